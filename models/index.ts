@@ -1,0 +1,13 @@
+/**
+ * Every model mapcheck knows, by name: the litmus models and the five seed designs (posted and
+ * fixed variants). The CLI, the campaign and the property suites look models up here.
+ * Leaves out: nothing; add each new design's folder index here.
+ */
+import type { AnyModel } from '../src/index.js';
+import { litmusModels } from './litmus/index.js';
+
+export const allModels: readonly AnyModel[] = [...litmusModels];
+
+export function findModel(name: string): AnyModel | undefined {
+  return allModels.find((m) => m.name === name);
+}

@@ -1,0 +1,25 @@
+/**
+ * readers-N (Abdulla, Aronis, Jonsson & Sagonas, "Optimal dynamic partial order reduction",
+ * POPL 2014, §8): one thread writes x, N threads read x. Every reader races only with the writer,
+ * so there are exactly 2^N Mazurkiewicz traces; an optimal DPOR explores exactly that many
+ * executions, plain DFS explores (N+1)! of them.
+ * Leaves out: any assertion; the model exists to count executions.
+ */
+import { Atomic, defineModel, thread } from '../../src/index.js';
+
+interface S { x: Atomic; seen: number[] }
+
+export const readers = defineModel<S, { n: number }>({
+  name: 'litmus/readers',
+  description: 'one writer, N readers of one atomic variable: 2^N traces',
+  scenarios: { n2: { n: 2 }, n1: { n: 1 }, n3: { n: 3 }, n4: { n: 4 } },
+  setup: () => ({ x: new Atomic(0, 'x'), seen: [] }),
+  threads: (s, p) => [
+    thread('writer', function* () {
+      yield* s.x.store(1, 'writer: x = 1');
+    }),
+    ...Array.from({ length: p.n }, (_, i) => thread(`reader${i + 1}`, function* () {
+      s.seen[i] = yield* s.x.load(`reader${i + 1}: r = x`);
+    })),
+  ],
+});

@@ -1,0 +1,112 @@
+/**
+ * `defineModel`: a model is initial state (`setup`) + thread bodies + checks, parameterised by a
+ * scenario (named presets, or any JSON value a fast-check arbitrary generated).
+ *
+ * Stateless model checking (Godefroid, VeriSoft, POPL 1997): every execution re-runs `setup` from
+ * scratch, so a model must be deterministic apart from scheduler choices and `choose(n)`. The
+ * model's hash covers the text of every function in its definition plus an optional `source`
+ * string, so a replay token recorded against another version of the model is refused.
+ * Leaves out: hashing helper modules a model imports (pass their text via `source` if needed).
+ */
+import type { ThreadGen } from './ops.js';
+import { fnv1a } from './hash.js';
+import { UsageError } from './violation.js';
+
+/** An invariant: returns true/undefined when it holds, false or a message when broken. */
+export interface Check<S> {
+  readonly name: string;
+  readonly check: (state: S) => boolean | string | undefined | void;
+}
+
+/** One thread of a model, built for one execution. */
+export interface ThreadSpec {
+  readonly name: string;
+  readonly body: () => ThreadGen;
+}
+
+/** A JSON value: scenario parameters must be serialisable so tokens can carry them. */
+export type Json = null | boolean | number | string | readonly Json[] | { readonly [k: string]: Json };
+
+export interface ModelDef<S, P extends Json> {
+  /** `design/variant`, e.g. `ioremap-reuse/posted`. */
+  readonly name: string;
+  readonly description?: string;
+  /** Named scenarios; the first key is the default unless `defaultScenario` says otherwise. */
+  readonly scenarios: Readonly<Record<string, P>>;
+  readonly defaultScenario?: string;
+  /** Build the initial state. Runs at the start of every execution. */
+  readonly setup: (params: P) => S;
+  /** The threads that start together after setup. */
+  readonly threads: (state: S, params: P) => readonly ThreadSpec[];
+  /** Checked after every step (best effort under DPOR: see docs/soundness.md). */
+  readonly invariants?: readonly Check<S>[];
+  /** Checked once when every thread has finished. */
+  readonly final?: readonly Check<S>[];
+  /** Snapshot of the objects worth showing in a report (refcounts, bitmap words, ...). */
+  readonly inspect?: (state: S) => Record<string, string | number | boolean>;
+  /** Longest execution before a step-bound (livelock) violation. Default 20 000. */
+  readonly maxSteps?: number;
+  /** Report heap blocks still allocated at the end of an execution. Default true. */
+  readonly leakCheck?: boolean;
+  /** Extra text folded into the model hash (e.g. the source of helpers). */
+  readonly source?: string;
+  /** Which seed / bug this variant is about, for listings. */
+  readonly seed?: string;
+  /** Violations this variant is expected to show (posted variants), for listings and tests. */
+  readonly expectedBugs?: readonly string[];
+}
+
+export interface Model<S = unknown, P extends Json = Json> extends ModelDef<S, P> {
+  readonly hash: number;
+  readonly defaultScenario: string;
+}
+
+/** A model type-erased for registries and the CLI. */
+export type AnyModel = Model<any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+function fnText(f: unknown): string {
+  return typeof f === 'function' ? f.toString() : '';
+}
+
+/** Define a model; validates the definition and computes its hash. */
+export function defineModel<S, P extends Json>(def: ModelDef<S, P>): Model<S, P> {
+  if (!/^[a-z0-9][a-z0-9._-]*(\/[a-z0-9][a-z0-9._-]*)*$/.test(def.name)) {
+    throw new UsageError(`model name '${def.name}' must be lower-case words separated by '/', e.g. 'ioremap-reuse/posted'`);
+  }
+  const names = Object.keys(def.scenarios);
+  const first = names[0];
+  if (first === undefined) throw new UsageError(`model '${def.name}' needs at least one scenario`);
+  const defaultScenario = def.defaultScenario ?? first;
+  if (!(defaultScenario in def.scenarios)) {
+    throw new UsageError(`model '${def.name}': default scenario '${defaultScenario}' is not one of ${names.join(', ')}`);
+  }
+  const parts = [
+    def.name, fnText(def.setup), fnText(def.threads), JSON.stringify(def.scenarios),
+    ...(def.invariants ?? []).map((c) => c.name + fnText(c.check)),
+    ...(def.final ?? []).map((c) => c.name + fnText(c.check)),
+    String(def.maxSteps ?? ''), String(def.leakCheck ?? ''), def.source ?? '',
+  ];
+  return { ...def, defaultScenario, hash: fnv1a(parts.join('\u0000')) };
+}
+
+/** Resolve a scenario by name, or accept a params value directly. */
+export function scenarioParams<P extends Json>(model: Model<unknown, P>, scenario: string | P | undefined): { key: string; params: P } {
+  if (scenario === undefined) {
+    return { key: model.defaultScenario, params: model.scenarios[model.defaultScenario] as P };
+  }
+  if (typeof scenario === 'string' && !scenario.startsWith('{') && !scenario.startsWith('[')) {
+    const p = model.scenarios[scenario];
+    if (p === undefined) {
+      throw new UsageError(`model '${model.name}' has no scenario '${scenario}' (scenarios: ${Object.keys(model.scenarios).join(', ')})`);
+    }
+    return { key: scenario, params: p };
+  }
+  if (typeof scenario === 'string') {
+    try {
+      return { key: scenario, params: JSON.parse(scenario) as P };
+    } catch {
+      throw new UsageError(`scenario '${scenario.slice(0, 40)}' is neither a scenario name nor valid JSON`);
+    }
+  }
+  return { key: JSON.stringify(scenario), params: scenario };
+}

@@ -1,0 +1,122 @@
+/**
+ * The engine's own minimal primitives: an atomic integer, a plain (race-checked) shared cell, a
+ * mutex, and the thread-control helpers (choose, spawn, join, assert, yield). They are enough to
+ * write litmus models and the engine's own tests; the kernel API (src/linux) builds on the same
+ * ops. Every helper is a generator used with `yield*`: it yields one op, and performs its effect
+ * atomically when resumed.
+ * Leaves out: kernel semantics (refcount saturation, lockdep, sleeping rules): see src/linux.
+ */
+import { currentExecution } from './execution.js';
+import { type Op, type ThreadBody, type ThreadGen, op } from './ops.js';
+import { violation } from './violation.js';
+
+type G<R> = Generator<Op, R, unknown>;
+
+/** A sequentially consistent atomic integer (kernel atomic_t without the kernel checks). */
+export class Atomic {
+  readonly id: number;
+  value: number;
+  constructor(init: number, name: string, block = -1) {
+    this.id = currentExecution().objects.add('atomic', name, block);
+    this.value = init;
+  }
+  *load(label = 'atomic_read'): G<number> {
+    yield op.read(this.id, label);
+    return this.value;
+  }
+  *store(v: number, label = 'atomic_set'): G<void> {
+    yield op.write(this.id, label);
+    this.value = v;
+  }
+  /** Add and return the new value (atomic_add_return). */
+  *add(d: number, label = 'atomic_add_return'): G<number> {
+    yield op.rmw(this.id, label);
+    this.value += d;
+    return this.value;
+  }
+  /** Compare-and-swap; returns the old value (atomic_cmpxchg). */
+  *cas(expected: number, next: number, label = 'atomic_cmpxchg'): G<number> {
+    yield op.rmw(this.id, label);
+    const old = this.value;
+    if (old === expected) this.value = next;
+    return old;
+  }
+}
+
+/** A plain shared variable: every access is race-checked against the others. */
+export class Cell<T> {
+  readonly id: number;
+  value: T;
+  constructor(init: T, name: string, block = -1) {
+    this.id = currentExecution().objects.add('cell', name, block);
+    this.value = init;
+  }
+  *get(label = 'read'): G<T> {
+    yield op.plainRead(this.id, label);
+    return this.value;
+  }
+  *set(v: T, label = 'write'): G<void> {
+    yield op.plainWrite(this.id, label);
+    this.value = v;
+  }
+}
+
+/** A sleeping mutex; the scheduler picks which waiter gets it. */
+export class Mutex {
+  readonly id: number;
+  constructor(name: string, block = -1) {
+    this.id = currentExecution().objects.add('mutex', name, block);
+  }
+  *lock(label = 'mutex_lock'): G<void> {
+    yield op.acquire(this.id, label);
+  }
+  *unlock(label = 'mutex_unlock'): G<void> {
+    yield op.release(this.id, label);
+  }
+  *tryLock(label = 'mutex_trylock'): G<boolean> {
+    return (yield op.tryAcquire(this.id, label)) as boolean;
+  }
+  get holder(): number {
+    return currentExecution().lockOwner(this.id);
+  }
+}
+
+/** Data nondeterminism: a value in [0, n), explored like a scheduling choice. */
+export function* choose(n: number, label = 'choose'): G<number> {
+  return (yield op.choose(n, label)) as number;
+}
+
+/** Start a thread; returns its id. */
+export function* spawn(body: ThreadBody, name: string, label = 'spawn'): G<number> {
+  return (yield op.spawn(body, name, label)) as number;
+}
+
+/** Wait for a thread to finish; returns what its body returned. */
+export function* join(tid: number, label = 'join'): G<unknown> {
+  return yield op.join(tid, label);
+}
+
+/** A pure scheduling point. */
+export function* yieldNow(label = 'yield'): G<void> {
+  yield op.yield(label);
+}
+
+/** Assertion inside thread code: a violation (not an exception) when `cond` is false. */
+export function assert(cond: boolean, message: string, label = 'assert'): void {
+  if (cond) return;
+  const e = currentExecution();
+  const t = e.running;
+  e.fail(violation('assertion', message, {
+    threads: t >= 0 ? [t] : [], sites: t >= 0 ? [{ thread: t, step: e.stepIndex - 1, label }] : [], step: e.stepIndex - 1,
+  }));
+}
+
+/** Id of the thread running this code (-1 in setup). */
+export function self(): number {
+  return currentExecution().running;
+}
+
+/** A thread spec from a generator function and a name. */
+export function thread(name: string, body: () => ThreadGen): { name: string; body: () => ThreadGen } {
+  return { name, body };
+}

@@ -1,0 +1,166 @@
+/**
+ * Replay tokens: a schedule encoded as one compact, versioned, copy-pasteable string.
+ *
+ *   mc1.<base64url( 'M' 'C' version | model | hash u32 | scenario | strategy | seed u32 |
+ *                   count varint | width u8 | steps bit-packed LSB-first | crc32 u32 )>
+ *
+ * Strings are varint-length-prefixed UTF-8. Steps are the flat decision list of an execution
+ * (thread picks and choose values in order), each in `width` bits, width = bits of the largest step.
+ * The CRC catches corruption from copy and paste; the model hash catches tokens recorded against
+ * another version of the model. Errors are one sentence saying what to do.
+ * Leaves out: compression beyond bit-packing (schedules of a few hundred steps stay short).
+ */
+import { crc32 } from './hash.js';
+import { UsageError } from './violation.js';
+
+export const TOKEN_PREFIX = 'mc1.';
+const VERSION = 1;
+
+export interface Schedule {
+  readonly model: string;
+  readonly hash: number;
+  /** Scenario name, or the JSON of generated scenario parameters. */
+  readonly scenario: string;
+  readonly strategy: string;
+  readonly seed: number;
+  readonly steps: readonly number[];
+}
+
+class Writer {
+  private buf = new Uint8Array(64);
+  len = 0;
+  byte(b: number): void {
+    if (this.len === this.buf.length) {
+      const n = new Uint8Array(this.buf.length * 2);
+      n.set(this.buf);
+      this.buf = n;
+    }
+    this.buf[this.len++] = b & 0xff;
+  }
+  varint(v: number): void {
+    let x = v >>> 0;
+    while (x >= 0x80) {
+      this.byte((x & 0x7f) | 0x80);
+      x >>>= 7;
+    }
+    this.byte(x);
+  }
+  u32(v: number): void {
+    for (let i = 0; i < 4; i++) this.byte((v >>> (8 * i)) & 0xff);
+  }
+  str(s: string): void {
+    const b = new TextEncoder().encode(s);
+    this.varint(b.length);
+    for (const x of b) this.byte(x);
+  }
+  bytes(): Uint8Array {
+    return this.buf.slice(0, this.len);
+  }
+}
+
+class Reader {
+  pos = 0;
+  constructor(private readonly b: Uint8Array, private readonly end: number) {}
+  byte(): number {
+    if (this.pos >= this.end) throw new UsageError('token is truncated: copy the whole token, it ends before its checksum');
+    return this.b[this.pos++] as number;
+  }
+  varint(): number {
+    let v = 0;
+    for (let shift = 0; shift < 35; shift += 7) {
+      const x = this.byte();
+      v += (x & 0x7f) * 2 ** shift;
+      if (!(x & 0x80)) return v;
+    }
+    throw new UsageError('token is corrupt: a length field is malformed');
+  }
+  u32(): number {
+    let v = 0;
+    for (let i = 0; i < 4; i++) v += this.byte() * 2 ** (8 * i);
+    return v >>> 0;
+  }
+  str(): string {
+    const n = this.varint();
+    if (this.pos + n > this.end) throw new UsageError('token is truncated: a string field runs past its end');
+    const s = new TextDecoder().decode(this.b.subarray(this.pos, this.pos + n));
+    this.pos += n;
+    return s;
+  }
+}
+
+export function encodeToken(s: Schedule): string {
+  const w = new Writer();
+  w.byte(0x4d);
+  w.byte(0x43);
+  w.byte(VERSION);
+  w.str(s.model);
+  w.u32(s.hash);
+  w.str(s.scenario);
+  w.str(s.strategy);
+  w.u32(s.seed);
+  w.varint(s.steps.length);
+  let max = 0;
+  for (const v of s.steps) {
+    if (!Number.isInteger(v) || v < 0 || v > 0xffff) throw new UsageError(`schedule step ${v} cannot be encoded (steps are 0..65535)`);
+    if (v > max) max = v;
+  }
+  const width = max === 0 ? 1 : 32 - Math.clz32(max);
+  w.byte(width);
+  let acc = 0;
+  let bits = 0;
+  for (const v of s.steps) {
+    acc |= v << bits;
+    bits += width;
+    while (bits >= 8) {
+      w.byte(acc & 0xff);
+      acc >>>= 8;
+      bits -= 8;
+    }
+  }
+  if (bits > 0) w.byte(acc & 0xff);
+  const body = w.bytes();
+  w.u32(crc32(body));
+  return TOKEN_PREFIX + Buffer.from(w.bytes()).toString('base64url');
+}
+
+export function decodeToken(token: string): Schedule {
+  const t = token.trim();
+  if (!t.startsWith(TOKEN_PREFIX)) {
+    throw new UsageError(`not a mapcheck token: tokens start with '${TOKEN_PREFIX}' (got '${t.slice(0, 12)}')`);
+  }
+  const payload = t.slice(TOKEN_PREFIX.length);
+  if (!/^[A-Za-z0-9_-]+$/.test(payload)) throw new UsageError('token is corrupt: it contains characters outside base64url');
+  const b = new Uint8Array(Buffer.from(payload, 'base64url'));
+  if (b.length < 8) throw new UsageError('token is truncated: copy the whole token');
+  const body = b.subarray(0, b.length - 4);
+  const tail = new Reader(b, b.length);
+  tail.pos = b.length - 4;
+  if (crc32(body) !== tail.u32()) throw new UsageError('token is corrupt: its checksum does not match (was it cut or edited?)');
+  const r = new Reader(b, b.length - 4);
+  if (r.byte() !== 0x4d || r.byte() !== 0x43) throw new UsageError('not a mapcheck token: bad magic');
+  const version = r.byte();
+  if (version !== VERSION) throw new UsageError(`token format v${version} is not supported by this mapcheck (reads v${VERSION}); use the mapcheck version that recorded it`);
+  const model = r.str();
+  const hash = r.u32();
+  const scenario = r.str();
+  const strategy = r.str();
+  const seed = r.u32();
+  const count = r.varint();
+  const width = r.byte();
+  if (width < 1 || width > 16) throw new UsageError('token is corrupt: bad step width');
+  if (Math.ceil((count * width) / 8) !== b.length - 4 - r.pos) throw new UsageError('token is corrupt: step count does not match its length');
+  const steps: number[] = [];
+  let acc = 0;
+  let bits = 0;
+  const mask = (1 << width) - 1;
+  for (let i = 0; i < count; i++) {
+    while (bits < width) {
+      acc |= r.byte() << bits;
+      bits += 8;
+    }
+    steps.push(acc & mask);
+    acc >>>= width;
+    bits -= width;
+  }
+  return { model, hash, scenario, strategy, seed, steps };
+}

@@ -1,0 +1,26 @@
+/**
+ * mapcheck's public API: what models, tests and tools import. Models import only this file
+ * (DESIGN.md §3), so everything a model needs is re-exported here by name.
+ * Leaves out: the CLI (src/cli), which is an application of this API.
+ */
+export { defineModel, scenarioParams } from './engine/model.js';
+export type { AnyModel, Check, Json, Model, ModelDef, ThreadSpec } from './engine/model.js';
+export { OpKind, Access, op, accessOf, dependent, describeOp } from './engine/ops.js';
+export type { Op, ThreadBody, ThreadGen } from './engine/ops.js';
+export { Execution, currentExecution, allocThreadSlot, MAX_THREADS } from './engine/execution.js';
+export type { ExecResult, ExecOptions, ThreadState } from './engine/execution.js';
+export { explore } from './engine/explore.js';
+export type { ExploreOptions, ExploreResult, Finding } from './engine/explore.js';
+export type { Scheduler, SchedulerView, ExecutionOutcome } from './engine/scheduler.js';
+export { encodeToken, decodeToken, TOKEN_PREFIX } from './engine/token.js';
+export type { Schedule } from './engine/token.js';
+export { violation, defaultTitle, UsageError, ViolationAbort } from './engine/violation.js';
+export type { Violation, ViolationKind, Site, ObjectRef, WaitEdge } from './engine/violation.js';
+export { Atomic, Cell, Mutex, choose, spawn, join, yieldNow, assert, self, thread } from './engine/prims.js';
+export { Rng, mixSeed } from './engine/rng.js';
+export { fnv1a } from './engine/hash.js';
+export { makeStrategy, strategyNames, STRATEGY_NAMES, isStrategyName } from './strategies/index.js';
+export type { StrategyName, StrategyOptions } from './strategies/index.js';
+export { ReplayScheduler } from './strategies/replay.js';
+export { check, assertModel, replay, runSchedule, checkTokenFits, describeTrace } from './check.js';
+export type { CheckOptions, CheckResult, ReplayResult } from './check.js';

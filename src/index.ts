@@ -4,7 +4,7 @@
  * Leaves out: the CLI (src/cli), which is an application of this API.
  */
 export { defineModel, scenarioParams } from './engine/model.js';
-export type { AnyModel, Check, Json, Model, ModelDef, ThreadSpec } from './engine/model.js';
+export type { AnyModel, Check, ExpectedBug, Json, Model, ModelDef, ThreadSpec } from './engine/model.js';
 export { OpKind, Access, op, accessOf, dependent, describeOp } from './engine/ops.js';
 export type { Op, ThreadBody, ThreadGen } from './engine/ops.js';
 export { Execution, currentExecution, allocThreadSlot, MAX_THREADS } from './engine/execution.js';

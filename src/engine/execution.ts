@@ -42,6 +42,8 @@ export interface ExecOptions {
   readonly fingerprint?: boolean;
   /** Storage shared by all executions of a run (lockdep's class graph lives here). */
   readonly runStore?: Map<unknown, unknown>;
+  /** Sanitizers on (default): KCSAN race check, KASAN lifetime check, and the API layers' checks. */
+  readonly sanitize?: boolean;
 }
 
 export interface ExecResult {
@@ -78,6 +80,8 @@ export class Execution implements SchedulerView {
   running = -1;
   violation: Violation | null = null;
   runStore: Map<unknown, unknown> = new Map();
+  /** Sanitizers on? API layers (lockdep, sleep-in-atomic, refcount) read this too. */
+  sanitize = true;
   private owner: number[] = [];
   private readers: number[] = [];
   private readonly ringTid = new Int32Array(RING);
@@ -200,7 +204,8 @@ export class Execution implements SchedulerView {
   /** Perform the engine-level effect of op `o` by thread `tid`; returns the op's result. */
   private perform(tid: number, o: Op, sched: Scheduler, schedule: number[]): unknown {
     const obj = o.obj;
-    if (obj >= 0 && o.kind !== OpKind.Free && this.objects.isFreed(obj)) {
+    const san = this.sanitize;
+    if (san && obj >= 0 && o.kind !== OpKind.Free && this.objects.isFreed(obj)) {
       this.uaf(tid, o);
       return undefined;
     }
@@ -209,6 +214,7 @@ export class Execution implements SchedulerView {
         this.hb.acqRel(tid, obj);
         return undefined;
       case OpKind.PlainRead: case OpKind.PlainWrite: {
+        if (!san) return undefined;
         const prior = o.kind === OpKind.PlainRead
           ? this.races.read(this.hb, tid, obj, this.stepIndex, o.label)
           : this.races.write(this.hb, tid, obj, this.stepIndex, o.label);
@@ -312,6 +318,7 @@ export class Execution implements SchedulerView {
     this.violation = null;
     this.enabledCount = 0;
     this.runStore = opts.runStore ?? new Map();
+    this.sanitize = opts.sanitize !== false;
     const schedule: number[] = [];
     const traceThreads: number[] = [];
     const traceOps: Op[] = [];

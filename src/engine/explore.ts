@@ -21,6 +21,8 @@ export interface ExploreOptions {
   /** Keep exploring after a violation (the first one is still the one reported). Default false. */
   readonly continueAfterViolation?: boolean;
   readonly fingerprint?: boolean;
+  /** Sanitizers on (default true); off only for measuring their cost. */
+  readonly sanitize?: boolean;
   /** Called after every execution (campaigns use it for coverage). */
   readonly onExecution?: (r: ExecResult, index: number) => void;
 }
@@ -70,7 +72,7 @@ export function explore(model: AnyModel, sched: Scheduler, opts: ExploreOptions 
       break;
     }
     const r = exec.run(model, sched, {
-      params, runStore, fingerprint: opts.fingerprint === true,
+      params, runStore, fingerprint: opts.fingerprint === true, sanitize: opts.sanitize !== false,
       ...(opts.maxSteps !== undefined ? { maxSteps: opts.maxSteps } : {}),
     });
     executions++;

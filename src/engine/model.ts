@@ -27,6 +27,19 @@ export interface ThreadSpec {
 /** A JSON value: scenario parameters must be serialisable so tokens can carry them. */
 export type Json = null | boolean | number | string | readonly Json[] | { readonly [k: string]: Json };
 
+/** A bug a posted variant is known to have: which scenario shows it, as which violation kinds. */
+export interface ExpectedBug {
+  /** Short stable id, e.g. `morton-race`. */
+  readonly id: string;
+  /** One sentence: what goes wrong, in the review's words where it has them. */
+  readonly description: string;
+  readonly scenario: string;
+  /** The violation kinds that count as finding it (the first is the usual one). */
+  readonly kinds: readonly string[];
+  /** Optional: a substring the violation's title or message must contain. */
+  readonly match?: string;
+}
+
 export interface ModelDef<S, P extends Json> {
   /** `design/variant`, e.g. `ioremap-reuse/posted`. */
   readonly name: string;
@@ -52,8 +65,10 @@ export interface ModelDef<S, P extends Json> {
   readonly source?: string;
   /** Which seed / bug this variant is about, for listings. */
   readonly seed?: string;
-  /** Violations this variant is expected to show (posted variants), for listings and tests. */
-  readonly expectedBugs?: readonly string[];
+  /** Bugs this variant is expected to show (posted variants), for tests, bench and examples. */
+  readonly expectedBugs?: readonly ExpectedBug[];
+  /** Fixed variants: the scenarios DPOR must exhaust without a violation (the stated bounds). */
+  readonly provedScenarios?: readonly string[];
 }
 
 export interface Model<S = unknown, P extends Json = Json> extends ModelDef<S, P> {

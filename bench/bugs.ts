@@ -1,0 +1,93 @@
+/**
+ * Time to first bug (the SCTBench measure: Thomson, Donaldson & Betts, PPoPP 2014): for every
+ * expected bug of every posted model, executions and wall time until the first violation of an
+ * expected kind, per strategy (random, PCT d=2, PCT d=3, POS, DPOR, portfolio); randomized
+ * strategies take the median over several seeds. For every fixed model, DPOR's executions and
+ * time to exhaust each proved scenario.
+ * Leaves out: a cap per bug beyond `maxExecutions` (a bug not found within it prints "not found").
+ */
+import { allModels } from '../models/index.js';
+import { type AnyModel, type ExpectedBug, explore, makeStrategy, strategyNames } from '../src/index.js';
+
+export interface BugRow {
+  readonly model: string;
+  readonly bug: string;
+  readonly strategy: string;
+  /** Median executions to find it, or null when some seed did not find it. */
+  readonly executions: number | null;
+  readonly medianMs: number | null;
+  readonly found: number;
+  readonly seeds: number;
+}
+
+export interface ProofRow {
+  readonly model: string;
+  readonly scenario: string;
+  readonly executions: number;
+  readonly ms: number;
+  readonly exhaustive: boolean;
+  readonly violation: string | null;
+}
+
+const STRATS: readonly { label: string; name: string; depth?: number }[] = [
+  { label: 'random', name: 'random' }, { label: 'pct-d2', name: 'pct', depth: 2 }, { label: 'pct-d3', name: 'pct', depth: 3 },
+  { label: 'pos', name: 'pos' }, { label: 'dpor', name: 'dpor' }, { label: 'portfolio', name: 'portfolio' },
+];
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor((s.length - 1) / 2)] as number;
+}
+
+function hunt(m: AnyModel, bug: ExpectedBug, name: string, depth: number | undefined, seed: number, maxExecutions: number): { executions: number; ms: number } | null {
+  const t0 = performance.now();
+  const r = explore(m, makeStrategy(name, { seed, ...(depth !== undefined ? { depth } : {}) }), {
+    scenario: bug.scenario, maxExecutions, continueAfterViolation: false,
+  });
+  const v = r.finding?.violation;
+  if (!v || !bug.kinds.includes(v.kind)) return null;
+  if (bug.match && !`${v.title} ${v.message}`.includes(bug.match)) return null;
+  return { executions: r.finding?.execution ?? r.executions, ms: performance.now() - t0 };
+}
+
+export function timeToFirstBug(seeds: number, maxExecutions: number): BugRow[] {
+  const have = new Set(strategyNames());
+  const rows: BugRow[] = [];
+  for (const m of allModels) {
+    for (const bug of m.expectedBugs ?? []) {
+      for (const s of STRATS) {
+        if (!have.has(s.name)) continue;
+        const systematic = s.name === 'dpor';
+        const n = systematic ? 1 : seeds;
+        const hits: { executions: number; ms: number }[] = [];
+        for (let k = 0; k < n; k++) {
+          const h = hunt(m, bug, s.name, s.depth, k + 1, maxExecutions);
+          if (h) hits.push(h);
+        }
+        const all = hits.length === n;
+        rows.push({
+          model: m.name, bug: bug.id, strategy: s.label, found: hits.length, seeds: n,
+          executions: all ? median(hits.map((h) => h.executions)) : null,
+          medianMs: all ? median(hits.map((h) => h.ms)) : null,
+        });
+      }
+    }
+  }
+  return rows;
+}
+
+export function fixedExhaustion(maxExecutions: number): ProofRow[] {
+  if (!strategyNames().includes('dpor')) return [];
+  const rows: ProofRow[] = [];
+  for (const m of allModels) {
+    for (const sc of m.provedScenarios ?? []) {
+      const t0 = performance.now();
+      const r = explore(m, makeStrategy('dpor'), { scenario: sc, maxExecutions });
+      rows.push({
+        model: m.name, scenario: sc, executions: r.executions, ms: performance.now() - t0, exhaustive: r.exhaustive,
+        violation: r.finding ? r.finding.violation.kind : null,
+      });
+    }
+  }
+  return rows;
+}

@@ -1,0 +1,92 @@
+/**
+ * `mapcheck bench`: every benchmark, measured side by side in one process, printed as ratios.
+ * Sections: engine throughput vs a bare generator loop and fast-check's scheduler; DPOR steps/s;
+ * RSS over many executions; time to first bug per posted seed bug and strategy; DPOR exhaustion
+ * of the fixed variants. `--quick` shrinks every budget (CI smoke); the full run takes minutes.
+ * Leaves out: pass/fail on targets — targets are printed beside the figures, never asserted.
+ */
+import { fixedExhaustion, timeToFirstBug, type BugRow, type ProofRow } from './bugs.js';
+import { type DporRow, dporThroughput, rssOverExecutions } from './engine.js';
+import { throughput, type ThroughputRow } from './throughput.js';
+
+export interface BenchOptions {
+  readonly quick: boolean;
+  /** Print progress lines as sections finish. */
+  readonly log: (line: string) => void;
+  /** Only these sections (default all). */
+  readonly only?: readonly string[];
+}
+
+export interface BenchReport {
+  random_vs_bare: number | null;
+  random_vs_fastcheck: number | null;
+  dpor_steps_per_s: number | null;
+  rss_mb: number | null;
+  throughput: ThroughputRow[];
+  dpor: DporRow[];
+  rss: { executions: number; start_mb: number; peak_mb: number; end_mb: number } | null;
+  bugs: BugRow[];
+  proofs: ProofRow[];
+  [extra: string]: unknown;
+}
+
+const fmt = (n: number): string => (n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} k` : n.toFixed(1));
+
+export type BenchSection = (o: BenchOptions, out: BenchReport) => Promise<void> | void;
+
+/** Extra sections registered by other stages (sanitizers, minimizer, campaign scaling). */
+export const EXTRA_SECTIONS: { name: string; run: BenchSection }[] = [];
+
+export async function runBench(o: BenchOptions): Promise<BenchReport> {
+  const want = (s: string): boolean => !o.only || o.only.includes(s);
+  const out: BenchReport = {
+    random_vs_bare: null, random_vs_fastcheck: null, dpor_steps_per_s: null, rss_mb: null,
+    throughput: [], dpor: [], rss: null, bugs: [], proofs: [],
+  };
+  if (want('throughput')) {
+    o.log('== throughput (steps/s, best of rounds; target: random >= 0.25 x bare, >= 50 x fast-check)');
+    out.throughput = await throughput(o.quick ? 1 : 3, o.quick ? 300 : 1500);
+    for (const r of out.throughput) {
+      o.log(`  ${r.workload.padEnd(30)} bare ${fmt(r.bare).padStart(9)}  mapcheck-random ${fmt(r.random).padStart(9)}  fast-check ${fmt(r.fastcheck).padStart(9)}  random/bare ${(r.random / r.bare).toFixed(3)}  random/fast-check ${(r.random / r.fastcheck).toFixed(1)}x`);
+    }
+    out.random_vs_bare = Math.min(...out.throughput.map((r) => r.random / r.bare));
+    out.random_vs_fastcheck = Math.min(...out.throughput.map((r) => r.random / r.fastcheck));
+  }
+  if (want('dpor')) {
+    const rows = dporThroughput(o.quick ? 300 : 1500);
+    if (rows) {
+      out.dpor = rows;
+      out.dpor_steps_per_s = Math.min(...rows.map((r) => r.stepsPerSec));
+      o.log('== DPOR on litmus models (target >= 1 M steps/s)');
+      for (const r of rows) o.log(`  ${`${r.model} ${r.scenario}`.padEnd(30)} ${r.executions} executions per exhaustion  ${fmt(r.stepsPerSec)} steps/s`);
+    } else {
+      o.log('== DPOR: strategy not registered');
+    }
+  }
+  if (want('rss')) {
+    const n = o.quick ? 50_000 : 1_000_000;
+    const r = rssOverExecutions(n);
+    out.rss = { executions: r.executions, start_mb: r.startMb, peak_mb: r.peakMb, end_mb: r.endMb };
+    out.rss_mb = r.peakMb;
+    o.log(`== RSS over ${r.executions} executions (target < 200 MB): start ${r.startMb.toFixed(0)} MB, peak ${r.peakMb.toFixed(0)} MB, end ${r.endMb.toFixed(0)} MB`);
+  }
+  if (want('bugs')) {
+    out.bugs = timeToFirstBug(o.quick ? 3 : 5, o.quick ? 5_000 : 50_000);
+    if (out.bugs.length) {
+      o.log('== time to first bug (median over seeds; target: portfolio < 1 s median for every posted bug)');
+      for (const b of out.bugs) {
+        const what = b.executions === null ? `found by ${b.found}/${b.seeds} seeds` : `${b.executions} executions, ${b.medianMs?.toFixed(1)} ms`;
+        o.log(`  ${b.model.padEnd(24)} ${b.bug.padEnd(28)} ${b.strategy.padEnd(10)} ${what}`);
+      }
+    }
+    out.proofs = fixedExhaustion(o.quick ? 200_000 : 2_000_000);
+    if (out.proofs.length) {
+      o.log('== DPOR exhaustion of the fixed variants');
+      for (const p of out.proofs) {
+        o.log(`  ${p.model.padEnd(24)} ${p.scenario.padEnd(20)} ${p.executions} executions ${p.ms.toFixed(0)} ms ${p.exhaustive ? 'exhaustive' : 'NOT exhaustive'}${p.violation ? ` VIOLATION ${p.violation}` : ''}`);
+      }
+    }
+  }
+  for (const s of EXTRA_SECTIONS) if (want(s.name)) await s.run(o, out);
+  return out;
+}

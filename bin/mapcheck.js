@@ -1,0 +1,12 @@
+#!/usr/bin/env node
+// mapcheck CLI launcher: runs the compiled entry point (npm ci / npm run build produce dist/).
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const entry = new URL('../dist/src/cli/main.js', import.meta.url);
+if (!existsSync(fileURLToPath(entry))) {
+  process.stderr.write('mapcheck: not built yet: run `npm run build` (npm ci does it too)\n');
+  process.exit(2);
+}
+const { main } = await import(entry.href);
+process.exit(await main(process.argv.slice(2)));

@@ -1,0 +1,38 @@
+/**
+ * `mapcheck list [--json]`: every model with its scenarios, seed, and (for posted variants) the
+ * bugs it is known to have. Scripts read the JSON: `{ models: [{ name, description, seed,
+ * scenarios, defaultScenario, expectedBugs, provedScenarios }] }`.
+ * Leaves out: nothing.
+ */
+import { allModels } from '../../../models/index.js';
+import { bool } from '../args.js';
+import { type Command, EXIT_OK } from '../command.js';
+
+export const listCommand: Command = {
+  name: 'list',
+  usage: 'list [--json]',
+  summary: 'list the models, their scenarios and known bugs',
+  flags: { json: { type: 'bool', help: 'print JSON' } },
+  run(args, io) {
+    const rows = allModels.map((m) => ({
+      name: m.name,
+      description: m.description ?? '',
+      seed: m.seed ?? null,
+      scenarios: Object.keys(m.scenarios),
+      defaultScenario: m.defaultScenario,
+      expectedBugs: (m.expectedBugs ?? []).map((b) => ({ id: b.id, scenario: b.scenario, kinds: b.kinds, description: b.description })),
+      provedScenarios: m.provedScenarios ?? [],
+    }));
+    if (bool(args.flags, 'json')) {
+      io.out(JSON.stringify({ models: rows }, null, 2));
+      return EXIT_OK;
+    }
+    const w = Math.max(...rows.map((r) => r.name.length));
+    for (const r of rows) {
+      const bugs = r.expectedBugs.length ? `  bugs: ${r.expectedBugs.map((b) => b.id).join(', ')}` : '';
+      io.out(`${r.name.padEnd(w)}  ${r.description}`);
+      io.out(`${''.padEnd(w)}  scenarios: ${r.scenarios.join(', ')} (default ${r.defaultScenario})${bugs}`);
+    }
+    return EXIT_OK;
+  },
+};

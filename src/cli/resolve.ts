@@ -1,0 +1,68 @@
+/**
+ * Name resolution shared by the commands: model names (exact, or a unique suffix/prefix match),
+ * strategy options from flags, and the JSON summary shape of a check result that other tools
+ * script against (`{ model, strategy, executions, exhaustive, violation, token, ... }`).
+ * Leaves out: file handling (each command does its own).
+ */
+import { allModels, findModel } from '../../models/index.js';
+import type { ExploreResult } from '../engine/explore.js';
+import type { AnyModel } from '../engine/model.js';
+import { UsageError } from '../engine/violation.js';
+import { type FlagValues, num } from './args.js';
+
+export function resolveModel(name: string): AnyModel {
+  const exact = findModel(name);
+  if (exact) return exact;
+  const near = allModels.filter((m) => m.name.startsWith(`${name}/`) || m.name.endsWith(`/${name}`));
+  if (near.length === 1 && near[0]) return near[0];
+  const hint = near.length > 1 ? `: did you mean ${near.map((m) => m.name).join(' or ')}?` : " (run 'mapcheck list' for the names)";
+  throw new UsageError(`unknown model '${name}'${hint}`);
+}
+
+export function strategyOptions(f: FlagValues): { seed: number; depth?: number; preemptionBound?: number } {
+  const seed = num(f, 'seed') ?? 1;
+  const depth = num(f, 'depth');
+  const pb = num(f, 'preemption-bound');
+  return { seed, ...(depth !== undefined ? { depth } : {}), ...(pb !== undefined ? { preemptionBound: pb } : {}) };
+}
+
+export interface ResultJson {
+  model: string;
+  scenario: string;
+  strategy: string;
+  seed: number;
+  executions: number;
+  steps: number;
+  exhaustive: boolean;
+  elapsed_ms: number;
+  violation: null | { kind: string; title: string; message: string; threads: readonly number[]; step: number };
+  token: string | null;
+  preemptions: number | null;
+  stats: Record<string, number>;
+  report?: string;
+}
+
+export function resultJson(r: ExploreResult): ResultJson {
+  const v = r.finding?.violation;
+  return {
+    model: r.model, scenario: r.scenario, strategy: r.strategy, seed: r.seed, executions: r.executions, steps: r.steps,
+    exhaustive: r.exhaustive, elapsed_ms: r.elapsedMs,
+    violation: v ? { kind: v.kind, title: v.title, message: v.message, threads: v.threads, step: v.step } : null,
+    token: r.finding?.token ?? null, preemptions: r.finding?.preemptions ?? null, stats: r.stats,
+  };
+}
+
+export function resultText(j: ResultJson): string {
+  const lines = [
+    `${j.model} [${j.scenario}] strategy=${j.strategy} seed=${j.seed}`,
+    `  executions: ${j.executions}  steps: ${j.steps}  exhaustive: ${j.exhaustive ? 'yes' : 'no'}  time: ${j.elapsed_ms} ms`,
+  ];
+  if (j.violation) {
+    lines.push(`  ${j.violation.title}`, `  ${j.violation.message}`);
+    lines.push(`  replay: npx mapcheck replay ${j.token ?? ''}`);
+    if (j.report) lines.push(`  report: ${j.report}`);
+  } else {
+    lines.push(j.exhaustive ? '  no violation: every interleaving within the bounds was explored' : '  no violation found within the budget');
+  }
+  return lines.join('\n');
+}

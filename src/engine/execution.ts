@@ -74,6 +74,15 @@ export class Execution implements SchedulerView {
   readonly threads: ThreadState[] = [];
   readonly enabled = new Int32Array(MAX_THREADS);
   enabledCount = 0;
+  /** enabledAt[t] === enabledEpoch  <=>  thread t is enabled at the current step. */
+  private readonly enabledAt = new Int32Array(MAX_THREADS);
+  private enabledEpoch = 0;
+  /**
+   * Happens-before is tracked only from the first plain access on: a race between two plain
+   * accesses can only be hidden by sync edges after the earlier of them, so clocks started then
+   * are exact, and models without plain cells pay nothing for them.
+   */
+  private hbOn = false;
   stepIndex = 0;
   lastThread = -1;
   /** The thread whose code is running now; -1 during setup. */
@@ -96,8 +105,7 @@ export class Execution implements SchedulerView {
   }
 
   isEnabled(tid: number): boolean {
-    for (let i = 0; i < this.enabledCount; i++) if (this.enabled[i] === tid) return true;
-    return false;
+    return tid >= 0 && tid < MAX_THREADS && this.enabledAt[tid] === this.enabledEpoch;
   }
 
   /** Site of the op being run now (for allocation / free records). */
@@ -128,7 +136,7 @@ export class Execution implements SchedulerView {
     }
     const th: ThreadState = { id, name, gen: undefined as unknown as ThreadGen, pending: undefined, done: false, result: undefined, slots: [] };
     this.threads.push(th);
-    this.hb.fork(id, parent);
+    if (this.hbOn) this.hb.fork(id, parent);
     const prev = this.running;
     this.running = id;
     try {
@@ -183,11 +191,24 @@ export class Execution implements SchedulerView {
   private computeEnabled(): void {
     let n = 0;
     const ts = this.threads;
+    const epoch = ++this.enabledEpoch;
     for (let t = 0; t < ts.length; t++) {
       const o = (ts[t] as ThreadState).pending;
-      if (o !== undefined && this.opEnabled(o)) this.enabled[n++] = t;
+      if (o === undefined) continue;
+      const k = o.kind;
+      // Only acquire, wait and join can block; everything else is enabled.
+      if ((k !== OpKind.Acquire && k !== OpKind.Wait && k !== OpKind.Join) || this.opEnabled(o)) {
+        this.enabled[n++] = t;
+        this.enabledAt[t] = epoch;
+      }
     }
     this.enabledCount = n;
+  }
+
+  private startClocks(): void {
+    this.hbOn = true;
+    this.hb.reset();
+    for (let t = 0; t < this.threads.length; t++) this.hb.fork(t, -1);
   }
 
   private uaf(tid: number, o: Op): void {
@@ -205,16 +226,18 @@ export class Execution implements SchedulerView {
   private perform(tid: number, o: Op, sched: Scheduler, schedule: number[]): unknown {
     const obj = o.obj;
     const san = this.sanitize;
-    if (san && obj >= 0 && o.kind !== OpKind.Free && this.objects.isFreed(obj)) {
+    if (san && obj >= 0 && this.objects.freedCount > 0 && o.kind !== OpKind.Free && this.objects.isFreed(obj)) {
       this.uaf(tid, o);
       return undefined;
     }
+    const hbOn = this.hbOn;
     switch (o.kind) {
       case OpKind.Read: case OpKind.Write: case OpKind.Rmw: case OpKind.Device:
-        this.hb.acqRel(tid, obj);
+        if (hbOn) this.hb.acqRel(tid, obj);
         return undefined;
       case OpKind.PlainRead: case OpKind.PlainWrite: {
         if (!san) return undefined;
+        if (!hbOn) this.startClocks();
         const prior = o.kind === OpKind.PlainRead
           ? this.races.read(this.hb, tid, obj, this.stepIndex, o.label)
           : this.races.write(this.hb, tid, obj, this.stepIndex, o.label);
@@ -234,12 +257,12 @@ export class Execution implements SchedulerView {
       case OpKind.Acquire:
         if (o.n === 1) this.readers[obj] = (this.readers[obj] ?? 0) + 1;
         else this.owner[obj] = tid;
-        this.hb.acquire(tid, obj);
+        if (hbOn) this.hb.acquire(tid, obj);
         return undefined;
       case OpKind.TryAcquire: {
         const free = (this.owner[obj] ?? -1) < 0 && (this.readers[obj] ?? 0) === 0;
         if (free) this.owner[obj] = tid;
-        this.hb.acqRel(tid, obj);
+        if (hbOn) this.hb.acqRel(tid, obj);
         return free;
       }
       case OpKind.Release:
@@ -250,10 +273,10 @@ export class Execution implements SchedulerView {
           if (this.owner[obj] !== tid) return this.badUnlock(tid, o);
           this.owner[obj] = -1;
         }
-        this.hb.release(tid, obj);
+        if (hbOn) this.hb.release(tid, obj);
         return undefined;
       case OpKind.Wait:
-        if (obj >= 0) this.hb.acquire(tid, obj);
+        if (hbOn && obj >= 0) this.hb.acquire(tid, obj);
         return undefined;
       case OpKind.Choose: {
         const n = o.n ?? 0;
@@ -275,7 +298,7 @@ export class Execution implements SchedulerView {
       }
       case OpKind.Join: {
         const target = o.n ?? -1;
-        this.hb.join(tid, target);
+        if (hbOn) this.hb.join(tid, target);
         return this.threads[target]?.result;
       }
       case OpKind.Free: {
@@ -317,6 +340,9 @@ export class Execution implements SchedulerView {
     this.running = -1;
     this.violation = null;
     this.enabledCount = 0;
+    this.enabledAt.fill(0);
+    this.enabledEpoch = 0;
+    this.hbOn = false;
     this.runStore = opts.runStore ?? new Map();
     this.sanitize = opts.sanitize !== false;
     const schedule: number[] = [];

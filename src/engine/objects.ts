@@ -26,6 +26,8 @@ export class ObjectTable {
   readonly freeSite: (Site | undefined)[] = [];
   /** Heap blocks still allocated, for the leak check. */
   liveHeap = 0;
+  /** Blocks freed so far (0 lets the step loop skip the use-after-free lookup). */
+  freedCount = 0;
 
   reset(): void {
     this.kind.length = 0;
@@ -35,6 +37,7 @@ export class ObjectTable {
     this.allocSite.length = 0;
     this.freeSite.length = 0;
     this.liveHeap = 0;
+    this.freedCount = 0;
   }
 
   get size(): number {
@@ -77,6 +80,7 @@ export class ObjectTable {
     this.state[blockId] = BLOCK_FREED;
     this.freeSite[blockId] = site;
     this.liveHeap--;
+    this.freedCount++;
     return 'ok';
   }
 

@@ -1,0 +1,196 @@
+/**
+ * Page tables: virtual page -> physical frame with a memory type and permissions, as one object
+ * per PTE so concurrent map / unmap / access interleave and DPOR sees which ones conflict. The same
+ * class serves the kernel page table (vmap_page_range / vunmap_page_range, ioremap_page_range),
+ * each user mm's page table, and an IOMMU domain's IOVA table.
+ *
+ * A CPU (or device) access is two ops, as on hardware: the page walk (a read of the PTE: an absent
+ * entry is a 'page-fault', a translation to another PA or memory type than the caller was promised
+ * is 'wrong-target'), then the access itself on the target frame or device window (see reach()).
+ * Between the two a racing unmap may clear the PTE: the access then goes through the stale
+ * translation, as a TLB entry would before flush_tlb_kernel_range.
+ * Follows mm/vmalloc.c vmap_pte_range (WARN_ON(!pte_none(*pte)) when mapping over a live PTE).
+ * Leaves out: page-table levels (a flat map of PTEs), huge pages, TLB state, accessed/dirty bits.
+ */
+import { currentExecution } from '../engine/execution.js';
+import { type Op, op } from '../engine/ops.js';
+import type { Site } from '../engine/violation.js';
+import { PAGE_SIZE, checkAddr, hex, isPageAligned, pageOffset, pfnOf } from './addr.js';
+import { hereSite, hwFail, sanitizing } from './fault.js';
+import type { PhysMem } from './phys.js';
+import { reach } from './reach.js';
+
+type G<R> = Generator<Op, R, unknown>;
+
+/** Memory type of a mapping: ioremap (device, uncached), ioremap_wc, normal cached RAM. */
+export type MemType = 'device' | 'wc' | 'cached';
+
+/** PTE permission bits (also IOMMU_READ / IOMMU_WRITE). */
+export const PROT_READ = 1;
+export const PROT_WRITE = 2;
+export const PROT_RW = PROT_READ | PROT_WRITE;
+
+export class Pte {
+  present = false;
+  /** Frame base physical address. */
+  pa = 0;
+  type: MemType = 'cached';
+  prot = 0;
+  /** Where it was last set / cleared (for reports). */
+  changedAt: Site | null = null;
+  constructor(readonly id: number, readonly va: number) {}
+}
+
+/** What an access expects to reach. Any field given is checked ('wrong-target' otherwise). */
+export interface AccessOpts {
+  readonly write?: boolean;
+  readonly value?: number;
+  readonly size?: 1 | 2 | 4 | 8;
+  readonly expectPa?: number;
+  readonly expectType?: MemType;
+  /** RAM only: the owner tag the target frame must carry. */
+  readonly expectOwner?: string;
+  readonly label?: string;
+}
+
+export interface MapOpts {
+  readonly prot?: number;
+  readonly label?: string;
+  /** 'warn' (kernel vmap: a violation) or 'eexist' (IOMMU drivers: return -EEXIST). */
+  readonly onPresent?: 'warn' | 'eexist';
+}
+
+export const EEXIST = 17;
+
+export class PageTable {
+  private readonly ptes = new Map<number, Pte>();
+  /** Word used in messages: 'VA' for CPU tables, 'IOVA' for an IOMMU domain. */
+  addrWord = 'VA';
+  constructor(readonly name: string, readonly phys: PhysMem) {}
+
+  /** The PTE object for the page holding `va` (created on first use). */
+  pte(va: number): Pte {
+    const vpn = pfnOf(va);
+    let p = this.ptes.get(vpn);
+    if (!p) {
+      p = new Pte(currentExecution().objects.add('pte', `${this.name}:pte[${hex(vpn * PAGE_SIZE)}]`, -1), vpn * PAGE_SIZE);
+      this.ptes.set(vpn, p);
+    }
+    return p;
+  }
+
+  /** Create the PTE objects of a range up front (keeps object ids schedule independent). */
+  prepare(va: number, size: number): void {
+    for (let a = va; a < va + size; a += PAGE_SIZE) this.pte(a);
+  }
+
+  /** Translation without an op (for invariants, inspect and tests). */
+  translate(va: number): { pa: number; type: MemType; prot: number } | null {
+    const p = this.ptes.get(pfnOf(va));
+    if (!p || !p.present) return null;
+    return { pa: p.pa + pageOffset(va), type: p.type, prot: p.prot };
+  }
+
+  /** Number of present PTEs (for invariants). */
+  get presentCount(): number {
+    let n = 0;
+    for (const p of this.ptes.values()) if (p.present) n++;
+    return n;
+  }
+
+  /** Map `[va, va + size)` to `[pa, ...)`: one set_pte op per page. Returns 0 or -EEXIST. */
+  *map(va: number, pa: number, size: number, type: MemType, opts: MapOpts = {}): G<number> {
+    checkAddr(va, `${this.addrWord}`);
+    checkAddr(pa, 'PA');
+    if (!isPageAligned(va) || !isPageAligned(pa) || size <= 0 || !isPageAligned(size)) {
+      hwFail('usage', `${this.name}: map(${hex(va)}, ${hex(pa)}, ${hex(size)}) needs page-aligned addresses and size; align with pageAlignDown/pageAlign first`, opts.label ?? 'map');
+    }
+    const label = opts.label ?? 'set_pte_at';
+    const prot = opts.prot ?? PROT_RW;
+    for (let off = 0; off < size; off += PAGE_SIZE) {
+      const p = this.pte(va + off);
+      yield op.write(p.id, label);
+      if (p.present) {
+        if (opts.onPresent === 'eexist') return -EEXIST;
+        if (sanitizing()) {
+          hwFail('invariant', `${this.name}: mapping ${this.addrWord} ${hex(va + off)} over a live PTE (-> ${hex(p.pa)})`, label, {
+            title: `WARNING: ${label}: ${this.addrWord} ${hex(va + off)} already mapped`,
+            ...(p.changedAt ? { other: p.changedAt } : {}),
+          });
+        }
+      }
+      p.present = true;
+      p.pa = pa + off;
+      p.type = type;
+      p.prot = prot;
+      p.changedAt = hereSite(label);
+    }
+    return 0;
+  }
+
+  /** Unmap `[va, va + size)`: one pte_clear op per page. Returns how many PTEs were present. */
+  *unmap(va: number, size: number, label = 'pte_clear'): G<number> {
+    let n = 0;
+    for (let a = va - pageOffset(va); a < va + size; a += PAGE_SIZE) {
+      const p = this.pte(a);
+      yield op.write(p.id, label);
+      if (p.present) n++;
+      p.present = false;
+      p.changedAt = hereSite(label);
+    }
+    return n;
+  }
+
+  /** The page walk: one read op on the PTE; returns it (present or not). */
+  *walk(va: number, label: string): G<Pte> {
+    const p = this.pte(checkAddr(va, this.addrWord));
+    yield op.read(p.id, `${label}: walk ${hex(va)}`);
+    return p;
+  }
+
+  /**
+   * A CPU access through this table: walk, check the promise, reach the target. Returns the value
+   * read (or written). Faults and wrong targets are violations.
+   */
+  *access(va: number, o: AccessOpts = {}, by = 'cpu', faultKind: 'page-fault' | 'iommu-fault' = 'page-fault'): G<number> {
+    const label = o.label ?? (o.write ? 'writel' : 'readl');
+    const p = yield* this.walk(va, label);
+    const pa = this.check(p, va, o, label, faultKind);
+    return yield* reach(this.phys, pa, o, label, by);
+  }
+
+  /** Check a walked PTE against the access and its promise; returns the PA reached. */
+  check(p: Pte, va: number, o: AccessOpts, label: string, faultKind: 'page-fault' | 'iommu-fault'): number {
+    const other = p.changedAt ? { other: p.changedAt } : {};
+    if (!p.present) {
+      hwFail(faultKind, `${o.write ? 'write' : 'read'} through unmapped ${this.addrWord} ${hex(va)} (${this.name})`, label, {
+        title: faultKind === 'page-fault' ? `BUG: unable to handle page fault for address: ${hex(va)}` : `iommu fault: unmapped IOVA ${hex(va)} in ${this.name}`,
+        ...other,
+      });
+    }
+    if (o.write && (p.prot & PROT_WRITE) === 0) {
+      hwFail(faultKind, `write through read-only ${this.addrWord} ${hex(va)} (${this.name})`, label, {
+        title: faultKind === 'page-fault' ? `BUG: unable to handle page fault for address: ${hex(va)} (write to read-only)` : `iommu fault: write to read-only IOVA ${hex(va)}`,
+        ...other,
+      });
+    }
+    const pa = p.pa + pageOffset(va);
+    if (o.expectPa !== undefined && pa !== o.expectPa) {
+      hwFail('wrong-target', `${this.addrWord} ${hex(va)} reached PA ${hex(pa)}, caller was promised PA ${hex(o.expectPa)}`, label, other);
+    }
+    if (o.expectType !== undefined && p.type !== o.expectType) {
+      hwFail('wrong-target', `${this.addrWord} ${hex(va)} is mapped ${p.type}, caller was promised ${o.expectType}`, label, other);
+    }
+    return pa;
+  }
+
+  /** readl(addr) with kernel argument order. */
+  *readl(va: number, o: Omit<AccessOpts, 'write' | 'value'> = {}): G<number> {
+    return yield* this.access(va, { ...o, write: false, size: o.size ?? 4, label: o.label ?? 'readl' });
+  }
+
+  /** writel(value, addr) with kernel argument order. */
+  *writel(value: number, va: number, o: Omit<AccessOpts, 'write' | 'value'> = {}): G<void> {
+    yield* this.access(va, { ...o, write: true, value, size: o.size ?? 4, label: o.label ?? 'writel' });
+  }
+}

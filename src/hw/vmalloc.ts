@@ -1,0 +1,281 @@
+/**
+ * The vmalloc address space, modelled on mainline v3.15 mm/vmalloc.c: `struct vmap_area` on the
+ * address-sorted `vmap_area_list` under `vmap_area_lock`, `struct vm_struct` (addr, size including
+ * the guard page, flags VM_IOREMAP / VM_ALLOC, phys_addr, caller), and alloc_vmap_area,
+ * __get_vm_area_node / get_vm_area(_caller), setup_vmalloc_vm, find_vmap_area, find_vm_area,
+ * remove_vm_area, free_vmap_area, __vunmap(addr, 0) / vunmap, and ARM-style ioremap / iounmap.
+ *
+ * Publication order is the real one: alloc_vmap_area links the area into the list
+ * (`__insert_vmap_area`: rb-tree + list_add_rcu) under the lock and drops the lock; only later
+ * does setup_vmalloc_vm take the lock again to set va->vm and VM_VM_AREA. A lockless
+ * list_for_each_entry_rcu reader can therefore see an area whose vm is still NULL, and
+ * vm->phys_addr is written by ioremap after the area is reachable. `va.vm`, `va.flags` and the
+ * vm_struct fields are plain (race-checked) cells, so such readers race visibly. List insertion and
+ * deletion are write ops on the list object; a lockless reader yields a read of it (`walkRcu`).
+ * Seed models extend vm_struct by subclassing VmStruct (pass `newVm`) or through `vm.extra`.
+ * Leaves out: the rb-tree (the sorted list answers the same queries), free_vmap_cache, lazy purge
+ * and TLB flush batching (an area is unmapped and freed at once), per-cpu vmap blocks,
+ * IOREMAP_MAX_ORDER alignment (areas are page aligned), vmalloc's own page allocation.
+ */
+import { currentExecution } from '../engine/execution.js';
+import { type Op, op } from '../engine/ops.js';
+import { Cell, Mutex } from '../engine/prims.js';
+import { PAGE_SIZE, hex, hexRange, pageAlign, pageAlignDown, pageOffset } from './addr.js';
+import { hereSite } from './fault.js';
+import type { MemType, PageTable } from './pagetable.js';
+
+type G<R> = Generator<Op, R, unknown>;
+
+/** vm_struct->flags (include/linux/vmalloc.h, v3.15). */
+export const VM_IOREMAP = 0x1;
+export const VM_ALLOC = 0x2;
+export const VM_MAP = 0x4;
+export const VM_USERMAP = 0x8;
+export const VM_UNINITIALIZED = 0x20;
+/** vmap_area->flags (mm/vmalloc.c). */
+export const VM_LAZY_FREE = 0x1;
+export const VM_VM_AREA = 0x4;
+
+/** A lock the vmalloc code takes: the engine's Mutex by default, or a src/linux spinlock. */
+export interface HwLock {
+  lock(label?: string): G<void>;
+  unlock(label?: string): G<void>;
+}
+
+/** Create a heap block object and yield its Alloc op (kmalloc / kzalloc). */
+function* heapAlloc(kind: string, name: string, label: string): G<number> {
+  const e = currentExecution();
+  const id = e.objects.addHeap(kind, name, { thread: e.running, step: e.stepIndex, label });
+  yield op.alloc(id, label);
+  e.objects.allocSite[id] = hereSite(label);
+  return id;
+}
+
+/** struct vm_struct. Subclass it to add fields (e.g. seed 000's `atomic_t used`). */
+export class VmStruct {
+  readonly id: number;
+  readonly addr: Cell<number>;
+  readonly size: Cell<number>;
+  readonly flags: Cell<number>;
+  readonly physAddr: Cell<number>;
+  caller = '';
+  /** Free-form per-model fields. */
+  readonly extra = new Map<string, unknown>();
+  /** `id` is the heap block from kzalloc (VmallocSpace creates it before calling newVm). */
+  constructor(id: number) {
+    this.id = id;
+    this.addr = new Cell(0, 'addr', id);
+    this.size = new Cell(0, 'size', id);
+    this.flags = new Cell(0, 'flags', id);
+    this.physAddr = new Cell(0, 'phys_addr', id);
+  }
+}
+
+/** struct vmap_area. va_start / va_end are fixed before the area is published. */
+export class VmapArea {
+  readonly flags: Cell<number>;
+  readonly vm: Cell<VmStruct | null>;
+  onList = false;
+  constructor(readonly id: number, readonly vaStart: number, readonly vaEnd: number) {
+    this.flags = new Cell(0, 'flags', id);
+    this.vm = new Cell<VmStruct | null>(null, 'vm', id);
+  }
+}
+
+export interface VmallocOptions {
+  /** VMALLOC_START / VMALLOC_END of this model (keep it a few pages: PTEs are objects). */
+  readonly start: number;
+  readonly end: number;
+  readonly lock?: HwLock;
+  /** Build the vm_struct for a kzalloc'd block (subclass hook). */
+  readonly newVm?: (id: number) => VmStruct;
+  /** Free a vmap_area that left the list (default: kfree at once; pass a kfree_rcu). */
+  readonly freeVa?: (va: VmapArea) => G<void>;
+}
+
+export class VmallocSpace {
+  /** vmap_area_list, sorted by address. */
+  readonly list: VmapArea[] = [];
+  /** The list head's object: insertion / deletion write it, lockless walks read it. */
+  readonly listId: number;
+  readonly lock: HwLock;
+  readonly start: number;
+  readonly end: number;
+  private readonly newVm: (id: number) => VmStruct;
+  private readonly freeVa: ((va: VmapArea) => G<void>) | undefined;
+
+  constructor(readonly kpt: PageTable, o: VmallocOptions) {
+    this.start = o.start;
+    this.end = o.end;
+    this.listId = currentExecution().objects.add('list', 'vmap_area_list', -1);
+    this.lock = o.lock ?? new Mutex('vmap_area_lock');
+    this.newVm = o.newVm ?? ((id) => new VmStruct(id));
+    this.freeVa = o.freeVa;
+    kpt.prepare(o.start, o.end - o.start);
+  }
+
+  /** alloc_vmap_area: first fit in [vstart, vend), published on the list under the lock. */
+  *allocVmapArea(size: number, vstart = this.start, vend = this.end): G<VmapArea | null> {
+    const id = yield* heapAlloc('vmap_area', 'vmap_area', 'alloc_vmap_area: kmalloc');
+    yield* this.lock.lock('alloc_vmap_area: spin_lock(&vmap_area_lock)');
+    let addr = pageAlign(vstart);
+    for (const v of this.list) {
+      if (addr + size <= v.vaStart) break;
+      if (v.vaEnd > addr) addr = pageAlign(v.vaEnd);
+    }
+    if (addr + size > vend || addr < vstart) {
+      yield* this.lock.unlock('alloc_vmap_area: spin_unlock(&vmap_area_lock)');
+      yield op.free(id, 'alloc_vmap_area: kfree (vmap allocation failed)');
+      return null;
+    }
+    const va = new VmapArea(id, addr, addr + size);
+    yield op.write(this.listId, '__insert_vmap_area: list_add_rcu(&va->list)');
+    let i = 0;
+    while (i < this.list.length && (this.list[i] as VmapArea).vaStart < va.vaStart) i++;
+    this.list.splice(i, 0, va);
+    va.onList = true;
+    yield* this.lock.unlock('alloc_vmap_area: spin_unlock(&vmap_area_lock)');
+    return va;
+  }
+
+  /** setup_vmalloc_vm: fill vm from va, then publish va->vm and VM_VM_AREA under the lock. */
+  *setupVmallocVm(vm: VmStruct, va: VmapArea, flags: number, caller: string): G<void> {
+    yield* this.lock.lock('setup_vmalloc_vm: spin_lock(&vmap_area_lock)');
+    // vm is not reachable yet: its fields are initialised without ops (kzalloc'd, private).
+    vm.flags.value = flags;
+    vm.addr.value = va.vaStart;
+    vm.size.value = va.vaEnd - va.vaStart;
+    vm.caller = caller;
+    yield* va.vm.set(vm, 'setup_vmalloc_vm: va->vm = vm');
+    const f = yield* va.flags.get('setup_vmalloc_vm: va->flags');
+    yield* va.flags.set(f | VM_VM_AREA, 'setup_vmalloc_vm: va->flags |= VM_VM_AREA');
+    yield* this.lock.unlock('setup_vmalloc_vm: spin_unlock(&vmap_area_lock)');
+  }
+
+  /** __get_vm_area_node / get_vm_area_caller: size is page aligned and gets a guard page. */
+  *getVmArea(size: number, flags: number, caller = 'get_vm_area', start = this.start, end = this.end): G<VmStruct | null> {
+    const sz = pageAlign(size);
+    if (sz === 0) return null;
+    const id = yield* heapAlloc('vm_struct', 'vm_struct', '__get_vm_area_node: kzalloc');
+    const vm = this.newVm(id);
+    const va = yield* this.allocVmapArea(sz + PAGE_SIZE, start, end);
+    if (!va) {
+      yield op.free(id, '__get_vm_area_node: kfree(area)');
+      return null;
+    }
+    yield* this.setupVmallocVm(vm, va, flags, caller);
+    return vm;
+  }
+
+  /** find_vmap_area: the area containing addr, looked up under the lock. */
+  *findVmapArea(addr: number): G<VmapArea | null> {
+    yield* this.lock.lock('find_vmap_area: spin_lock(&vmap_area_lock)');
+    const va = this.list.find((v) => v.vaStart <= addr && addr < v.vaEnd) ?? null;
+    yield* this.lock.unlock('find_vmap_area: spin_unlock(&vmap_area_lock)');
+    return va;
+  }
+
+  /** find_vm_area: va->vm when VM_VM_AREA is set (read after the lock was dropped, as in v3.15). */
+  *findVmArea(addr: number): G<VmStruct | null> {
+    const va = yield* this.findVmapArea(addr);
+    if (!va) return null;
+    const f = yield* va.flags.get('find_vm_area: va->flags & VM_VM_AREA');
+    if ((f & VM_VM_AREA) === 0) return null;
+    return yield* va.vm.get('find_vm_area: va->vm');
+  }
+
+  /** A lockless list_for_each_entry_rcu walk: one read of the list, then a snapshot. */
+  *walkRcu(label = 'list_for_each_entry_rcu(va, &vmap_area_list)'): G<readonly VmapArea[]> {
+    yield op.read(this.listId, label);
+    return this.list.slice();
+  }
+
+  /** remove_vm_area: unpublish vm, unmap and free the vmap_area; returns vm (caller kfrees it). */
+  *removeVmArea(addr: number): G<VmStruct | null> {
+    const va = yield* this.findVmapArea(addr);
+    if (!va) return null;
+    const f = yield* va.flags.get('remove_vm_area: va->flags & VM_VM_AREA');
+    if ((f & VM_VM_AREA) === 0) return null;
+    const vm = yield* va.vm.get('remove_vm_area: vm = va->vm');
+    yield* this.lock.lock('remove_vm_area: spin_lock(&vmap_area_lock)');
+    yield* va.vm.set(null, 'remove_vm_area: va->vm = NULL');
+    const f2 = yield* va.flags.get('remove_vm_area: va->flags');
+    yield* va.flags.set(f2 & ~VM_VM_AREA, 'remove_vm_area: va->flags &= ~VM_VM_AREA');
+    yield* this.lock.unlock('remove_vm_area: spin_unlock(&vmap_area_lock)');
+    yield* this.freeUnmapVmapArea(va);
+    if (vm) {
+      const s = yield* vm.size.get('remove_vm_area: vm->size');
+      yield* vm.size.set(s - PAGE_SIZE, 'remove_vm_area: vm->size -= PAGE_SIZE');
+    }
+    return vm;
+  }
+
+  /** free_unmap_vmap_area: vunmap_page_range, then free the area (no lazy purge here). */
+  *freeUnmapVmapArea(va: VmapArea): G<void> {
+    yield* this.kpt.unmap(va.vaStart, va.vaEnd - va.vaStart, 'vunmap_page_range: pte_clear');
+    yield* this.freeVmapArea(va);
+  }
+
+  /** free_vmap_area: unlink under the lock (rb_erase + list_del_rcu), then kfree / kfree_rcu. */
+  *freeVmapArea(va: VmapArea): G<void> {
+    yield* this.lock.lock('free_vmap_area: spin_lock(&vmap_area_lock)');
+    yield op.write(this.listId, '__free_vmap_area: list_del_rcu(&va->list)');
+    const i = this.list.indexOf(va);
+    if (i >= 0) this.list.splice(i, 1);
+    va.onList = false;
+    yield* this.lock.unlock('free_vmap_area: spin_unlock(&vmap_area_lock)');
+    if (this.freeVa) yield* this.freeVa(va);
+    else yield op.free(va.id, '__free_vmap_area: kfree(va)');
+  }
+
+  /** __vunmap(addr, 0) / vunmap: remove the area, kfree the vm_struct. Returns false on a bad addr. */
+  *vunmap(addr: number): G<boolean> {
+    if (addr === 0) return false;
+    const vm = yield* this.removeVmArea(addr);
+    if (!vm) return false; // WARN(1, "Trying to vfree() nonexistent vm area")
+    yield op.free(vm.id, '__vunmap: kfree(area)');
+    return true;
+  }
+
+  /**
+   * ioremap (ARM __arm_ioremap_pfn_caller shape): area for the page-aligned span, phys_addr set
+   * after get_vm_area returned, ioremap_page_range, return addr + offset. null on failure.
+   */
+  *ioremap(physAddr: number, size: number, type: MemType = 'device', caller = 'ioremap'): G<number | null> {
+    const offset = pageOffset(physAddr);
+    const pa = pageAlignDown(physAddr);
+    const span = pageAlign(offset + size);
+    const vm = yield* this.getVmArea(span, VM_IOREMAP, caller);
+    if (!vm) return null;
+    yield* vm.physAddr.set(pa, 'ioremap: area->phys_addr = paddr');
+    const addr = vm.addr.value; // set before publication, private to us
+    yield* this.kpt.map(addr, pa, span, type, { label: 'ioremap_page_range: set_pte_at' });
+    return addr + offset;
+  }
+
+  /** iounmap (ARM __iounmap): vunmap of the page-aligned address. */
+  *iounmap(ioAddr: number): G<boolean> {
+    return yield* this.vunmap(pageAlignDown(ioAddr));
+  }
+
+  /** Invariant helper: the list is sorted, disjoint and inside the space. true or a message. */
+  listWellFormed(): true | string {
+    let prevEnd = this.start;
+    for (const v of this.list) {
+      if (v.vaStart < prevEnd) return `vmap_area ${hexRange(v.vaStart, v.vaEnd)} overlaps or is out of order (previous end ${hex(prevEnd)})`;
+      if (v.vaEnd > this.end) return `vmap_area ${hexRange(v.vaStart, v.vaEnd)} ends past VMALLOC_END ${hex(this.end)}`;
+      prevEnd = v.vaEnd;
+    }
+    return true;
+  }
+
+  /** /proc/vmallocinfo-like snapshot for `inspect`. */
+  info(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const v of this.list) {
+      const vm = v.vm.value;
+      out[hexRange(v.vaStart, v.vaEnd)] = vm ? `${vm.caller} phys=${hex(vm.physAddr.value)} flags=${hex(vm.flags.value)}` : '(vm not set)';
+    }
+    return out;
+  }
+}

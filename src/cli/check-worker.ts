@@ -8,7 +8,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { check } from '../check.js';
 import { UsageError } from '../engine/violation.js';
-import { resolveModel } from './resolve.js';
+import { loadModels, resolveModel } from './resolve.js';
 
 export interface CheckJob {
   readonly model: string;
@@ -20,13 +20,16 @@ export interface CheckJob {
   readonly maxExecutions: number;
   readonly deadline?: number;
   readonly maxSteps?: number;
+  /** A user module (absolute path) whose `models` export adds models to the registry. */
+  readonly load?: string;
 }
 
-function runJob(job: CheckJob): void {
+async function runJob(job: CheckJob): Promise<void> {
   const port = parentPort;
   if (!port) return;
   let last = Date.now();
   try {
+    if (job.load !== undefined) await loadModels(job.load);
     const model = resolveModel(job.model);
     const r = check(model, {
       strategy: job.strategy, seed: job.seed, maxExecutions: job.maxExecutions,
@@ -49,4 +52,4 @@ function runJob(job: CheckJob): void {
   }
 }
 
-if (parentPort && workerData) runJob(workerData as CheckJob);
+if (parentPort && workerData) void runJob(workerData as CheckJob);

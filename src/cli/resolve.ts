@@ -4,13 +4,39 @@
  * script against (`{ model, strategy, executions, exhaustive, violation, token, ... }`).
  * Leaves out: file handling (each command does its own).
  */
+import { pathToFileURL } from 'node:url';
 import { allModels, findModel } from '../../models/index.js';
 import type { ExploreResult } from '../engine/explore.js';
 import type { AnyModel } from '../engine/model.js';
 import { UsageError } from '../engine/violation.js';
 import { type FlagValues, num } from './args.js';
 
+/** Models loaded from user modules with --load, searched before the built-in ones. */
+const loaded: AnyModel[] = [];
+
+function isModel(x: unknown): x is AnyModel {
+  return typeof x === 'object' && x !== null && typeof (x as AnyModel).name === 'string' && typeof (x as AnyModel).setup === 'function' && typeof (x as AnyModel).hash === 'number';
+}
+
+/** Import a user module whose `models` (or default) export is an array of defineModel values. */
+export async function loadModels(path: string): Promise<AnyModel[]> {
+  let mod: { models?: unknown; default?: unknown };
+  try {
+    mod = (await import(pathToFileURL(path).href)) as { models?: unknown; default?: unknown };
+  } catch (e) {
+    throw new UsageError(`--load ${path}: cannot import it (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);
+  }
+  const list = mod.models ?? mod.default;
+  if (!Array.isArray(list) || !list.every(isModel)) {
+    throw new UsageError(`--load ${path}: the module must export 'models', an array of defineModel(...) values`);
+  }
+  loaded.push(...list);
+  return list;
+}
+
 export function resolveModel(name: string): AnyModel {
+  const user = loaded.find((m) => m.name === name);
+  if (user) return user;
   const exact = findModel(name);
   if (exact) return exact;
   const near = allModels.filter((m) => m.name.startsWith(`${name}/`) || m.name.endsWith(`/${name}`));

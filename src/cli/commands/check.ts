@@ -6,14 +6,16 @@
  * with a one-line error instead of a hang.
  * Leaves out: minimized reports (written by the report stage when it is registered).
  */
+import { resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { ExploreResult } from '../../engine/explore.js';
 import { UsageError } from '../../engine/violation.js';
-import { STRATEGY_NAMES } from '../../strategies/index.js';
+import { scenarioParams } from '../../engine/model.js';
+import { STRATEGY_NAMES, makeStrategy } from '../../strategies/index.js';
 import { bool, num, str } from '../args.js';
 import { type CliIO, type Command, EXIT_FOUND, EXIT_OK } from '../command.js';
 import type { CheckJob } from '../check-worker.js';
-import { type ResultJson, resolveModel, resultJson, resultText, strategyOptions } from '../resolve.js';
+import { type ResultJson, loadModels, resolveModel, resultJson, resultText, strategyOptions } from '../resolve.js';
 
 /** Run a check job in a worker; rejects with UsageError when the watchdog fires. */
 export function runCheckJob(job: CheckJob, watchdogMs: number, onProgress?: (executions: number) => void): Promise<ExploreResult> {
@@ -71,14 +73,20 @@ export const checkCommand: Command = {
     watchdog: { type: 'duration', help: 'abort when no execution finishes for this long (default 30s)' },
     'report-dir': { type: 'string', help: 'where reports of findings are written (default reports/)' },
     'no-report': { type: 'bool', help: 'do not write a report for a finding' },
+    load: { type: 'string', help: 'a JS module exporting `models` (your own defineModel values) to check' },
     json: { type: 'bool', help: 'print one JSON object' },
   },
   async run(args, io) {
     const [name, extra] = args.positional;
     if (name === undefined) throw new UsageError('check: which model? (run mapcheck list)');
     if (extra !== undefined) throw new UsageError(`check: unexpected argument '${extra}'`);
+    const load = str(args.flags, 'load');
+    const loadPath = load !== undefined ? resolve(io.cwd, load) : undefined;
+    if (loadPath !== undefined) await loadModels(loadPath);
     const model = resolveModel(name);
     const scenario = str(args.flags, 'scenario');
+    scenarioParams(model, scenario); // a bad scenario is a usage error before any worker starts
+    makeStrategy(str(args.flags, 'strategy') ?? 'portfolio', {}); // likewise an unregistered strategy
     const time = num(args.flags, 'time');
     const maxSteps = num(args.flags, 'max-steps');
     const job: CheckJob = {
@@ -87,6 +95,7 @@ export const checkCommand: Command = {
       ...(scenario !== undefined ? { scenario } : {}),
       ...(time !== undefined ? { deadline: Date.now() + time } : {}),
       ...(maxSteps !== undefined ? { maxSteps } : {}),
+      ...(loadPath !== undefined ? { load: loadPath } : {}),
     };
     const r = await runCheckJob(job, num(args.flags, 'watchdog') ?? 30_000);
     const j: ResultJson = resultJson(r);

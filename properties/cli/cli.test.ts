@@ -1,0 +1,101 @@
+/**
+ * The CLI as users and scripts meet it: the real `node bin/mapcheck.js` (dist/ is built by the
+ * global setup), its JSON shapes, exit codes (0 nothing found, 1 found, 2 usage), one-line errors
+ * without stack traces, and the watchdog that ends a model stuck in a loop without yields.
+ * Leaves out: fuzz/minimize/report commands (their own suites).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { decodeToken, encodeToken } from '../../src/index.js';
+
+const root = resolve(__dirname, '../..');
+const bin = join(root, 'bin/mapcheck.js');
+
+function run(...args: string[]): { code: number; out: string; err: string } {
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+}
+
+function expectOneLineError(r: { code: number; err: string }, re: RegExp): void {
+  expect(r.code).toBe(2);
+  expect(r.err.trim().split('\n')).toHaveLength(1);
+  expect(r.err).toMatch(re);
+  expect(r.err).not.toMatch(/\n\s+at /);
+}
+
+describe('mapcheck CLI', () => {
+  it('list --json names every litmus model with its scenarios', () => {
+    const j = JSON.parse(execFileSync(process.execPath, [bin, 'list', '--json'], { cwd: root, encoding: 'utf8' })) as { models: { name: string; scenarios: string[] }[] };
+    const names = j.models.map((m) => m.name);
+    expect(names).toContain('litmus/abba');
+    expect(j.models.find((m) => m.name === 'litmus/readers')?.scenarios).toEqual(['n2', 'n1', 'n3', 'n4']);
+  });
+
+  it('check finds the ABBA deadlock (exit 1) and replay reproduces it (exit 1)', () => {
+    const r = run('check', 'litmus/abba', '--strategy', 'random', '--json', '--no-report');
+    expect(r.code).toBe(1);
+    const j = JSON.parse(r.out) as { violation: { kind: string }; token: string; executions: number; exhaustive: boolean; strategy: string };
+    expect(j.violation.kind).toBe('deadlock');
+    expect(j.strategy).toBe('random');
+    const rep = run('replay', j.token, '--json');
+    expect(rep.code).toBe(1);
+    expect((JSON.parse(rep.out) as { violation: { kind: string } }).violation.kind).toBe('deadlock');
+  });
+
+  it('check exits 0 when nothing is found', () => {
+    const r = run('check', 'litmus/message-passing', '--strategy', 'random', '--budget', '300', '--json');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out) as { violation: unknown; executions: number; token: unknown };
+    expect(j.violation).toBeNull();
+    expect(j.token).toBeNull();
+    expect(j.executions).toBe(300);
+  });
+
+  it('bad input gives one line and exit 2', () => {
+    expectOneLineError(run('check', 'no-such-model'), /unknown model 'no-such-model'/);
+    expectOneLineError(run('check', 'litmus/abba', '--budget', 'lots'), /--budget must be a whole number/);
+    expectOneLineError(run('check', 'litmus/abba', '--strategy', 'magic'), /--strategy must be one of/);
+    expectOneLineError(run('check', 'litmus/abba', '--frobnicate'), /unknown option '--frobnicate'/);
+    expectOneLineError(run('check', 'litmus/readers', '--scenario', 'n9'), /no scenario 'n9'/);
+    expectOneLineError(run('replay', 'hello'), /not a mapcheck token/);
+    expectOneLineError(run('replay', 'mc1.AAAAAAAAAAAAAAAA'), /corrupt|truncated/);
+    expectOneLineError(run('frob'), /unknown command 'frob'/);
+  });
+
+  it('a token for another model version or an edited token is refused in one line', () => {
+    const r = run('check', 'litmus/abba', '--strategy', 'random', '--json', '--no-report');
+    const token = (JSON.parse(r.out) as { token: string }).token;
+    const s = decodeToken(token);
+    expectOneLineError(run('replay', encodeToken({ ...s, hash: (s.hash + 1) >>> 0 })), /another version of 'litmus\/abba'/);
+    const flipped = token.slice(0, -3) + (token.endsWith('A') ? 'B' : 'A') + token.slice(-2);
+    expectOneLineError(run('replay', flipped), /corrupt|truncated/);
+  });
+
+  it('user models via --load: a thrown error is a violation, a yield loop hits the step bound, a non-yielding loop trips the watchdog', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mapcheck-cli-'));
+    const file = join(dir, 'models.mjs');
+    const api = join(root, 'dist/src/index.js');
+    writeFileSync(file, `
+import { defineModel, thread, yieldNow } from ${JSON.stringify(api)};
+const base = { scenarios: { default: {} }, setup: () => ({}) };
+export const models = [
+  defineModel({ ...base, name: 'user/throws', threads: () => [thread('t', function* () { yield* yieldNow(); throw new TypeError('boom'); })] }),
+  defineModel({ ...base, name: 'user/spins', maxSteps: 500, threads: () => [thread('t', function* () { for (;;) yield* yieldNow('spin: cpu_relax()'); })] }),
+  defineModel({ ...base, name: 'user/hangs', threads: () => [thread('t', function* () { yield* yieldNow(); for (;;) {} })] }),
+];
+`);
+    const t = run('check', 'user/throws', '--load', file, '--strategy', 'random', '--json', '--no-report');
+    expect(t.code).toBe(1);
+    expect(JSON.parse(t.out).violation).toMatchObject({ kind: 'exception' });
+    expect(JSON.parse(t.out).violation.message).toMatch(/TypeError: boom/);
+    const s = run('check', 'user/spins', '--load', file, '--strategy', 'random', '--budget', '1', '--json', '--no-report');
+    expect(s.code).toBe(1);
+    expect(JSON.parse(s.out).violation).toMatchObject({ kind: 'step-bound' });
+    expect(JSON.parse(s.out).violation.message).toMatch(/repeats a cycle of 1 op/);
+    const h = run('check', 'user/hangs', '--load', file, '--strategy', 'random', '--watchdog', '2s');
+    expectOneLineError(h, /made no progress for 2 s.*loops without yielding/);
+  });
+});

@@ -24,3 +24,4 @@ export type { StrategyName, StrategyOptions } from './strategies/index.js';
 export { ReplayScheduler } from './strategies/replay.js';
 export { check, assertModel, replay, runSchedule, checkTokenFits, describeTrace } from './check.js';
 export type { CheckOptions, CheckResult, ReplayResult } from './check.js';
+export * from './hw/index.js';

@@ -2,7 +2,7 @@
 // the publication order seen by a lockless reader, and the two-devices-in-one-page layout of seed 000.
 import { describe, expect, it } from 'vitest';
 import {
-  type ThreadGen, PageTable, PhysMem, VM_IOREMAP, VM_VM_AREA, VmallocSpace, check, defineModel, thread, assert,
+  PageTable, PhysMem, VM_IOREMAP, VM_VM_AREA, VmallocSpace, check, defineModel, thread, assert,
 } from '../../src/index.js';
 
 const VSTART = 0x100000;
@@ -23,7 +23,7 @@ describe('vmalloc space', () => {
       name: 'hw-test/ioremap-two',
       scenarios: { default: {} },
       setup: () => ({ ...hw(), addrs: [0, 0] as number[] }),
-      threads: (s) => [0, 1].map((i) => thread(`dev${i + 1}`, function* (): ThreadGen {
+      threads: (s) => [0, 1].map((i) => thread(`dev${i + 1}`, function* () {
         const pa = i === 0 ? 0x20001000 : 0x20001400;
         const a = yield* s.vm.ioremap(pa, 0x400);
         assert(a !== null, 'ioremap failed');
@@ -50,12 +50,12 @@ describe('vmalloc space', () => {
       scenarios: { default: {} },
       setup: () => ({ ...hw(), sawUnset: false }),
       threads: (s) => [
-        thread('get_vm_area', function* (): ThreadGen {
+        thread('get_vm_area', function* () {
           const vm = yield* s.vm.getVmArea(4096, VM_IOREMAP, 'test');
           assert(vm !== null, 'no area');
           if (vm) yield* s.vm.vunmap(vm.addr.value);
         }),
-        thread('walker', function* (): ThreadGen {
+        thread('walker', function* () {
           const list = yield* s.vm.walkRcu();
           for (const va of list) if ((va.flags.value & VM_VM_AREA) === 0) s.sawUnset = true;
         }),

@@ -5,6 +5,8 @@
  */
 import type { Scheduler } from '../engine/scheduler.js';
 import { UsageError } from '../engine/violation.js';
+import { DfsScheduler } from './dfs.js';
+import { DporScheduler } from './dpor.js';
 import { RandomScheduler } from './random.js';
 
 export const STRATEGY_NAMES = ['random', 'pct', 'pos', 'dfs', 'dpor', 'portfolio'] as const;
@@ -27,6 +29,8 @@ export function registerStrategy(name: string, f: Factory): void {
 }
 
 registerStrategy('random', (o) => new RandomScheduler(o.seed ?? 1));
+registerStrategy('dfs', (o) => new DfsScheduler(o.preemptionBound));
+registerStrategy('dpor', () => new DporScheduler());
 
 export function isStrategyName(s: string): s is StrategyName {
   return (STRATEGY_NAMES as readonly string[]).includes(s);

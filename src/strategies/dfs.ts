@@ -1,0 +1,168 @@
+/**
+ * Exhaustive depth-first search over every decision of an execution (thread picks and `choose`
+ * values), with iterative preemption bounding as in CHESS (Musuvathi & Qadeer, "Iterative context
+ * bounding for systematic testing of multithreaded programs", PLDI 2007).
+ *
+ * Bound c explores exactly the executions with c preemptions (a preemption = switching away from a
+ * thread that is still enabled, the engine's definition). Within one bound only non-preemptive
+ * branches are followed; every preemptive alternative met on the way is queued as a prefix for
+ * bound c + 1. So each schedule is run exactly once over all bounds, and executions with few
+ * preemptions come first. Without `preemptionBound` the bounds grow until no prefix is queued; with
+ * one, `exhaustive` means everything with at most that many preemptions was run.
+ *
+ * Stateless: every execution replays its prefix from `setup()`. Each decision stores a signature
+ * (enabled threads and the picked thread's pending op kind and object); a replay that meets a
+ * different signature reports the model as nondeterministic (by picking a thread that does not
+ * exist, which the engine turns into a `nondeterminism` violation).
+ * Leaves out: state caching (no snapshots) and fair scheduling of spin loops (the step bound
+ * catches them).
+ */
+import type { Scheduler, SchedulerView } from '../engine/scheduler.js';
+import { viewSignature } from './signature.js';
+
+/** One decision beyond the current work item's prefix. */
+interface Node {
+  /** Alternatives explored at this bound: thread ids, or value count for a choose. */
+  readonly alts: readonly number[];
+  idx: number;
+  readonly sig: number;
+}
+
+/** A queued prefix: decisions and their signatures. */
+interface Work {
+  readonly steps: readonly number[];
+  readonly sigs: readonly number[];
+}
+
+export class DfsScheduler implements Scheduler {
+  readonly name = 'dfs';
+  readonly seed = 0;
+  exhaustive = false;
+  private level = 0;
+  private queue: Work[] = [{ steps: [], sigs: [] }];
+  private next: Work[] = [];
+  private work: Work = { steps: [], sigs: [] };
+  private stack: Node[] = [];
+  private started = false;
+  /** Position in the decision list of the running execution. */
+  private pos = 0;
+  /** Path (steps, sigs) of the running execution, for queueing preemptive prefixes. */
+  private path: number[] = [];
+  private pathSigs: number[] = [];
+  private executions = 0;
+  private divergences = 0;
+
+  constructor(readonly preemptionBound?: number) {}
+
+  beginExecution(): boolean {
+    if (this.exhaustive) return false;
+    if (this.started && this.advanceStack()) return this.reset();
+    this.started = true;
+    for (;;) {
+      const w = this.queue.pop();
+      if (w !== undefined) {
+        this.work = w;
+        this.stack = [];
+        return this.reset();
+      }
+      // Bound `level` is done: move to the prefixes with one more preemption.
+      if (this.next.length === 0 || (this.preemptionBound !== undefined && this.level >= this.preemptionBound)) {
+        this.exhaustive = true;
+        return false;
+      }
+      this.level++;
+      this.queue = this.next.reverse();
+      this.next = [];
+    }
+  }
+
+  private reset(): true {
+    this.pos = 0;
+    this.path.length = 0;
+    this.pathSigs.length = 0;
+    this.executions++;
+    return true;
+  }
+
+  /** Move the deepest node with an untried alternative to it; false when the subtree is done. */
+  private advanceStack(): boolean {
+    const s = this.stack;
+    while (s.length > 0) {
+      const top = s[s.length - 1] as Node;
+      if (top.idx + 1 < top.alts.length) {
+        top.idx++;
+        return true;
+      }
+      s.pop();
+    }
+    return false;
+  }
+
+  /** The recorded decision at `pos`, or undefined when the execution is past its known part. */
+  private replayed(sig: number): number | undefined {
+    const p = this.pos;
+    const w = this.work;
+    if (p < w.steps.length) {
+      if (w.sigs[p] !== sig) return -1;
+      return w.steps[p] as number;
+    }
+    const node = this.stack[p - w.steps.length];
+    if (node === undefined) return undefined;
+    if (node.sig !== sig) return -1;
+    return node.alts[node.idx] as number;
+  }
+
+  private record(step: number, sig: number): number {
+    this.path.push(step);
+    this.pathSigs.push(sig);
+    this.pos++;
+    return step;
+  }
+
+  pickThread(view: SchedulerView): number {
+    const sig = viewSignature(view);
+    const r = this.replayed(sig);
+    if (r !== undefined) {
+      if (r < 0) {
+        this.divergences++;
+        return view.threadCount;
+      }
+      return this.record(r, sig);
+    }
+    const last = view.lastThread;
+    let alts: number[];
+    if (last >= 0 && view.isEnabled(last)) {
+      alts = [last];
+      const canPreempt = this.preemptionBound === undefined || this.level < this.preemptionBound;
+      if (canPreempt) {
+        for (let i = 0; i < view.enabledCount; i++) {
+          const t = view.enabled[i] as number;
+          if (t !== last) this.next.push({ steps: [...this.path, t], sigs: [...this.pathSigs, sig] });
+        }
+      }
+    } else {
+      alts = Array.from(view.enabled.subarray(0, view.enabledCount));
+    }
+    this.stack.push({ alts, idx: 0, sig });
+    return this.record(alts[0] as number, sig);
+  }
+
+  pickValue(n: number): number {
+    const sig = -1 - n;
+    const r = this.replayed(sig);
+    if (r !== undefined) {
+      if (r < 0) {
+        this.divergences++;
+        return n;
+      }
+      return this.record(r, sig);
+    }
+    const alts = Array.from({ length: n }, (_, i) => i);
+    this.stack.push({ alts, idx: 0, sig });
+    return this.record(0, sig);
+  }
+
+  stats(): Record<string, number> {
+    return { bound: this.level, queued: this.queue.length + this.next.length, divergences: this.divergences, runs: this.executions };
+  }
+}

@@ -1,0 +1,209 @@
+/**
+ * The happens-before trace DPOR builds of one execution, event by event, from the scheduler's
+ * `afterStep(tid, op)` observations: each event's vector clock, and the races it closes.
+ *
+ * Follows Abdulla, Aronis, Jonsson & Sagonas, "Optimal dynamic partial order reduction" (POPL
+ * 2014), §3–4: happens-before is the transitive closure of program order and of the order of
+ * dependent events (same object, not both reads: `accessOf`), plus spawn and join edges. Two events
+ * e < e' of different threads race (e ⋖ e') when they are dependent and e happens before e' only
+ * directly, not through a third event. Per object we keep the last write and the reads since it,
+ * which are the only events a new event can race with. For locks we follow Nidhugg: an Acquire is
+ * race-checked against the previous Acquire/TryAcquire of the lock, skipping the Release between
+ * them (release → acquire cannot be reversed; reversing the acquires can), using only the acquiring
+ * thread's own past. For a race e ⋖ e' the `initials` of v = notdep(e).e' are computed (the threads
+ * whose first event in v has no happens-before predecessor in v): DPOR adds one of them to the
+ * backtrack set of the state before e. Where hb is over-approximated (the lock case), the computed
+ * initials are a subset of the true ones, which keeps the choice sound.
+ * Leaves out: wakeup sequences (this is the source-set variant), read-read commutation of shared
+ * lock acquires (treated as dependent: sound, a little redundant), Wait ops without an object.
+ */
+import { type Op, OpKind, Access, accessOf } from '../engine/ops.js';
+
+/** Receives each race found: the earlier event, the later one, and v's initials (bit mask). */
+export type RaceSink = (early: number, late: number, initials: number) => void;
+
+export class DporTrace {
+  /** Vector clock width (threads); grows on demand. */
+  private w = 4;
+  private clocks = new Int32Array(4 * 256);
+  thread = new Int32Array(256);
+  local = new Int32Array(256);
+  readonly ops: Op[] = [];
+  length = 0;
+  /** Last event of each thread, -1 before its first. */
+  private last: number[] = [];
+  /** Spawn event of each spawned thread (its first event's program-order predecessor). */
+  private spawnedBy: number[] = [];
+  private lastWrite: number[] = [];
+  private reads: (number[] | undefined)[] = [];
+  private lastTaker: number[] = [];
+  private readonly base = new Int32Array(64);
+  private readonly lo = new Int32Array(64);
+  private readonly found: number[] = [];
+
+  reset(): void {
+    this.length = 0;
+    this.ops.length = 0;
+    this.last.length = 0;
+    this.spawnedBy.length = 0;
+    this.lastWrite.length = 0;
+    this.reads.length = 0;
+    this.lastTaker.length = 0;
+  }
+
+  /** Clock entry `t` of event `e`. */
+  at(e: number, t: number): number {
+    return this.clocks[e * this.w + t] as number;
+  }
+
+  /** Does event `a` happen before event `b` (or equal it)? */
+  hb(a: number, b: number): boolean {
+    return this.at(b, this.thread[a] as number) >= (this.local[a] as number);
+  }
+
+  private widen(threads: number): void {
+    let w = this.w;
+    while (w < threads) w *= 2;
+    if (w === this.w) return;
+    const next = new Int32Array(Math.max(w * this.thread.length, 1));
+    for (let e = 0; e < this.length; e++) next.set(this.clocks.subarray(e * this.w, e * this.w + this.w), e * w);
+    this.clocks = next;
+    this.w = w;
+  }
+
+  private grow(): void {
+    const n = this.thread.length * 2;
+    const t = new Int32Array(n);
+    t.set(this.thread);
+    this.thread = t;
+    const l = new Int32Array(n);
+    l.set(this.local);
+    this.local = l;
+    const c = new Int32Array(n * this.w);
+    c.set(this.clocks);
+    this.clocks = c;
+  }
+
+  private joinFrom(dst: number, src: number): void {
+    const w = this.w;
+    const c = this.clocks;
+    const d = dst * w;
+    const s = src * w;
+    for (let k = 0; k < w; k++) {
+      const v = c[s + k] as number;
+      if (v > (c[d + k] as number)) c[d + k] = v;
+    }
+  }
+
+  /**
+   * Append event (tid, op); `threads` is the thread count after it ran (a spawn adds one).
+   * Calls `sink` for every race the event closes when `analyze` is true. Returns the event index.
+   */
+  add(tid: number, o: Op, threads: number, analyze: boolean, sink: RaceSink): number {
+    if (threads > this.w) this.widen(threads);
+    const i = this.length;
+    if (i === this.thread.length) this.grow();
+    const w = this.w;
+    const c = this.clocks;
+    const me = i * w;
+    const prev = this.last[tid] ?? -1;
+    const pred = prev >= 0 ? prev : (this.spawnedBy[tid] ?? -1);
+    if (pred >= 0) c.copyWithin(me, pred * w, pred * w + w);
+    else c.fill(0, me, me + w);
+    const localIdx = prev >= 0 ? (this.local[prev] as number) + 1 : 1;
+    this.thread[i] = tid;
+    this.local[i] = localIdx;
+    this.ops.push(o);
+    this.length = i + 1;
+    const base = this.base;
+    for (let k = 0; k < w; k++) base[k] = c[me + k] as number;
+    const obj = o.obj;
+    const acc = accessOf(o.kind);
+    const found = this.found;
+    found.length = 0;
+    if (o.kind === OpKind.Join) {
+      const target = this.last[o.n ?? -1] ?? -1;
+      if (target >= 0) this.joinFrom(i, target);
+    } else if (obj >= 0 && acc !== Access.None) {
+      const lw = this.lastWrite[obj] ?? -1;
+      const rs = this.reads[obj];
+      if (acc === Access.Read) {
+        if (lw >= 0) {
+          if (analyze && this.unordered(lw, tid)) found.push(lw);
+          this.joinFrom(i, lw);
+        }
+        if (rs) rs.push(i);
+        else this.reads[obj] = [i];
+      } else {
+        if (analyze) {
+          if (acc === Access.Lock) {
+            const lt = this.lastTaker[obj] ?? -1;
+            if (lt >= 0 && this.unordered(lt, tid)) found.push(lt);
+          } else if (rs && rs.length > 0) {
+            for (const r of rs) if (this.readRaces(r, rs, tid)) found.push(r);
+          } else if (lw >= 0 && this.unordered(lw, tid)) {
+            found.push(lw);
+          }
+        }
+        if (lw >= 0) this.joinFrom(i, lw);
+        if (rs) {
+          for (const r of rs) this.joinFrom(i, r);
+          rs.length = 0;
+        }
+        this.lastWrite[obj] = i;
+        if (acc === Access.Lock || o.kind === OpKind.TryAcquire) this.lastTaker[obj] = i;
+      }
+    }
+    c[me + tid] = localIdx;
+    this.last[tid] = i;
+    if (o.kind === OpKind.Spawn) this.spawnedBy[threads - 1] = i;
+    // Races are analysed once the event's clock is complete (initials need its predecessors).
+    for (const e of found) this.race(e, i, sink);
+    return i;
+  }
+
+  /** Is event e of another thread outside the new event's own past (`base`)? */
+  private unordered(e: number, tid: number): boolean {
+    const te = this.thread[e] as number;
+    return te !== tid && (this.base[te] as number) < (this.local[e] as number);
+  }
+
+  /** A read r since the last write races with a write by `tid` unless hb orders them otherwise. */
+  private readRaces(r: number, rs: readonly number[], tid: number): boolean {
+    const tr = this.thread[r] as number;
+    if (tr === tid) return false;
+    const lr = this.local[r] as number;
+    if ((this.base[tr] as number) >= lr) return false;
+    for (const o of rs) if (o !== r && this.at(o, tr) >= lr) return false;
+    return true;
+  }
+
+  /** Initials of notdep(e).e' as a thread bit mask, reported to the sink. */
+  private race(e: number, late: number, sink: RaceSink): void {
+    const te = this.thread[e] as number;
+    const le = this.local[e] as number;
+    const w = this.w;
+    const c = this.clocks;
+    const lo = this.lo;
+    let seen = 0;
+    let initials = 0;
+    for (let x = e + 1; x <= late; x++) {
+      if (x < late && (c[x * w + te] as number) >= le) continue;
+      const p = this.thread[x] as number;
+      const bit = 1 << p;
+      if (seen & bit) continue;
+      let initial = true;
+      for (let m = seen; m !== 0; m &= m - 1) {
+        const q = 31 - Math.clz32(m & -m);
+        if ((c[x * w + q] as number) >= (lo[q] as number)) {
+          initial = false;
+          break;
+        }
+      }
+      seen |= bit;
+      lo[p] = this.local[x] as number;
+      if (initial) initials |= bit;
+    }
+    sink(e, late, initials);
+  }
+}

@@ -7,6 +7,7 @@ import type { Scheduler } from '../engine/scheduler.js';
 import { UsageError } from '../engine/violation.js';
 import { DfsScheduler } from './dfs.js';
 import { DporScheduler } from './dpor.js';
+import { MutateScheduler } from './mutate.js';
 import { RandomScheduler } from './random.js';
 
 export const STRATEGY_NAMES = ['random', 'pct', 'pos', 'dfs', 'dpor', 'portfolio'] as const;
@@ -31,6 +32,7 @@ export function registerStrategy(name: string, f: Factory): void {
 registerStrategy('random', (o) => new RandomScheduler(o.seed ?? 1));
 registerStrategy('dfs', (o) => new DfsScheduler(o.preemptionBound));
 registerStrategy('dpor', () => new DporScheduler());
+registerStrategy('mutate', (o) => new MutateScheduler(o.seed ?? 1));
 
 export function isStrategyName(s: string): s is StrategyName {
   return (STRATEGY_NAMES as readonly string[]).includes(s);

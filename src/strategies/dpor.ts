@@ -64,9 +64,14 @@ export class DporScheduler implements Scheduler {
   private blocked = 0;
   private divergences = 0;
   private readonly sink = (e: number, _late: number, initials: number): void => this.addBacktrack(e, initials);
+  /** Set when a model had more threads than DPOR's bit masks hold (only with giveUpOnTooManyThreads). */
+  gaveUp = false;
+
+  /** `giveUpOnTooManyThreads`: finish the execution as a plain run and stop, instead of throwing. */
+  constructor(private readonly giveUpOnTooManyThreads = false) {}
 
   beginExecution(): boolean {
-    if (this.exhaustive) return false;
+    if (this.exhaustive || this.gaveUp) return false;
     if (this.started && !this.nextBranch()) {
       this.exhaustive = true;
       return false;
@@ -110,10 +115,14 @@ export class DporScheduler implements Scheduler {
   }
 
   pickThread(view: SchedulerView): number {
-    if (view.threadCount > MAX_DPOR_THREADS) {
-      throw new UsageError(`dpor handles at most ${MAX_DPOR_THREADS} threads; this model created ${view.threadCount} (use --strategy pct or random)`);
-    }
     const step = view.stepIndex;
+    if (view.threadCount > MAX_DPOR_THREADS) {
+      if (!this.giveUpOnTooManyThreads) {
+        throw new UsageError(`dpor handles at most ${MAX_DPOR_THREADS} threads; this model created ${view.threadCount} (use --strategy pct or random)`);
+      }
+      this.gaveUp = true;
+      if (step < this.blockedAt) this.blockedAt = step;
+    }
     if (step >= this.blockedAt) return continuation(view);
     const d = this.pos;
     const sig = viewSignature(view);

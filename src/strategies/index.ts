@@ -8,6 +8,9 @@ import { UsageError } from '../engine/violation.js';
 import { DfsScheduler } from './dfs.js';
 import { DporScheduler } from './dpor.js';
 import { MutateScheduler } from './mutate.js';
+import { PctScheduler } from './pct.js';
+import { PortfolioScheduler } from './portfolio.js';
+import { PosScheduler } from './pos.js';
 import { RandomScheduler } from './random.js';
 
 export const STRATEGY_NAMES = ['random', 'pct', 'pos', 'dfs', 'dpor', 'portfolio'] as const;
@@ -32,6 +35,9 @@ export function registerStrategy(name: string, f: Factory): void {
 registerStrategy('random', (o) => new RandomScheduler(o.seed ?? 1));
 registerStrategy('dfs', (o) => new DfsScheduler(o.preemptionBound));
 registerStrategy('dpor', () => new DporScheduler());
+registerStrategy('pct', (o) => new PctScheduler(o.seed ?? 1, o.depth ?? 3));
+registerStrategy('pos', (o) => new PosScheduler(o.seed ?? 1));
+registerStrategy('portfolio', (o) => new PortfolioScheduler(o.seed ?? 1));
 registerStrategy('mutate', (o) => new MutateScheduler(o.seed ?? 1));
 
 export function isStrategyName(s: string): s is StrategyName {

@@ -1,0 +1,90 @@
+/**
+ * The portfolio: one Scheduler that mixes the others execution by execution, the default strategy
+ * of `check()`. Every other execution belongs to DPOR (systematic, so small state spaces are
+ * proved); the rest rotate through PCT d = 2, PCT d = 3, POS and the random walk, whose seeds are
+ * derived from the portfolio's seed. Mixing follows the SCTBench observation (Thomson, Donaldson &
+ * Betts, PPoPP 2014) that no single technique finds every bug first: random-based schedulers hit
+ * shallow bugs within a few executions, systematic ones cover what sampling misses. When the DPOR
+ * member exhausts the state space the portfolio reports `exhaustive` and stops; when a model has
+ * too many threads for DPOR, DPOR drops out and the randomized members share every execution.
+ * Deterministic given the seed (each member is, and the rotation is fixed).
+ * Leaves out: adaptive weighting (e.g. bandit selection by coverage); campaigns can do that.
+ */
+import type { Op } from '../engine/ops.js';
+import { mixSeed } from '../engine/rng.js';
+import type { ExecutionOutcome, Scheduler, SchedulerView } from '../engine/scheduler.js';
+import { DporScheduler } from './dpor.js';
+import { PctScheduler } from './pct.js';
+import { PosScheduler } from './pos.js';
+import { RandomScheduler } from './random.js';
+
+export class PortfolioScheduler implements Scheduler {
+  readonly name = 'portfolio';
+  exhaustive = false;
+  private readonly dpor = new DporScheduler(true);
+  private readonly samplers: readonly Scheduler[];
+  private current: Scheduler;
+  private execution = 0;
+  private nextSampler = 0;
+  private readonly runs = new Map<string, number>();
+
+  constructor(readonly seed: number) {
+    this.samplers = [
+      new PctScheduler(mixSeed(seed, 1), 2),
+      new PctScheduler(mixSeed(seed, 2), 3),
+      new PosScheduler(mixSeed(seed, 3)),
+      new RandomScheduler(mixSeed(seed, 4)),
+    ];
+    this.current = this.dpor;
+  }
+
+  beginExecution(): boolean {
+    if (this.exhaustive) return false;
+    const turn = this.execution++;
+    if ((turn & 1) === 0 && !this.dpor.gaveUp) {
+      if (this.dpor.beginExecution()) {
+        this.current = this.dpor;
+        this.count('dpor');
+        return true;
+      }
+      if (this.dpor.exhaustive) {
+        this.exhaustive = true;
+        return false;
+      }
+    }
+    const s = this.samplers[this.nextSampler++ % this.samplers.length] as Scheduler;
+    s.beginExecution();
+    this.current = s;
+    this.count(s instanceof PctScheduler ? `pct${s.depth}` : s.name);
+    return true;
+  }
+
+  private count(name: string): void {
+    this.runs.set(name, (this.runs.get(name) ?? 0) + 1);
+  }
+
+  pickThread(view: SchedulerView): number {
+    return this.current.pickThread(view);
+  }
+
+  pickValue(n: number, tid: number, view: SchedulerView): number {
+    return this.current.pickValue(n, tid, view);
+  }
+
+  afterStep(tid: number, o: Op, view: SchedulerView): void {
+    this.current.afterStep?.(tid, o, view);
+  }
+
+  endExecution(outcome: ExecutionOutcome): void {
+    this.current.endExecution?.(outcome);
+  }
+
+  stats(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [k, v] of this.runs) out[`runs_${k}`] = v;
+    const d = this.dpor.stats();
+    out['dpor_traces'] = d['traces'] ?? 0;
+    out['dpor_sleepBlocked'] = d['sleepBlocked'] ?? 0;
+    return out;
+  }
+}

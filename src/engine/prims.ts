@@ -7,36 +7,52 @@
  * Leaves out: kernel semantics (refcount saturation, lockdep, sleeping rules): see src/linux.
  */
 import { currentExecution } from './execution.js';
-import { type Op, type ThreadBody, type ThreadGen, op } from './ops.js';
+import { type Op, OpKind, type ThreadBody, type ThreadGen, op } from './ops.js';
 import { violation } from './violation.js';
 
 type G<R> = Generator<Op, R, unknown>;
+
+/**
+ * One-entry op cache per object: a thread usually repeats the same labelled op on an object, and
+ * ops are immutable data, so reusing the descriptor saves an allocation per step on the hot path.
+ */
+class OpCache {
+  private last: Op | undefined;
+  get(kind: Op['kind'], obj: number, label: string): Op {
+    const l = this.last;
+    if (l !== undefined && l.kind === kind && l.label === label) return l;
+    const o: Op = { kind, obj, label };
+    this.last = o;
+    return o;
+  }
+}
 
 /** A sequentially consistent atomic integer (kernel atomic_t without the kernel checks). */
 export class Atomic {
   readonly id: number;
   value: number;
+  private readonly ops = new OpCache();
   constructor(init: number, name: string, block = -1) {
     this.id = currentExecution().objects.add('atomic', name, block);
     this.value = init;
   }
   *load(label = 'atomic_read'): G<number> {
-    yield op.read(this.id, label);
+    yield this.ops.get(OpKind.Read, this.id, label);
     return this.value;
   }
   *store(v: number, label = 'atomic_set'): G<void> {
-    yield op.write(this.id, label);
+    yield this.ops.get(OpKind.Write, this.id, label);
     this.value = v;
   }
   /** Add and return the new value (atomic_add_return). */
   *add(d: number, label = 'atomic_add_return'): G<number> {
-    yield op.rmw(this.id, label);
+    yield this.ops.get(OpKind.Rmw, this.id, label);
     this.value += d;
     return this.value;
   }
   /** Compare-and-swap; returns the old value (atomic_cmpxchg). */
   *cas(expected: number, next: number, label = 'atomic_cmpxchg'): G<number> {
-    yield op.rmw(this.id, label);
+    yield this.ops.get(OpKind.Rmw, this.id, label);
     const old = this.value;
     if (old === expected) this.value = next;
     return old;
@@ -47,16 +63,17 @@ export class Atomic {
 export class Cell<T> {
   readonly id: number;
   value: T;
+  private readonly ops = new OpCache();
   constructor(init: T, name: string, block = -1) {
     this.id = currentExecution().objects.add('cell', name, block);
     this.value = init;
   }
   *get(label = 'read'): G<T> {
-    yield op.plainRead(this.id, label);
+    yield this.ops.get(OpKind.PlainRead, this.id, label);
     return this.value;
   }
   *set(v: T, label = 'write'): G<void> {
-    yield op.plainWrite(this.id, label);
+    yield this.ops.get(OpKind.PlainWrite, this.id, label);
     this.value = v;
   }
 }
@@ -64,14 +81,16 @@ export class Cell<T> {
 /** A sleeping mutex; the scheduler picks which waiter gets it. */
 export class Mutex {
   readonly id: number;
+  private readonly lockOps = new OpCache();
+  private readonly unlockOps = new OpCache();
   constructor(name: string, block = -1) {
     this.id = currentExecution().objects.add('mutex', name, block);
   }
   *lock(label = 'mutex_lock'): G<void> {
-    yield op.acquire(this.id, label);
+    yield this.lockOps.get(OpKind.Acquire, this.id, label);
   }
   *unlock(label = 'mutex_unlock'): G<void> {
-    yield op.release(this.id, label);
+    yield this.unlockOps.get(OpKind.Release, this.id, label);
   }
   *tryLock(label = 'mutex_trylock'): G<boolean> {
     return (yield op.tryAcquire(this.id, label)) as boolean;

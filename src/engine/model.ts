@@ -69,6 +69,8 @@ export interface ModelDef<S, P extends Json> {
   readonly expectedBugs?: readonly ExpectedBug[];
   /** Fixed variants: the scenarios DPOR must exhaust without a violation (the stated bounds). */
   readonly provedScenarios?: readonly string[];
+  /** Smaller scenarios worth trying first when minimizing a counterexample (src/shrink). */
+  readonly shrinkScenario?: (params: P) => P[];
 }
 
 export interface Model<S = unknown, P extends Json = Json> extends ModelDef<S, P> {

@@ -1,0 +1,80 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { abba, lostUpdate, messagePassingPlain } from '../../models/litmus/classic.js';
+import { decodeToken, replay } from '../../src/index.js';
+import { jsonShrinks, jsonSize, minimize, violationSignature } from '../../src/shrink/index.js';
+import { failingToken, faultyAlloc } from './fixtures.js';
+
+describe('minimize', () => {
+  it('reaches the known optimum of lost-update from any random counterexample, scenario included', () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 10_000 }), (seed) => {
+      const token = failingToken(lostUpdate, seed, 't3');
+      const r = minimize(lostUpdate, token);
+      // Two threads, load/load/store/store: 4 steps, one preemption.
+      expect(JSON.parse(r.scenario)).toEqual({ threads: 2 });
+      expect(r.steps).toBe(4);
+      expect(r.preemptions).toBe(1);
+      expect(r.steps).toBeLessThanOrEqual(r.before.steps);
+      const again = replay(lostUpdate, r.token);
+      expect(again.violation?.kind).toBe('invariant');
+    }), { numRuns: 8 });
+  });
+
+  it('keeps the same violation (kind, title and site labels) and never grows the schedule', () => {
+    for (const model of [abba, messagePassingPlain, lostUpdate]) {
+      for (const seed of [3, 17]) {
+        const token = failingToken(model, seed);
+        const orig = replay(model, token).violation;
+        const r = minimize(model, token);
+        expect(orig).not.toBeNull();
+        expect(violationSignature(r.violation, model)).toBe(violationSignature(orig!, model));
+        expect(r.steps).toBeLessThanOrEqual(r.before.steps);
+        expect(r.preemptions).toBeLessThanOrEqual(r.before.preemptions);
+        const again = replay(model, r.token).violation;
+        expect(again && violationSignature(again, model)).toBe(violationSignature(orig!, model));
+      }
+    }
+  });
+
+  it('finds the two-step ABBA deadlock', () => {
+    const r = minimize(abba, failingToken(abba, 5));
+    expect(r.violation.kind).toBe('deadlock');
+    expect(r.steps).toBe(2);
+    expect(r.preemptions).toBe(1);
+  });
+
+  it('leaves exactly the one allocation failure the bug needs', () => {
+    const token = failingToken(faultyAlloc, 11);
+    const before = decodeToken(token);
+    const r = minimize(faultyAlloc, token);
+    expect(r.before.faults).toBeGreaterThanOrEqual(1);
+    expect(r.faults).toBe(1);
+    // worker0 alone: kmalloc #0 ok, atomic_inc, kmalloc #1 fails: 3 steps, no other thread needed.
+    expect(r.steps).toBe(3);
+    expect(JSON.parse(r.scenario)).toEqual({ threads: 1, allocs: 2 });
+    expect(r.schedule.steps.length).toBeLessThan(before.steps.length);
+  });
+
+  it('refuses a token that does not fail, and a token of another model, with a usage error', () => {
+    const ok = failingToken(lostUpdate, 2);
+    expect(() => minimize(abba, ok)).toThrow(/recorded for model/);
+    const s = decodeToken(ok);
+    // The non-preemptive schedule of lost-update passes.
+    expect(() => minimize(lostUpdate, { ...s, steps: [0, 0, 1, 1] })).toThrow(/without a violation/);
+  });
+});
+
+describe('jsonShrinks', () => {
+  const json: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
+    v: fc.oneof({ depthSize: 'small' }, fc.integer({ min: -50, max: 50 }), fc.boolean(), fc.constant(null),
+      fc.array(tie('v'), { maxLength: 4 }), fc.dictionary(fc.constantFrom('a', 'b', 'c'), tie('v'), { maxKeys: 3 })),
+  })).v;
+  it('only proposes strictly smaller values, and proposes some for every non-minimal value', () => {
+    fc.assert(fc.property(json, (v) => {
+      const j = v as Parameters<typeof jsonSize>[0];
+      const cands = jsonShrinks(j);
+      for (const c of cands) expect(jsonSize(c)).toBeLessThan(jsonSize(j));
+      if (jsonSize(j) > 0) expect(cands.length).toBeGreaterThan(0);
+    }));
+  });
+});

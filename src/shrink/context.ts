@@ -1,0 +1,39 @@
+/**
+ * The state one minimization shares between its phases: the model, the scenario parameters, the
+ * violation to preserve, a deadline and a count of executions tried. `improve` is the single
+ * acceptance test of every phase: run the candidate, keep it only when it shows the same violation
+ * (same.ts) and is strictly smaller in the order of attempt.ts.
+ * Leaves out: the phases (one file each) and their order (minimize.ts).
+ */
+import type { AnyModel, Json } from '../engine/model.js';
+import type { Violation } from '../engine/violation.js';
+import { type Attempt, type Event, attempt, smaller } from './attempt.js';
+import { sameViolation } from './same.js';
+
+export class ShrinkContext {
+  /** Executions run so far. */
+  runs = 0;
+  constructor(
+    readonly model: AnyModel,
+    public params: Json,
+    readonly target: Violation,
+    readonly deadline: number,
+  ) {}
+
+  get expired(): boolean {
+    return Date.now() > this.deadline;
+  }
+
+  /** Run `events`; return the attempt when it shows the target violation, else null. */
+  reproduce(events: readonly Event[], mode: 'strict' | 'skip' = 'strict', params: Json = this.params): Attempt | null {
+    this.runs++;
+    const a = attempt(this.model, params, events, mode);
+    return sameViolation(this.target, a.violation, this.model) ? a : null;
+  }
+
+  /** Run `events`; return the attempt when it reproduces and is smaller than `cur`, else null. */
+  improve(cur: Attempt, events: readonly Event[]): Attempt | null {
+    const a = this.reproduce(events);
+    return a && smaller(a, cur) ? a : null;
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * `minimize(model, token)`: the shortest interleaving with the fewest preemptions (and the fewest
+ * injected faults) that still breaks the same invariant at the same site.
+ *
+ * The phases run in the order of DESIGN.md §7 / issue 6: (1) the scenario (scenario.ts), (2) the
+ * schedule — truncation and ddmin deletion under strict replay (schedule.ts), (3) preemptions —
+ * merging a thread's runs across commuting ops (preempt.ts), (4) injected faults (faults.ts);
+ * then (2)–(4) again until none changes anything, so a merge that makes a deletion possible is
+ * followed up. Every accepted step strictly lowers (faults, steps, preemptions, fault values), so
+ * the loop ends; a deadline (default 8 s) bounds it anyway. The result is verified once more with
+ * the engine's own strict token replay.
+ * Leaves out: minimizing violations of kind `nondeterminism` (the schedule itself is the problem).
+ */
+import { runSchedule } from '../check.js';
+import type { AnyModel } from '../engine/model.js';
+import { scenarioParams } from '../engine/model.js';
+import { type Schedule, decodeToken, encodeToken } from '../engine/token.js';
+import { UsageError, type Violation } from '../engine/violation.js';
+import { checkTokenFits } from '../check.js';
+import { type Attempt, attempt, toEvents } from './attempt.js';
+import { ShrinkContext } from './context.js';
+import { shrinkFaults } from './faults.js';
+import { shrinkPreemptions } from './preempt.js';
+import { sameViolation } from './same.js';
+import { shrinkScenario } from './scenario.js';
+import { shrinkSchedule } from './schedule.js';
+
+export interface MinimizeOptions {
+  /** Give up improving after this long (default 8000 ms); the best schedule so far is returned. */
+  readonly timeMs?: number;
+  /** Shrink the scenario too (default true). */
+  readonly scenario?: boolean;
+  /** Executions the scenario phase may search per candidate scenario (default 400). */
+  readonly searchBudget?: number;
+  /** Progress lines (phase, steps, preemptions). */
+  readonly log?: (line: string) => void;
+}
+
+export interface Size {
+  readonly steps: number;
+  readonly preemptions: number;
+  /** Choose steps with a non-zero value (injected faults). */
+  readonly faults: number;
+}
+
+export interface MinimizeResult extends Size {
+  readonly token: string;
+  readonly schedule: Schedule;
+  readonly violation: Violation;
+  readonly before: Size;
+  /** The scenario of the minimized token (a name, or JSON when it was shrunk). */
+  readonly scenario: string;
+  readonly scenarioShrunk: boolean;
+  /** Executions tried while minimizing. */
+  readonly runs: number;
+  readonly elapsedMs: number;
+  /** Size after each phase, in order. */
+  readonly phases: readonly (Size & { readonly phase: string })[];
+}
+
+const sizeOf = (a: Attempt): Size => ({ steps: a.steps, preemptions: a.preemptions, faults: a.faults });
+
+/** Minimize the counterexample of `token` (or a decoded schedule). Throws UsageError when it does not fail. */
+export function minimize(model: AnyModel, token: string | Schedule, opts: MinimizeOptions = {}): MinimizeResult {
+  const t0 = Date.now();
+  const s = typeof token === 'string' ? decodeToken(token) : token;
+  checkTokenFits(model, s);
+  const { params } = scenarioParams(model, s.scenario);
+  const first = runSchedule(model, s, 'strict');
+  const target = first.violation;
+  if (!target) throw new UsageError(`the token of ${model.name} replays without a violation: nothing to minimize`);
+  if (target.kind === 'nondeterminism') {
+    throw new UsageError(`the token of ${model.name} does not replay (${target.message}); re-run the check for a fresh token`);
+  }
+  const ctx = new ShrinkContext(model, params, target, t0 + (opts.timeMs ?? 8000));
+  const start = attempt(model, params, toEvents(first.exec.schedule, first.exec.traceOps));
+  if (!sameViolation(target, start.violation, model)) {
+    throw new UsageError(`${model.name}: the violation does not reproduce when the schedule is re-run (is the model deterministic?)`);
+  }
+  const phases: (Size & { phase: string })[] = [];
+  const note = (phase: string, a: Attempt): void => {
+    phases.push({ phase, ...sizeOf(a) });
+    opts.log?.(`${phase.padEnd(12)} steps ${a.steps}  preemptions ${a.preemptions}  faults ${a.faults}`);
+  };
+  note('start', start);
+  let cur = start;
+  let shrunk = false;
+  if (opts.scenario !== false) {
+    const r = shrinkScenario(ctx, cur, { searchBudget: opts.searchBudget ?? 400 });
+    cur = r.attempt;
+    shrunk = r.shrunk;
+    note('scenario', cur);
+  }
+  for (let round = 0; !ctx.expired; round++) {
+    const before = cur;
+    cur = shrinkSchedule(ctx, cur);
+    note('schedule', cur);
+    cur = shrinkPreemptions(ctx, cur);
+    note('preemptions', cur);
+    cur = shrinkFaults(ctx, cur);
+    note('faults', cur);
+    if (cur === before) break;
+  }
+  const scenario = shrunk ? JSON.stringify(ctx.params) : s.scenario;
+  const schedule: Schedule = { ...s, scenario, steps: cur.flat };
+  const check = runSchedule(model, schedule, 'strict');
+  if (!sameViolation(target, check.violation, model)) {
+    throw new Error(`minimizer produced a schedule that does not replay to the same violation (${check.violation?.title ?? 'none'})`);
+  }
+  return {
+    token: encodeToken(schedule), schedule, violation: check.violation as Violation, ...sizeOf(cur), before: sizeOf(start),
+    scenario, scenarioShrunk: shrunk, runs: ctx.runs, elapsedMs: Date.now() - t0, phases,
+  };
+}

@@ -1,0 +1,122 @@
+/**
+ * Scenario shrinking: fewer threads, fewer calls, smaller sizes — by shrinking the scenario's JSON
+ * parameters, the way fast-check shrinks a generated value (integers towards 0, arrays by dropping
+ * halves and then single elements, records field by field), plus the model's own
+ * `shrinkScenario(params)` candidates when it defines one (tried first: the model knows which
+ * smaller workloads still make sense).
+ *
+ * A smaller scenario is kept when it still shows the same violation: first by replaying the current
+ * schedule with the steps of vanished threads skipped, else by a short search (DFS with a small
+ * preemption bound when that strategy is registered, then random walk) within a budget of
+ * executions. A shrunk scenario travels in the token as its JSON.
+ * Leaves out: shrinking strings (addresses and names rarely shrink meaningfully).
+ */
+import { Execution } from '../engine/execution.js';
+import type { Json } from '../engine/model.js';
+import { makeStrategy, strategyNames } from '../strategies/index.js';
+import { type Attempt, toEvents } from './attempt.js';
+import type { ShrinkContext } from './context.js';
+import { sameViolation } from './same.js';
+
+function intShrinks(n: number): number[] {
+  if (!Number.isInteger(n)) return n === 0 ? [] : [0];
+  const out = new Set<number>([0, Math.trunc(n / 2), n - Math.sign(n)]);
+  out.delete(n);
+  return [...out];
+}
+
+/** Candidate values strictly smaller than `v` (fast-check style), most aggressive first. */
+export function jsonShrinks(v: Json): Json[] {
+  if (typeof v === 'number') return intShrinks(v);
+  if (v === true) return [false];
+  if (Array.isArray(v)) {
+    const arr = v as readonly Json[];
+    const out: Json[] = [];
+    if (arr.length >= 2) {
+      out.push(arr.slice(0, arr.length >> 1), arr.slice(arr.length >> 1));
+    }
+    for (let i = arr.length - 1; i >= 0; i--) out.push([...arr.slice(0, i), ...arr.slice(i + 1)]);
+    arr.forEach((x, i) => {
+      for (const s of jsonShrinks(x)) out.push([...arr.slice(0, i), s, ...arr.slice(i + 1)]);
+    });
+    return out;
+  }
+  if (v !== null && typeof v === 'object') {
+    const rec = v as { readonly [k: string]: Json };
+    const out: Json[] = [];
+    for (const k of Object.keys(rec)) {
+      for (const s of jsonShrinks(rec[k] as Json)) out.push({ ...rec, [k]: s });
+    }
+    return out;
+  }
+  return [];
+}
+
+/** A size measure that every candidate of `jsonShrinks` strictly lowers. */
+export function jsonSize(v: Json): number {
+  if (typeof v === 'number') return Math.abs(v) + (Number.isInteger(v) ? 0 : 1);
+  if (v === true) return 1;
+  if (Array.isArray(v)) return (v as readonly Json[]).reduce<number>((s, x) => s + 1 + jsonSize(x), 0);
+  if (v !== null && typeof v === 'object') return Object.values(v as Record<string, Json>).reduce<number>((s, x) => s + jsonSize(x), 0);
+  return 0;
+}
+
+export interface ScenarioOptions {
+  /** Executions of the search in one candidate scenario (default 400). */
+  readonly searchBudget: number;
+}
+
+/** Look for the target violation in scenario `params`; the attempt that shows it, or null. */
+export function findInScenario(ctx: ShrinkContext, params: Json, cur: Attempt, o: ScenarioOptions): Attempt | null {
+  const quick = ctx.reproduce(cur.events, 'skip', params);
+  if (quick) return quick;
+  const names = strategyNames();
+  const plans = [
+    ...(names.includes('dfs') ? [makeStrategy('dfs', { preemptionBound: 2 })] : []),
+    makeStrategy('random', { seed: 1 }),
+  ];
+  const exec = new Execution();
+  const runStore = new Map<unknown, unknown>();
+  for (const sched of plans) {
+    for (let i = 0; i < o.searchBudget && !ctx.expired; i++) {
+      if (!sched.beginExecution()) break;
+      ctx.runs++;
+      const r = exec.run(ctx.model, sched, { params, trace: true, runStore });
+      sched.endExecution?.({ violation: r.violation, steps: r.steps, schedule: r.schedule });
+      if (sameViolation(ctx.target, r.violation, ctx.model)) {
+        const a = ctx.reproduce(toEvents(r.schedule, r.traceOps), 'strict', params);
+        if (a) return a;
+      }
+    }
+  }
+  return null;
+}
+
+/** Shrink the scenario to a fixed point; updates `ctx.params`; returns the attempt in it. */
+export function shrinkScenario(ctx: ShrinkContext, start: Attempt, o: ScenarioOptions): { attempt: Attempt; shrunk: boolean } {
+  let cur = start;
+  let shrunk = false;
+  let progress = true;
+  const seen = new Set<string>([JSON.stringify(ctx.params)]);
+  while (progress && !ctx.expired) {
+    progress = false;
+    const own = ctx.model.shrinkScenario ? (ctx.model.shrinkScenario(ctx.params) as Json[]) : [];
+    const size = jsonSize(ctx.params);
+    const cands = [...own, ...jsonShrinks(ctx.params).filter((c) => jsonSize(c) < size)];
+    for (const p of cands) {
+      if (ctx.expired) break;
+      const key = JSON.stringify(p);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const a = findInScenario(ctx, p, cur, o);
+      if (a) {
+        ctx.params = p;
+        cur = a;
+        shrunk = true;
+        progress = true;
+        break;
+      }
+    }
+  }
+  return { attempt: cur, shrunk };
+}

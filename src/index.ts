@@ -25,3 +25,4 @@ export { ReplayScheduler } from './strategies/replay.js';
 export { check, assertModel, replay, runSchedule, checkTokenFits, describeTrace } from './check.js';
 export type { CheckOptions, CheckResult, ReplayResult } from './check.js';
 export * from './hw/index.js';
+export * from './linux/index.js';

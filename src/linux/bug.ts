@@ -1,0 +1,101 @@
+/**
+ * WARN_ON / WARN_ON_ONCE / BUG_ON, errno values, and the error-pointer helpers ERR_PTR / IS_ERR /
+ * PTR_ERR / ERR_CAST / IS_ERR_OR_NULL / PTR_ERR_OR_ZERO.
+ *
+ * Follows include/asm-generic/bug.h (a WARN prints "WARNING: CPU: 0 PID: <pid> at <file:line>"; a
+ * BUG "kernel BUG at <file:line>!") and include/linux/err.h. A model's WARN_ON that fires is an
+ * 'assertion' violation with that title: the execution stops there, since the warning is the
+ * finding. An error pointer is an ErrPtr value, never a real struct, so using one as a struct
+ * fails loudly in TypeScript as it would oops in C.
+ * Leaves out: taint flags, WARN's printk format arguments, the errno values nobody models.
+ */
+import { currentExecution } from '../engine/execution.js';
+import { kfail } from './kernel.js';
+
+export const EPERM = 1;
+export const ENOENT = 2;
+export const EINTR = 4;
+export const EIO = 5;
+export const ENXIO = 6;
+export const EAGAIN = 11;
+export const ENOMEM = 12;
+export const EACCES = 13;
+export const EFAULT = 14;
+export const EBUSY = 16;
+export const EEXIST = 17;
+export const ENODEV = 19;
+export const EINVAL = 22;
+export const ENOSPC = 28;
+export const ERANGE = 34;
+export const ENOSYS = 38;
+export const MAX_ERRNO = 4095;
+
+/** WARN_ON(cond): an 'assertion' violation when cond holds; returns cond otherwise (false). */
+export function WARN_ON(cond: boolean | number | null | undefined, label = 'WARN_ON'): boolean {
+  if (!cond) return false;
+  const pid = currentExecution().running;
+  return kfail('assertion', `WARN_ON(${label}) fired in T${pid}`, label, { title: `WARNING: CPU: 0 PID: ${pid} at ${label}` });
+}
+
+/** WARN_ON_ONCE: the same (an execution stops at its first violation anyway). */
+export function WARN_ON_ONCE(cond: boolean | number | null | undefined, label = 'WARN_ON_ONCE'): boolean {
+  return WARN_ON(cond, label);
+}
+
+/** WARN(cond, message). */
+export function WARN(cond: boolean | number | null | undefined, message: string, label = 'WARN'): boolean {
+  if (!cond) return false;
+  const pid = currentExecution().running;
+  return kfail('assertion', message, label, { title: `WARNING: CPU: 0 PID: ${pid} at ${label}` });
+}
+
+/** BUG_ON(cond): 'assertion' violation titled `kernel BUG at <label>!`. */
+export function BUG_ON(cond: boolean | number | null | undefined, label = 'BUG_ON'): void {
+  if (!cond) return;
+  kfail('assertion', `BUG_ON(${label}) in T${currentExecution().running}`, label, { title: `kernel BUG at ${label}!` });
+}
+
+/** BUG(). */
+export function BUG(label = 'BUG'): never {
+  return kfail('assertion', `BUG() reached in T${currentExecution().running}`, label, { title: `kernel BUG at ${label}!` });
+}
+
+/** An error pointer: ERR_PTR(-ENOMEM). */
+export class ErrPtr {
+  constructor(readonly err: number) {}
+  toString(): string {
+    return `ERR_PTR(${this.err})`;
+  }
+}
+
+export function ERR_PTR(err: number): ErrPtr {
+  return new ErrPtr(err);
+}
+
+export function IS_ERR<T>(p: T | ErrPtr): p is ErrPtr {
+  return p instanceof ErrPtr;
+}
+
+export function IS_ERR_OR_NULL<T>(p: T | ErrPtr | null | undefined): p is ErrPtr | null | undefined {
+  return p === null || p === undefined || p instanceof ErrPtr;
+}
+
+/** PTR_ERR(p): the negative errno of an error pointer (0 for a valid pointer, like casting it). */
+export function PTR_ERR(p: unknown): number {
+  return p instanceof ErrPtr ? p.err : 0;
+}
+
+/** PTR_ERR_OR_ZERO(p). */
+export function PTR_ERR_OR_ZERO(p: unknown): number {
+  return PTR_ERR(p);
+}
+
+/** ERR_CAST(p): an error pointer retyped. */
+export function ERR_CAST(p: ErrPtr): ErrPtr {
+  return p;
+}
+
+/** IS_ERR_VALUE(x): a negative errno in the top MAX_ERRNO values. */
+export function IS_ERR_VALUE(x: number): boolean {
+  return x < 0 && x >= -MAX_ERRNO;
+}

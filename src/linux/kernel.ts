@@ -1,0 +1,153 @@
+/**
+ * Kernel state of one execution and the per-thread kernel context every src/linux primitive
+ * reads: preempt count, irqs-disabled, softirq (RCU callback) nesting, RCU read-side nesting and
+ * the stack of held locks (lockdep's `current->held_locks`). Also the failure helper `kfail()`
+ * that turns a sanitizer finding into a Violation with the running thread's site.
+ *
+ * Follows include/linux/preempt.h (preempt_count, in_atomic), irqflags.h (irqs_disabled) and
+ * lockdep's per-task held_locks array. The per-execution state (RCU grace-period object, call_rcu
+ * queue, allocator table, kernelConfig) is created lazily on first use and recognised as stale
+ * when the engine starts a new execution (its marker object is no longer in the object table).
+ * Leaves out: hardirq/NMI contexts as separate nesting levels (irqs-off is one flag), CPU ids
+ * (every thread is its own CPU), migration.
+ */
+import { type Execution, allocThreadSlot, currentExecution } from '../engine/execution.js';
+import type { Op, ThreadBody } from '../engine/ops.js';
+import { type Site, type Violation, type ViolationKind, UsageError, violation } from '../engine/violation.js';
+
+/** A lock held by a thread, as lockdep records it. */
+export interface HeldLock {
+  /** Object id of the lock. */
+  readonly id: number;
+  /** Lock class (lockdep key): the lock's name unless given a class. */
+  readonly cls: string;
+  readonly kind: string;
+  /** Where it was taken. */
+  readonly label: string;
+  readonly step: number;
+  /** Taken with a trylock: adds no dependency for itself. */
+  readonly trylock: boolean;
+}
+
+/** Kernel context of one thread. */
+export interface KCtx {
+  preempt: number;
+  irqsOff: boolean;
+  softirq: number;
+  rcuDepth: number;
+  /** Number of outermost RCU read sections entered so far (identifies the current one). */
+  rcuSection: number;
+  readonly held: HeldLock[];
+}
+
+/** A call_rcu callback waiting for its grace period. */
+export interface RcuCallback {
+  readonly fn: () => Generator<Op, unknown, unknown>;
+  /** Threads (with their section number) that were in a read section at call time. */
+  readonly waitFor: readonly (readonly [number, number])[];
+  readonly label: string;
+}
+
+/** Per-execution kernel configuration, set by a model's setup via `kernelConfig()`. */
+export interface KernelConfig {
+  /** Allocation failure injection: every allocation without __GFP_NOFAIL becomes a choose(2). */
+  failAllocs: boolean;
+}
+
+/** Per-execution kernel state. */
+export interface KernelState {
+  /** Engine object standing for RCU's grace-period machinery (readers lock it shared). */
+  readonly rcuObj: number;
+  readonly callbacks: RcuCallback[];
+  readonly config: KernelConfig;
+  /** Body of the RCU callback kthread, when a model asked for one. */
+  gpThread: ThreadBody | null;
+}
+
+const KSTATE_KIND = 'rcu_state';
+const states = new WeakMap<Execution, KernelState>();
+
+/** The kernel state of the running execution (created on first use). */
+export function kernelOf(exec: Execution): KernelState {
+  const s = states.get(exec);
+  if (s !== undefined && exec.objects.kind[s.rcuObj] === KSTATE_KIND) return s;
+  const rcuObj = exec.objects.add(KSTATE_KIND, 'rcu', -1);
+  const fresh: KernelState = {
+    rcuObj, callbacks: [], config: { failAllocs: false }, gpThread: null,
+  };
+  states.set(exec, fresh);
+  return fresh;
+}
+
+/** Per-execution configuration; call from a model's setup, e.g. `kernelConfig({ failAllocs: p.failAllocs === true })`. */
+export function kernelConfig(c: Partial<KernelConfig>): KernelConfig {
+  const k = kernelOf(currentExecution());
+  if (c.failAllocs !== undefined) k.config.failAllocs = c.failAllocs;
+  return k.config;
+}
+
+const SLOT = allocThreadSlot();
+
+function newCtx(): KCtx {
+  return { preempt: 0, irqsOff: false, softirq: 0, rcuDepth: 0, rcuSection: 0, held: [] };
+}
+
+/** The kernel context of thread `tid` of `exec`. */
+export function ctxOf(exec: Execution, tid: number): KCtx {
+  const th = exec.threads[tid];
+  if (th === undefined) {
+    throw new UsageError('kernel primitives that take locks, sleep or enter RCU sections must be called from a model thread (yield* them in a thread body), not from setup');
+  }
+  let c = th.slots[SLOT] as KCtx | undefined;
+  if (c === undefined) {
+    c = newCtx();
+    th.slots[SLOT] = c;
+  }
+  return c;
+}
+
+/** The kernel context of the running thread. */
+export function kctx(exec: Execution = currentExecution()): KCtx {
+  return ctxOf(exec, exec.running);
+}
+
+/** Site of the running thread's last op (the op being completed now). */
+export function hereOf(exec: Execution, label: string): Site {
+  return { thread: exec.running, step: exec.stepIndex - 1, label };
+}
+
+/** Record a violation found by a src/linux sanitizer in the running thread, and unwind it. */
+export function kfail(
+  kind: ViolationKind,
+  message: string,
+  label: string,
+  rest: Partial<Omit<Violation, 'kind' | 'message'>> = {},
+): never {
+  const exec = currentExecution();
+  const t = exec.running;
+  const threads = rest.threads ?? (t >= 0 ? [t] : []);
+  const sites = rest.sites ?? (t >= 0 ? [hereOf(exec, label)] : []);
+  return exec.fail(violation(kind, message, { ...rest, threads, sites, step: rest.step ?? exec.stepIndex - 1 }));
+}
+
+/** `T3 (name)` for messages. */
+export function threadLabel(exec: Execution, tid: number): string {
+  const th = exec.threads[tid];
+  return th ? `T${tid} (${th.name})` : `T${tid}`;
+}
+
+/** Throw a UsageError unless `x` is an instance created in this execution with kind `kind`. */
+export function checkObject(x: unknown, id: number | undefined, kind: string, what: string, how: string): void {
+  if (x === null || x === undefined || id === undefined) {
+    throw new UsageError(`${what} was passed ${String(x)}: ${how}`);
+  }
+  const objs = currentExecution().objects;
+  if (objs.kind[id] !== kind) {
+    throw new UsageError(`${what} was passed an object that does not belong to this execution: ${how} (create it in setup(), which runs again for every execution)`);
+  }
+}
+
+/** in_softirq(): true inside an RCU callback. */
+export function in_softirq(): boolean {
+  return kctx().softirq > 0;
+}

@@ -1,0 +1,163 @@
+/**
+ * Lockdep-style checks: the lock-class dependency graph, recursive locking, bad unlock balance and
+ * might_sleep(). The graph lives in the run store, so an edge A -> B learnt in one execution and
+ * B -> A taken in a later one is reported as a possible circular locking dependency even though
+ * neither execution deadlocked -- lockdep's point.
+ *
+ * Follows kernel/locking/lockdep.c: validate_chain / check_prev_add (every lock held when a new
+ * one is taken adds an edge held -> new; the new edge is refused when new ->* held already exists,
+ * and the report prints the new dependency and the existing chain), print_deadlock_bug
+ * (recursive locking), print_unlock_imbalance_bug, and kernel/sched/core.c __might_sleep (a
+ * sleeping call with preempt_count != 0, irqs off, or inside rcu_read_lock()).
+ * Leaves out: irq-safe/irq-unsafe state tracking (HARDIRQ-safe -> unsafe inversions), read-lock
+ * recursion rules, subclasses (two instances of one class nested are not an edge), chain hashing.
+ */
+import type { Execution } from '../engine/execution.js';
+import { type HeldLock, type KCtx, kfail, threadLabel } from './kernel.js';
+
+/** One learnt dependency: `to` was taken while `from` was held. */
+interface Edge {
+  readonly from: string;
+  readonly to: string;
+  readonly thread: string;
+  readonly fromLabel: string;
+  readonly toLabel: string;
+}
+
+type Graph = Map<string, Map<string, Edge>>;
+const GRAPH_KEY = Symbol('lockdep-graph');
+
+function graphOf(exec: Execution): Graph {
+  let g = exec.runStore.get(GRAPH_KEY) as Graph | undefined;
+  if (g === undefined) {
+    g = new Map();
+    exec.runStore.set(GRAPH_KEY, g);
+  }
+  return g;
+}
+
+/** The edges of the run's lock-class graph (for tests and reports). */
+export function lockdepEdges(exec: Execution): { from: string; to: string }[] {
+  const out: { from: string; to: string }[] = [];
+  for (const m of graphOf(exec).values()) for (const e of m.values()) out.push({ from: e.from, to: e.to });
+  return out;
+}
+
+/** A path of edges from `src` to `dst`, or null. */
+function findPath(g: Graph, src: string, dst: string): Edge[] | null {
+  const parent = new Map<string, Edge | null>([[src, null]]);
+  const queue = [src];
+  for (let i = 0; i < queue.length; i++) {
+    const cur = queue[i] as string;
+    if (cur === dst) {
+      const path: Edge[] = [];
+      let e = parent.get(cur) ?? null;
+      while (e !== null) {
+        path.unshift(e);
+        e = parent.get(e.from) ?? null;
+      }
+      return path;
+    }
+    for (const e of g.get(cur)?.values() ?? []) {
+      if (!parent.has(e.to)) {
+        parent.set(e.to, e);
+        queue.push(e.to);
+      }
+    }
+  }
+  return null;
+}
+
+export interface LockInfo {
+  readonly id: number;
+  readonly cls: string;
+  readonly kind: string;
+}
+
+/**
+ * Called by a lock helper before it yields its acquire op: recursive locking, then the class
+ * graph. Always checks recursion on the same instance (the alternative is a silent self-deadlock).
+ */
+export function lockdepAcquire(exec: Execution, ctx: KCtx, lock: LockInfo, label: string, trylock: boolean): void {
+  const held = ctx.held;
+  for (let i = 0; i < held.length; i++) {
+    const h = held[i] as HeldLock;
+    if (h.id === lock.id && !trylock) {
+      kfail('lock-misuse', `${threadLabel(exec, exec.running)} takes ${exec.objects.label(lock.id)} (${lock.kind}) which it already holds (taken at ${h.label}): this deadlocks on itself`, label, {
+        title: 'WARNING: possible recursive locking detected',
+        sites: [{ thread: exec.running, step: h.step, label: h.label }, { thread: exec.running, step: exec.stepIndex - 1, label }],
+      });
+    }
+  }
+  if (!exec.sanitize || trylock || held.length === 0) return;
+  const g = graphOf(exec);
+  const me = exec.threads[exec.running]?.name ?? `T${exec.running}`;
+  for (let i = 0; i < held.length; i++) {
+    const h = held[i] as HeldLock;
+    if (h.cls === lock.cls) continue;
+    let out = g.get(h.cls);
+    if (out?.has(lock.cls)) continue;
+    const back = findPath(g, lock.cls, h.cls);
+    if (back !== null) {
+      const chain = back.map((e) => `  ${e.to} taken at '${e.toLabel}' while holding ${e.from} (taken at '${e.fromLabel}') by ${e.thread}`);
+      kfail('lock-order', [
+        `${threadLabel(exec, exec.running)} is trying to acquire ${lock.cls} at '${label}'`,
+        `but already holds ${h.cls}, taken at '${h.label}';`,
+        `${lock.cls} already depends on ${h.cls} through the existing chain:`,
+        ...chain,
+        `so ${h.cls} -> ${lock.cls} closes a cycle: two threads taking them in these orders can deadlock`,
+      ].join('\n'), label, {
+        sites: [{ thread: exec.running, step: h.step, label: h.label }, { thread: exec.running, step: exec.stepIndex - 1, label },
+          ...back.map((e) => ({ thread: -1, step: -1, label: `${e.thread}: ${e.toLabel}` }))],
+        facts: { new_dependency: `${h.cls} -> ${lock.cls}`, existing_chain: [lock.cls, ...back.map((e) => e.to)].join(' -> ') },
+      });
+    }
+    if (out === undefined) {
+      out = new Map();
+      g.set(h.cls, out);
+    }
+    out.set(lock.cls, { from: h.cls, to: lock.cls, thread: me, fromLabel: h.label, toLabel: label });
+  }
+}
+
+/** Record a lock as held (after its acquire op ran). */
+export function lockdepAcquired(exec: Execution, ctx: KCtx, lock: LockInfo, label: string, trylock: boolean): void {
+  ctx.held.push({ id: lock.id, cls: lock.cls, kind: lock.kind, label, step: exec.stepIndex - 1, trylock });
+}
+
+/** Called before a release op is yielded: the lock must be held by this thread. */
+export function lockdepRelease(exec: Execution, ctx: KCtx, lock: LockInfo, label: string): void {
+  const held = ctx.held;
+  for (let i = held.length - 1; i >= 0; i--) {
+    if ((held[i] as HeldLock).id === lock.id) {
+      held.splice(i, 1);
+      return;
+    }
+  }
+  kfail('lock-misuse', `${threadLabel(exec, exec.running)} releases ${exec.objects.label(lock.id)} (${lock.kind}) which it does not hold`, label, {
+    title: 'WARNING: bad unlock balance detected!',
+  });
+}
+
+/** Why the running context may not sleep, or null when it may. */
+export function atomicReason(exec: Execution, ctx: KCtx): string | null {
+  const parts: string[] = [];
+  if (ctx.preempt > 0) {
+    const spins = ctx.held.filter((h) => h.kind === 'spinlock_t').map((h) => `${exec.objects.label(h.id)} (taken at '${h.label}')`);
+    parts.push(`in_atomic(): 1 (preempt_count ${ctx.preempt}${spins.length > 0 ? `, holding ${spins.join(', ')}` : ''})`);
+  }
+  if (ctx.irqsOff) parts.push('irqs_disabled(): 1');
+  if (ctx.softirq > 0) parts.push('in_softirq(): 1 (RCU callback)');
+  if (ctx.rcuDepth > 0) parts.push(`rcu_read_lock nesting ${ctx.rcuDepth}`);
+  return parts.length > 0 ? parts.join(', ') : null;
+}
+
+/** __might_sleep(): a sleeping call in atomic context is a violation. */
+export function mightSleep(exec: Execution, ctx: KCtx, what: string, label: string): void {
+  if (!exec.sanitize) return;
+  const why = atomicReason(exec, ctx);
+  if (why === null) return;
+  kfail('sleep-in-atomic', `${threadLabel(exec, exec.running)} calls ${what}, which may sleep, from atomic context: ${why}`, label, {
+    title: `BUG: sleeping function called from invalid context at ${label.split(':')[0] ?? label}`,
+  });
+}

@@ -1,0 +1,147 @@
+/**
+ * refcount_t and kref: reference counters whose misuse is a 'refcount' violation, each operation
+ * ONE visible op.
+ *
+ * Follows include/linux/refcount.h and lib/refcount.c: increment from 0 warns "refcount_t:
+ * addition on 0; use-after-free.", a decrement from 0 "underflow; use-after-free.", an increment
+ * past INT_MAX "saturated; leaking memory." and a plain refcount_dec() reaching 0 "decrement hit
+ * 0; leaking memory.". The kernel then saturates the counter and carries on; the checker stops at
+ * the violation instead (it is the finding). include/linux/kref.h builds kref on top.
+ * Leaves out: refcount_dec_and_mutex_lock, the _acquire/_release ordering variants (SC here).
+ * With sanitizers off (`sanitize: false`) the counter behaves like a plain atomic_t.
+ */
+import { currentExecution } from '../engine/execution.js';
+import { type Op, op } from '../engine/ops.js';
+import { kfail } from './kernel.js';
+
+type G<R> = Generator<Op, R, unknown>;
+
+export const REFCOUNT_MAX = 0x7fffffff;
+export const REFCOUNT_SATURATED = -0x40000000;
+
+/** refcount_t; `block` is the kmalloc'd struct it is a field of (-1: its own object). */
+export class RefcountT {
+  readonly id: number;
+  refs: number;
+  constructor(init: number, readonly name: string, block = -1) {
+    this.id = currentExecution().objects.add('refcount_t', name, block);
+    this.refs = init;
+  }
+  get value(): number {
+    return this.refs;
+  }
+}
+
+function bad(r: RefcountT, what: string, label: string, old: number): never {
+  const exec = currentExecution();
+  return kfail('refcount', `${exec.objects.label(r.id)}: ${what} (value was ${old}) at '${label}'`, label, {
+    title: `refcount_t: ${what}`,
+    object: exec.objects.ref(r.id),
+    facts: { [exec.objects.label(r.id)]: old },
+  });
+}
+
+export function* refcount_set(r: RefcountT, n: number, label = 'refcount_set'): G<void> {
+  yield op.write(r.id, label);
+  r.refs = n;
+}
+
+export function* refcount_read(r: RefcountT, label = 'refcount_read'): G<number> {
+  yield op.read(r.id, label);
+  return r.refs;
+}
+
+export function* refcount_add(i: number, r: RefcountT, label = 'refcount_add'): G<void> {
+  yield op.rmw(r.id, label);
+  const old = r.refs;
+  if (currentExecution().sanitize) {
+    if (old === 0) bad(r, 'addition on 0; use-after-free.', label, old);
+    if (old < 0 || old + i > REFCOUNT_MAX) bad(r, 'saturated; leaking memory.', label, old);
+  }
+  r.refs = old + i;
+}
+
+export function* refcount_inc(r: RefcountT, label = 'refcount_inc'): G<void> {
+  yield* refcount_add(1, r, label);
+}
+
+/** Increment unless 0; true when it incremented (the lookup-side half of a safe get). */
+export function* refcount_inc_not_zero(r: RefcountT, label = 'refcount_inc_not_zero'): G<boolean> {
+  yield op.rmw(r.id, label);
+  const old = r.refs;
+  if (old === 0) return false;
+  if (currentExecution().sanitize && (old < 0 || old === REFCOUNT_MAX)) bad(r, 'saturated; leaking memory.', label, old);
+  r.refs = old + 1;
+  return true;
+}
+
+/** Subtract; true when the count reached 0 (the caller then frees the object). */
+export function* refcount_sub_and_test(i: number, r: RefcountT, label = 'refcount_sub_and_test'): G<boolean> {
+  yield op.rmw(r.id, label);
+  const old = r.refs;
+  if (currentExecution().sanitize && (old - i < 0 || old <= 0)) bad(r, 'underflow; use-after-free.', label, old);
+  r.refs = old - i;
+  return r.refs === 0;
+}
+
+export function* refcount_dec_and_test(r: RefcountT, label = 'refcount_dec_and_test'): G<boolean> {
+  return yield* refcount_sub_and_test(1, r, label);
+}
+
+/** Decrement that must not reach 0 (nobody would free the object). */
+export function* refcount_dec(r: RefcountT, label = 'refcount_dec'): G<void> {
+  yield op.rmw(r.id, label);
+  const old = r.refs;
+  if (currentExecution().sanitize) {
+    if (old <= 0) bad(r, 'underflow; use-after-free.', label, old);
+    if (old === 1) bad(r, 'decrement hit 0; leaking memory.', label, old);
+  }
+  r.refs = old - 1;
+}
+
+/** Decrement unless the count is 1; true when it decremented (refcount_dec_not_one). */
+export function* refcount_dec_not_one(r: RefcountT, label = 'refcount_dec_not_one'): G<boolean> {
+  yield op.rmw(r.id, label);
+  const old = r.refs;
+  if (old === 1) return false;
+  if (currentExecution().sanitize && old <= 0) bad(r, 'underflow; use-after-free.', label, old);
+  r.refs = old - 1;
+  return true;
+}
+
+/** struct kref. */
+export class Kref {
+  readonly refcount: RefcountT;
+  constructor(readonly name: string, block = -1, init = 1) {
+    this.refcount = new RefcountT(init, name, block);
+  }
+  get value(): number {
+    return this.refcount.refs;
+  }
+}
+
+export function* kref_init(k: Kref, label = 'kref_init'): G<void> {
+  yield* refcount_set(k.refcount, 1, label);
+}
+
+export function* kref_read(k: Kref, label = 'kref_read'): G<number> {
+  return yield* refcount_read(k.refcount, label);
+}
+
+export function* kref_get(k: Kref, label = 'kref_get'): G<void> {
+  yield* refcount_inc(k.refcount, label);
+}
+
+/** Drop a reference; runs `release` (a generator: it may kfree) when it was the last. Returns 1 then, else 0. */
+export function* kref_put(k: Kref, release: (k: Kref) => G<unknown>, label = 'kref_put'): G<number> {
+  if (yield* refcount_dec_and_test(k.refcount, label)) {
+    yield* release(k);
+    return 1;
+  }
+  return 0;
+}
+
+/** Get a reference unless the count already dropped to 0; returns 1 on success, 0 otherwise. */
+export function* kref_get_unless_zero(k: Kref, label = 'kref_get_unless_zero'): G<number> {
+  return (yield* refcount_inc_not_zero(k.refcount, label)) ? 1 : 0;
+}

@@ -1,7 +1,7 @@
 /**
- * Address arithmetic for the emulated hardware: page size, alignment, and explicit C integer
- * truncation helpers (s32 / u32 / s64-as-number) so a model can say "this line computes in `int`"
- * and keep a seed's truncation bugs visible (seed 000 stores a phys_addr_t difference in `int off`).
+ * Address arithmetic for the emulated hardware: page size, alignment, access-width truncation.
+ * For C integer types (`int off = a - b` in seed 000) use src/linux's ctypes (`s32`, `u32`, ...):
+ * they are the project's one set of truncation helpers, so a seed's truncation bugs stay visible.
  *
  * Addresses are plain JS numbers. They are exact integers up to 2^53 (9 PiB), which covers every
  * physical and virtual address a model here uses (x86-64 / ARM kernel VAs are written as small
@@ -47,26 +47,6 @@ export function checkAddr(a: number, what: string): number {
     throw new UsageError(`${what} = ${String(a)} is not a non-negative integer below 2^53; addresses are plain JS integers (use small model windows, not sign-extended kernel VAs)`);
   }
   return a;
-}
-
-/** Truncate to a C `int` (two's complement s32), as `int off = a - b;` does. */
-export function s32(x: number): number {
-  return Number(BigInt.asIntN(32, BigInt(Math.trunc(x))));
-}
-
-/** Truncate to a C `u32` / `unsigned int`. */
-export function u32(x: number): number {
-  return Number(BigInt.asUintN(32, BigInt(Math.trunc(x))));
-}
-
-/** Truncate to a C `s16` / `short`. */
-export function s16(x: number): number {
-  return Number(BigInt.asIntN(16, BigInt(Math.trunc(x))));
-}
-
-/** Truncate to a C `u8`. */
-export function u8(x: number): number {
-  return Number(BigInt.asUintN(8, BigInt(Math.trunc(x))));
 }
 
 /** Value of `x` converted to an access of `size` bytes (readb/readw/readl/readq widths). */

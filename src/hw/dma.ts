@@ -15,7 +15,7 @@ import type { ThreadSpec } from '../engine/model.js';
 import { type Op, type ThreadGen, op } from '../engine/ops.js';
 import { PAGE_SIZE, pageOffset } from './addr.js';
 import type { IommuDomain } from './iommu.js';
-import { reach } from './reach.js';
+import { reach, walkedVia } from './reach.js';
 
 type G<R> = Generator<Op, R, unknown>;
 
@@ -56,7 +56,7 @@ export class DmaDevice {
         ...(job.expectOwner !== undefined ? { expectOwner: job.expectOwner } : {}),
       };
       const pa = this.domain.pt.check(pte, a, access, label, 'iommu-fault');
-      const v = yield* reach(this.domain.phys, pa, access, label, this.name);
+      const v = yield* reach(this.domain.phys, pa, access, label, this.name, walkedVia(this.domain.phys, pte, pa));
       out.push(v);
       if (!job.write) this.reads.push(v);
       a += PAGE_SIZE - pageOffset(a);

@@ -18,7 +18,7 @@ import type { Site } from '../engine/violation.js';
 import { PAGE_SIZE, checkAddr, hex, isPageAligned, pageOffset, pfnOf } from './addr.js';
 import { hereSite, hwFail, sanitizing } from './fault.js';
 import type { PhysMem } from './phys.js';
-import { reach } from './reach.js';
+import { reach, walkedVia } from './reach.js';
 
 type G<R> = Generator<Op, R, unknown>;
 
@@ -156,7 +156,7 @@ export class PageTable {
     const label = o.label ?? (o.write ? 'writel' : 'readl');
     const p = yield* this.walk(va, label);
     const pa = this.check(p, va, o, label, faultKind);
-    return yield* reach(this.phys, pa, o, label, by);
+    return yield* reach(this.phys, pa, o, label, by, walkedVia(this.phys, p, pa));
   }
 
   /** Check a walked PTE against the access and its promise; returns the PA reached. */

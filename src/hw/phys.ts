@@ -8,7 +8,10 @@
  * to the free pool when it drops to zero; reserved frames (PG_reserved, driver buffers mapped to
  * user space in 2.4) are never freed by put_page, as in 2.4's `__free_pages`. Device windows need
  * not be page aligned: two 1 KiB devices may share the 4 KiB frame at 0x20001000 (seed 000).
- * Every state change is an op on the frame's / device's object so DPOR sees the dependencies.
+ * Every state change is an op on the frame's / device's object so DPOR sees the dependencies: a
+ * frame's count / owner change only at ops on the frame, its free-list membership only at ops on
+ * the allocator (alloc_pages claims from the list, then sets each frame up; the last put_page
+ * clears the frame, then returns it to the list).
  * Leaves out: zones, buddy orders (any contiguous run is fine), struct page flags other than
  * PG_reserved, byte-level memory (a frame stores one value per access offset).
  */
@@ -45,6 +48,10 @@ export class Page {
   owner: string | null = null;
   /** Contents, one value per accessed offset. */
   readonly data = new Map<number, number>();
+  /** Allocation generation: bumped each time the allocator hands the frame out. */
+  gen = 0;
+  /** On the allocator's free list (changed only by ops on the allocator object). */
+  inPool = true;
   /** Where it was last freed (for use-after-free reports). */
   freedAt: { thread: number; step: number; label: string } | null = null;
   constructor(readonly pfn: number) {
@@ -157,14 +164,17 @@ export class PhysMem {
       const fail = (yield op.choose(2, `${label}: fail?`)) as number;
       if (fail === 1) return null;
     }
-    yield op.rmw(this.allocatorId, label);
+    yield op.rmw(this.allocatorId, `${label}: take from free list`);
     const frames = this.allPages();
     for (let i = 0; i + n <= frames.length; i++) {
       const run = frames.slice(i, i + n);
-      if (run.every((p, k) => p.isFree && p.pfn === (run[0] as Page).pfn + k)) {
+      if (run.every((p, k) => p.inPool && !p.reserved && p.pfn === (run[0] as Page).pfn + k)) {
+        for (const p of run) p.inPool = false;
         for (const p of run) {
+          yield op.rmw(p.id, `${label}: set_page_count(1)`);
           p.count = 1;
           p.owner = owner;
+          p.gen++;
           p.freedAt = null;
           p.data.clear();
         }
@@ -207,6 +217,8 @@ export class PhysMem {
     if (p.count === 0) {
       p.owner = null;
       p.freedAt = hereSite(label);
+      yield op.rmw(this.allocatorId, `${label}: __free_pages_ok (back to free list)`);
+      p.inPool = true;
     }
   }
 

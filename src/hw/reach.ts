@@ -9,19 +9,36 @@
  * to a freed frame is a 'use-after-free' naming where it was freed) and, when asked, owned by the
  * buffer the caller meant (`expectOwner`, otherwise 'wrong-target'); a PA nothing decodes is
  * 'wrong-target' (a bus error).
+ *
+ * Stale translations: the walk and the access are separate ops, so an unmap (and then a free of
+ * the frame) can fall between them. The kernel flushes the TLB before it frees a frame it
+ * unmapped, and a flush cannot split one access, so such an access logically happened at walk
+ * time: when the PTE no longer maps the frame and the frame was freed or reallocated since the
+ * walk, the access is dropped (a read returns 0) instead of being reported.
  * Leaves out: access widths splitting into bytes (each offset holds one value), endianness.
  */
 import { type Op, op } from '../engine/ops.js';
 import { currentExecution } from '../engine/execution.js';
 import { hex, pageOffset, truncToSize } from './addr.js';
 import { hwFail, sanitizing } from './fault.js';
-import type { AccessOpts } from './pagetable.js';
+import type { AccessOpts, Pte } from './pagetable.js';
 import type { PhysMem } from './phys.js';
 
 type G<R> = Generator<Op, R, unknown>;
 
 /** Perform an access at physical address `pa` on behalf of `by` ('cpu' or a device name). */
-export function* reach(phys: PhysMem, pa: number, o: AccessOpts, label: string, by: string): G<number> {
+/** The PTE a walk used and the frame generation it saw (for the stale-translation rule). */
+export interface WalkedVia {
+  readonly pte: Pte;
+  readonly gen: number;
+}
+
+/** Take a walk's snapshot before yielding the access op. */
+export function walkedVia(phys: PhysMem, pte: Pte, pa: number): WalkedVia {
+  return { pte, gen: phys.pageAt(pa)?.gen ?? 0 };
+}
+
+export function* reach(phys: PhysMem, pa: number, o: AccessOpts, label: string, by: string, via?: WalkedVia): G<number> {
   const t = phys.resolve(pa);
   const write = o.write === true;
   const size = o.size ?? 4;
@@ -45,6 +62,9 @@ export function* reach(phys: PhysMem, pa: number, o: AccessOpts, label: string, 
   }
   const page = t.page;
   yield write ? op.write(page.id, label) : op.read(page.id, label);
+  if (via && !(via.pte.present && via.pte.pa === page.pa) && (page.isFree || page.gen !== via.gen)) {
+    return 0; // stale translation: the access happened before the unmap (see header)
+  }
   if (sanitizing()) {
     if (page.isFree) {
       hwFail('use-after-free', `${by} ${write ? 'wrote' : 'read'} PA ${hex(pa)}, a page frame already freed`, label, {

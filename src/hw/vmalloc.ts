@@ -21,7 +21,7 @@ import { currentExecution } from '../engine/execution.js';
 import { type Op, op } from '../engine/ops.js';
 import { Cell, Mutex } from '../engine/prims.js';
 import { PAGE_SIZE, hex, hexRange, pageAlign, pageAlignDown, pageOffset } from './addr.js';
-import { hereSite } from './fault.js';
+import { heapAlloc } from './heap.js';
 import type { MemType, PageTable } from './pagetable.js';
 
 type G<R> = Generator<Op, R, unknown>;
@@ -40,15 +40,6 @@ export const VM_VM_AREA = 0x4;
 export interface HwLock {
   lock(label?: string): G<void>;
   unlock(label?: string): G<void>;
-}
-
-/** Create a heap block object and yield its Alloc op (kmalloc / kzalloc). */
-function* heapAlloc(kind: string, name: string, label: string): G<number> {
-  const e = currentExecution();
-  const id = e.objects.addHeap(kind, name, { thread: e.running, step: e.stepIndex, label });
-  yield op.alloc(id, label);
-  e.objects.allocSite[id] = hereSite(label);
-  return id;
 }
 
 /** struct vm_struct. Subclass it to add fields (e.g. seed 000's `atomic_t used`). */

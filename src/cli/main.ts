@@ -9,6 +9,8 @@ import { parseArgs } from './args.js';
 import { type CliIO, type Command, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, processIO } from './command.js';
 import { benchCommand } from './commands/bench.js';
 import { checkCommand } from './commands/check.js';
+import { fuzzCommand } from './commands/fuzz.js';
+import { mergeCommand } from './commands/merge.js';
 import { listCommand } from './commands/list.js';
 import { replayCommand } from './commands/replay.js';
 
@@ -17,6 +19,8 @@ export const COMMANDS: readonly Command[] = [
   listCommand,
   checkCommand,
   replayCommand,
+  fuzzCommand,
+  mergeCommand,
   benchCommand,
 ];
 

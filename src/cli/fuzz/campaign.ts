@@ -1,0 +1,228 @@
+/**
+ * A fuzz campaign (issue 7): many runs over every (model, scenario) target, on every core, for a
+ * time or execution budget, with deduplicated findings, coverage of interleavings, a corpus,
+ * checkpoints for `--resume`, shards for batch systems, and reports + summary at the end.
+ *
+ * Stages: setup.ts resolves the options (new or resumed directory, targets, shard, corpus); this
+ * file hands out deterministic chunks (plan.ts) to the worker pool (pool.ts), folds the workers'
+ * messages into the findings store (store.ts), the coverage set and the counters, checkpoints every
+ * two seconds, and on the end of the budget or on SIGINT stops the pool, writes the reports
+ * (report-stage.ts) and the summary (summary.ts). Exit code 1 when any bug is known, else 0; a
+ * failed write (disk full, permissions) stops the campaign with exit code 2 after printing every
+ * known token, so nothing found is lost.
+ * Leaves out: option parsing (commands/fuzz.ts) and running under c8 (coverage.ts).
+ */
+import { join } from 'node:path';
+import type { CliIO } from '../command.js';
+import { EXIT_FOUND, EXIT_OK, EXIT_USAGE } from '../command.js';
+import { entryPath } from './corpus.js';
+import { writeAtomicAsync } from './files.js';
+import type { ChunkMsg, FromWorker } from './messages.js';
+import { pinFindings } from './pin.js';
+import { chunkSpec } from './plan.js';
+import { WorkerPool } from './pool.js';
+import { Progress } from './progress.js';
+import { writeReports } from './report-stage.js';
+import { type Setup } from './setup.js';
+import { hangSignature } from './signature.js';
+import { writeCoverage, writeState } from './state.js';
+import { FindingsStore } from './store.js';
+import { summaryOf, writeSummary } from './summary.js';
+
+/** Time budget of one chunk when the campaign is time-bound. */
+const CHUNK_MS = 400;
+/** Executions of one chunk when the campaign is execution-bound. */
+const CHUNK_EXECUTIONS = 2000;
+/** Coverage entries written to the campaign corpus per target. */
+const COVER_CORPUS_PER_TARGET = 64;
+/** Most coverage keys kept in memory (about 40 MB); beyond it new keys are not counted. */
+const MAX_COVERAGE = 2_000_000;
+
+export interface CampaignResult {
+  readonly exit: number;
+  readonly dir: string;
+  readonly executions: number;
+  readonly bugs: number;
+}
+
+export async function runCampaign(s: Setup, io: CliIO, handleSignals: boolean): Promise<CampaignResult> {
+  const st = s.state;
+  const t0 = Date.now();
+  const elapsedBefore = st.elapsed_s;
+  const elapsed = (): number => elapsedBefore + (Date.now() - t0) / 1000;
+  const store = new FindingsStore(s.dir, join(s.dir, 'corpus'), elapsed);
+  store.load(s.findings);
+  const coverage = s.coverage;
+  const coverSaved = s.targets.map(() => 0);
+  const until = s.timeMs !== undefined ? t0 + s.timeMs : Infinity;
+  const startExec = st.executions;
+  let allocated = 0;
+  let stopping = false;
+  let fatal: string | null = null;
+  let crashes = 0;
+  const log = (l: string): void => io.err(l);
+  const targetName = (i: number): string => `${s.targets[i]?.model ?? '?'} [${s.targets[i]?.scenario ?? '?'}]`;
+
+  const next = (): ChunkMsg | null => {
+    if (stopping || Date.now() >= until) return null;
+    if (s.executions !== undefined && allocated >= s.executions) return null;
+    for (let tries = 0; tries < s.targets.length * s.strategies.length; tries++) {
+      const c = chunkSpec(st.next_chunk++, s.targets.length, s.strategies, s.shard, st.seed);
+      if (st.hung.includes(targetName(c.target)) || st.exhausted.includes(`${targetName(c.target)}/${c.strategy}`)) continue;
+      const maxExecutions = s.executions !== undefined ? Math.min(CHUNK_EXECUTIONS, s.executions - allocated) : 1e12;
+      allocated += s.executions !== undefined ? maxExecutions : 0;
+      return { type: 'chunk', n: c.n, target: c.target, strategy: c.strategy, seed: c.seed, maxExecutions, timeMs: s.executions !== undefined ? Infinity : CHUNK_MS, until };
+    }
+    return null;
+  };
+  const chunkTarget = new Map<number, ChunkMsg>();
+  const nextTracked = (): ChunkMsg | null => {
+    const c = next();
+    if (c) chunkTarget.set(c.n, c);
+    return c;
+  };
+
+  const onMessage = (m: FromWorker): void => {
+    if (m.type === 'progress') {
+      st.executions += m.executions;
+      for (const c of m.cover) {
+        if (coverage.has(c.key) || coverage.size >= MAX_COVERAGE) continue;
+        coverage.add(c.key);
+        const t = s.targets[c.target];
+        if (c.token && t && (coverSaved[c.target] as number) < COVER_CORPUS_PER_TARGET) {
+          coverSaved[c.target] = (coverSaved[c.target] as number) + 1;
+          const e = { token: c.token, model: t.model, scenario: t.scenario, reason: 'coverage' as const, kind: null, pinned: false, found: new Date().toISOString() };
+          // Coverage entries are a convenience (not findings): written without fsync, off the event loop.
+          void writeAtomicAsync(entryPath(join(s.dir, 'corpus'), e, c.key.toString(16).padStart(8, '0')), `${JSON.stringify(e, null, 2)}\n`, false)
+            .catch((err: unknown) => { if (!store.failure) store.failure = err instanceof Error ? err : new Error(String(err)); });
+        }
+      }
+      for (const [sig, n] of m.repeats) void store.addRepeats(sig, n);
+    } else if (m.type === 'finding') {
+      void store.add(m);
+    } else if (m.type === 'chunk-done') {
+      const c = chunkTarget.get(m.n);
+      chunkTarget.delete(m.n);
+      if (c && m.exhaustive) {
+        const k = `${targetName(c.target)}/${c.strategy}`;
+        if (!st.exhausted.includes(k)) st.exhausted.push(k);
+      }
+    } else if (m.type === 'error') {
+      if (m.n < 0) {
+        fatal = m.message;
+        stopping = true;
+        return;
+      }
+      const c = chunkTarget.get(m.n);
+      chunkTarget.delete(m.n);
+      log(`mapcheck fuzz: chunk ${m.n}${c ? ` (${targetName(c.target)}, ${c.strategy})` : ''} failed: ${m.message.split('\n')[0] ?? ''}; target skipped from now on`);
+      if (c && !st.hung.includes(targetName(c.target))) st.hung.push(targetName(c.target));
+    }
+  };
+
+  const pool = new WorkerPool(new URL('./worker.js', import.meta.url), (w) => ({
+    worker: w, targets: s.targets, seeds: s.seeds, progressMs: 200,
+    ...(s.depth !== undefined ? { depth: s.depth } : {}), ...(s.maxSteps !== undefined ? { maxSteps: s.maxSteps } : {}),
+  }), {
+    next: nextTracked,
+    message: onMessage,
+    hang: (c, execution, silentMs) => {
+      const t = s.targets[c.target];
+      if (!t) return;
+      const name = targetName(c.target);
+      if (!st.hung.includes(name)) st.hung.push(name);
+      log(`mapcheck fuzz: ${name} made no progress for ${Math.round(silentMs / 1000)} s (${c.strategy}, seed ${c.seed}, after execution ${execution}): worker restarted, target skipped from now on`);
+      void store.addHang(t.model, t.scenario, hangSignature(t.model, t.scenario),
+        `a thread of ${t.model} [${t.scenario}] ran for ${Math.round(silentMs / 1000)} s without yielding an op (strategy ${c.strategy}, seed ${c.seed}, around execution ${execution + 1}): it loops without a scheduling point; add yieldNow() in the loop so the step bound can catch a livelock`,
+        `npx mapcheck check ${t.model} --scenario '${t.scenario}' --strategy ${c.strategy} --seed ${c.seed} --watchdog 10s`, c.strategy, c.seed);
+    },
+    crash: (w, message) => {
+      crashes++;
+      log(`mapcheck fuzz: worker ${w} died (${message.split('\n')[0] ?? ''}); ${crashes > 3 * s.workers ? 'too many crashes, stopping' : 'restarted'}`);
+      if (crashes > 3 * s.workers) {
+        fatal = `workers keep dying: ${message.split('\n')[0] ?? ''}`;
+        stopping = true;
+      }
+    },
+  }, s.watchdogMs);
+
+  const progress = new Progress({ line: (t) => void process.stderr.write(`\r${t}\x1b[K`), log }, io.isTTY && process.stderr.isTTY === true, s.logEveryS);
+  const snapshot = (): { elapsedS: number; executions: number; bugs: number; coverage: number; workers: number } => ({
+    elapsedS: elapsed(), executions: st.executions, bugs: store.size, coverage: coverage.size, workers: pool.size,
+  });
+  let covWritten = -1;
+  const checkpoint = async (): Promise<void> => {
+    await store.flush();
+    st.elapsed_s = Math.round(elapsed() * 10) / 10;
+    st.coverage = coverage.size;
+    try {
+      writeState(s.dir, st);
+      if (coverage.size !== covWritten) {
+        writeCoverage(s.dir, coverage);
+        covWritten = coverage.size;
+      }
+    } catch (e) {
+      if (!store.failure) store.failure = e instanceof Error ? e : new Error(String(e));
+    }
+  };
+
+  let wake: () => void = () => undefined;
+  const stopped = new Promise<void>((r) => { wake = r; });
+  let interrupted = false;
+  const onSigint = (): void => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    stopping = true;
+    log('\nmapcheck fuzz: interrupted; writing reports and summary (Ctrl-C again to quit at once: findings are already on disk)');
+    wake();
+  };
+  if (handleSignals) {
+    process.on('SIGINT', onSigint);
+    process.on('SIGTERM', onSigint);
+  }
+
+  st.sessions++;
+  st.finished = false;
+  await checkpoint();
+  log(`mapcheck fuzz: ${s.targets.length} target(s) of ${s.models.length} model(s), strategies ${s.strategies.join(',')}, ${s.workers} worker(s), shard ${s.shard.index}/${s.shard.count}${s.resumed ? ', resumed' : ''}, out ${s.dir}`);
+  for (const note of s.notes) log(`mapcheck fuzz: ${note}`);
+  pool.start(s.workers);
+  const ticker = setInterval(() => {
+    progress.update(snapshot());
+    if (store.failure || fatal) {
+      stopping = true;
+      wake();
+    }
+  }, 500);
+  const saver = setInterval(() => void checkpoint(), 2000);
+  await Promise.race([pool.idle(), stopped]);
+  stopping = true;
+  clearInterval(ticker);
+  clearInterval(saver);
+  await pool.stop(interrupted ? 1000 : 3000);
+  progress.done(snapshot());
+  await checkpoint();
+  if (handleSignals) {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+  }
+
+  const failure = store.failure as Error | null;
+  if (failure || fatal) {
+    io.err(`mapcheck fuzz: ${failure ? failure.message : fatal ?? ''}`);
+    for (const r of store.records()) io.out(`${r.signature} ${r.model} ${r.kind} ${r.token || r.reproduce || ''}`);
+    return { exit: EXIT_USAGE, dir: s.dir, executions: st.executions, bugs: store.size };
+  }
+  const rep = await writeReports(s.dir, store.records(), store.fresh, s.reportBudgetMs, (sig, path, token) => store.setReport(sig, path, token), log);
+  for (const e of rep.errors) log(`mapcheck fuzz: report ${e}`);
+  if (s.pin) for (const l of pinFindings(s.pinDir, s.models, store.records())) log(`mapcheck fuzz: ${l}`);
+  st.finished = !interrupted;
+  await checkpoint();
+  const sum = summaryOf(st.executions, elapsed(), coverage.size, s.models.map((m) => m.name), store.records());
+  writeSummary(s.dir, sum);
+  const session = st.executions - startExec;
+  io.out(`mapcheck fuzz: ${session} executions this session (${st.executions} in all) in ${((Date.now() - t0) / 1000).toFixed(1)} s; ${store.size} distinct bug(s), ${store.fresh.size} new; ${coverage.size} fingerprints`);
+  for (const b of sum.bugs) io.out(`  ${b.signature.padEnd(26)} ${b.model.padEnd(28)} x${b.count} ${b.report ? join(s.dir, b.report) : b.reproduce ?? ''}`);
+  io.out(`summary: ${join(s.dir, 'summary.md')}`);
+  return { exit: store.size > 0 ? EXIT_FOUND : EXIT_OK, dir: s.dir, executions: st.executions, bugs: store.size };
+}

@@ -1,0 +1,100 @@
+/**
+ * Crash-safe file writes for campaigns: write a temporary file beside the target, fsync it, then
+ * rename it over the target, so a reader (or a campaign resumed after `kill -9`) sees either the old
+ * file or the new one, never a torn one (the classic write-temp-then-rename(2) pattern; rename is
+ * atomic within one POSIX file system). Every failure becomes a one-line UsageError naming the path.
+ * Leaves out: fsync of the directory itself (a power cut may lose the rename, never tear the file).
+ */
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { mkdir, open as openAsync, rename, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { UsageError } from '../../engine/violation.js';
+
+let tempCounter = 0;
+
+function reason(e: unknown): string {
+  const code = (e as { code?: string }).code;
+  if (code === 'ENOSPC') return 'the disk is full';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'EROFS') return 'read-only file system';
+  if (code === 'ENOTDIR') return 'a parent is not a directory';
+  return e instanceof Error ? e.message.split('\n')[0] ?? 'error' : String(e);
+}
+
+/** Create a directory (and parents); one-line UsageError when impossible. */
+export function ensureDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw new UsageError(`cannot create directory ${dir}: ${reason(e)}`);
+  }
+}
+
+/** Atomically replace `path` with `data` (temp file + fsync + rename). */
+export function writeAtomic(path: string, data: string | Uint8Array): void {
+  const tmp = `${path}.tmp-${process.pid}-${tempCounter++}`;
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    const fd = openSync(tmp, 'w');
+    try {
+      writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (e) {
+    try { rmSync(tmp, { force: true }); } catch { /* best effort */ }
+    throw new UsageError(`cannot write ${path}: ${reason(e)}`);
+  }
+}
+
+/** Asynchronous `writeAtomic`, for the findings store (its mutex is held across the await). */
+export async function writeAtomicAsync(path: string, data: string, sync = true): Promise<void> {
+  const tmp = `${path}.tmp-${process.pid}-${tempCounter++}`;
+  try {
+    await mkdir(dirname(path), { recursive: true });
+    const fh = await openAsync(tmp, 'w');
+    try {
+      await fh.writeFile(data);
+      if (sync) await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, path);
+  } catch (e) {
+    await rm(tmp, { force: true }).catch(() => undefined);
+    throw new UsageError(`cannot write ${path}: ${reason(e)}`);
+  }
+}
+
+export function writeJsonAtomic(path: string, value: unknown): void {
+  writeAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Read and parse a JSON file; a missing or corrupt file is a one-line UsageError. */
+export function readJson(path: string, what: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read ${what} ${path}: ${reason(e)}`);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new UsageError(`${what} ${path} is corrupt (not valid JSON); delete or restore it`);
+  }
+}
+
+/** Check a directory is writable by creating and removing a probe file. */
+export function assertWritable(dir: string): void {
+  ensureDir(dir);
+  writeAtomic(`${dir}/.probe`, 'ok');
+  try { rmSync(`${dir}/.probe`, { force: true }); } catch { /* harmless */ }
+}
+
+/** File-name-safe form of a model name: `litmus/abba` -> `litmus/abba` (kept as folders). */
+export function safeName(s: string): string {
+  return s.replace(/[^a-zA-Z0-9._/-]/g, '_');
+}

@@ -1,0 +1,48 @@
+/**
+ * `mapcheck fuzz --pin`: turn a campaign's findings into pinned regression entries of the
+ * repository corpus (`fuzz/corpus/<model>/<signature>.json`), which `npm test` replays, and drop
+ * that corpus's entries of the campaign's models that were recorded against an older model version.
+ * This is the documented way to regenerate pinned tokens after a model changes:
+ * `npm run fuzz -- --models '<glob>' --time 30s --pin`.
+ * Leaves out: hang findings (no token to pin).
+ */
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AnyModel } from '../../engine/model.js';
+import { decodeToken } from '../../engine/token.js';
+import { type CorpusEntry, entryPath } from './corpus.js';
+import { readJson, safeName, writeJsonAtomic } from './files.js';
+import type { FindingRecord } from './store.js';
+
+export function pinFindings(dir: string, models: readonly AnyModel[], records: readonly FindingRecord[]): string[] {
+  const lines: string[] = [];
+  let removed = 0;
+  for (const m of models) {
+    const mdir = join(dir, safeName(m.name));
+    if (!existsSync(mdir)) continue;
+    for (const f of readdirSync(mdir)) {
+      const p = join(mdir, f);
+      if (!f.endsWith('.json') || statSync(p).isDirectory()) continue;
+      const e = readJson(p, 'corpus file') as Partial<CorpusEntry> | null;
+      let stale = true;
+      try {
+        stale = typeof e?.token !== 'string' || decodeToken(e.token).hash !== m.hash;
+      } catch { /* undecodable: stale */ }
+      if (stale) {
+        rmSync(p, { force: true });
+        removed++;
+      }
+    }
+  }
+  let pinned = 0;
+  for (const r of records) {
+    if (!r.token || !models.some((m) => m.name === r.model)) continue;
+    const e: CorpusEntry = {
+      token: r.token, model: r.model, scenario: r.scenario, reason: 'bug', kind: r.kind, signature: r.signature, pinned: true, found: r.first_found,
+    };
+    writeJsonAtomic(entryPath(dir, e, r.signature), e);
+    pinned++;
+  }
+  lines.push(`pinned ${pinned} bug token(s) in ${dir}${removed ? `, removed ${removed} stale entr${removed === 1 ? 'y' : 'ies'}` : ''}`);
+  return lines;
+}

@@ -1,0 +1,154 @@
+/**
+ * The campaign's worker pool: N `worker_threads`, each kept two chunks ahead so it never idles on
+ * the main thread, and a watchdog. JavaScript cannot interrupt a busy loop, so a model thread that
+ * loops without yielding an op would hang its worker forever: when a busy worker sends nothing for
+ * `watchdogMs`, the pool terminates it, reports the chunk it was running as a hang, and starts a
+ * replacement. A worker that dies (out of memory, internal error) is replaced the same way.
+ * Leaves out: what the chunks are and what the messages mean (campaign.ts decides both).
+ */
+import { Worker } from 'node:worker_threads';
+import type { ChunkMsg, FromWorker, WorkerInit } from './messages.js';
+
+export interface PoolHooks {
+  /** Next chunk to run, or null when the campaign hands out no more work. */
+  next(): ChunkMsg | null;
+  message(m: FromWorker, worker: number): void;
+  /** A worker stopped answering while running `chunk` (last known execution index given). */
+  hang(chunk: ChunkMsg, execution: number, silentMs: number): void;
+  /** A worker died or failed to start. */
+  crash(worker: number, message: string, chunk: ChunkMsg | undefined): void;
+}
+
+interface Slot {
+  index: number;
+  worker: Worker;
+  inflight: ChunkMsg[];
+  lastMsg: number;
+  lastExecution: number;
+  dead: boolean;
+}
+
+const AHEAD = 2;
+
+export class WorkerPool {
+  private readonly slots: Slot[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private stopping = false;
+  private idleResolve: (() => void) | null = null;
+
+  constructor(
+    private readonly url: URL,
+    private readonly init: (worker: number) => WorkerInit,
+    private readonly hooks: PoolHooks,
+    private readonly watchdogMs: number,
+  ) {}
+
+  get size(): number {
+    return this.slots.filter((s) => !s.dead).length;
+  }
+
+  start(n: number): void {
+    for (let i = 0; i < n; i++) this.slots.push(this.spawn(i));
+    this.timer = setInterval(() => this.watch(), Math.min(1000, Math.max(100, this.watchdogMs / 4)));
+    this.timer.unref();
+  }
+
+  private spawn(index: number): Slot {
+    const worker = new Worker(this.url, { workerData: this.init(index) });
+    const slot: Slot = { index, worker, inflight: [], lastMsg: Date.now(), lastExecution: 0, dead: false };
+    worker.on('message', (m: FromWorker) => this.onMessage(slot, m));
+    worker.on('error', (e) => this.onDeath(slot, e.message));
+    worker.on('exit', (code) => {
+      if (!slot.dead && !this.stopping) this.onDeath(slot, `worker exited with code ${code}`);
+      else this.markDead(slot);
+      this.checkIdle();
+    });
+    this.feed(slot);
+    return slot;
+  }
+
+  private feed(slot: Slot): void {
+    while (!this.stopping && !slot.dead && slot.inflight.length < AHEAD) {
+      const c = this.hooks.next();
+      if (!c) break;
+      slot.inflight.push(c);
+      slot.worker.postMessage(c);
+    }
+    this.checkIdle();
+  }
+
+  private onMessage(slot: Slot, m: FromWorker): void {
+    if (slot.dead) return;
+    slot.lastMsg = Date.now();
+    if (m.type === 'progress') slot.lastExecution = m.execution;
+    if (m.type === 'chunk-done' || (m.type === 'error' && m.n >= 0)) {
+      const i = slot.inflight.findIndex((c) => c.n === m.n);
+      if (i >= 0) slot.inflight.splice(i, 1);
+      slot.lastExecution = 0;
+    }
+    this.hooks.message(m, slot.index);
+    if (m.type === 'chunk-done' || m.type === 'error') this.feed(slot);
+  }
+
+  private markDead(slot: Slot): void {
+    slot.dead = true;
+    slot.inflight = [];
+  }
+
+  private onDeath(slot: Slot, message: string): void {
+    if (slot.dead) return;
+    const running = slot.inflight[0];
+    this.markDead(slot);
+    this.hooks.crash(slot.index, message, running);
+    if (!this.stopping) this.replace(slot);
+    this.checkIdle();
+  }
+
+  private replace(slot: Slot): void {
+    const i = this.slots.indexOf(slot);
+    if (i >= 0) this.slots[i] = this.spawn(slot.index);
+  }
+
+  private watch(): void {
+    const now = Date.now();
+    for (const slot of this.slots) {
+      const running = slot.inflight[0];
+      if (slot.dead || !running || now - slot.lastMsg < this.watchdogMs) continue;
+      const silent = now - slot.lastMsg;
+      this.markDead(slot);
+      void slot.worker.terminate();
+      this.hooks.hang(running, slot.lastExecution, silent);
+      if (!this.stopping) this.replace(slot);
+    }
+    this.checkIdle();
+  }
+
+  private checkIdle(): void {
+    if (this.idleResolve && this.slots.every((s) => s.dead || s.inflight.length === 0)) {
+      const r = this.idleResolve;
+      this.idleResolve = null;
+      r();
+    }
+  }
+
+  /** Resolve when no worker has work in flight (the campaign ran out of chunks or is stopping). */
+  idle(): Promise<void> {
+    return new Promise((resolve) => {
+      this.idleResolve = resolve;
+      this.checkIdle();
+    });
+  }
+
+  /** Stop handing out work; wait up to `graceMs` for chunks in flight, then terminate every worker. */
+  async stop(graceMs: number): Promise<void> {
+    this.stopping = true;
+    let t: NodeJS.Timeout | undefined;
+    await Promise.race([this.idle(), new Promise<void>((r) => { t = setTimeout(r, graceMs); })]);
+    if (t) clearTimeout(t);
+    if (this.timer) clearInterval(this.timer);
+    await Promise.all(this.slots.map(async (s) => {
+      s.dead = true;
+      await s.worker.terminate();
+    }));
+  }
+}

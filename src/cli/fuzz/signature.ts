@@ -1,0 +1,30 @@
+/**
+ * Bug signatures for deduplication: two violations are the same bug when they have the same model,
+ * violation kind, op site labels and object kind (the way syzbot buckets kernel crashes by title
+ * and frames rather than by the exact input). The signature is a short stable string,
+ * `<kind>-<8 hex>`, usable as a file name; the parts stay readable in the finding record.
+ * Leaves out: fuzzy matching (two sites that differ only in a number are different signatures).
+ */
+import { fnv1a } from '../../engine/hash.js';
+import type { Violation } from '../../engine/violation.js';
+
+export interface SignatureParts {
+  readonly model: string;
+  readonly kind: string;
+  readonly sites: readonly string[];
+  readonly objectKind: string;
+}
+
+export function signatureParts(model: string, v: Violation): SignatureParts {
+  return { model, kind: v.kind, sites: v.sites.map((s) => s.label), objectKind: v.object?.kind ?? '' };
+}
+
+export function signatureOf(p: SignatureParts): string {
+  const h = fnv1a([p.model, p.kind, p.objectKind, ...p.sites].join('\u0001'));
+  return `${p.kind}-${h.toString(16).padStart(8, '0')}`;
+}
+
+/** Signature of a watchdog finding: a model that stopped yielding in one scenario. */
+export function hangSignature(model: string, scenario: string): string {
+  return `hang-${fnv1a(`${model}\u0001${scenario}`).toString(16).padStart(8, '0')}`;
+}

@@ -1,0 +1,78 @@
+/**
+ * The persistent state of a campaign directory: `state.json` (what was asked, counters, the next
+ * chunk number, exhausted and hung targets) and `coverage.bin` (every coverage key seen, u32
+ * little-endian). Both are rewritten atomically at each checkpoint, so `--resume <dir>` continues
+ * counters, coverage and the chunk sequence (hence the seeds) where the last checkpoint left them;
+ * the findings and corpus files are already on disk.
+ * Leaves out: locking against two campaigns resuming one directory at once (don't).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { UsageError } from '../../engine/violation.js';
+import { readJson, writeAtomic, writeJsonAtomic } from './files.js';
+
+export const STATE_FORMAT = 'mapcheck-campaign';
+export const STATE_VERSION = 1;
+
+export interface CampaignState {
+  format: typeof STATE_FORMAT;
+  version: number;
+  created: string;
+  updated: string;
+  /** The --models globs (null = every model). */
+  models: string | null;
+  strategies: string[];
+  seed: number;
+  shard: { index: number; count: number };
+  executions: number;
+  elapsed_s: number;
+  next_chunk: number;
+  sessions: number;
+  coverage: number;
+  /** `target/strategy` pairs a systematic strategy exhausted. */
+  exhausted: string[];
+  /** Targets the watchdog or an error took out: `model [scenario]`. */
+  hung: string[];
+  finished: boolean;
+}
+
+export function statePath(dir: string): string {
+  return join(dir, 'state.json');
+}
+
+/** Read a campaign's state; a directory that is not a campaign is a one-line UsageError. */
+export function readState(dir: string): CampaignState {
+  const p = statePath(dir);
+  if (!existsSync(dir)) throw new UsageError(`--resume ${dir}: no such directory`);
+  if (!existsSync(p)) throw new UsageError(`${dir} is not a campaign directory (no state.json): give the --out directory of an earlier 'mapcheck fuzz'`);
+  const s = readJson(p, 'campaign state') as Partial<CampaignState> | null;
+  if (!s || s.format !== STATE_FORMAT || typeof s.executions !== 'number' || typeof s.next_chunk !== 'number') {
+    throw new UsageError(`${p} is not a mapcheck campaign state (format '${String(s?.format)}')`);
+  }
+  if (s.version !== STATE_VERSION) throw new UsageError(`${p} is campaign format v${String(s.version)}; this mapcheck reads v${STATE_VERSION}`);
+  return s as CampaignState;
+}
+
+export function writeState(dir: string, s: CampaignState): void {
+  writeJsonAtomic(statePath(dir), { ...s, updated: new Date().toISOString() });
+}
+
+export function readCoverage(dir: string): Set<number> {
+  const p = join(dir, 'coverage.bin');
+  const out = new Set<number>();
+  if (!existsSync(p)) return out;
+  const b = readFileSync(p);
+  if (b.length % 4 !== 0) throw new UsageError(`${p} is corrupt (length ${b.length} is not a multiple of 4); delete it to start coverage afresh`);
+  for (let i = 0; i < b.length; i += 4) out.add(b.readUInt32LE(i));
+  return out;
+}
+
+export function writeCoverage(dir: string, keys: ReadonlySet<number>): void {
+  const b = Buffer.alloc(keys.size * 4);
+  let i = 0;
+  for (const k of keys) {
+    b.writeUInt32LE(k >>> 0, i);
+    i += 4;
+  }
+  writeAtomic(join(dir, 'coverage.bin'), b);
+}

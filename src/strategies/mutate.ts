@@ -24,6 +24,7 @@ export class MutateScheduler implements Scheduler {
   readonly name = 'mutate';
   private rng: Rng;
   private execution = 0;
+  private seedValue: number;
   private readonly seeds: (readonly number[])[] = [];
   private base: readonly number[] = [];
   private cut = 0;
@@ -32,7 +33,8 @@ export class MutateScheduler implements Scheduler {
   private walk = true;
   private mutated = 0;
 
-  constructor(readonly seed: number, seeds: readonly (readonly number[])[] = []) {
+  constructor(seed: number, seeds: readonly (readonly number[])[] = []) {
+    this.seedValue = seed >>> 0;
     this.rng = new Rng(seed);
     for (const s of seeds) this.addSeed(s);
   }
@@ -44,12 +46,22 @@ export class MutateScheduler implements Scheduler {
     else this.seeds[this.rng.below(MUTATE_MAX_SEEDS)] = steps;
   }
 
+  get seed(): number {
+    return this.seedValue;
+  }
+
+  /** Start a new stream (a campaign chunk) keeping the seed schedules. */
+  reseed(seed: number): void {
+    this.seedValue = seed >>> 0;
+    this.execution = 0;
+  }
+
   get seedCount(): number {
     return this.seeds.length;
   }
 
   beginExecution(): boolean {
-    this.rng = new Rng(mixSeed(this.seed, this.execution++));
+    this.rng = new Rng(mixSeed(this.seedValue, this.execution++));
     this.pos = 0;
     if (this.seeds.length === 0) {
       this.base = [];

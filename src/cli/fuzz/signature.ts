@@ -15,8 +15,14 @@ export interface SignatureParts {
   readonly objectKind: string;
 }
 
+/**
+ * Sites are sorted (a race found read-first and write-first is one bug). A broken invariant is
+ * detected after whichever op happened to run last, so its "site" is the invariant itself (named in
+ * the title), not that op.
+ */
 export function signatureParts(model: string, v: Violation): SignatureParts {
-  return { model, kind: v.kind, sites: v.sites.map((s) => s.label), objectKind: v.object?.kind ?? '' };
+  const sites = v.kind === 'invariant' ? [v.title] : [...new Set(v.sites.map((s) => s.label))].sort();
+  return { model, kind: v.kind, sites, objectKind: v.object?.kind ?? '' };
 }
 
 export function signatureOf(p: SignatureParts): string {

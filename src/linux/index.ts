@@ -16,12 +16,7 @@ export * from './rculist.js';
 export * from './module.js';
 export * from './devres.js';
 export * from './highmem.js';
-// ENOMEM, EINVAL, ENODEV, EEXIST, EACCES are also exported by src/hw (same values); the public
-// index takes those from hw so the two `export *` lines do not collide.
-export {
-  WARN_ON, WARN_ON_ONCE, WARN, BUG_ON, BUG, ErrPtr, ERR_PTR, IS_ERR, IS_ERR_OR_NULL, PTR_ERR, PTR_ERR_OR_ZERO, ERR_CAST,
-  IS_ERR_VALUE, EPERM, ENOENT, EINTR, EIO, ENXIO, EAGAIN, EFAULT, EBUSY, ENOSPC, ERANGE, ENOSYS, MAX_ERRNO,
-} from './bug.js';
+export * from './bug.js';
 export * from './ctypes.js';
 export { kernelConfig, in_softirq } from './kernel.js';
 export type { KernelConfig, KCtx, HeldLock } from './kernel.js';

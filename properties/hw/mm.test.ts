@@ -75,7 +75,8 @@ describe('user address spaces', () => {
       const b = yield* s.mm.mmap(f, { len: P, prot: PROT_READ_U, flags: MAP_SHARED });
       const r = yield* s.mm.access(a, { label: 'touch' });
       assert(r.ok, 'fault in');
-      const child = yield* s.mm.fork('child');
+      const child = (yield* s.mm.fork('child')) as Mm;
+      assert(child !== null, 'fork');
       assert(s.drv.calls.open === 2, `fork opened ${s.drv.calls.open} VMAs, expected 2`);
       assert(child.pt.translate(a)?.pa === s.drv.pages[0]?.pa, 'child shares the faulted page');
       yield* s.mm.munmap(a, P);

@@ -14,7 +14,6 @@ export { PageTable, Pte, PROT_READ, PROT_WRITE, PROT_RW } from './pagetable.js';
 export type { MemType, AccessOpts, MapOpts } from './pagetable.js';
 export { reach, walkedVia } from './reach.js';
 export type { WalkedVia } from './reach.js';
-export { heapAlloc, heapFree } from './heap.js';
 export {
   VmallocSpace, VmStruct, VmapArea, VM_IOREMAP, VM_ALLOC, VM_MAP, VM_USERMAP, VM_UNINITIALIZED, VM_LAZY_FREE, VM_VM_AREA,
 } from './vmalloc.js';

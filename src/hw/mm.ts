@@ -19,7 +19,7 @@ import { type Op, OpKind, op } from '../engine/ops.js';
 import { currentExecution } from '../engine/execution.js';
 import { PAGE_SIZE, hex, pageAlign, pageAlignDown, pageOffset } from './addr.js';
 import { hwFail } from './fault.js';
-import { heapAlloc, heapFree } from './heap.js';
+import { GFP_KERNEL, type KPtr, kfree, kmalloc } from '../linux/index.js';
 import { type AccessOpts, type MemType, PROT_READ, PROT_RW, PageTable } from './pagetable.js';
 import type { PhysMem } from './phys.js';
 import { reach, walkedVia } from './reach.js';
@@ -62,7 +62,7 @@ export class Mm {
   readonly semId: number;
   readonly pt: PageTable;
   /** VMAs sorted by address (the mmap list). */
-  readonly vmas: Vma[] = [];
+  readonly vmas: KPtr<Vma>[] = [];
   readonly mmapBase: number;
   readonly taskSize: number;
 
@@ -79,17 +79,17 @@ export class Mm {
   *upRead(label = 'up_read(&mm->mmap_sem)'): G<void> { yield { kind: OpKind.Release, obj: this.semId, label, n: 1 }; }
 
   /** find_vma proper: the VMA containing addr (no op: callers hold mmap_sem). */
-  findVma(addr: number): Vma | undefined {
+  findVma(addr: number): KPtr<Vma> | undefined {
     return this.vmas.find((v) => v.vmStart <= addr && addr < v.vmEnd);
   }
 
-  private insert(v: Vma): void {
+  private insert(v: KPtr<Vma>): void {
     let i = 0;
     while (i < this.vmas.length && (this.vmas[i] as Vma).vmStart < v.vmStart) i++;
     this.vmas.splice(i, 0, v);
   }
 
-  private detach(v: Vma): void {
+  private detach(v: KPtr<Vma>): void {
     const i = this.vmas.indexOf(v);
     if (i >= 0) this.vmas.splice(i, 1);
   }
@@ -103,10 +103,10 @@ export class Mm {
     return addr + len <= this.taskSize ? addr : -ENOMEM;
   }
 
-  /** kmem_cache_alloc(vm_area_cachep) + field copy. */
-  private *newVma(start: number, end: number, pgoff: number, flags: number, from: Vma | null, label: string): G<Vma> {
-    const id = yield* heapAlloc('vm_area_struct', `vma@${hex(start)}`, label);
-    const v = new Vma(id, this, start, end, pgoff, flags);
+  /** kmem_cache_alloc(vm_area_cachep, GFP_KERNEL) + field copy; null on an injected failure. */
+  private *newVma(start: number, end: number, pgoff: number, flags: number, from: Vma | null, label: string): G<KPtr<Vma> | null> {
+    const v = yield* kmalloc('vm_area_struct', GFP_KERNEL, (b) => new Vma(b, this, start, end, pgoff, flags), label);
+    if (!v) return null;
     if (from) {
       v.vmOps = from.vmOps;
       v.vmFile = from.vmFile;
@@ -134,6 +134,10 @@ export class Mm {
       return addr;
     }
     const vma = yield* this.newVma(addr, addr + len, a.pgoff ?? 0, vmFlagsOf(a.prot, a.flags), null, 'do_mmap_pgoff: kmem_cache_alloc(vm_area_cachep)');
+    if (!vma) {
+      yield* this.upWrite('do_mmap_pgoff: up(&mm->mmap_sem)');
+      return -ENOMEM;
+    }
     if (file) {
       vma.vmFile = file;
       yield* getFile(file, 'do_mmap_pgoff: get_file');
@@ -142,7 +146,7 @@ export class Mm {
         vma.vmFile = null;
         yield* fput(file, 'do_mmap_pgoff: fput (unmap_and_free_vma)');
         yield* this.zap(vma.vmStart, vma.vmEnd);
-        yield* heapFree(vma.id, 'do_mmap_pgoff: kmem_cache_free (unmap_and_free_vma)');
+        yield* kfree(vma, 'do_mmap_pgoff: kmem_cache_free (unmap_and_free_vma)');
         yield* this.upWrite('do_mmap_pgoff: up(&mm->mmap_sem)');
         return err;
       }
@@ -165,6 +169,14 @@ export class Mm {
     if (pageOffset(addr) !== 0) return -EINVAL;
     const end = addr + pageAlign(len);
     const hit = this.vmas.filter((v) => v.vmStart < end && addr < v.vmEnd);
+    // 2.4 allocates the spare VMA for a hole before changing anything (do_munmap's `extra`).
+    const hole = hit.length === 1 && (hit[0] as Vma).vmStart < addr && end < (hit[0] as Vma).vmEnd;
+    let extra: KPtr<Vma> | null = null;
+    if (hole) {
+      const h = hit[0] as KPtr<Vma>;
+      extra = yield* this.newVma(end, h.vmEnd, h.vmPgoff + (end - h.vmStart) / PAGE_SIZE, h.vmFlags, h, 'do_munmap: kmem_cache_alloc (extra)');
+      if (!extra) return -ENOMEM;
+    }
     for (const v of hit) {
       const st = Math.max(addr, v.vmStart);
       const en = Math.min(end, v.vmEnd);
@@ -173,7 +185,7 @@ export class Mm {
       if (st === v.vmStart && en === v.vmEnd) {
         if (v.vmOps?.close) yield* v.vmOps.close(v);
         if (v.vmFile) yield* fput(v.vmFile, 'unmap_fixup: fput');
-        yield* heapFree(v.id, 'unmap_fixup: kmem_cache_free');
+        yield* kfree(v, 'unmap_fixup: kmem_cache_free');
         continue;
       }
       if (en === v.vmEnd) {
@@ -182,7 +194,7 @@ export class Mm {
         v.vmPgoff += (en - v.vmStart) / PAGE_SIZE;
         v.vmStart = en;
       } else {
-        const tail = yield* this.newVma(en, v.vmEnd, v.vmPgoff + (en - v.vmStart) / PAGE_SIZE, v.vmFlags, v, 'unmap_fixup: kmem_cache_alloc (hole)');
+        const tail = extra as KPtr<Vma>;
         if (tail.vmFile) yield* getFile(tail.vmFile, 'unmap_fixup: get_file');
         if (tail.vmOps?.open) yield* tail.vmOps.open(tail);
         v.vmEnd = st;
@@ -205,8 +217,9 @@ export class Mm {
   }
 
   /** Split `v` at `at`: the new piece [at, vmEnd) gets get_file and vm_ops->open (mprotect_fixup). */
-  private *split(v: Vma, at: number): G<Vma> {
+  private *split(v: KPtr<Vma>, at: number): G<KPtr<Vma> | null> {
     const n = yield* this.newVma(at, v.vmEnd, v.vmPgoff + (at - v.vmStart) / PAGE_SIZE, v.vmFlags, v, 'mprotect_fixup: kmem_cache_alloc');
+    if (!n) return null;
     if (n.vmFile) yield* getFile(n.vmFile, 'mprotect_fixup: get_file');
     if (n.vmOps?.open) yield* n.vmOps.open(n);
     v.vmEnd = at;
@@ -226,9 +239,13 @@ export class Mm {
       }
     }
     for (const v0 of this.vmas.filter((v) => v.vmStart < end && addr < v.vmEnd)) {
-      let v = v0;
+      let v: KPtr<Vma> | null = v0;
       if (v.vmStart < addr) v = yield* this.split(v, addr);
-      if (v.vmEnd > end) yield* this.split(v, end);
+      if (v && v.vmEnd > end && !(yield* this.split(v, end))) v = null;
+      if (!v) {
+        yield* this.upWrite('sys_mprotect: up(&mm->mmap_sem)');
+        return -ENOMEM;
+      }
       v.vmFlags = (v.vmFlags & ~(VM_READ | VM_WRITE | VM_EXEC)) | (vmFlagsOf(prot, 0) & (VM_READ | VM_WRITE | VM_EXEC));
       for (let a = v.vmStart; a < v.vmEnd; a += PAGE_SIZE) {
         const t = this.pt.translate(a);
@@ -241,13 +258,18 @@ export class Mm {
     return 0;
   }
 
-  /** fork(): dup_mmap into a new mm named `childName`. */
-  *fork(childName: string): G<Mm> {
+  /** fork(): dup_mmap into a new mm named `childName`; null when a VMA allocation failed (the partial child is torn down). */
+  *fork(childName: string): G<Mm | null> {
     const child = new Mm(childName, this.phys, { mmapBase: this.mmapBase, taskSize: this.taskSize });
     yield* this.downWrite('dup_mmap: down_write(&oldmm->mmap_sem)');
     for (const v of this.vmas.slice()) {
       if (v.vmFlags & VM_DONTCOPY) continue;
       const tmp = yield* child.newVma(v.vmStart, v.vmEnd, v.vmPgoff, v.vmFlags, v, 'dup_mmap: kmem_cache_alloc');
+      if (!tmp) {
+        yield* this.upWrite('dup_mmap: up_write(&oldmm->mmap_sem) (fail_nomem)');
+        yield* child.exit();
+        return null;
+      }
       if (tmp.vmFile) yield* getFile(tmp.vmFile, 'dup_mmap: get_file');
       for (let a = v.vmStart; a < v.vmEnd; a += PAGE_SIZE) {
         const t = this.pt.translate(a);

@@ -13,15 +13,17 @@
  * vm_struct fields are plain (race-checked) cells, so such readers race visibly. List insertion and
  * deletion are write ops on the list object; a lockless reader yields a read of it (`walkRcu`).
  * Seed models extend vm_struct by subclassing VmStruct (pass `newVm`) or through `vm.extra`.
+ * Allocations are src/linux kmalloc / kzalloc (GFP_KERNEL: might_sleep checks and injected
+ * failures when the scenario turns them on); the default vmap_area_lock is a src/linux spinlock_t.
  * Leaves out: the rb-tree (the sorted list answers the same queries), free_vmap_cache, lazy purge
  * and TLB flush batching (an area is unmapped and freed at once), per-cpu vmap blocks,
  * IOREMAP_MAX_ORDER alignment (areas are page aligned), vmalloc's own page allocation.
  */
 import { currentExecution } from '../engine/execution.js';
 import { type Op, op } from '../engine/ops.js';
-import { Cell, Mutex } from '../engine/prims.js';
+import { Cell } from '../engine/prims.js';
+import { GFP_KERNEL, type KPtr, SpinlockT, kfree, kmalloc, kzalloc, spin_lock, spin_unlock } from '../linux/index.js';
 import { PAGE_SIZE, hex, hexRange, pageAlign, pageAlignDown, pageOffset } from './addr.js';
-import { heapAlloc } from './heap.js';
 import type { MemType, PageTable } from './pagetable.js';
 
 type G<R> = Generator<Op, R, unknown>;
@@ -36,7 +38,7 @@ export const VM_UNINITIALIZED = 0x20;
 export const VM_LAZY_FREE = 0x1;
 export const VM_VM_AREA = 0x4;
 
-/** A lock the vmalloc code takes: the engine's Mutex by default, or a src/linux spinlock. */
+/** A lock the vmalloc code takes (default: a src/linux spinlock_t named vmap_area_lock). */
 export interface HwLock {
   lock(label?: string): G<void>;
   unlock(label?: string): G<void>;
@@ -52,7 +54,7 @@ export class VmStruct {
   caller = '';
   /** Free-form per-model fields. */
   readonly extra = new Map<string, unknown>();
-  /** `id` is the heap block from kzalloc (VmallocSpace creates it before calling newVm). */
+  /** `id` is the kzalloc'd block the fields live in (VmallocSpace passes it to `newVm`). */
   constructor(id: number) {
     this.id = id;
     this.addr = new Cell(0, 'addr', id);
@@ -62,14 +64,16 @@ export class VmStruct {
   }
 }
 
-/** struct vmap_area. va_start / va_end are fixed before the area is published. */
+/** struct vmap_area. va_start / va_end are set (under the lock) before the area is published. */
 export class VmapArea {
   readonly flags: Cell<number>;
-  readonly vm: Cell<VmStruct | null>;
+  readonly vm: Cell<KPtr<VmStruct> | null>;
+  vaStart = 0;
+  vaEnd = 0;
   onList = false;
-  constructor(readonly id: number, readonly vaStart: number, readonly vaEnd: number) {
+  constructor(readonly id: number) {
     this.flags = new Cell(0, 'flags', id);
-    this.vm = new Cell<VmStruct | null>(null, 'vm', id);
+    this.vm = new Cell<KPtr<VmStruct> | null>(null, 'vm', id);
   }
 }
 
@@ -77,37 +81,48 @@ export interface VmallocOptions {
   /** VMALLOC_START / VMALLOC_END of this model (keep it a few pages: PTEs are objects). */
   readonly start: number;
   readonly end: number;
+  /** Replace vmap_area_lock (default: `new SpinlockT('vmap_area_lock')`, see `spinlock`). */
   readonly lock?: HwLock;
-  /** Build the vm_struct for a kzalloc'd block (subclass hook). */
+  /** Build the vm_struct in a kzalloc'd block (subclass hook). */
   readonly newVm?: (id: number) => VmStruct;
-  /** Free a vmap_area that left the list (default: kfree at once; pass a kfree_rcu). */
-  readonly freeVa?: (va: VmapArea) => G<void>;
+  /** Free a vmap_area that left the list (default: kfree at once; pass `(va) => kfree_rcu(va)`). */
+  readonly freeVa?: (va: KPtr<VmapArea>) => G<void>;
 }
 
 export class VmallocSpace {
   /** vmap_area_list, sorted by address. */
-  readonly list: VmapArea[] = [];
+  readonly list: KPtr<VmapArea>[] = [];
   /** The list head's object: insertion / deletion write it, lockless walks read it. */
   readonly listId: number;
   readonly lock: HwLock;
+  /** The default vmap_area_lock (null when `lock` was passed). */
+  readonly spinlock: SpinlockT | null;
   readonly start: number;
   readonly end: number;
   private readonly newVm: (id: number) => VmStruct;
-  private readonly freeVa: ((va: VmapArea) => G<void>) | undefined;
+  private readonly freeVa: ((va: KPtr<VmapArea>) => G<void>) | undefined;
 
   constructor(readonly kpt: PageTable, o: VmallocOptions) {
     this.start = o.start;
     this.end = o.end;
     this.listId = currentExecution().objects.add('list', 'vmap_area_list', -1);
-    this.lock = o.lock ?? new Mutex('vmap_area_lock');
+    if (o.lock) {
+      this.lock = o.lock;
+      this.spinlock = null;
+    } else {
+      const sl = new SpinlockT('vmap_area_lock');
+      this.spinlock = sl;
+      this.lock = { lock: (label) => spin_lock(sl, label), unlock: (label) => spin_unlock(sl, label) };
+    }
     this.newVm = o.newVm ?? ((id) => new VmStruct(id));
     this.freeVa = o.freeVa;
     kpt.prepare(o.start, o.end - o.start);
   }
 
   /** alloc_vmap_area: first fit in [vstart, vend), published on the list under the lock. */
-  *allocVmapArea(size: number, vstart = this.start, vend = this.end): G<VmapArea | null> {
-    const id = yield* heapAlloc('vmap_area', 'vmap_area', 'alloc_vmap_area: kmalloc');
+  *allocVmapArea(size: number, vstart = this.start, vend = this.end): G<KPtr<VmapArea> | null> {
+    const va = yield* kmalloc('vmap_area', GFP_KERNEL, (b) => new VmapArea(b), 'alloc_vmap_area: kmalloc_node');
+    if (!va) return null;
     yield* this.lock.lock('alloc_vmap_area: spin_lock(&vmap_area_lock)');
     let addr = pageAlign(vstart);
     for (const v of this.list) {
@@ -116,10 +131,11 @@ export class VmallocSpace {
     }
     if (addr + size > vend || addr < vstart) {
       yield* this.lock.unlock('alloc_vmap_area: spin_unlock(&vmap_area_lock)');
-      yield op.free(id, 'alloc_vmap_area: kfree (vmap allocation failed)');
+      yield* kfree(va, 'alloc_vmap_area: kfree(va) (vmap allocation failed)');
       return null;
     }
-    const va = new VmapArea(id, addr, addr + size);
+    va.vaStart = addr;
+    va.vaEnd = addr + size;
     yield op.write(this.listId, '__insert_vmap_area: list_add_rcu(&va->list)');
     let i = 0;
     while (i < this.list.length && (this.list[i] as VmapArea).vaStart < va.vaStart) i++;
@@ -130,7 +146,7 @@ export class VmallocSpace {
   }
 
   /** setup_vmalloc_vm: fill vm from va, then publish va->vm and VM_VM_AREA under the lock. */
-  *setupVmallocVm(vm: VmStruct, va: VmapArea, flags: number, caller: string): G<void> {
+  *setupVmallocVm(vm: KPtr<VmStruct>, va: VmapArea, flags: number, caller: string): G<void> {
     yield* this.lock.lock('setup_vmalloc_vm: spin_lock(&vmap_area_lock)');
     // vm is not reachable yet: its fields are initialised without ops (kzalloc'd, private).
     vm.flags.value = flags;
@@ -144,14 +160,14 @@ export class VmallocSpace {
   }
 
   /** __get_vm_area_node / get_vm_area_caller: size is page aligned and gets a guard page. */
-  *getVmArea(size: number, flags: number, caller = 'get_vm_area', start = this.start, end = this.end): G<VmStruct | null> {
+  *getVmArea(size: number, flags: number, caller = 'get_vm_area', start = this.start, end = this.end): G<KPtr<VmStruct> | null> {
     const sz = pageAlign(size);
     if (sz === 0) return null;
-    const id = yield* heapAlloc('vm_struct', 'vm_struct', '__get_vm_area_node: kzalloc');
-    const vm = this.newVm(id);
+    const vm = yield* kzalloc('vm_struct', GFP_KERNEL, (b) => this.newVm(b), '__get_vm_area_node: kzalloc');
+    if (!vm) return null;
     const va = yield* this.allocVmapArea(sz + PAGE_SIZE, start, end);
     if (!va) {
-      yield op.free(id, '__get_vm_area_node: kfree(area)');
+      yield* kfree(vm, '__get_vm_area_node: kfree(area)');
       return null;
     }
     yield* this.setupVmallocVm(vm, va, flags, caller);
@@ -159,7 +175,7 @@ export class VmallocSpace {
   }
 
   /** find_vmap_area: the area containing addr, looked up under the lock. */
-  *findVmapArea(addr: number): G<VmapArea | null> {
+  *findVmapArea(addr: number): G<KPtr<VmapArea> | null> {
     yield* this.lock.lock('find_vmap_area: spin_lock(&vmap_area_lock)');
     const va = this.list.find((v) => v.vaStart <= addr && addr < v.vaEnd) ?? null;
     yield* this.lock.unlock('find_vmap_area: spin_unlock(&vmap_area_lock)');
@@ -167,7 +183,7 @@ export class VmallocSpace {
   }
 
   /** find_vm_area: va->vm when VM_VM_AREA is set (read after the lock was dropped, as in v3.15). */
-  *findVmArea(addr: number): G<VmStruct | null> {
+  *findVmArea(addr: number): G<KPtr<VmStruct> | null> {
     const va = yield* this.findVmapArea(addr);
     if (!va) return null;
     const f = yield* va.flags.get('find_vm_area: va->flags & VM_VM_AREA');
@@ -176,13 +192,13 @@ export class VmallocSpace {
   }
 
   /** A lockless list_for_each_entry_rcu walk: one read of the list, then a snapshot. */
-  *walkRcu(label = 'list_for_each_entry_rcu(va, &vmap_area_list)'): G<readonly VmapArea[]> {
+  *walkRcu(label = 'list_for_each_entry_rcu(va, &vmap_area_list)'): G<readonly KPtr<VmapArea>[]> {
     yield op.read(this.listId, label);
     return this.list.slice();
   }
 
   /** remove_vm_area: unpublish vm, unmap and free the vmap_area; returns vm (caller kfrees it). */
-  *removeVmArea(addr: number): G<VmStruct | null> {
+  *removeVmArea(addr: number): G<KPtr<VmStruct> | null> {
     const va = yield* this.findVmapArea(addr);
     if (!va) return null;
     const f = yield* va.flags.get('remove_vm_area: va->flags & VM_VM_AREA');
@@ -202,13 +218,13 @@ export class VmallocSpace {
   }
 
   /** free_unmap_vmap_area: vunmap_page_range, then free the area (no lazy purge here). */
-  *freeUnmapVmapArea(va: VmapArea): G<void> {
+  *freeUnmapVmapArea(va: KPtr<VmapArea>): G<void> {
     yield* this.kpt.unmap(va.vaStart, va.vaEnd - va.vaStart, 'vunmap_page_range: pte_clear');
     yield* this.freeVmapArea(va);
   }
 
   /** free_vmap_area: unlink under the lock (rb_erase + list_del_rcu), then kfree / kfree_rcu. */
-  *freeVmapArea(va: VmapArea): G<void> {
+  *freeVmapArea(va: KPtr<VmapArea>): G<void> {
     yield* this.lock.lock('free_vmap_area: spin_lock(&vmap_area_lock)');
     yield op.write(this.listId, '__free_vmap_area: list_del_rcu(&va->list)');
     const i = this.list.indexOf(va);
@@ -216,7 +232,7 @@ export class VmallocSpace {
     va.onList = false;
     yield* this.lock.unlock('free_vmap_area: spin_unlock(&vmap_area_lock)');
     if (this.freeVa) yield* this.freeVa(va);
-    else yield op.free(va.id, '__free_vmap_area: kfree(va)');
+    else yield* kfree(va, '__free_vmap_area: kfree(va)');
   }
 
   /** __vunmap(addr, 0) / vunmap: remove the area, kfree the vm_struct. Returns false on a bad addr. */
@@ -224,7 +240,7 @@ export class VmallocSpace {
     if (addr === 0) return false;
     const vm = yield* this.removeVmArea(addr);
     if (!vm) return false; // WARN(1, "Trying to vfree() nonexistent vm area")
-    yield op.free(vm.id, '__vunmap: kfree(area)');
+    yield* kfree(vm, '__vunmap: kfree(area)');
     return true;
   }
 

@@ -5,8 +5,9 @@
  */
 import type { AnyModel } from '../src/index.js';
 import { litmusModels } from './litmus/index.js';
+import { kmapPfnModels } from './kmap-pfn/index.js';
 
-export const allModels: readonly AnyModel[] = [...litmusModels];
+export const allModels: readonly AnyModel[] = [...litmusModels, ...kmapPfnModels];
 
 export function findModel(name: string): AnyModel | undefined {
   return allModels.find((m) => m.name === name);

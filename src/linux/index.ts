@@ -14,6 +14,8 @@ export * from './rcu.js';
 export * from './list.js';
 export * from './rculist.js';
 export * from './module.js';
+export * from './devres.js';
+export * from './highmem.js';
 export * from './bug.js';
 export * from './ctypes.js';
 export { kernelConfig, in_softirq } from './kernel.js';

@@ -1,0 +1,125 @@
+/**
+ * The pmem-like driver of the kmap-pfn models and the readers that use its pfns, written once
+ * against `KmapPfnApi` so both variants run the same driver and workloads.
+ *
+ * The driver follows drivers/nvdimm/pmem.c as of v4.2 + this series: probe (pmem_alloc: kzalloc the
+ * pmem_device, memremap_pmem the resource; then devm_register_kmap_pfn_range; dev_set_drvdata) and
+ * remove (nd_pmem_remove -> pmem_free: memunmap_pmem, kfree), after which the driver core runs
+ * devres_release_all (devm actions newest first) -- also when probe fails. `unmapIn: 'devm'` is the
+ * v4.3 shape (devm_memremap, registered before the range, so released after teardown_kmap); the
+ * fixed variant always uses it. devm_memremap here maps first and then adds the devres node (the C
+ * allocates the node first); the difference is invisible to readers.
+ * A reader is one I/O on a pfn it already holds (a bio_vec / scatterlist entry): kmap_atomic_pfn_t,
+ * copy through the returned address (a CPU access that must reach the pfn asked for), then
+ * kunmap_atomic_pfn_t. It takes no reference on the device: that is the design under review.
+ * Leaves out: gendisk add/del (no block layer), request_mem_region, ioremap's vmalloc area search
+ * (the range is mapped at PMEM_VA).
+ */
+import {
+  Field, GFP_KERNEL, PAGE_SIZE, type KPtr, devm_add_action, devres_release_all, hex, join, kfree, kzalloc, thread,
+  type ThreadSpec,
+} from '../../src/index.js';
+import { type G, type KmapPfnApi, type KmapPfnState, PMEM_VA, type PmemDevice, wantedPa } from './state.js';
+
+const ENOMEM = 12;
+const ENXIO = 6;
+
+/** memremap_pmem(offset, size) -> ioremap_cache: map the range write-back cacheable. */
+function* memremap_pmem(s: KmapPfnState, offset: number, size: number, label: string): G<number> {
+  yield* s.kpt.map(PMEM_VA, offset, size, 'cached', { label: `${label}: ioremap_cache(${hex(offset)})` });
+  return PMEM_VA;
+}
+
+/** memunmap_pmem(addr) -> iounmap. */
+function* memunmap_pmem(s: KmapPfnState, addr: number, label: string): G<void> {
+  yield* s.kpt.unmap(addr, s.p.pmemPages * PAGE_SIZE, `${label}: iounmap(${hex(addr)})`);
+}
+
+/** devm_memremap(dev, offset, size): the mapping becomes a devres action (devm_memremap_release). */
+function* devm_memremap(s: KmapPfnState, offset: number, size: number): G<number | null> {
+  const addr = yield* memremap_pmem(s, offset, size, 'pmem_alloc: devm_memremap');
+  const rc = yield* devm_add_action(s.dev, (a: number) => memunmap_pmem(s, a, 'devm_memremap_release'), addr, 'devm_memremap_release',
+    'pmem_alloc: devm_memremap');
+  if (rc !== 0) {
+    yield* memunmap_pmem(s, addr, 'pmem_alloc: devm_memremap: error');
+    return null;
+  }
+  return addr;
+}
+
+/** nd_pmem_probe: returns 0 or a negative errno. */
+export function* pmem_probe(s: KmapPfnState, api: KmapPfnApi): G<number> {
+  const devm = api.driverAlwaysDevm || s.p.unmapIn === 'devm';
+  const pmem: KPtr<PmemDevice> | null = yield* kzalloc<PmemDevice>('struct pmem_device', GFP_KERNEL, (b) => ({
+    phys_addr: new Field(0, 'phys_addr', b), size: new Field(0, 'size', b), virt_addr: new Field(0, 'virt_addr', b),
+  }), 'pmem_alloc: kzalloc(sizeof(*pmem))');
+  if (pmem === null) return -ENOMEM;
+  const start = yield* s.res.start.get('pmem_alloc: res->start');
+  const end = yield* s.res.end.get('pmem_alloc: res->end');
+  const size = end - start + 1;
+  yield* pmem.phys_addr.set(start, 'pmem_alloc: pmem->phys_addr = res->start');
+  yield* pmem.size.set(size, 'pmem_alloc: pmem->size = resource_size(res)');
+  let virt: number | null;
+  if (devm) virt = yield* devm_memremap(s, start, size);
+  else virt = yield* memremap_pmem(s, start, size, 'pmem_alloc: memremap_pmem');
+  if (virt === null) {
+    yield* kfree(pmem, 'pmem_alloc: kfree(pmem)');
+    yield* devres_release_all(s.dev, 'really_probe: probe failed: devres_release_all');
+    return -ENXIO;
+  }
+  yield* pmem.virt_addr.set(virt, 'pmem_alloc: pmem->virt_addr = memremap_pmem(...)');
+  const rc = yield* api.devm_register_kmap_pfn_range(s, s.res, virt);
+  if (rc !== 0) {
+    if (!devm) yield* memunmap_pmem(s, virt, 'nd_pmem_probe: error: pmem_free: memunmap_pmem');
+    yield* kfree(pmem, 'nd_pmem_probe: error: pmem_free: kfree(pmem)');
+    yield* devres_release_all(s.dev, 'really_probe: probe failed: devres_release_all');
+    return rc;
+  }
+  yield* s.drvdata.set(pmem, 'nd_pmem_probe: dev_set_drvdata(dev, pmem)');
+  return 0;
+}
+
+/** nd_pmem_remove + __device_release_driver's devres_release_all. */
+export function* pmem_remove(s: KmapPfnState, api: KmapPfnApi): G<void> {
+  const devm = api.driverAlwaysDevm || s.p.unmapIn === 'devm';
+  const pmem = yield* s.drvdata.get('nd_pmem_remove: dev_get_drvdata(dev)');
+  if (pmem !== null) {
+    if (!devm) {
+      const virt = yield* pmem.virt_addr.get('pmem_free: pmem->virt_addr');
+      yield* memunmap_pmem(s, virt, 'pmem_free: memunmap_pmem(pmem->virt_addr)');
+    }
+    yield* kfree(pmem, 'pmem_free: kfree(pmem)');
+    yield* s.drvdata.set(null, '__device_release_driver: dev_set_drvdata(dev, NULL)');
+  }
+  yield* devres_release_all(s.dev, '__device_release_driver: devres_release_all(dev)');
+  s.removed = true;
+}
+
+/** The driver-core thread: probe, then unbind (at once, or after every reader finished). */
+export function driverThread(s: KmapPfnState, api: KmapPfnApi): ThreadSpec {
+  return thread('pmem-driver', function* () {
+    const rc = yield* pmem_probe(s, api);
+    s.probeRc = rc;
+    if (rc !== 0) return;
+    if (s.p.remove === 'after') {
+      for (let i = 0; i < s.p.readers.length; i++) yield* join(i + 1, 'wait for reader (quiescent unbind)');
+    }
+    yield* pmem_remove(s, api);
+  });
+}
+
+/** Reader `i`: one kmap / copy / kunmap per pfn of its list. */
+export function readerThread(s: KmapPfnState, api: KmapPfnApi, i: number): ThreadSpec {
+  const codec = api.codec(s.p.bits);
+  const pfns = s.p.readers[i] ?? [];
+  return thread(`reader${i}`, function* () {
+    for (const rp of pfns) {
+      const pfn = rp.dev ? codec.fromDevPhys(rp.pfn * PAGE_SIZE) : codec.fromPage(rp.pfn);
+      const addr = yield* api.kmap_atomic_pfn_t(s, pfn, i);
+      if (addr !== null) {
+        yield* s.kpt.access(addr, { expectPa: wantedPa(rp), label: `reader${i}: memcpy(buf, kmap_atomic_pfn_t(pfn ${hex(rp.pfn)}))` });
+      }
+      yield* api.kunmap_atomic_pfn_t(s, pfn, addr, i);
+    }
+  });
+}

@@ -1,0 +1,76 @@
+/**
+ * Invariants of the ioremap-reuse design (DESIGN.md §6, issue 4), shared by every variant:
+ * - no increment from zero: a reference taken on an area whose count had reached 0 (its owner
+ *   has decided to remove it) resurrects a dying object;
+ * - one owner frees each area: two owners that both see the count reach 0 will both remove and
+ *   free it (the outcome, a double free, is KASAN's to report; this catches the decision);
+ * - a VA returned to a caller keeps translating to the PA and memory type it asked for until that
+ *   caller's iounmap (read from the kernel page table without ops);
+ * - at the end: no PTE left in the vmalloc window, vmap_area_list empty (heap leaks are the
+ *   engine's kmemleak check, areas freed twice its KASAN check).
+ * Also `inspect`: the list, each area's count, and the live promises, for reports.
+ * Leaves out: checks on the RCU callback queue (the rcu module reports misuse itself).
+ */
+import { type Check, type VmStruct, hex } from '../../src/index.js';
+import { VMALLOC_END, VMALLOC_START, type IoWorld } from './world.js';
+
+type W = IoWorld<VmStruct>;
+
+export const ioremapInvariants: readonly Check<W>[] = [
+  {
+    name: 'no increment from zero',
+    check: (w) => !w.params.watchResurrection || w.ghost.resurrected.length === 0 || (w.ghost.resurrected[0] as string),
+  },
+  {
+    name: 'one owner frees each area',
+    check: (w) => {
+      for (const [, who] of w.ghost.deciders) {
+        if (who.length > 1) return `${who.join(' and ')} both saw used reach 0: each will remove and free the same area`;
+      }
+      return true;
+    },
+  },
+  {
+    name: 'returned VA keeps its PA and memory type',
+    check: (w) => {
+      for (const p of w.ghost.promises.values()) {
+        const t = w.kpt.translate(p.va);
+        if (t === null) return `${p.who}: VA ${hex(p.va)} (for PA ${hex(p.pa)}) is not mapped, though its caller has not called iounmap`;
+        if (t.pa !== p.pa) return `${p.who}: VA ${hex(p.va)} reaches PA ${hex(t.pa)}, but ioremap was asked for ${hex(p.pa)}`;
+        if (t.type !== p.type) return `${p.who}: VA ${hex(p.va)} is mapped ${t.type}, but ioremap was asked for ${p.type}`;
+      }
+      return true;
+    },
+  },
+];
+
+export const ioremapFinal: readonly Check<W>[] = [
+  {
+    name: 'vmalloc window empty after every iounmap',
+    check: (w) => {
+      for (let a = VMALLOC_START; a < VMALLOC_END; a += 0x1000) {
+        if (w.kpt.translate(a) !== null) return `PTE for ${hex(a)} still present after every thread finished`;
+      }
+      if (w.vmalloc.list.length > 0) return `${w.vmalloc.list.length} vmap_area(s) still on vmap_area_list`;
+      return true;
+    },
+  },
+];
+
+/** Key state for reports: every area with its count, and every live promise. */
+export function ioremapInspect(w: W): Record<string, string | number | boolean> {
+  const out: Record<string, string | number | boolean> = {};
+  for (const va of w.vmalloc.list) {
+    const vm = va.vm.value as (VmStruct & { used?: { value: number }; ref?: { value: number } }) | null;
+    const count = vm?.used?.value ?? vm?.ref?.value;
+    out[`vmap_area ${hex(va.vaStart)}`] = vm
+      ? `flags=${hex(va.flags.value)} phys=${hex(vm.physAddr.value)}${count !== undefined ? ` used=${count}` : ''}`
+      : `flags=${hex(va.flags.value)} vm=NULL`;
+  }
+  for (const p of w.ghost.promises.values()) {
+    const t = w.kpt.translate(p.va);
+    out[`promise ${p.who}`] = `${hex(p.va)} -> ${hex(p.pa)} ${p.type}; now ${t ? `${hex(t.pa)} ${t.type}` : 'unmapped'}`;
+  }
+  out['increments from zero'] = w.ghost.resurrected.length;
+  return out;
+}

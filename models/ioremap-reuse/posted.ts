@@ -1,0 +1,153 @@
+/**
+ * Seed 000 as posted: "[PATCHv2 1/2] mm/vmalloc: Add IO mapping space reused interface support"
+ * (Richard Lee, May 2014) on v3.15 mm/vmalloc.c, with the ARM ioremap of patch 2/2 calling it.
+ *
+ * Modelled line by line: `atomic_t used` in vm_struct, set to 1 by setup_vmalloc_vm (before the
+ * area is published, so it is initialised in the vm_struct constructor here); vm_area_used_inc;
+ * vm_area_used_dec (find_vmap_area, flag checks, `atomic_sub` then a separate `atomic_read`);
+ * find_vm_area_paddr walking vmap_area_list under rcu_read_lock with every `va->vm->...` a fresh
+ * load of va->vm, `int off` truncated to 32 bits (s32), `off + size <= va->vm->size - PAGE_SIZE`;
+ * __vunmap returning early when vm_area_used_dec says the area is still used, else
+ * remove_vm_area + kfree(area) (src/hw's v3.15 code). ioremap (patch 2/2's evident shape): try
+ * find_vm_area_paddr first and return `area->addr + offset`, else a fresh ARM ioremap.
+ *
+ * Where the C does not compile: vm_area_used_inc returns `atomic_read(&va->vm->used)` with `va`
+ * undeclared in that function; the evident intent is `atomic_read(&area->used)`, modelled so (the
+ * value is unused, as Morton noted). Patch 2/2 is not in the seed; the call site is the evident
+ * one: `area = find_vm_area_paddr(paddr, size, &offset, VM_IOREMAP); if (area) return
+ * area->addr + offset;` — note that nothing compares memory types.
+ * The lockless loads of va->flags, va->vm and vm fields in find_vm_area_paddr and
+ * vm_area_used_dec are plain C loads (KCSAN sees them) unless the scenario sets `markedReads`.
+ * Leaves out: the WARN on an unaligned vfree address (every caller here passes page addresses).
+ */
+import {
+  type AtomicT, type KPtr, Cell, type MemType, PAGE_SIZE, VM_IOREMAP, VM_VM_AREA, VmStruct, atomic_add_return, atomic_read,
+  atomic_sub, hex, hwFail, kfree, WARN, op, pageAlign, pageAlignDown, pageOffset, rcu_read_lock, rcu_read_unlock, s32,
+  AtomicT as AtomicCtor,
+} from '../../src/index.js';
+import { type G, type IoVariant, type IoWorld, noteDecider } from './world.js';
+
+/** vm_struct with the patch's `atomic_t used`. */
+export class UsedVm extends VmStruct {
+  readonly used: AtomicT;
+  constructor(id: number) {
+    super(id);
+    this.used = new AtomicCtor(1, 'used', id);
+  }
+}
+
+type W = IoWorld<UsedVm>;
+
+/** A load of a field the lockless reader does: plain, or marked when the scenario asks. */
+export function* load<T>(w: W, c: Cell<T>, label: string): G<T> {
+  if (!w.params.markedReads) return yield* c.get(label);
+  yield op.read(c.id, `${label} (marked)`);
+  return c.value;
+}
+
+/** `va->vm->...`: dereferencing a NULL vm is an Oops. */
+export function deref<T>(p: T | null, what: string, label: string): T {
+  if (p === null) {
+    hwFail('page-fault', `NULL pointer dereference: ${what} is NULL (the area was unpublished by remove_vm_area)`, label, {
+      title: `BUG: unable to handle kernel NULL pointer dereference in ${label.split(':')[0] ?? label}`,
+    });
+  }
+  return p;
+}
+
+/** vm_area_used_inc(area): flag check, atomic_add, then (evident intent) atomic_read(&area->used). */
+function* vm_area_used_inc(w: W, area: UsedVm, who: string): G<number> {
+  const flags = yield* load(w, area.flags, 'vm_area_used_inc: area->flags & VM_IOREMAP');
+  if ((flags & VM_IOREMAP) === 0) return -22;
+  const now = yield* atomic_add_return(1, area.used, 'vm_area_used_inc: atomic_add(1, &area->used)');
+  if (now === 1) w.ghost.resurrected.push(`${who} took a reference on ${hex(area.addr.value)} from 0`);
+  return yield* atomic_read(area.used, 'vm_area_used_inc: atomic_read(&va->vm->used) [va: area]');
+}
+
+/** vm_area_used_dec(addr): returns the count left (0 also for "not an ioremap area"). */
+function* vm_area_used_dec(w: W, addr: number, who: string): G<number> {
+  const va = yield* w.vmalloc.findVmapArea(addr);
+  if (!va) return 0;
+  const f = yield* load(w, va.flags, 'vm_area_used_dec: va->flags & VM_VM_AREA');
+  if ((f & VM_VM_AREA) === 0) return 0;
+  const l1 = 'vm_area_used_dec: va->vm->flags & VM_IOREMAP';
+  const vm1 = deref(yield* load(w, va.vm, l1), 'va->vm', l1) as KPtr<UsedVm>;
+  if (((yield* load(w, vm1.flags, l1)) & VM_IOREMAP) === 0) return 0;
+  const l2 = 'vm_area_used_dec: atomic_sub(1, &va->vm->used)';
+  const vm2 = deref(yield* load(w, va.vm, l2), 'va->vm', l2) as KPtr<UsedVm>;
+  yield* atomic_sub(1, vm2.used, l2);
+  const l3 = 'vm_area_used_dec: atomic_read(&va->vm->used)';
+  const vm3 = deref(yield* load(w, va.vm, l3), 'va->vm', l3) as KPtr<UsedVm>;
+  const left = yield* atomic_read(vm3.used, l3);
+  if (left === 0) noteDecider(w, vm3, who);
+  return left;
+}
+
+/** find_vm_area_paddr(paddr, size, &offset, flags): an area covering the span, with used++. */
+export function* find_vm_area_paddr(w: W, paddr: number, size0: number, flags: number, who: string): G<{ vm: KPtr<UsedVm>; offset: number } | null> {
+  if ((flags & VM_IOREMAP) === 0) return null;
+  const size = pageAlign(pageOffset(paddr) + size0);
+  yield* rcu_read_lock('find_vm_area_paddr: rcu_read_lock');
+  const list = yield* w.vmalloc.walkRcu('find_vm_area_paddr: list_for_each_entry_rcu(va, &vmap_area_list)');
+  for (const va of list) {
+    const vaFlags = yield* load(w, va.flags, 'find_vm_area_paddr: va->flags & VM_VM_AREA');
+    if ((vaFlags & VM_VM_AREA) === 0) continue;
+    if ((yield* load(w, va.vm, 'find_vm_area_paddr: !va->vm')) === null) continue;
+    const l1 = 'find_vm_area_paddr: va->vm->flags & VM_IOREMAP';
+    const vmA = deref(yield* load(w, va.vm, l1), 'va->vm', l1) as KPtr<UsedVm>;
+    if (((yield* load(w, vmA.flags, l1)) & VM_IOREMAP) === 0) continue;
+    const l2 = 'find_vm_area_paddr: phys_addr = va->vm->phys_addr';
+    const vmB = deref(yield* load(w, va.vm, l2), 'va->vm', l2);
+    const phys_addr = yield* load(w, vmB.physAddr, l2);
+    const off = s32(pageAlignDown(paddr) - pageAlignDown(phys_addr)); // int off
+    if (off < 0) continue;
+    const l3 = 'find_vm_area_paddr: off + size <= va->vm->size - PAGE_SIZE';
+    const vmC = deref(yield* load(w, va.vm, l3), 'va->vm', l3);
+    if (off + size <= (yield* load(w, vmC.size, l3)) - PAGE_SIZE) {
+      const offset = off + pageOffset(paddr);
+      const l4 = 'find_vm_area_paddr: vm_area_used_inc(va->vm)';
+      yield* vm_area_used_inc(w, deref(yield* load(w, va.vm, l4), 'va->vm', l4) as KPtr<UsedVm>, who);
+      yield* rcu_read_unlock('find_vm_area_paddr: rcu_read_unlock');
+      const l5 = 'find_vm_area_paddr: return va->vm';
+      return { vm: deref(yield* load(w, va.vm, l5), 'va->vm', l5) as KPtr<UsedVm>, offset };
+    }
+  }
+  yield* rcu_read_unlock('find_vm_area_paddr: rcu_read_unlock');
+  return null;
+}
+
+/** __vunmap(addr, deallocate_pages = 0) with the patch's early return. */
+export function* __vunmap(w: W, addr: number, who: string): G<void> {
+  if (addr === 0) return;
+  if ((yield* vm_area_used_dec(w, addr, who)) !== 0) return;
+  const area = yield* w.vmalloc.removeVmArea(addr);
+  if (!area) {
+    WARN(1, `Trying to vfree() nonexistent vm area (${hex(addr)})`, '__vunmap: WARN(1, "Trying to vfree() nonexistent vm area")');
+    return;
+  }
+  yield* kfree(area, '__vunmap: kfree(area)');
+}
+
+/** ARM ioremap with patch 2/2: reuse an area covering the span, else map a fresh one. */
+function* ioremap(w: W, paddr: number, size: number, type: MemType, who: string): G<number | null> {
+  const found = yield* find_vm_area_paddr(w, paddr, size, VM_IOREMAP, who);
+  if (found) {
+    const base = yield* load(w, found.vm.addr, '__arm_ioremap_pfn_caller: (unsigned long)area->addr');
+    return base + found.offset;
+  }
+  return yield* w.vmalloc.ioremap(paddr, size, type, '__arm_ioremap_pfn_caller');
+}
+
+/** The posted variant's hooks for the shared world. */
+export const postedVariant: IoVariant<UsedVm> = {
+  newVm: (id) => new UsedVm(id),
+  bootReuse: () => true,
+  bootShare: (vm) => { vm.used.counter++; },
+  bootCreated: () => undefined,
+  rcuFreeVa: true,
+  ioremap,
+  iounmap: (w, va, who) => __vunmap(w, pageAlignDown(va), who),
+  vfree: (w, addr, who) => __vunmap(w, addr, who),
+};
+
+export { PAGE_SIZE };

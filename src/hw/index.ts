@@ -29,3 +29,4 @@ export {
 export type { VmOps, FileOps, NopageResult } from './vma.js';
 export { Mm } from './mm.js';
 export type { MmapArgs, MmOptions, Signal, UserAccessResult } from './mm.js';
+export { benchHwModel } from './bench-model.js';

@@ -1,0 +1,173 @@
+/**
+ * The threads of a VCM scenario: a platform thread that creates the context (vcm_iommu_create /
+ * vcm_o2o_create -> vcm_init), spawns one driver thread per program, joins them and calls
+ * vcm_destroy; and the driver threads, each running its program in the probe / remove shape of
+ * the seed's `foo_probe` / `foo_remove` example: take resources step by step, use them, then
+ * release them in reverse; when a step fails (IS_ERR / non-zero return), release what was taken
+ * so far and stop, as a driver's error ladder does.
+ *
+ * Program steps (JSON strings): `make_binding` (vcm_make_binding of one page; undone by
+ * vcm_destroy_binding), `alloc` (vcm_alloc / vcm_free), `reserve` (vcm_reserve /
+ * vcm_unreserve), `bind` (vcm_bind of the thread's res and phys / vcm_unbind), `map` (vcm_map of
+ * the thread's phys / vcm_unmap), `activate` (vcm_activate / vcm_deactivate), `dma` (the device
+ * writes through `res->start`, expecting the thread's buffer), `signal` / `wait` (a completion
+ * between driver threads, so a scenario can order one driver's probe after another's; a thread
+ * that stops early still signals), `barrier` (every driver with this step waits until all have
+ * reached it, e.g. so nobody deactivates before everyone has activated; reached on early stop too).
+ * Leaves out: several contexts sharing one physical buffer (see the report: vcm_free's check of
+ * `bindings` is not atomic with a concurrent vcm_map, but no owner discipline makes that a valid use).
+ */
+import {
+  AtomicT, type CPtr, IS_ERR, IOMMU_READ, IOMMU_WRITE, PAGE_SIZE, Uninit, atomic_inc, atomic_set, deref, isValidPtr, join, op,
+  spawn, type ThreadSpec,
+} from '../../src/index.js';
+import { type VcmIommu, vcm_iommu_create } from './iommu-driver.js';
+import { type VcmO2o, vcm_o2o_create } from './onetoone-driver.js';
+import { RAM_START, VcmPlatform } from './platform.js';
+import type { VcmParams, VcmStep } from './scenarios.js';
+import type { G, VcmCore, VcmPhys, VcmRes } from './structs.js';
+
+/** The state of one execution. */
+export interface VcmState {
+  readonly params: VcmParams;
+  readonly core: VcmCore;
+  readonly hw: VcmPlatform;
+  /** The context's container, once created. */
+  ctx: VcmIommu | VcmO2o | null;
+  /** Every reservation / physical memory a driver thread got back (for the invariants). */
+  readonly res: VcmRes[];
+  readonly phys: VcmPhys[];
+  /** How many threads are inside a vcm_* call now (bindings are checked only at 0). */
+  inCore: number;
+  /** The first vcm_* call that returned neither a valid pointer nor an error pointer. */
+  badReturn: string | null;
+  readonly ready: AtomicT;
+  /** Threads that reached their `barrier` step, and how many programs have one. */
+  readonly barrier: AtomicT;
+  readonly barrierThreads: number;
+}
+
+export function vcmSetup(core: VcmCore, p: VcmParams): VcmState {
+  const hw = new VcmPlatform(p.iovaPages, p.ramPages, p.faults);
+  return { params: p, core, hw, ctx: null, res: [], phys: [], inCore: 0, badReturn: null,
+    ready: new AtomicT(0, 'ready'), barrier: new AtomicT(0, 'barrier'),
+    barrierThreads: p.threads.filter((t) => t.includes('barrier')).length,
+  };
+}
+
+/** Run one vcm_* call, tracking quiescence and the validity of a returned pointer. */
+function* call<R>(s: VcmState, name: string, g: G<R>): G<R> {
+  s.inCore++;
+  const r = yield* g;
+  s.inCore--;
+  if (r instanceof Uninit && s.badReturn === null) s.badReturn = `${name}() returned ${String(r)}: neither a valid pointer nor an ERR_PTR`;
+  return r;
+}
+
+function* driverThread(s: VcmState, i: number, steps: readonly VcmStep[]): G<void> {
+  const { core } = s;
+  const vcm = (s.ctx as VcmIommu | VcmO2o).vcm;
+  const L = `drv${i}`;
+  const dev = s.params.driver === 'iommu' ? s.hw.dev : s.hw.directDev;
+  let res: CPtr<VcmRes> = null;
+  let phys: CPtr<VcmPhys> = null;
+  let signalled = !steps.includes('signal');
+  let arrived = !steps.includes('barrier');
+  const undo: (() => G<unknown>)[] = [];
+  const keep = (r: CPtr<VcmRes>): void => { if (isValidPtr(r)) s.res.push(r); };
+  for (const step of steps) {
+    let ok = true;
+    switch (step) {
+      case 'make_binding': {
+        const r = yield* call(s, 'vcm_make_binding', core.vcm_make_binding(vcm, PAGE_SIZE, 0, 0));
+        if (IS_ERR(r)) { ok = false; break; }
+        res = r;
+        keep(r);
+        undo.push(() => call(s, 'vcm_destroy_binding', core.vcm_destroy_binding(r)));
+        break;
+      }
+      case 'alloc': {
+        const p = yield* call(s, 'vcm_alloc', core.vcm_alloc(vcm, PAGE_SIZE, 0));
+        if (IS_ERR(p)) { ok = false; break; }
+        phys = p;
+        if (isValidPtr(p)) s.phys.push(p);
+        undo.push(() => call(s, 'vcm_free', core.vcm_free(p)));
+        break;
+      }
+      case 'reserve': {
+        const r = yield* call(s, 'vcm_reserve', core.vcm_reserve(vcm, PAGE_SIZE, 0));
+        if (IS_ERR(r)) { ok = false; break; }
+        res = r;
+        keep(r);
+        undo.push(() => call(s, 'vcm_unreserve', core.vcm_unreserve(r)));
+        break;
+      }
+      case 'bind': {
+        const r = res;
+        if ((yield* call(s, 'vcm_bind', core.vcm_bind(r, phys))) !== 0) { ok = false; break; }
+        undo.push(() => call(s, 'vcm_unbind', core.vcm_unbind(r)));
+        break;
+      }
+      case 'map': {
+        const r = yield* call(s, 'vcm_map', core.vcm_map(vcm, phys, 0));
+        if (IS_ERR(r)) { ok = false; break; }
+        res = r;
+        keep(r);
+        undo.push(() => call(s, 'vcm_unmap', core.vcm_unmap(r)));
+        break;
+      }
+      case 'activate': {
+        if ((yield* call(s, 'vcm_activate', core.vcm_activate(vcm))) !== 0) { ok = false; break; }
+        undo.push(() => call(s, 'vcm_deactivate', core.vcm_deactivate(vcm)));
+        break;
+      }
+      case 'dma': {
+        const buf = deref(res, `${L}: buf->start`);
+        const iova = yield* buf.start.get(`${L}: buf->start`);
+        const owner = isValidPtr(phys) ? phys.tag : isValidPtr(buf.phys.v) ? buf.phys.v.tag : undefined;
+        yield* dev.dma({
+          iova, len: PAGE_SIZE, write: true, value: i + 1, label: `${dev.name}: DMA write for ${L}`,
+          ...(owner !== undefined ? { expectOwner: owner } : {}),
+        });
+        break;
+      }
+      case 'signal':
+        yield* atomic_set(s.ready, 1, `${L}: complete(&ready)`);
+        signalled = true;
+        break;
+      case 'wait':
+        yield op.wait(s.ready.id, `${L}: wait_for_completion(&ready)`, () => s.ready.value === 1);
+        break;
+      case 'barrier':
+        yield* atomic_inc(s.barrier, `${L}: atomic_inc(&barrier)`);
+        arrived = true;
+        yield op.wait(s.barrier.id, `${L}: wait for every driver at the barrier`, () => s.barrier.value >= s.barrierThreads);
+        break;
+    }
+    if (!ok) break;
+  }
+  if (!signalled) yield* atomic_set(s.ready, 1, `${L}: complete(&ready)`);
+  if (!arrived) yield* atomic_inc(s.barrier, `${L}: atomic_inc(&barrier)`);
+  for (let k = undo.length - 1; k >= 0; k--) yield* (undo[k] as () => G<unknown>)();
+}
+
+function* platformThread(s: VcmState): G<void> {
+  const p = s.params;
+  const c = p.driver === 'iommu' ? yield* vcm_iommu_create(s.core, s.hw) : yield* vcm_o2o_create(s.core, s.hw, p.driver);
+  if (IS_ERR(c)) return;
+  s.ctx = c;
+  const direct = p.driver !== 'iommu' && p.threads.some((t) => t.includes('dma'));
+  if (direct) yield* s.hw.direct.map(RAM_START, RAM_START, p.ramPages * PAGE_SIZE, IOMMU_READ | IOMMU_WRITE, 'platform: direct-map RAM for the o2o device');
+  const tids: number[] = [];
+  for (let i = 0; i < p.threads.length; i++) {
+    const steps = p.threads[i] as readonly VcmStep[];
+    tids.push(yield* spawn(() => driverThread(s, i, steps), `drv${i}`, 'platform: start driver'));
+  }
+  for (const t of tids) yield* join(t, 'platform: wait for driver');
+  yield* call(s, 'vcm_destroy', s.core.vcm_destroy(c.vcm));
+  if (direct) yield* s.hw.direct.unmap(RAM_START, p.ramPages * PAGE_SIZE, 'platform: remove direct map');
+}
+
+export function vcmThreads(s: VcmState): readonly ThreadSpec[] {
+  return [{ name: 'platform', body: () => platformThread(s) }];
+}

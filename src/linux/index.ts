@@ -14,6 +14,7 @@ export * from './rcu.js';
 export * from './list.js';
 export * from './rculist.js';
 export * from './module.js';
+export * from './deref.js';
 export * from './devres.js';
 export * from './highmem.js';
 export * from './bug.js';

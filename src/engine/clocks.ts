@@ -2,8 +2,9 @@
  * Happens-before by vector clocks (Lamport 1978; Mattern 1989), the synchronisation half of the
  * KCSAN-style race detector. Each thread has a clock; each synchronising object (atomic, lock,
  * wait condition) keeps the clock of its last release. Under the default sequentially consistent
- * memory model every atomic op is both an acquire and a release of its object, a lock acquire is an
- * acquire, a lock release a release; spawn and join order parent and child.
+ * memory model an atomic load is an acquire, every other atomic op both an acquire and a release
+ * of its object, a lock acquire is an acquire, a lock release a release; spawn and join order
+ * parent and child.
  *
  * Clocks are plain number arrays that grow with the thread count (missing entries are 0), because
  * models have few threads and spawn is rare: joins cost O(threads).

@@ -232,7 +232,12 @@ export class Execution implements SchedulerView {
     }
     const hbOn = this.hbOn;
     switch (o.kind) {
-      case OpKind.Read: case OpKind.Write: case OpKind.Rmw: case OpKind.Device:
+      case OpKind.Read:
+        // An atomic load acquires but publishes nothing: two loads never order plain accesses
+        // (C11 / LKMM), which is also what DPOR's read-read independence assumes.
+        if (hbOn) this.hb.acquire(tid, obj);
+        return undefined;
+      case OpKind.Write: case OpKind.Rmw: case OpKind.Device:
         if (hbOn) this.hb.acqRel(tid, obj);
         return undefined;
       case OpKind.PlainRead: case OpKind.PlainWrite: {

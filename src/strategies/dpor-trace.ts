@@ -100,6 +100,51 @@ export class DporTrace {
    * Calls `sink` for every race the event closes when `analyze` is true. Returns the event index.
    */
   add(tid: number, o: Op, threads: number, analyze: boolean, sink: RaceSink): number {
+    const i = this.place(tid, o, threads, analyze, true, -1);
+    this.ops.push(o);
+    this.length = i + 1;
+    for (const e of this.found) this.race(e, i, sink);
+    return i;
+  }
+
+  /**
+   * The last event `v` halted the execution (a violation stopped it with threads still pending):
+   * it disabled every other thread, so it counts as dependent with all of them. Report its races
+   * with each other thread's last event.
+   */
+  halted(v: number, sink: RaceSink): void {
+    const tv = this.thread[v] as number;
+    this.baseOf(tv, v);
+    for (let q = 0; q < this.last.length; q++) {
+      const e = this.last[q] ?? -1;
+      if (q !== tv && e >= 0 && e < v && this.unordered(e, tv)) this.race(e, v, sink);
+    }
+  }
+
+  /**
+   * Report the races of a pending op of thread `tid` that never ran, as if it ran next (Source-DPOR
+   * does this for the next event of each thread). `after` >= 0: it would run after the halting
+   * event `after` and depends on it. The trace itself is left unchanged.
+   */
+  probe(tid: number, o: Op, threads: number, after: number, sink: RaceSink): void {
+    const i = this.place(tid, o, threads, true, false, after);
+    for (const e of this.found) this.race(e, i, sink);
+  }
+
+  /** Load `base` with the clock of the program-order predecessor of event `v` of thread `t`. */
+  private baseOf(t: number, v: number): void {
+    let pred = -1;
+    for (let x = v - 1; x >= 0 && pred < 0; x--) if (this.thread[x] === t) pred = x;
+    if (pred < 0) pred = this.spawnedBy[t] ?? -1;
+    for (let k = 0; k < this.w; k++) this.base[k] = pred >= 0 ? this.at(pred, k) : 0;
+  }
+
+  /**
+   * Build the clock of an event of `tid` at index `length` and collect its race candidates in
+   * `found`. `commit` records it in the per-object state; a probe (commit false) leaves that
+   * untouched and, when `after` >= 0, also depends on the halting event `after`.
+   */
+  private place(tid: number, o: Op, threads: number, analyze: boolean, commit: boolean, after: number): number {
     if (threads > this.w) this.widen(threads);
     const i = this.length;
     if (i === this.thread.length) this.grow();
@@ -113,14 +158,16 @@ export class DporTrace {
     const localIdx = prev >= 0 ? (this.local[prev] as number) + 1 : 1;
     this.thread[i] = tid;
     this.local[i] = localIdx;
-    this.ops.push(o);
-    this.length = i + 1;
     const base = this.base;
     for (let k = 0; k < w; k++) base[k] = c[me + k] as number;
     const obj = o.obj;
     const acc = accessOf(o.kind);
     const found = this.found;
     found.length = 0;
+    if (after >= 0) {
+      if (this.unordered(after, tid)) found.push(after);
+      this.joinFrom(i, after);
+    }
     if (o.kind === OpKind.Join) {
       const target = this.last[o.n ?? -1] ?? -1;
       if (target >= 0) this.joinFrom(i, target);
@@ -129,36 +176,40 @@ export class DporTrace {
       const rs = this.reads[obj];
       if (acc === Access.Read) {
         if (lw >= 0) {
-          if (analyze && this.unordered(lw, tid)) found.push(lw);
+          if (analyze && lw !== after && this.unordered(lw, tid)) found.push(lw);
           this.joinFrom(i, lw);
         }
-        if (rs) rs.push(i);
-        else this.reads[obj] = [i];
+        if (commit) {
+          if (rs) rs.push(i);
+          else this.reads[obj] = [i];
+        }
       } else {
         if (analyze) {
           if (acc === Access.Lock) {
             const lt = this.lastTaker[obj] ?? -1;
-            if (lt >= 0 && this.unordered(lt, tid)) found.push(lt);
+            if (lt >= 0 && lt !== after && this.unordered(lt, tid)) found.push(lt);
           } else if (rs && rs.length > 0) {
-            for (const r of rs) if (this.readRaces(r, rs, tid)) found.push(r);
-          } else if (lw >= 0 && this.unordered(lw, tid)) {
+            for (const r of rs) if (r !== after && this.readRaces(r, rs, tid)) found.push(r);
+          } else if (lw >= 0 && lw !== after && this.unordered(lw, tid)) {
             found.push(lw);
           }
         }
         if (lw >= 0) this.joinFrom(i, lw);
         if (rs) {
           for (const r of rs) this.joinFrom(i, r);
-          rs.length = 0;
+          if (commit) rs.length = 0;
         }
-        this.lastWrite[obj] = i;
-        if (acc === Access.Lock || o.kind === OpKind.TryAcquire) this.lastTaker[obj] = i;
+        if (commit) {
+          this.lastWrite[obj] = i;
+          if (acc === Access.Lock || o.kind === OpKind.TryAcquire) this.lastTaker[obj] = i;
+        }
       }
     }
     c[me + tid] = localIdx;
-    this.last[tid] = i;
-    if (o.kind === OpKind.Spawn) this.spawnedBy[threads - 1] = i;
-    // Races are analysed once the event's clock is complete (initials need its predecessors).
-    for (const e of found) this.race(e, i, sink);
+    if (commit) {
+      this.last[tid] = i;
+      if (o.kind === OpKind.Spawn) this.spawnedBy[threads - 1] = i;
+    }
     return i;
   }
 

@@ -21,7 +21,7 @@
  */
 import type { Op } from '../engine/ops.js';
 import { dependent } from '../engine/ops.js';
-import type { Scheduler, SchedulerView } from '../engine/scheduler.js';
+import type { ExecutionOutcome, Scheduler, SchedulerView } from '../engine/scheduler.js';
 import { UsageError } from '../engine/violation.js';
 import { DporTrace } from './dpor-trace.js';
 import { continuation } from './replay.js';
@@ -63,6 +63,8 @@ export class DporScheduler implements Scheduler {
   private executions = 0;
   private blocked = 0;
   private divergences = 0;
+  /** The running execution's view, kept to read pending ops when it ends. */
+  private view: SchedulerView | null = null;
   private readonly sink = (e: number, _late: number, initials: number): void => this.addBacktrack(e, initials);
   /** Set when a model had more threads than DPOR's bit masks hold (only with giveUpOnTooManyThreads). */
   gaveUp = false;
@@ -145,6 +147,7 @@ export class DporScheduler implements Scheduler {
     this.eventNode[step] = d;
     this.lastThreadNode = d;
     this.pos++;
+    this.view = view;
     return nd.chosen;
   }
 
@@ -198,6 +201,43 @@ export class DporScheduler implements Scheduler {
     const i = view.stepIndex - 1;
     const analyze = i >= this.analyzeFrom && i < this.blockedAt;
     this.trace.add(tid, o, view.threadCount, analyze, this.sink);
+  }
+
+  /**
+   * Ops still pending when an execution ends never ran, so their races were never seen: report
+   * them as if each ran next (a deadlocked thread's acquire races with the lock's last taker).
+   * When a violation stopped the execution early, the engine halted it: the last op (recorded
+   * here if the engine did not report it: violations found while performing it) disabled every
+   * other thread, so it also races with each other thread's last event and with their pending
+   * ops, as if the program exited there.
+   */
+  endExecution(outcome: ExecutionOutcome): void {
+    const view = this.view;
+    this.view = null;
+    if (view === null || outcome.steps > this.blockedAt) return;
+    const tr = this.trace;
+    const halting = outcome.violation !== null && outcome.violation.kind !== 'deadlock';
+    if (halting && tr.length < outcome.steps) {
+      const last = this.nodes[this.lastThreadNode];
+      const o = last?.chosenOp;
+      if (last === undefined || o === undefined || last.n !== 0) return;
+      tr.add(last.chosen, o, view.threadCount, true, this.sink);
+    }
+    if (tr.length === 0) return;
+    const v = tr.length - 1;
+    const tv = tr.thread[v] as number;
+    const node = this.nodes[this.eventNode[v] as number];
+    if (node === undefined) return;
+    let pending = false;
+    for (let q = 0; q < view.threadCount; q++) if (q !== tv && view.pending(q) !== undefined) pending = true;
+    if (!pending) return;
+    if (halting) tr.halted(v, this.sink);
+    for (let q = 0; q < view.threadCount; q++) {
+      const o = view.pending(q);
+      if (o === undefined || (halting && q === tv)) continue;
+      const after = halting && (node.enabled & (1 << q)) !== 0 ? v : -1;
+      tr.probe(q, o, view.threadCount, after, this.sink);
+    }
   }
 
   /** Race reversal: make sure the state before event `e` explores one of `initials`. */

@@ -1,0 +1,98 @@
+/**
+ * Replay tokens: encode/decode round-trips any schedule (fast-check); corrupted, truncated and
+ * foreign tokens are refused with a one-line UsageError; a violation found in this process
+ * replays to the same violation in a fresh process (vite-node, which ships with vitest).
+ */
+import { execFileSync } from 'node:child_process';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { Atomic, UsageError, check, decodeToken, defineModel, encodeToken, replay, thread } from '../../src/index.js';
+import type { Schedule } from '../../src/index.js';
+import { lostUpdate, messagePassingPlain, readers } from '../../models/litmus/index.js';
+
+const scheduleArb: fc.Arbitrary<Schedule> = fc.record({
+  model: fc.string({ maxLength: 40 }),
+  hash: fc.nat({ max: 0xffffffff }),
+  scenario: fc.oneof(fc.string({ maxLength: 30 }), fc.json({ maxDepth: 2 })),
+  strategy: fc.constantFrom('random', 'pct', 'pos', 'dfs', 'dpor', 'portfolio'),
+  seed: fc.nat({ max: 0xffffffff }),
+  steps: fc.oneof(fc.array(fc.nat(3), { maxLength: 300 }), fc.array(fc.nat(0xffff), { maxLength: 40 })),
+});
+
+/** A UsageError whose message is one line. */
+function oneLineUsage(f: () => unknown): string {
+  try {
+    f();
+  } catch (e) {
+    expect(e).toBeInstanceOf(UsageError);
+    const msg = (e as Error).message;
+    expect(msg).not.toContain('\n');
+    return msg;
+  }
+  throw new Error('expected a UsageError');
+}
+
+describe('token codec', () => {
+  it('round-trips every schedule (property)', () => {
+    fc.assert(fc.property(scheduleArb, (s) => {
+      const t = encodeToken(s);
+      expect(t).toMatch(/^mc1\.[A-Za-z0-9_-]+$/);
+      expect(decodeToken(t)).toEqual(s);
+    }), { numRuns: 300, seed: 3 });
+  });
+
+  it('round-trips the schedules strategies record', () => {
+    for (const strategy of ['random', 'pct', 'pos', 'dfs', 'dpor', 'portfolio']) {
+      check(readers, {
+        strategy, seed: 5, scenario: 'n3', maxExecutions: 20,
+        onExecution: (e) => {
+          const s: Schedule = { model: readers.name, hash: readers.hash, scenario: 'n3', strategy, seed: 5, steps: e.schedule };
+          expect(decodeToken(encodeToken(s)).steps).toEqual(e.schedule);
+        },
+      });
+    }
+  });
+
+  it('refuses any single-character corruption with a one-line message (property)', () => {
+    fc.assert(fc.property(scheduleArb, fc.nat(), fc.constantFrom(...'ABCabc019-_'), (s, at, ch) => {
+      const t = encodeToken(s);
+      const i = 4 + (at % (t.length - 4));
+      fc.pre(t[i] !== ch);
+      const bad = t.slice(0, i) + ch + t.slice(i + 1);
+      // A changed base64url character changes the bytes, so the checksum (or a field) must catch it.
+      oneLineUsage(() => decodeToken(bad));
+    }), { numRuns: 300, seed: 4 });
+  });
+
+  it('refuses truncated tokens, other prefixes and non-base64url text', () => {
+    const t = encodeToken({ model: 'litmus/readers', hash: 1, scenario: 'n2', strategy: 'dpor', seed: 0, steps: [0, 1, 2, 1] });
+    for (let cut = 1; cut < t.length - 4; cut += 3) oneLineUsage(() => decodeToken(t.slice(0, t.length - cut)));
+    expect(oneLineUsage(() => decodeToken('xx9.' + t.slice(4)))).toMatch(/not a mapcheck token/);
+    expect(oneLineUsage(() => decodeToken(t + '!'))).toMatch(/base64url/);
+  });
+
+  it('refuses a token recorded for another model or another version of the model', () => {
+    const found = check(lostUpdate, { strategy: 'dpor' });
+    const token = found.finding?.token ?? '';
+    expect(oneLineUsage(() => replay(messagePassingPlain, token))).toMatch(/recorded for model 'litmus\/lost-update'/);
+    const edited = defineModel({
+      ...lostUpdate, name: 'litmus/lost-update',
+      threads: (s: { count: Atomic }) => [thread('inc0', function* () { yield* s.count.add(1); })],
+    });
+    expect(edited.hash).not.toBe(lostUpdate.hash);
+    expect(oneLineUsage(() => replay(edited, token))).toMatch(/another version/);
+  });
+});
+
+describe('replay in a fresh process', () => {
+  it('a violation found here replays to the same violation kind and message via vite-node', () => {
+    for (const [model, scenario] of [[lostUpdate, 't3'], [messagePassingPlain, 'default']] as const) {
+      const r = check(model, { strategy: 'pct', seed: 8, scenario });
+      const v = r.finding?.violation;
+      expect(v).toBeDefined();
+      const out = execFileSync('npx', ['vite-node', 'properties/engine/fixtures/replay-token.ts', r.finding?.token ?? ''], { encoding: 'utf8' });
+      const line = out.trim().split('\n').pop() ?? '';
+      expect(JSON.parse(line)).toEqual({ kind: v?.kind, message: v?.message });
+    }
+  });
+});

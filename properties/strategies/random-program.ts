@@ -1,0 +1,150 @@
+/**
+ * Random small concurrent programs for the strategies' differential tests (DESIGN.md §5
+ * self-checks): 2–4 threads of at most 6 visible ops each over two plain cells, two atomics and
+ * two mutexes (critical sections, possibly nested, and trylock sections), with `choose` points,
+ * and a final-state assertion. One interpreting model runs any program given as its scenario
+ * parameters, so fast-check can generate and shrink programs as plain JSON.
+ * The model records every final state it reaches into `finalStates` (keyed by program) before
+ * checking the assertion, so a test can compare the sets of final states two strategies reach.
+ * Leaves out: spawn/join and wait ops (covered by the engine contract tests).
+ */
+import fc from 'fast-check';
+import { Atomic, Cell, Mutex, choose, defineModel, thread } from '../../src/index.js';
+import type { Json, ThreadGen } from '../../src/index.js';
+
+/** One op: read/write a cell, load/store/add an atomic, a (try)lock section, or a choose. */
+export type POp =
+  | readonly ['r', number]
+  | readonly ['w', number, number]
+  | readonly ['ld', number]
+  | readonly ['st', number, number]
+  | readonly ['add', number, number]
+  | readonly ['ch', number]
+  | readonly ['cs', number, readonly POp[]]
+  | readonly ['try', number, readonly POp[]];
+
+export interface Program {
+  readonly threads: readonly (readonly POp[])[];
+  /** The final check fails when value slot `forbid[0]` (c0, c1, a0, a1) equals `forbid[1]`. */
+  readonly forbid: readonly [number, number];
+}
+
+/** Visible ops of a thread (a section counts its lock and unlock). */
+export function opCount(ops: readonly POp[]): number {
+  let n = 0;
+  for (const o of ops) n += o[0] === 'cs' || o[0] === 'try' ? 2 + opCount(o[2]) : 1;
+  return n;
+}
+
+/** Multinomial (sum n_i)! / prod n_i!: the number of interleavings ignoring blocking. */
+export function interleavings(counts: readonly number[]): number {
+  let total = 0;
+  let r = 1;
+  for (const c of counts) {
+    for (let i = 1; i <= c; i++) r = (r * ++total) / i;
+  }
+  return Math.round(r);
+}
+
+const simple: fc.Arbitrary<POp> = fc.oneof(
+  fc.tuple(fc.constant('r' as const), fc.nat(1)),
+  fc.tuple(fc.constant('w' as const), fc.nat(1), fc.integer({ min: 1, max: 3 })),
+  fc.tuple(fc.constant('ld' as const), fc.nat(1)),
+  fc.tuple(fc.constant('st' as const), fc.nat(1), fc.integer({ min: 1, max: 3 })),
+  fc.tuple(fc.constant('add' as const), fc.nat(1), fc.integer({ min: 1, max: 2 })),
+  fc.tuple(fc.constant('ch' as const), fc.integer({ min: 2, max: 3 })),
+);
+const inner: fc.Arbitrary<POp> = fc.oneof(
+  { weight: 4, arbitrary: simple },
+  { weight: 1, arbitrary: fc.tuple(fc.constant('cs' as const), fc.nat(1), fc.array(simple, { maxLength: 1 })) },
+);
+const top: fc.Arbitrary<POp> = fc.oneof(
+  { weight: 4, arbitrary: simple },
+  { weight: 2, arbitrary: fc.tuple(fc.constant('cs' as const), fc.nat(1), fc.array(inner, { maxLength: 2 })) },
+  { weight: 1, arbitrary: fc.tuple(fc.constant('try' as const), fc.nat(1), fc.array(simple, { maxLength: 1 })) },
+);
+
+/** Trim ops off the busiest threads until the plain interleaving count is at most `limit`. */
+function trim(threads: POp[][], limit: number): POp[][] {
+  for (;;) {
+    const counts = threads.map(opCount);
+    if (interleavings(counts) <= limit) return threads;
+    let busiest = 0;
+    for (let i = 1; i < counts.length; i++) if ((counts[i] as number) > (counts[busiest] as number)) busiest = i;
+    (threads[busiest] as POp[]).pop();
+  }
+}
+
+/** Programs whose interleavings stay below `limit` (so plain DFS can enumerate them). */
+export function programArb(limit = 4000): fc.Arbitrary<Program> {
+  const body = fc.array(top, { minLength: 1, maxLength: 4 }).filter((ops) => opCount(ops) <= 6);
+  return fc.record({
+    threads: fc.array(body, { minLength: 2, maxLength: 4 }),
+    forbid: fc.tuple(fc.nat(3), fc.integer({ min: 0, max: 4 })),
+  }).map((p) => ({ threads: trim(p.threads.map((t) => [...t]), limit), forbid: p.forbid }));
+}
+
+/** Final states reached, by program key. */
+export const finalStates = new Map<string, Set<string>>();
+
+interface S { key: string; cells: Cell<number>[]; atoms: Atomic[]; locks: Mutex[]; acc: number[]; forbid: readonly [number, number] }
+
+function* run(s: S, t: number, ops: readonly POp[]): ThreadGen<void> {
+  const acc = (v: number): void => { s.acc[t] = ((s.acc[t] as number) * 5 + v) % 9973; };
+  for (const o of ops) {
+    switch (o[0]) {
+      case 'r': acc(yield* (s.cells[o[1]] as Cell<number>).get(`T${t}: r c${o[1]}`)); break;
+      case 'w': yield* (s.cells[o[1]] as Cell<number>).set(o[2], `T${t}: c${o[1]} = ${o[2]}`); break;
+      case 'ld': acc(yield* (s.atoms[o[1]] as Atomic).load(`T${t}: ld a${o[1]}`)); break;
+      case 'st': yield* (s.atoms[o[1]] as Atomic).store(o[2], `T${t}: st a${o[1]}`); break;
+      case 'add': acc(yield* (s.atoms[o[1]] as Atomic).add(o[2], `T${t}: add a${o[1]}`)); break;
+      case 'ch': acc(yield* choose(o[1], `T${t}: choose(${o[1]})`)); break;
+      case 'cs': {
+        const m = s.locks[o[1]] as Mutex;
+        yield* m.lock(`T${t}: lock m${o[1]}`);
+        yield* run(s, t, o[2]);
+        yield* m.unlock(`T${t}: unlock m${o[1]}`);
+        break;
+      }
+      case 'try': {
+        const m = s.locks[o[1]] as Mutex;
+        if (yield* m.tryLock(`T${t}: trylock m${o[1]}`)) {
+          yield* run(s, t, o[2]);
+          yield* m.unlock(`T${t}: unlock m${o[1]}`);
+        } else {
+          acc(7);
+        }
+        break;
+      }
+    }
+  }
+}
+
+/** The model interpreting a program (its scenario parameters). */
+export const programModel = defineModel<S, Json>({
+  name: 'test/random-program',
+  scenarios: { empty: { threads: [[], []], forbid: [0, 9] } as unknown as Json },
+  setup: (p) => {
+    const prog = p as unknown as Program;
+    return {
+      key: JSON.stringify(prog),
+      cells: [new Cell(0, 'c0'), new Cell(0, 'c1')],
+      atoms: [new Atomic(0, 'a0'), new Atomic(0, 'a1')],
+      locks: [new Mutex('m0'), new Mutex('m1')],
+      acc: prog.threads.map(() => 0),
+      forbid: prog.forbid,
+    };
+  },
+  threads: (s, p) => (p as unknown as Program).threads.map((ops, t) => thread(`T${t}`, () => run(s, t, ops))),
+  final: [{
+    name: 'forbidden final value',
+    check: (s) => {
+      const slots = [s.cells[0]?.value, s.cells[1]?.value, s.atoms[0]?.value, s.atoms[1]?.value];
+      const state = `${slots.join(',')}|${s.acc.join(',')}`;
+      let set = finalStates.get(s.key);
+      if (!set) finalStates.set(s.key, (set = new Set()));
+      set.add(state);
+      return slots[s.forbid[0]] !== s.forbid[1] || `slot ${s.forbid[0]} ended as ${s.forbid[1]}`;
+    },
+  }],
+});

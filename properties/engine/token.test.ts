@@ -76,8 +76,9 @@ describe('token codec', () => {
     const token = found.finding?.token ?? '';
     expect(oneLineUsage(() => replay(messagePassingPlain, token))).toMatch(/recorded for model 'litmus\/lost-update'/);
     const edited = defineModel({
-      ...lostUpdate, name: 'litmus/lost-update',
-      threads: (s: { count: Atomic }) => [thread('inc0', function* () { yield* s.count.add(1); })],
+      name: 'litmus/lost-update', scenarios: lostUpdate.scenarios,
+      setup: () => ({ count: new Atomic(0, 'count') }),
+      threads: (s) => [thread('inc0', function* () { yield* s.count.add(1); })],
     });
     expect(edited.hash).not.toBe(lostUpdate.hash);
     expect(oneLineUsage(() => replay(edited, token))).toMatch(/another version/);

@@ -7,9 +7,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { check } from '../../src/index.js';
+import type { AnyModel } from '../../src/index.js';
 import { lastzero, readers } from '../../models/litmus/index.js';
 
-function run(model: typeof readers, n: number): { executions: number; traces: number; blocked: number; distinct: number; exhaustive: boolean } {
+function run(model: AnyModel, n: number): { executions: number; traces: number; blocked: number; distinct: number; exhaustive: boolean } {
   const seen = new Set<string>();
   const r = check(model, { strategy: 'dpor', scenario: `n${n}`, onExecution: (e) => { seen.add(e.schedule.join(',')); } });
   return { executions: r.executions, traces: r.stats['traces'] ?? -1, blocked: r.stats['sleepBlocked'] ?? -1, distinct: seen.size, exhaustive: r.exhaustive };

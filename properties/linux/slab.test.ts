@@ -1,0 +1,170 @@
+// kmalloc / vmalloc contracts and the KASAN / kmemleak sanitizers: failure injection as explored
+// choose points (off by default, on per scenario), an error path that leaks only when the second
+// allocation fails, double free and use-after-free reached only on some interleavings.
+import { describe, expect, it } from 'vitest';
+import {
+  ENOMEM, Field, GFP_ATOMIC, GFP_KERNEL, type KPtr, SpinlockT, __GFP_NOFAIL, defineModel, kernelConfig, kfree,
+  kmalloc, kvfree, spin_lock, spin_unlock, thread, vfree, vmalloc,
+} from '../../src/index.js';
+import { Outcomes, dpor, exhaust, expectClean, expectKind } from './helpers.js';
+
+interface Pair { a: Field<number> }
+interface P { failAllocs: boolean; [k: string]: boolean }
+
+/** probe(): two allocations; the posted error path forgets to free the first. */
+function probeModel(fixed: boolean, out: Outcomes) {
+  return defineModel<{ ret: number }, P>({
+    name: fixed ? 'linux-test/slab-probe-fixed' : 'linux-test/slab-probe-posted',
+    scenarios: { inject: { failAllocs: true }, reliable: { failAllocs: false } },
+    setup: (p) => {
+      kernelConfig({ failAllocs: p.failAllocs });
+      return { ret: 1 };
+    },
+    threads: (s) => [thread('probe', function* () {
+      const a = yield* kmalloc<Pair>('ctx', GFP_KERNEL, (b) => ({ a: new Field(0, 'a', b) }), 'probe: ctx = kzalloc');
+      if (a === null) { s.ret = -ENOMEM; return; }
+      const bm = yield* kmalloc('bitmap', GFP_KERNEL, undefined, 'probe: bitmap = kzalloc');
+      if (bm === null) {
+        if (fixed) yield* kfree(a, 'probe: err: kfree(ctx)');
+        s.ret = -ENOMEM;
+        return;
+      }
+      s.ret = 0;
+      yield* kfree(bm);
+      yield* kfree(a);
+    })],
+    final: [{ name: 'record', check: (s) => out.record(String(s.ret)) }],
+  });
+}
+
+describe('allocation failure injection', () => {
+  it('is off by default: one execution, allocation succeeds', () => {
+    const out = new Outcomes();
+    const r = exhaust(probeModel(true, out), 'reliable');
+    expectClean(r);
+    expect(r.executions).toBe(1);
+    expect(out.sorted()).toEqual(['0']);
+  });
+  it('switched on per scenario, every failure point is explored', () => {
+    const out = new Outcomes();
+    const r = exhaust(probeModel(true, out), 'inject');
+    expectClean(r);
+    expect(r.executions).toBe(3);
+    expect(out.sorted()).toEqual(['-12', '0']);
+  });
+  it('the posted error path leaks the first allocation when only the second fails', () => {
+    const v = expectKind(exhaust(probeModel(false, new Outcomes()), 'inject'), 'leak');
+    expect(v.title).toBe('unreferenced object kmalloc ctx (kmemleak)');
+    expect(v.sites[0]?.label).toBe('probe: ctx = kzalloc');
+  });
+  it('__GFP_NOFAIL allocations are never failed', () => {
+    const m = defineModel<Record<string, never>, Record<string, never>>({
+      name: 'linux-test/slab-nofail',
+      scenarios: { default: {} },
+      setup: () => { kernelConfig({ failAllocs: true }); return {}; },
+      threads: () => [thread('t', function* () {
+        const p = yield* kmalloc('x', GFP_KERNEL | __GFP_NOFAIL);
+        if (p === null) throw new Error('NOFAIL allocation failed');
+        yield* kfree(p);
+      })],
+    });
+    const r = exhaust(m);
+    expectClean(r);
+    expect(r.executions).toBe(1);
+  });
+});
+
+interface Slot { slot: Field<KPtr<Pair> | null>; lock: SpinlockT }
+
+function releaseModel(locked: boolean) {
+  return defineModel<Slot, Record<string, never>>({
+    name: locked ? 'linux-test/slab-release-locked' : 'linux-test/slab-release-racy',
+    scenarios: { default: {} },
+    setup: () => ({ slot: new Field<KPtr<Pair> | null>(null, 'dev->buf'), lock: new SpinlockT('dev_lock') }),
+    threads: (s) => [
+      thread('open', function* () {
+        const p = yield* kmalloc<Pair>('buf', GFP_KERNEL, (b) => ({ a: new Field(0, 'a', b) }), 'open: kmalloc');
+        yield* s.slot.setOnce(p, 'open: dev->buf = p');
+        yield* releaser(s, 0);
+      }),
+      thread('release', function* () { yield* releaser(s, 1); }),
+    ],
+  });
+  function* releaser(s: Slot, i: number) {
+    if (locked) yield* spin_lock(s.lock);
+    const p = yield* s.slot.once(`release${i}: p = dev->buf`);
+    if (p !== null) {
+      yield* s.slot.setOnce(null, `release${i}: dev->buf = NULL`);
+      if (locked) yield* spin_unlock(s.lock);
+      yield* kfree(p, `release${i}: kfree(p)`);
+      return;
+    }
+    if (locked) yield* spin_unlock(s.lock);
+  }
+}
+
+describe('KASAN', () => {
+  it('an unlocked check-then-free frees twice on some interleaving, with both sites', () => {
+    const v = expectKind(dpor(releaseModel(false)), 'double-free');
+    expect(v.title).toMatch(/^BUG: KASAN: double-free in release/);
+    expect(v.object?.allocated?.label).toBe('open: kmalloc');
+    expect(v.sites.map((x) => x.label).every((l) => l.endsWith('kfree(p)'))).toBe(true);
+    expectClean(exhaust(releaseModel(true)));
+  });
+  it('use after free names the access, the allocation and the free', () => {
+    const m = defineModel<Slot, Record<string, never>>({
+      name: 'linux-test/slab-uaf',
+      scenarios: { default: {} },
+      setup: () => ({ slot: new Field<KPtr<Pair> | null>(null, 'dev->buf'), lock: new SpinlockT('dev_lock') }),
+      threads: (s) => [
+        thread('owner', function* () {
+          const p = yield* kmalloc<Pair>('buf', GFP_KERNEL, (b) => ({ a: new Field(0, 'a', b) }), 'owner: kmalloc');
+          yield* s.slot.setOnce(p);
+          yield* s.slot.setOnce(null);
+          yield* kfree(p, 'owner: kfree');
+        }),
+        thread('user', function* () {
+          const p = yield* s.slot.once();
+          if (p !== null) yield* p.a.get('user: read p->a');
+        }),
+      ],
+    });
+    const v = expectKind(exhaust(m), 'use-after-free');
+    expect(v.title).toBe('BUG: KASAN: use-after-free in user');
+    expect(v.object?.name).toBe('buf.a');
+    expect(v.object?.allocated?.label).toBe('owner: kmalloc');
+    expect(v.object?.freed?.label).toBe('owner: kfree');
+  });
+  it('kfree(NULL) is a no-op; kfree of vmalloc memory and of a non-heap object are invalid frees', () => {
+    const mk = (what: 'null' | 'vmalloc' | 'static' | 'kvfree') => defineModel<{ f: Field<number> }, Record<string, never>>({
+      name: `linux-test/slab-free-${what}`,
+      scenarios: { default: {} },
+      setup: () => ({ f: new Field(0, 'static_buf') }),
+      threads: (s) => [thread('t', function* () {
+        if (what === 'null') yield* kfree(null);
+        else if (what === 'static') yield* kfree(s.f as unknown as { kblock?: number });
+        else {
+          const p = yield* vmalloc('area');
+          if (what === 'kvfree') yield* kvfree(p);
+          else { yield* kfree(p, 't: kfree(vmalloc area)'); yield* vfree(p); }
+        }
+      })],
+    });
+    expectClean(exhaust(mk('null')));
+    expectClean(exhaust(mk('kvfree')));
+    expect(expectKind(exhaust(mk('vmalloc')), 'invalid-free').message).toContain('allocated by vmalloc()');
+    expectKind(exhaust(mk('static')), 'invalid-free');
+  });
+  it('GFP_ATOMIC allocations may fail too when injection is on', () => {
+    const m = defineModel<{ n: number }, Record<string, never>>({
+      name: 'linux-test/slab-atomic-fail',
+      scenarios: { default: {} },
+      setup: () => { kernelConfig({ failAllocs: true }); return { n: 0 }; },
+      threads: (s) => [thread('t', function* () {
+        const p = yield* kmalloc('x', GFP_ATOMIC);
+        if (p !== null) { s.n++; yield* kfree(p); }
+      })],
+    });
+    expect(exhaust(m).executions).toBe(2);
+  });
+});

@@ -1,68 +1,128 @@
-// Contract tests for the vmalloc space (src/hw/vmalloc.ts): get_vm_area / ioremap / iounmap,
-// the publication order seen by a lockless reader, and the two-devices-in-one-page layout of seed 000.
+// Contract tests for the vmalloc space (src/hw/vmalloc.ts): get_vm_area / ioremap / iounmap with
+// the two-devices-in-one-page layout of seed 000, disjoint areas in every interleaving, error paths
+// under injected allocation failures, and the v3.15 publication order as a lockless reader sees it.
 import { describe, expect, it } from 'vitest';
 import {
-  PageTable, PhysMem, VM_IOREMAP, VM_VM_AREA, VmallocSpace, check, defineModel, thread, assert,
+  PageTable, PhysMem, VM_IOREMAP, VM_VM_AREA, VmallocSpace, assert, check, defineModel, kernelConfig, kfree, kfree_rcu,
+  rcuCallbackThread, rcu_read_lock, rcu_read_unlock, spin_lock, spin_unlock, thread, type SpinlockT,
 } from '../../src/index.js';
+import { exploreKinds } from './explore-kinds.js';
 
 const VSTART = 0x100000;
 const VEND = VSTART + 8 * 4096;
 
-function hw() {
+function hw(opts: { failAllocs?: boolean; rcuFree?: boolean } = {}) {
+  if (opts.failAllocs) kernelConfig({ failAllocs: true });
   const phys = new PhysMem();
   const dev1 = phys.addDevice('dev1', 0x20001000, 0x400);
   const dev2 = phys.addDevice('dev2', 0x20001400, 0x400);
   const kpt = new PageTable('init_mm', phys);
-  const vm = new VmallocSpace(kpt, { start: VSTART, end: VEND });
+  const vm = new VmallocSpace(kpt, { start: VSTART, end: VEND, ...(opts.rcuFree ? { freeVa: (va) => kfree_rcu(va, '__free_vmap_area: kfree_rcu') } : {}) });
   return { phys, dev1, dev2, kpt, vm };
 }
 
 describe('vmalloc space', () => {
-  it('two ioremaps of devices sharing one page get distinct areas that translate to the right PA', () => {
+  it('two concurrent ioremaps of devices sharing one page: disjoint areas, right PA and type, all freed (DPOR, exhaustive)', () => {
     const m = defineModel({
       name: 'hw-test/ioremap-two',
       scenarios: { default: {} },
-      setup: () => ({ ...hw(), addrs: [0, 0] as number[] }),
+      setup: () => hw(),
       threads: (s) => [0, 1].map((i) => thread(`dev${i + 1}`, function* () {
         const pa = i === 0 ? 0x20001000 : 0x20001400;
-        const a = yield* s.vm.ioremap(pa, 0x400);
+        const a = yield* s.vm.ioremap(pa + 4, 0x3fc);
         assert(a !== null, 'ioremap failed');
-        s.addrs[i] = a as number;
-        yield* s.kpt.writel(0x55 + i, (a as number) + 4, { expectPa: pa + 4, expectType: 'device' });
-        const back = yield* s.kpt.readl((a as number) + 4, { expectPa: pa + 4, expectType: 'device' });
-        assert(back === 0x55 + i, `read back ${back}`);
+        assert(((a as number) & 0xfff) === (pa & 0xfff) + 4, 'ioremap keeps the offset inside the page');
+        const vm = s.vm.list.find((v) => v.vaStart <= (a as number) && (a as number) < v.vaEnd)?.vm.value;
+        assert(vm !== undefined && vm !== null && vm.size.value === 2 * 4096, 'one page plus the guard page');
+        yield* s.kpt.writel(0x55 + i, a as number, { expectPa: pa + 4, expectType: 'device' });
         assert(yield* s.vm.iounmap(a as number), 'iounmap failed');
       })),
+      invariants: [{ name: 'vmap_area_list sorted and disjoint', check: (s) => s.vm.listWellFormed() }],
       final: [
         { name: 'list empty', check: (s) => s.vm.list.length === 0 },
         { name: 'no live PTE', check: (s) => s.kpt.presentCount === 0 },
         { name: 'devices saw their writes', check: (s) => s.dev1.regs.get(4) === 0x55 && s.dev2.regs.get(4) === 0x56 },
       ],
     });
-    const r = check(m, { strategy: 'random', maxExecutions: 300, seed: 7 });
-    expect(r.finding?.violation ?? null).toBeNull();
-    expect(r.executions).toBe(300);
+    const r = check(m, { strategy: 'dpor', maxExecutions: 20000 });
+    expect(r.finding?.violation.message ?? null).toBeNull();
+    expect(r.exhaustive).toBe(true);
+    expect(r.executions).toBeGreaterThan(10);
   });
 
-  it('a lockless RCU walker can see an area whose vm is not yet set (v3.15 publication order)', () => {
+  it('with every kmalloc a failure point, ioremap returns NULL and leaks nothing on each path', () => {
+    let nulls = 0;
     const m = defineModel({
-      name: 'hw-test/publication-order',
+      name: 'hw-test/ioremap-failures',
       scenarios: { default: {} },
-      setup: () => ({ ...hw(), sawUnset: false }),
-      threads: (s) => [
-        thread('get_vm_area', function* () {
-          const vm = yield* s.vm.getVmArea(4096, VM_IOREMAP, 'test');
-          assert(vm !== null, 'no area');
-          if (vm) yield* s.vm.vunmap(vm.addr.value);
-        }),
-        thread('walker', function* () {
-          const list = yield* s.vm.walkRcu();
-          for (const va of list) if ((va.flags.value & VM_VM_AREA) === 0) s.sawUnset = true;
-        }),
-      ],
-      final: [{ name: 'walker never saw a half-built area', check: (s) => !s.sawUnset }],
+      setup: () => ({ ...hw({ failAllocs: true }), got: null as number | null }),
+      threads: (s) => [thread('driver', function* () {
+        s.got = yield* s.vm.ioremap(0x20001000, 0x400);
+        if (s.got === null) nulls++;
+        else yield* s.vm.iounmap(s.got);
+      })],
+      final: [{ name: 'nothing left mapped or listed', check: (s) => s.vm.list.length === 0 && s.kpt.presentCount === 0 }],
     });
-    const r = check(m, { strategy: 'random', maxExecutions: 2000, seed: 3 });
-    expect(r.finding?.violation.kind).toBe('invariant');
+    const r = check(m, { strategy: 'dpor', maxExecutions: 100 });
+    expect(r.finding?.violation.message ?? null).toBeNull();
+    expect(r.exhaustive).toBe(true);
+    expect(r.executions).toBe(3); // vm_struct kzalloc fails | vmap_area kmalloc fails | both succeed
+    expect(nulls).toBe(2);
   });
+
+  it('find_vm_area / remove_vm_area: found while published, gone after; vunmap of a stale address is refused', () => {
+    const m = defineModel({
+      name: 'hw-test/find-remove',
+      scenarios: { default: {} },
+      setup: () => hw(),
+      threads: (s) => [thread('main', function* () {
+        const vm = yield* s.vm.getVmArea(3 * 4096, VM_IOREMAP, 'test_caller');
+        assert(vm !== null, 'get_vm_area');
+        const addr = (vm as NonNullable<typeof vm>).addr.value;
+        assert((yield* s.vm.findVmArea(addr + 2 * 4096)) === vm, 'find_vm_area inside the area');
+        assert((yield* s.vm.findVmArea(addr + 3 * 4096)) === vm, 'the guard page is part of the vmap_area');
+        assert((yield* s.vm.removeVmArea(addr)) === vm, 'remove_vm_area returns the vm');
+        assert((vm as NonNullable<typeof vm>).size.value === 3 * 4096, 'remove_vm_area drops the guard page from size');
+        assert((yield* s.vm.findVmArea(addr)) === null, 'gone');
+        assert(!(yield* s.vm.vunmap(addr)), 'vunmap of a removed area is refused (WARN, no double free)');
+        yield* kfree(vm, 'kfree(area)');
+      })],
+    });
+    const r = check(m, { strategy: 'dpor', maxExecutions: 10 });
+    expect(r.finding?.violation.message ?? null).toBeNull();
+    expect(r.executions).toBe(1);
+  });
+
+  for (const locked of [false, true]) {
+    it(`a list walker ${locked ? 'under vmap_area_lock does not race, yet still sees an area without VM_VM_AREA (why s_show checks it)' : 'under RCU reading va->flags races setup_vmalloc_vm (KCSAN) and can see VM_VM_AREA unset'}`, () => {
+      let sawUnset = false;
+      const m = defineModel({
+        name: `hw-test/publication-${locked ? 'locked' : 'lockless'}`,
+        scenarios: { default: {} },
+        setup: () => hw({ rcuFree: true }),
+        threads: (s) => [
+          thread('get_vm_area', function* () {
+            const vm = yield* s.vm.getVmArea(4096, VM_IOREMAP, 'test');
+            if (vm) yield* s.vm.vunmap(vm.addr.value);
+          }),
+          thread('walker', function* () {
+            if (locked) yield* spin_lock(s.vm.spinlock as SpinlockT, 'walker: spin_lock');
+            else yield* rcu_read_lock();
+            const list = yield* s.vm.walkRcu();
+            for (const va of list) {
+              const f = yield* va.flags.get('walker: va->flags');
+              if ((f & VM_VM_AREA) === 0) sawUnset = true;
+            }
+            if (locked) yield* spin_unlock(s.vm.spinlock as SpinlockT, 'walker: spin_unlock');
+            else yield* rcu_read_unlock();
+          }),
+          rcuCallbackThread(),
+        ],
+      });
+      const r = exploreKinds(m);
+      expect(r.exhaustive).toBe(true);
+      expect([...r.kinds]).toEqual(locked ? [] : ['data-race']);
+      expect(sawUnset).toBe(true);
+    });
+  }
 });

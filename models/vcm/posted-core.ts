@@ -29,12 +29,12 @@ import {
 } from './structs.js';
 
 /** `vcm->driver` (one plain load); the driver pointer is never NULL after vcm_init. */
-function* driverOf(vcm: Vcm, label: string): G<VcmDriver> {
+export function* driverOf(vcm: Vcm, label: string): G<VcmDriver> {
   return deref(yield* vcm.driver.get(label), label);
 }
 
 /** `phys->free(phys)`: load the callback, call it. */
-function* callFree(phys: CPtr<VcmPhys>, label: string): G<void> {
+export function* callFree(phys: CPtr<VcmPhys>, label: string): G<void> {
   const p = deref(phys, label);
   const free = deref(yield* p.free.get(label), label);
   yield* free(p);
@@ -187,7 +187,7 @@ function* vcm_map(vcm: CPtr<Vcm>, phys: CPtr<VcmPhys>, flags: number): G<CPtr<Vc
   return ERR_PTR(ret);
 }
 
-function* vcm_unreserve(res: CPtr<VcmRes>): G<void> {
+export function* vcm_unreserve(res: CPtr<VcmRes>): G<void> {
   const L = 'vcm_unreserve';
   if (!WARN_ON(res === null, `${L}: WARN_ON(!res)`)) {
     const r = deref(res, `${L}: res->phys`);
@@ -198,13 +198,13 @@ function* vcm_unreserve(res: CPtr<VcmRes>): G<void> {
   }
 }
 
-function* vcm_free(phys: CPtr<VcmPhys>): G<void> {
+export function* vcm_free(phys: CPtr<VcmPhys>): G<void> {
   const L = 'vcm_free';
   const bad = phys === null || (yield* atomic_read(deref(phys, `${L}: phys->bindings`).bindings, `${L}: atomic_read(&phys->bindings)`)) !== 0;
   if (!WARN_ON(bad, `${L}: WARN_ON(!phys || atomic_read(&phys->bindings))`)) yield* callFree(phys, `${L}: phys->free(phys)`);
 }
 
-function* vcm_bind(res: CPtr<VcmRes>, phys: CPtr<VcmPhys>): G<number> {
+export function* vcm_bind(res: CPtr<VcmRes>, phys: CPtr<VcmPhys>): G<number> {
   const L = 'vcm_bind';
   if (WARN_ON(res === null || phys === null, `${L}: WARN_ON(!res || !phys)`)) return -EINVAL;
   const r = deref(res, `${L}: res->phys`);
@@ -224,7 +224,7 @@ function* vcm_bind(res: CPtr<VcmRes>, phys: CPtr<VcmPhys>): G<number> {
   return ret;
 }
 
-function* vcm_unbind(res: CPtr<VcmRes>): G<CPtr<VcmPhys>> {
+export function* vcm_unbind(res: CPtr<VcmRes>): G<CPtr<VcmPhys>> {
   const L = 'vcm_unbind';
   let phys: CPtr<VcmPhys> = null;
   const bad = res === null || !nonNull(yield* deref(res, `${L}: res->phys`).phys.get(`${L}: WARN_ON(!res->phys)`));
@@ -242,7 +242,7 @@ function* vcm_unbind(res: CPtr<VcmRes>): G<CPtr<VcmPhys>> {
   return phys;
 }
 
-function* vcm_destroy_binding(res: CPtr<VcmRes>): G<void> {
+export function* vcm_destroy_binding(res: CPtr<VcmRes>): G<void> {
   if (!WARN_ON(res === null, 'vcm_destroy_binding: WARN_ON(!res)')) {
     const phys = yield* vcm_unbind(res);
     if (nonNull(phys)) yield* vcm_free(phys);
@@ -250,7 +250,7 @@ function* vcm_destroy_binding(res: CPtr<VcmRes>): G<void> {
   }
 }
 
-function* vcm_unmap(res: CPtr<VcmRes>): G<void> {
+export function* vcm_unmap(res: CPtr<VcmRes>): G<void> {
   yield* vcm_unbind(res);
   yield* vcm_unreserve(res);
 }

@@ -11,4 +11,51 @@ export const vcmPosted = vcmModel({
   description: 'seed 004 VCM core as posted: activation counter used as a lock, error paths on uninitialised / error pointers',
   core: postedCore,
   defaultScenario: 'activate-race',
+  expectedBugs: [
+    {
+      id: 'activation-counter-as-lock',
+      description: 'vcm_activate: a second activator sees atomic_inc_return() != 1 and returns 0 while the first is still inside driver->activate; its device DMAs through IOMMU entries nobody programmed yet',
+      scenario: 'activate-race', kinds: ['iommu-fault'],
+    },
+    {
+      id: 'failed-activate-keeps-count',
+      description: 'vcm_activate: when driver->activate fails the activation count stays raised, so later activators return 0 with nothing in the hardware and vcm_destroy finds the context still active',
+      scenario: 'activate-enomem', kinds: ['assertion', 'iommu-fault'],
+    },
+    {
+      id: 'reactivate-during-deactivate',
+      description: 'vcm_deactivate: after atomic_dec_and_test() reached 0 and before driver->deactivate runs, a new vcm_activate calls driver->activate on a context that is still active (then the late deactivate turns it off under the new user)',
+      scenario: 'reactivate-race', kinds: ['assertion', 'iommu-fault'],
+    },
+    {
+      id: 'unreserve-err-ptr',
+      description: '__vcm_alloc_and_reserve: when the res callback fails (kzalloc -ENOMEM), the error path calls vcm_unreserve(*res) on the ERR_PTR it just got back',
+      scenario: 'make-binding-enomem-res', kinds: ['page-fault'], match: 'vcm_unreserve',
+    },
+    {
+      id: 'unreserve-err-ptr-enospc',
+      description: 'the same error path without fault injection: two drivers, a one-page IOVA window; the second reservation is ERR_PTR(-ENOSPC) and is passed to vcm_unreserve',
+      scenario: 'iova-exhausted', kinds: ['page-fault'], match: 'ERR_PTR(-28)',
+    },
+    {
+      id: 'phys-err-ptr-deref',
+      description: '__vcm_alloc_and_reserve: WARN_ON(!(*phys)->free) dereferences the ERR_PTR the phys callback returned before IS_ERR(*phys) is tested',
+      scenario: 'make-binding-enomem-phys', kinds: ['page-fault'], match: '(*phys)->free',
+    },
+    {
+      id: 'make-binding-uninit-res',
+      description: 'vcm_make_binding leaves res uninitialised; when the driver alloc callback fails, __vcm_alloc_and_reserve does if (*res) vcm_unreserve(*res) on the stack garbage',
+      scenario: 'o2o-enomem', kinds: ['page-fault'], match: 'vcm_make_binding: res',
+    },
+    {
+      id: 'reserve-uninit-res',
+      description: 'vcm_reserve on a context that cannot reserve (-EOPNOTSUPP) unreserves its own uninitialised res instead of returning the error',
+      scenario: 'o2o-reserve', kinds: ['page-fault'], match: 'vcm_reserve: res',
+    },
+    {
+      id: 'err-cast-uninit',
+      description: 'vcm_make_binding returns ERR_CAST(res) of the uninitialised res when the phys allocation fails: IS_ERR() is false on the garbage and the caller uses it as a reservation',
+      scenario: 'map-only-make-binding', kinds: ['page-fault', 'invariant'], match: 'vcm_make_binding: res',
+    },
+  ],
 });

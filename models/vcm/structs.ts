@@ -129,11 +129,11 @@ export function newVcm(b: number, name: string, start: number, size: number, dri
 export function newRes(b: number, tag: string, start: number, size: number): VcmRes {
   return {
     kblock: b, tag, freed: false,
-    start: new Field(start, `${tag}.start`, b),
-    bound_size: new Field(0, `${tag}.bound_size`, b),
-    res_size: new Field(size, `${tag}.res_size`, b),
-    vcm: new Field<CPtr<Vcm>>(null, `${tag}.vcm`, b),
-    phys: new Field<CPtr<VcmPhys>>(null, `${tag}.phys`, b),
+    start: new Field(start, 'start', b),
+    bound_size: new Field(0, 'bound_size', b),
+    res_size: new Field(size, 'res_size', b),
+    vcm: new Field<CPtr<Vcm>>(null, 'vcm', b),
+    phys: new Field<CPtr<VcmPhys>>(null, 'phys', b),
   };
 }
 
@@ -144,10 +144,10 @@ export function newRes(b: number, tag: string, start: number, size: number): Vcm
 export function newPhys(b: number, tag: string, size: number, free: (phys: VcmPhys) => G<void>): VcmPhys {
   return {
     kblock: b, tag, freed: false,
-    count: new Field(1, `${tag}.count`, b),
-    size: new Field(size, `${tag}.size`, b),
-    free: new Field<((phys: VcmPhys) => G<void>) | null>(free, `${tag}.free`, b),
-    bindings: new AtomicT(0, `${tag}.bindings`, b),
-    parts: new Field<readonly VcmPhysPart[]>([], `${tag}.parts`, b),
+    count: new Field(1, 'count', b),
+    size: new Field(size, 'size', b),
+    free: new Field<((phys: VcmPhys) => G<void>) | null>(free, 'free', b),
+    bindings: new AtomicT(0, 'bindings', b),
+    parts: new Field<readonly VcmPhysPart[]>([], 'parts', b),
   };
 }

@@ -26,3 +26,7 @@ export { check, assertModel, replay, runSchedule, checkTokenFits, describeTrace 
 export type { CheckOptions, CheckResult, ReplayResult } from './check.js';
 export * from './hw/index.js';
 export * from './linux/index.js';
+export { minimize, sameViolation, violationSignature } from './shrink/index.js';
+export type { MinimizeOptions, MinimizeResult } from './shrink/index.js';
+export { buildReport, parseReport, reportJson, renderReport, renderMarkdown, renderText, renderHtml, REPORT_VERSION, REPORT_FORMATS } from './report/index.js';
+export type { Report, ReportStep, ReportFormat } from './report/index.js';

@@ -13,12 +13,17 @@ import { fuzzCommand } from './commands/fuzz.js';
 import { mergeCommand } from './commands/merge.js';
 import { listCommand } from './commands/list.js';
 import { replayCommand } from './commands/replay.js';
+import { minimizeCommand } from './commands/minimize.js';
+import { reportCommand } from './commands/report.js';
+import './report-hook.js';
 
 /** Every command, in the order `mapcheck --help` lists them. Add new commands here. */
 export const COMMANDS: readonly Command[] = [
   listCommand,
   checkCommand,
   replayCommand,
+  minimizeCommand,
+  reportCommand,
   fuzzCommand,
   mergeCommand,
   benchCommand,

@@ -1,0 +1,79 @@
+/**
+ * Wording shared by the renderers, so markdown, text and HTML say the same thing: the size line,
+ * thread names, the object's allocation / free history, wait-for and livelock lines, fact values.
+ * Every function returns plain strings; each renderer escapes them for its own format.
+ * Leaves out: escaping and layout (each renderer).
+ */
+import type { Site } from '../engine/violation.js';
+import type { Report, ReportSize, ReportStep } from './report.js';
+
+export function fmtVal(v: string | number | boolean | null | undefined): string {
+  if (v === null || v === undefined) return '-';
+  return typeof v === 'number' && Number.isInteger(v) && Math.abs(v) > 0xffff ? `0x${v.toString(16)}` : String(v);
+}
+
+export function threadName(r: Report, id: number): string {
+  const t = r.threads.find((x) => x.id === id);
+  return t ? `T${id} ${t.name}` : `T${id}`;
+}
+
+const plural = (n: number, w: string): string => `${n} ${w}${n === 1 ? '' : 's'}`;
+
+export function sizeText(s: ReportSize): string {
+  return `${plural(s.steps, 'step')}, ${plural(s.preemptions, 'preemption')}${s.faults ? `, ${plural(s.faults, 'injected fault')}` : ''}`;
+}
+
+/** `8 steps, 1 preemption (minimized from 57 steps, 6 preemptions)`. */
+export function sizeLine(r: Report): string {
+  return r.minimizedFrom ? `${sizeText(r.size)} (minimized from ${sizeText(r.minimizedFrom)})` : sizeText(r.size);
+}
+
+export function siteText(r: Report, s: Site): string {
+  return `${threadName(r, s.thread)} at step ${s.step}: ${s.label}`;
+}
+
+/** Lines about the object the violation concerns (KASAN's "Allocated by / Freed by"). */
+export function objectLines(r: Report): string[] {
+  const o = r.violation.object;
+  if (!o) return [];
+  const out = [`object ${o.name} (${o.kind})`];
+  if (o.allocated) out.push(`allocated by ${siteText(r, o.allocated)}`);
+  if (o.freed) out.push(`freed by ${siteText(r, o.freed)}`);
+  return out;
+}
+
+/** Deadlock wait-for edges, livelock cycle, the violation's own facts. */
+export function detailLines(r: Report): string[] {
+  const v = r.violation;
+  const out: string[] = [];
+  for (const w of v.waits ?? []) out.push(`${threadName(r, w.thread)} waits for ${w.waitsFor} at ${w.label}`);
+  if (v.cycle?.length) out.push(`repeating cycle: ${v.cycle.join(' -> ')}`);
+  for (const [k, x] of Object.entries(v.facts ?? {})) out.push(`${k} = ${fmtVal(x)}`);
+  return out;
+}
+
+/** `used 1->0, freed true`: the fact changes of one step. */
+export function changesText(s: ReportStep): string {
+  if (!s.changes) return '';
+  return Object.entries(s.changes).map(([k, [a, b]]) => `${k} ${fmtVal(a)}->${fmtVal(b)}`).join(', ');
+}
+
+/** The op in one short line: its label, then what it touched and the choose value. */
+export function opText(s: ReportStep): string {
+  const bits: string[] = [];
+  if (s.object !== undefined) bits.push(s.object);
+  if (s.value !== undefined) bits.push(`= ${s.value}`);
+  if (s.detail !== undefined) bits.push(s.detail);
+  return bits.length ? `${s.label} [${bits.join(' ')}]` : s.label;
+}
+
+/** The fact keys shown in the state table (all keys of any row, in first-seen order). */
+export function stateKeys(r: Report): string[] {
+  const keys: string[] = [];
+  for (const row of r.state) for (const k of Object.keys(row.facts)) if (!keys.includes(k)) keys.push(k);
+  return keys;
+}
+
+export function afterText(after: number): string {
+  return after < 0 ? 'initial' : `after step ${after}`;
+}

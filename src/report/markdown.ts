@@ -1,0 +1,63 @@
+/**
+ * Markdown rendering of a report, for terminals and GitHub: the kernel-style header, the broken
+ * invariant, where it comes from, the interleaving as one column per thread (lincheck's table:
+ * only visible ops, `switch` / `preempt` marks where another thread takes over, the violating op
+ * flagged), the object's allocation / free history, the state after the key steps, and the replay
+ * command. Every model-provided string is escaped (code spans cannot break out of the table;
+ * plain text has its markdown / HTML punctuation backslash-escaped).
+ * Leaves out: colour and the picture (html.ts).
+ */
+import { afterText, changesText, detailLines, fmtVal, objectLines, opText, sizeLine, stateKeys, threadName } from './format.js';
+import type { Report } from './report.js';
+
+/** Escape text for markdown prose and table cells. */
+export function mdText(s: string): string {
+  return s.replace(/\r?\n/g, ' ').replace(/[\\`*_[\]<>|#!~&]/g, (c, at: number, all: string) =>
+    // An underscore inside a word (mutex_lock) cannot start emphasis: leave it readable.
+    (c === '_' && /\w/.test(all[at - 1] ?? '') && /\w/.test(all[at + 1] ?? '') ? c : `\\${c}`));
+}
+
+/** A code span that cannot break out of a table cell. */
+export function mdCode(s: string): string {
+  const body = s.replace(/\r?\n/g, ' ').replace(/`/g, "'").replace(/\|/g, '\\|');
+  return `\`${body}\``;
+}
+
+export function renderMarkdown(r: Report): string {
+  const out: string[] = [];
+  out.push(`### ${mdText(r.title)}`, '', `> ${mdText(r.invariant)}`, '');
+  out.push('| | |', '|---|---|');
+  out.push(`| model | ${mdCode(r.model.name)} (source hash ${mdCode(r.model.hash)}) |`);
+  out.push(`| scenario | ${mdCode(r.model.scenario)} |`);
+  out.push(`| found by | strategy ${mdCode(r.strategy)}, seed ${r.seed} |`);
+  out.push(`| schedule | ${mdText(sizeLine(r))} |`);
+  if (r.bug !== undefined) out.push(`| expected bug | ${mdCode(r.bug)} |`);
+  out.push('');
+  const hasChanges = r.steps.some((s) => s.changes);
+  out.push(`| step | ${r.threads.map((t) => mdText(threadName(r, t.id))).join(' | ')} |${hasChanges ? ' state change |' : ''}`);
+  out.push(`|---:|${r.threads.map(() => '---').join('|')}|${hasChanges ? '---|' : ''}`);
+  for (const s of r.steps) {
+    const mark = s.switch === 'preempt' ? '**preempt** → ' : s.switch === 'switch' ? '*switch* → ' : '';
+    const bug = s.violating ? ' **◀ BUG**' : '';
+    const cells = r.threads.map((t) => (t.id === s.thread ? `${mark}${mdCode(opText(s))}${bug}` : ''));
+    const ch = hasChanges ? ` ${s.changes ? mdCode(changesText(s)) : ''} |` : '';
+    out.push(`| ${s.index} | ${cells.join(' | ')} |${ch}`);
+  }
+  out.push('');
+  const obj = objectLines(r);
+  const det = detailLines(r);
+  if (obj.length || det.length) {
+    for (const l of [...obj, ...det]) out.push(`- ${mdText(l)}`);
+    out.push('');
+  }
+  const keys = stateKeys(r);
+  if (keys.length && r.state.length) {
+    out.push('State of the objects after the key steps:', '');
+    out.push(`| | ${r.state.map((row) => `${afterText(row.after)} (${mdText(row.why)})`).join(' | ')} |`);
+    out.push(`|---|${r.state.map(() => '---').join('|')}|`);
+    for (const k of keys) out.push(`| ${mdCode(k)} | ${r.state.map((row) => mdCode(fmtVal(row.facts[k]))).join(' | ')} |`);
+    out.push('');
+  }
+  out.push('Replay:', '', '```', r.replay, '```', '');
+  return out.join('\n');
+}

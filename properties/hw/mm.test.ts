@@ -113,6 +113,9 @@ describe('user address spaces', () => {
       assert(!w2.ok && w2.signal === 'SIGSEGV', 'write to read-only');
       const r = yield* s.mm.access(a + P);
       assert(r.ok && r.value === 5, 'read still works and sees the earlier write');
+      assert((yield* s.mm.mprotect(a + P, P, PROT_READ_U | PROT_WRITE_U)) === 0, 'mprotect back');
+      const w3 = yield* s.mm.access(a + P, { write: true, value: 8 });
+      assert(w3.ok && s.mm.pt.translate(a + P)?.prot === 3, 'writable again, same frame');
       yield* s.mm.exit();
       assert(s.phys.pagesOwnedBy('proc:anon').length === 0, 'anonymous page freed at exit');
     }));

@@ -93,6 +93,30 @@ describe('vmalloc space', () => {
     expect(r.executions).toBe(1);
   });
 
+  it('a boot-time area (areaAtSetup + mapAtSetup) is found, used and torn down by thread code like any other', () => {
+    const m = defineModel({
+      name: 'hw-test/boot-area',
+      scenarios: { default: {} },
+      setup: () => {
+        const w = hw();
+        const vm = w.vm.areaAtSetup(0x1000, VM_IOREMAP, 'boot ioremap');
+        vm.physAddr.value = 0x20001000;
+        w.kpt.mapAtSetup(vm.addr.value, 0x20001000, 0x1000, 'device');
+        return { ...w, bootVa: vm.addr.value };
+      },
+      threads: (s) => [thread('driver', function* () {
+        const late = yield* s.vm.ioremap(0x20001400, 0x400);
+        assert(late === s.bootVa + 2 * 4096 + 0x400, `the next area starts after the boot area and its guard page (got ${String(late)})`);
+        yield* s.kpt.writel(7, s.bootVa + 0x404, { expectPa: 0x20001404, expectType: 'device' });
+        assert(yield* s.vm.iounmap(s.bootVa), 'iounmap of the boot area');
+        assert(yield* s.vm.iounmap(late as number), 'iounmap of the late area');
+      })],
+      final: [{ name: 'everything torn down', check: (s) => s.vm.list.length === 0 && s.kpt.presentCount === 0 && s.dev2.regs.get(4) === 7 }],
+    });
+    const r = check(m, { strategy: 'dpor', maxExecutions: 10 });
+    expect(r.finding?.violation.message ?? null).toBeNull();
+  });
+
   for (const locked of [false, true]) {
     it(`a list walker ${locked ? 'under vmap_area_lock does not race, yet still sees an area without VM_VM_AREA (why s_show checks it)' : 'under RCU reading va->flags races setup_vmalloc_vm (KCSAN) and can see VM_VM_AREA unset'}`, () => {
       let sawUnset = false;

@@ -5,9 +5,7 @@
  * punching a hole: one new VMA and vm_ops->open on it), dup_mmap for fork (copy each VMA, get_file,
  * copy_page_range with get_page on non-reserved frames, then vm_ops->open), mprotect_fixup (each
  * split-off piece gets vm_ops->open), exit_mmap (close every VMA), remap_page_range, and the page
- * fault path do_no_page: vm_ops->nopage maps the returned page, or SIGBUS on NOPAGE_SIGBUS;
- * anonymous VMAs get a fresh frame. A fault that finds the PTE already filled by a racing fault
- * drops the new page, as do_no_page does.
+ * fault path (handle-mm-fault.ts).
  *
  * mmap_sem is an engine read/write lock: faults take it shared, the rest exclusive. VMA fields are
  * plain data guarded by it. User accesses (`access`) are the CPU side: page walk, fault and retry,
@@ -17,21 +15,22 @@
  */
 import { type Op, OpKind, op } from '../engine/ops.js';
 import { currentExecution } from '../engine/execution.js';
-import { PAGE_SIZE, hex, pageAlign, pageAlignDown, pageOffset } from './addr.js';
+import { PAGE_SIZE, hex, pageAlign, pageOffset } from './addr.js';
 import { hwFail } from './fault.js';
 import { GFP_KERNEL, type KPtr, kfree, kmalloc } from '../linux/index.js';
 import { type AccessOpts, type MemType, PROT_READ, PROT_RW, PageTable } from './pagetable.js';
 import type { PhysMem } from './phys.js';
-import { reach, walkedVia } from './reach.js';
+import { handleMmFault, userAccess } from './handle-mm-fault.js';
 import {
-  EINVAL, ENODEV, ENOMEM, type File, MAP_FIXED, MAP_SHARED, NOPAGE_OOM, PROT_EXEC_U, PROT_READ_U, PROT_WRITE_U,
+  EINVAL, ENODEV, ENOMEM, type File, MAP_FIXED, MAP_SHARED, PROT_EXEC_U, PROT_READ_U, PROT_WRITE_U,
   VM_DONTCOPY, VM_EXEC, VM_MAYEXEC, VM_MAYREAD, VM_MAYSHARE, VM_MAYWRITE, VM_READ, VM_SHARED, VM_WRITE, Vma, fput, getFile,
 } from './vma.js';
 
 type G<R> = Generator<Op, R, unknown>;
 
-export type Signal = 'SIGSEGV' | 'SIGBUS' | 'OOM';
-export type UserAccessResult = { readonly ok: true; readonly value: number } | { readonly ok: false; readonly signal: Signal };
+import type { Signal, UserAccessResult } from './handle-mm-fault.js';
+
+export type { Signal, UserAccessResult };
 
 export interface MmapArgs {
   readonly addr?: number;
@@ -248,10 +247,8 @@ export class Mm {
       }
       v.vmFlags = (v.vmFlags & ~(VM_READ | VM_WRITE | VM_EXEC)) | (vmFlagsOf(prot, 0) & (VM_READ | VM_WRITE | VM_EXEC));
       for (let a = v.vmStart; a < v.vmEnd; a += PAGE_SIZE) {
-        const t = this.pt.translate(a);
-        if (!t) continue;
-        yield* this.pt.unmap(a, PAGE_SIZE, 'change_protection');
-        yield* this.pt.map(a, t.pa - pageOffset(t.pa), PAGE_SIZE, t.type, { prot: v.vmFlags & VM_WRITE ? PROT_RW : PROT_READ, label: 'change_protection' });
+        if (!this.pt.translate(a)) continue;
+        yield* this.pt.setProt(a, v.vmFlags & VM_WRITE ? PROT_RW : PROT_READ, 'change_protection');
       }
     }
     yield* this.upWrite('sys_mprotect: up(&mm->mmap_sem)');
@@ -300,51 +297,13 @@ export class Mm {
     return yield* this.pt.map(addr, pa, size, type, { prot: vma.vmFlags & VM_WRITE ? PROT_RW : PROT_READ, label: 'remap_page_range: set_pte' });
   }
 
-  /** handle_mm_fault / do_no_page for a user access at addr: 'ok' or the signal delivered. */
+  /** handle_mm_fault / do_no_page for a user access at addr: 'ok' or the signal delivered (see handle-mm-fault.ts). */
   *handleFault(addr: number, write: boolean): G<'ok' | Signal> {
-    yield* this.downRead('do_page_fault: down_read(&mm->mmap_sem)');
-    const r = yield* this.faultLocked(addr, write);
-    yield* this.upRead('do_page_fault: up_read(&mm->mmap_sem)');
-    return r;
-  }
-
-  private *faultLocked(addr: number, write: boolean): G<'ok' | Signal> {
-    const v = this.findVma(addr);
-    if (!v || (write && !(v.vmFlags & VM_WRITE)) || (!write && !(v.vmFlags & VM_READ))) return 'SIGSEGV';
-    const page0 = pageAlignDown(addr);
-    const pte = yield* this.pt.walk(addr, 'handle_pte_fault');
-    const prot = v.vmFlags & VM_WRITE ? PROT_RW : PROT_READ;
-    if (pte.present) {
-      if (write && !(pte.prot & 2)) yield* this.pt.map(page0, pte.pa, PAGE_SIZE, pte.type, { prot, label: 'do_wp_page', onPresent: 'eexist' });
-      return 'ok';
-    }
-    let page;
-    if (v.vmOps?.nopage) {
-      const r = yield* v.vmOps.nopage(v, page0, write && !(v.vmFlags & VM_SHARED));
-      if (r === null) return 'SIGBUS';
-      if (r === NOPAGE_OOM) return 'OOM';
-      page = r;
-    } else {
-      page = yield* this.phys.allocPage(`${this.name}:anon`, { label: 'do_anonymous_page: alloc_page' });
-      if (!page) return 'OOM';
-    }
-    const res = yield* this.pt.map(page0, page.pa, PAGE_SIZE, v.memType, { prot, label: 'do_no_page: set_pte', onPresent: 'eexist' });
-    if (res !== 0 && !page.reserved) yield* this.phys.putPage(page, 'do_no_page: page_cache_release (raced)');
-    return 'ok';
+    return yield* handleMmFault(this, addr, write);
   }
 
   /** A user-mode CPU access: walk, fault and retry, then the access. Signals are results. */
   *access(addr: number, o: AccessOpts = {}): G<UserAccessResult> {
-    const label = o.label ?? `${this.name}: ${o.write ? 'store' : 'load'} ${hex(addr)}`;
-    for (;;) {
-      const pte = yield* this.pt.walk(addr, label);
-      if (pte.present && (!o.write || (pte.prot & 2))) {
-        const pa = this.pt.check(pte, addr, o, label, 'page-fault');
-        const value = yield* reach(this.phys, pa, o, label, this.name, walkedVia(this.phys, pte, pa));
-        return { ok: true, value };
-      }
-      const r = yield* this.handleFault(addr, o.write === true);
-      if (r !== 'ok') return { ok: false, signal: r };
-    }
+    return yield* userAccess(this, addr, o);
   }
 }

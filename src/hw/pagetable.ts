@@ -14,7 +14,7 @@
  */
 import { currentExecution } from '../engine/execution.js';
 import { type Op, op } from '../engine/ops.js';
-import type { Site } from '../engine/violation.js';
+import { type Site, UsageError } from '../engine/violation.js';
 import { PAGE_SIZE, checkAddr, hex, isPageAligned, pageOffset, pfnOf } from './addr.js';
 import { hereSite, hwFail, sanitizing } from './fault.js';
 import type { PhysMem } from './phys.js';
@@ -98,6 +98,26 @@ export class PageTable {
     return n;
   }
 
+  /**
+   * Boot-time mapping, in `setup()` only (no ops): what a finished vmap / ioremap_page_range leaves.
+   * Same argument rules as `map`; a live PTE in the range is a UsageError.
+   */
+  mapAtSetup(va: number, pa: number, size: number, type: MemType, prot: number = PROT_RW): void {
+    if (currentExecution().running >= 0) throw new UsageError(`${this.name}.mapAtSetup is for setup(); thread code maps with yield* map(...)`);
+    if (!isPageAligned(checkAddr(va, this.addrWord)) || !isPageAligned(checkAddr(pa, 'PA')) || size <= 0 || !isPageAligned(size)) {
+      throw new UsageError(`${this.name}.mapAtSetup(${hex(va)}, ${hex(pa)}, ${hex(size)}) needs page-aligned addresses and size`);
+    }
+    for (let off = 0; off < size; off += PAGE_SIZE) {
+      const p = this.pte(va + off);
+      if (p.present) throw new UsageError(`${this.name}.mapAtSetup: ${this.addrWord} ${hex(va + off)} is already mapped`);
+      p.present = true;
+      p.pa = pa + off;
+      p.type = type;
+      p.prot = prot;
+      p.changedAt = { thread: -1, step: -1, label: 'boot mapping' };
+    }
+  }
+
   /** Map `[va, va + size)` to `[pa, ...)`: one set_pte op per page. Returns 0 or -EEXIST. */
   *map(va: number, pa: number, size: number, type: MemType, opts: MapOpts = {}): G<number> {
     checkAddr(va, `${this.addrWord}`);
@@ -139,6 +159,16 @@ export class PageTable {
       p.changedAt = hereSite(label);
     }
     return n;
+  }
+
+  /** Change the permission of a present PTE (change_protection, pte_mkwrite): one op. Returns whether it was present. */
+  *setProt(va: number, prot: number, label = 'change_protection'): G<boolean> {
+    const p = this.pte(va);
+    yield op.write(p.id, label);
+    if (!p.present) return false;
+    p.prot = prot;
+    p.changedAt = hereSite(label);
+    return true;
   }
 
   /** The page walk: one read op on the PTE; returns it (present or not). */

@@ -21,6 +21,7 @@
  */
 import { currentExecution } from '../engine/execution.js';
 import { type Op, op } from '../engine/ops.js';
+import { UsageError } from '../engine/violation.js';
 import { Cell } from '../engine/prims.js';
 import { GFP_KERNEL, type KPtr, SpinlockT, kfree, kmalloc, kzalloc, spin_lock, spin_unlock } from '../linux/index.js';
 import { PAGE_SIZE, hex, hexRange, pageAlign, pageAlignDown, pageOffset } from './addr.js';
@@ -143,6 +144,41 @@ export class VmallocSpace {
     va.onList = true;
     yield* this.lock.unlock('alloc_vmap_area: spin_unlock(&vmap_area_lock)');
     return va;
+  }
+
+  /**
+   * Boot-time get_vm_area, in `setup()` only (no ops): a published area of `size` (page aligned,
+   * plus the guard page) at the first free address, its vm filled and VM_VM_AREA set. Blocks are
+   * kmalloc blocks allocated at setup (free them with kfree like any other). Returns the vm.
+   */
+  areaAtSetup(size: number, flags: number, caller = 'boot'): KPtr<VmStruct> {
+    const exec = currentExecution();
+    if (exec.running >= 0) throw new UsageError('VmallocSpace.areaAtSetup is for setup(); thread code uses yield* getVmArea(...)');
+    const sz = pageAlign(size) + PAGE_SIZE;
+    let addr = this.start;
+    for (const v of this.list) {
+      if (addr + sz <= v.vaStart) break;
+      if (v.vaEnd > addr) addr = v.vaEnd;
+    }
+    if (addr + sz > this.end) throw new UsageError(`areaAtSetup: no room for ${hex(sz)} bytes in ${hexRange(this.start, this.end)}`);
+    const site = { thread: -1, step: -1, label: `${caller}: get_vm_area (setup)` };
+    const vmId = exec.objects.addHeap('kmalloc', 'vm_struct', site);
+    const vm = Object.assign(this.newVm(vmId), { kblock: vmId });
+    const vaId = exec.objects.addHeap('kmalloc', 'vmap_area', site);
+    const va = Object.assign(new VmapArea(vaId), { kblock: vaId });
+    va.vaStart = addr;
+    va.vaEnd = addr + sz;
+    vm.addr.value = addr;
+    vm.size.value = sz;
+    vm.flags.value = flags;
+    vm.caller = caller;
+    va.vm.value = vm;
+    va.flags.value = VM_VM_AREA;
+    va.onList = true;
+    let i = 0;
+    while (i < this.list.length && (this.list[i] as VmapArea).vaStart < addr) i++;
+    this.list.splice(i, 0, va);
+    return vm;
   }
 
   /** setup_vmalloc_vm: fill vm from va, then publish va->vm and VM_VM_AREA under the lock. */

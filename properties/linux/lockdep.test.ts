@@ -49,7 +49,7 @@ describe('lockdep: lock-order', () => {
     expect(v.message).toContain("is trying to acquire A at 'late: spin_lock(A)'");
     expect(v.message).toContain("already holds B, taken at 'late: spin_lock(B)'");
     expect(v.message).toContain("B taken at 'ab: spin_lock(B)' while holding A (taken at 'ab: spin_lock(A)') by ab");
-    expect(v.facts).toEqual({ new_dependency: 'B -> A', existing_chain: 'A -> B' });
+    expect(v.facts).toEqual({ new_dependency: 'B -> A', existing_chain: 'A -> B', chain_from: 'this execution' });
   });
   it('the same-order twin is clean', () => {
     expectClean(exhaust(abbaModel(false)));
@@ -72,6 +72,8 @@ describe('lockdep: lock-order', () => {
     expect(one.finding).toBeNull();
     const v = expectKind(exhaust(m), 'lock-order');
     expect(v.facts?.['new_dependency']).toBe('B -> A');
+    expect(v.facts?.['chain_from']).toBe('earlier execution');
+    expect(v.message).toContain('replaying this schedule alone does not show the inversion');
   });
 });
 

@@ -22,6 +22,8 @@ interface Edge {
   readonly thread: string;
   readonly fromLabel: string;
   readonly toLabel: string;
+  /** Identifies the execution that learnt it (its first thread's state object). */
+  readonly marker: object | undefined;
 }
 
 type Graph = Map<string, Map<string, Edge>>;
@@ -99,24 +101,30 @@ export function lockdepAcquire(exec: Execution, ctx: KCtx, lock: LockInfo, label
     if (out?.has(lock.cls)) continue;
     const back = findPath(g, lock.cls, h.cls);
     if (back !== null) {
-      const chain = back.map((e) => `  ${e.to} taken at '${e.toLabel}' while holding ${e.from} (taken at '${e.fromLabel}') by ${e.thread}`);
+      const marker = exec.threads[0];
+      const earlier = back.some((e) => e.marker !== marker);
+      const chain = back.map((e) => `  ${e.to} taken at '${e.toLabel}' while holding ${e.from} (taken at '${e.fromLabel}') by ${e.thread}${e.marker !== marker ? ' [earlier execution]' : ''}`);
       kfail('lock-order', [
         `${threadLabel(exec, exec.running)} is trying to acquire ${lock.cls} at '${label}'`,
         `but already holds ${h.cls}, taken at '${h.label}';`,
         `${lock.cls} already depends on ${h.cls} through the existing chain:`,
         ...chain,
         `so ${h.cls} -> ${lock.cls} closes a cycle: two threads taking them in these orders can deadlock`,
+        ...(earlier ? ['(part of the chain was recorded in an earlier execution of this run: replaying this schedule alone does not show the inversion)'] : []),
       ].join('\n'), label, {
         sites: [{ thread: exec.running, step: h.step, label: h.label }, { thread: exec.running, step: exec.stepIndex - 1, label },
           ...back.map((e) => ({ thread: -1, step: -1, label: `${e.thread}: ${e.toLabel}` }))],
-        facts: { new_dependency: `${h.cls} -> ${lock.cls}`, existing_chain: [lock.cls, ...back.map((e) => e.to)].join(' -> ') },
+        facts: {
+          new_dependency: `${h.cls} -> ${lock.cls}`, existing_chain: [lock.cls, ...back.map((e) => e.to)].join(' -> '),
+          chain_from: earlier ? 'earlier execution' : 'this execution',
+        },
       });
     }
     if (out === undefined) {
       out = new Map();
       g.set(h.cls, out);
     }
-    out.set(lock.cls, { from: h.cls, to: lock.cls, thread: me, fromLabel: h.label, toLabel: label });
+    out.set(lock.cls, { from: h.cls, to: lock.cls, thread: me, fromLabel: h.label, toLabel: label, marker: exec.threads[0] });
   }
 }
 

@@ -1,0 +1,196 @@
+/**
+ * The machine every iova-extend variant runs on, and the threads of a scenario: RAM frames for the
+ * buffers, an IOMMU domain (src/hw) covering the mapping's maximum IOVA window, an optional DMA
+ * device behind it, driver threads doing dma map / unmap in the shape of arm_iommu_map_page /
+ * arm_iommu_unmap_page (v3.14 arch/arm/mm/dma-mapping.c: `__alloc_iova` then `iommu_map`;
+ * `iommu_unmap` then `__free_iova`), and an owner thread that waits for the drivers, stops the
+ * device and drops the mapping (arm_iommu_release_mapping).
+ *
+ * The ghost state the invariants read: live IOVA allocations (recorded when __alloc_iova returns,
+ * dropped when unmap starts), a `busy` count of threads between the bitmap update and the ghost
+ * update (the bits-equal-allocations check only applies when it is 0), and failures of
+ * __alloc_iova that happened although the mapping could still have grown to fit the request.
+ * Buffers are allocated at boot (owner-tagged frames, one run per map step) so that the page
+ * allocator does not add interleavings the design is not about; an IOVA region of
+ * `reservedPages` is allocated at boot and never freed (a boot framebuffer), so small maps can
+ * exhaust a range.
+ * Leaves out: the dma_map_page offset inside the first page (buffers are page aligned),
+ * arm_iommu_attach_device (the device is attached from the start).
+ */
+import {
+  DmaDevice, IOMMU_READ, IOMMU_WRITE, IommuDomain, type Op, PAGE_SIZE, type Page, PhysMem, type ThreadSpec, hex,
+  join, kernelConfig,
+} from '../../src/index.js';
+import type { IovaParams } from './scenarios.js';
+
+export type G<R> = Generator<Op, R, unknown>;
+
+/** ARM's DMA_ERROR_CODE: (~(dma_addr_t)0) with a 32-bit dma_addr_t. */
+export const DMA_ERROR_CODE = 0xffffffff;
+export const RAM_BASE = 0x10000000;
+
+export interface LiveAlloc {
+  readonly owner: string;
+  readonly iova: number;
+  readonly len: number;
+}
+
+export interface IovaGhost {
+  readonly live: Map<string, LiveAlloc>;
+  busy: number;
+  readonly badFailures: string[];
+  /** The owner has started arm_iommu_release_mapping: the bitmaps are going away. */
+  released: boolean;
+}
+
+/** The hooks one variant supplies: its mapping struct and the allocator's entry points. */
+export interface IovaVariant<M> {
+  /** arm_iommu_create_mapping, done by setup (a finished create, without ops). */
+  create(p: IovaParams): M;
+  /** __alloc_iova(mapping, size): an IOVA or DMA_ERROR_CODE. */
+  alloc(w: IovaWorld<M>, size: number): G<number>;
+  /** __free_iova(mapping, addr, size). */
+  free(w: IovaWorld<M>, addr: number, size: number): G<void>;
+  /** arm_iommu_release_mapping (kref_put + release_iommu_mapping). */
+  release(w: IovaWorld<M>): G<void>;
+  /** End of the IOVA window the mapping covers now (no ops). */
+  windowEnd(m: M): number;
+  /** IOVA of every set bitmap bit, and how many bytes one bit stands for (no ops). */
+  setSlots(m: M): number[];
+  slotBytes(m: M): number;
+  /** Report state: ranges / bitmaps as words. */
+  describe(m: M): Record<string, string | number>;
+}
+
+export interface IovaWorld<M> {
+  readonly params: IovaParams;
+  /** Each driver's buffers (allocated at boot, owner-tagged frames), by buffer name. */
+  readonly buffers: Map<string, Page[]>;
+  readonly phys: PhysMem;
+  readonly domain: IommuDomain;
+  readonly dev: DmaDevice | null;
+  readonly mapping: M;
+  readonly variant: IovaVariant<M>;
+  readonly ghost: IovaGhost;
+}
+
+export function buildWorld<M>(p: IovaParams, variant: IovaVariant<M>): IovaWorld<M> {
+  kernelConfig({ failAllocs: p.failAllocs });
+  const phys = new PhysMem();
+  let pages = 0;
+  for (const t of p.threads) for (const s of t.steps) if (s.kind === 'map') pages += s.pages;
+  const frames = phys.addRam(RAM_BASE, pages + 1);
+  const buffers = new Map<string, Page[]>();
+  let next = 0;
+  for (const t of p.threads) {
+    let k = 0;
+    for (const s of t.steps) {
+      if (s.kind !== 'map') continue;
+      const name = `${t.name}.buf${k++}`;
+      const run = frames.slice(next, next + s.pages);
+      next += s.pages;
+      for (const f of run) {
+        f.count = 1;
+        f.owner = name;
+        f.inPool = false;
+      }
+      buffers.set(name, run);
+    }
+  }
+  const domain = new IommuDomain('iommu_domain', phys, { start: p.base, size: p.maxPages * PAGE_SIZE });
+  const dev = p.dma ? new DmaDevice('dma-dev', domain) : null;
+  const mapping = variant.create(p);
+  const live = new Map<string, LiveAlloc>();
+  if (p.reservedPages > 0) live.set('boot-reserved', { owner: 'boot-reserved', iova: p.base, len: p.reservedPages * PAGE_SIZE });
+  return { params: p, phys, buffers, domain, dev, mapping, variant, ghost: { live, busy: 0, badFailures: [], released: false } };
+}
+
+/** Record a failed __alloc_iova; `couldGrow` says the mapping could still have grown to fit it. */
+export function noteAllocFailure<M>(w: IovaWorld<M>, why: string, couldGrow: boolean): void {
+  if (couldGrow) w.ghost.badFailures.push(why);
+}
+
+interface Mapped { readonly name: string; readonly iova: number; readonly len: number; done: boolean }
+
+function* unmapOne<M>(w: IovaWorld<M>, who: string, m: Mapped): G<void> {
+  if (m.done) return;
+  m.done = true;
+  w.ghost.busy++;
+  w.ghost.live.delete(m.name);
+  yield* w.domain.unmap(m.iova, m.len, `${who}: arm_iommu_unmap_page: iommu_unmap`);
+  yield* w.variant.free(w, m.iova, m.len);
+  w.ghost.busy--;
+}
+
+function* dmaTo<M>(w: IovaWorld<M>, who: string, m: Mapped, page: number, value: number): G<void> {
+  if (!w.dev) return;
+  const h = yield* w.dev.submit({
+    iova: m.iova + page * PAGE_SIZE, len: PAGE_SIZE, write: true, value, expectOwner: m.name,
+    label: `dma-dev: DMA write ${m.name} page ${page}`,
+  }, `${who}: ring doorbell for ${m.name}`);
+  yield* w.dev.waitDone(h, `${who}: wait for DMA to ${m.name}`);
+}
+
+function driver<M>(w: IovaWorld<M>, name: string, steps: IovaParams['threads'][number]['steps']): ThreadSpec {
+  return {
+    name,
+    body: function* () {
+      const mine: (Mapped | null)[] = [];
+      for (const s of steps) {
+        if (s.kind === 'unmap') {
+          const m = mine[s.which];
+          if (m) yield* unmapOne(w, name, m);
+          continue;
+        }
+        const bufName = `${name}.buf${mine.length}`;
+        const len = s.pages * PAGE_SIZE;
+        const pages = w.buffers.get(bufName) as Page[];
+        w.ghost.busy++;
+        const iova = yield* w.variant.alloc(w, len);
+        if (iova === DMA_ERROR_CODE) {
+          w.ghost.busy--;
+          mine.push(null);
+          continue;
+        }
+        w.ghost.live.set(bufName, { owner: bufName, iova, len });
+        w.ghost.busy--;
+        const m: Mapped = { name: bufName, iova, len, done: false };
+        mine.push(m);
+        const pa = (pages[0] as Page).pa;
+        const ret = yield* w.domain.map(iova, pa, len, IOMMU_READ | IOMMU_WRITE, `${name}: arm_iommu_map_page: iommu_map`);
+        if (ret < 0) {
+          // arm_iommu_map_page: fail: __free_iova(mapping, dma_addr, len)
+          m.done = true;
+          w.ghost.busy++;
+          w.ghost.live.delete(bufName);
+          yield* w.variant.free(w, iova, len);
+          w.ghost.busy--;
+          continue;
+        }
+        yield* dmaTo(w, name, m, 0, mine.length);
+        if (s.pages > 1) yield* dmaTo(w, name, m, s.pages - 1, mine.length);
+      }
+      for (const m of mine) if (m) yield* unmapOne(w, name, m);
+    },
+  };
+}
+
+/** Drivers, the DMA device (if any), and the owner that releases the mapping at the end. */
+export function worldThreads<M>(w: IovaWorld<M>): ThreadSpec[] {
+  const out: ThreadSpec[] = w.params.threads.map((t) => driver(w, t.name, t.steps));
+  const drivers = out.length;
+  if (w.dev) out.push(w.dev.queueThread('dma-dev'));
+  const dev = w.dev;
+  out.push({
+    name: 'owner',
+    body: function* () {
+      for (let t = 0; t < drivers; t++) yield* join(t, `owner: wait for driver T${t}`);
+      if (dev) yield* dev.stop('owner: stop the DMA device');
+      w.ghost.released = true;
+      yield* w.variant.release(w);
+    },
+  });
+  return out;
+}
+
+export { hex };

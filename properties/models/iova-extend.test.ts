@@ -1,0 +1,108 @@
+/**
+ * Seed 001 (IOVA range extension) models: every expected bug of the posted variant is found by
+ * DPOR as a checker violation of an expected kind, and its token replays to the same kind; every
+ * proved scenario of the fixed variant is exhausted by DPOR with no violation (execution counts
+ * printed); fast-check generates mapping geometries and map / unmap workloads that PCT runs on the
+ * fixed variant (no violation) and on the posted one (a failing workload is found, shrunk, and
+ * still fails). Also pins the kernel bitmap semantics the seed relies on.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { check, replay } from '../../src/index.js';
+import { findModel } from '../../models/index.js';
+import { bitmap_find_next_zero_area, bitmap_set } from '../../models/iova-extend/bitmap.js';
+import { iovaFixed, iovaPosted } from '../../models/iova-extend/index.js';
+import { type IovaParams, type IovaStep, map, unmap } from '../../models/iova-extend/scenarios.js';
+
+describe('kernel bitmap helpers', () => {
+  it('bitmap_find_next_zero_area returns index + nr (> size) when nothing fits, as lib/bitmap.c does', () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 64 }), fc.integer({ min: 0, max: 64 }), fc.integer({ min: 1, max: 8 }), fc.constantFrom(0, 1, 3, 7), (size, used, nr, align) => {
+      const words = new Uint32Array(2);
+      bitmap_set(words, 0, Math.min(used, size));
+      const r = bitmap_find_next_zero_area(words, size, 0, nr, align);
+      const fits = r <= size;
+      if (fits) {
+        expect(r & align).toBe(0);
+        expect(r + nr).toBeLessThanOrEqual(size);
+        expect(r).toBeGreaterThanOrEqual(Math.min(used, size));
+      } else {
+        expect(r).toBeGreaterThan(size);
+        let firstFree = Math.min(used, size);
+        firstFree = (firstFree + align) & ~align;
+        expect(firstFree + nr).toBeGreaterThan(size);
+      }
+    }), { numRuns: 300, seed: 1 });
+  });
+});
+
+describe('iova-extend/posted: the review\'s bugs are found by DPOR', () => {
+  for (const bug of iovaPosted.expectedBugs ?? []) {
+    it(`${bug.id} in scenario ${bug.scenario}`, () => {
+      const r = check(iovaPosted, { strategy: 'dpor', scenario: bug.scenario, maxExecutions: 20_000 });
+      expect(r.finding, `${bug.id}: DPOR ran ${r.executions} executions without a violation`).not.toBeNull();
+      const f = r.finding!;
+      console.log(`[iova-extend/posted] ${bug.id}: ${f.violation.kind} after ${f.execution} DPOR executions: ${f.violation.title}`);
+      expect(bug.kinds).toContain(f.violation.kind);
+      if (bug.match !== undefined) expect(`${f.violation.title} ${f.violation.message}`).toContain(bug.match);
+      const again = replay(iovaPosted, f.token);
+      expect(again.violation?.kind).toBe(f.violation.kind);
+      expect(again.violation?.message).toBe(f.violation.message);
+    });
+  }
+
+  it('is registered for the CLI under its name', () => {
+    expect(findModel('iova-extend/posted')).toBe(iovaPosted);
+    expect(findModel('iova-extend/fixed')).toBe(iovaFixed);
+  });
+});
+
+describe('iova-extend/fixed: DPOR exhausts the proved scenarios', () => {
+  for (const sc of iovaFixed.provedScenarios ?? []) {
+    it(sc, () => {
+      const r = check(iovaFixed, { strategy: 'dpor', scenario: sc, maxExecutions: 30_000 });
+      console.log(`[iova-extend/fixed] ${sc}: ${r.executions} DPOR executions, exhaustive=${r.exhaustive}, ${r.elapsedMs} ms`);
+      expect(r.finding?.violation ?? null).toBeNull();
+      expect(r.exhaustive).toBe(true);
+    });
+  }
+});
+
+const stepsArb: fc.Arbitrary<IovaStep[]> = fc.array(
+  fc.oneof(fc.integer({ min: 1, max: 4 }).map((p) => map(p)), fc.integer({ min: 0, max: 1 }).map((k) => unmap(k))),
+  { minLength: 1, maxLength: 3 },
+);
+
+const paramsArb: fc.Arbitrary<IovaParams> = fc.record({
+  base: fc.constant(0x80000000),
+  reservedPages: fc.constantFrom(0, 28, 30, 31),
+  initialPages: fc.constant(32),
+  growPages: fc.constant(32),
+  maxPages: fc.constantFrom(64, 96, 128),
+  order: fc.constant(0),
+  failAllocs: fc.boolean(),
+  dma: fc.boolean(),
+  threads: fc.array(stepsArb, { minLength: 2, maxLength: 3 }).map((ts) => ts.map((steps, i) => ({ name: `drv${i}`, steps }))),
+});
+
+const PCT = { strategy: 'pct', depth: 3, seed: 5, maxExecutions: 120 } as const;
+
+describe('iova-extend: generated workloads under PCT', () => {
+  it('fixed: no violation on any generated workload', () => {
+    fc.assert(fc.property(paramsArb, (p) => {
+      const r = check(iovaFixed, { ...PCT, scenario: p });
+      if (r.finding) throw new Error(`${r.finding.violation.title}: ${r.finding.violation.message}`);
+    }), { numRuns: 15, seed: 9 });
+  });
+
+  it('posted: a failing workload is found, shrunk, and the shrunk workload still fails', () => {
+    const fails = (p: IovaParams): boolean => check(iovaPosted, { ...PCT, scenario: p }).finding !== null;
+    const out = fc.check(fc.property(paramsArb, (p) => !fails(p)), { numRuns: 40, seed: 9 });
+    expect(out.failed).toBe(true);
+    const p = out.counterexample?.[0] as IovaParams;
+    expect(p).toBeDefined();
+    const steps = p.threads.reduce((n, t) => n + t.steps.length, 0);
+    console.log(`[iova-extend/posted] shrunk failing workload: ${p.threads.length} threads, ${steps} steps: ${JSON.stringify(p)}`);
+    expect(fails(p)).toBe(true);
+    expect(steps).toBeLessThanOrEqual(4);
+  });
+});

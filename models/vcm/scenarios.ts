@@ -19,6 +19,9 @@
  *   second, started after that, maps with vcm_alloc + vcm_map into the active context (the new
  *   binding must reach the hardware at once); both DMA.
  * - `o2o-share`: two drivers make and map bindings on the one-to-one context and DMA.
+ * - `create-enomem`: the context's own allocation fails in the platform code.
+ * - `three-drivers`: the three ways to get a bound buffer (bind, make_binding, map) at once,
+ *   each driver activating and DMAing: too big for DPOR to exhaust quickly, run with PCT.
  * Leaves out: more than three driver threads (fast-check generates bigger mixes for PCT).
  */
 import type { Json } from '../../src/index.js';
@@ -57,4 +60,9 @@ export const VCM_SCENARIOS: Readonly<Record<string, VcmParams>> = {
   'bind-and-map': iommu([['alloc', 'reserve', 'bind', 'activate', 'signal', 'dma', 'barrier'], ['wait', 'alloc', 'map', 'dma', 'barrier']]),
   'o2o-share': o2o('o2o', [['make_binding', 'activate', 'dma'], ['alloc', 'map', 'dma']]),
   'create-enomem': iommu([['make_binding']], ['create']),
+  'three-drivers': iommu([
+    ['alloc', 'reserve', 'bind', 'activate', 'dma', 'barrier'],
+    ['make_binding', 'activate', 'dma', 'barrier'],
+    ['alloc', 'map', 'activate', 'dma', 'barrier'],
+  ]),
 };

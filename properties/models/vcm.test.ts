@@ -83,6 +83,23 @@ const paramsArb: fc.Arbitrary<VcmParams> = fc.record({
 const violates = (model: typeof vcmPosted, p: VcmParams, seed: number): boolean =>
   check(model, { strategy: 'pct', seed, scenario: p, maxExecutions: 150 }).finding !== null;
 
+describe('vcm: three drivers on one context (beyond DPOR exhaustion) under PCT and random', () => {
+  it('vcm/posted: the activation race is found', () => {
+    for (const strategy of ['pct', 'random']) {
+      const r = check(vcmPosted, { strategy, seed: 3, scenario: 'three-drivers', maxExecutions: 500 });
+      expect(r.finding?.violation.kind, `${strategy} found nothing in ${r.executions} executions`).toBe('iommu-fault');
+      console.log(`[vcm/posted] three-drivers: ${strategy} found an IOMMU fault after ${r.finding!.execution} executions`);
+    }
+  });
+  it('vcm/fixed: no violation in 300 PCT and 300 random executions', () => {
+    for (const strategy of ['pct', 'random']) {
+      const r = check(vcmFixed, { strategy, seed: 3, scenario: 'three-drivers', maxExecutions: 300 });
+      expect(r.finding?.violation ?? null).toBeNull();
+      expect(r.executions).toBe(300);
+    }
+  });
+});
+
 describe('vcm: fast-check generated workloads under PCT', () => {
   it('vcm/fixed never violates', () => {
     fc.assert(fc.property(paramsArb, fc.integer({ min: 1, max: 1000 }), (p, seed) => {

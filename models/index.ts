@@ -6,11 +6,12 @@
 import type { AnyModel } from '../src/index.js';
 import { litmusModels } from './litmus/index.js';
 import { kmapPfnModels } from './kmap-pfn/index.js';
+import { kvmapModels } from './kiobuf-kvmap/index.js';
 import { ioremapModels } from './ioremap-reuse/index.js';
 import { iovaModels } from './iova-extend/index.js';
 import { vcmModels } from './vcm/index.js';
 
-export const allModels: readonly AnyModel[] = [...litmusModels, ...kmapPfnModels, ...ioremapModels, ...iovaModels, ...vcmModels];
+export const allModels: readonly AnyModel[] = [...litmusModels, ...kmapPfnModels, ...kvmapModels, ...ioremapModels, ...iovaModels, ...vcmModels];
 
 export function findModel(name: string): AnyModel | undefined {
   return allModels.find((m) => m.name === name);

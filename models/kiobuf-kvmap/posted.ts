@@ -1,0 +1,87 @@
+/**
+ * Seed 002 as posted: "[PATCH] New kiobuf mapping functions for 2.3.50" (Stephen Tweedie, Mar
+ * 2000) -- mm/iomap.c (iomap-posted.ts), the map_kernel_kiobuf hunk of mm/memory.c
+ * (memory-posted.ts) and Documentation/kiobuf.sample.c (driver-posted.ts), driven by user
+ * processes and insmod / rmmod (process.ts).
+ *
+ * The C as posted compiles; nothing here is reconstructed intent. What the checker finds is
+ * listed in `expectedBugs`, each with the scenario that shows it.
+ * Leaves out: the vmscan.c VM_IO hunk (no swapper is modelled; VM_LOCKED keeps kvmaps resident).
+ */
+import { defineKvmapModel } from './define-model.js';
+import { create_local_heap, kiomap_destroy_module, kiomap_init_module, postedFops } from './driver-posted.js';
+import { kvmap_close, kvmap_nopage, kvmap_open, mmap_kiobuf } from './iomap-posted.js';
+import { expand_kiobuf, map_kernel_kiobuf, vfree_data, vmalloc_data } from './memory-posted.js';
+import type { KvmapVariant } from './state.js';
+
+export const postedVariant: KvmapVariant = {
+  init: kiomap_init_module,
+  exit: kiomap_destroy_module,
+  fops: postedFops,
+};
+
+export const kvmapPosted = defineKvmapModel({
+  name: 'kiobuf-kvmap/posted',
+  description: 'seed 002 as posted: kvmap_nopage bound, module count kept by module code, leaking exit',
+  variant: postedVariant,
+  source: [kiomap_init_module, kiomap_destroy_module, create_local_heap, postedFops, kvmap_open, kvmap_close, kvmap_nopage, mmap_kiobuf,
+    map_kernel_kiobuf, expand_kiobuf, vmalloc_data, vfree_data].map(String).join('\n'),
+  expectedBugs: [
+    {
+      id: 'nopage-bound',
+      description: 'kvmap_nopage tests pgoff > iobuf->nr_pages, so the page just past the buffer (pgoff == nr_pages) reads maplist[nr_pages] -- one past the kmalloc\'d maplist -- and would map that garbage instead of raising SIGBUS',
+      scenario: 'nopage-bound',
+      kinds: ['wrong-target'],
+      match: 'out-of-bounds in kvmap_nopage',
+    },
+    {
+      id: 'unload-races-open',
+      description: 'nothing pins the module between misc_open finding kiomap_device and kiomap_open\'s MOD_INC_USE_COUNT: rmmod sees a zero count, runs exit and frees the module while the opener goes on using its text and local_vmap',
+      scenario: 'open-vs-unload',
+      kinds: ['use-after-free'],
+      match: 'kiobuf_sample',
+    },
+    {
+      id: 'unload-after-last-dec',
+      description: 'kiomap_finished (deref_callback) and kiomap_release drop the module count from inside the module: rmmod can free it while they return through its text and kvmap_close still has to up(&local_vmap.sem) in its data',
+      scenario: 'close-vs-unload',
+      kinds: ['use-after-free'],
+      match: 'kiobuf_sample',
+    },
+    {
+      id: 'exit-leaks-kiobuf',
+      description: 'kiomap_destroy_module vfree()s the area but never unmap_kiobuf()s: the page references map_kernel_kiobuf took and the kmalloc\'d maplist outlive the module',
+      scenario: 'load-use-unload',
+      kinds: ['invariant'],
+      match: 'every page reference taken is dropped',
+    },
+    {
+      id: 'heap-init-null-memset',
+      description: 'when map_kernel_kiobuf fails (expand_kiobuf\'s kmalloc), create_local_heap vfree()s, sets local_data_area = 0 and falls through to memset(local_data_area, 0xff, DATA_SIZE): a NULL write',
+      scenario: 'init-alloc-fail',
+      kinds: ['page-fault'],
+      match: 'address: 0x0',
+    },
+    {
+      id: 'init-error-leak',
+      description: 'kiomap_init_module returns misc_register\'s error without undoing create_local_heap: the failed module is freed with its vmalloc area, page references and maplist still allocated',
+      scenario: 'misc-register-fails',
+      kinds: ['invariant'],
+      match: 'unload releases everything init allocated',
+    },
+    {
+      id: 'private-mprotect-bug',
+      description: 'mmap_kiobuf rejects only private *writable* mappings; a private read-only one made writable by mprotect (VM_MAYWRITE is set) takes a write fault through do_no_page with no_share = 1, and kvmap_nopage BUG()s',
+      scenario: 'private-mprotect-write',
+      kinds: ['assertion'],
+      match: 'no_share',
+    },
+    {
+      id: 'pte-walk-past-pmd',
+      description: 'map_pte_range / map_pmd_range loop on (va && PMD_MASK) / (va && PGDIR_MASK), always true: an area crossing a PMD boundary makes pte++ run off the PTE page',
+      scenario: 'heap-straddles-pmd',
+      kinds: ['wrong-target'],
+      match: 'map_pte_range',
+    },
+  ],
+});

@@ -1,0 +1,141 @@
+/**
+ * The threads of the kiobuf-kvmap models: user processes running a scenario's list of actions
+ * against the misc device (open, mmap shared / private / read / write at a page offset, touch a
+ * page, munmap a sub-range, mprotect, close, fork with the child's own list), and the module
+ * loader (insmod: module_init; rmmod: delete_module never, after every process exited, or racing
+ * them and retried once they have exited).
+ *
+ * Follows the 2.3.50 / 2.4 system-call paths through src/hw's Mm: do_mmap_pgoff then, because
+ * mmap_kiobuf sets VM_LOCKED, make_pages_present faults every page in (2.3.50 re-reads vm_flags
+ * after f_op->mmap); a user access that gets SIGBUS / SIGSEGV kills the process (it exits); fork
+ * copies the mm (vm_ops->open per VMA) and takes a reference on the open file (copy_files);
+ * do_exit runs exit_mmap before closing files, as 2.4's __exit_mm / __exit_files do.
+ * Leaves out: more than one mapping or one fd per process, signals other than the fault's.
+ */
+import {
+  type File, MAP_PRIVATE, MAP_SHARED, Mm, PAGE_SIZE, PROT_READ_U, PROT_WRITE_U, type ThreadSpec, VM_LOCKED, VM_WRITE,
+  delete_module, fput, getFile, join, module_call, openFile, spawn, thread,
+} from '../../src/index.js';
+import { type G, type KvmapState, type KvmapVariant, RAM_BASE, type UAct } from './state.js';
+
+/** A process's view: its mm, its fd and its mapping. */
+interface Proc {
+  readonly name: string;
+  readonly mm: Mm;
+  file: File | null;
+  addr: number | null;
+}
+
+function* runActs(s: KvmapState, v: KvmapVariant, pr: Proc, acts: readonly UAct[]): G<void> {
+  const label = pr.name;
+  for (const a of acts) {
+    switch (a.op) {
+      case 'open': {
+        if (pr.file) break;
+        const f = yield* openFile('kiomap', v.fops(s));
+        if (typeof f === 'number') return; // open failed: the process gives up
+        pr.file = f;
+        break;
+      }
+      case 'mmap': {
+        if (!pr.file || pr.addr !== null) break;
+        const prot = PROT_READ_U | (a.write ? PROT_WRITE_U : 0);
+        const addr = yield* pr.mm.mmap(pr.file, { len: a.pages * PAGE_SIZE, prot, flags: a.shared ? MAP_SHARED : MAP_PRIVATE, pgoff: a.pgoff });
+        if (addr < 0) break;
+        pr.addr = addr;
+        const vma = pr.mm.findVma(addr);
+        if (vma && (vma.vmFlags & VM_LOCKED)) {
+          // do_mmap_pgoff: if (flags & VM_LOCKED) make_pages_present(addr, addr + len)
+          const write = (vma.vmFlags & VM_WRITE) !== 0;
+          for (let i = 0; i < a.pages; i++) yield* pr.mm.handleFault(addr + i * PAGE_SIZE, write);
+        }
+        break;
+      }
+      case 'touch': {
+        if (pr.addr === null) break;
+        const r = yield* pr.mm.access(pr.addr + a.page * PAGE_SIZE, { write: a.write, value: 0x5a, expectOwner: 'local_data_area', label: `${label}: ${a.write ? 'store to' : 'load from'} mapping page ${a.page}` });
+        if (!r.ok) {
+          s.signals.push(`${label}: ${r.signal} at page ${a.page}`);
+          return; // the signal kills the process; do_exit follows
+        }
+        break;
+      }
+      case 'munmap': {
+        if (pr.addr === null) break;
+        yield* pr.mm.munmap(pr.addr + a.page * PAGE_SIZE, a.pages * PAGE_SIZE);
+        break;
+      }
+      case 'mprotect': {
+        if (pr.addr === null) break;
+        yield* pr.mm.mprotect(pr.addr + a.page * PAGE_SIZE, a.pages * PAGE_SIZE, PROT_READ_U | (a.write ? PROT_WRITE_U : 0));
+        break;
+      }
+      case 'close': {
+        if (!pr.file) break;
+        const f = pr.file;
+        pr.file = null;
+        yield* fput(f, `${label}: close(fd)`);
+        break;
+      }
+      case 'fork': {
+        const child = yield* pr.mm.fork(`${pr.name}.child`);
+        if (!child) break;
+        s.mms.push(child);
+        if (pr.file) yield* getFile(pr.file, 'copy_files: get_file');
+        const cp: Proc = { name: `${pr.name}.child`, mm: child, file: pr.file, addr: pr.addr };
+        const tid = yield* spawn(() => procBody(s, v, cp, a.child), cp.name, 'do_fork: wake_up_process(child)');
+        s.procTids.push(tid);
+        break;
+      }
+    }
+  }
+}
+
+function* procBody(s: KvmapState, v: KvmapVariant, pr: Proc, acts: readonly UAct[]): G<void> {
+  yield* runActs(s, v, pr, acts);
+  // do_exit: __exit_mm (exit_mmap closes every VMA), then __exit_files.
+  yield* pr.mm.exit();
+  if (pr.file) {
+    const f = pr.file;
+    pr.file = null;
+    yield* fput(f, `${pr.name}: do_exit: close_files: fput`);
+  }
+}
+
+/** User process `i` of the scenario. */
+export function procThread(s: KvmapState, v: KvmapVariant, i: number): ThreadSpec {
+  const name = `proc${i}`;
+  const mm = new Mm(name, s.phys, { mmapBase: RAM_BASE * 16 });
+  s.mms.push(mm);
+  const pr: Proc = { name, mm, file: null, addr: null };
+  return thread(name, () => procBody(s, v, pr, s.p.procs[i] ?? []));
+}
+
+/** Wait for every process (fork children included, as they appear). */
+function* joinProcs(s: KvmapState): G<void> {
+  for (let k = 0; k < s.procTids.length; k++) yield* join(s.procTids[k] as number, 'rmmod: wait for the process to exit');
+}
+
+/** insmod, then rmmod as the scenario says. */
+export function loaderThread(s: KvmapState, v: KvmapVariant): ThreadSpec {
+  return thread('insmod/rmmod', function* () {
+    yield* module_call(s.mod, 'sys_init_module: mod->init()');
+    const rc = yield* v.init(s);
+    s.initRc = rc;
+    if (rc !== 0) {
+      // init failed: the loader frees the module without calling its exit function
+      yield* delete_module(s.mod, 'sys_init_module: init failed: free_module');
+      s.unloaded = true;
+      return;
+    }
+    if (s.p.unload === 'none') return;
+    if (s.p.unload === 'concurrent') {
+      if ((yield* delete_module(s.mod, 'rmmod kiobuf_sample')) === 0) {
+        s.unloaded = true;
+        return;
+      }
+    }
+    yield* joinProcs(s);
+    if ((yield* delete_module(s.mod, 'rmmod kiobuf_sample (all processes exited)')) === 0) s.unloaded = true;
+  });
+}

@@ -1,0 +1,185 @@
+/**
+ * The world of the kiobuf-kvmap models (seed 002, Linux 2.3.50): physical RAM, the kernel page
+ * table the vmalloc'd data area lives in, the sample driver's module (its text and static data in
+ * one block that unload frees: local_kiobuf, local_vmap, local_data_area, kiomap_device), the misc
+ * device list, and the ghost counters the invariants read (deref_callback calls, first references).
+ *
+ * Scaling: DATA_SIZE is `dataPages` pages (100 in the sample), KIO_STATIC_PAGES is
+ * `kioStaticPages` (16 on i386 2.3.x) and PTRS_PER_PTE is `ptrsPerPte` (1024): the relations that
+ * matter are kept (DATA_SIZE > KIO_STATIC_PAGES, so expand_kiobuf kmallocs the maplist; whether the
+ * area crosses a PMD boundary is the `heapPage` choice).
+ * Leaves out: the swapper (vmscan's VM_IO hunk), kiobuf locking (lock_kiovec), brw_kiovec.
+ */
+import {
+  type Device, Field, type FileOps, type KPtr, type Mm, Module, KMutex, type Op, PAGE_SIZE, type Page, PageTable, PhysMem, Semaphore,
+  SpinlockT, currentExecution, kernelConfig,
+} from '../../src/index.js';
+
+export type G<R> = Generator<Op, R, unknown>;
+type ObjectTable = ReturnType<typeof currentExecution>['objects'];
+export type { Device };
+
+/** One user-space action of a process (a syscall or a memory access). Pages are relative to the mapping. */
+export type UAct =
+  | { readonly op: 'open' }
+  | { readonly op: 'mmap'; readonly pages: number; readonly pgoff: number; readonly shared: boolean; readonly write: boolean }
+  | { readonly op: 'touch'; readonly page: number; readonly write: boolean }
+  | { readonly op: 'munmap'; readonly page: number; readonly pages: number }
+  | { readonly op: 'mprotect'; readonly page: number; readonly pages: number; readonly write: boolean }
+  | { readonly op: 'close' }
+  | { readonly op: 'fork'; readonly child: readonly UAct[] };
+
+export type KvmapParams = {
+  /** DATA_SIZE in pages. */
+  readonly dataPages: number;
+  /** KIO_STATIC_PAGES: maplists up to this size live inside struct kiobuf. */
+  readonly kioStaticPages: number;
+  /** PTRS_PER_PTE (a PMD covers ptrsPerPte pages). */
+  readonly ptrsPerPte: number;
+  /** Virtual page (from VMALLOC_START) where vmalloc puts the data area. */
+  readonly heapPage: number;
+  /** One list of actions per user process thread. */
+  readonly procs: readonly (readonly UAct[])[];
+  /** rmmod: never, once every process has exited, or racing the processes (retrying until it succeeds). */
+  readonly unload: 'none' | 'end' | 'concurrent';
+  /** Allocation-failure injection (vmalloc pages, expand_kiobuf's kmalloc, VMAs). */
+  readonly failAllocs: boolean;
+  /** misc_register may fail (-EBUSY: no free minor). */
+  readonly miscFail: boolean;
+};
+
+/** struct kiobuf (the fields map_kernel_kiobuf / kvmap_nopage use). */
+export interface Kiobuf {
+  readonly nr_pages: Field<number>;
+  readonly array_len: Field<number>;
+  readonly offset: Field<number>;
+  readonly length: Field<number>;
+  readonly locked: Field<number>;
+  /** iobuf->maplist: the static map_array or a kmalloc'd array (expand_kiobuf). */
+  readonly maplist: Field<Maplist>;
+  /** The map_array inside the struct (KIO_STATIC_PAGES entries). */
+  readonly map_array: Maplist;
+}
+
+/** An array of `struct page *`: its entries and the heap block when kmalloc'd. */
+export interface Maplist {
+  readonly entries: Field<Page | null>[];
+  /** Heap allocation (kmalloc) holding it, null for map_array. */
+  readonly heap: KPtr<object> | null;
+  readonly name: string;
+}
+
+/** struct kiobuf_vmap. */
+export interface KiobufVmap {
+  readonly kiobuf: Field<Kiobuf | null>;
+  readonly sem: Semaphore;
+  readonly refcount: Field<number>;
+  readonly deref_callback: Field<((vmap: KiobufVmap) => G<void>) | null>;
+}
+
+export interface KvmapState {
+  readonly p: KvmapParams;
+  readonly objects: ObjectTable;
+  readonly phys: PhysMem;
+  /** init_mm's page table (vmalloc space). */
+  readonly kpt: PageTable;
+  /** The sample driver's module: text + static data. */
+  readonly mod: Module;
+  /** Module statics (fields in the module's block). */
+  readonly local_kiobuf: Kiobuf;
+  readonly local_vmap: KiobufVmap;
+  /** local_data_area: the vmalloc'd VA (0 = NULL). */
+  readonly local_data_area: Field<number>;
+  /** kiomap_device.fops (module data, read by misc_open). */
+  readonly kiomap_device_fops: Field<string>;
+  /** drivers/char/misc.c: misc_list membership of kiomap_device, under misc_sem. */
+  readonly misc_sem: KMutex;
+  readonly misc_registered: Field<boolean>;
+  /** The data area: its vmalloc block and frames (set by vmalloc). */
+  heap: { block: KPtr<object>; pages: Page[]; va: number } | null;
+  /** current->mm->page_table_lock of the insmod process (map_kernel_kiobuf takes it). */
+  readonly page_table_lock: SpinlockT;
+  /** Thread ids of every user process (fork children included), for rmmod to wait on. */
+  readonly procTids: number[];
+  /** Signals user accesses got (SIGBUS for a fault beyond the buffer). */
+  readonly signals: string[];
+  /** Every mm that ever existed (for the refcount-vs-VMAs check). */
+  readonly mms: Mm[];
+  /** Ghost: deref_callback invocations, and those made while a VMA still referenced the kvmap. */
+  derefCalls: number;
+  derefWithLiveVma: number;
+  /** Ghost: times mmap_kiobuf reported a first reference (returned 1). */
+  firstRefs: number;
+  initRc: number | null;
+  unloaded: boolean;
+}
+
+/** VMALLOC_START of the model (a small window, see src/hw/API.md). */
+export const VMALLOC_START = 0x40_0000;
+export const RAM_BASE = 0x10_0000;
+
+export function heapVa(p: KvmapParams): number {
+  return VMALLOC_START + p.heapPage * PAGE_SIZE;
+}
+
+/** The variant's module_exit, run by delete_module (skipped when init failed: the loader frees the module). */
+export type ModuleExit = (s: KvmapState) => G<unknown>;
+
+export function setupKvmap(p: KvmapParams, exit: ModuleExit): KvmapState {
+  kernelConfig({ failAllocs: p.failAllocs });
+  const phys = new PhysMem();
+  phys.addRam(RAM_BASE, p.dataPages + 1);
+  const kpt = new PageTable('init_mm', phys);
+  kpt.prepare(heapVa(p), p.dataPages * PAGE_SIZE);
+  let st: KvmapState | null = null;
+  const mod = new Module('kiobuf_sample', function* () {
+    if (st !== null && st.initRc === 0) yield* exit(st);
+  });
+  const b = mod.block;
+  const mapArray: Maplist = {
+    entries: Array.from({ length: p.kioStaticPages }, (_, i) => new Field<Page | null>(null, `local_kiobuf.map_array[${i}]`, b)),
+    heap: null, name: 'local_kiobuf.map_array',
+  };
+  const local_kiobuf: Kiobuf = {
+    nr_pages: new Field(0, 'local_kiobuf.nr_pages', b),
+    array_len: new Field(p.kioStaticPages, 'local_kiobuf.array_len', b),
+    offset: new Field(0, 'local_kiobuf.offset', b),
+    length: new Field(0, 'local_kiobuf.length', b),
+    locked: new Field(0, 'local_kiobuf.locked', b),
+    maplist: new Field(mapArray, 'local_kiobuf.maplist', b),
+    map_array: mapArray,
+  };
+  const local_vmap: KiobufVmap = {
+    kiobuf: new Field<Kiobuf | null>(null, 'local_vmap.kiobuf', b),
+    sem: new Semaphore('local_vmap.sem', 1, b),
+    refcount: new Field(0, 'local_vmap.refcount', b),
+    deref_callback: new Field<((vmap: KiobufVmap) => G<void>) | null>(null, 'local_vmap.deref_callback', b),
+  };
+  st = {
+    p, objects: currentExecution().objects, phys, kpt, mod, local_kiobuf, local_vmap,
+    local_data_area: new Field(0, 'local_data_area', b),
+    kiomap_device_fops: new Field('kiomap_fops', 'kiomap_device.fops', b),
+    misc_sem: new KMutex('misc_sem'),
+    misc_registered: new Field(false, 'misc_list: kiomap_device'),
+    page_table_lock: new SpinlockT('insmod mm->page_table_lock'),
+    heap: null, mms: [], procTids: [], signals: [], derefCalls: 0, derefWithLiveVma: 0, firstRefs: 0, initRc: null, unloaded: false,
+  };
+  return st;
+}
+
+/** VMAs (in any live mm) whose vm_private_data is the kvmap. */
+export function liveKvmapVmas(s: KvmapState): number {
+  let n = 0;
+  for (const mm of s.mms) for (const v of mm.vmas) if (v.vmPrivateData === s.local_vmap) n++;
+  return n;
+}
+
+/** What differs between the variants, as the loader and the processes call it. */
+export interface KvmapVariant {
+  /** module_init (kiomap_init_module): 0 or -errno. */
+  init(s: KvmapState): G<number>;
+  /** module_exit (kiomap_destroy_module). */
+  exit(s: KvmapState): G<unknown>;
+  /** The file operations an open of the misc device reaches (misc_open + kiomap_fops). */
+  fops(s: KvmapState): FileOps;
+}

@@ -83,10 +83,16 @@ export function minimize(model: AnyModel, token: string | Schedule, opts: Minimi
     opts.log?.(`${phase.padEnd(12)} steps ${a.steps}  preemptions ${a.preemptions}  faults ${a.faults}`);
   };
   note('start', start);
-  let cur = start;
+  // A first schedule pass, so scenario candidates are compared with a shrunk schedule.
+  let cur = shrinkSchedule(ctx, start);
+  note('schedule', cur);
   let shrunk = false;
   if (opts.scenario !== false) {
-    const r = shrinkScenario(ctx, cur, { searchBudget: opts.searchBudget ?? 400 });
+    // The scenario phase may use at most 40% of the budget: the schedule phases matter more.
+    const sctx = new ShrinkContext(model, params, target, Math.min(ctx.deadline, t0 + 0.4 * (opts.timeMs ?? 8000)));
+    const r = shrinkScenario(sctx, cur, { searchBudget: opts.searchBudget ?? 300 });
+    ctx.params = sctx.params;
+    ctx.runs += sctx.runs;
     cur = r.attempt;
     shrunk = r.shrunk;
     note('scenario', cur);

@@ -5,21 +5,32 @@
  * `shrinkScenario(params)` candidates when it defines one (tried first: the model knows which
  * smaller workloads still make sense).
  *
- * A smaller scenario is kept when it still shows the same violation: first by replaying the current
- * schedule with the steps of vanished threads skipped, else by a short search (DFS with a small
- * preemption bound when that strategy is registered, then random walk) within a budget of
- * executions. A shrunk scenario travels in the token as its JSON.
+ * A smaller scenario is kept when it still shows the same violation — found first by replaying the
+ * current schedule with the steps of vanished threads skipped, else by a short search (DFS with a
+ * small preemption bound when that strategy is registered, then random walk) within a budget of
+ * executions — and when its counterexample, once schedule-shrunk, is no longer than the current
+ * one (a smaller workload that needs a longer interleaving is not easier to read). A shrunk
+ * scenario travels in the token as its JSON.
  * Leaves out: shrinking strings (addresses and names rarely shrink meaningfully).
  */
 import { Execution } from '../engine/execution.js';
 import type { Json } from '../engine/model.js';
 import { makeStrategy, strategyNames } from '../strategies/index.js';
 import { type Attempt, toEvents } from './attempt.js';
-import type { ShrinkContext } from './context.js';
+import { ShrinkContext } from './context.js';
+import { shrinkSchedule } from './schedule.js';
 import { sameViolation } from './same.js';
 
+/**
+ * Integers shrink only when small (|n| <= 64: thread, call and iteration counts). Large numbers in
+ * kernel scenarios are addresses and byte sizes chosen for alignment and overlap; shrinking them
+ * towards 0 yields workloads nobody would read (and costs the whole time budget). Models that want
+ * smaller sizes propose them through `shrinkScenario`.
+ */
+export const MAX_SHRINK_INT = 64;
+
 function intShrinks(n: number): number[] {
-  if (!Number.isInteger(n)) return n === 0 ? [] : [0];
+  if (!Number.isInteger(n) || Math.abs(n) > MAX_SHRINK_INT) return [];
   const out = new Set<number>([0, Math.trunc(n / 2), n - Math.sign(n)]);
   out.delete(n);
   return [...out];
@@ -54,7 +65,7 @@ export function jsonShrinks(v: Json): Json[] {
 
 /** A size measure that every candidate of `jsonShrinks` strictly lowers. */
 export function jsonSize(v: Json): number {
-  if (typeof v === 'number') return Math.abs(v) + (Number.isInteger(v) ? 0 : 1);
+  if (typeof v === 'number') return Number.isInteger(v) && Math.abs(v) <= MAX_SHRINK_INT ? Math.abs(v) : 0;
   if (v === true) return 1;
   if (Array.isArray(v)) return (v as readonly Json[]).reduce<number>((s, x) => s + 1 + jsonSize(x), 0);
   if (v !== null && typeof v === 'object') return Object.values(v as Record<string, Json>).reduce<number>((s, x) => s + jsonSize(x), 0);
@@ -108,7 +119,14 @@ export function shrinkScenario(ctx: ShrinkContext, start: Attempt, o: ScenarioOp
       const key = JSON.stringify(p);
       if (seen.has(key)) continue;
       seen.add(key);
-      const a = findInScenario(ctx, p, cur, o);
+      const found = findInScenario(ctx, p, cur, o);
+      let a: Attempt | null = null;
+      if (found) {
+        const pctx = new ShrinkContext(ctx.model, p, ctx.target, ctx.deadline);
+        const shrunkHere = shrinkSchedule(pctx, found);
+        ctx.runs += pctx.runs;
+        if (shrunkHere.faults <= cur.faults && shrunkHere.steps <= cur.steps) a = shrunkHere;
+      }
       if (a) {
         ctx.params = p;
         cur = a;

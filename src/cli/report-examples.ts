@@ -1,0 +1,108 @@
+/**
+ * The curated examples: for every expected bug of every posted seed model, find a failing
+ * execution in the bug's scenario (DPOR, then DFS with iterative preemption bounding, then
+ * random walk), minimize it, check the minimized violation is still that bug, and write its
+ * report (md + html + json) to `reports/examples/<model>--<bug>.*`, plus `index.json` listing them.
+ * Run with `npm run examples` (builds first, so tokens carry the hashes the CLI computes).
+ * The examples suite (properties/report/examples.test.ts) fails when one no longer reproduces,
+ * when its rendering changed, or when a bug has no example.
+ * Leaves out: litmus models (they are not seed bugs; the README mentions them).
+ */
+import { resolve } from 'node:path';
+import { Execution } from '../engine/execution.js';
+import type { AnyModel, ExpectedBug } from '../engine/model.js';
+import { scenarioParams } from '../engine/model.js';
+import { encodeToken } from '../engine/token.js';
+import type { Violation } from '../engine/violation.js';
+import { makeStrategy, strategyNames } from '../strategies/index.js';
+import { minimizedReport, writeOut, writeReportFiles } from './report-files.js';
+
+/** Does violation `v` show expected bug `bug` (kind listed, and its `match` text when given)? */
+export function matchesBug(v: Violation | null, bug: ExpectedBug): boolean {
+  if (!v || !bug.kinds.includes(v.kind)) return false;
+  return bug.match === undefined || `${v.title} ${v.message}`.includes(bug.match);
+}
+
+export interface BugHunt {
+  readonly token: string;
+  readonly strategy: string;
+  readonly executions: number;
+}
+
+/** Find a failing token for `bug` in its scenario, trying strategies in turn within `budget` executions each. */
+export function huntBug(model: AnyModel, bug: ExpectedBug, budget = 20_000, strategies = ['dpor', 'dfs', 'random']): BugHunt | null {
+  const { key, params } = scenarioParams(model, bug.scenario);
+  const exec = new Execution();
+  for (const name of strategies.filter((s) => strategyNames().includes(s))) {
+    const sched = makeStrategy(name, { seed: 1 });
+    const runStore = new Map<unknown, unknown>();
+    for (let i = 0; i < budget; i++) {
+      if (!sched.beginExecution()) break;
+      const r = exec.run(model, sched, { params, runStore });
+      sched.endExecution?.({ violation: r.violation, steps: r.steps, schedule: r.schedule });
+      if (matchesBug(r.violation, bug)) {
+        const token = encodeToken({ model: model.name, hash: model.hash, scenario: key, strategy: sched.name, seed: sched.seed, steps: r.schedule });
+        return { token, strategy: name, executions: i + 1 };
+      }
+    }
+  }
+  return null;
+}
+
+export interface ExampleEntry {
+  readonly model: string;
+  readonly bug: string;
+  readonly scenario: string;
+  readonly token: string;
+  readonly title: string;
+  readonly kind: string;
+  readonly steps: number;
+  readonly preemptions: number;
+  readonly faults: number;
+  readonly before: { readonly steps: number; readonly preemptions: number; readonly faults: number };
+  readonly stem: string;
+}
+
+export const exampleStem = (model: string, bug: string): string => `${model.replace(/[^a-z0-9.-]+/gi, '-')}--${bug}`;
+
+/** Generate every example into `dir`; returns the entries and the bugs it could not show. */
+export function generateExamples(models: readonly AnyModel[], dir: string, log: (l: string) => void = () => {}): { entries: ExampleEntry[]; missing: string[] } {
+  const entries: ExampleEntry[] = [];
+  const missing: string[] = [];
+  for (const model of models) {
+    for (const bug of model.expectedBugs ?? []) {
+      const hunt = huntBug(model, bug);
+      if (!hunt) {
+        missing.push(`${model.name} ${bug.id}: not found in scenario ${bug.scenario}`);
+        log(`  MISSING ${model.name} ${bug.id}`);
+        continue;
+      }
+      const { report, min } = minimizedReport(model, hunt.token, { bug: bug.id });
+      if (!matchesBug(min.violation, bug)) {
+        missing.push(`${model.name} ${bug.id}: the minimized schedule shows ${min.violation.title}`);
+        continue;
+      }
+      const stem = exampleStem(model.name, bug.id);
+      writeReportFiles(dir, report, stem);
+      entries.push({
+        model: model.name, bug: bug.id, scenario: min.scenario, token: min.token, title: report.title, kind: report.kind,
+        steps: min.steps, preemptions: min.preemptions, faults: min.faults, before: min.before, stem,
+      });
+      log(`  ${model.name.padEnd(26)} ${bug.id.padEnd(28)} ${min.before.steps} -> ${min.steps} steps, ${min.before.preemptions} -> ${min.preemptions} preemptions (${hunt.strategy}, ${min.elapsedMs} ms)`);
+    }
+  }
+  writeOut(resolve(dir, 'index.json'), `${JSON.stringify({ format: 'mapcheck-examples', version: 1, examples: entries, missing }, null, 2)}\n`);
+  return { entries, missing };
+}
+
+const isEntry = process.argv[1] !== undefined && import.meta.url === new URL(`file://${resolve(process.argv[1])}`).href;
+if (isEntry) {
+  const { allModels } = await import('../../models/index.js');
+  const dir = resolve(process.argv[2] ?? 'reports/examples');
+  const posted = allModels.filter((m) => (m.expectedBugs?.length ?? 0) > 0);
+  process.stdout.write(`writing examples of ${posted.length} posted model(s) to ${dir}\n`);
+  const { entries, missing } = generateExamples(posted, dir, (l) => void process.stdout.write(`${l}\n`));
+  process.stdout.write(`${entries.length} example(s), ${missing.length} missing\n`);
+  for (const m of missing) process.stdout.write(`  missing: ${m}\n`);
+  process.exitCode = missing.length ? 1 : 0;
+}

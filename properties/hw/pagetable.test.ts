@@ -85,6 +85,30 @@ describe('page tables and physical memory', () => {
     expect(under?.kind).toBe('refcount');
   });
 
+  it('bad input gets a violation or a one-line how-to-fix error, never a crash', () => {
+    const nan = first(one('nan', function* (s) { yield* s.kpt.readl(Number.NaN); }));
+    expect(nan?.kind).toBe('usage');
+    expect(nan?.message).toContain('not a non-negative integer below 2^53');
+    const overlap = defineModel({
+      name: 'hw-test/pt-overlap',
+      scenarios: { default: {} },
+      setup: () => {
+        const phys = new PhysMem();
+        phys.addDevice('dev1', 0x20001000, 0x400);
+        phys.addDevice('dev2', 0x20001200, 0x400);
+        return {};
+      },
+      threads: () => [],
+    });
+    const v = check(overlap, { strategy: 'random', maxExecutions: 1 }).finding?.violation;
+    expect(v?.kind).toBe('usage');
+    expect(v?.message).toContain('overlaps dev1');
+    expect(() => new PhysMem()).toThrow(/only be created inside a model/);
+    const lateSetup = first(one('late-setup', function* (s) { s.kpt.mapAtSetup(VA, 0x20001000, 0x1000, 'device'); }));
+    expect(lateSetup?.kind).toBe('usage');
+    expect(lateSetup?.message).toContain('yield* map');
+  });
+
   for (const fixed of [false, true]) {
     it(`check-then-map of one VA by two threads ${fixed ? 'under a lock is clean' : 'maps over a live PTE (vmap_pte_range WARN)'}`, () => {
       const m = defineModel({

@@ -191,7 +191,7 @@ export class PageTable {
 
   /** Check a walked PTE against the access and its promise; returns the PA reached. */
   check(p: Pte, va: number, o: AccessOpts, label: string, faultKind: 'page-fault' | 'iommu-fault'): number {
-    const other = p.changedAt ? { other: p.changedAt } : {};
+    const other = { object: currentExecution().objects.ref(p.id), ...(p.changedAt ? { other: p.changedAt } : {}) };
     if (!p.present) {
       hwFail(faultKind, `${o.write ? 'write' : 'read'} through unmapped ${this.addrWord} ${hex(va)} (${this.name})`, label, {
         title: faultKind === 'page-fault' ? `BUG: unable to handle page fault for address: ${hex(va)}` : `iommu fault: unmapped IOVA ${hex(va)} in ${this.name}`,

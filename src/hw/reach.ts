@@ -69,11 +69,14 @@ export function* reach(phys: PhysMem, pa: number, o: AccessOpts, label: string, 
     if (page.isFree) {
       hwFail('use-after-free', `${by} ${write ? 'wrote' : 'read'} PA ${hex(pa)}, a page frame already freed`, label, {
         title: `BUG: KASAN: use-after-free in ${label.split(':')[0] ?? label} (page pfn ${hex(page.pfn)})`,
+        object: currentExecution().objects.ref(page.id),
         ...(page.freedAt ? { other: page.freedAt } : {}),
       });
     }
     if (o.expectOwner !== undefined && page.owner !== o.expectOwner) {
-      hwFail('wrong-target', `${by} ${write ? 'write' : 'read'} at PA ${hex(pa)} landed in a page owned by ${page.owner ?? 'nobody'}, not ${o.expectOwner}`, label);
+      hwFail('wrong-target', `${by} ${write ? 'write' : 'read'} at PA ${hex(pa)} landed in a page owned by ${page.owner ?? 'nobody'}, not ${o.expectOwner}`, label, {
+        object: currentExecution().objects.ref(page.id), facts: { owner: page.owner ?? 'none', expected_owner: o.expectOwner, page_count: page.count },
+      });
     }
   }
   const off = pageOffset(pa);

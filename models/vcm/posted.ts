@@ -18,6 +18,11 @@ export const vcmPosted = vcmModel({
       scenario: 'activate-race', kinds: ['iommu-fault'],
     },
     {
+      id: 'activation-counter-as-lock-device',
+      description: 'the same race with the device as its own thread: the driver rings the doorbell after its vcm_activate returned 0 and the device\'s transfer faults in the IOMMU',
+      scenario: 'activate-race-device', kinds: ['iommu-fault'],
+    },
+    {
       id: 'failed-activate-keeps-count',
       description: 'vcm_activate: when driver->activate fails the activation count stays raised, so later activators return 0 with nothing in the hardware and vcm_destroy finds the context still active',
       scenario: 'activate-enomem', kinds: ['assertion', 'iommu-fault'],

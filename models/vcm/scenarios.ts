@@ -7,6 +7,8 @@
  *   DMA; neither deactivates before both are done. Seed 004's activation counter is not a lock:
  *   the second vcm_activate returns 0 while the first is still inside driver->activate, and its
  *   DMA hits unprogrammed IOMMU entries.
+ * - `activate-race-device`: the same race, the second driver's DMA issued by the device running
+ *   as its own thread behind a doorbell.
  * - `activate-enomem`: the first driver's activation fails (iommu_map cannot get a page-table
  *   page); the second, ordered after it by a completion, activates and DMAs.
  * - `reactivate-race`: the second driver activates while the first deactivates.
@@ -36,6 +38,8 @@ export type VcmParams = {
   /** Allocation sites that may fail: create, res, phys, pages, iommu_map, o2o_phys, o2o_res. */
   readonly faults: readonly string[];
   readonly threads: readonly (readonly VcmStep[])[];
+  /** The device runs as its own thread taking jobs from a doorbell (default: the transfer runs in the driver's thread). */
+  readonly deviceThread?: boolean;
 };
 
 /** Compile-time check that VcmParams is JSON. */
@@ -60,6 +64,7 @@ export const VCM_SCENARIOS: Readonly<Record<string, VcmParams>> = {
   'bind-and-map': iommu([['alloc', 'reserve', 'bind', 'activate', 'signal', 'dma', 'barrier'], ['wait', 'alloc', 'map', 'dma', 'barrier']]),
   'o2o-share': o2o('o2o', [['make_binding', 'activate', 'dma'], ['alloc', 'map', 'dma']]),
   'create-enomem': iommu([['make_binding']], ['create']),
+  'activate-race-device': { ...iommu([['make_binding', 'activate', 'barrier'], ['make_binding', 'activate', 'dma', 'barrier']]), deviceThread: true },
   'three-drivers': iommu([
     ['alloc', 'reserve', 'bind', 'activate', 'dma', 'barrier'],
     ['make_binding', 'activate', 'dma', 'barrier'],

@@ -125,10 +125,12 @@ function* driverThread(s: VcmState, i: number, steps: readonly VcmStep[]): G<voi
         const buf = deref(res, `${L}: buf->start`);
         const iova = yield* buf.start.get(`${L}: buf->start`);
         const owner = isValidPtr(phys) ? phys.tag : isValidPtr(buf.phys.v) ? buf.phys.v.tag : undefined;
-        yield* dev.dma({
+        const job = {
           iova, len: PAGE_SIZE, write: true, value: i + 1, label: `${dev.name}: DMA write for ${L}`,
           ...(owner !== undefined ? { expectOwner: owner } : {}),
-        });
+        };
+        if (s.params.deviceThread === true) yield* dev.waitDone(yield* dev.submit(job, `${L}: ring doorbell`), `${L}: wait for DMA completion`);
+        else yield* dev.dma(job);
         break;
       }
       case 'signal':
@@ -159,11 +161,17 @@ function* platformThread(s: VcmState): G<void> {
   const direct = p.driver !== 'iommu' && p.threads.some((t) => t.includes('dma'));
   if (direct) yield* s.hw.direct.map(RAM_START, RAM_START, p.ramPages * PAGE_SIZE, IOMMU_READ | IOMMU_WRITE, 'platform: direct-map RAM for the o2o device');
   const tids: number[] = [];
+  const device = p.deviceThread === true ? (p.driver === 'iommu' ? s.hw.dev : s.hw.directDev) : null;
+  if (device) {
+    const spec = device.queueThread();
+    yield* spawn(spec.body, spec.name, 'platform: start device');
+  }
   for (let i = 0; i < p.threads.length; i++) {
     const steps = p.threads[i] as readonly VcmStep[];
     tids.push(yield* spawn(() => driverThread(s, i, steps), `drv${i}`, 'platform: start driver'));
   }
   for (const t of tids) yield* join(t, 'platform: wait for driver');
+  if (device) yield* device.stop('platform: stop device');
   yield* call(s, 'vcm_destroy', s.core.vcm_destroy(c.vcm));
   if (direct) yield* s.hw.direct.unmap(RAM_START, p.ramPages * PAGE_SIZE, 'platform: remove direct map');
 }

@@ -99,7 +99,7 @@ export const ioremapFixed = ioremapModel('ioremap-reuse/fixed',
 export const ioremapFixedFresh = ioremapModel('ioremap-reuse/fixed-fresh',
   'seed 000, Morton\'s alternative (mainline): a fresh vmap per ioremap', freshVariant, {
     source: hooksText(freshVariant),
-    provedScenarios: ['morton', 'two-owners', 'shared-page', 'same-device', 'disjoint', 'wc-after-device', 'lpae-alias', 'publish-race', 'walk-vs-unmap', 'with-vmalloc'],
+    provedScenarios: ['morton', 'two-owners', 'shared-page', 'overlapping', 'same-device', 'disjoint', 'wc-after-device', 'lpae-alias', 'publish-race', 'walk-vs-unmap', 'with-vmalloc'],
   });
 
 export const ioremapModels: readonly AnyModel[] = [ioremapPosted, ioremapFixed, ioremapFixedFresh];

@@ -6,7 +6,9 @@
  * area is published, so it is initialised in the vm_struct constructor here); vm_area_used_inc;
  * vm_area_used_dec (find_vmap_area, flag checks, `atomic_sub` then a separate `atomic_read`);
  * find_vm_area_paddr walking vmap_area_list under rcu_read_lock with every `va->vm->...` a fresh
- * load of va->vm, `int off` truncated to 32 bits (s32), `off + size <= va->vm->size - PAGE_SIZE`;
+ * load of va->vm, `(paddr & PAGE_MASK) - (phys_addr & PAGE_MASK)` with ARM's 32-bit PAGE_MASK
+ * (which also drops the bits above 4 GiB of an LPAE phys_addr_t) stored in `int off` (s32),
+ * `off + size <= va->vm->size - PAGE_SIZE`;
  * __vunmap returning early when vm_area_used_dec says the area is still used, else
  * remove_vm_area + kfree(area) (src/hw's v3.15 code). ioremap (patch 2/2's evident shape): try
  * find_vm_area_paddr first and return `area->addr + offset`, else a fresh ARM ioremap.
@@ -22,7 +24,7 @@
  */
 import {
   type AtomicT, type KPtr, Cell, type MemType, PAGE_SIZE, VM_IOREMAP, VM_VM_AREA, VmStruct, atomic_add_return, atomic_read,
-  atomic_sub, hex, hwFail, kfree, WARN, op, pageAlign, pageAlignDown, pageOffset, rcu_read_lock, rcu_read_unlock, s32,
+  atomic_sub, hex, hwFail, kfree, WARN, op, pageAlign, pageAlignDown, pageOffset, rcu_read_lock, rcu_read_unlock, s32, u32,
   AtomicT as AtomicCtor,
 } from '../../src/index.js';
 import { type G, type IoVariant, type IoWorld, noteDecider } from './world.js';
@@ -53,6 +55,14 @@ export function deref<T>(p: T | null, what: string, label: string): T {
     });
   }
   return p;
+}
+
+/**
+ * `x & PAGE_MASK` with a 64-bit phys_addr_t (ARM LPAE): PAGE_MASK is an `unsigned long`, 32 bits
+ * on ARM, so the mask is zero-extended and clears every bit above 4 GiB as well.
+ */
+export function PAGE_MASKED(x: number): number {
+  return u32(x) - (u32(x) % PAGE_SIZE);
 }
 
 /** vm_area_used_inc(area): flag check, atomic_add, then (evident intent) atomic_read(&area->used). */
@@ -99,7 +109,7 @@ export function* find_vm_area_paddr(w: W, paddr: number, size0: number, flags: n
     const l2 = 'find_vm_area_paddr: phys_addr = va->vm->phys_addr';
     const vmB = deref(yield* load(w, va.vm, l2), 'va->vm', l2);
     const phys_addr = yield* load(w, vmB.physAddr, l2);
-    const off = s32(pageAlignDown(paddr) - pageAlignDown(phys_addr)); // int off
+    const off = s32(PAGE_MASKED(paddr) - PAGE_MASKED(phys_addr)); // int off
     if (off < 0) continue;
     const l3 = 'find_vm_area_paddr: off + size <= va->vm->size - PAGE_SIZE';
     const vmC = deref(yield* load(w, va.vm, l3), 'va->vm', l3);

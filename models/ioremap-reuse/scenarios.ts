@@ -100,6 +100,11 @@ export const ioremapScenarios = {
     drv('dev1-drv', [session(DEV1, { accesses: 1 })]),
     drv('dev2-drv', [session(DEV2, { accesses: 1 })]),
   ], { markedReads: true }),
+  /** Overlapping windows: one driver maps dev1 and dev2 together (2 KiB), another maps dev2 alone. */
+  overlapping: params([
+    drv('both-drv', [session(DEV1, { size: 0x800, accesses: 1 })]),
+    drv('dev2-drv', [session(DEV2, { accesses: 1 })]),
+  ], { markedReads: true }),
   /** The same device mapped twice by two threads. */
   'same-device': params([
     drv('drv-a', [session(DEV1, { accesses: 1 })]),

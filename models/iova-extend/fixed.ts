@@ -14,7 +14,8 @@
  * so small scenarios reach exhaustion. Mainline keeps `bits = BITS_PER_BYTE * bitmap_size`
  * (rounded up to whole words: a bitmap then covers more IOVA than asked for); here `bits` is the
  * exact page count, so a window that is not a multiple of 32 pages stays inside its bounds.
- * `order` is kept so both variants take the same parameters.
+ * `order` is kept so both variants take the same parameters. `simpleVariant` is the same
+ * allocator created from the review's two parameters (max size, allocation accuracy).
  * Leaves out: iommu_domain_alloc / free (the domain exists for the whole run).
  */
 import {
@@ -53,11 +54,11 @@ export class FixedMapping {
 type M = KPtr<FixedMapping>;
 type W = IovaWorld<M>;
 
-function create(p: IovaParams): M {
-  const bits = p.initialPages >>> p.order;
+/** arm_iommu_create_mapping with `bits` per bitmap and room for `extensions` bitmaps. */
+function createWith(p: IovaParams, bits: number, extensions: number): M {
   const mapping = bootAlloc('dma_iommu_mapping', (b) => new FixedMapping(b));
   mapping.bitmap_size = BITS_TO_LONGS(bits) * SIZEOF_LONG;
-  mapping.extensions = Math.max(1, Math.ceil(p.maxPages / p.initialPages));
+  mapping.extensions = Math.max(1, extensions);
   const arr = bootAlloc('bitmaps[]', () => ({}));
   mapping.bitmapsBlock = arr;
   mapping.bitmaps = Array.from({ length: mapping.extensions }, (_, i) => new Field<KPtr<BitmapMem> | null>(null, `bitmaps[${i}]`, arr.kblock));
@@ -153,6 +154,29 @@ function* release_iommu_mapping(mapping: M): G<void> {
   yield* kfree(mapping, 'release_iommu_mapping: kfree(mapping)');
 }
 
+/** Mainline geometry: a bitmap covers the initial size; extensions up to max_size. */
+function create(p: IovaParams): M {
+  return createWith(p, p.initialPages >>> p.order, Math.ceil(p.maxPages / p.initialPages));
+}
+
+/**
+ * The model's stand-in for one page of bitmap (BITS_PER_BYTE * PAGE_SIZE = 32768 bits in the
+ * kernel): one 32-bit word, so that small scenarios exhaust a bitmap.
+ */
+export const MODEL_PAGE_OF_BITS = 32;
+
+/**
+ * The review's simpler parameters (Marek Szyprowski): only max_mapping_size and
+ * allocation_accuracy (bytes per bit, here PAGE_SIZE << order). The first bitmap is sized to fit
+ * one page (scaled: MODEL_PAGE_OF_BITS), and the mapping grows by that size up to the maximum;
+ * the scenario's initial / grow sizes are not parameters of this API and are ignored.
+ */
+function createSimple(p: IovaParams): M {
+  const total = p.maxPages >>> p.order;
+  const bits = Math.min(total, MODEL_PAGE_OF_BITS);
+  return createWith(p, bits, Math.ceil(total / bits));
+}
+
 export const fixedVariant: IovaVariant<M> = {
   create,
   alloc: __alloc_iova,
@@ -180,3 +204,6 @@ export const fixedVariant: IovaVariant<M> = {
     return out;
   },
 };
+
+/** `iova-extend/fixed-simple`: the same allocator behind the review's two-parameter create. */
+export const simpleVariant: IovaVariant<M> = { ...fixedVariant, create: createSimple };

@@ -1,11 +1,12 @@
 /**
  * The iova-extend models (seed 001): `iova-extend/posted` (the patch as written, with the bugs
- * it is expected to show) and `iova-extend/fixed` (mainline v3.15's array of equal-size bitmaps).
+ * it is expected to show), `iova-extend/fixed` (mainline v3.15's array of equal-size bitmaps) and
+ * `iova-extend/fixed-simple` (the same allocator behind the review's max-size + accuracy API).
  * Both run the same scenarios and invariants.
  * Leaves out: nothing of its own; see posted.ts / fixed.ts for what each variant models.
  */
 import { type AnyModel, type ExpectedBug, defineModel } from '../../src/index.js';
-import { fixedVariant } from './fixed.js';
+import { fixedVariant, simpleVariant } from './fixed.js';
 import { iovaInspect, iovaInvariants } from './invariants.js';
 import { postedVariant } from './posted.js';
 import { type IovaParams, iovaScenarios } from './scenarios.js';
@@ -63,4 +64,9 @@ export const iovaFixed = iovaModel('iova-extend/fixed',
     provedScenarios: ['extend-while-free', 'grow-to-max', 'odd-window', 'ext-enomem', 'small-dma', 'three-small', 'dma-mixed'],
   });
 
-export const iovaModels: readonly AnyModel[] = [iovaPosted, iovaFixed];
+export const iovaFixedSimple = iovaModel('iova-extend/fixed-simple',
+  'seed 001 fixed, created from the review\'s two parameters (max mapping size, allocation accuracy): first bitmap fits one page, grows by it up to the maximum', simpleVariant, {
+    provedScenarios: ['extend-while-free', 'grow-to-max', 'odd-window', 'ext-enomem', 'small-dma', 'three-small'],
+  });
+
+export const iovaModels: readonly AnyModel[] = [iovaPosted, iovaFixed, iovaFixedSimple];

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { check, replay } from '../../src/index.js';
 import { findModel } from '../../models/index.js';
 import { bitmap_find_next_zero_area, bitmap_set } from '../../models/iova-extend/bitmap.js';
-import { iovaFixed, iovaPosted } from '../../models/iova-extend/index.js';
+import { iovaFixed, iovaFixedSimple, iovaPosted } from '../../models/iova-extend/index.js';
 import { type IovaParams, type IovaStep, map, unmap } from '../../models/iova-extend/scenarios.js';
 
 describe('kernel bitmap helpers', () => {
@@ -53,19 +53,22 @@ describe('iova-extend/posted: the review\'s bugs are found by DPOR', () => {
   it('is registered for the CLI under its name', () => {
     expect(findModel('iova-extend/posted')).toBe(iovaPosted);
     expect(findModel('iova-extend/fixed')).toBe(iovaFixed);
+    expect(findModel('iova-extend/fixed-simple')).toBe(iovaFixedSimple);
   });
 });
 
-describe('iova-extend/fixed: DPOR exhausts the proved scenarios', () => {
-  for (const sc of iovaFixed.provedScenarios ?? []) {
-    it(sc, () => {
-      const r = check(iovaFixed, { strategy: 'dpor', scenario: sc, maxExecutions: 30_000 });
-      console.log(`[iova-extend/fixed] ${sc}: ${r.executions} DPOR executions, exhaustive=${r.exhaustive}, ${r.elapsedMs} ms`);
-      expect(r.finding?.violation ?? null).toBeNull();
-      expect(r.exhaustive).toBe(true);
-    });
-  }
-});
+for (const model of [iovaFixed, iovaFixedSimple]) {
+  describe(`${model.name}: DPOR exhausts the proved scenarios`, () => {
+    for (const sc of model.provedScenarios ?? []) {
+      it(sc, () => {
+        const r = check(model, { strategy: 'dpor', scenario: sc, maxExecutions: 30_000 });
+        console.log(`[${model.name}] ${sc}: ${r.executions} DPOR executions, exhaustive=${r.exhaustive}, ${r.elapsedMs} ms`);
+        expect(r.finding?.violation ?? null).toBeNull();
+        expect(r.exhaustive).toBe(true);
+      });
+    }
+  });
+}
 
 const stepsArb: fc.Arbitrary<IovaStep[]> = fc.array(
   fc.oneof(fc.integer({ min: 1, max: 4 }).map((p) => map(p)), fc.integer({ min: 0, max: 1 }).map((k) => unmap(k))),
@@ -87,10 +90,12 @@ const paramsArb: fc.Arbitrary<IovaParams> = fc.record({
 const PCT = { strategy: 'pct', depth: 3, seed: 5, maxExecutions: 120 } as const;
 
 describe('iova-extend: generated workloads under PCT', () => {
-  it('fixed: no violation on any generated workload', () => {
+  it('fixed and fixed-simple: no violation on any generated workload', () => {
     fc.assert(fc.property(paramsArb, (p) => {
-      const r = check(iovaFixed, { ...PCT, scenario: p });
-      if (r.finding) throw new Error(`${r.finding.violation.title}: ${r.finding.violation.message}`);
+      for (const m of [iovaFixed, iovaFixedSimple]) {
+        const r = check(m, { ...PCT, scenario: p });
+        if (r.finding) throw new Error(`${m.name}: ${r.finding.violation.title}: ${r.finding.violation.message}`);
+      }
     }), { numRuns: 15, seed: 9 });
   });
 

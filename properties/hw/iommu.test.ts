@@ -74,6 +74,26 @@ describe('IOMMU domain', () => {
     });
   }
 
+  it('a DMA read through a write-only IOVA is an iommu-fault too', () => {
+    const m = defineModel({
+      name: 'hw-test/iommu-writeonly',
+      scenarios: { default: {} },
+      setup,
+      threads: (s) => [
+        thread('driver', function* () {
+          const p = yield* s.phys.allocPage('rxbuf');
+          yield* s.dom.map(IOVA, (p as NonNullable<typeof p>).pa, 0x1000, IOMMU_WRITE);
+          yield* s.dev.dma({ iova: IOVA, len: 4, write: true, value: 3 });
+          yield* s.dev.dma({ iova: IOVA, len: 4, write: false });
+        }),
+      ],
+      leakCheck: false,
+    });
+    const v = check(m, { strategy: 'random', maxExecutions: 1 }).finding?.violation;
+    expect(v?.kind).toBe('iommu-fault');
+    expect(v?.message).toContain('write-only');
+  });
+
   it('a DMA write through a read-only IOVA is an iommu-fault', () => {
     const m = defineModel({
       name: 'hw-test/iommu-readonly',

@@ -204,6 +204,12 @@ export class PageTable {
         ...other,
       });
     }
+    if (!o.write && (p.prot & PROT_READ) === 0) {
+      hwFail(faultKind, `read through write-only ${this.addrWord} ${hex(va)} (${this.name})`, label, {
+        title: faultKind === 'page-fault' ? `BUG: unable to handle page fault for address: ${hex(va)} (no read permission)` : `iommu fault: read from write-only IOVA ${hex(va)}`,
+        ...other,
+      });
+    }
     const pa = p.pa + pageOffset(va);
     if (o.expectPa !== undefined && pa !== o.expectPa) {
       hwFail('wrong-target', `${this.addrWord} ${hex(va)} reached PA ${hex(pa)}, caller was promised PA ${hex(o.expectPa)}`, label, other);

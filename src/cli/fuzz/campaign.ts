@@ -186,6 +186,7 @@ export async function runCampaign(s: Setup, io: CliIO, handleSignals: boolean): 
   await checkpoint();
   log(`mapcheck fuzz: ${s.targets.length} target(s) of ${s.models.length} model(s), strategies ${s.strategies.join(',')}, ${s.workers} worker(s), shard ${s.shard.index}/${s.shard.count}${s.resumed ? ', resumed' : ''}, out ${s.dir}`);
   for (const note of s.notes) log(`mapcheck fuzz: ${note}`);
+  progress.begin(snapshot());
   pool.start(s.workers);
   const ticker = setInterval(() => {
     progress.update(snapshot());

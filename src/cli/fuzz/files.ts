@@ -5,9 +5,9 @@
  * atomic within one POSIX file system). Every failure becomes a one-line UsageError naming the path.
  * Leaves out: fsync of the directory itself (a power cut may lose the rename, never tear the file).
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { mkdir, open as openAsync, rename, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { open as openAsync, rename, rm } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { UsageError } from '../../engine/violation.js';
 
 let tempCounter = 0;
@@ -21,10 +21,27 @@ function reason(e: unknown): string {
   return e instanceof Error ? e.message.split('\n')[0] ?? 'error' : String(e);
 }
 
+/**
+ * `mkdir -p`, one level at a time: Node 20's `mkdirSync(p, { recursive: true })` spins forever on
+ * some paths under /proc, so parents are created (or found missing) one by one.
+ */
+function mkdirp(dir: string): void {
+  const abs = resolve(dir);
+  const missing: string[] = [];
+  let d = abs;
+  while (!existsSync(d)) {
+    missing.push(d);
+    const up = dirname(d);
+    if (up === d) break;
+    d = up;
+  }
+  for (const m of missing.reverse()) mkdirSync(m);
+}
+
 /** Create a directory (and parents); one-line UsageError when impossible. */
 export function ensureDir(dir: string): void {
   try {
-    mkdirSync(dir, { recursive: true });
+    mkdirp(dir);
   } catch (e) {
     throw new UsageError(`cannot create directory ${dir}: ${reason(e)}`);
   }
@@ -34,7 +51,7 @@ export function ensureDir(dir: string): void {
 export function writeAtomic(path: string, data: string | Uint8Array): void {
   const tmp = `${path}.tmp-${process.pid}-${tempCounter++}`;
   try {
-    mkdirSync(dirname(path), { recursive: true });
+    mkdirp(dirname(path));
     const fd = openSync(tmp, 'w');
     try {
       writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
@@ -53,7 +70,7 @@ export function writeAtomic(path: string, data: string | Uint8Array): void {
 export async function writeAtomicAsync(path: string, data: string, sync = true): Promise<void> {
   const tmp = `${path}.tmp-${process.pid}-${tempCounter++}`;
   try {
-    await mkdir(dirname(path), { recursive: true });
+    mkdirp(dirname(path));
     const fh = await openAsync(tmp, 'w');
     try {
       await fh.writeFile(data);

@@ -37,6 +37,11 @@ export class Progress {
 
   constructor(private readonly sink: ProgressSink, private readonly tty: boolean, private readonly logEveryS: number) {}
 
+  /** The starting point (a resumed campaign starts at its old totals). */
+  begin(s: Snapshot): void {
+    this.prev = s;
+  }
+
   /** Format one snapshot against the previous one. */
   format(s: Snapshot): string {
     const p = this.prev;

@@ -110,9 +110,6 @@ export function setupCampaign(o: FuzzOptions): Setup {
   const models = selectModels(state.models ?? undefined);
   parseStrategies(state.strategies.join(','));
   const targets = targetsOf(models);
-  assertWritable(dir);
-  const findings = resumed ? readFindings(dir) : [];
-  const coverage = resumed ? readCoverage(dir) : new Set<number>();
 
   const pinDir = abs(o.corpus ?? join('fuzz', 'corpus'));
   const seeds: number[][][] = targets.map(() => []);
@@ -126,6 +123,9 @@ export function setupCampaign(o: FuzzOptions): Setup {
       if (list && list.length < MAX_SEEDS_PER_TARGET) list.push(decodeToken(e.token).steps.slice());
     }
   }
+  const findings = resumed ? readFindings(dir) : [];
+  const coverage = resumed ? readCoverage(dir) : new Set<number>();
+  assertWritable(dir);
   const nSeeds = seeds.reduce((a, l) => a + l.length, 0);
   if (nSeeds) notes.push(`${nSeeds} corpus schedule(s) seed the mutation strategy`);
   if (resumed) notes.push(`resuming at ${state.executions} executions, ${findings.length} known bug(s), ${coverage.size} fingerprints`);

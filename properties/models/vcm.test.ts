@@ -120,4 +120,22 @@ describe('vcm: fast-check generated workloads under PCT', () => {
     const r = check(vcmFixed, { strategy: 'dpor', scenario: p, maxExecutions: 30_000 });
     expect(r.finding?.violation ?? null).toBeNull();
   });
+
+  const racingArb: fc.Arbitrary<VcmParams> = fc.record({
+    threads: fc.array(fc.constantFrom<VcmStep[]>(['make_binding'], ['alloc', 'reserve', 'bind'], ['alloc', 'map']), { minLength: 2, maxLength: 3 }),
+    iovaPages: fc.integer({ min: 3, max: 4 }),
+  }).map(({ threads, iovaPages }) => ({
+    driver: 'iommu' as const, iovaPages, ramPages: 4, faults: [],
+    threads: threads.map((t) => [...t, 'activate', 'dma', 'barrier'] as VcmStep[]),
+  }));
+
+  it('without fault injection, vcm/posted fails on concurrent activators and the shrunk workload still fails', () => {
+    const out = fc.check(fc.property(racingArb, (p) => !violates(vcmPosted, p, 11)), { seed: 4005, numRuns: 20 });
+    expect(out.failed).toBe(true);
+    const p = (out.counterexample ?? [])[0] as VcmParams;
+    console.log(`[vcm/posted] shrunk racing workload after ${out.numShrinks} shrinks: ${JSON.stringify(p.threads)}`);
+    const r = check(vcmPosted, { strategy: 'pct', seed: 11, scenario: p, maxExecutions: 150 });
+    expect(r.finding?.violation.kind).toBe('iommu-fault');
+    expect(check(vcmFixed, { strategy: 'pct', seed: 11, scenario: p, maxExecutions: 150 }).finding).toBeNull();
+  });
 });

@@ -11,43 +11,49 @@ import { Outcomes, dpor, exhaust, expectClean, expectKind } from './helpers.js';
 
 interface Gp { r1: Field<number>; r2: Field<number>; data: Field<number>; a: number; b: number }
 
+function gpModel(out: Outcomes): Model<Gp, Record<string, never>> {
+  return defineModel<Gp, Record<string, never>>({
+    name: 'linux-test/rcu-grace-period',
+    scenarios: { default: {} },
+    setup: () => ({ r1: new Field(0, 'r1'), r2: new Field(0, 'r2'), data: new Field(0, 'data'), a: -1, b: -1 }),
+    threads: (s) => [
+      thread('reader1', function* () {
+        yield* rcu_read_lock('reader1: rcu_read_lock');
+        yield* s.r1.setOnce(1);
+        yield* s.data.set(1, 'reader1: plain write in section');
+        // Stay inside until reader2 has entered: reader2's section overlaps ours.
+        yield op.wait(s.r2.id, 'reader1: wait for reader2', () => s.r2.v >= 1);
+        yield* s.r1.setOnce(2);
+        yield* rcu_read_unlock('reader1: rcu_read_unlock');
+      }),
+      thread('reader2', function* () {
+        yield* rcu_read_lock('reader2: rcu_read_lock');
+        yield* s.r2.setOnce(1);
+        yield* s.r2.setOnce(2);
+        yield* rcu_read_unlock('reader2: rcu_read_unlock');
+      }),
+      thread('updater', function* () {
+        yield op.wait(s.r1.id, 'updater: wait until reader1 is inside', () => s.r1.v >= 1);
+        yield* synchronize_rcu('updater: synchronize_rcu');
+        s.a = yield* s.r1.once();
+        s.b = yield* s.r2.once();
+        yield* s.data.set(2, 'updater: plain write after the grace period');
+      }),
+    ],
+    final: [{ name: 'record', check: (s) => out.record(`r1=${s.a} r2=${s.b}`) }],
+  });
+}
+
 describe('synchronize_rcu grace periods', () => {
-  it('waits for the sections in progress at its start, and only those (exhaustive DFS)', () => {
+  it('waits for the sections in progress at its start, and only those (exhaustive DFS and DPOR)', () => {
     const out = new Outcomes();
-    const m = defineModel<Gp, Record<string, never>>({
-      name: 'linux-test/rcu-grace-period',
-      scenarios: { default: {} },
-      setup: () => ({ r1: new Field(0, 'r1'), r2: new Field(0, 'r2'), data: new Field(0, 'data'), a: -1, b: -1 }),
-      threads: (s) => [
-        thread('reader1', function* () {
-          yield* rcu_read_lock('reader1: rcu_read_lock');
-          yield* s.r1.setOnce(1);
-          yield* s.data.set(1, 'reader1: plain write in section');
-          // Stay inside until reader2 has entered: reader2's section overlaps ours.
-          yield op.wait(s.r2.id, 'reader1: wait for reader2', () => s.r2.v >= 1);
-          yield* s.r1.setOnce(2);
-          yield* rcu_read_unlock('reader1: rcu_read_unlock');
-        }),
-        thread('reader2', function* () {
-          yield* rcu_read_lock('reader2: rcu_read_lock');
-          yield* s.r2.setOnce(1);
-          yield* s.r2.setOnce(2);
-          yield* rcu_read_unlock('reader2: rcu_read_unlock');
-        }),
-        thread('updater', function* () {
-          yield op.wait(s.r1.id, 'updater: wait until reader1 is inside', () => s.r1.v >= 1);
-          yield* synchronize_rcu('updater: synchronize_rcu');
-          s.a = yield* s.r1.once();
-          s.b = yield* s.r2.once();
-          yield* s.data.set(2, 'updater: plain write after the grace period');
-        }),
-      ],
-      final: [{ name: 'record', check: (s) => out.record(`r1=${s.a} r2=${s.b}`) }],
-    });
-    expectClean(exhaust(m));
+    expectClean(exhaust(gpModel(out)));
     // reader1 was inside at the start: always finished. reader2 may still be inside (r2=1): it
     // began after the grace period started, which a "wait for zero readers" RCU could not allow.
     expect(out.sorted()).toEqual(['r1=2 r2=1', 'r1=2 r2=2']);
+    const viaDpor = new Outcomes();
+    expectClean(dpor(gpModel(viaDpor)));
+    expect(viaDpor.sorted()).toEqual(out.sorted());
   });
 });
 

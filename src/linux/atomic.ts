@@ -10,6 +10,7 @@
  */
 import { currentExecution } from '../engine/execution.js';
 import { type Op, op } from '../engine/ops.js';
+import { type SpinlockT, spin_lock, spin_unlock } from './spinlock.js';
 
 type G<R> = Generator<Op, R, unknown>;
 
@@ -118,4 +119,13 @@ export function* atomic_xchg(v: AtomicT, next: number, label = 'atomic_xchg'): G
   const cur = v.counter;
   v.counter = next | 0;
   return cur;
+}
+
+/** atomic_dec_and_lock(v, lock): decrement; true (with `lock` held) when it reached 0. */
+export function* atomic_dec_and_lock(v: AtomicT, lock: SpinlockT, label = 'atomic_dec_and_lock'): G<boolean> {
+  if (yield* atomic_add_unless(v, -1, 1, label)) return false;
+  yield* spin_lock(lock, label);
+  if (yield* atomic_dec_and_test(v, label)) return true;
+  yield* spin_unlock(lock, label);
+  return false;
 }

@@ -7,10 +7,13 @@
  * synchronize_rcu() starts with one op that snapshots which threads are inside a read-side
  * section (and which section: a per-thread counter), then blocks on a Wait until each of those
  * sections has ended. Readers that enter after the snapshot are not waited for. The outermost
- * rcu_read_lock is a shared acquire of the RCU object and the outermost unlock a shared release,
- * so the snapshot and the grace-period end are dependent with every reader's entry and exit
- * (DPOR explores both orders), and happens-before runs from each waited-for section to the code
- * after synchronize_rcu (so a plain write after it does not race with the old readers).
+ * rcu_read_lock is a read of the RCU object (an always-enabled Wait: it acquires what grace
+ * periods released, and readers commute with each other) and the outermost unlock a write of it
+ * (it releases the section), so the snapshot and the grace-period end are dependent with every
+ * reader's entry and exit (DPOR explores both orders), and happens-before runs from each
+ * waited-for section to the code after synchronize_rcu (a plain write after it does not race with
+ * the old readers). Not a shared lock: DPOR's lock rule (a release orders the next acquire) would
+ * hide overlapping read sections.
  * call_rcu(fn) takes the same snapshot and queues fn; a queued callback runs, in softirq context
  * (sleeping in it is 'sleep-in-atomic'), only once its grace period has ended, and only in a
  * thread that runs callbacks: add `rcuCallbackThread()` to the model's threads (it finishes when
@@ -27,11 +30,13 @@ import { kfree } from './slab.js';
 
 type G<R> = Generator<Op, R, unknown>;
 
+const always = (): boolean => true;
+
 export function* rcu_read_lock(label = 'rcu_read_lock'): G<void> {
   const exec = currentExecution();
   const ctx = kctx(exec);
   if (ctx.rcuDepth === 0) {
-    yield op.acquire(kernelOf(exec).rcuObj, label, true);
+    yield { kind: OpKind.Wait, obj: kernelOf(exec).rcuObj, label, until: always };
     ctx.rcuSection++;
   }
   ctx.rcuDepth++;
@@ -43,7 +48,7 @@ export function* rcu_read_unlock(label = 'rcu_read_unlock'): G<void> {
   if (ctx.rcuDepth === 0) {
     kfail('rcu', `rcu_read_unlock() at '${label}' without a matching rcu_read_lock()`, label, { title: 'WARNING: bad RCU read-side unlock balance' });
   }
-  if (ctx.rcuDepth === 1) yield { kind: OpKind.Release, obj: kernelOf(exec).rcuObj, label, n: 1 };
+  if (ctx.rcuDepth === 1) yield op.write(kernelOf(exec).rcuObj, label);
   ctx.rcuDepth--;
 }
 

@@ -7,12 +7,14 @@
  * past INT_MAX "saturated; leaking memory." and a plain refcount_dec() reaching 0 "decrement hit
  * 0; leaking memory.". The kernel then saturates the counter and carries on; the checker stops at
  * the violation instead (it is the finding). include/linux/kref.h builds kref on top.
+ * refcount_dec_and_lock takes the lock only for the final put (lib/refcount.c).
  * Leaves out: refcount_dec_and_mutex_lock, the _acquire/_release ordering variants (SC here).
  * With sanitizers off (`sanitize: false`) the counter behaves like a plain atomic_t.
  */
 import { currentExecution } from '../engine/execution.js';
 import { type Op, op } from '../engine/ops.js';
 import { kfail } from './kernel.js';
+import { type SpinlockT, spin_lock, spin_unlock } from './spinlock.js';
 
 type G<R> = Generator<Op, R, unknown>;
 
@@ -144,4 +146,13 @@ export function* kref_put(k: Kref, release: (k: Kref) => G<unknown>, label = 'kr
 /** Get a reference unless the count already dropped to 0; returns 1 on success, 0 otherwise. */
 export function* kref_get_unless_zero(k: Kref, label = 'kref_get_unless_zero'): G<number> {
   return (yield* refcount_inc_not_zero(k.refcount, label)) ? 1 : 0;
+}
+
+/** refcount_dec_and_lock(r, lock): decrement; true (with `lock` held) when it reached 0. */
+export function* refcount_dec_and_lock(r: RefcountT, lock: SpinlockT, label = 'refcount_dec_and_lock'): G<boolean> {
+  if (yield* refcount_dec_not_one(r, label)) return false;
+  yield* spin_lock(lock, label);
+  if (yield* refcount_dec_and_test(r, label)) return true;
+  yield* spin_unlock(lock, label);
+  return false;
 }

@@ -1,6 +1,10 @@
 /**
  * vcm/posted: seed 004's mm/vcm.c as posted (posted-core.ts) with the IOMMU and one-to-one
- * drivers, and the bugs an explored interleaving or injected allocation failure shows.
+ * drivers, and the bugs an explored interleaving or injected allocation failure shows: the
+ * activation counter used as a lock (IOMMU fault of a DMA after vcm_activate returned 0), a failed
+ * activation that keeps the count, a re-activation inside vcm_deactivate's window, and the error
+ * paths of __vcm_alloc_and_reserve / vcm_make_binding / vcm_reserve that dereference ERR_PTRs and
+ * uninitialised locals or return the garbage (each an Oops, i.e. a 'page-fault' violation).
  * Leaves out: see posted-core.ts.
  */
 import { vcmModel } from './model.js';

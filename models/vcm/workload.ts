@@ -14,6 +14,9 @@
  * between driver threads, so a scenario can order one driver's probe after another's; a thread
  * that stops early still signals), `barrier` (every driver with this step waits until all have
  * reached it, e.g. so nobody deactivates before everyone has activated; reached on early stop too).
+ * With `deviceThread`, the platform also starts the device as its own thread (src/hw's doorbell
+ * queue) and a `dma` step rings the doorbell and waits for completion; otherwise the device's
+ * transfer runs in the driver's thread at that point.
  * Leaves out: several contexts sharing one physical buffer (see the report: vcm_free's check of
  * `bindings` is not atomic with a concurrent vcm_map, but no owner discipline makes that a valid use).
  */

@@ -57,6 +57,9 @@ export async function runCampaign(s: Setup, io: CliIO, handleSignals: boolean): 
   const until = s.timeMs !== undefined ? t0 + s.timeMs : Infinity;
   const startExec = st.executions;
   let allocated = 0;
+  // An execution budget is spread so every target x strategy gets about four chunks of it.
+  const chunkExecutions = s.executions === undefined ? CHUNK_EXECUTIONS
+    : Math.max(50, Math.min(CHUNK_EXECUTIONS, Math.floor(s.executions / (4 * s.targets.length * s.strategies.length))));
   let stopping = false;
   let fatal: string | null = null;
   let crashes = 0;
@@ -69,7 +72,7 @@ export async function runCampaign(s: Setup, io: CliIO, handleSignals: boolean): 
     for (let tries = 0; tries < s.targets.length * s.strategies.length; tries++) {
       const c = chunkSpec(st.next_chunk++, s.targets.length, s.strategies, s.shard, st.seed);
       if (st.hung.includes(targetName(c.target)) || st.exhausted.includes(`${targetName(c.target)}/${c.strategy}`)) continue;
-      const maxExecutions = s.executions !== undefined ? Math.min(CHUNK_EXECUTIONS, s.executions - allocated) : 1e12;
+      const maxExecutions = s.executions !== undefined ? Math.min(chunkExecutions, s.executions - allocated) : 1e12;
       allocated += s.executions !== undefined ? maxExecutions : 0;
       return { type: 'chunk', n: c.n, target: c.target, strategy: c.strategy, seed: c.seed, maxExecutions, timeMs: s.executions !== undefined ? Infinity : CHUNK_MS, until };
     }

@@ -85,10 +85,10 @@ export const ioremapScenarios = {
     drv('dev1-owner', [session(DEV1, { premapped: true, accesses: 0 })]),
     drv('dev2-probe', [session(DEV2, { accesses: 1 })]),
   ], { markedReads: true }),
-  /** As morton-marked without the zero check: the prober then uses a mapping that is gone. */
+  /** As morton-marked without the zero check, dev2's driver staying loaded: it then holds a mapping that is gone. */
   'morton-use': params([
     drv('dev1-owner', [session(DEV1, { premapped: true, accesses: 0 })]),
-    drv('dev2-probe', [session(DEV2, { accesses: 1 })]),
+    drv('dev2-probe', [session(DEV2, { accesses: 1 })], true),
   ], { markedReads: true, watchResurrection: false }),
   /** Two owners of one area (dev1 and dev2 share the page) iounmap together. */
   'two-owners': params([

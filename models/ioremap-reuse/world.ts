@@ -13,7 +13,7 @@
  * optional vmalloc thread maps one RAM frame it allocates itself).
  */
 import {
-  type KPtr, type MemType, type Op, type SpinlockT, type ThreadSpec, PAGE_SIZE, PageTable, PhysMem, VM_ALLOC, VM_IOREMAP, VM_VM_AREA,
+  type KPtr, type MemType, PROT_RW, type Op, type SpinlockT, type ThreadSpec, PAGE_SIZE, PageTable, PhysMem, VM_ALLOC, VM_IOREMAP, VM_VM_AREA,
   VmallocSpace, type VmStruct, VmapArea, currentExecution, hex, join, kfree_rcu, pageAlign, pageAlignDown, pageOffset,
   rcuCallbackThread, spin_lock, spin_lock_init, spin_unlock,
 } from '../../src/index.js';
@@ -142,6 +142,7 @@ function bootMap<V extends VmStruct>(w: IoWorld<V>, key: string, s: IoSession): 
     p.present = true;
     p.pa = pa + off;
     p.type = s.type;
+    p.prot = PROT_RW;
   }
   w.bootTypes.set(vmId, s.type);
   w.variant.bootCreated(vm, s.type);

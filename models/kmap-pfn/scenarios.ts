@@ -30,8 +30,8 @@ export const kmapPfnScenarios: Readonly<Record<string, KmapPfnParams>> = {
   'page-reader-vs-remove': { ...base, readers: [[{ pfn: LOW_PFN, dev: false }]] },
   /** A reader racing probe only: it may find no range yet (NULL, an I/O error), never a bad one. */
   'probe-vs-reader': { ...base, remove: 'after' },
-  /** Probe and remove with every allocation allowed to fail (kzalloc kmap, devres nodes, pmem). */
-  'alloc-fail': { ...base, failAllocs: true, readers: [] },
+  /** A reader against probe + remove with every allocation allowed to fail (kzalloc kmap, devres nodes, pmem). */
+  'alloc-fail': { ...base, failAllocs: true },
   /** Two readers (device and RAM pfns) against probe + remove: for PCT / random, beyond DPOR. */
   'two-readers': { ...base, readers: [[{ pfn: PMEM_PFN, dev: true }, { pfn: LOW_PFN, dev: false }], [{ pfn: PMEM_PFN + 1, dev: true }]] },
 };

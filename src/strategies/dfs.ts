@@ -28,20 +28,28 @@ interface Node {
   readonly sig: number;
 }
 
-/** A queued prefix: decisions and their signatures. */
+/**
+ * A queued prefix: the first `len` decisions (and signatures) of the execution that queued it,
+ * then the preempting thread `alt`. Items queued by one execution share its path arrays, so the
+ * queue costs a few words per preemption point instead of a copy of the path.
+ */
 interface Work {
   readonly steps: readonly number[];
   readonly sigs: readonly number[];
+  readonly len: number;
+  readonly alt: number;
 }
+
+const ROOT: Work = { steps: [], sigs: [], len: 0, alt: -1 };
 
 export class DfsScheduler implements Scheduler {
   readonly name = 'dfs';
   readonly seed = 0;
   exhaustive = false;
   private level = 0;
-  private queue: Work[] = [{ steps: [], sigs: [] }];
+  private queue: Work[] = [ROOT];
   private next: Work[] = [];
-  private work: Work = { steps: [], sigs: [] };
+  private work: Work = ROOT;
   private stack: Node[] = [];
   private started = false;
   /** Position in the decision list of the running execution. */
@@ -78,8 +86,9 @@ export class DfsScheduler implements Scheduler {
 
   private reset(): true {
     this.pos = 0;
-    this.path.length = 0;
-    this.pathSigs.length = 0;
+    // Fresh arrays: work items queued by the previous execution still share the old ones.
+    this.path = [];
+    this.pathSigs = [];
     this.executions++;
     return true;
   }
@@ -102,11 +111,16 @@ export class DfsScheduler implements Scheduler {
   private replayed(sig: number): number | undefined {
     const p = this.pos;
     const w = this.work;
-    if (p < w.steps.length) {
+    if (p < w.len) {
       if (w.sigs[p] !== sig) return -1;
       return w.steps[p] as number;
     }
-    const node = this.stack[p - w.steps.length];
+    const prefix = w.alt >= 0 ? w.len + 1 : w.len;
+    if (p < prefix) {
+      if (w.sigs[p] !== sig) return -1;
+      return w.alt;
+    }
+    const node = this.stack[p - prefix];
     if (node === undefined) return undefined;
     if (node.sig !== sig) return -1;
     return node.alts[node.idx] as number;
@@ -137,7 +151,7 @@ export class DfsScheduler implements Scheduler {
       if (canPreempt) {
         for (let i = 0; i < view.enabledCount; i++) {
           const t = view.enabled[i] as number;
-          if (t !== last) this.next.push({ steps: [...this.path, t], sigs: [...this.pathSigs, sig] });
+          if (t !== last) this.next.push({ steps: this.path, sigs: this.pathSigs, len: this.path.length, alt: t });
         }
       }
     } else {

@@ -10,7 +10,7 @@
  * Leaves out: random failure probabilities (every listed site is explored both ways).
  */
 import {
-  DmaDevice, IommuDomain, type Make, PAGE_SIZE, PhysMem, choose, kernelConfig, kzalloc, GFP_KERNEL, type KPtr,
+  DmaDevice, IommuDomain, type Make, PAGE_SIZE, PhysMem, UsageError, choose, kernelConfig, kzalloc, GFP_KERNEL, type KPtr,
 } from '../../src/index.js';
 import type { G } from './structs.js';
 
@@ -31,6 +31,9 @@ export class VcmPlatform {
   private tags = new Map<string, number>();
 
   constructor(readonly iovaPages: number, readonly ramPages: number, faults: readonly string[]) {
+    if (!Number.isInteger(iovaPages) || iovaPages < 0 || iovaPages > 30) {
+      throw new UsageError(`vcm scenario: iovaPages = ${String(iovaPages)} must be an integer in 0..30 (the IOMMU driver's bitmap is one unsigned long)`);
+    }
     this.phys.addRam(RAM_START, ramPages);
     this.domain = new IommuDomain('iommu', this.phys, { start: IOVA_START, size: iovaPages * PAGE_SIZE });
     this.dev = new DmaDevice('dev', this.domain);

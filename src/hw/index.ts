@@ -28,6 +28,7 @@ export {
 } from './vma.js';
 export type { VmOps, FileOps, NopageResult } from './vma.js';
 export { Mm } from './mm.js';
+export * from './highmem.js';
 export { handleMmFault, userAccess } from './handle-mm-fault.js';
 export type { MmapArgs, MmOptions, Signal, UserAccessResult } from './mm.js';
 export { benchHwModel } from './bench-model.js';

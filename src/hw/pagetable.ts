@@ -38,6 +38,8 @@ export class Pte {
   prot = 0;
   /** Where it was last set / cleared (for reports). */
   changedAt: Site | null = null;
+  /** Walk op descriptors by label (immutable, reused: no allocation per access). */
+  readonly walkOps = new Map<string, Op>();
   constructor(readonly id: number, readonly va: number) {}
 }
 
@@ -174,7 +176,12 @@ export class PageTable {
   /** The page walk: one read op on the PTE; returns it (present or not). */
   *walk(va: number, label: string): G<Pte> {
     const p = this.pte(checkAddr(va, this.addrWord));
-    yield op.read(p.id, `${label}: walk ${hex(va)}`);
+    let o = p.walkOps.get(label);
+    if (o === undefined) {
+      o = op.read(p.id, `${label}: walk`);
+      p.walkOps.set(label, o);
+    }
+    yield o;
     return p;
   }
 

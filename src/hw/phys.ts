@@ -52,6 +52,9 @@ export class Page {
   gen = 0;
   /** On the allocator's free list (changed only by ops on the allocator object). */
   inPool = true;
+  /** Access op descriptors by label (immutable, reused: no allocation per access). */
+  readonly readOps = new Map<string, Op>();
+  readonly writeOps = new Map<string, Op>();
   /** Where it was last freed (for use-after-free reports). */
   freedAt: { thread: number; step: number; label: string } | null = null;
   constructor(readonly pfn: number) {
@@ -86,6 +89,8 @@ export type PhysTarget = { readonly kind: 'ram'; readonly page: Page } | { reado
 
 export class PhysMem {
   private readonly frames = new Map<number, Page>();
+  /** The same frames in pfn order (kept sorted by addRam). */
+  private readonly sorted: Page[] = [];
   readonly devices: MmioDevice[] = [];
   /** The page allocator's object: alloc/free are RMWs on it. */
   readonly allocatorId: number;
@@ -103,8 +108,10 @@ export class PhysMem {
       if (this.frames.has(pfn) || this.deviceAt(pfn * PAGE_SIZE)) throw new UsageError(`RAM frame ${hex(pfn * PAGE_SIZE)} overlaps existing memory`);
       const p = new Page(pfn);
       this.frames.set(pfn, p);
+      this.sorted.push(p);
       out.push(p);
     }
+    this.sorted.sort((a, b) => a.pfn - b.pfn);
     return out;
   }
 
@@ -146,12 +153,12 @@ export class PhysMem {
 
   /** Frames currently owned by `owner` (for leak / ownership checks in `final`). */
   pagesOwnedBy(owner: string): Page[] {
-    return [...this.frames.values()].filter((p) => p.owner === owner);
+    return this.sorted.filter((p) => p.owner === owner);
   }
 
   /** Every frame, in pfn order. */
   allPages(): Page[] {
-    return [...this.frames.values()].sort((a, b) => a.pfn - b.pfn);
+    return this.sorted.slice();
   }
 
   /**
@@ -165,8 +172,9 @@ export class PhysMem {
       if (fail === 1) return null;
     }
     yield op.rmw(this.allocatorId, `${label}: take from free list`);
-    const frames = this.allPages();
+    const frames = this.sorted;
     for (let i = 0; i + n <= frames.length; i++) {
+      if (!(frames[i] as Page).inPool) continue;
       const run = frames.slice(i, i + n);
       if (run.every((p, k) => p.inPool && !p.reserved && p.pfn === (run[0] as Page).pfn + k)) {
         for (const p of run) p.inPool = false;

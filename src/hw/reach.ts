@@ -61,7 +61,13 @@ export function* reach(phys: PhysMem, pa: number, o: AccessOpts, label: string, 
     return v;
   }
   const page = t.page;
-  yield write ? op.write(page.id, label) : op.read(page.id, label);
+  const cache = write ? page.writeOps : page.readOps;
+  let ao = cache.get(label);
+  if (ao === undefined) {
+    ao = write ? op.write(page.id, label) : op.read(page.id, label);
+    cache.set(label, ao);
+  }
+  yield ao;
   if (via && !(via.pte.present && via.pte.pa === page.pa) && (page.isFree || page.gen !== via.gen)) {
     return 0; // stale translation: the access happened before the unmap (see header)
   }

@@ -19,7 +19,6 @@ export * from './rculist.js';
 export * from './module.js';
 export * from './deref.js';
 export * from './devres.js';
-export * from './highmem.js';
 export * from './bug.js';
 export * from './ctypes.js';
 export { kernelConfig, in_softirq } from './kernel.js';

@@ -219,7 +219,7 @@ export async function runCampaign(s: Setup, io: CliIO, handleSignals: boolean): 
   }
   const rep = await writeReports(s.dir, store.records(), store.fresh, s.reportBudgetMs, (sig, path, token) => store.setReport(sig, path, token), log);
   for (const e of rep.errors) log(`mapcheck fuzz: report ${e}`);
-  if (s.pin) for (const l of pinFindings(s.pinDir, s.models, store.records())) log(`mapcheck fuzz: ${l}`);
+  if (s.pin) for (const l of pinFindings(s.pinDir, s.models, store.records(), join(s.dir, 'corpus'))) log(`mapcheck fuzz: ${l}`);
   st.finished = !interrupted;
   await checkpoint();
   const sum = summaryOf(st.executions, elapsed(), coverage.size, s.models.map((m) => m.name), store.records());

@@ -2,6 +2,7 @@
  * `mapcheck fuzz --pin`: turn a campaign's findings into pinned regression entries of the
  * repository corpus (`fuzz/corpus/<model>/<signature>.json`), which `npm test` replays, and drop
  * that corpus's entries of the campaign's models that were recorded against an older model version.
+ * A few of the campaign's coverage entries are copied too, as mutation seeds for later campaigns.
  * This is the documented way to regenerate pinned tokens after a model changes:
  * `npm run fuzz -- --models '<glob>' --time 30s --pin`.
  * Leaves out: hang findings (no token to pin).
@@ -14,7 +15,10 @@ import { type CorpusEntry, entryPath } from './corpus.js';
 import { readJson, safeName, writeJsonAtomic } from './files.js';
 import type { FindingRecord } from './store.js';
 
-export function pinFindings(dir: string, models: readonly AnyModel[], records: readonly FindingRecord[]): string[] {
+/** Coverage entries copied per model from the campaign corpus (mutation seeds for later campaigns). */
+const COVER_PER_MODEL = 16;
+
+export function pinFindings(dir: string, models: readonly AnyModel[], records: readonly FindingRecord[], campaignCorpus: string): string[] {
   const lines: string[] = [];
   let removed = 0;
   for (const m of models) {
@@ -43,6 +47,18 @@ export function pinFindings(dir: string, models: readonly AnyModel[], records: r
     writeJsonAtomic(entryPath(dir, e, r.signature), e);
     pinned++;
   }
-  lines.push(`pinned ${pinned} bug token(s) in ${dir}${removed ? `, removed ${removed} stale entr${removed === 1 ? 'y' : 'ies'}` : ''}`);
+  let covered = 0;
+  for (const m of models) {
+    const src = join(campaignCorpus, safeName(m.name));
+    if (!existsSync(src)) continue;
+    const have = existsSync(join(dir, safeName(m.name))) ? readdirSync(join(dir, safeName(m.name))).filter((f) => f.startsWith('cov-')).length : 0;
+    for (const f of readdirSync(src).filter((x) => x.startsWith('cov-') && x.endsWith('.json')).sort().slice(0, Math.max(0, COVER_PER_MODEL - have))) {
+      const target = join(dir, safeName(m.name), f);
+      if (existsSync(target)) continue;
+      writeJsonAtomic(target, readJson(join(src, f), 'corpus file'));
+      covered++;
+    }
+  }
+  lines.push(`pinned ${pinned} bug token(s) and added ${covered} coverage seed(s) in ${dir}${removed ? `, removed ${removed} stale entr${removed === 1 ? 'y' : 'ies'}` : ''}`);
   return lines;
 }

@@ -1,10 +1,11 @@
 // list_head and RCU list contracts: outcome sets of concurrent inserts, races without the lock,
 // poisoning after list_del (a walk through a deleted entry, a double list_del), and RCU lists
 // retired with and without a grace period.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   Field, GFP_KERNEL, type KPtr, ListHead, SpinlockT, type Model, defineModel, kfree, kmalloc, list_add, list_add_rcu,
-  list_add_tail, list_del, list_del_rcu, list_empty, list_entry, list_first_entry, list_for_each_entry,
+  list_add_tail, list_del, list_del_init, list_del_rcu, list_empty, list_entry, list_first_entry, list_for_each_entry,
   list_for_each_entry_rcu, list_for_each_entry_safe, list_next, rcu_read_lock, rcu_read_unlock, spin_lock, spin_unlock,
   synchronize_rcu, thread, KMutex, mutex_lock, mutex_unlock,
 } from '../../src/index.js';
@@ -64,6 +65,41 @@ describe('list_head', () => {
     });
     expectClean(exhaust(m));
     expect(out.sorted()).toEqual(['true 2,1,3 2 1,3 1,3 false']);
+  });
+  it('random add / add_tail / del / del_init sequences match an array model (fast-check)', () => {
+    const opArb = fc.tuple(fc.constantFrom('add', 'add_tail', 'del', 'del_init'), fc.integer({ min: 0, max: 3 }));
+    fc.assert(fc.property(fc.array(opArb, { maxLength: 12 }), (ops) => {
+      const expected: number[] = [];
+      const lists: string[] = [];
+      const m = defineModel<{ head: ListHead<Item>; xs: Item[] }, Record<string, never>>({
+        name: 'linux-test/list-fc',
+        scenarios: { default: {} },
+        setup: () => ({ head: new ListHead<Item>('head'), xs: [item(0), item(1), item(2), item(3)] }),
+        threads: (s) => [thread('t', function* () {
+          const on = new Set<number>();
+          for (const [kind, i] of ops) {
+            const x = s.xs[i] as Item;
+            if (kind === 'add' || kind === 'add_tail') {
+              if (on.has(i)) continue;
+              if (kind === 'add') { yield* list_add(x.list, s.head); expected.unshift(i); }
+              else { yield* list_add_tail(x.list, s.head); expected.push(i); }
+              on.add(i);
+            } else {
+              if (!on.has(i)) continue;
+              if (kind === 'del') yield* list_del(x.list);
+              else yield* list_del_init(x.list);
+              expected.splice(expected.indexOf(i), 1);
+              on.delete(i);
+            }
+          }
+          const walked: number[] = [];
+          yield* list_for_each_entry(s.head, function* (e) { walked.push(e.id); });
+          lists.push(walked.join(','), String(yield* list_empty(s.head)));
+        })],
+      });
+      expectClean(exhaust(m));
+      expect(lists).toEqual([expected.join(','), String(expected.length === 0)]);
+    }), { numRuns: 150 });
   });
   it('two locked list_add_tail: both orders, nothing lost', () => {
     const out = new Outcomes();

@@ -3,7 +3,7 @@
 // reached only on some interleavings (or some choose values); every corrected twin is clean.
 import { describe, expect, it } from 'vitest';
 import {
-  Field, GFP_ATOMIC, GFP_KERNEL, KMutex, SpinlockT, check, choose, defineModel, kfree, kmalloc, local_irq_restore,
+  Field, GFP_ATOMIC, GFP_KERNEL, KMutex, Semaphore, SpinlockT, down, up, check, choose, defineModel, kfree, kmalloc, local_irq_restore,
   local_irq_save, mutex_lock, mutex_unlock, rcu_read_lock, rcu_read_unlock, spin_lock, spin_unlock, synchronize_rcu,
   thread,
 } from '../../src/index.js';
@@ -123,14 +123,14 @@ describe('lockdep: lock-misuse', () => {
   });
 });
 
-type Sleeper = 'gfp' | 'mutex' | 'rcu' | 'irq';
+type Sleeper = 'gfp' | 'mutex' | 'rcu' | 'irq' | 'sem';
 
 /** A sleeping call made inside an atomic section only when another thread's flag is seen. */
 function sleepModel(what: Sleeper, buggy: boolean) {
-  return defineModel<{ l: SpinlockT; m: KMutex; flag: Field<number> }, Record<string, never>>({
+  return defineModel<{ l: SpinlockT; m: KMutex; sem: Semaphore; flag: Field<number> }, Record<string, never>>({
     name: `linux-test/sleep-${what}-${buggy ? 'posted' : 'fixed'}`,
     scenarios: { default: {} },
-    setup: () => ({ l: new SpinlockT('table_lock'), m: new KMutex('cfg_mutex'), flag: new Field(0, 'grow') }),
+    setup: () => ({ l: new SpinlockT('table_lock'), m: new KMutex('cfg_mutex'), sem: new Semaphore('cfg_sem', 1), flag: new Field(0, 'grow') }),
     threads: (s) => [
       thread('worker', function* () {
         let flags = 0;
@@ -148,10 +148,13 @@ function sleepModel(what: Sleeper, buggy: boolean) {
       thread('grower', function* () { yield* s.flag.setOnce(1); }),
     ],
   });
-  function* sleeper(s: { m: KMutex }) {
+  function* sleeper(s: { m: KMutex; sem: Semaphore }) {
     if (what === 'gfp') {
       const p = yield* kmalloc('buf', GFP_KERNEL, undefined, 'worker: kmalloc(GFP_KERNEL)');
       yield* kfree(p);
+    } else if (what === 'sem') {
+      yield* down(s.sem, 'worker: down');
+      yield* up(s.sem);
     } else if (what === 'mutex' || what === 'irq') {
       yield* mutex_lock(s.m, 'worker: mutex_lock');
       yield* mutex_unlock(s.m);
@@ -167,6 +170,7 @@ describe('might_sleep: sleep-in-atomic', () => {
     ['mutex', 'mutex_lock()', 'in_atomic(): 1'],
     ['rcu', 'synchronize_rcu()', 'rcu_read_lock nesting 1'],
     ['irq', 'mutex_lock()', 'irqs_disabled(): 1'],
+    ['sem', 'down()', 'in_atomic(): 1'],
   ];
   for (const [what, call, why] of cases) {
     it(`${call} in atomic context (${what}) is found; the twin that calls it outside is clean`, () => {

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   ENOMEM, Field, GFP_ATOMIC, GFP_KERNEL, type KPtr, SpinlockT, __GFP_NOFAIL, defineModel, kernelConfig, kfree,
-  kmalloc, kvfree, spin_lock, spin_unlock, thread, vfree, vmalloc,
+  kmalloc, kvfree, setKernelDefaults, spin_lock, spin_unlock, thread, vfree, vmalloc,
 } from '../../src/index.js';
 import { Outcomes, dpor, exhaust, expectClean, expectKind } from './helpers.js';
 
@@ -56,6 +56,21 @@ describe('allocation failure injection', () => {
     const v = expectKind(exhaust(probeModel(false, new Outcomes()), 'inject'), 'leak');
     expect(v.title).toBe('unreferenced object kmalloc ctx (kmemleak)');
     expect(v.sites[0]?.label).toBe('probe: ctx = kzalloc');
+  });
+  it('setKernelDefaults switches injection on for a whole run; kernelConfig in setup still wins', () => {
+    setKernelDefaults({ failAllocs: true });
+    try {
+      const m = defineModel<{ n: number }, { cfg: string; [k: string]: string }>({
+        name: 'linux-test/slab-run-default',
+        scenarios: { inherit: { cfg: 'inherit' }, off: { cfg: 'off' } },
+        setup: (p) => { if (p.cfg === 'off') kernelConfig({ failAllocs: false }); return { n: 0 }; },
+        threads: () => [thread('t', function* () { yield* kfree(yield* kmalloc('x', GFP_KERNEL)); })],
+      });
+      expect(exhaust(m, 'inherit').executions).toBe(2);
+      expect(exhaust(m, 'off').executions).toBe(1);
+    } finally {
+      setKernelDefaults({ failAllocs: false });
+    }
   });
   it('__GFP_NOFAIL allocations are never failed', () => {
     const m = defineModel<Record<string, never>, Record<string, never>>({

@@ -21,7 +21,7 @@ export * from './deref.js';
 export * from './devres.js';
 export * from './bug.js';
 export * from './ctypes.js';
-export { kernelConfig, in_softirq } from './kernel.js';
+export { kernelConfig, setKernelDefaults, in_softirq } from './kernel.js';
 export type { KernelConfig, KCtx, HeldLock } from './kernel.js';
 export { lockdepEdges } from './lockdep.js';
 export { benchKernelModel } from './bench-model.js';

@@ -12,7 +12,7 @@
  * (every thread is its own CPU), migration.
  */
 import { type Execution, allocThreadSlot, currentExecution } from '../engine/execution.js';
-import type { Op, ThreadBody } from '../engine/ops.js';
+import type { Op } from '../engine/ops.js';
 import { type Site, type Violation, type ViolationKind, UsageError, violation } from '../engine/violation.js';
 
 /** A lock held by a thread, as lockdep records it. */
@@ -60,11 +60,20 @@ export interface KernelState {
   readonly rcuObj: number;
   readonly callbacks: RcuCallback[];
   readonly config: KernelConfig;
-  /** Body of the RCU callback kthread, when a model asked for one. */
-  gpThread: ThreadBody | null;
 }
 
 const KSTATE_KIND = 'rcu_state';
+/** Defaults for every new execution's config (a run-wide switch, e.g. a CLI --fail-allocs flag). */
+const defaults: KernelConfig = { failAllocs: false };
+
+/**
+ * Set run-wide kernel defaults (process-wide: the CLI sets them before a run; tests restore
+ * them). `kernelConfig()` in a model's setup still overrides them per execution.
+ */
+export function setKernelDefaults(c: Partial<KernelConfig>): KernelConfig {
+  if (c.failAllocs !== undefined) defaults.failAllocs = c.failAllocs;
+  return { ...defaults };
+}
 const states = new WeakMap<Execution, KernelState>();
 
 /** The kernel state of the running execution (created on first use). */
@@ -73,7 +82,7 @@ export function kernelOf(exec: Execution): KernelState {
   if (s !== undefined && exec.objects.kind[s.rcuObj] === KSTATE_KIND) return s;
   const rcuObj = exec.objects.add(KSTATE_KIND, 'rcu', -1);
   const fresh: KernelState = {
-    rcuObj, callbacks: [], config: { failAllocs: false }, gpThread: null,
+    rcuObj, callbacks: [], config: { ...defaults },
   };
   states.set(exec, fresh);
   return fresh;

@@ -12,6 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { abba, lostUpdate } from '../../models/litmus/classic.js';
+import type { AnyModel } from '../../src/index.js';
 import { buildReport, renderHtml, type Report } from '../../src/report/index.js';
 import { minimize } from '../../src/shrink/index.js';
 import { failingToken } from '../shrink/fixtures.js';
@@ -29,7 +30,7 @@ function write(name: string, r: Report): string {
   return pathToFileURL(path).href;
 }
 
-function minimized(model: typeof lostUpdate, seed: number, scenario?: string): Report {
+function minimized(model: AnyModel, seed: number, scenario?: string): Report {
   const m = minimize(model, failingToken(model, seed, scenario));
   return buildReport(model, m.token, { minimizedFrom: m.before });
 }
@@ -59,7 +60,9 @@ describe('HTML report in headless Chromium', () => {
     page.on('pageerror', (e) => errors.push(e.message));
     const url = write('lost-update', r);
     await page.goto(url);
-    expect(await page.locator('svg#timeline .lane').count()).toBe(r.threads.length);
+    const lanes = new Set(r.steps.map((s) => s.thread)).size;
+    expect(lanes).toBe(2);
+    expect(await page.locator('svg#timeline .lane').count()).toBe(lanes);
     expect(await page.locator('svg#timeline g.op').count()).toBe(r.steps.length);
     expect(await page.locator('svg#timeline line.preempt').count()).toBe(r.size.preemptions);
     expect(r.size.preemptions).toBeGreaterThan(0);
@@ -67,7 +70,7 @@ describe('HTML report in headless Chromium', () => {
     // The boxes really have a size on screen.
     const box = await page.locator('svg#timeline g.op').first().boundingBox();
     expect(box && box.width > 10 && box.height > 10).toBe(true);
-    expect(await page.locator('#interleaving thead th').count()).toBe(1 + r.threads.length + (r.steps.some((s) => s.changes) ? 1 : 0));
+    expect(await page.locator('#interleaving thead th').count()).toBe(1 + lanes + (r.steps.some((s) => s.changes) ? 1 : 0));
     expect(await page.locator('#interleaving tbody tr').count()).toBe(r.steps.length);
     expect(await page.locator('#interleaving tr.bug').count()).toBe(1);
     const bug = r.steps.find((s) => s.violating);
@@ -92,7 +95,7 @@ describe('HTML report in headless Chromium', () => {
   });
 
   it('hostile model strings are shown as text: no script runs, no element is injected', async () => {
-    const r = minimized(hostile as unknown as typeof lostUpdate, 1);
+    const r = minimized(hostile, 1);
     const page = await browser.newPage();
     const dialogs: string[] = [];
     page.on('dialog', (d) => {

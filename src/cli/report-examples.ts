@@ -3,11 +3,14 @@
  * execution in the bug's scenario (DPOR, then DFS with iterative preemption bounding, then
  * random walk), minimize it, check the minimized violation is still that bug, and write its
  * report (md + html + json) to `reports/examples/<model>--<bug>.*`, plus `index.json` listing them.
- * Run with `npm run examples` (builds first, so tokens carry the hashes the CLI computes).
+ * Run with `npm run examples` (builds first, so tokens carry the hashes the CLI computes);
+ * `--verify` re-checks them and prints JSON (the examples suite runs it under plain node: vitest's
+ * module transform rewrites function text, and a model's hash covers its function text).
  * The examples suite (properties/report/examples.test.ts) fails when one no longer reproduces,
  * when its rendering changed, or when a bug has no example.
  * Leaves out: litmus models (they are not seed bugs; the README mentions them).
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Execution } from '../engine/execution.js';
 import type { AnyModel, ExpectedBug } from '../engine/model.js';
@@ -15,6 +18,10 @@ import { scenarioParams } from '../engine/model.js';
 import { encodeToken } from '../engine/token.js';
 import type { Violation } from '../engine/violation.js';
 import { makeStrategy, strategyNames } from '../strategies/index.js';
+import { buildReport } from '../report/build.js';
+import { renderHtml } from '../report/html.js';
+import { renderMarkdown } from '../report/markdown.js';
+import { reportJson } from '../report/report.js';
 import { minimizedReport, writeOut, writeReportFiles } from './report-files.js';
 
 /** Does violation `v` show expected bug `bug` (kind listed, and its `match` text when given)? */
@@ -95,10 +102,50 @@ export function generateExamples(models: readonly AnyModel[], dir: string, log: 
   return { entries, missing };
 }
 
+export interface ExampleCheck {
+  readonly stem: string;
+  readonly model: string;
+  readonly bug: string;
+  /** Empty when the example replays to its bug and renders byte-for-byte as committed. */
+  readonly problems: string[];
+}
+
+/** Re-check every example of `dir/index.json` against the current models and renderers. */
+export function verifyExamples(models: readonly AnyModel[], dir: string): { checks: ExampleCheck[]; missing: string[] } {
+  const index = JSON.parse(readFileSync(resolve(dir, 'index.json'), 'utf8')) as { examples: ExampleEntry[] };
+  const want = models.flatMap((m) => (m.expectedBugs ?? []).map((b) => `${m.name} ${b.id}`));
+  const have = new Set(index.examples.map((e) => `${e.model} ${e.bug}`));
+  const checks = index.examples.map((e): ExampleCheck => {
+    const problems: string[] = [];
+    const model = models.find((m) => m.name === e.model);
+    const bug = model?.expectedBugs?.find((b) => b.id === e.bug);
+    if (!model || !bug) return { stem: e.stem, model: e.model, bug: e.bug, problems: [`${e.model} no longer declares ${e.bug}`] };
+    try {
+      const r = buildReport(model, e.token, { minimizedFrom: e.before, bug: e.bug });
+      if (!matchesBug(r.violation, bug)) problems.push(`replays to a different violation: ${r.title}`);
+      if (r.size.steps !== e.steps || r.size.preemptions !== e.preemptions) problems.push(`size is now ${r.size.steps} steps / ${r.size.preemptions} preemptions`);
+      for (const [ext, text] of [['md', renderMarkdown(r)], ['json', reportJson(r)], ['html', renderHtml(r)]] as const) {
+        const path = resolve(dir, `${e.stem}.${ext}`);
+        if (!existsSync(path)) problems.push(`${e.stem}.${ext} is missing`);
+        else if (readFileSync(path, 'utf8') !== text) problems.push(`${e.stem}.${ext} renders differently now`);
+      }
+    } catch (err) {
+      problems.push(err instanceof Error ? err.message : String(err));
+    }
+    return { stem: e.stem, model: e.model, bug: e.bug, problems };
+  });
+  return { checks, missing: want.filter((w) => !have.has(w)) };
+}
+
 const isEntry = process.argv[1] !== undefined && import.meta.url === new URL(`file://${resolve(process.argv[1])}`).href;
 if (isEntry) {
   const { allModels } = await import('../../models/index.js');
-  const dir = resolve(process.argv[2] ?? 'reports/examples');
+  const verify = process.argv[2] === '--verify';
+  const dir = resolve(process.argv[verify ? 3 : 2] ?? 'reports/examples');
+  if (verify) {
+    process.stdout.write(`${JSON.stringify(verifyExamples(allModels, dir))}\n`);
+    process.exit(0);
+  }
   const posted = allModels.filter((m) => (m.expectedBugs?.length ?? 0) > 0);
   process.stdout.write(`writing examples of ${posted.length} posted model(s) to ${dir}\n`);
   const { entries, missing } = generateExamples(posted, dir, (l) => void process.stdout.write(`${l}\n`));

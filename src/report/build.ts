@@ -96,12 +96,15 @@ export function buildReport(model: AnyModel, token: string | Schedule, extra: Bu
     let value: number | undefined;
     if (o.kind === OpKind.Choose && k < r.schedule.length) value = r.schedule[k++];
     const changes = diff(rec.facts[i] ?? null, rec.facts[i + 1] ?? null);
+    const role = i === v.object?.freed?.step ? 'freed' : i === v.object?.allocated?.step ? 'allocated'
+      : v.sites.some((x) => x.step === i && x.thread === thread) ? 'involved' : undefined;
     return {
       index: i, thread, label: o.label, op: OP_KIND_NAMES[o.kind] ?? `op${o.kind}`,
       ...(o.obj >= 0 ? { object: objName(o.obj) } : {}),
       ...(o.detail !== undefined ? { detail: o.detail } : {}),
       ...(value !== undefined ? { value } : {}),
       switch: rec.marks[i] ?? 'none', violating: i === vStep && v.kind !== 'leak',
+      ...(role !== undefined && !(i === vStep && v.kind !== 'leak') ? { role } : {}),
       ...(changes ? { changes } : {}),
     };
   });

@@ -29,7 +29,19 @@ export function sizeLine(r: Report): string {
 }
 
 export function siteText(r: Report, s: Site): string {
-  return `${threadName(r, s.thread)} at step ${s.step}: ${s.label}`;
+  return s.thread < 0 || s.step < 0 ? `setup: ${s.label}` : `${threadName(r, s.thread)} at step ${s.step}: ${s.label}`;
+}
+
+/** The threads that ran at least one step (the columns worth drawing). */
+export function activeThreads(r: Report): Report['threads'] {
+  const ran = new Set(r.steps.map((s) => s.thread));
+  return r.threads.filter((t) => ran.has(t.id));
+}
+
+/** The flag written after an op of the violation: `BUG`, `freed here`, ... (empty for others). */
+export function roleText(s: ReportStep): string {
+  if (s.violating) return 'BUG';
+  return s.role === 'freed' ? 'freed here' : s.role === 'allocated' ? 'allocated here' : s.role === 'involved' ? 'involved' : '';
 }
 
 /** Lines about the object the violation concerns (KASAN's "Allocated by / Freed by"). */
@@ -37,8 +49,8 @@ export function objectLines(r: Report): string[] {
   const o = r.violation.object;
   if (!o) return [];
   const out = [`object ${o.name} (${o.kind})`];
-  if (o.allocated) out.push(`allocated by ${siteText(r, o.allocated)}`);
-  if (o.freed) out.push(`freed by ${siteText(r, o.freed)}`);
+  if (o.allocated) out.push(`allocated ${o.allocated.thread < 0 ? 'during ' : 'by '}${siteText(r, o.allocated)}`);
+  if (o.freed) out.push(`freed ${o.freed.thread < 0 ? 'during ' : 'by '}${siteText(r, o.freed)}`);
   return out;
 }
 
@@ -55,7 +67,7 @@ export function detailLines(r: Report): string[] {
 /** `used 1->0, freed true`: the fact changes of one step. */
 export function changesText(s: ReportStep): string {
   if (!s.changes) return '';
-  return Object.entries(s.changes).map(([k, [a, b]]) => `${k} ${fmtVal(a)}->${fmtVal(b)}`).join(', ');
+  return Object.entries(s.changes).map(([k, [a, b]]) => `${k}: ${fmtVal(a)} → ${fmtVal(b)}`).join('; ');
 }
 
 /** The op in one short line: its label, then what it touched and the choose value. */

@@ -10,7 +10,7 @@
  * separators escaped so it can never end its <script> element. The script only uses textContent.
  * Leaves out: zoom and filtering (a minimized schedule is a few dozen steps).
  */
-import { afterText, changesText, detailLines, fmtVal, objectLines, opText, sizeLine, stateKeys, threadName } from './format.js';
+import { activeThreads, afterText, changesText, detailLines, fmtVal, objectLines, opText, roleText, sizeLine, stateKeys, threadName } from './format.js';
 import type { Report, ReportStep } from './report.js';
 
 /** Escape for HTML text and double- or single-quoted attribute values. */
@@ -37,15 +37,16 @@ const TOP = 30;
 
 function tip(r: Report, s: ReportStep): string {
   const ch = changesText(s);
-  return `step ${s.index} · ${threadName(r, s.thread)} · ${s.op}${s.switch !== 'none' ? ` · after a ${s.switch}` : ''}\n${opText(s)}${ch ? `\n${ch}` : ''}${s.violating ? `\n${r.title}` : ''}`;
+  return `step ${s.index} · ${threadName(r, s.thread)} · ${s.op}${s.switch !== 'none' ? ` · after a ${s.switch}` : ''}\n${opText(s)}${ch ? `\n${ch}` : ''}${s.violating ? `\n${r.title}` : s.role ? `\n(${roleText(s)})` : ''}`;
 }
 
 function timeline(r: Report): string {
-  const lane = new Map(r.threads.map((t, i) => [t.id, i]));
+  const threads = activeThreads(r);
+  const lane = new Map(threads.map((t, i) => [t.id, i]));
   const w = LEFT + r.steps.length * STEP_W + 20;
-  const h = TOP + r.threads.length * LANE_H + 10;
+  const h = TOP + threads.length * LANE_H + 10;
   const p: string[] = [`<svg id="timeline" xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" role="img" aria-label="timeline">`];
-  r.threads.forEach((t, i) => {
+  threads.forEach((t, i) => {
     const y = TOP + i * LANE_H;
     p.push(`<g class="lane" data-thread="${t.id}"><rect class="lane-bg${i % 2 ? ' odd' : ''}" x="0" y="${y}" width="${w}" height="${LANE_H}"/>`
       + `<text class="lane-name" x="8" y="${y + LANE_H / 2 + 4}">${escHtml(threadName(r, t.id).slice(0, 24))}</text></g>`);
@@ -59,7 +60,7 @@ function timeline(r: Report): string {
       p.push(`<line class="preempt" x1="${x}" y1="${TOP - 6}" x2="${x}" y2="${h - 4}"><title>preemption before step ${s.index}</title></line>`);
     }
     if (prev && s.switch !== 'none') p.push(`<line class="handoff" x1="${prev.x + 28}" y1="${prev.y + 14}" x2="${x + 3}" y2="${y + 14}"/>`);
-    const cls = `op op-${escHtml(s.op)}${s.violating ? ' bug' : ''}${s.value ? ' fault' : ''}`;
+    const cls = `op op-${escHtml(s.op)}${s.violating ? ' bug' : ''}${s.role ? ' role' : ''}${s.value ? ' fault' : ''}`;
     p.push(`<g class="${cls}" data-step="${s.index}" tabindex="0"><title>${escHtml(tip(r, s))}</title>`
       + `<rect x="${x + 3}" y="${y}" width="28" height="28" rx="4"/>`
       + `<text x="${x + 17}" y="${y + 18}">${escHtml(ABBR[s.op] ?? s.op.slice(0, 3))}</text></g>`);
@@ -70,13 +71,14 @@ function timeline(r: Report): string {
 }
 
 function table(r: Report): string {
+  const threads = activeThreads(r);
   const hasChanges = r.steps.some((s) => s.changes);
-  const head = `<tr><th>step</th>${r.threads.map((t) => `<th>${escHtml(threadName(r, t.id))}</th>`).join('')}${hasChanges ? '<th>state change</th>' : ''}</tr>`;
+  const head = `<tr><th>step</th>${threads.map((t) => `<th>${escHtml(threadName(r, t.id))}</th>`).join('')}${hasChanges ? '<th>state change</th>' : ''}</tr>`;
   const rows = r.steps.map((s) => {
-    const cells = r.threads.map((t) => {
+    const cells = threads.map((t) => {
       if (t.id !== s.thread) return '<td></td>';
       const mark = s.switch === 'none' ? '' : `<span class="mark ${s.switch}">${s.switch}</span> `;
-      return `<td class="cell">${mark}<code>${escHtml(opText(s))}</code>${s.violating ? ' <strong class="bugmark">◀ BUG</strong>' : ''}</td>`;
+      return `<td class="cell">${mark}<code>${escHtml(opText(s))}</code>${roleText(s) ? ` <strong class="bugmark">◀ ${escHtml(roleText(s))}</strong>` : ''}</td>`;
     }).join('');
     const ch = hasChanges ? `<td><code>${escHtml(changesText(s))}</code></td>` : '';
     return `<tr data-step="${s.index}"${s.violating ? ' class="bug"' : ''}><td class="num">${s.index}</td>${cells}${ch}</tr>`;
@@ -102,7 +104,7 @@ dt{color:#666}dd{margin:0}code{font:12.5px ui-monospace,monospace}
 .op rect{fill:#dbe8ff;stroke:#5a7bb5;stroke-width:1}.op text{font:10px ui-monospace,monospace;text-anchor:middle;fill:#123;pointer-events:none}
 .op-acquire rect,.op-release rect,.op-try-acquire rect{fill:#e6dcff;stroke:#7a5ab5}.op-free rect,.op-alloc rect{fill:#ffe9c7;stroke:#b5842c}
 .op-plain-read rect,.op-plain-write rect{fill:#fff7b0;stroke:#a99a20}.op.fault rect{fill:#ffd0d0}
-.op:hover rect,.op:focus rect,.op.sel rect{stroke:#000;stroke-width:2.5}.op.bug rect{fill:#e53935;stroke:#7f0000;stroke-width:3}.op.bug text{fill:#fff;font-weight:700}
+.op:hover rect,.op:focus rect,.op.sel rect{stroke:#000;stroke-width:2.5}.op.role rect{stroke:#e53935;stroke-width:2.5}.op.bug rect{fill:#e53935;stroke:#7f0000;stroke-width:3}.op.bug text{fill:#fff;font-weight:700}
 .preempt{stroke:#e53935;stroke-width:2;stroke-dasharray:4 3}.handoff{stroke:#999;stroke-width:1}
 #details{min-height:3.2em;white-space:pre-wrap;font:12.5px ui-monospace,monospace;background:#f6f8fa;border:1px solid #ddd;border-radius:6px;padding:8px;margin:8px 0}
 table{border-collapse:collapse}th,td{border:1px solid #ddd;padding:3px 8px;text-align:left;vertical-align:top}th{background:#f6f8fa}
@@ -118,7 +120,7 @@ var lines=['step '+s.index+'  T'+s.thread+' '+(t?t.name:'')+'  '+s.op+(s.switch!
 if(s.object!==undefined)lines.push('object: '+s.object);if(s.value!==undefined)lines.push('choose value: '+s.value);
 if(s.detail!==undefined)lines.push('detail: '+s.detail);
 if(s.changes)Object.keys(s.changes).forEach(function(k){lines.push(k+': '+s.changes[k][0]+' -> '+s.changes[k][1])});
-if(s.violating)lines.push(d.title);box.textContent=lines.join('\\n');
+if(s.violating)lines.push(d.title);else if(s.role)lines.push('('+s.role+')');box.textContent=lines.join('\\n');
 document.querySelectorAll('.sel').forEach(function(e){e.classList.remove('sel')});
 document.querySelectorAll('[data-step="'+i+'"]').forEach(function(e){e.classList.add('sel')});}
 document.querySelectorAll('[data-step]').forEach(function(e){var i=Number(e.getAttribute('data-step'));

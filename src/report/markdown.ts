@@ -7,14 +7,17 @@
  * plain text has its markdown / HTML punctuation backslash-escaped).
  * Leaves out: colour and the picture (html.ts).
  */
-import { afterText, changesText, detailLines, fmtVal, objectLines, opText, sizeLine, stateKeys, threadName } from './format.js';
+import { activeThreads, afterText, changesText, detailLines, fmtVal, objectLines, opText, roleText, sizeLine, stateKeys, threadName } from './format.js';
 import type { Report } from './report.js';
 
 /** Escape text for markdown prose and table cells. */
 export function mdText(s: string): string {
-  return s.replace(/\r?\n/g, ' ').replace(/[\\`*_[\]<>|#!~&]/g, (c, at: number, all: string) =>
-    // An underscore inside a word (mutex_lock) cannot start emphasis: leave it readable.
-    (c === '_' && /\w/.test(all[at - 1] ?? '') && /\w/.test(all[at + 1] ?? '') ? c : `\\${c}`));
+  return s.replace(/\r?\n/g, ' ')
+    .replace(/&(?=#?\w+;)/g, '&amp;')
+    .replace(/^([#>+-])/, '\\$1')
+    .replace(/[\\`*_[\]<|~]/g, (c, at: number, all: string) =>
+      // An underscore inside a word (mutex_lock) cannot start emphasis: leave it readable.
+      (c === '_' && /\w/.test(all[at - 1] ?? '') && /\w/.test(all[at + 1] ?? '') ? c : `\\${c}`));
 }
 
 /** A code span that cannot break out of a table cell. */
@@ -34,12 +37,14 @@ export function renderMarkdown(r: Report): string {
   if (r.bug !== undefined) out.push(`| expected bug | ${mdCode(r.bug)} |`);
   out.push('');
   const hasChanges = r.steps.some((s) => s.changes);
-  out.push(`| step | ${r.threads.map((t) => mdText(threadName(r, t.id))).join(' | ')} |${hasChanges ? ' state change |' : ''}`);
-  out.push(`|---:|${r.threads.map(() => '---').join('|')}|${hasChanges ? '---|' : ''}`);
+  const threads = activeThreads(r);
+  out.push(`| step | ${threads.map((t) => mdText(threadName(r, t.id))).join(' | ')} |${hasChanges ? ' state change |' : ''}`);
+  out.push(`|---:|${threads.map(() => '---').join('|')}|${hasChanges ? '---|' : ''}`);
   for (const s of r.steps) {
     const mark = s.switch === 'preempt' ? '**preempt** → ' : s.switch === 'switch' ? '*switch* → ' : '';
-    const bug = s.violating ? ' **◀ BUG**' : '';
-    const cells = r.threads.map((t) => (t.id === s.thread ? `${mark}${mdCode(opText(s))}${bug}` : ''));
+    const role = roleText(s);
+    const bug = role ? ` **◀ ${role}**` : '';
+    const cells = threads.map((t) => (t.id === s.thread ? `${mark}${mdCode(opText(s))}${bug}` : ''));
     const ch = hasChanges ? ` ${s.changes ? mdCode(changesText(s)) : ''} |` : '';
     out.push(`| ${s.index} | ${cells.join(' | ')} |${ch}`);
   }
@@ -53,7 +58,7 @@ export function renderMarkdown(r: Report): string {
   const keys = stateKeys(r);
   if (keys.length && r.state.length) {
     out.push('State of the objects after the key steps:', '');
-    out.push(`| | ${r.state.map((row) => `${afterText(row.after)} (${mdText(row.why)})`).join(' | ')} |`);
+    out.push(`| | ${r.state.map((row) => `${afterText(row.after)}: ${mdCode(row.why)}`).join(' | ')} |`);
     out.push(`|---|${r.state.map(() => '---').join('|')}|`);
     for (const k of keys) out.push(`| ${mdCode(k)} | ${r.state.map((row) => mdCode(fmtVal(row.facts[k]))).join(' | ')} |`);
     out.push('');

@@ -32,6 +32,8 @@ export interface ReportStep {
   readonly switch: SwitchMark;
   /** This step is where the violation was detected. */
   readonly violating: boolean;
+  /** Its part in the violation: the other access of a race, where the object was freed / allocated. */
+  readonly role?: 'involved' | 'freed' | 'allocated';
   /** Inspected facts that changed with this step: key -> [before, after]. */
   readonly changes?: Readonly<Record<string, readonly [string | number | boolean | null, string | number | boolean | null]>>;
 }

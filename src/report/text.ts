@@ -5,7 +5,7 @@
  * Long op texts are cut to the column width with an ellipsis.
  * Leaves out: colour (terminals differ; pipe through a pager as is).
  */
-import { afterText, changesText, detailLines, fmtVal, objectLines, opText, sizeLine, stateKeys, threadName } from './format.js';
+import { activeThreads, afterText, changesText, detailLines, fmtVal, objectLines, opText, roleText, sizeLine, stateKeys, threadName } from './format.js';
 import type { Report } from './report.js';
 
 const MAX_COL = 56;
@@ -22,14 +22,16 @@ export function renderText(r: Report): string {
   out.push(`schedule: ${sizeLine(r)}`);
   if (r.bug !== undefined) out.push(`bug:      ${r.bug}`);
   out.push('');
-  const width = r.threads.map((t) => Math.min(MAX_COL, Math.max(threadName(r, t.id).length,
-    ...r.steps.filter((s) => s.thread === t.id).map((s) => opText(s).length + (s.violating ? 8 : 0)))));
+  const threads = activeThreads(r);
+  const flag = (s: Report['steps'][number]): string => (roleText(s) ? ` <== ${roleText(s)}` : '');
+  const width = threads.map((t) => Math.min(MAX_COL, Math.max(threadName(r, t.id).length,
+    ...r.steps.filter((s) => s.thread === t.id).map((s) => opText(s).length + flag(s).length))));
   const sep = ' | ';
-  out.push(`step${sep}${r.threads.map((t, i) => fit(threadName(r, t.id), width[i] ?? 10)).join(sep)}`);
+  out.push(`step${sep}${threads.map((t, i) => fit(threadName(r, t.id), width[i] ?? 10)).join(sep)}`);
   out.push(`----${sep}${width.map((w) => '-'.repeat(w)).join(sep)}`);
   for (const s of r.steps) {
     if (s.switch !== 'none') out.push(`      -- ${s.switch} to ${threadName(r, s.thread)} --`);
-    const cells = r.threads.map((t, i) => fit(t.id === s.thread ? `${opText(s)}${s.violating ? ' <== BUG' : ''}` : '', width[i] ?? 10));
+    const cells = threads.map((t, i) => fit(t.id === s.thread ? `${opText(s)}${flag(s)}` : '', width[i] ?? 10));
     const ch = changesText(s);
     out.push(`${String(s.index).padStart(4)}${sep}${cells.join(sep)}${ch ? `  ${ch}` : ''}`.trimEnd());
   }

@@ -137,6 +137,38 @@ describe('user address spaces', () => {
     }));
   });
 
+  it('a driver mmap that remap_page_range()s an MMIO window gives user accesses the device and its memory type', () => {
+    let wrong: string | null = null;
+    const m = (promise: 'device' | 'cached') => defineModel({
+      name: `hw-test/mm-remap-${promise}`,
+      scenarios: { default: {} },
+      setup: () => {
+        const phys = new PhysMem();
+        const dev = phys.addDevice('uart', 0x20001000, 0x1000);
+        return { phys, dev, mm: new Mm('proc', phys) };
+      },
+      threads: (s) => [thread('main', function* () {
+        const fops = {
+          mmap: function* (_f: File, vma: Vma) {
+            vma.memType = 'device';
+            return yield* s.mm.remapPageRange(vma, vma.vmStart, 0x20001000, P);
+          },
+        };
+        const f = (yield* openFile('uart', fops)) as File;
+        const a = yield* s.mm.mmap(f, { len: P, prot: PROT_READ_U | PROT_WRITE_U, flags: MAP_SHARED });
+        const w = yield* s.mm.access(a + 0x10, { write: true, value: 0x41, expectPa: 0x20001010, expectType: promise });
+        assert(w.ok && s.dev.regs.get(0x10) === 0x41 && s.dev.log.length === 1, 'the store reached the UART register');
+        yield* s.mm.exit();
+        yield* fput(f);
+      })],
+    });
+    expect(check(m('device'), { strategy: 'random', maxExecutions: 1 }).finding?.violation.message ?? null).toBeNull();
+    const v = check(m('cached'), { strategy: 'random', maxExecutions: 1 }).finding?.violation;
+    wrong = v ? `${v.kind}: ${v.message}` : null;
+    expect(wrong).toContain('wrong-target');
+    expect(wrong).toContain('mapped device, caller was promised cached');
+  });
+
   it('two threads faulting the same anonymous page: one frame mapped, none leaked, in every interleaving', () => {
     const m = defineModel({
       name: 'hw-test/mm-fault-race',

@@ -25,10 +25,9 @@ export type RaceSink = (early: number, late: number, initials: number) => void;
 export class DporTrace {
   /** Vector clock width (threads); grows on demand. */
   private w = 4;
-  private clocks = new Int32Array(4 * 256);
-  thread = new Int32Array(256);
-  local = new Int32Array(256);
-  readonly ops: Op[] = [];
+  private clocks = new Int32Array(4 * 64);
+  thread = new Int32Array(64);
+  local = new Int32Array(64);
   length = 0;
   /** Last event of each thread, -1 before its first. */
   private last: number[] = [];
@@ -42,13 +41,13 @@ export class DporTrace {
   private readonly found: number[] = [];
 
   reset(): void {
+    // Refill instead of truncating: the arrays keep their backing stores across executions.
     this.length = 0;
-    this.ops.length = 0;
-    this.last.length = 0;
-    this.spawnedBy.length = 0;
-    this.lastWrite.length = 0;
-    this.reads.length = 0;
-    this.lastTaker.length = 0;
+    this.last.fill(-1);
+    this.spawnedBy.fill(-1);
+    this.lastWrite.fill(-1);
+    this.lastTaker.fill(-1);
+    for (const r of this.reads) if (r !== undefined) r.length = 0;
   }
 
   /** Clock entry `t` of event `e`. */
@@ -101,7 +100,6 @@ export class DporTrace {
    */
   add(tid: number, o: Op, threads: number, analyze: boolean, sink: RaceSink): number {
     const i = this.place(tid, o, threads, analyze, true, -1);
-    this.ops.push(o);
     this.length = i + 1;
     for (const e of this.found) this.race(e, i, sink);
     return i;

@@ -4,7 +4,8 @@
  * never while a VMA still referenced the kvmap; the module use count is back to zero (and the module
  * was not unloaded with a non-zero count); every page reference taken was dropped (after unload
  * every frame is free, before it the data pages hold exactly vmalloc's and the kiobuf's references);
- * unload released every allocation init made. Uses of the module after unload (text or data) are
+ * unload released every allocation init made; no PTE is left outside the ranges that were asked
+ * for (init_mm maps exactly the data area, an exited process maps nothing). Uses of the module after unload (text or data) are
  * KASAN use-after-free violations at the access, and a fault past the buffer that maps anything
  * but SIGBUS is caught at the access (out-of-bounds maplist read, or a page not owned by the data
  * area), not here.
@@ -42,6 +43,18 @@ export const kvmapFinal: readonly Check<KvmapState>[] = [
         if (pg.count !== want) {
           return `frame pfn 0x${pg.pfn.toString(16)} has count ${pg.count}, expected ${want}${s.unloaded ? ' after the module was unloaded' : ''} (owner ${pg.owner ?? 'none'})`;
         }
+      }
+      return true;
+    },
+  },
+  {
+    name: 'no page-table entry outside the requested ranges',
+    check: (s) => {
+      const kernel = s.kpt.presentCount;
+      const want = s.heap ? s.heap.pages.length : 0;
+      if (kernel !== want) return `init_mm has ${kernel} present PTE(s), expected ${want} (the data area's)`;
+      for (const mm of s.mms) {
+        if (mm.vmas.length === 0 && mm.pt.presentCount !== 0) return `${mm.name} exited but ${mm.pt.presentCount} PTE(s) stay present`;
       }
       return true;
     },

@@ -54,8 +54,8 @@ export const ioremapPosted = ioremapModel('ioremap-reuse/posted',
       },
       {
         id: 'morton-resurrect',
-        description: 'with the reader\'s loads marked (no KCSAN report), find_vm_area_paddr takes used from 0 to 1 on an area its owner is removing',
-        scenario: 'morton-marked', kinds: ['invariant'], match: 'from 0',
+        description: 'with the reader\'s loads marked (no KCSAN report) the race is still there: find_vm_area_paddr takes used from 0 to 1 on an area its owner is removing, or dereferences the dying area (its vm_struct freed, va->vm reloaded as NULL)',
+        scenario: 'morton-marked', kinds: ['invariant', 'use-after-free', 'page-fault'],
       },
       {
         id: 'morton-stale-mapping',

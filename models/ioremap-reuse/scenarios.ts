@@ -44,6 +44,11 @@ export type IoremapParams = {
   readonly markedReads: boolean;
   /** Check "no increment from zero" after every step (off to see the stale-mapping use that follows). */
   readonly watchResurrection: boolean;
+  /**
+   * Probe all, then remove all: no driver calls iounmap before every driver's first ioremap has
+   * returned (drivers probing at boot and unbinding later), so no lookup overlaps a teardown.
+   */
+  readonly barrier: boolean;
 };
 
 export const DEV1 = 0x20001000;
@@ -69,7 +74,7 @@ function drv(name: string, sessions: IoSession[], holdUntilOthersDone = false): 
 function params(threads: IoThread[], o: Partial<IoremapParams> = {}): IoremapParams {
   return {
     threads, vmallocThread: o.vmallocThread ?? false, markedReads: o.markedReads ?? false,
-    watchResurrection: o.watchResurrection ?? true,
+    watchResurrection: o.watchResurrection ?? true, barrier: o.barrier ?? false,
   };
 }
 
@@ -125,11 +130,14 @@ export const ioremapScenarios = {
     drv('devhi-owner', [session(DEV_HI, { premapped: true, accesses: 0 })], true),
     drv('dev1-drv', [session(DEV1, { accesses: 1 })]),
   ], { markedReads: true }),
-  /** Publication: dev1's ioremap publishes its area before phys_addr and the PTEs are set. */
+  /**
+   * Publication: one driver's ioremap publishes its area before phys_addr and the PTEs are set.
+   * Probe all, then remove all, one driver after the other: no lookup or iounmap overlaps a teardown.
+   */
   'publish-race': params([
     drv('dev1-drv', [session(DEV1, { accesses: 0 })], true),
     drv('dev2-drv', [session(DEV2, { accesses: 1 })]),
-  ], { markedReads: true }),
+  ], { markedReads: true, barrier: true }),
   /** A lockless walker passes an area that its owner is removing (different pages: no sharing). */
   'walk-vs-unmap': params([
     drv('dev1-owner', [session(DEV1, { premapped: true, accesses: 0 })]),

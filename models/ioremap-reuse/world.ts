@@ -13,7 +13,7 @@
  * optional vmalloc thread maps one RAM frame it allocates itself).
  */
 import {
-  type KPtr, type MemType, PROT_RW, type Op, type SpinlockT, type ThreadSpec, PAGE_SIZE, PageTable, PhysMem, VM_ALLOC, VM_IOREMAP, VM_VM_AREA,
+  AtomicT, type KPtr, type MemType, PROT_RW, atomic_inc, op, type Op, type SpinlockT, type ThreadSpec, PAGE_SIZE, PageTable, PhysMem, VM_ALLOC, VM_IOREMAP, VM_VM_AREA,
   VmallocSpace, type VmStruct, VmapArea, currentExecution, hex, join, kfree_rcu, pageAlign, pageAlignDown, pageOffset,
   rcuCallbackThread, spin_lock, spin_lock_init, spin_unlock,
 } from '../../src/index.js';
@@ -67,6 +67,8 @@ export interface IoWorld<V extends VmStruct> {
   readonly vmapLock: SpinlockT;
   readonly vmalloc: VmallocSpace;
   readonly ghost: Ghost;
+  /** Drivers whose first ioremap has returned (the `barrier` of a scenario waits on it). */
+  readonly probed: AtomicT;
   /** Boot mapping VA of each premapped session, by caller key. */
   readonly boot: Map<string, number>;
   /** Memory type each boot area was created with (by vm block id). */
@@ -95,7 +97,7 @@ export function buildWorld<V extends VmStruct>(params: IoremapParams, variant: I
     ...(variant.rcuFreeVa ? { freeVa: (va: KPtr<VmapArea>) => kfree_rcu(va, '__free_vmap_area: kfree_rcu(va, rcu_head)') } : {}),
   });
   const w: IoWorld<V> = {
-    params, phys, kpt, vmapLock, vmalloc, variant, boot: new Map(), bootTypes: new Map(),
+    params, phys, kpt, vmapLock, vmalloc, variant, boot: new Map(), bootTypes: new Map(), probed: new AtomicT(0, 'drivers_probed'),
     ghost: { resurrected: [], deciders: new Map(), promises: new Map() },
   };
   params.threads.forEach((t) => t.sessions.forEach((s, i) => {
@@ -164,6 +166,7 @@ function driver<V extends VmStruct>(w: IoWorld<V>, name: string, sessions: reado
         const s = sessions[i] as IoSession;
         const key = sessionKey(name, i);
         const va = s.premapped ? (w.boot.get(key) ?? null) : yield* w.variant.ioremap(w, s.paddr, s.size, s.type, key);
+        if (i === 0) yield* atomic_inc(w.probed, `${name}: probe done`);
         if (va === null) continue; // ioremap may fail (vmalloc space full): the driver gives up
         if (!s.premapped) w.ghost.promises.set(key, { who: key, va, pa: s.paddr, type: s.type });
         for (let k = 0; k < s.accesses; k++) {
@@ -171,6 +174,10 @@ function driver<V extends VmStruct>(w: IoWorld<V>, name: string, sessions: reado
         }
         if (hold && i === sessions.length - 1) {
           for (const t of others) yield* join(t, `${name}: stays loaded until T${t} is done`);
+        }
+        if (w.params.barrier && i === 0) {
+          const n = w.params.threads.length;
+          yield op.wait(w.probed.id, `${name}: wait until every driver has probed`, () => w.probed.value === n);
         }
         w.ghost.promises.delete(key);
         yield* w.variant.iounmap(w, va, key);

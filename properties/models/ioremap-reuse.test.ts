@@ -68,6 +68,7 @@ const paramsArb: fc.Arbitrary<IoremapParams> = fc.record({
   vmallocThread: fc.boolean(),
   markedReads: fc.boolean(),
   watchResurrection: fc.constant(true),
+  barrier: fc.boolean(),
 });
 
 const PCT = { strategy: 'pct', depth: 3, seed: 7, maxExecutions: 150 } as const;

@@ -18,6 +18,7 @@ import { EXIT_FOUND, EXIT_OK, EXIT_USAGE } from '../command.js';
 import { entryPath } from './corpus.js';
 import { writeAtomicAsync } from './files.js';
 import type { ChunkMsg, FromWorker } from './messages.js';
+import { knownBugs } from './known.js';
 import { pinFindings } from './pin.js';
 import { chunkSpec } from './plan.js';
 import { WorkerPool } from './pool.js';
@@ -222,11 +223,14 @@ export async function runCampaign(s: Setup, io: CliIO, handleSignals: boolean): 
   if (s.pin) for (const l of pinFindings(s.pinDir, s.models, store.records(), join(s.dir, 'corpus'))) log(`mapcheck fuzz: ${l}`);
   st.finished = !interrupted;
   await checkpoint();
-  const sum = summaryOf(st.executions, elapsed(), coverage.size, s.models.map((m) => m.name), store.records());
+  const known = knownBugs(s.models, store.records());
+  const sum = summaryOf(st.executions, elapsed(), coverage.size, s.models.map((m) => m.name), store.records(), known);
   writeSummary(s.dir, sum);
   const session = st.executions - startExec;
   io.out(`mapcheck fuzz: ${session} executions this session (${st.executions} in all) in ${((Date.now() - t0) / 1000).toFixed(1)} s; ${store.size} distinct bug(s), ${store.fresh.size} new; ${coverage.size} fingerprints`);
   for (const b of sum.bugs) io.out(`  ${b.signature.padEnd(26)} ${b.model.padEnd(28)} x${b.count} ${b.report ? join(s.dir, b.report) : b.reproduce ?? ''}`);
+  const missing = known.filter((k) => k.found === null);
+  if (known.length) io.out(`known bugs found: ${known.length - missing.length}/${known.length}${missing.length ? ` (missing: ${missing.map((k) => `${k.model}:${k.id}`).join(', ')})` : ''}`);
   io.out(`summary: ${join(s.dir, 'summary.md')}`);
   return { exit: store.size > 0 ? EXIT_FOUND : EXIT_OK, dir: s.dir, executions: st.executions, bugs: store.size };
 }

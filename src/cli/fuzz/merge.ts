@@ -12,6 +12,8 @@ import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../../engine/violation.js';
 import { assertWritable, writeJsonAtomic } from './files.js';
+import { knownBugs } from './known.js';
+import { selectModels } from './plan.js';
 import { type CampaignState, STATE_FORMAT, STATE_VERSION, readCoverage, readState, writeCoverage, writeState } from './state.js';
 import { type FindingRecord, readFindings } from './store.js';
 import { type Summary, summaryOf, writeSummary } from './summary.js';
@@ -85,8 +87,8 @@ export function mergeCampaigns(dirs: readonly string[], out: string): MergeResul
   };
   writeState(out, merged);
   writeCoverage(out, coverage);
-  const models = [...new Set(records.map((r) => r.model))];
-  const summary = { ...summaryOf(executions, elapsed, coverage.size, models, records), shards: dirs.length };
+  const selected = selectModels(first.models ?? undefined);
+  const summary = { ...summaryOf(executions, elapsed, coverage.size, selected.map((m) => m.name), records, knownBugs(selected, records)), shards: dirs.length };
   writeSummary(out, summary);
   return { summary, inputs: dirs.length };
 }

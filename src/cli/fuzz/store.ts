@@ -19,7 +19,10 @@ import type { FindingMsg } from './messages.js';
 export interface FindingRecord {
   signature: string;
   model: string;
+  /** Scenario of the smallest counterexample. */
   scenario: string;
+  /** Every scenario the bug was seen in. */
+  scenarios?: string[];
   kind: string;
   title: string;
   message: string;
@@ -119,7 +122,7 @@ export class FindingsStore {
       if (!r) {
         const rec: FindingRecord = {
           signature: f.signature, model: f.model, scenario: f.scenario, kind: f.kind, title: f.title, message: f.message,
-          sites: f.sites, object_kind: f.objectKind, count: 1, first_found: new Date().toISOString(),
+          scenarios: [f.scenario], sites: f.sites, object_kind: f.objectKind, count: 1, first_found: new Date().toISOString(),
           first_found_s: Math.round(this.elapsed() * 10) / 10, token: f.token, steps: f.steps, preemptions: f.preemptions,
           strategy: f.strategy, seed: f.seed,
         };
@@ -130,6 +133,11 @@ export class FindingsStore {
         return;
       }
       r.count++;
+      const seen = r.scenarios ?? [r.scenario];
+      if (!seen.includes(f.scenario)) {
+        r.scenarios = [...seen, f.scenario];
+        this.dirty.add(r.signature);
+      }
       if (f.steps < r.steps || (f.steps === r.steps && f.preemptions < r.preemptions)) {
         Object.assign(r, { token: f.token, steps: f.steps, preemptions: f.preemptions, strategy: f.strategy, seed: f.seed, scenario: f.scenario, message: f.message });
         await this.write(r);

@@ -7,6 +7,7 @@
  */
 import { join } from 'node:path';
 import { writeAtomic, writeJsonAtomic } from './files.js';
+import type { KnownBug } from './known.js';
 import type { FindingRecord } from './store.js';
 
 export interface SummaryBug {
@@ -30,12 +31,14 @@ export interface Summary {
   bugs: SummaryBug[];
   coverage: number;
   models: string[];
+  /** The selected models' declared bugs and the finding that shows each (null = not found). */
+  known: KnownBug[];
   shards?: number;
 }
 
-export function summaryOf(executions: number, elapsedS: number, coverage: number, models: readonly string[], records: readonly FindingRecord[]): Summary {
+export function summaryOf(executions: number, elapsedS: number, coverage: number, models: readonly string[], records: readonly FindingRecord[], known: readonly KnownBug[]): Summary {
   return {
-    executions, elapsed_s: Math.round(elapsedS * 10) / 10, coverage, models: [...models],
+    executions, elapsed_s: Math.round(elapsedS * 10) / 10, coverage, models: [...models], known: [...known],
     bugs: records.map((r) => ({
       signature: r.signature, model: r.model, kind: r.kind, count: r.count, token: r.token, report: r.report ?? '',
       scenario: r.scenario, title: r.title, first_found: r.first_found, steps: r.steps,
@@ -60,6 +63,11 @@ export function summaryMarkdown(s: Summary): string {
     }
   } else {
     lines.push('No bug found.');
+  }
+  if (s.known.length) {
+    const found = s.known.filter((k) => k.found !== null).length;
+    lines.push('', `## Known bugs of these models: ${found}/${s.known.length} found`, '');
+    for (const k of s.known) lines.push(`- ${k.found ? '[x]' : '[ ]'} ${k.model} \`${k.id}\` (scenario ${k.scenario})${k.found ? `: \`${k.found}\`` : ''}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -1,7 +1,7 @@
 /**
  * Worker-thread body of a fuzz campaign: runs the chunks the main thread hands it (one target,
  * one strategy, one seed, an execution and time budget) with `explore`, fingerprinting every
- * execution. It reports each bug signature once (again only when it finds a shorter
+ * execution. It reports each bug signature once per target (again only when it finds a shorter
  * counterexample), counts repeats locally, and sends progress in batches. New coverage keys feed the
  * worker's mutation strategy and, for the first few per target, go to the main thread with their
  * tokens for the corpus.
@@ -106,9 +106,11 @@ class WorkerState {
         if (v) {
           const parts = signatureParts(model.name, v);
           const sig = signatureOf(parts);
-          const prev = this.best.get(sig);
+          // Keyed by target too, so the main thread learns every scenario a bug shows up in.
+          const k = `${sig}/${c.target}`;
+          const prev = this.best.get(k);
           if (prev === undefined || x.steps < prev) {
-            this.best.set(sig, x.steps);
+            this.best.set(k, x.steps);
             this.post({
               type: 'finding', signature: sig, model: model.name, scenario: target.scenario, strategy: sched.name, seed: sched.seed,
               kind: v.kind, title: v.title, message: v.message, sites: parts.sites, objectKind: parts.objectKind,

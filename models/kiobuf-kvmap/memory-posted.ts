@@ -42,8 +42,9 @@ function* maplistSet(m: Maplist, i: number, page: Page | null, label: string): G
   yield* e.set(page, `${label}: *pmap++ = page`);
 }
 
-/** vmalloc(DATA_SIZE): a vmalloc block, one frame per page, mapped in init_mm. 0 (NULL) on failure. */
+/** vmalloc(DATA_SIZE): a vmalloc block, one frame per page, mapped in init_mm. 0 (NULL) on failure or size 0. */
 export function* vmalloc_data(s: KvmapState, label: string): G<number> {
+  if (s.p.dataPages <= 0) return 0; // __vmalloc: if (!size || ...) return NULL;
   const block = yield* vmalloc<object>('local_data_area', undefined, `${label}: vmalloc(DATA_SIZE)`);
   if (block === null) return 0;
   const va = heapVa(s.p);

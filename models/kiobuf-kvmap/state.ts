@@ -12,7 +12,7 @@
  */
 import {
   type Device, Field, type FileOps, type KPtr, type Mm, Module, KMutex, type Op, PAGE_SIZE, type Page, PageTable, PhysMem, Semaphore,
-  SpinlockT, currentExecution, kernelConfig,
+  SpinlockT, UsageError, currentExecution, kernelConfig,
 } from '../../src/index.js';
 
 export type G<R> = Generator<Op, R, unknown>;
@@ -126,6 +126,9 @@ export function heapVa(p: KvmapParams): number {
 export type ModuleExit = (s: KvmapState) => G<unknown>;
 
 export function setupKvmap(p: KvmapParams, exit: ModuleExit): KvmapState {
+  if (!(p.ptrsPerPte >= 1) || !(p.dataPages >= 0) || !(p.kioStaticPages >= 0) || !(p.heapPage >= 0)) {
+    throw new UsageError('kiobuf-kvmap: ptrsPerPte must be >= 1 and dataPages, kioStaticPages, heapPage >= 0');
+  }
   kernelConfig({ failAllocs: p.failAllocs });
   const phys = new PhysMem();
   phys.addRam(RAM_BASE, p.dataPages + 1);

@@ -12,7 +12,7 @@
  */
 import {
   Device, Field, KMutex, LIST_HEAD, type ListHead, PAGE_SIZE, type HighmemLayout, type KPtr, type MmioDevice, type Op,
-  type Page, PageTable, PhysMem, currentExecution, kernelConfig, mapLinear,
+  type Page, PageTable, PhysMem, UsageError, currentExecution, kernelConfig, mapLinear,
 } from '../../src/index.js';
 
 type ObjectTable = ReturnType<typeof currentExecution>['objects'];
@@ -122,6 +122,8 @@ export const FIXMAP_BASE = 0xff00_0000;
 export const PMEM_VA = 0xf800_0000;
 
 export function setupKmapPfn(p: KmapPfnParams): KmapPfnState {
+  if (p.bits !== 32 && p.bits !== 64) throw new UsageError(`kmap-pfn: bits must be 32 or 64 (BITS_PER_LONG), got ${String(p.bits)}`);
+  if (!(p.pmemPages >= 1)) throw new UsageError(`kmap-pfn: pmemPages must be >= 1, got ${String(p.pmemPages)}`);
   kernelConfig({ failAllocs: p.failAllocs });
   const phys = new PhysMem();
   const kpt = new PageTable('init_mm', phys);

@@ -14,6 +14,8 @@
  * so small scenarios reach exhaustion. Mainline keeps `bits = BITS_PER_BYTE * bitmap_size`
  * (rounded up to whole words: a bitmap then covers more IOVA than asked for); here `bits` is the
  * exact page count, so a window that is not a multiple of 32 pages stays inside its bounds.
+ * Bounds are compared without 32-bit wrap-around (mainline's `addr + size > bitmap_base +
+ * mapping_size` wraps to 0 for a window that ends at 4 GiB and would BUG() on every free there).
  * `order` is kept so both variants take the same parameters. `simpleVariant` is the same
  * allocator created from the review's two parameters (max size, allocation accuracy).
  * Leaves out: iommu_domain_alloc / free (the domain exists for the whole run).

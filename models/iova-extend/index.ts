@@ -56,17 +56,22 @@ export const iovaPosted = iovaModel('iova-extend/posted',
         description: 'bits = BITS_PER_BYTE * bitmap_size rounds a range up to whole 32-bit words: an 8-page range hands out IOVAs past its end (into the next range once extended)',
         scenario: 'odd-window', kinds: ['invariant'], match: 'outside the mapping',
       },
+      {
+        id: 'dma-addr-wrap',
+        description: 'for a window ending at 4 GiB, e->base + e->size wraps to 0 in dma_addr_t: __free_iova skips the range and the IOVA bits are never cleared',
+        scenario: 'top-of-space', kinds: ['invariant'], match: 'no live allocation covers it',
+      },
     ],
   });
 
 export const iovaFixed = iovaModel('iova-extend/fixed',
   'seed 001 fixed (mainline v3.15 shape): bitmaps[] of equal size, >= bound on nr_bitmaps, every bitmap touched under the lock', fixedVariant, {
-    provedScenarios: ['extend-while-free', 'grow-to-max', 'odd-window', 'ext-enomem', 'small-dma', 'three-small', 'dma-mixed'],
+    provedScenarios: ['extend-while-free', 'grow-to-max', 'odd-window', 'ext-enomem', 'small-dma', 'three-small', 'dma-mixed', 'top-of-space'],
   });
 
 export const iovaFixedSimple = iovaModel('iova-extend/fixed-simple',
   'seed 001 fixed, created from the review\'s two parameters (max mapping size, allocation accuracy): first bitmap fits one page, grows by it up to the maximum', simpleVariant, {
-    provedScenarios: ['extend-while-free', 'grow-to-max', 'odd-window', 'ext-enomem', 'small-dma', 'three-small'],
+    provedScenarios: ['extend-while-free', 'grow-to-max', 'odd-window', 'ext-enomem', 'small-dma', 'three-small', 'top-of-space'],
   });
 
 export const iovaModels: readonly AnyModel[] = [iovaPosted, iovaFixed, iovaFixedSimple];

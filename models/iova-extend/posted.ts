@@ -9,7 +9,8 @@
  * attempt in the last range; __free_iova walking the list WITHOUT the lock (each next-pointer
  * load a plain read, KCSAN-visible) with its range-crossing branch, clearing bits under the lock;
  * release_iommu_mapping freeing every range. `bits = BITS_PER_BYTE * bitmap_size` keeps the
- * rounding up to whole 32-bit words, and `start << (order + PAGE_SHIFT)` is unsigned int.
+ * rounding up to whole 32-bit words, `start << (order + PAGE_SHIFT)` is unsigned int, and every
+ * dma_addr_t sum (`e->base + e->size`, `addr + size`) wraps at 32 bits as it does on ARM.
  * The bitmap helpers are the kernel's (bitmap.ts: a failed search returns index + nr > size).
  *
  * arm_iommu_create_mapping runs in setup (its result, without ops); fields it writes once and
@@ -202,7 +203,7 @@ function* __free_iova(w: W, addr0: number, size0: number): G<void> {
     if (addr < base || addr >= u32(base + esize)) return false;
     const start = u32(addr - base) >>> (order + PAGE_SHIFT);
     let count: number;
-    if (addr + size > u32(base + esize)) {
+    if (u32(addr + size) > u32(base + esize)) {
       const tmp = u32(base + esize - addr);
       count = ((tmp >>> PAGE_SHIFT) + (1 << order) - 1) >>> order;
       size -= tmp;

@@ -74,6 +74,11 @@ export const iovaScenarios = {
     { name: 'drv-a', steps: [map(1), unmap(0)] },
     { name: 'drv-b', steps: [map(2)] },
   ], { dma: true }),
+  /** A window that ends exactly at 4 GiB: `e->base + e->size` wraps to 0 in a 32-bit dma_addr_t. */
+  'top-of-space': params([
+    { name: 'drv-a', steps: [map(1), unmap(0)] },
+    { name: 'drv-b', steps: [map(2)] },
+  ], { base: 0xfffe0000, maxPages: 32 }),
   /** Three threads allocating and freeing small buffers in one range. */
   'three-small': params([
     { name: 'drv-a', steps: [map(1), unmap(0)] },

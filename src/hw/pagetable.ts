@@ -35,7 +35,8 @@ export class Pte {
   /** Frame base physical address. */
   pa = 0;
   type: MemType = 'cached';
-  prot = 0;
+  /** Permission bits; PROT_RW until a map says otherwise (so a PTE filled by hand at setup is usable). */
+  prot = PROT_RW;
   /** Where it was last set / cleared (for reports). */
   changedAt: Site | null = null;
   /** Walk op descriptors by label (immutable, reused: no allocation per access). */

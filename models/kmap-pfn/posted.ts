@@ -130,7 +130,9 @@ export function* kunmap_atomic_pfn_t(s: KmapPfnState, addr: number | null, reade
     }
     return false;
   }, 'kunmap_atomic_pfn_t: list_for_each_entry_rcu(kmap, &ranges, list)');
-  if (!dev_pfn) yield* kunmap_atomic(s.layout, addr, 'kunmap_atomic_pfn_t: kunmap_atomic(addr)');
+  // The report names where the reader's range was unpublished, when that is why it was not found.
+  const held = s.holding[reader]?.[(s.holding[reader]?.length ?? 0) - 1];
+  if (!dev_pfn) yield* kunmap_atomic(s.layout, addr, 'kunmap_atomic_pfn_t: kunmap_atomic(addr)', held?.kmap?.list.deletedAt ?? null);
   /* signal that we are done with the range */
   yield* rcu_read_unlock('kunmap_atomic_pfn_t: rcu_read_unlock()');
   s.holding[reader]?.pop();

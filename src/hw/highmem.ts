@@ -16,6 +16,7 @@
  */
 import { allocThreadSlot, currentExecution } from '../engine/execution.js';
 import type { Op } from '../engine/ops.js';
+import type { Site } from '../engine/violation.js';
 import { kctx, kfail } from '../linux/kernel.js';
 import { PAGE_SIZE, hex } from './addr.js';
 import type { PageTable } from './pagetable.js';
@@ -118,16 +119,22 @@ export function* kmap_atomic(l: HighmemLayout, page: Page, label = 'kmap_atomic'
   return va;
 }
 
-/** __kunmap_atomic(addr) / kunmap_atomic(addr). */
-export function* kunmap_atomic(l: HighmemLayout, addr: number, label = 'kunmap_atomic'): G<void> {
+/**
+ * __kunmap_atomic(addr) / kunmap_atomic(addr). `related`: another site that explains a mismatch
+ * (e.g. where the range the address came from was unpublished); it is added to the report.
+ */
+export function* kunmap_atomic(l: HighmemLayout, addr: number, label = 'kunmap_atomic', related: Site | null = null): G<void> {
   const c = kmapCtx();
   const tid = currentExecution().running;
+  const ctx = related && related.thread !== tid
+    ? { threads: [tid, related.thread], sites: [{ thread: tid, step: currentExecution().stepIndex - 1, label }, related] }
+    : {};
   const top = c.stack[c.stack.length - 1];
   const inFixmap = l.highmem && addr >= l.fixmapBase && addr < l.fixmapBase + 64 * KM_TYPE_NR * PAGE_SIZE;
   if (inFixmap) {
     if (top !== addr) {
       kfail('assertion', `kunmap_atomic(${hex(addr)}) by T${tid}: not the innermost kmap_atomic slot of this thread (${top === undefined ? 'none held' : hex(top)})`, label, {
-        title: 'WARNING: at arch/x86/mm/highmem_32.c: __kunmap_atomic: vaddr != __fix_to_virt(FIX_KMAP_BEGIN + idx)',
+        title: 'WARNING: at arch/x86/mm/highmem_32.c: __kunmap_atomic: vaddr != __fix_to_virt(FIX_KMAP_BEGIN + idx)', ...ctx,
       });
     }
     yield* l.kpt.unmap(addr, PAGE_SIZE, `${label}: kpte_clear_flush`);
@@ -135,13 +142,13 @@ export function* kunmap_atomic(l: HighmemLayout, addr: number, label = 'kunmap_a
     // CONFIG_DEBUG_HIGHMEM: a non-fixmap address must be a lowmem (linear map) address.
     if (addr < l.linearBase || addr >= l.linearBase + l.highStart) {
       kfail('assertion', `kunmap_atomic(${hex(addr)}) by T${tid}: neither a kmap_atomic slot nor a lowmem address (vaddr >= high_memory)`, label, {
-        title: 'kernel BUG at arch/x86/mm/highmem_32.c: __kunmap_atomic: BUG_ON(vaddr >= (unsigned long)high_memory)',
+        title: 'kernel BUG at arch/x86/mm/highmem_32.c: __kunmap_atomic: BUG_ON(vaddr >= (unsigned long)high_memory)', ...ctx,
       });
     }
   }
   if (top !== addr || c.pagefaultDisabled === 0) {
     kfail('assertion', `kunmap_atomic(${hex(addr)}) by T${tid} without a matching kmap_atomic (${top === undefined ? 'this thread holds no kmap_atomic' : `innermost is ${hex(top)}`}): pagefault_enable() / preempt_enable() underflow`, label, {
-      title: 'WARNING: at kernel/sched/core.c: preempt_count_sub: DEBUG_LOCKS_WARN_ON(val > preempt_count())',
+      title: 'WARNING: at kernel/sched/core.c: preempt_count_sub: DEBUG_LOCKS_WARN_ON(val > preempt_count())', ...ctx,
     });
   }
   c.stack.pop();

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import {
   Field, GFP_ATOMIC, GFP_KERNEL, KMutex, Semaphore, SpinlockT, down, up, check, choose, defineModel, kfree, kmalloc, local_irq_restore,
   local_irq_save, mutex_lock, mutex_unlock, rcu_read_lock, rcu_read_unlock, spin_lock, spin_unlock, synchronize_rcu,
-  thread,
+  thread, irqThread, spin_lock_irqsave, spin_unlock_irqrestore,
 } from '../../src/index.js';
 import { dpor, exhaust, expectClean, expectKind } from './helpers.js';
 
@@ -199,5 +199,52 @@ describe('might_sleep: sleep-in-atomic', () => {
     const r = check(sleepModel('gfp', true), { strategy: 'dfs', sanitize: false });
     expect(r.finding).toBeNull();
     expect(r.exhaustive).toBe(true);
+  });
+});
+
+describe('lockdep: irq safety', () => {
+  /** A spinlock shared with an interrupt handler; process context forgets irqsave on one path. */
+  function irqModel(fixed: boolean) {
+    return defineModel<{ l: SpinlockT; flag: Field<number>; n: Field<number> }, Record<string, never>>({
+      name: `linux-test/irq-lock-${fixed ? 'fixed' : 'posted'}`,
+      scenarios: { default: {} },
+      setup: () => ({ l: new SpinlockT('mapping->lock'), flag: new Field(0, 'fast'), n: new Field(0, 'count') }),
+      threads: (s) => [
+        thread('dma_map', function* () {
+          const fast = !fixed && (yield* s.flag.once()) === 1;
+          if (fast) {
+            yield* spin_lock(s.l, 'dma_map: spin_lock (fast path)');
+            yield* s.n.set(1);
+            yield* spin_unlock(s.l);
+          } else {
+            const f = yield* spin_lock_irqsave(s.l, 'dma_map: spin_lock_irqsave');
+            yield* s.n.set(1);
+            yield* spin_unlock_irqrestore(s.l, f);
+          }
+        }),
+        irqThread('dma_irq', function* () {
+          yield* spin_lock(s.l, 'dma_irq: spin_lock');
+          yield* s.n.get();
+          yield* spin_unlock(s.l);
+        }),
+        thread('tuner', function* () { yield* s.flag.setOnce(1); }),
+      ],
+    });
+  }
+  it('a lock taken in a handler and, on one path, with irqs on is inconsistent lock state', () => {
+    const v = expectKind(dpor(irqModel(false)), 'lock-order');
+    expect(v.title).toBe('WARNING: inconsistent lock state');
+    expect(v.message).toContain("taken in an interrupt handler at 'dma_irq: spin_lock'");
+    expect(v.message).toContain("with interrupts enabled at 'dma_map: spin_lock (fast path)'");
+    expectClean(exhaust(irqModel(true)));
+  });
+  it('sleeping in an interrupt handler is sleep-in-atomic', () => {
+    const m = defineModel<{ m: KMutex }, Record<string, never>>({
+      name: 'linux-test/irq-sleep',
+      scenarios: { default: {} },
+      setup: () => ({ m: new KMutex('m') }),
+      threads: (s) => [irqThread('irq', function* () { yield* mutex_lock(s.m, 'irq: mutex_lock'); yield* mutex_unlock(s.m); })],
+    });
+    expect(expectKind(exhaust(m), 'sleep-in-atomic').message).toContain('in_irq(): 1');
   });
 });

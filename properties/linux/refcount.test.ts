@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   Field, GFP_KERNEL, Kref, type KPtr, REFCOUNT_MAX, RefcountT, SpinlockT, defineModel, kfree, kmalloc, kref_get,
   kref_get_unless_zero, kref_put, refcount_dec_and_test, refcount_inc, refcount_inc_not_zero, refcount_read,
-  refcount_set, spin_lock, spin_unlock, thread, check,
+  refcount_set, spin_lock, spin_unlock, thread, check, KMutex, mutex_lock, mutex_unlock, kref_put_mutex, kernelExitCheck,
 } from '../../src/index.js';
 import { dpor, exhaust, expectClean, expectKind } from './helpers.js';
 
@@ -131,6 +131,42 @@ describe('kref', () => {
   });
   it('kref_get_unless_zero twin is clean under exhaustive DFS', () => {
     expectClean(exhaust(krefModel(true)));
+  });
+  it('kref_put_mutex: lookup under the mutex + final put under it is clean; outcomes cover both orders', () => {
+    const m = defineModel<{ m: KMutex; slot: Field<KPtr<Obj> | null> }, Record<string, never>>({
+      name: 'linux-test/kref-put-mutex',
+      scenarios: { default: {} },
+      setup: () => ({ m: new KMutex('tbl_mutex'), slot: new Field<KPtr<Obj> | null>(null, 'tbl') }),
+      threads: (s) => {
+        const release = (o: KPtr<Obj>) => function* () {
+          yield* s.slot.set(null);
+          yield* mutex_unlock(s.m);
+          yield* kfree(o);
+        };
+        return [
+          thread('owner', function* () {
+            const o = yield* kmalloc<Obj>('obj', GFP_KERNEL, (b) => ({ kref: new Kref('kref', b), data: new Field(1, 'data', b) }));
+            if (o === null) return;
+            yield* mutex_lock(s.m);
+            yield* s.slot.set(o);
+            yield* mutex_unlock(s.m);
+            yield* kref_put_mutex(o.kref, release(o), s.m);
+          }),
+          thread('lookup', function* () {
+            yield* mutex_lock(s.m);
+            const o = yield* s.slot.get();
+            if (o !== null) yield* kref_get(o.kref);
+            yield* mutex_unlock(s.m);
+            if (o !== null) {
+              yield* o.data.get();
+              yield* kref_put_mutex(o.kref, release(o), s.m);
+            }
+          }),
+        ];
+      },
+      final: [kernelExitCheck],
+    });
+    expectClean(exhaust(m));
   });
   it('kref_init resets a counter with one op', () => {
     const m = defineModel<{ r: RefcountT }, Record<string, never>>({

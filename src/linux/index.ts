@@ -11,6 +11,7 @@ export * from './mutex.js';
 export * from './rwlock.js';
 export * from './completion.js';
 export * from './sched.js';
+export * from './irq.js';
 export * from './field.js';
 export * from './slab.js';
 export * from './rcu.js';

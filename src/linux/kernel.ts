@@ -34,6 +34,8 @@ export interface KCtx {
   preempt: number;
   irqsOff: boolean;
   softirq: number;
+  /** Running an interrupt handler (irqThread). */
+  hardirq: number;
   rcuDepth: number;
   /** Number of outermost RCU read sections entered so far (identifies the current one). */
   rcuSection: number;
@@ -98,7 +100,7 @@ export function kernelConfig(c: Partial<KernelConfig>): KernelConfig {
 const SLOT = allocThreadSlot();
 
 function newCtx(): KCtx {
-  return { preempt: 0, irqsOff: false, softirq: 0, rcuDepth: 0, rcuSection: 0, held: [] };
+  return { preempt: 0, irqsOff: false, softirq: 0, hardirq: 0, rcuDepth: 0, rcuSection: 0, held: [] };
 }
 
 /** The kernel context of thread `tid` of `exec`. */

@@ -9,8 +9,11 @@
  * and the report prints the new dependency and the existing chain), print_deadlock_bug
  * (recursive locking), print_unlock_imbalance_bug, and kernel/sched/core.c __might_sleep (a
  * sleeping call with preempt_count != 0, irqs off, or inside rcu_read_lock()).
- * Leaves out: irq-safe/irq-unsafe state tracking (HARDIRQ-safe -> unsafe inversions), read-lock
- * recursion rules, subclasses (two instances of one class nested are not an edge), chain hashing.
+ * mark_lock's usage bits, reduced to the hardirq pair: a class taken in an interrupt handler
+ * (irqThread) and also taken with interrupts enabled is "inconsistent {IN-HARDIRQ-W} ->
+ * {HARDIRQ-ON-W} usage" (the interrupt can arrive while the lock is held on that CPU).
+ * Leaves out: softirq usage bits, irq-safe -> irq-unsafe dependency chains, read-lock recursion
+ * rules, subclasses (two instances of one class nested are not an edge), chain hashing.
  */
 import type { Execution } from '../engine/execution.js';
 import { type HeldLock, type KCtx, kfail, threadLabel } from './kernel.js';
@@ -128,9 +131,43 @@ export function lockdepAcquire(exec: Execution, ctx: KCtx, lock: LockInfo, label
   }
 }
 
-/** Record a lock as held (after its acquire op ran). */
+/** How each lock class was used, for the irq-safety check: where it was first taken in each way. */
+interface Usage { inIrq?: { label: string; thread: string }; irqsOn?: { label: string; thread: string } }
+const USAGE_KEY = Symbol('lockdep-usage');
+
+/** Record a lock as held (after its acquire op ran), and check its irq usage. */
 export function lockdepAcquired(exec: Execution, ctx: KCtx, lock: LockInfo, label: string, trylock: boolean): void {
   ctx.held.push({ id: lock.id, cls: lock.cls, kind: lock.kind, label, step: exec.stepIndex - 1, trylock });
+  if (exec.sanitize && lock.kind === 'spinlock_t') markUsage(exec, ctx, lock, label);
+}
+
+function markUsage(exec: Execution, ctx: KCtx, lock: LockInfo, label: string): void {
+  const irq = ctx.hardirq > 0;
+  if (!irq && ctx.irqsOff) return;
+  let all = exec.runStore.get(USAGE_KEY) as Map<string, Usage> | undefined;
+  if (all === undefined) {
+    all = new Map();
+    exec.runStore.set(USAGE_KEY, all);
+  }
+  let u = all.get(lock.cls);
+  if (u === undefined) {
+    u = {};
+    all.set(lock.cls, u);
+  }
+  const me = { label, thread: exec.threads[exec.running]?.name ?? `T${exec.running}` };
+  if (irq) u.inIrq ??= me;
+  else u.irqsOn ??= me;
+  if (u.inIrq === undefined || u.irqsOn === undefined) return;
+  const [from, to] = irq ? ['HARDIRQ-ON-W', 'IN-HARDIRQ-W'] : ['IN-HARDIRQ-W', 'HARDIRQ-ON-W'];
+  kfail('lock-order', [
+    `inconsistent {${from}} -> {${to}} usage of ${lock.cls}:`,
+    `  taken in an interrupt handler at '${u.inIrq.label}' (${u.inIrq.thread})`,
+    `  and with interrupts enabled at '${u.irqsOn.label}' (${u.irqsOn.thread});`,
+    `an interrupt arriving on that CPU while ${lock.cls} is held there spins on it forever: take it with spin_lock_irqsave outside the handler`,
+  ].join('\n'), label, {
+    title: 'WARNING: inconsistent lock state',
+    facts: { lock_class: lock.cls, in_hardirq: u.inIrq.label, hardirq_on: u.irqsOn.label },
+  });
 }
 
 /** Called before a release op is yielded: the lock must be held by this thread. */
@@ -155,6 +192,7 @@ export function atomicReason(exec: Execution, ctx: KCtx): string | null {
     parts.push(`in_atomic(): 1 (preempt_count ${ctx.preempt}${spins.length > 0 ? `, holding ${spins.join(', ')}` : ''})`);
   }
   if (ctx.irqsOff) parts.push('irqs_disabled(): 1');
+  if (ctx.hardirq > 0) parts.push('in_irq(): 1 (interrupt handler)');
   if (ctx.softirq > 0) parts.push('in_softirq(): 1 (RCU callback)');
   if (ctx.rcuDepth > 0) parts.push(`rcu_read_lock nesting ${ctx.rcuDepth}`);
   return parts.length > 0 ? parts.join(', ') : null;

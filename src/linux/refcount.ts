@@ -8,12 +8,13 @@
  * 0; leaking memory.". The kernel then saturates the counter and carries on; the checker stops at
  * the violation instead (it is the finding). include/linux/kref.h builds kref on top.
  * refcount_dec_and_lock takes the lock only for the final put (lib/refcount.c).
- * Leaves out: refcount_dec_and_mutex_lock, the _acquire/_release ordering variants (SC here).
+ * Leaves out: the _acquire/_release ordering variants (SC here).
  * With sanitizers off (`sanitize: false`) the counter behaves like a plain atomic_t.
  */
 import { currentExecution } from '../engine/execution.js';
 import { type Op, op } from '../engine/ops.js';
 import { kfail } from './kernel.js';
+import { type KMutex, mutex_lock, mutex_unlock } from './mutex.js';
 import { type SpinlockT, spin_lock, spin_unlock } from './spinlock.js';
 
 type G<R> = Generator<Op, R, unknown>;
@@ -155,4 +156,31 @@ export function* refcount_dec_and_lock(r: RefcountT, lock: SpinlockT, label = 'r
   if (yield* refcount_dec_and_test(r, label)) return true;
   yield* spin_unlock(lock, label);
   return false;
+}
+
+/** refcount_dec_and_mutex_lock(r, m): as refcount_dec_and_lock with a mutex (may sleep). */
+export function* refcount_dec_and_mutex_lock(r: RefcountT, m: KMutex, label = 'refcount_dec_and_mutex_lock'): G<boolean> {
+  if (yield* refcount_dec_not_one(r, label)) return false;
+  yield* mutex_lock(m, label);
+  if (yield* refcount_dec_and_test(r, label)) return true;
+  yield* mutex_unlock(m, label);
+  return false;
+}
+
+/** kref_put_mutex(k, release, m): the last put runs `release` with `m` held (release must unlock it). */
+export function* kref_put_mutex(k: Kref, release: (k: Kref) => G<unknown>, m: KMutex, label = 'kref_put_mutex'): G<number> {
+  if (yield* refcount_dec_and_mutex_lock(k.refcount, m, label)) {
+    yield* release(k);
+    return 1;
+  }
+  return 0;
+}
+
+/** kref_put_lock(k, release, lock): the last put runs `release` with `lock` held (release must unlock it). */
+export function* kref_put_lock(k: Kref, release: (k: Kref) => G<unknown>, lock: SpinlockT, label = 'kref_put_lock'): G<number> {
+  if (yield* refcount_dec_and_lock(k.refcount, lock, label)) {
+    yield* release(k);
+    return 1;
+  }
+  return 0;
 }

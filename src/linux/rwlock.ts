@@ -89,8 +89,8 @@ export function* write_unlock(l: RwlockT, label = 'write_unlock'): G<void> {
 export function* write_lock_irqsave(l: RwlockT, label = 'write_lock_irqsave'): G<number> {
   const ctx = kctx();
   const flags = ctx.irqsOff ? 1 : 0;
-  yield* write_lock(l, label);
   ctx.irqsOff = true;
+  yield* write_lock(l, label);
   return flags;
 }
 

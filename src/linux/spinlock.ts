@@ -78,8 +78,9 @@ export function* spin_lock_irqsave(lock: SpinlockT, label = 'spin_lock_irqsave')
   checkObject(lock, lock?.id, KIND, 'spin_lock_irqsave()', HOW);
   const ctx = kctx();
   const flags = ctx.irqsOff ? 1 : 0;
-  yield* spin_lock(lock, label);
+  // local_irq_save() comes first, as in __raw_spin_lock_irqsave.
   ctx.irqsOff = true;
+  yield* spin_lock(lock, label);
   return flags;
 }
 
@@ -89,8 +90,8 @@ export function* spin_unlock_irqrestore(lock: SpinlockT, flags: number, label = 
 }
 
 export function* spin_lock_irq(lock: SpinlockT, label = 'spin_lock_irq'): G<void> {
-  yield* spin_lock(lock, label);
   kctx().irqsOff = true;
+  yield* spin_lock(lock, label);
 }
 
 export function* spin_unlock_irq(lock: SpinlockT, label = 'spin_unlock_irq'): G<void> {

@@ -118,6 +118,8 @@ export function buildReport(model: AnyModel, token: string | Schedule, extra: Bu
   if (v.object?.allocated) add(v.object.allocated.step, `${v.object.name} allocated`);
   if (v.object?.freed) add(v.object.freed.step, `${v.object.name} freed`);
   for (const site of v.sites) if (site.step !== vStep) add(site.step, `T${site.thread}: ${site.label}`);
+  // The last few steps that changed an inspected fact (e.g. used 1 -> 0 before the 0 -> 1).
+  for (const st of steps.filter((x) => x.changes && x.index !== vStep).slice(-4)) add(st.index, `T${st.thread}: ${st.label}`);
   add(vStep, 'violation');
   const state: StateRow[] = [];
   for (const [after, why] of [...key.entries()].sort((a, b) => a[0] - b[0])) {

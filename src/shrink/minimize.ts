@@ -6,7 +6,7 @@
  * schedule — truncation and ddmin deletion under strict replay (schedule.ts), (3) preemptions —
  * merging a thread's runs across commuting ops (preempt.ts), (4) injected faults (faults.ts);
  * then (2)–(4) again until none changes anything, so a merge that makes a deletion possible is
- * followed up. Every accepted step strictly lowers (faults, steps, preemptions, fault values), so
+ * followed up. Every accepted step strictly lowers (faults, preemptions, steps, fault values), so
  * the loop ends; a deadline (default 8 s) bounds it anyway. The result is verified once more with
  * the engine's own strict token replay.
  * Leaves out: minimizing violations of kind `nondeterminism` (the schedule itself is the problem).
@@ -30,7 +30,7 @@ export interface MinimizeOptions {
   readonly timeMs?: number;
   /** Shrink the scenario too (default true). */
   readonly scenario?: boolean;
-  /** Executions the scenario phase may search per candidate scenario (default 400). */
+  /** DFS executions the scenario phase may search per candidate scenario (default 200). */
   readonly searchBudget?: number;
   /** Progress lines (phase, steps, preemptions). */
   readonly log?: (line: string) => void;
@@ -90,7 +90,7 @@ export function minimize(model: AnyModel, token: string | Schedule, opts: Minimi
   if (opts.scenario !== false) {
     // The scenario phase may use at most 40% of the budget: the schedule phases matter more.
     const sctx = new ShrinkContext(model, params, target, Math.min(ctx.deadline, t0 + 0.4 * (opts.timeMs ?? 8000)));
-    const r = shrinkScenario(sctx, cur, { searchBudget: opts.searchBudget ?? 300 });
+    const r = shrinkScenario(sctx, cur, { searchBudget: opts.searchBudget ?? 200 });
     ctx.params = sctx.params;
     ctx.runs += sctx.runs;
     cur = r.attempt;

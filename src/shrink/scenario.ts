@@ -73,7 +73,7 @@ export function jsonSize(v: Json): number {
 }
 
 export interface ScenarioOptions {
-  /** Executions of the search in one candidate scenario (default 400). */
+  /** Executions of the DFS search in one candidate scenario (a third of it again for random walk). */
   readonly searchBudget: number;
 }
 
@@ -82,14 +82,15 @@ export function findInScenario(ctx: ShrinkContext, params: Json, cur: Attempt, o
   const quick = ctx.reproduce(cur.events, 'skip', params);
   if (quick) return quick;
   const names = strategyNames();
+  // DFS in preemption order first (most seed bugs need 0-2 preemptions), then a shorter random walk.
   const plans = [
-    ...(names.includes('dfs') ? [makeStrategy('dfs', { preemptionBound: 2 })] : []),
-    makeStrategy('random', { seed: 1 }),
+    ...(names.includes('dfs') ? [{ sched: makeStrategy('dfs', { preemptionBound: 2 }), budget: o.searchBudget }] : []),
+    { sched: makeStrategy('random', { seed: 1 }), budget: Math.ceil(o.searchBudget / 3) },
   ];
   const exec = new Execution();
   const runStore = new Map<unknown, unknown>();
-  for (const sched of plans) {
-    for (let i = 0; i < o.searchBudget && !ctx.expired; i++) {
+  for (const { sched, budget } of plans) {
+    for (let i = 0; i < budget && !ctx.expired; i++) {
       if (!sched.beginExecution()) break;
       ctx.runs++;
       const r = exec.run(ctx.model, sched, { params, trace: true, runStore });
@@ -125,7 +126,7 @@ export function shrinkScenario(ctx: ShrinkContext, start: Attempt, o: ScenarioOp
         const pctx = new ShrinkContext(ctx.model, p, ctx.target, ctx.deadline);
         const shrunkHere = shrinkSchedule(pctx, found);
         ctx.runs += pctx.runs;
-        if (shrunkHere.faults <= cur.faults && shrunkHere.steps <= cur.steps) a = shrunkHere;
+        if (shrunkHere.faults <= cur.faults && shrunkHere.preemptions <= cur.preemptions && shrunkHere.steps <= cur.steps) a = shrunkHere;
       }
       if (a) {
         ctx.params = p;

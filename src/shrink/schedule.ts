@@ -6,10 +6,10 @@
  * ("Simplifying and isolating failure-inducing input", TSE 2002) in its one-pass chunk form:
  * remove chunks of n/2, n/4, ..., 1 events, from the end backwards (late steps are the most
  * likely to be irrelevant), keeping every removal after which the same violation still shows up.
- * Both repeat until neither changes the schedule.
+ * Whole-thread runs are tried as units too (deleteBlocks). All repeat until nothing changes.
  * Leaves out: reordering (preempt.ts) and choose values (faults.ts).
  */
-import type { Attempt } from './attempt.js';
+import type { Attempt, Event } from './attempt.js';
 import type { ShrinkContext } from './context.js';
 
 /** The shortest prefix (plus non-preemptive tail) that still fails, or `cur`. */
@@ -36,11 +36,30 @@ export function deleteChunks(ctx: ShrinkContext, start: Attempt): Attempt {
   return cur;
 }
 
+/**
+ * Delete whole runs of one thread ("blocks"), latest first. In a schedule without preemptions an
+ * arbitrary chunk deletion only shifts a block boundary (and adds a preemption), but dropping a
+ * whole block lets the threads after it run earlier: the threads that do not matter to the bug
+ * move past the violation and vanish from the trace.
+ */
+export function deleteBlocks(ctx: ShrinkContext, start: Attempt): Attempt {
+  let cur = start;
+  for (let b = cur.events.length - 1; b > 0 && !ctx.expired; ) {
+    const tid = (cur.events[b] as Event).tid;
+    let a = b;
+    while (a > 0 && (cur.events[a - 1] as Event).tid === tid) a--;
+    const next = ctx.improve(cur, [...cur.events.slice(0, a), ...cur.events.slice(b + 1)]);
+    if (next) cur = next;
+    b = Math.min(a, cur.events.length) - 1;
+  }
+  return cur;
+}
+
 /** Truncate and delete until a fixed point (or the deadline). */
 export function shrinkSchedule(ctx: ShrinkContext, start: Attempt): Attempt {
   let cur = start;
   for (;;) {
-    const next = deleteChunks(ctx, truncate(ctx, cur));
+    const next = deleteChunks(ctx, deleteBlocks(ctx, truncate(ctx, cur)));
     if (next === cur || ctx.expired) return next;
     cur = next;
   }

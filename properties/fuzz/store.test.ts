@@ -16,8 +16,9 @@ import { violation } from '../../src/index.js';
 const dirs: string[] = [];
 afterAll(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
 
-function msg(sig: string, steps: number, preemptions = 0): FindingMsg {
+function msg(sig: string, steps: number, preemptions = 0, known: string[] = []): FindingMsg {
   return {
+    known,
     type: 'finding', signature: sig, model: 'litmus/abba', scenario: 'default', strategy: 'random', seed: steps, kind: 'deadlock',
     title: 't', message: `m${steps}`, sites: [], objectKind: '', token: `mc1.tok${steps}`, steps, preemptions,
   };
@@ -46,6 +47,20 @@ describe('findings store', () => {
     }), { numRuns: 25 });
   });
 
+  it('keeps every scenario and declared-bug id its occurrences showed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mc-store-'));
+    dirs.push(dir);
+    const store = new FindingsStore(dir, join(dir, 'corpus'), () => 0);
+    await store.add(msg('page-fault-x', 9, 0, ['a']));
+    await store.add({ ...msg('page-fault-x', 12, 0, ['b']), scenario: 'other' });
+    await store.add(msg('page-fault-x', 5, 0, ['a']));
+    await store.flush();
+    const [r] = readFindings(dir);
+    expect(r?.known?.sort()).toEqual(['a', 'b']);
+    expect(r?.scenarios?.sort()).toEqual(['default', 'other']);
+    expect(r?.steps).toBe(5);
+  });
+
   it('adds repeat counts and keeps them after a flush', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mc-store-'));
     dirs.push(dir);
@@ -58,6 +73,12 @@ describe('findings store', () => {
     expect(r.count).toBe(42);
     expect(r.first_found_s).toBe(1.5);
     expect(readFindings(dir).length).toBe(1);
+  });
+
+  it('signatures tell apart messages that differ beyond thread ids and addresses', () => {
+    const pf = (m: string): string => signatureOf(signatureParts('vcm/posted', violation('page-fault', m, { sites: [{ thread: 1, step: 3, label: 'vcm_unreserve: res->phys' }] })));
+    expect(pf('T1 dereferenced the uninitialised pointer vcm_reserve: res at 0xffff0000')).toBe(pf('T2 dereferenced the uninitialised pointer vcm_reserve: res at 0xffff0040'));
+    expect(pf('T1 dereferenced the uninitialised pointer vcm_reserve: res')).not.toBe(pf('T1 dereferenced the uninitialised pointer vcm_make_binding: res'));
   });
 
   it('signatures ignore the order of race sites but not the model, kind or sites', () => {

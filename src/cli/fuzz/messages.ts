@@ -57,6 +57,8 @@ export interface FindingMsg {
   readonly token: string;
   readonly steps: number;
   readonly preemptions: number;
+  /** Ids of the model's declared bugs this occurrence shows. */
+  readonly known: readonly string[];
 }
 
 export interface ProgressMsg {

@@ -84,8 +84,8 @@ export async function writeReports(
       }
       let out = plain(model, rec, token);
       if (rr.buildReport) {
-        const known = model.expectedBugs?.find((b) => b.kinds.includes(rec.kind) && (b.match === undefined || `${rec.title} ${rec.message}`.includes(b.match)));
-        const rep = rr.buildReport(model, token, known ? { bug: known.id } : {});
+        const known = rec.known?.[0];
+        const rep = rr.buildReport(model, token, known !== undefined ? { bug: known } : {});
         out = {
           md: rr.renderMarkdown ? rr.renderMarkdown(rep) : out.md,
           html: rr.renderHtml ? rr.renderHtml(rep) : out.html,

@@ -23,6 +23,8 @@ export interface FindingRecord {
   scenario: string;
   /** Every scenario the bug was seen in. */
   scenarios?: string[];
+  /** Ids of the model's declared bugs (expectedBugs) its occurrences showed. */
+  known?: string[];
   kind: string;
   title: string;
   message: string;
@@ -122,7 +124,7 @@ export class FindingsStore {
       if (!r) {
         const rec: FindingRecord = {
           signature: f.signature, model: f.model, scenario: f.scenario, kind: f.kind, title: f.title, message: f.message,
-          scenarios: [f.scenario], sites: f.sites, object_kind: f.objectKind, count: 1, first_found: new Date().toISOString(),
+          scenarios: [f.scenario], known: [...f.known], sites: f.sites, object_kind: f.objectKind, count: 1, first_found: new Date().toISOString(),
           first_found_s: Math.round(this.elapsed() * 10) / 10, token: f.token, steps: f.steps, preemptions: f.preemptions,
           strategy: f.strategy, seed: f.seed,
         };
@@ -136,6 +138,11 @@ export class FindingsStore {
       const seen = r.scenarios ?? [r.scenario];
       if (!seen.includes(f.scenario)) {
         r.scenarios = [...seen, f.scenario];
+        this.dirty.add(r.signature);
+      }
+      const known = r.known ?? [];
+      if (f.known.some((k) => !known.includes(k))) {
+        r.known = [...new Set([...known, ...f.known])];
         this.dirty.add(r.signature);
       }
       if (f.steps < r.steps || (f.steps === r.steps && f.preemptions < r.preemptions)) {

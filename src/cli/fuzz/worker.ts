@@ -18,6 +18,7 @@ import { encodeToken } from '../../engine/token.js';
 import { UsageError } from '../../engine/violation.js';
 import { makeStrategy } from '../../strategies/index.js';
 import { MutateScheduler } from '../../strategies/mutate.js';
+import { matchKnown } from './known.js';
 import type { ChunkMsg, CoverItem, FromWorker, ToWorker, WorkerInit } from './messages.js';
 import { SYSTEMATIC } from './plan.js';
 import { signatureOf, signatureParts } from './signature.js';
@@ -107,14 +108,15 @@ class WorkerState {
           const parts = signatureParts(model.name, v);
           const sig = signatureOf(parts);
           // Keyed by target too, so the main thread learns every scenario a bug shows up in.
-          const k = `${sig}/${c.target}`;
+          const known = matchKnown(model, target.scenario, v);
+          const k = `${sig}/${c.target}/${known.join(',')}`;
           const prev = this.best.get(k);
           if (prev === undefined || x.steps < prev) {
             this.best.set(k, x.steps);
             this.post({
               type: 'finding', signature: sig, model: model.name, scenario: target.scenario, strategy: sched.name, seed: sched.seed,
               kind: v.kind, title: v.title, message: v.message, sites: parts.sites, objectKind: parts.objectKind,
-              token: this.token(model, target.scenario, sched, x.schedule), steps: x.steps, preemptions: x.preemptions,
+              token: this.token(model, target.scenario, sched, x.schedule), steps: x.steps, preemptions: x.preemptions, known,
             });
           } else {
             this.repeats.set(sig, (this.repeats.get(sig) ?? 0) + 1);

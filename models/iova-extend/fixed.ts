@@ -21,7 +21,7 @@
  * Leaves out: iommu_domain_alloc / free (the domain exists for the whole run).
  */
 import {
-  Field, GFP_ATOMIC, Kref, type KPtr, PAGE_SHIFT, PAGE_SIZE, SpinlockT, WARN, hex, kfree, kref_put, kzalloc,
+  Field, GFP_ATOMIC, GFP_KERNEL, Kref, kref_init, type KPtr, PAGE_SHIFT, PAGE_SIZE, SpinlockT, WARN, hex, kfree, kref_put, kzalloc,
   spin_lock_irqsave, spin_unlock_irqrestore, u32,
 } from '../../src/index.js';
 import { BITS_TO_LONGS, SIZEOF_LONG, bitmap_clear, bitmap_find_next_zero_area, bitmap_set, bitmapWords, testBit } from './bitmap.js';
@@ -186,6 +186,10 @@ export const fixedVariant: IovaVariant<M> = {
   release: function* (w) {
     yield* kref_put(w.mapping.kref, () => release_iommu_mapping(w.mapping), 'arm_iommu_release_mapping: kref_put');
   },
+  createMapping: arm_iommu_create_mapping,
+  releaseMapping: function* (m) {
+    yield* kref_put(m.kref, () => release_iommu_mapping(m), 'arm_iommu_release_mapping: kref_put');
+  },
   windowEnd: (m) => m.base + m.nr_bitmaps.v * m.mappingSize,
   slotBytes: (m) => PAGE_SIZE << m.order,
   setSlots: (m) => {
@@ -209,3 +213,36 @@ export const fixedVariant: IovaVariant<M> = {
 
 /** `iova-extend/fixed-simple`: the same allocator behind the review's two-parameter create. */
 export const simpleVariant: IovaVariant<M> = { ...fixedVariant, create: createSimple };
+
+/** Mainline v3.15 arm_iommu_create_mapping with its err / err2 / err3 unwinding. */
+function* arm_iommu_create_mapping(p: IovaParams): G<M | null> {
+  const L = 'arm_iommu_create_mapping';
+  const bits = p.initialPages >>> p.order;
+  const bitmap_size = BITS_TO_LONGS(bits) * SIZEOF_LONG;
+  const extensions = Math.max(1, Math.ceil(p.maxPages / p.initialPages));
+  const mapping = yield* kzalloc('dma_iommu_mapping', GFP_KERNEL, (b) => new FixedMapping(b), `${L}: kzalloc(mapping)`);
+  if (!mapping) return null;
+  mapping.bitmap_size = bitmap_size;
+  const arr = yield* kzalloc('bitmaps[]', GFP_KERNEL, () => ({}), `${L}: kzalloc(extensions * sizeof(unsigned long *))`);
+  if (!arr) {
+    yield* kfree(mapping, `${L}: err2: kfree(mapping)`);
+    return null;
+  }
+  mapping.bitmapsBlock = arr;
+  mapping.bitmaps = Array.from({ length: extensions }, (_, i) => new Field<KPtr<BitmapMem> | null>(null, `bitmaps[${i}]`, arr.kblock));
+  const first = yield* kzalloc('bitmap', GFP_KERNEL, (b) => new BitmapMem(b, bitmap_size / SIZEOF_LONG), `${L}: kzalloc(bitmap_size)`);
+  if (!first) {
+    yield* kfree(arr, `${L}: err3: kfree(mapping->bitmaps)`);
+    yield* kfree(mapping, `${L}: err2: kfree(mapping)`);
+    return null;
+  }
+  yield* (mapping.bitmaps[0] as Field<KPtr<BitmapMem> | null>).set(first, `${L}: mapping->bitmaps[0] = kzalloc()`);
+  yield* mapping.nr_bitmaps.set(1, `${L}: mapping->nr_bitmaps = 1`);
+  mapping.extensions = extensions;
+  mapping.bits = bits;
+  mapping.base = p.base;
+  mapping.order = p.order;
+  // mapping->domain = iommu_domain_alloc(bus): modelled as succeeding (src/hw has one domain)
+  yield* kref_init(mapping.kref, `${L}: kref_init(&mapping->kref)`);
+  return mapping;
+}

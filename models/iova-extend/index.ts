@@ -66,12 +66,12 @@ export const iovaPosted = iovaModel('iova-extend/posted',
 
 export const iovaFixed = iovaModel('iova-extend/fixed',
   'seed 001 fixed (mainline v3.15 shape): bitmaps[] of equal size, >= bound on nr_bitmaps, every bitmap touched under the lock', fixedVariant, {
-    provedScenarios: ['extend-while-free', 'grow-to-max', 'odd-window', 'ext-enomem', 'small-dma', 'three-small', 'dma-mixed', 'top-of-space'],
+    provedScenarios: ['extend-while-free', 'grow-to-max', 'odd-window', 'ext-enomem', 'small-dma', 'three-small', 'dma-mixed', 'top-of-space', 'create-release'],
   });
 
 export const iovaFixedSimple = iovaModel('iova-extend/fixed-simple',
   'seed 001 fixed, created from the review\'s two parameters (max mapping size, allocation accuracy): first bitmap fits one page, grows by it up to the maximum', simpleVariant, {
-    provedScenarios: ['extend-while-free', 'grow-to-max', 'odd-window', 'ext-enomem', 'small-dma', 'three-small', 'top-of-space'],
+    provedScenarios: ['extend-while-free', 'grow-to-max', 'odd-window', 'ext-enomem', 'small-dma', 'three-small', 'top-of-space', 'create-release'],
   });
 
 export const iovaModels: readonly AnyModel[] = [iovaPosted, iovaFixed, iovaFixedSimple];

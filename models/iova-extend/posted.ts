@@ -13,14 +13,16 @@
  * dma_addr_t sum (`e->base + e->size`, `addr + size`) wraps at 32 bits as it does on ARM.
  * The bitmap helpers are the kernel's (bitmap.ts: a failed search returns index + nr > size).
  *
- * arm_iommu_create_mapping runs in setup (its result, without ops); fields it writes once and
+ * The mapping the drivers share is created by setup (a finished arm_iommu_create_mapping, no
+ * ops); scenario `create-release` runs arm_iommu_create_mapping itself, with its error unwinding
+ * (iommu_domain_alloc is modelled as succeeding). Fields create writes once and
  * nobody writes again (base, grow_size, max_size, order) are read without ops — the reads
  * commute with everything. One scan of a bitmap is one plain read of the bitmap block, one
  * bitmap_set / bitmap_clear one plain write.
  * Leaves out: iommu_domain_alloc / iommu_domain_free (the domain exists for the whole run).
  */
 import {
-  Field, GFP_ATOMIC, Kref, type KPtr, ListHead, PAGE_SHIFT, PAGE_SIZE, SpinlockT, currentExecution, kfree, kref_put, kzalloc,
+  Field, GFP_ATOMIC, GFP_KERNEL, INIT_LIST_HEAD, Kref, kref_init, type KPtr, ListHead, PAGE_SHIFT, PAGE_SIZE, SpinlockT, currentExecution, kfree, kref_put, kzalloc,
   list_add_tail, list_del, list_for_each_entry, list_for_each_entry_safe, spin_lock_irqsave, spin_unlock_irqrestore, u32,
 } from '../../src/index.js';
 import { BITS_PER_BYTE, BITS_TO_LONGS, SIZEOF_LONG, bitmap_clear, bitmap_find_next_zero_area, bitmap_set, bitmapWords, testBit } from './bitmap.js';
@@ -236,8 +238,48 @@ function* ranges(m: M): Generator<IovaRange> {
   }
 }
 
+/** arm_iommu_create_mapping as the patch writes it, with its err/err2/err3 unwinding. */
+function* arm_iommu_create_mapping(p: IovaParams): G<M | null> {
+  const size = p.initialPages * PAGE_SIZE;
+  const count = size >>> (PAGE_SHIFT + p.order);
+  const bitmap_size = BITS_TO_LONGS(count) * SIZEOF_LONG;
+  if (!count) return null; // ERR_PTR(-EINVAL)
+  const L = 'arm_iommu_create_mapping';
+  const mapping = yield* kzalloc('dma_iommu_mapping', GFP_KERNEL, (b) => new PostedMapping(b), `${L}: kzalloc(mapping)`);
+  if (!mapping) return null; // err: ERR_PTR(-ENOMEM)
+  yield* INIT_LIST_HEAD(mapping.iova_ranges, `${L}: INIT_LIST_HEAD(&mapping->iova_ranges)`);
+  const iovar = yield* kzalloc('dma_iommu_iova_range', GFP_KERNEL, (b) => new IovaRange(b), `${L}: kzalloc(iovar)`);
+  if (!iovar) {
+    yield* kfree(mapping, `${L}: err2: kfree(mapping)`);
+    return null;
+  }
+  const bm = yield* kzalloc('bitmap', GFP_KERNEL, (b) => new BitmapMem(b, bitmap_size / SIZEOF_LONG), `${L}: kzalloc(iovar->bitmap)`);
+  if (!bm) {
+    yield* kfree(iovar, `${L}: err3: kfree(iovar)`);
+    yield* kfree(mapping, `${L}: err2: kfree(mapping)`);
+    return null;
+  }
+  yield* iovar.bitmap.set(bm, `${L}: iovar->bitmap = kzalloc()`);
+  yield* iovar.bits.set(BITS_PER_BYTE * bitmap_size, `${L}: iovar->bits`);
+  yield* list_add_tail(iovar.list_head, mapping.iova_ranges, `${L}: list_add_tail(&iovar->list_head, &mapping->iova_ranges)`);
+  yield* iovar.base.set(p.base, `${L}: mapping->base = iovar->base = base`);
+  yield* mapping.size.set(size, `${L}: mapping->size = iovar->size = size`);
+  yield* iovar.size.set(size, `${L}: mapping->size = iovar->size = size`);
+  mapping.base = p.base;
+  mapping.order = p.order;
+  mapping.grow_size = p.growPages * PAGE_SIZE;
+  mapping.max_size = p.maxPages * PAGE_SIZE;
+  // mapping->domain = iommu_domain_alloc(bus): modelled as succeeding (src/hw has one domain)
+  yield* kref_init(mapping.kref, `${L}: kref_init(&mapping->kref)`);
+  return mapping;
+}
+
 export const postedVariant: IovaVariant<M> = {
   create,
+  createMapping: arm_iommu_create_mapping,
+  releaseMapping: function* (m) {
+    yield* kref_put(m.kref, () => release_iommu_mapping(m), 'arm_iommu_release_mapping: kref_put');
+  },
   alloc: __alloc_iova,
   free: __free_iova,
   release: function* (w) {

@@ -32,6 +32,8 @@ export type IovaParams = {
   /** A DMA device writes the first and last page of every buffer while it is mapped. */
   readonly dma: boolean;
   readonly threads: readonly IovaThread[];
+  /** A thread that creates a second mapping with arm_iommu_create_mapping and releases it. */
+  readonly createRelease: boolean;
 };
 
 export const map = (pages: number): IovaStep => ({ kind: 'map', pages });
@@ -41,6 +43,7 @@ function params(threads: IovaThread[], o: Partial<IovaParams> = {}): IovaParams 
   return {
     base: o.base ?? 0x80000000, reservedPages: o.reservedPages ?? 0, initialPages: o.initialPages ?? 32, growPages: o.growPages ?? 32,
     maxPages: o.maxPages ?? 128, order: o.order ?? 0, failAllocs: o.failAllocs ?? false, dma: o.dma ?? false, threads,
+    createRelease: o.createRelease ?? false,
   };
 }
 
@@ -79,6 +82,10 @@ export const iovaScenarios = {
     { name: 'drv-a', steps: [map(1), unmap(0)] },
     { name: 'drv-b', steps: [map(2)] },
   ], { base: 0xfffe0000, maxPages: 32 }),
+  /** arm_iommu_create_mapping with every GFP_KERNEL allocation allowed to fail, then release: error paths free everything. */
+  'create-release': params([
+    { name: 'drv-a', steps: [map(1)] },
+  ], { failAllocs: true, createRelease: true }),
   /** Three threads allocating and freeing small buffers in one range. */
   'three-small': params([
     { name: 'drv-a', steps: [map(1), unmap(0)] },

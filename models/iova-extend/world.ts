@@ -53,6 +53,9 @@ export interface IovaVariant<M> {
   free(w: IovaWorld<M>, addr: number, size: number): G<void>;
   /** arm_iommu_release_mapping (kref_put + release_iommu_mapping). */
   release(w: IovaWorld<M>): G<void>;
+  /** arm_iommu_create_mapping as ops (GFP_KERNEL allocations, error paths), and its release. */
+  createMapping(p: IovaParams): G<M | null>;
+  releaseMapping(m: M): G<void>;
   /** End of the IOVA window the mapping covers now (no ops). */
   windowEnd(m: M): number;
   /** IOVA of every set bitmap bit, and how many bytes one bit stands for (no ops). */
@@ -179,6 +182,15 @@ function driver<M>(w: IovaWorld<M>, name: string, steps: IovaParams['threads'][n
 export function worldThreads<M>(w: IovaWorld<M>): ThreadSpec[] {
   const out: ThreadSpec[] = w.params.threads.map((t) => driver(w, t.name, t.steps));
   const drivers = out.length;
+  if (w.params.createRelease) {
+    out.push({
+      name: 'probe-mapping',
+      body: function* () {
+        const m = yield* w.variant.createMapping(w.params);
+        if (m !== null) yield* w.variant.releaseMapping(m);
+      },
+    });
+  }
   if (w.dev) out.push(w.dev.queueThread('dma-dev'));
   const dev = w.dev;
   out.push({

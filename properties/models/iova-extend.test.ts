@@ -85,6 +85,7 @@ const paramsArb: fc.Arbitrary<IovaParams> = fc.record({
   failAllocs: fc.boolean(),
   dma: fc.boolean(),
   threads: fc.array(stepsArb, { minLength: 2, maxLength: 3 }).map((ts) => ts.map((steps, i) => ({ name: `drv${i}`, steps }))),
+  createRelease: fc.boolean(),
 });
 
 const PCT = { strategy: 'pct', depth: 3, seed: 5, maxExecutions: 120 } as const;

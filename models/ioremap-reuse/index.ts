@@ -93,13 +93,13 @@ export const ioremapPosted = ioremapModel('ioremap-reuse/posted',
 export const ioremapFixed = ioremapModel('ioremap-reuse/fixed',
   'seed 000 fixed: refcount_inc_not_zero lookup under vmap_area_lock, one refcount_dec_and_test, type-checked sharing', fixedVariant, {
     source: hooksText(fixedVariant),
-    provedScenarios: ['morton', 'morton-use', 'two-owners', 'walk-vs-unmap', 'wc-after-device', 'lpae-alias', 'publish-race', 'with-vmalloc', 'shared-page'],
+    provedScenarios: ['morton', 'morton-marked', 'morton-use', 'two-owners', 'walk-vs-unmap', 'wc-after-device', 'lpae-alias', 'publish-race', 'with-vmalloc', 'shared-page'],
   });
 
 export const ioremapFixedFresh = ioremapModel('ioremap-reuse/fixed-fresh',
   'seed 000, Morton\'s alternative (mainline): a fresh vmap per ioremap', freshVariant, {
     source: hooksText(freshVariant),
-    provedScenarios: ['morton', 'morton-use', 'two-owners', 'shared-page', 'overlapping', 'same-device', 'disjoint', 'wc-after-device', 'lpae-alias', 'publish-race', 'walk-vs-unmap', 'with-vmalloc'],
+    provedScenarios: ['morton', 'morton-marked', 'morton-use', 'two-owners', 'shared-page', 'overlapping', 'same-device', 'disjoint', 'wc-after-device', 'lpae-alias', 'publish-race', 'walk-vs-unmap', 'with-vmalloc'],
   });
 
 export const ioremapModels: readonly AnyModel[] = [ioremapPosted, ioremapFixed, ioremapFixedFresh];

@@ -9,6 +9,7 @@ import { fixedExhaustion, timeToFirstBug, type BugRow, type ProofRow } from './b
 import { type DporRow, dporThroughput, rssOverExecutions } from './engine.js';
 import { throughput, type ThroughputRow } from './throughput.js';
 import { minimizeBench } from './minimize.js';
+import { campaignBench } from './campaign.js';
 
 export interface BenchOptions {
   readonly quick: boolean;
@@ -38,6 +39,7 @@ export type BenchSection = (o: BenchOptions, out: BenchReport) => Promise<void> 
 /** Extra sections registered by other stages (sanitizers, minimizer, campaign scaling). */
 export const EXTRA_SECTIONS: { name: string; run: BenchSection }[] = [];
 EXTRA_SECTIONS.push({ name: 'minimize', run: (o, out) => minimizeBench(o, out) });
+EXTRA_SECTIONS.push({ name: 'campaign', run: (o, out) => campaignBench(o, out) });
 
 export async function runBench(o: BenchOptions): Promise<BenchReport> {
   const want = (s: string): boolean => !o.only || o.only.includes(s);

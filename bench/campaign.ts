@@ -1,0 +1,96 @@
+/**
+ * Campaign benchmarks (issue 7 targets), measured in this process with the real campaign code and
+ * worker threads: (1) executions per second of the same campaign with 2 workers and with 1, as a
+ * ratio (target >= 1.8; it cannot exceed the number of idle cores, and other load on the machine
+ * lowers it), on correct models so no report stage runs; (2) RSS of this process (main thread plus
+ * worker threads) sampled every second over a longer campaign on every model: start, after the
+ * first minute (or a sixth of the run), peak, end, and the growth after that point (target: under
+ * 500 MB, no growth after the first minute of a 10-minute campaign; set MAPCHECK_BENCH_CAMPAIGN_S=600
+ * for the full-length figure).
+ * Leaves out: pass/fail (targets are printed beside the figures) and multi-machine shards.
+ */
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCampaign } from '../src/cli/fuzz/campaign.js';
+import { setupCampaign } from '../src/cli/fuzz/setup.js';
+import type { CliIO } from '../src/cli/command.js';
+import type { BenchOptions, BenchReport } from './index.js';
+
+const silent: CliIO = { out: () => undefined, err: () => undefined, isTTY: false, cwd: process.cwd() };
+const SCALING_MODELS = 'ioremap-reuse/fixed,vcm/fixed,iova-extend/fixed,litmus/lastzero';
+
+export interface CampaignScaling {
+  readonly models: string;
+  readonly seconds: number;
+  readonly one: number;
+  readonly two: number;
+  readonly ratio: number;
+}
+
+export interface CampaignRss {
+  readonly seconds: number;
+  readonly executions: number;
+  readonly start_mb: number;
+  readonly settled_mb: number;
+  readonly peak_mb: number;
+  readonly end_mb: number;
+  /** End minus the sample after the settling point. */
+  readonly growth_after_settle_mb: number;
+}
+
+let runNo = 0;
+
+async function campaign(models: string | undefined, workers: number, seconds: number, strategies?: string): Promise<number> {
+  const dir = join(tmpdir(), `mapcheck-bench-campaign-${process.pid}-${runNo++}`);
+  try {
+    const s = setupCampaign({
+      cwd: process.cwd(), env: {}, out: dir, workers, timeMs: seconds * 1000, reportBudgetMs: 0,
+      corpus: join(dir, 'no-corpus'), ...(models !== undefined ? { models } : {}), ...(strategies !== undefined ? { strategies } : {}),
+    });
+    const r = await runCampaign(s, silent, false);
+    return r.executions;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Executions/s with 2 workers over 1 on the same models, strategies and time. */
+export async function campaignScaling(seconds: number): Promise<CampaignScaling> {
+  // 'random' never exhausts a target, so both runs work for the whole budget.
+  const one = (await campaign(SCALING_MODELS, 1, seconds, 'random,mutate')) / seconds;
+  const two = (await campaign(SCALING_MODELS, 2, seconds, 'random,mutate')) / seconds;
+  return { models: SCALING_MODELS, seconds, one, two, ratio: two / one };
+}
+
+/** RSS of this process, sampled every second, over a campaign on every model. */
+export async function campaignRss(seconds: number): Promise<CampaignRss> {
+  const mb = (): number => process.memoryUsage().rss / 2 ** 20;
+  const samples: number[] = [mb()];
+  const timer = setInterval(() => samples.push(mb()), 1000);
+  const executions = await campaign(undefined, 2, seconds);
+  clearInterval(timer);
+  samples.push(mb());
+  const settleAt = Math.min(60, Math.floor(seconds / 6));
+  const settled = samples[Math.min(settleAt, samples.length - 1)] as number;
+  const end = samples[samples.length - 1] as number;
+  return {
+    seconds, executions, start_mb: samples[0] as number, settled_mb: settled, peak_mb: Math.max(...samples), end_mb: end,
+    growth_after_settle_mb: end - settled,
+  };
+}
+
+export async function campaignBench(o: BenchOptions, out: BenchReport): Promise<void> {
+  const scaling = await campaignScaling(o.quick ? 3 : 10);
+  out.campaign_scaling = scaling;
+  out.campaign_workers_ratio = scaling.ratio;
+  o.log(`== campaign: executions/s with 2 workers vs 1 (target >= 1.8 x) on ${scaling.models}, ${scaling.seconds} s each`);
+  o.log(`  1 worker ${scaling.one.toFixed(0)}/s  2 workers ${scaling.two.toFixed(0)}/s  ratio ${scaling.ratio.toFixed(2)}`);
+  const env = Number(process.env.MAPCHECK_BENCH_CAMPAIGN_S);
+  const seconds = Number.isFinite(env) && env > 0 ? env : o.quick ? 10 : 120;
+  const rss = await campaignRss(seconds);
+  out.campaign_rss = rss;
+  out.campaign_rss_mb = rss.peak_mb;
+  o.log(`== campaign RSS over ${rss.seconds} s, every model, 2 workers (target < 500 MB, no growth after the first minute)`);
+  o.log(`  ${rss.executions} executions; start ${rss.start_mb.toFixed(0)} MB, at ${Math.min(60, Math.floor(seconds / 6))} s ${rss.settled_mb.toFixed(0)} MB, peak ${rss.peak_mb.toFixed(0)} MB, end ${rss.end_mb.toFixed(0)} MB (growth after ${rss.growth_after_settle_mb >= 0 ? '+' : ''}${rss.growth_after_settle_mb.toFixed(0)} MB)`);
+}

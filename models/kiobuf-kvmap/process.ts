@@ -14,7 +14,7 @@
  */
 import {
   type File, MAP_PRIVATE, MAP_SHARED, Mm, PAGE_SIZE, PROT_READ_U, PROT_WRITE_U, type ThreadSpec, VM_LOCKED, VM_WRITE,
-  delete_module, fput, getFile, join, module_call, openFile, spawn, thread,
+  OpKind, currentExecution, delete_module, fput, getFile, join, module_call, openFile, spawn, thread,
 } from '../../src/index.js';
 import { type G, type KvmapState, type KvmapVariant, RAM_BASE, type UAct } from './state.js';
 
@@ -129,7 +129,14 @@ export function loaderThread(s: KvmapState, v: KvmapVariant): ThreadSpec {
       return;
     }
     if (s.p.unload === 'none') return;
-    if (s.p.unload === 'concurrent') {
+    if (s.p.unload === 'when-idle') {
+      // The administrator watches lsmod: once the module was used and its count is back at 0, rmmod.
+      const exec = currentExecution();
+      const allDone = (): boolean => s.procTids.every((t) => exec.threads[t]?.done ?? true);
+      yield { kind: OpKind.Wait, obj: s.mod.refcnt, label: 'lsmod: wait for a user', until: () => s.mod.count > 0 || allDone() };
+      yield { kind: OpKind.Wait, obj: s.mod.refcnt, label: 'lsmod: wait for the count to drop to 0', until: () => s.mod.count === 0 || allDone() };
+    }
+    if (s.p.unload === 'concurrent' || s.p.unload === 'when-idle') {
       if ((yield* delete_module(s.mod, 'rmmod kiobuf_sample')) === 0) {
         s.unloaded = true;
         return;

@@ -21,8 +21,8 @@ const base: KvmapParams = {
 export const kvmapScenarios: Readonly<Record<string, KvmapParams>> = {
   /** mmap one page more than the buffer: make_pages_present faults pgoff == nr_pages. */
   'nopage-bound': { ...base, unload: 'none', procs: [[open, mmap(3), touch(2), close]] },
-  /** The last reference goes away in munmap (deref_callback) while rmmod runs. */
-  'close-vs-unload': { ...base, unload: 'concurrent', procs: [[open, mmap(1), close, munmap(0, 1)]] },
+  /** The last reference goes away in munmap (deref_callback, then release) while rmmod waits for a zero count. */
+  'close-vs-unload': { ...base, unload: 'when-idle', procs: [[open, mmap(1), close, munmap(0, 1)]] },
   /** open() of the device while rmmod runs. */
   'open-vs-unload': { ...base, unload: 'concurrent', procs: [[open, mmap(1), touch(0), close]] },
   /** insmod, a process maps and touches the buffer, rmmod after it exited. */

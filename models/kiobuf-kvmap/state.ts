@@ -40,8 +40,12 @@ export type KvmapParams = {
   readonly heapPage: number;
   /** One list of actions per user process thread. */
   readonly procs: readonly (readonly UAct[])[];
-  /** rmmod: never, once every process has exited, or racing the processes (retrying until it succeeds). */
-  readonly unload: 'none' | 'end' | 'concurrent';
+  /**
+   * rmmod: never; once every process has exited; racing the processes from the start; or
+   * 'when-idle': as soon as lsmod shows the use count back at 0 after it was raised. Whenever an
+   * attempt fails with -EBUSY, rmmod waits for every process to exit and tries again.
+   */
+  readonly unload: 'none' | 'end' | 'concurrent' | 'when-idle';
   /** Allocation-failure injection (vmalloc pages, expand_kiobuf's kmalloc, VMAs). */
   readonly failAllocs: boolean;
   /** misc_register may fail (-EBUSY: no free minor). */

@@ -97,7 +97,7 @@ function stateTable(r: Report): string {
 const CSS = `body{font:14px/1.45 system-ui,sans-serif;margin:24px;color:#1d1d1f;background:#fff}
 h1{font:600 18px ui-monospace,monospace;color:#b00020;margin:0 0 6px}h2{font-size:15px;margin:22px 0 8px}
 .invariant{font-size:15px;margin:0 0 14px}dl{display:grid;grid-template-columns:max-content auto;gap:2px 14px;margin:0 0 14px}
-dt{color:#666}dd{margin:0}code{font:12.5px ui-monospace,monospace}
+dt{color:#666}dd{margin:0;min-width:0;overflow-wrap:anywhere}code{font:12.5px ui-monospace,monospace}
 .scroll{overflow-x:auto;border:1px solid #ddd;border-radius:6px}
 .lane-bg{fill:#fafafa}.lane-bg.odd{fill:#f0f2f5}.lane-name{font:600 12px ui-monospace,monospace;fill:#333}
 .axis{font:10px ui-monospace,monospace;fill:#888;text-anchor:middle}

@@ -55,11 +55,15 @@ async function campaign(models: string | undefined, workers: number, seconds: nu
   }
 }
 
-/** Executions/s with 2 workers over 1 on the same models, strategies and time. */
-export async function campaignScaling(seconds: number): Promise<CampaignScaling> {
+/** Executions/s with 2 workers over 1 on the same models, strategies and time; best of `rounds`, alternating. */
+export async function campaignScaling(seconds: number, rounds: number): Promise<CampaignScaling> {
   // 'random' never exhausts a target, so both runs work for the whole budget.
-  const one = (await campaign(SCALING_MODELS, 1, seconds, 'random,mutate')) / seconds;
-  const two = (await campaign(SCALING_MODELS, 2, seconds, 'random,mutate')) / seconds;
+  let one = 0;
+  let two = 0;
+  for (let r = 0; r < rounds; r++) {
+    one = Math.max(one, (await campaign(SCALING_MODELS, 1, seconds, 'random,mutate')) / seconds);
+    two = Math.max(two, (await campaign(SCALING_MODELS, 2, seconds, 'random,mutate')) / seconds);
+  }
   return { models: SCALING_MODELS, seconds, one, two, ratio: two / one };
 }
 
@@ -81,10 +85,10 @@ export async function campaignRss(seconds: number): Promise<CampaignRss> {
 }
 
 export async function campaignBench(o: BenchOptions, out: BenchReport): Promise<void> {
-  const scaling = await campaignScaling(o.quick ? 3 : 10);
+  const scaling = await campaignScaling(o.quick ? 3 : 10, o.quick ? 1 : 2);
   out.campaign_scaling = scaling;
   out.campaign_workers_ratio = scaling.ratio;
-  o.log(`== campaign: executions/s with 2 workers vs 1 (target >= 1.8 x) on ${scaling.models}, ${scaling.seconds} s each`);
+  o.log(`== campaign: executions/s with 2 workers vs 1 (target >= 1.8 x; needs 2 idle cores) on ${scaling.models}, ${scaling.seconds} s each, best of ${o.quick ? 1 : 2}`);
   o.log(`  1 worker ${scaling.one.toFixed(0)}/s  2 workers ${scaling.two.toFixed(0)}/s  ratio ${scaling.ratio.toFixed(2)}`);
   const env = Number(process.env.MAPCHECK_BENCH_CAMPAIGN_S);
   const seconds = Number.isFinite(env) && env > 0 ? env : o.quick ? 10 : 120;

@@ -170,6 +170,25 @@ describe('KASAN', () => {
     expect(expectKind(exhaust(mk('vmalloc')), 'invalid-free').message).toContain('allocated by vmalloc()');
     expectKind(exhaust(mk('static')), 'invalid-free');
   });
+  it('a buffer from kmalloc or vmalloc (size set by another thread) freed with kfree: invalid free on one path; kvfree twin clean', () => {
+    const mk = (fixed: boolean) => defineModel<{ size: Field<number> }, Record<string, never>>({
+      name: `linux-test/slab-kv-${fixed ? 'fixed' : 'posted'}`,
+      scenarios: { default: {} },
+      setup: () => ({ size: new Field(64, 'req_size') }),
+      threads: (s) => [
+        thread('alloc', function* () {
+          const big = (yield* s.size.once()) > 4096;
+          const p = big ? yield* vmalloc('table', undefined, 'alloc: vmalloc') : yield* kmalloc('table', GFP_KERNEL, undefined, 'alloc: kmalloc');
+          if (fixed) yield* kvfree(p, 'alloc: kvfree');
+          else yield* kfree(p, 'alloc: kfree');
+        }),
+        thread('resize', function* () { yield* s.size.setOnce(1 << 20); }),
+      ],
+    });
+    const v = expectKind(dpor(mk(false)), 'invalid-free');
+    expect(v.message).toContain('allocated by vmalloc()');
+    expectClean(exhaust(mk(true)));
+  });
   it('GFP_ATOMIC allocations may fail too when injection is on', () => {
     const m = defineModel<{ n: number }, Record<string, never>>({
       name: 'linux-test/slab-atomic-fail',

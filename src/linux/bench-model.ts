@@ -7,8 +7,8 @@
  * so every execution runs to the end.
  * Follows the kref lookup pattern of Documentation/core-api/kref.rst (get under the lock that
  * protects the lookup structure).
- * Leaves out: a page-table access -- src/hw was not committed when this was written; the hw
- * engineer can add one access per round (e.g. a read through the kernel page table) here.
+ * Leaves out: a page-table access: src/linux must not import src/hw, so the variant with a
+ * mapped page per object is src/hw's `benchHwModel`; bench/sanitizers.ts measures both.
  */
 import { defineModel, type Model } from '../engine/model.js';
 import type { Op } from '../engine/ops.js';

@@ -18,7 +18,9 @@
  * (sleeping in it is 'sleep-in-atomic'), only once its grace period has ended, and only in a
  * thread that runs callbacks: add `rcuCallbackThread()` to the model's threads (it finishes when
  * every other thread has and the queue is empty), or call `rcu_barrier()` from a thread.
- * A callback nobody ran leaves its memory allocated, which the leak check reports.
+ * A callback nobody ran leaves its memory allocated, which the leak check reports. The callback
+ * thread's exit condition reads other threads' completion, which is not an op: DPOR may order it
+ * less thoroughly against their last steps; exhaustive claims about callbacks should use DFS.
  * Leaves out: expedited grace periods, SRCU, preemptible-RCU boosting, CPU hotplug.
  */
 import { type Execution, currentExecution } from '../engine/execution.js';

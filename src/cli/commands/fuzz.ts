@@ -34,7 +34,7 @@ export const fuzzCommand: Command = {
     coverage: { type: 'bool', help: 'run under c8 and write line/branch coverage of the model code to <out>/coverage/' },
     watchdog: { type: 'duration', help: 'restart a worker silent for this long and record a hang (default 30s)' },
     'log-interval': { type: 'duration', help: 'seconds between progress lines when not on a terminal (default 5s)' },
-    'report-time': { type: 'duration', help: 'time budget for minimizing and rendering reports at the end (default 60s)' },
+    'report-time': { type: 'duration', help: 'time budget for minimizing and rendering reports at the end (default 30s)' },
     depth: { type: 'int', min: 1, help: 'PCT bug depth d' },
     'max-steps': { type: 'int', min: 1, help: 'step bound of one execution (livelock detection)' },
   },

@@ -135,7 +135,7 @@ export function setupCampaign(o: FuzzOptions): Setup {
     workers: Math.max(1, o.workers ?? availableParallelism()),
     ...(timeMs !== undefined ? { timeMs } : {}), ...(o.executions !== undefined ? { executions: o.executions } : {}),
     seeds, findings, coverage, notes, watchdogMs: o.watchdogMs ?? 30_000, logEveryS: o.logEveryS ?? 5,
-    reportBudgetMs: o.reportBudgetMs ?? 60_000, ...(o.depth !== undefined ? { depth: o.depth } : {}),
+    reportBudgetMs: o.reportBudgetMs ?? 30_000, ...(o.depth !== undefined ? { depth: o.depth } : {}),
     ...(o.maxSteps !== undefined ? { maxSteps: o.maxSteps } : {}), pin: o.pin === true, pinDir,
   };
 }

@@ -178,6 +178,7 @@ describe('might_sleep: sleep-in-atomic', () => {
       expect(v.title).toContain('BUG: sleeping function called from invalid context at worker');
       expect(v.message).toContain(call);
       expect(v.message).toContain(why);
+      if (what === 'gfp') expect(v.facts).toEqual({ in_atomic: true, irqs_disabled: false, rcu_read_lock_nesting: 0, locks_held: "table_lock at 'worker: spin_lock'" });
       expectClean(exhaust(sleepModel(what, false)));
     });
   }

@@ -205,5 +205,9 @@ export function mightSleep(exec: Execution, ctx: KCtx, what: string, label: stri
   if (why === null) return;
   kfail('sleep-in-atomic', `${threadLabel(exec, exec.running)} calls ${what}, which may sleep, from atomic context: ${why}`, label, {
     title: `BUG: sleeping function called from invalid context at ${label.split(':')[0] ?? label}`,
+    facts: {
+      in_atomic: ctx.preempt > 0 || ctx.softirq > 0 || ctx.hardirq > 0, irqs_disabled: ctx.irqsOff, rcu_read_lock_nesting: ctx.rcuDepth,
+      locks_held: ctx.held.map((h) => `${exec.objects.label(h.id)} at '${h.label}'`).join('; ') || 'none',
+    },
   });
 }

@@ -2,8 +2,9 @@
  * The threads of the kiobuf-kvmap models: user processes running a scenario's list of actions
  * against the misc device (open, mmap shared / private / read / write at a page offset, touch a
  * page, munmap a sub-range, mprotect, close, fork with the child's own list), and the module
- * loader (insmod: module_init; rmmod: delete_module never, after every process exited, or racing
- * them and retried once they have exited).
+ * loader (insmod: module_init; rmmod: delete_module never, after every process exited, racing
+ * them, or as soon as the use count is back at 0 -- retried once they have exited). Processes start
+ * once insmod has returned, as a user would.
  *
  * Follows the 2.3.50 / 2.4 system-call paths through src/hw's Mm: do_mmap_pgoff then, because
  * mmap_kiobuf sets VM_LOCKED, make_pages_present faults every page in (2.3.50 re-reads vm_flags
@@ -92,6 +93,8 @@ function* runActs(s: KvmapState, v: KvmapVariant, pr: Proc, acts: readonly UAct[
 }
 
 function* procBody(s: KvmapState, v: KvmapVariant, pr: Proc, acts: readonly UAct[]): G<void> {
+  // The user runs the program once insmod has returned (fork children start later anyway).
+  yield { kind: OpKind.Wait, obj: s.insmod_done.id, label: `${pr.name}: started after insmod returned`, until: () => s.insmod_done.v };
   yield* runActs(s, v, pr, acts);
   // do_exit: __exit_mm (exit_mmap closes every VMA), then __exit_files.
   yield* pr.mm.exit();
@@ -122,6 +125,7 @@ export function loaderThread(s: KvmapState, v: KvmapVariant): ThreadSpec {
     yield* module_call(s.mod, 'sys_init_module: mod->init()');
     const rc = yield* v.init(s);
     s.initRc = rc;
+    yield* s.insmod_done.setOnce(true, 'sys_init_module: return to insmod');
     if (rc !== 0) {
       // init failed: the loader frees the module without calling its exit function
       yield* delete_module(s.mod, 'sys_init_module: init failed: free_module');

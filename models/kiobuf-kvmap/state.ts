@@ -99,6 +99,8 @@ export interface KvmapState {
   /** drivers/char/misc.c: misc_list membership of kiomap_device, under misc_sem. */
   readonly misc_sem: KMutex;
   readonly misc_registered: Field<boolean>;
+  /** insmod has returned (sys_init_module finished, successfully or not): users start after it. */
+  readonly insmod_done: Field<boolean>;
   /** The data area: its vmalloc block and frames (set by vmalloc). */
   heap: { block: KPtr<object>; pages: Page[]; va: number } | null;
   /** current->mm->page_table_lock of the insmod process (map_kernel_kiobuf takes it). */
@@ -168,6 +170,7 @@ export function setupKvmap(p: KvmapParams, exit: ModuleExit): KvmapState {
     kiomap_device_fops: new Field('kiomap_fops', 'kiomap_device.fops', b),
     misc_sem: new KMutex('misc_sem'),
     misc_registered: new Field(false, 'misc_list: kiomap_device'),
+    insmod_done: new Field(false, 'insmod returned'),
     page_table_lock: new SpinlockT('insmod mm->page_table_lock'),
     heap: null, mms: [], procTids: [], signals: [], derefCalls: 0, derefWithLiveVma: 0, firstRefs: 0, initRc: null, unloaded: false,
   };

@@ -16,7 +16,7 @@
  * (the range is mapped at PMEM_VA).
  */
 import {
-  Field, GFP_KERNEL, PAGE_SIZE, type KPtr, devm_add_action, devres_release_all, hex, join, kfree, kzalloc, thread,
+  Field, GFP_KERNEL, OpKind, PAGE_SIZE, type KPtr, devm_add_action, devres_release_all, hex, join, kfree, kzalloc, thread,
   type ThreadSpec,
 } from '../../src/index.js';
 import { type G, type KmapPfnApi, type KmapPfnState, PMEM_VA, type PmemDevice, wantedPa } from './state.js';
@@ -100,6 +100,7 @@ export function driverThread(s: KmapPfnState, api: KmapPfnApi): ThreadSpec {
   return thread('pmem-driver', function* () {
     const rc = yield* pmem_probe(s, api);
     s.probeRc = rc;
+    yield* s.probed.setOnce(true, 'really_probe: probe returned');
     if (rc !== 0) return;
     if (s.p.remove === 'after') {
       for (let i = 0; i < s.p.readers.length; i++) yield* join(i + 1, 'wait for reader (quiescent unbind)');
@@ -113,6 +114,9 @@ export function readerThread(s: KmapPfnState, api: KmapPfnApi, i: number): Threa
   const codec = api.codec(s.p.bits);
   const pfns = s.p.readers[i] ?? [];
   return thread(`reader${i}`, function* () {
+    if (s.p.readersStart === 'after-probe') {
+      yield { kind: OpKind.Wait, obj: s.probed.id, label: `reader${i}: I/O after the device was probed`, until: () => s.probed.v };
+    }
     for (const rp of pfns) {
       const pfn = rp.dev ? codec.fromDevPhys(rp.pfn * PAGE_SIZE) : codec.fromPage(rp.pfn);
       const addr = yield* api.kmap_atomic_pfn_t(s, pfn, i);

@@ -16,7 +16,7 @@ export const PMEM_PAGES = 2;
 
 const base: KmapPfnParams = {
   bits: 64, pmemPfn: PMEM_PFN, pmemPages: PMEM_PAGES, ramPfns: [LOW_PFN], unmapIn: 'devm', remove: 'concurrent',
-  readers: [[{ pfn: PMEM_PFN + 1, dev: true }]], failAllocs: false,
+  readersStart: 'after-probe', readers: [[{ pfn: PMEM_PFN + 1, dev: true }]], failAllocs: false,
 };
 
 export const kmapPfnScenarios: Readonly<Record<string, KmapPfnParams>> = {
@@ -29,7 +29,7 @@ export const kmapPfnScenarios: Readonly<Record<string, KmapPfnParams>> = {
   /** A reader of an ordinary RAM page while the device goes away: kunmap must still pair. */
   'page-reader-vs-remove': { ...base, readers: [[{ pfn: LOW_PFN, dev: false }]] },
   /** A reader racing probe only: it may find no range yet (NULL, an I/O error), never a bad one. */
-  'probe-vs-reader': { ...base, remove: 'after' },
+  'probe-vs-reader': { ...base, remove: 'after', readersStart: 'any-time' },
   /** A reader against probe + remove with every allocation allowed to fail (kzalloc kmap, devres nodes, pmem). */
   'alloc-fail': { ...base, failAllocs: true },
   /** Two readers (device and RAM pfns) against probe + remove: for PCT / random, beyond DPOR. */

@@ -38,6 +38,11 @@ export type KmapPfnParams = {
   readonly unmapIn: 'remove' | 'devm';
   /** When the device is unbound: racing the readers, or once every reader has finished. */
   readonly remove: 'concurrent' | 'after';
+  /**
+   * When readers start: once probe has returned (a device pfn comes from the probed driver) or at
+   * any time (racing probe).
+   */
+  readonly readersStart: 'after-probe' | 'any-time';
   /** One entry per reader thread: the pfns it kmaps, accesses and kunmaps in turn. */
   readonly readers: readonly (readonly ReaderPfn[])[];
   /** Allocation-failure injection (kzalloc of struct kmap, devres nodes, struct pmem_device). */
@@ -88,6 +93,8 @@ export interface KmapPfnState {
   /** The pmem platform device and its resource. */
   readonly dev: Device;
   readonly res: Resource;
+  /** Probe has returned (readers that start after probe wait for it). */
+  readonly probed: Field<boolean>;
   /** dev_get_drvdata(dev): set at the end of probe. */
   readonly drvdata: Field<KPtr<PmemDevice> | null>;
   /** Every struct kmap ever registered (for inspect). */
@@ -151,6 +158,7 @@ export function setupKmapPfn(p: KmapPfnParams): KmapPfnState {
     dev,
     res: { start: new Field(pmemStart, 'res.start'), end: new Field(pmemStart + p.pmemPages * PAGE_SIZE - 1, 'res.end') },
     drvdata: new Field<KPtr<PmemDevice> | null>(null, 'pmem0.driver_data'),
+    probed: new Field(false, 'probe returned'),
     kmaps: [],
     holding: p.readers.map(() => []),
     mapped: p.readers.map(() => 0),

@@ -110,6 +110,7 @@ const paramsArb: fc.Arbitrary<KmapPfnParams> = fc.record({
   ramPfns: fc.constant([LOW_PFN, HIGH_PFN]),
   unmapIn: fc.constantFrom<'remove' | 'devm'>('remove', 'devm'),
   remove: fc.constantFrom<'concurrent' | 'after'>('concurrent', 'after'),
+  readersStart: fc.constantFrom<'after-probe' | 'any-time'>('after-probe', 'any-time'),
   readers: fc.array(fc.array(pfnArb, { minLength: 1, maxLength: 2 }), { minLength: 1, maxLength: 2 }),
   failAllocs: fc.boolean(),
 });

@@ -16,20 +16,24 @@ export class Field<T> {
   readonly id: number;
   /** The value; tests and invariants may read it directly (not an op). */
   v: T;
+  private readonly readLabel: string;
+  private readonly writeLabel: string;
   constructor(init: T, readonly name: string, block = -1) {
     this.id = currentExecution().objects.add('field', name, block);
     this.v = init;
+    this.readLabel = `read ${name}`;
+    this.writeLabel = `write ${name}`;
   }
   get value(): T {
     return this.v;
   }
   /** Plain load `x = s->f` (race-checked). */
-  *get(label = `read ${this.name}`): G<T> {
+  *get(label = this.readLabel): G<T> {
     yield op.plainRead(this.id, label);
     return this.v;
   }
   /** Plain store `s->f = x` (race-checked). */
-  *set(x: T, label = `write ${this.name}`): G<void> {
+  *set(x: T, label = this.writeLabel): G<void> {
     yield op.plainWrite(this.id, label);
     this.v = x;
   }

@@ -2,14 +2,16 @@
  * Random small concurrent programs for the strategies' differential tests (DESIGN.md §5
  * self-checks): 2–4 threads of at most 6 visible ops each over two plain cells, two atomics and
  * two mutexes (critical sections, possibly nested, and trylock sections), with `choose` points,
- * and a final-state assertion. One interpreting model runs any program given as its scenario
+ * waits and spawned children, and a final-state assertion. One interpreting model runs any program given as its scenario
  * parameters, so fast-check can generate and shrink programs as plain JSON.
  * The model records every final state it reaches into `finalStates` (keyed by program) before
  * checking the assertion, so a test can compare the sets of final states two strategies reach.
- * Leaves out: spawn/join and wait ops (covered by the engine contract tests).
+ * Also: `wt` blocks until an atomic reaches a value (a Wait op, a read of the atomic for DPOR),
+ * `sp` spawns a child thread running its ops, joined when the parent's own ops are done.
+ * Leaves out: shared (reader) locks and RCU (the kernel API has its own suites).
  */
 import fc from 'fast-check';
-import { Atomic, Cell, Mutex, choose, defineModel, thread } from '../../src/index.js';
+import { Atomic, Cell, Mutex, choose, defineModel, join, op, spawn, thread } from '../../src/index.js';
 import type { Json, ThreadGen } from '../../src/index.js';
 
 /** One op: read/write a cell, load/store/add an atomic, a (try)lock section, or a choose. */
@@ -21,7 +23,9 @@ export type POp =
   | readonly ['add', number, number]
   | readonly ['ch', number]
   | readonly ['cs', number, readonly POp[]]
-  | readonly ['try', number, readonly POp[]];
+  | readonly ['try', number, readonly POp[]]
+  | readonly ['wt', number, number]
+  | readonly ['sp', readonly POp[]];
 
 export interface Program {
   readonly threads: readonly (readonly POp[])[];
@@ -32,7 +36,11 @@ export interface Program {
 /** Visible ops of a thread (a section counts its lock and unlock). */
 export function opCount(ops: readonly POp[]): number {
   let n = 0;
-  for (const o of ops) n += o[0] === 'cs' || o[0] === 'try' ? 2 + opCount(o[2]) : 1;
+  for (const o of ops) {
+    if (o[0] === 'cs' || o[0] === 'try') n += 2 + opCount(o[2]);
+    else if (o[0] === 'sp') n += 2 + opCount(o[1]);
+    else n += 1;
+  }
   return n;
 }
 
@@ -60,6 +68,8 @@ const inner: fc.Arbitrary<POp> = fc.oneof(
 );
 const top: fc.Arbitrary<POp> = fc.oneof(
   { weight: 4, arbitrary: simple },
+  { weight: 1, arbitrary: fc.tuple(fc.constant('wt' as const), fc.nat(1), fc.integer({ min: 1, max: 2 })) },
+  { weight: 1, arbitrary: fc.tuple(fc.constant('sp' as const), fc.array(simple, { minLength: 1, maxLength: 2 })) },
   { weight: 2, arbitrary: fc.tuple(fc.constant('cs' as const), fc.nat(1), fc.array(inner, { maxLength: 2 })) },
   { weight: 1, arbitrary: fc.tuple(fc.constant('try' as const), fc.nat(1), fc.array(simple, { maxLength: 1 })) },
 );
@@ -87,12 +97,37 @@ export function programArb(limit = 4000): fc.Arbitrary<Program> {
 /** Final states reached, by program key. */
 export const finalStates = new Map<string, Set<string>>();
 
-interface S { key: string; cells: Cell<number>[]; atoms: Atomic[]; locks: Mutex[]; acc: number[]; forbid: readonly [number, number] }
+interface S {
+  key: string; cells: Cell<number>[]; atoms: Atomic[]; locks: Mutex[]; acc: number[]; forbid: readonly [number, number];
+  /** Accumulator slot of each thread's k-th spawned child. */
+  spawnSlots: number[][];
+}
 
-function* run(s: S, t: number, ops: readonly POp[]): ThreadGen<void> {
+function spawnSlots(prog: Program): number[][] {
+  let next = prog.threads.length;
+  return prog.threads.map((ops) => ops.filter((o) => o[0] === 'sp').map(() => next++));
+}
+
+function* run(s: S, t: number, ops: readonly POp[], top = true): ThreadGen<void> {
   const acc = (v: number): void => { s.acc[t] = ((s.acc[t] as number) * 5 + v) % 9973; };
+  const children: number[] = [];
+  let spawned = 0;
   for (const o of ops) {
     switch (o[0]) {
+      case 'wt': {
+        const a = s.atoms[o[1]] as Atomic;
+        const want = o[2];
+        yield op.wait(a.id, `T${t}: wait a${o[1]} >= ${want}`, () => a.value >= want);
+        break;
+      }
+      case 'sp': {
+        // The child's accumulator slot is fixed by the program text, not by the spawn order:
+        // state that depended on which thread spawned first would be shared state without an op.
+        const body = o[1];
+        const slot = (s.spawnSlots[t] as number[])[spawned++] as number;
+        children.push(yield* spawn(() => run(s, slot, body, false), `T${t}.child`));
+        break;
+      }
       case 'r': acc(yield* (s.cells[o[1]] as Cell<number>).get(`T${t}: r c${o[1]}`)); break;
       case 'w': yield* (s.cells[o[1]] as Cell<number>).set(o[2], `T${t}: c${o[1]} = ${o[2]}`); break;
       case 'ld': acc(yield* (s.atoms[o[1]] as Atomic).load(`T${t}: ld a${o[1]}`)); break;
@@ -102,14 +137,14 @@ function* run(s: S, t: number, ops: readonly POp[]): ThreadGen<void> {
       case 'cs': {
         const m = s.locks[o[1]] as Mutex;
         yield* m.lock(`T${t}: lock m${o[1]}`);
-        yield* run(s, t, o[2]);
+        yield* run(s, t, o[2], false);
         yield* m.unlock(`T${t}: unlock m${o[1]}`);
         break;
       }
       case 'try': {
         const m = s.locks[o[1]] as Mutex;
         if (yield* m.tryLock(`T${t}: trylock m${o[1]}`)) {
-          yield* run(s, t, o[2]);
+          yield* run(s, t, o[2], false);
           yield* m.unlock(`T${t}: unlock m${o[1]}`);
         } else {
           acc(7);
@@ -118,6 +153,7 @@ function* run(s: S, t: number, ops: readonly POp[]): ThreadGen<void> {
       }
     }
   }
+  if (top) for (const c of children) yield* join(c, `T${t}: join`);
 }
 
 /** The model interpreting a program (its scenario parameters). */
@@ -131,8 +167,9 @@ export const programModel = defineModel<S, Json>({
       cells: [new Cell(0, 'c0'), new Cell(0, 'c1')],
       atoms: [new Atomic(0, 'a0'), new Atomic(0, 'a1')],
       locks: [new Mutex('m0'), new Mutex('m1')],
-      acc: prog.threads.map(() => 0),
+      acc: Array<number>(prog.threads.length + prog.threads.flat().filter((o) => o[0] === 'sp').length).fill(0),
       forbid: prog.forbid,
+      spawnSlots: spawnSlots(prog),
     };
   },
   threads: (s, p) => (p as unknown as Program).threads.map((ops, t) => thread(`T${t}`, () => run(s, t, ops))),

@@ -229,14 +229,30 @@ export class DporScheduler implements Scheduler {
     const node = this.nodes[this.eventNode[v] as number];
     if (node === undefined) return;
     let pending = false;
-    for (let q = 0; q < view.threadCount; q++) if (q !== tv && view.pending(q) !== undefined) pending = true;
+    for (let q = 0; q < view.threadCount; q++) if ((!halting || q !== tv) && view.pending(q) !== undefined) pending = true;
     if (!pending) return;
     if (halting) tr.halted(v, this.sink);
+    let stopped = 0;
     for (let q = 0; q < view.threadCount; q++) {
       const o = view.pending(q);
       if (o === undefined || (halting && q === tv)) continue;
+      stopped |= 1 << q;
       const after = halting && (node.enabled & (1 << q)) !== 0 ? v : -1;
       tr.probe(q, o, view.threadCount, after, this.sink);
+    }
+    if (halting) this.haltFallback(stopped);
+  }
+
+  /**
+   * After a halt the stopped threads' later ops never ran, and their races with this execution's
+   * events (beyond the next op) stay unseen; DPOR proper would find them by running on. Only
+   * `continueAfterViolation` runs care (a first violation ends a normal run), so be conservative:
+   * every node of the branch where a stopped thread was enabled and awake also explores it.
+   */
+  private haltFallback(stopped: number): void {
+    for (let d = 0; d < this.pos && d < this.nodes.length; d++) {
+      const nd = this.nodes[d] as DNode;
+      if (nd.n === 0) nd.backtrack |= stopped & nd.enabled & ~nd.sleep;
     }
   }
 

@@ -11,15 +11,17 @@
  * allocates the node first); the difference is invisible to readers.
  * A reader is one I/O on a pfn it already holds (a bio_vec / scatterlist entry): kmap_atomic_pfn_t,
  * copy through the returned address (a CPU access that must reach the pfn asked for), then
- * kunmap_atomic_pfn_t. It takes no reference on the device: that is the design under review.
+ * kunmap_atomic_pfn_t. It takes no reference on the device: that is the design under review. A
+ * NULL for a device pfn whose range stayed registered during the whole lookup is a violation (the
+ * address returned must map the pfn asked for).
  * Leaves out: gendisk add/del (no block layer), request_mem_region, ioremap's vmalloc area search
  * (the range is mapped at PMEM_VA).
  */
 import {
-  Field, GFP_KERNEL, OpKind, PAGE_SIZE, type KPtr, devm_add_action, devres_release_all, hex, join, kfree, kzalloc, thread,
+  Field, GFP_KERNEL, ListHead, OpKind, PAGE_SIZE, type KPtr, hwFail, devm_add_action, devres_release_all, hex, join, kfree, kzalloc, thread,
   type ThreadSpec,
 } from '../../src/index.js';
-import { type G, type KmapPfnApi, type KmapPfnState, PMEM_VA, type PmemDevice, wantedPa } from './state.js';
+import { type G, type Kmap, type KmapPfnApi, type KmapPfnState, PMEM_VA, type PmemDevice, wantedPa } from './state.js';
 
 const ENOMEM = 12;
 const ENXIO = 6;
@@ -109,6 +111,18 @@ export function driverThread(s: KmapPfnState, api: KmapPfnApi): ThreadSpec {
   });
 }
 
+/** The registered, not yet unpublished range covering `pa` (a ghost walk: no ops). */
+function liveRangeCovering(s: KmapPfnState, pa: number): KPtr<Kmap> | null {
+  let pos = s.ranges.next.v;
+  while (pos !== s.ranges && pos instanceof ListHead) {
+    const k = pos.owner;
+    const res = k?.res.v;
+    if (k && res && k.list.deletedAt === null && pa >= res.start.v && pa <= res.end.v) return k;
+    pos = pos.next.v;
+  }
+  return null;
+}
+
 /** Reader `i`: one kmap / copy / kunmap per pfn of its list. */
 export function readerThread(s: KmapPfnState, api: KmapPfnApi, i: number): ThreadSpec {
   const codec = api.codec(s.p.bits);
@@ -119,7 +133,12 @@ export function readerThread(s: KmapPfnState, api: KmapPfnApi, i: number): Threa
     }
     for (const rp of pfns) {
       const pfn = rp.dev ? codec.fromDevPhys(rp.pfn * PAGE_SIZE) : codec.fromPage(rp.pfn);
+      const before = liveRangeCovering(s, wantedPa(rp));
       const addr = yield* api.kmap_atomic_pfn_t(s, pfn, i);
+      if (addr === null && rp.dev && before !== null && liveRangeCovering(s, wantedPa(rp)) === before) {
+        hwFail('wrong-target', `kmap_atomic_pfn_t(pfn ${hex(rp.pfn)}) returned NULL although the range covering it stayed registered during the whole lookup (the pfn encoding lost address bits)`,
+          `reader${i}: kmap_atomic_pfn_t(pfn ${hex(rp.pfn)})`, { title: 'BUG: kmap_atomic_pfn_t: registered pfn not found' });
+      }
       if (addr !== null) {
         yield* s.kpt.access(addr, { expectPa: wantedPa(rp), label: `reader${i}: memcpy(buf, kmap_atomic_pfn_t(pfn ${hex(rp.pfn)}))` });
       }

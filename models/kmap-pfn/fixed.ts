@@ -42,5 +42,5 @@ export const kmapPfnFixed = defineKmapPfnModel({
   description: 'seed 003 fixed: u64 pfn_t, kunmap decided by the pfn, devm_memremap released after the range',
   api: fixedApi,
   source: [teardown_kmap, devm_register_kmap_pfn_range, findRange, kmap_atomic_pfn_t, kunmap_atomic_pfn_t_fixed, pfnTToPage, mainlinePfnCodec].map(String).join('\n'),
-  provedScenarios: ['reader-vs-remove', 'remove-unmaps-first', 'highmem-32bit', 'page-reader-vs-remove', 'probe-vs-reader', 'alloc-fail'],
+  provedScenarios: ['reader-vs-remove', 'remove-unmaps-first', 'highmem-32bit', 'pmem-above-4g-32bit', 'page-reader-vs-remove', 'probe-vs-reader', 'alloc-fail'],
 });

@@ -14,7 +14,7 @@
  * underflow; BUG_ON on 32-bit HIGHMEM); with the v4.2 pmem driver, which memunmaps in ->remove()
  * before devres runs teardown_kmap, a reader copies through an address that is no longer mapped;
  * and on a 32-bit kernel `page_to_pfn_t` shifts the pfn out of `unsigned long`, so kmap maps
- * another frame than the one asked for.
+ * another frame than the one asked for (and a device range above 4 GiB is never found).
  * Leaves out: dev_dbg, the !CONFIG_KMAP_PFN inline stubs (this is the CONFIG_KMAP_PFN=y build).
  */
 import {
@@ -170,6 +170,13 @@ export const kmapPfnPosted = defineKmapPfnModel({
       description: 'on a 32-bit kernel page_to_pfn_t shifts the pfn left in an unsigned long: a page above 4 GiB decodes to another frame, and kmap_atomic_pfn_t maps the wrong page',
       scenario: 'highmem-32bit',
       kinds: ['wrong-target'],
+    },
+    {
+      id: 'pfn-t-32bit-dev',
+      description: 'the same truncation for a device pfn: on a 32-bit PAE kernel a pmem range above 4 GiB is registered, but the __pfn_t of its pfns decodes below 4 GiB, so kmap_atomic_pfn_t finds no range and returns NULL',
+      scenario: 'pmem-above-4g-32bit',
+      kinds: ['wrong-target'],
+      match: 'registered pfn not found',
     },
   ],
 });

@@ -13,6 +13,8 @@ export const HIGH_PFN = 0x10_0100;
 /** The pmem range: 2 pages at PA 0x200000, no memmap. */
 export const PMEM_PFN = 0x200;
 export const PMEM_PAGES = 2;
+/** A pmem range above 4 GiB (PAE). */
+export const HIGH_PMEM_PFN = 0x10_0200;
 
 const base: KmapPfnParams = {
   bits: 64, pmemPfn: PMEM_PFN, pmemPages: PMEM_PAGES, ramPfns: [LOW_PFN], unmapIn: 'devm', remove: 'concurrent',
@@ -26,6 +28,8 @@ export const kmapPfnScenarios: Readonly<Record<string, KmapPfnParams>> = {
   'remove-unmaps-first': { ...base, unmapIn: 'remove' },
   /** 32-bit HIGHMEM kernel: a reader kmaps a RAM page above 4 GiB (no device activity). */
   'highmem-32bit': { ...base, bits: 32, ramPfns: [LOW_PFN, HIGH_PFN], remove: 'after', readers: [[{ pfn: HIGH_PFN, dev: false }]] },
+  /** 32-bit PAE kernel, pmem above 4 GiB: a reader of a device pfn after probe, no removal. */
+  'pmem-above-4g-32bit': { ...base, bits: 32, pmemPfn: HIGH_PMEM_PFN, remove: 'after', readers: [[{ pfn: HIGH_PMEM_PFN + 1, dev: true }]] },
   /** A reader of an ordinary RAM page while the device goes away: kunmap must still pair. */
   'page-reader-vs-remove': { ...base, readers: [[{ pfn: LOW_PFN, dev: false }]] },
   /** A reader racing probe only: it may find no range yet (NULL, an I/O error), never a bad one. */

@@ -65,7 +65,7 @@ describe('kmap-pfn/posted: the bugs are found as checker violations', () => {
 
   it('declares the issue\'s bugs, each on a scenario of the model, and is registered', () => {
     const ids = (kmapPfnPosted.expectedBugs ?? []).map((b) => b.id);
-    expect(ids).toEqual(expect.arrayContaining(['kunmap-after-list-del', 'unmap-before-teardown', 'pfn-t-32bit']));
+    expect(ids).toEqual(expect.arrayContaining(['kunmap-after-list-del', 'unmap-before-teardown', 'pfn-t-32bit', 'pfn-t-32bit-dev']));
     for (const bug of kmapPfnPosted.expectedBugs ?? []) expect(Object.keys(kmapPfnPosted.scenarios)).toContain(bug.scenario);
     expect(findModel('kmap-pfn/posted')).toBe(kmapPfnPosted);
     expect(findModel('kmap-pfn/fixed')).toBe(kmapPfnFixed);

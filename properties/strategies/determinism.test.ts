@@ -89,6 +89,20 @@ describe('portfolio', () => {
     }
   });
 
+  it('with more threads than DPOR handles, dpor refuses with a UsageError and the portfolio samples on', () => {
+    const wide = defineModel({
+      name: 'test/wide', scenarios: { default: {} },
+      setup: () => ({ a: new Atomic(0, 'a') }),
+      threads: (s) => Array.from({ length: 34 }, (_, i) => thread(`t${i}`, function* () { yield* s.a.add(1); })),
+      final: [{ name: 'all added', check: (s) => s.a.value === 34 }],
+    });
+    expect(() => check(wide, { strategy: 'dpor' })).toThrow(/at most 32 threads/);
+    const r = check(wide, { maxExecutions: 20 });
+    expect(r.finding).toBeNull();
+    expect(r.executions).toBe(20);
+    expect(r.exhaustive).toBe(false);
+  });
+
   it('registry builds every strategy by name', () => {
     for (const name of ['random', 'pct', 'pos', 'dfs', 'dpor', 'portfolio']) expect(makeStrategy(name, { seed: 1 }).name).toBe(name);
     expect(() => makeStrategy('nope')).toThrow(/unknown strategy 'nope'/);

@@ -1,7 +1,8 @@
 /**
  * Plain-text rendering of a report for a terminal without markdown: the same content as the
  * markdown renderer, laid out in fixed-width columns (one per thread), with a `-- preempt --` or
- * `-- switch --` line where another thread takes over and `<== BUG` on the violating op.
+ * `-- switch --` line where another thread takes over, `<== BUG` on the violating op, and a
+ * `state:` line under each step that changed an inspected fact.
  * Long op texts are cut to the column width with an ellipsis.
  * Leaves out: colour (terminals differ; pipe through a pager as is).
  */
@@ -32,8 +33,9 @@ export function renderText(r: Report): string {
   for (const s of r.steps) {
     if (s.switch !== 'none') out.push(`      -- ${s.switch} to ${threadName(r, s.thread)} --`);
     const cells = threads.map((t, i) => fit(t.id === s.thread ? `${opText(s)}${flag(s)}` : '', width[i] ?? 10));
+    out.push(`${String(s.index).padStart(4)}${sep}${cells.join(sep)}`.trimEnd());
     const ch = changesText(s);
-    out.push(`${String(s.index).padStart(4)}${sep}${cells.join(sep)}${ch ? `  ${ch}` : ''}`.trimEnd());
+    if (ch) out.push(`        state: ${ch}`);
   }
   out.push('');
   for (const l of [...objectLines(r), ...detailLines(r)]) out.push(`  ${l}`);

@@ -10,6 +10,8 @@
  * crosses a PMD boundary walks off its PTE page. `pgd_none` is not an op (vmalloc's pgd entries
  * are present); every PTE read is (a walk of init_mm's table), and so is every maplist store.
  * map_kernel_kiobuf ignores `err = -EFAULT` and returns 0 even when fewer pages were mapped.
+ * Out-of-bounds array reads (maplist, PTE page) are reported with KASAN's title as 'wrong-target'
+ * (the engine has no out-of-bounds kind): the access reaches memory that is not the object meant.
  * Leaves out: PAE's third level, set_pgdir syncing of other processes' kernel pgds.
  */
 import {

@@ -72,7 +72,7 @@ export async function runCampaign(s: Setup, io: CliIO, handleSignals: boolean): 
     if (s.executions !== undefined && allocated >= s.executions) return null;
     for (let tries = 0; tries < s.targets.length * s.strategies.length; tries++) {
       const c = chunkSpec(st.next_chunk++, s.targets.length, s.strategies, s.shard, st.seed);
-      if (st.hung.includes(targetName(c.target)) || st.exhausted.includes(`${targetName(c.target)}/${c.strategy}`)) continue;
+      if (st.hung.includes(targetName(c.target)) || st.exhausted.includes(targetName(c.target))) continue;
       const maxExecutions = s.executions !== undefined ? Math.min(chunkExecutions, s.executions - allocated) : 1e12;
       allocated += s.executions !== undefined ? maxExecutions : 0;
       return { type: 'chunk', n: c.n, target: c.target, strategy: c.strategy, seed: c.seed, maxExecutions, timeMs: s.executions !== undefined ? Infinity : CHUNK_MS, until };
@@ -107,10 +107,9 @@ export async function runCampaign(s: Setup, io: CliIO, handleSignals: boolean): 
     } else if (m.type === 'chunk-done') {
       const c = chunkTarget.get(m.n);
       chunkTarget.delete(m.n);
-      if (c && m.exhaustive) {
-        const k = `${targetName(c.target)}/${c.strategy}`;
-        if (!st.exhausted.includes(k)) st.exhausted.push(k);
-      }
+      // A complete strategy (DPOR, unbounded DFS, the portfolio through its DPOR) explored every
+      // interleaving of this target: no strategy can find anything new there.
+      if (c && m.exhaustive && !st.exhausted.includes(targetName(c.target))) st.exhausted.push(targetName(c.target));
     } else if (m.type === 'error') {
       if (m.n < 0) {
         fatal = m.message;
@@ -201,6 +200,9 @@ export async function runCampaign(s: Setup, io: CliIO, handleSignals: boolean): 
   }, 500);
   const saver = setInterval(() => void checkpoint(), 2000);
   await Promise.race([pool.idle(), stopped]);
+  if (!stopping && Date.now() < until && (s.executions === undefined || allocated < s.executions)) {
+    log('mapcheck fuzz: every target is exhausted or retired: nothing left to explore');
+  }
   stopping = true;
   clearInterval(ticker);
   clearInterval(saver);

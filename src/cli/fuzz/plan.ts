@@ -35,8 +35,12 @@ export interface ChunkSpec {
   readonly seed: number;
 }
 
-/** Strategies that explore systematically: a worker keeps one instance per target across chunks. */
-export const SYSTEMATIC = new Set(['dfs', 'dpor']);
+/**
+ * Strategies with a systematic part: a worker keeps one instance per target across chunks, so DPOR
+ * continues where the last chunk stopped instead of restarting (the portfolio holds a DPOR too).
+ * Its random parts then follow the seed of the target's first chunk in that worker.
+ */
+export const SYSTEMATIC = new Set(['dfs', 'dpor', 'portfolio']);
 
 function globToRegExp(g: string): RegExp {
   const esc = g.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');

@@ -29,7 +29,7 @@ export interface CampaignState {
   next_chunk: number;
   sessions: number;
   coverage: number;
-  /** `target/strategy` pairs a systematic strategy exhausted. */
+  /** Targets (`model [scenario]`) a complete strategy explored exhaustively. */
   exhausted: string[];
   /** Targets the watchdog or an error took out: `model [scenario]`. */
   hung: string[];

@@ -72,7 +72,8 @@ export async function runCampaign(s: Setup, io: CliIO, handleSignals: boolean): 
     if (s.executions !== undefined && allocated >= s.executions) return null;
     for (let tries = 0; tries < s.targets.length * s.strategies.length; tries++) {
       const c = chunkSpec(st.next_chunk++, s.targets.length, s.strategies, s.shard, st.seed);
-      if (st.hung.includes(targetName(c.target)) || st.exhausted.includes(targetName(c.target))) continue;
+      const name = targetName(c.target);
+      if (st.hung.includes(name) || st.exhausted.includes(name) || st.exhausted.includes(`${name}/${c.strategy}`)) continue;
       const maxExecutions = s.executions !== undefined ? Math.min(chunkExecutions, s.executions - allocated) : 1e12;
       allocated += s.executions !== undefined ? maxExecutions : 0;
       return { type: 'chunk', n: c.n, target: c.target, strategy: c.strategy, seed: c.seed, maxExecutions, timeMs: s.executions !== undefined ? Infinity : CHUNK_MS, until };
@@ -107,9 +108,13 @@ export async function runCampaign(s: Setup, io: CliIO, handleSignals: boolean): 
     } else if (m.type === 'chunk-done') {
       const c = chunkTarget.get(m.n);
       chunkTarget.delete(m.n);
-      // A complete strategy (DPOR, unbounded DFS, the portfolio through its DPOR) explored every
-      // interleaving of this target: no strategy can find anything new there.
-      if (c && m.exhaustive && !st.exhausted.includes(targetName(c.target))) st.exhausted.push(targetName(c.target));
+      // Plain DFS (unbounded in campaigns) ran every schedule: the target is done for every strategy.
+      // DPOR's (and the portfolio's) exhaustion rests on its dependency relation, so only that
+      // strategy retires there; the randomized ones keep looking.
+      if (c && m.exhaustive) {
+        const k = c.strategy === 'dfs' ? targetName(c.target) : `${targetName(c.target)}/${c.strategy}`;
+        if (!st.exhausted.includes(k)) st.exhausted.push(k);
+      }
     } else if (m.type === 'error') {
       if (m.n < 0) {
         fatal = m.message;

@@ -29,7 +29,7 @@ export interface CampaignState {
   next_chunk: number;
   sessions: number;
   coverage: number;
-  /** Targets (`model [scenario]`) a complete strategy explored exhaustively. */
+  /** Exhausted: `model [scenario]` (by plain DFS: every strategy) or `model [scenario]/strategy`. */
   exhausted: string[];
   /** Targets the watchdog or an error took out: `model [scenario]`. */
   hung: string[];

@@ -13,7 +13,9 @@
  * thread's own past. For a race e ⋖ e' the `initials` of v = notdep(e).e' are computed (the threads
  * whose first event in v has no happens-before predecessor in v): DPOR adds one of them to the
  * backtrack set of the state before e. Where hb is over-approximated (the lock case), the computed
- * initials are a subset of the true ones, which keeps the choice sound.
+ * initials are a subset of the true ones, which keeps the choice sound. A Wait (blocking until a
+ * condition on its object holds) races with every earlier write of the object outside its past,
+ * since any of them may have enabled or disabled it.
  * Leaves out: wakeup sequences (this is the source-set variant), read-read commutation of shared
  * lock acquires (treated as dependent: sound, a little redundant), Wait ops without an object.
  */
@@ -36,6 +38,8 @@ export class DporTrace {
   private lastWrite: number[] = [];
   private reads: (number[] | undefined)[] = [];
   private lastTaker: number[] = [];
+  /** Every write of each object this execution, for Wait ops (see `place`). */
+  private writes: (number[] | undefined)[] = [];
   private readonly base = new Int32Array(64);
   private readonly lo = new Int32Array(64);
   private readonly found: number[] = [];
@@ -48,6 +52,7 @@ export class DporTrace {
     this.lastWrite.fill(-1);
     this.lastTaker.fill(-1);
     for (const r of this.reads) if (r !== undefined) r.length = 0;
+    for (const r of this.writes) if (r !== undefined) r.length = 0;
   }
 
   /** Clock entry `t` of event `e`. */
@@ -173,7 +178,13 @@ export class DporTrace {
       const lw = this.lastWrite[obj] ?? -1;
       const rs = this.reads[obj];
       if (acc === Access.Read) {
-        if (lw >= 0) {
+        if (o.kind === OpKind.Wait) {
+          // A wait's enabledness depends on the value, so any earlier write may have enabled or
+          // disabled it: each one not already in the waiter's past is a race to reverse.
+          const ws = this.writes[obj];
+          if (analyze && ws) for (const x of ws) if (x !== after && this.unordered(x, tid)) found.push(x);
+          if (lw >= 0) this.joinFrom(i, lw);
+        } else if (lw >= 0) {
           if (analyze && lw !== after && this.unordered(lw, tid)) found.push(lw);
           this.joinFrom(i, lw);
         }
@@ -198,6 +209,9 @@ export class DporTrace {
           if (commit) rs.length = 0;
         }
         if (commit) {
+          const ws = this.writes[obj];
+          if (ws) ws.push(i);
+          else this.writes[obj] = [i];
           this.lastWrite[obj] = i;
           if (acc === Access.Lock || o.kind === OpKind.TryAcquire) this.lastTaker[obj] = i;
         }

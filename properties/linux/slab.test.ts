@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   ENOMEM, Field, GFP_ATOMIC, GFP_KERNEL, type KPtr, SpinlockT, __GFP_NOFAIL, defineModel, kernelConfig, kfree,
-  kmalloc, kvfree, setKernelDefaults, spin_lock, spin_unlock, thread, vfree, vmalloc,
+  kmalloc, kvfree, setKernelDefaults, spin_lock, spin_unlock, thread, vfree, vmalloc, Completion, complete, spawn,
+  wait_for_completion, op,
 } from '../../src/index.js';
 import { Outcomes, dpor, exhaust, expectClean, expectKind } from './helpers.js';
 
@@ -187,6 +188,35 @@ describe('KASAN', () => {
     });
     const v = expectKind(dpor(mk(false)), 'invalid-free');
     expect(v.message).toContain('allocated by vmalloc()');
+    expectClean(exhaust(mk(true)));
+  });
+  it('kfree of a struct whose lock another thread holds is "held lock freed!"; waiting for the user first is clean', () => {
+    interface Dev { lock: SpinlockT; data: Field<number> }
+    const mk = (fixed: boolean) => defineModel<{ done: Completion; busy: Field<boolean> }, Record<string, never>>({
+      name: `linux-test/slab-held-lock-freed-${fixed ? 'fixed' : 'posted'}`,
+      scenarios: { default: {} },
+      setup: () => ({ done: new Completion('user_done'), busy: new Field(false, 'busy') }),
+      threads: (s) => [
+        thread('remove', function* () {
+          const d = yield* kmalloc<Dev>('dev', GFP_KERNEL, (b) => ({ lock: new SpinlockT('dev->lock', b), data: new Field(0, 'data', b) }));
+          if (d === null) return;
+          yield* spawn(function* () {
+            yield* spin_lock(d.lock, 'user: spin_lock(&dev->lock)');
+            yield* s.busy.setOnce(true, 'user: busy = 1');
+            yield* d.data.set(1);
+            yield* spin_unlock(d.lock);
+            yield* complete(s.done);
+          }, 'user');
+          // Posted: the remover only waits for the device to be in use, not for the user to finish.
+          yield op.wait(s.busy.id, 'remove: wait until busy', () => s.busy.v);
+          if (fixed) yield* wait_for_completion(s.done);
+          yield* kfree(d, 'remove: kfree(dev)');
+        }),
+      ],
+    });
+    const v = expectKind(exhaust(mk(false)), 'lock-misuse');
+    expect(v.title).toBe('WARNING: held lock freed!');
+    expect(v.message).toContain("holds dev.dev->lock inside it (taken at 'user: spin_lock(&dev->lock)')");
     expectClean(exhaust(mk(true)));
   });
   it('GFP_ATOMIC allocations may fail too when injection is on', () => {

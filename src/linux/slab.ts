@@ -4,7 +4,8 @@
  * heads created with the block id `make` receives) die with it, so any access after kfree is a
  * KASAN use-after-free naming both sites, a second kfree a double-free, kfree of something that
  * was not allocated (or vfree of kmalloc memory) an invalid-free, and a block nobody freed when
- * every thread has finished a kmemleak leak.
+ * every thread has finished a kmemleak leak; freeing a struct whose lock a thread still holds is
+ * lockdep's "held lock freed!" (debug_check_no_locks_freed).
  *
  * Follows mm/slab_common.c and mm/vmalloc.c semantics: a GFP flag set with __GFP_DIRECT_RECLAIM
  * (GFP_KERNEL, GFP_NOFS, GFP_NOIO) may sleep (might_sleep_if), GFP_ATOMIC / GFP_NOWAIT may not;
@@ -15,7 +16,7 @@
  */
 import { currentExecution } from '../engine/execution.js';
 import { type Op, op } from '../engine/ops.js';
-import { kernelOf, kctx, kfail } from './kernel.js';
+import { ctxOf, kernelOf, kctx, kfail, threadLabel } from './kernel.js';
 import { mightSleep } from './lockdep.js';
 
 type G<R> = Generator<Op, R, unknown>;
@@ -95,7 +96,23 @@ function* release(p: { readonly kblock?: number } | null | undefined, want: stri
       title: `BUG: KASAN: invalid-free in ${label.split(':')[0] ?? label}`, object: exec.objects.ref(b),
     });
   }
+  if (exec.sanitize) heldLockFreed(b, label);
   yield op.free(b, label);
+}
+
+/** debug_check_no_locks_freed(): freeing memory that holds a lock some thread still holds. */
+function heldLockFreed(b: number, label: string): void {
+  const exec = currentExecution();
+  for (let t = 0; t < exec.threads.length; t++) {
+    for (const h of ctxOf(exec, t).held) {
+      if (exec.objects.block[h.id] !== b) continue;
+      kfail('lock-misuse', `${threadLabel(exec, exec.running)} frees ${exec.objects.label(b)} at '${label}' while ${threadLabel(exec, t)} holds ${exec.objects.label(h.id)} inside it (taken at '${h.label}')`, label, {
+        title: 'WARNING: held lock freed!',
+        threads: t === exec.running ? [t] : [exec.running, t],
+        object: exec.objects.ref(b),
+      });
+    }
+  }
 }
 
 /** kfree(): NULL is a no-op; double / invalid frees are KASAN violations. */

@@ -14,10 +14,15 @@
  * without creating nodes or analysing races (the engine has no way to abandon an execution), and
  * counted in `stats().sleepBlocked`. `choose` values are branch nodes whose every value is explored.
  *
+ * Executions that end with threads still pending (deadlock, or a violation that halts the run)
+ * have their pending ops race-analysed as if they ran next (see `endExecution`).
+ *
  * This is source-DPOR, not optimal DPOR: wakeup trees are left out, so on programs like lastzero it
  * may run sleep-set-blocked executions; it still runs at least one execution per Mazurkiewicz
  * trace. Nondeterministic models are detected when a replayed node's signature differs.
- * Leaves out: wakeup trees, state caching, more than 32 threads (a UsageError).
+ * Leaves out: wakeup trees, state caching, more than 32 threads (a UsageError), Wait conditions
+ * that read state other than the Wait's object (DPOR sees a Wait only through its object), and
+ * models whose state depends on the creation order of threads spawned by different threads.
  */
 import type { Op } from '../engine/ops.js';
 import { dependent } from '../engine/ops.js';

@@ -15,7 +15,7 @@ import type { ExampleCheck } from '../../src/cli/report-examples.js';
 
 const root = resolve(__dirname, '../..');
 const REGEN = 'run `npm run examples` to regenerate reports/examples';
-type Verified = { checks: ExampleCheck[]; missing: string[] };
+type Verified = { checks: ExampleCheck[]; missing: string[]; readme: string | null };
 const verify = (dir: string): Verified => JSON.parse(execFileSync(process.execPath, [join(root, 'dist/src/cli/report-examples.js'), '--verify', dir], { cwd: root, encoding: 'utf8', timeout: 120_000 })) as Verified;
 const result = verify(join(root, 'reports/examples'));
 
@@ -23,6 +23,10 @@ describe('curated example reports', () => {
   it('exist for every expected bug of every posted model', () => {
     expect(result.missing, REGEN).toEqual([]);
     expect(result.checks.length).toBeGreaterThan(0);
+  });
+
+  it('the README shows the current rendering of its example', () => {
+    expect(result.readme, REGEN).toBeNull();
   });
 
   it('the check notices an edited rendering and a dropped example', () => {

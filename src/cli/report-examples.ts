@@ -116,7 +116,13 @@ export function updateReadme(readmePath: string, dir: string, entries: readonly 
   const b = text.indexOf(README_END);
   if (a < 0 || b < a) return false;
   const md = readFileSync(resolve(dir, `${e.stem}.md`), 'utf8').trim();
-  const body = `${README_START}\n\nWhat \`npx mapcheck check ${e.model}\` writes for the \`${e.bug}\` bug (from \`reports/examples/${e.stem}.md\`; the HTML version draws the timeline):\n\n${md}\n\n`;
+  const intro = [
+    `The minimized report of the \`${e.bug}\` bug of \`${e.model}\`, exactly as mapcheck wrote it to`,
+    `\`reports/examples/${e.stem}.md\` (the \`.html\` beside it draws the timeline; \`.json\` is for tools).`,
+    '`mapcheck check` writes one like it for every finding; `mapcheck minimize <token>` shrinks a token and',
+    '`mapcheck report <token> --format md|html|text|json` renders one.',
+  ].join('\n');
+  const body = `${README_START}\n\n${intro}\n\n${md}\n\n`;
   writeOut(readmePath, text.slice(0, a) + body + text.slice(b));
   return true;
 }
@@ -130,7 +136,7 @@ export interface ExampleCheck {
 }
 
 /** Re-check every example of `dir/index.json` against the current models and renderers. */
-export function verifyExamples(models: readonly AnyModel[], dir: string): { checks: ExampleCheck[]; missing: string[] } {
+export function verifyExamples(models: readonly AnyModel[], dir: string): { checks: ExampleCheck[]; missing: string[]; readme: string | null } {
   const index = JSON.parse(readFileSync(resolve(dir, 'index.json'), 'utf8')) as { examples: ExampleEntry[] };
   const want = models.flatMap((m) => (m.expectedBugs ?? []).map((b) => `${m.name} ${b.id}`));
   const have = new Set(index.examples.map((e) => `${e.model} ${e.bug}`));
@@ -153,7 +159,16 @@ export function verifyExamples(models: readonly AnyModel[], dir: string): { chec
     }
     return { stem: e.stem, model: e.model, bug: e.bug, problems };
   });
-  return { checks, missing: want.filter((w) => !have.has(w)) };
+  return { checks, missing: want.filter((w) => !have.has(w)), readme: readmeProblem(resolve(dir, '../../README.md'), dir, index.examples) };
+}
+
+/** Is the README's example section the current rendering of its example? (null = yes) */
+function readmeProblem(readmePath: string, dir: string, entries: readonly ExampleEntry[]): string | null {
+  const e = entries.find((x) => `${x.model} ${x.bug}` === README_EXAMPLE) ?? entries[0];
+  if (!e || !existsSync(readmePath)) return null;
+  const text = readFileSync(readmePath, 'utf8');
+  if (!text.includes(README_START)) return 'README.md has no example-report section';
+  return text.includes(readFileSync(resolve(dir, `${e.stem}.md`), 'utf8').trim()) ? null : `README.md does not show the current ${e.stem}.md`;
 }
 
 const isEntry = process.argv[1] !== undefined && import.meta.url === new URL(`file://${resolve(process.argv[1])}`).href;

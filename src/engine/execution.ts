@@ -100,6 +100,12 @@ export class Execution implements SchedulerView {
     return this.threads.length;
   }
 
+  observesEveryStep = false;
+
+  blockOf(obj: number): number {
+    return this.objects.block[obj] ?? obj;
+  }
+
   pending(tid: number): Op | undefined {
     return this.threads[tid]?.pending;
   }
@@ -360,6 +366,7 @@ export class Execution implements SchedulerView {
     let preemptions = 0;
     const maxSteps = opts.maxSteps ?? model.maxSteps ?? 20_000;
     const invariants = model.invariants && model.invariants.length > 0 ? model.invariants : null;
+    this.observesEveryStep = invariants !== null;
     const saved = Execution.current;
     Execution.current = this;
     let state: unknown;

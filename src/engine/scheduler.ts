@@ -24,6 +24,16 @@ export interface SchedulerView {
   pending(tid: number): Op | undefined;
   /** Is thread `tid` enabled right now? */
   isEnabled(tid: number): boolean;
+  /**
+   * The block (kmalloc'd struct) object `obj` lives in — `obj` itself for a block of its own.
+   * Freeing a block conflicts with every access to its fields, which DPOR must see.
+   */
+  blockOf(obj: number): number;
+  /**
+   * True when the model checks invariants after every step. Such invariants observe intermediate
+   * states, so two writes to different objects no longer commute for them (docs/soundness.md).
+   */
+  readonly observesEveryStep: boolean;
 }
 
 /** How an execution ended, as strategies see it. */

@@ -30,7 +30,8 @@ const ABBR: Record<string, string> = {
   fence: 'mb', yield: 'yld', device: 'hw',
 };
 
-const LEFT = 170;
+const NAMES_W = 170;
+const LEFT = 10;
 const STEP_W = 34;
 const LANE_H = 44;
 const TOP = 30;
@@ -38,6 +39,20 @@ const TOP = 30;
 function tip(r: Report, s: ReportStep): string {
   const ch = changesText(s);
   return `step ${s.index} · ${threadName(r, s.thread)} · ${s.op}${s.switch !== 'none' ? ` · after a ${s.switch}` : ''}\n${opText(s)}${ch ? `\n${ch}` : ''}${s.violating ? `\n${r.title}` : s.role ? `\n(${roleText(s)})` : ''}`;
+}
+
+/** Lane names in their own picture, so they stay in view while the timeline scrolls. */
+function laneNames(r: Report): string {
+  const threads = activeThreads(r);
+  const h = TOP + threads.length * LANE_H + 10;
+  const p: string[] = [`<svg id="lane-names" xmlns="http://www.w3.org/2000/svg" width="${NAMES_W}" height="${h}" viewBox="0 0 ${NAMES_W} ${h}">`];
+  threads.forEach((t, i) => {
+    const y = TOP + i * LANE_H;
+    p.push(`<rect class="lane-bg${i % 2 ? ' odd' : ''}" x="0" y="${y}" width="${NAMES_W}" height="${LANE_H}"/>`
+      + `<text class="lane-name" x="8" y="${y + LANE_H / 2 + 4}">${escHtml(threadName(r, t.id).slice(0, 22))}</text>`);
+  });
+  p.push('</svg>');
+  return p.join('');
 }
 
 function timeline(r: Report): string {
@@ -48,8 +63,7 @@ function timeline(r: Report): string {
   const p: string[] = [`<svg id="timeline" xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" role="img" aria-label="timeline">`];
   threads.forEach((t, i) => {
     const y = TOP + i * LANE_H;
-    p.push(`<g class="lane" data-thread="${t.id}"><rect class="lane-bg${i % 2 ? ' odd' : ''}" x="0" y="${y}" width="${w}" height="${LANE_H}"/>`
-      + `<text class="lane-name" x="8" y="${y + LANE_H / 2 + 4}">${escHtml(threadName(r, t.id).slice(0, 24))}</text></g>`);
+    p.push(`<g class="lane" data-thread="${t.id}"><rect class="lane-bg${i % 2 ? ' odd' : ''}" x="0" y="${y}" width="${w}" height="${LANE_H}"/></g>`);
   });
   let prev: { x: number; y: number } | null = null;
   for (const s of r.steps) {
@@ -98,7 +112,7 @@ const CSS = `body{font:14px/1.45 system-ui,sans-serif;margin:24px;color:#1d1d1f;
 h1{font:600 18px ui-monospace,monospace;color:#b00020;margin:0 0 6px}h2{font-size:15px;margin:22px 0 8px}
 .invariant{font-size:15px;margin:0 0 14px}dl{display:grid;grid-template-columns:max-content auto;gap:2px 14px;margin:0 0 14px}
 dt{color:#666}dd{margin:0;min-width:0;overflow-wrap:anywhere}code{font:12.5px ui-monospace,monospace}
-.scroll{overflow-x:auto;border:1px solid #ddd;border-radius:6px}
+.scroll{overflow-x:auto;border:1px solid #ddd;border-radius:6px}.lanes{display:flex;align-items:flex-start}.lanes .scroll{flex:1;border-left:0;border-radius:0 6px 6px 0}#lane-names{flex:none;border:1px solid #ddd;border-radius:6px 0 0 6px}
 .lane-bg{fill:#fafafa}.lane-bg.odd{fill:#f0f2f5}.lane-name{font:600 12px ui-monospace,monospace;fill:#333}
 .axis{font:10px ui-monospace,monospace;fill:#888;text-anchor:middle}
 .op rect{fill:#dbe8ff;stroke:#5a7bb5;stroke-width:1}.op text{font:10px ui-monospace,monospace;text-anchor:middle;fill:#123;pointer-events:none}
@@ -146,7 +160,7 @@ export function renderHtml(r: Report): string {
 <dl>${meta}</dl>
 <h2>Timeline</h2>
 <p class="legend"><span>one lane per thread, one box per visible op</span><span style="color:#e53935">┆ preemption</span><span>red box: the violating op</span><span>hover or click a box for details</span></p>
-<div class="scroll">${timeline(r)}</div>
+<div class="lanes">${laneNames(r)}<div class="scroll">${timeline(r)}</div></div>
 <div id="details">hover or click an op</div>
 <h2>Interleaving</h2>
 <div class="scroll">${table(r)}</div>

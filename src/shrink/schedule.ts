@@ -12,13 +12,27 @@
 import type { Attempt, Event } from './attempt.js';
 import type { ShrinkContext } from './context.js';
 
-/** The shortest prefix (plus non-preemptive tail) that still fails, or `cur`. */
+/**
+ * The shortest prefix (plus non-preemptive tail) that still fails, or `cur`. Prefix lengths
+ * 0, 1, 2, 4, 8, ... first (so a long schedule gets cut early even under a tight deadline), then
+ * every length below the first that worked, shortest first.
+ */
 export function truncate(ctx: ShrinkContext, cur: Attempt): Attempt {
-  for (let len = 0; len < cur.events.length && !ctx.expired; len++) {
-    const a = ctx.improve(cur, cur.events.slice(0, len));
+  const n = cur.events.length;
+  let hit: Attempt | null = null;
+  let hitLen = n;
+  for (let len = 0; len < n && !ctx.expired; len = len === 0 ? 1 : len * 2) {
+    hit = ctx.improve(cur, cur.events.slice(0, len));
+    if (hit) {
+      hitLen = len;
+      break;
+    }
+  }
+  for (let len = hit ? (hitLen >> 1) + 1 : 1; len < hitLen && !ctx.expired; len++) {
+    const a = ctx.improve(hit ?? cur, cur.events.slice(0, len));
     if (a) return a;
   }
-  return cur;
+  return hit ?? cur;
 }
 
 /** One ddmin pass of chunk deletions; returns the smallest schedule it reached. */

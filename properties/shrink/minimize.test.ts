@@ -55,6 +55,16 @@ describe('minimize', () => {
     expect(r.schedule.steps.length).toBeLessThan(before.steps.length);
   });
 
+  it('with an execution budget the result does not depend on the clock', () => {
+    const token = failingToken(faultyAlloc, 23);
+    const a = minimize(faultyAlloc, token, { maxRuns: 150, timeMs: 60_000 });
+    const b = minimize(faultyAlloc, token, { maxRuns: 150, timeMs: 60_000 });
+    expect(a.token).toBe(b.token);
+    expect(a.runs).toBeLessThanOrEqual(152);
+    const full = minimize(faultyAlloc, token, { timeMs: 60_000 });
+    expect(full.runs).toBeGreaterThan(150);
+  });
+
   it('refuses a token that does not fail, and a token of another model, with a usage error', () => {
     const ok = failingToken(lostUpdate, 2);
     expect(() => minimize(abba, ok)).toThrow(/recorded for model/);

@@ -70,6 +70,9 @@ export interface ExampleEntry {
   readonly stem: string;
 }
 
+/** Executions the minimizer may spend on one example. */
+export const EXAMPLE_RUNS = 15_000;
+
 export const exampleStem = (model: string, bug: string): string => `${model.replace(/[^a-z0-9.-]+/gi, '-')}--${bug}`;
 
 /** Generate every example into `dir`; returns the entries and the bugs it could not show. */
@@ -84,7 +87,8 @@ export function generateExamples(models: readonly AnyModel[], dir: string, log: 
         log(`  MISSING ${model.name} ${bug.id}`);
         continue;
       }
-      const { report, min } = minimizedReport(model, hunt.token, { bug: bug.id });
+      // A budget in executions (and a generous time limit) makes the examples the same on any machine.
+      const { report, min } = minimizedReport(model, hunt.token, { bug: bug.id, maxRuns: EXAMPLE_RUNS, timeMs: 120_000 });
       if (!matchesBug(min.violation, bug)) {
         missing.push(`${model.name} ${bug.id}: the minimized schedule shows ${min.violation.title}`);
         continue;

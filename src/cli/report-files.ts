@@ -42,8 +42,10 @@ export function writeOut(path: string, text: string): void {
 }
 
 /** Minimize `token` and build the report of the minimized schedule. */
-export function minimizedReport(model: AnyModel, token: string, opts: { timeMs?: number; bug?: string } = {}): { report: Report; min: MinimizeResult } {
-  const min = minimize(model, token, opts.timeMs !== undefined ? { timeMs: opts.timeMs } : {});
+export function minimizedReport(model: AnyModel, token: string, opts: { timeMs?: number; maxRuns?: number; bug?: string } = {}): { report: Report; min: MinimizeResult } {
+  const min = minimize(model, token, {
+    ...(opts.timeMs !== undefined ? { timeMs: opts.timeMs } : {}), ...(opts.maxRuns !== undefined ? { maxRuns: opts.maxRuns } : {}),
+  });
   const report = buildReport(model, min.token, { minimizedFrom: min.before, ...(opts.bug !== undefined ? { bug: opts.bug } : {}) });
   return { report, min };
 }

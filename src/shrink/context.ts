@@ -1,6 +1,6 @@
 /**
  * The state one minimization shares between its phases: the model, the scenario parameters, the
- * violation to preserve, a deadline and a count of executions tried. `improve` is the single
+ * violation to preserve, a deadline, an optional execution budget and a count of executions tried. `improve` is the single
  * acceptance test of every phase: run the candidate, keep it only when it shows the same violation
  * (same.ts) and is strictly smaller in the order of attempt.ts.
  * Leaves out: the phases (one file each) and their order (minimize.ts).
@@ -18,10 +18,12 @@ export class ShrinkContext {
     public params: Json,
     readonly target: Violation,
     readonly deadline: number,
+    /** Stop after this many executions too (a deterministic budget, unlike the deadline). */
+    readonly maxRuns = Number.POSITIVE_INFINITY,
   ) {}
 
   get expired(): boolean {
-    return Date.now() > this.deadline;
+    return this.runs >= this.maxRuns || Date.now() > this.deadline;
   }
 
   /** Run `events`; return the attempt when it shows the target violation, else null. */

@@ -28,6 +28,11 @@ import { shrinkSchedule } from './schedule.js';
 export interface MinimizeOptions {
   /** Give up improving after this long (default 8000 ms); the best schedule so far is returned. */
   readonly timeMs?: number;
+  /**
+   * Stop after this many executions as well (default: no limit). With a generous `timeMs`, this
+   * makes the result independent of machine speed and load (the curated examples use it).
+   */
+  readonly maxRuns?: number;
   /** Shrink the scenario too (default true). */
   readonly scenario?: boolean;
   /** DFS executions the scenario phase may search per candidate scenario (default 200). */
@@ -72,7 +77,8 @@ export function minimize(model: AnyModel, token: string | Schedule, opts: Minimi
   if (target.kind === 'nondeterminism') {
     throw new UsageError(`the token of ${model.name} does not replay (${target.message}); re-run the check for a fresh token`);
   }
-  const ctx = new ShrinkContext(model, params, target, t0 + (opts.timeMs ?? 8000));
+  const maxRuns = opts.maxRuns ?? Number.POSITIVE_INFINITY;
+  const ctx = new ShrinkContext(model, params, target, t0 + (opts.timeMs ?? 8000), maxRuns);
   const start = attempt(model, params, toEvents(first.exec.schedule, first.exec.traceOps));
   if (!sameViolation(target, start.violation, model)) {
     throw new UsageError(`${model.name}: the violation does not reproduce when the schedule is re-run (is the model deterministic?)`);
@@ -89,10 +95,11 @@ export function minimize(model: AnyModel, token: string | Schedule, opts: Minimi
   let shrunk = false;
   if (opts.scenario !== false) {
     // The scenario phase may use at most 40% of the budget: the schedule phases matter more.
-    const sctx = new ShrinkContext(model, params, target, Math.min(ctx.deadline, t0 + 0.4 * (opts.timeMs ?? 8000)));
+    const sctx = new ShrinkContext(model, params, target, Math.min(ctx.deadline, t0 + 0.4 * (opts.timeMs ?? 8000)), ctx.runs + 0.4 * maxRuns);
+    sctx.runs = ctx.runs;
     const r = shrinkScenario(sctx, cur, { searchBudget: opts.searchBudget ?? 200 });
     ctx.params = sctx.params;
-    ctx.runs += sctx.runs;
+    ctx.runs = sctx.runs;
     cur = r.attempt;
     shrunk = r.shrunk;
     note('scenario', cur);

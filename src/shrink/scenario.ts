@@ -123,9 +123,10 @@ export function shrinkScenario(ctx: ShrinkContext, start: Attempt, o: ScenarioOp
       const found = findInScenario(ctx, p, cur, o);
       let a: Attempt | null = null;
       if (found) {
-        const pctx = new ShrinkContext(ctx.model, p, ctx.target, ctx.deadline);
+        const pctx = new ShrinkContext(ctx.model, p, ctx.target, ctx.deadline, ctx.maxRuns);
+        pctx.runs = ctx.runs;
         const shrunkHere = shrinkSchedule(pctx, found);
-        ctx.runs += pctx.runs;
+        ctx.runs = pctx.runs;
         if (shrunkHere.faults <= cur.faults && shrunkHere.preemptions <= cur.preemptions && shrunkHere.steps <= cur.steps) a = shrunkHere;
       }
       if (a) {

@@ -54,7 +54,9 @@ export class WorkerPool {
   }
 
   private spawn(index: number): Slot {
-    const worker = new Worker(this.url, { workerData: this.init(index) });
+    // Workers inherit the node flags (heap size, source maps), except one that only a main script may take.
+    const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
+    const worker = new Worker(this.url, { workerData: this.init(index), execArgv });
     const slot: Slot = { index, worker, inflight: [], lastMsg: Date.now(), lastExecution: 0, dead: false };
     worker.on('message', (m: FromWorker) => this.onMessage(slot, m));
     worker.on('error', (e) => this.onDeath(slot, e.message));

@@ -4,7 +4,8 @@
  * Two violations are the same when they have the same kind, the same kernel-style title, and the
  * same set of site labels (the labelled ops involved: both accesses of a race, the use and the free
  * of a use-after-free, the ops each deadlocked thread waits in, the allocation site of a leak).
- * Thread ids, step numbers and object ids are deliberately ignored: shrinking renumbers them.
+ * Thread ids, step numbers and object ids are deliberately ignored (also the `CPU: n PID: n` of a
+ * WARN title): shrinking renumbers them.
  * The title matters because it names the function (`... use-after-free in iounmap`) or the broken
  * invariant (`invariant 'no 0->1 resurrection' violated`). Modelled on how syzbot deduplicates
  * crashes by their title, refined with the op labels so that two races on different fields differ.
@@ -28,7 +29,9 @@ export function violationSignature(v: Violation, model?: AnyModel): string {
     for (const s of v.sites) labels.add(s.label);
     for (const w of v.waits ?? []) labels.add(w.label);
   }
-  return `${v.kind}\u0000${v.title}\u0000${[...labels].sort().join('\u0001')}`;
+  // `WARNING: CPU: 0 PID: 2 at ...`: which thread hit it is renumbering, not a different bug.
+  const title = v.title.replace(/\b(CPU|PID): \d+/g, '$1: _');
+  return `${v.kind}\u0000${title}\u0000${[...labels].sort().join('\u0001')}`;
 }
 
 /** Does `candidate` count as the same violation as `target` (in `model`)? */

@@ -3,10 +3,11 @@
  * Mazurkiewicz traces and source-DPOR must run exactly 2^N executions; lastzero-N has 2, 5, 12, 28
  * traces for N = 1..4, and DPOR must never complete fewer (that would be unsound). Source-DPOR
  * without wakeup trees may add sleep-set-blocked executions on lastzero; the test names report
- * the counts measured (complete traces + blocked). Every run must also be distinct.
+ * the counts measured (complete traces + blocked). Every run must also be distinct. Two models
+ * check the dependence DPOR adds beyond same-object access: per-step invariants and kfree.
  */
 import { describe, expect, it } from 'vitest';
-import { check } from '../../src/index.js';
+import { Atomic, check, currentExecution, defineModel, op, thread } from '../../src/index.js';
 import type { AnyModel } from '../../src/index.js';
 import { lastzero, readers } from '../../models/litmus/index.js';
 
@@ -42,4 +43,36 @@ describe('DPOR on lastzero-N', () => {
       expect(m.distinct).toBe(m.executions);
     });
   }
+});
+
+describe('DPOR dependence beyond same-object accesses', () => {
+  it('per-step invariants: writes to different objects do not commute (a transient (2, 1) state)', () => {
+    const m = defineModel({
+      name: 'test/transient', scenarios: { default: {} },
+      setup: () => ({ a: new Atomic(0, 'a'), b: new Atomic(0, 'b') }),
+      threads: (s) => [
+        thread('T0', function* () { yield* s.a.store(2); yield* s.a.store(0); }),
+        thread('T1', function* () { yield* s.b.store(1); yield* s.b.store(0); }),
+      ],
+      invariants: [{ name: 'never a = 2 with b = 1', check: (s) => !(s.a.value === 2 && s.b.value === 1) }],
+    });
+    expect(check(m, { strategy: 'dfs' }).finding?.violation.kind).toBe('invariant');
+    expect(check(m, { strategy: 'dpor' }).finding?.violation.kind).toBe('invariant');
+  });
+
+  it('kfree of a block is ordered against accesses to its fields (use-after-free found)', () => {
+    const m = defineModel({
+      name: 'test/kfree-field', scenarios: { default: {} },
+      setup: () => {
+        const blk = currentExecution().objects.addHeap('kmalloc', 'obj', { thread: -1, step: -1, label: 'setup' });
+        return { blk, refs: new Atomic(1, 'refs', blk), other: new Atomic(0, 'other') };
+      },
+      threads: (s) => [
+        thread('reader', function* () { yield* s.other.load(); yield* s.refs.load('reader: atomic_read(&obj->refs)'); }),
+        thread('freer', function* () { yield* s.other.load(); yield op.free(s.blk, 'freer: kfree(obj)'); }),
+      ],
+    });
+    const r = check(m, { strategy: 'dpor' });
+    expect(r.finding?.violation.kind).toBe('use-after-free');
+  });
 });

@@ -1,6 +1,7 @@
 /**
  * Differential property (DESIGN.md §5): on random small programs (2–4 threads, ≤ 6 visible ops
- * each, plain cells, atomics, mutexes, trylock, choose, a final-state assertion) source-DPOR
+ * each, plain cells, atomics, mutexes, trylock, choose, waits, spawn/join, kfree of a heap block,
+ * a final-state assertion, optionally a per-step invariant) source-DPOR
  * reports a violation iff exhaustive DFS does, finds the same violation kinds, and reaches exactly
  * the same set of final states. Both run to exhaustion (continueAfterViolation) so every trace is
  * compared, not only the first bug.
@@ -11,15 +12,15 @@ import { explore } from '../../src/index.js';
 import type { Json } from '../../src/index.js';
 import { DfsScheduler } from '../../src/strategies/dfs.js';
 import { DporScheduler } from '../../src/strategies/dpor.js';
-import { type Program, finalStates, programArb, programModel } from './random-program.js';
+import { type Program, finalStates, programArb, programModel, programModelStep } from './random-program.js';
 
 interface Outcome { exhaustive: boolean; executions: number; kinds: Set<string>; finals: Set<string> }
 
-function outcome(prog: Program, strategy: 'dfs' | 'dpor'): Outcome {
+function outcome(prog: Program, strategy: 'dfs' | 'dpor', model = programModel): Outcome {
   const key = JSON.stringify(prog);
   finalStates.delete(key);
   const kinds = new Set<string>();
-  const r = explore(programModel, strategy === 'dfs' ? new DfsScheduler() : new DporScheduler(), {
+  const r = explore(model, strategy === 'dfs' ? new DfsScheduler() : new DporScheduler(), {
     scenario: prog as unknown as Json, maxExecutions: 1_000_000, continueAfterViolation: true,
     onExecution: (e) => { if (e.violation) kinds.add(e.violation.kind); },
   });
@@ -50,5 +51,18 @@ describe('DPOR vs exhaustive DFS on random programs', () => {
     expect(withBug).toBeGreaterThan(20);
     expect(withBug).toBeLessThan(200);
     expect(dporRuns).toBeLessThan(dfsRuns);
+  });
+
+  it('with a per-step invariant too: intermediate states are not reduced away (100 programs)', () => {
+    let invariantBugs = 0;
+    fc.assert(fc.property(programArb(1500), (prog) => {
+      const a = outcome(prog, 'dfs', programModelStep);
+      const b = outcome(prog, 'dpor', programModelStep);
+      expect(b.exhaustive).toBe(true);
+      expect([...b.kinds].sort()).toEqual([...a.kinds].sort());
+      expect([...b.finals].sort()).toEqual([...a.finals].sort());
+      if (a.kinds.has('invariant')) invariantBugs++;
+    }), { numRuns: 100, seed: 0xb10c });
+    expect(invariantBugs).toBeGreaterThan(5);
   });
 });

@@ -7,12 +7,14 @@
  * The model records every final state it reaches into `finalStates` (keyed by program) before
  * checking the assertion, so a test can compare the sets of final states two strategies reach.
  * Also: `wt` blocks until an atomic reaches a value (a Wait op, a read of the atomic for DPOR),
- * `sp` spawns a child thread running its ops, joined when the parent's own ops are done.
+ * `sp` spawns a child thread running its ops, joined when the parent's own ops are done, and `fr`
+ * frees the heap block holding c1 and a1 (accesses after it are use-after-free). The second model
+ * adds a per-step invariant over the atomics, which DPOR must check in every interleaving.
  * Leaves out: shared (reader) locks and RCU (the kernel API has its own suites).
  */
 import fc from 'fast-check';
-import { Atomic, Cell, Mutex, choose, defineModel, join, op, spawn, thread } from '../../src/index.js';
-import type { Json, ThreadGen } from '../../src/index.js';
+import { Atomic, Cell, Mutex, choose, currentExecution, defineModel, join, op, spawn, thread } from '../../src/index.js';
+import type { Json, ModelDef, ThreadGen } from '../../src/index.js';
 
 /** One op: read/write a cell, load/store/add an atomic, a (try)lock section, or a choose. */
 export type POp =
@@ -25,6 +27,7 @@ export type POp =
   | readonly ['cs', number, readonly POp[]]
   | readonly ['try', number, readonly POp[]]
   | readonly ['wt', number, number]
+  | readonly ['fr']
   | readonly ['sp', readonly POp[]];
 
 export interface Program {
@@ -69,6 +72,7 @@ const inner: fc.Arbitrary<POp> = fc.oneof(
 const top: fc.Arbitrary<POp> = fc.oneof(
   { weight: 4, arbitrary: simple },
   { weight: 1, arbitrary: fc.tuple(fc.constant('wt' as const), fc.nat(1), fc.integer({ min: 1, max: 2 })) },
+  { weight: 1, arbitrary: fc.constant(['fr'] as const) },
   { weight: 1, arbitrary: fc.tuple(fc.constant('sp' as const), fc.array(simple, { minLength: 1, maxLength: 2 })) },
   { weight: 2, arbitrary: fc.tuple(fc.constant('cs' as const), fc.nat(1), fc.array(inner, { maxLength: 2 })) },
   { weight: 1, arbitrary: fc.tuple(fc.constant('try' as const), fc.nat(1), fc.array(simple, { maxLength: 1 })) },
@@ -99,6 +103,8 @@ export const finalStates = new Map<string, Set<string>>();
 
 interface S {
   key: string; cells: Cell<number>[]; atoms: Atomic[]; locks: Mutex[]; acc: number[]; forbid: readonly [number, number];
+  /** A heap block holding c1 and a1, so `fr` (kfree) races with their accesses (KASAN). */
+  heap: number;
   /** Accumulator slot of each thread's k-th spawned child. */
   spawnSlots: number[][];
 }
@@ -114,6 +120,9 @@ function* run(s: S, t: number, ops: readonly POp[], top = true): ThreadGen<void>
   let spawned = 0;
   for (const o of ops) {
     switch (o[0]) {
+      case 'fr':
+        yield op.free(s.heap, `T${t}: kfree(obj)`);
+        break;
       case 'wt': {
         const a = s.atoms[o[1]] as Atomic;
         const want = o[2];
@@ -156,20 +165,22 @@ function* run(s: S, t: number, ops: readonly POp[], top = true): ThreadGen<void>
   if (top) for (const c of children) yield* join(c, `T${t}: join`);
 }
 
-/** The model interpreting a program (its scenario parameters). */
-export const programModel = defineModel<S, Json>({
+const programDef: ModelDef<S, Json> = {
   name: 'test/random-program',
+  leakCheck: false,
   scenarios: { empty: { threads: [[], []], forbid: [0, 9] } as unknown as Json },
   setup: (p) => {
     const prog = p as unknown as Program;
+    const heap = currentExecution().objects.addHeap('kmalloc', 'obj', { thread: -1, step: -1, label: 'setup: kmalloc(obj)' });
     return {
       key: JSON.stringify(prog),
-      cells: [new Cell(0, 'c0'), new Cell(0, 'c1')],
-      atoms: [new Atomic(0, 'a0'), new Atomic(0, 'a1')],
+      cells: [new Cell(0, 'c0'), new Cell(0, 'c1', heap)],
+      atoms: [new Atomic(0, 'a0'), new Atomic(0, 'a1', heap)],
       locks: [new Mutex('m0'), new Mutex('m1')],
       acc: Array<number>(prog.threads.length + prog.threads.flat().filter((o) => o[0] === 'sp').length).fill(0),
       forbid: prog.forbid,
       spawnSlots: spawnSlots(prog),
+      heap,
     };
   },
   threads: (s, p) => (p as unknown as Program).threads.map((ops, t) => thread(`T${t}`, () => run(s, t, ops))),
@@ -184,4 +195,16 @@ export const programModel = defineModel<S, Json>({
       return slots[s.forbid[0]] !== s.forbid[1] || `slot ${s.forbid[0]} ended as ${s.forbid[1]}`;
     },
   }],
+};
+
+/** The model interpreting a program (its scenario parameters). */
+export const programModel = defineModel(programDef);
+
+/** The same with a per-step invariant: intermediate states count, not only final ones. */
+export const programModelStep = defineModel<S, Json>({
+  ...programDef,
+  name: 'test/random-program-step',
+  // A two-object predicate: which intermediate states occur depends on how writes to different
+  // objects interleave, exactly what a reduction must not assume away.
+  invariants: [{ name: 'a0, a1 never 2, 1', check: (s) => !((s.atoms[0]?.value ?? 0) === 2 && (s.atoms[1]?.value ?? 0) === 1) }],
 });

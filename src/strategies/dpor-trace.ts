@@ -15,7 +15,9 @@
  * backtrack set of the state before e. Where hb is over-approximated (the lock case), the computed
  * initials are a subset of the true ones, which keeps the choice sound. A Wait (blocking until a
  * condition on its object holds) races with every earlier write of the object outside its past,
- * since any of them may have enabled or disabled it.
+ * since any of them may have enabled or disabled it. An access to a field of a heap block also
+ * reads the block (so a free is ordered against it), and when the model checks invariants after
+ * every step, every state change also writes one model-wide object (so none of them commute).
  * Leaves out: wakeup sequences (this is the source-set variant), read-read commutation of shared
  * lock acquires (treated as dependent: sound, a little redundant), Wait ops without an object.
  */
@@ -38,7 +40,10 @@ export class DporTrace {
   private lastWrite: number[] = [];
   private reads: (number[] | undefined)[] = [];
   private lastTaker: number[] = [];
-  /** Every write of each object this execution, for Wait ops (see `place`). */
+  /** The execution's object-to-block map and whether the model has per-step invariants. */
+  blockOf: (obj: number) => number = (obj) => obj;
+  everyStep = false;
+  /** Every write of each object this execution, for Wait ops (see `touch`). */
   private writes: (number[] | undefined)[] = [];
   private readonly base = new Int32Array(64);
   private readonly lo = new Int32Array(64);
@@ -175,47 +180,14 @@ export class DporTrace {
       const target = this.last[o.n ?? -1] ?? -1;
       if (target >= 0) this.joinFrom(i, target);
     } else if (obj >= 0 && acc !== Access.None) {
-      const lw = this.lastWrite[obj] ?? -1;
-      const rs = this.reads[obj];
-      if (acc === Access.Read) {
-        if (o.kind === OpKind.Wait) {
-          // A wait's enabledness depends on the value, so any earlier write may have enabled or
-          // disabled it: each one not already in the waiter's past is a race to reverse.
-          const ws = this.writes[obj];
-          if (analyze && ws) for (const x of ws) if (x !== after && this.unordered(x, tid)) found.push(x);
-          if (lw >= 0) this.joinFrom(i, lw);
-        } else if (lw >= 0) {
-          if (analyze && lw !== after && this.unordered(lw, tid)) found.push(lw);
-          this.joinFrom(i, lw);
-        }
-        if (commit) {
-          if (rs) rs.push(i);
-          else this.reads[obj] = [i];
-        }
-      } else {
-        if (analyze) {
-          if (acc === Access.Lock) {
-            const lt = this.lastTaker[obj] ?? -1;
-            if (lt >= 0 && lt !== after && this.unordered(lt, tid)) found.push(lt);
-          } else if (rs && rs.length > 0) {
-            for (const r of rs) if (r !== after && this.readRaces(r, rs, tid)) found.push(r);
-          } else if (lw >= 0 && lw !== after && this.unordered(lw, tid)) {
-            found.push(lw);
-          }
-        }
-        if (lw >= 0) this.joinFrom(i, lw);
-        if (rs) {
-          for (const r of rs) this.joinFrom(i, r);
-          if (commit) rs.length = 0;
-        }
-        if (commit) {
-          const ws = this.writes[obj];
-          if (ws) ws.push(i);
-          else this.writes[obj] = [i];
-          this.lastWrite[obj] = i;
-          if (acc === Access.Lock || o.kind === OpKind.TryAcquire) this.lastTaker[obj] = i;
-        }
-      }
+      // Per-object state is kept under key obj + 1; key 0 is the whole model state (see below).
+      this.touch(i, tid, obj + 1, o.kind, acc, analyze, commit, after);
+      // An access inside a heap block also reads the block, so a kfree (a write of the block)
+      // is ordered against every field access.
+      const blk = this.blockOf(obj);
+      if (blk !== obj && blk >= 0) this.touch(i, tid, blk + 1, OpKind.Read, Access.Read, analyze, commit, after);
+      // Per-step invariants observe every intermediate state: then all state changes conflict.
+      if (this.everyStep && acc !== Access.Read) this.touch(i, tid, 0, OpKind.Write, Access.Write, analyze, commit, after);
     }
     c[me + tid] = localIdx;
     if (commit) {
@@ -223,6 +195,52 @@ export class DporTrace {
       if (o.kind === OpKind.Spawn) this.spawnedBy[threads - 1] = i;
     }
     return i;
+  }
+
+  /** Race candidates and happens-before of event `i` accessing the object under `key`. */
+  private touch(i: number, tid: number, key: number, kind: OpKind, acc: Access, analyze: boolean, commit: boolean, after: number): void {
+    const found = this.found;
+    const lw = this.lastWrite[key] ?? -1;
+    const rs = this.reads[key];
+    if (acc === Access.Read) {
+      if (kind === OpKind.Wait) {
+        // A wait's enabledness depends on the value, so any earlier write may have enabled or
+        // disabled it: each one not already in the waiter's past is a race to reverse.
+        const ws = this.writes[key];
+        if (analyze && ws) for (const x of ws) if (x !== after && this.unordered(x, tid)) found.push(x);
+        if (lw >= 0) this.joinFrom(i, lw);
+      } else if (lw >= 0) {
+        if (analyze && lw !== after && this.unordered(lw, tid)) found.push(lw);
+        this.joinFrom(i, lw);
+      }
+      if (commit) {
+        if (rs) rs.push(i);
+        else this.reads[key] = [i];
+      }
+      return;
+    }
+    if (analyze) {
+      if (acc === Access.Lock) {
+        const lt = this.lastTaker[key] ?? -1;
+        if (lt >= 0 && lt !== after && this.unordered(lt, tid)) found.push(lt);
+      } else if (rs && rs.length > 0) {
+        for (const r of rs) if (r !== after && this.readRaces(r, rs, tid)) found.push(r);
+      } else if (lw >= 0 && lw !== after && this.unordered(lw, tid)) {
+        found.push(lw);
+      }
+    }
+    if (lw >= 0) this.joinFrom(i, lw);
+    if (rs) {
+      for (const r of rs) this.joinFrom(i, r);
+      if (commit) rs.length = 0;
+    }
+    if (commit) {
+      const ws = this.writes[key];
+      if (ws) ws.push(i);
+      else this.writes[key] = [i];
+      this.lastWrite[key] = i;
+      if (acc === Access.Lock || kind === OpKind.TryAcquire) this.lastTaker[key] = i;
+    }
   }
 
   /** Is event e of another thread outside the new event's own past (`base`)? */

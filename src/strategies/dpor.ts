@@ -25,7 +25,7 @@
  * models whose state depends on the creation order of threads spawned by different threads.
  */
 import type { Op } from '../engine/ops.js';
-import { dependent } from '../engine/ops.js';
+import { Access, accessOf, dependent } from '../engine/ops.js';
 import type { ExecutionOutcome, Scheduler, SchedulerView } from '../engine/scheduler.js';
 import { UsageError } from '../engine/violation.js';
 import { DporTrace } from './dpor-trace.js';
@@ -44,6 +44,21 @@ class DNode {
   chosen = 0;
   chosenOp: Op | undefined = undefined;
   constructor(readonly n: number, readonly sig: number, readonly event: number) {}
+}
+
+/**
+ * Dependence for sleep sets, matching the trace's: same object and not both reads, a write of a
+ * block against an access inside it (kfree vs field), and with per-step invariants any two state
+ * changes.
+ */
+function conflicts(a: Op, b: Op, view: SchedulerView): boolean {
+  if (dependent(a, b)) return true;
+  if (a.obj < 0 || b.obj < 0) return false;
+  const x = accessOf(a.kind);
+  const y = accessOf(b.kind);
+  if (x === Access.None || y === Access.None) return false;
+  if (view.observesEveryStep && x !== Access.Read && y !== Access.Read) return true;
+  return (x !== Access.Read && view.blockOf(b.obj) === a.obj) || (y !== Access.Read && view.blockOf(a.obj) === b.obj);
 }
 
 function lowestBit(m: number): number {
@@ -68,6 +83,7 @@ export class DporScheduler implements Scheduler {
   private executions = 0;
   private blocked = 0;
   private divergences = 0;
+  private boundView: SchedulerView | null = null;
   /** The running execution's view, kept to read pending ops when it ends. */
   private view: SchedulerView | null = null;
   private readonly sink = (e: number, _late: number, initials: number): void => this.addBacktrack(e, initials);
@@ -123,6 +139,11 @@ export class DporScheduler implements Scheduler {
 
   pickThread(view: SchedulerView): number {
     const step = view.stepIndex;
+    if (this.boundView !== view) {
+      this.boundView = view;
+      this.trace.blockOf = (obj) => view.blockOf(obj);
+    }
+    this.trace.everyStep = view.observesEveryStep;
     if (view.threadCount > MAX_DPOR_THREADS) {
       if (!this.giveUpOnTooManyThreads) {
         throw new UsageError(`dpor handles at most ${MAX_DPOR_THREADS} threads; this model created ${view.threadCount} (use --strategy pct or random)`);
@@ -169,7 +190,7 @@ export class DporScheduler implements Scheduler {
       for (let m = parent.sleep; m !== 0; m &= m - 1) {
         const q = lowestBit(m);
         const qo = pops[q];
-        if (qo !== undefined && !dependent(qo, ran)) {
+        if (qo !== undefined && !conflicts(qo, ran, view)) {
           nd.sleep |= 1 << q;
           (nd.sleepOps ??= [])[q] = qo;
         }

@@ -25,9 +25,9 @@
  * models whose state depends on the creation order of threads spawned by different threads.
  */
 import type { Op } from '../engine/ops.js';
-import { Access, accessOf, dependent } from '../engine/ops.js';
 import type { ExecutionOutcome, Scheduler, SchedulerView } from '../engine/scheduler.js';
 import { UsageError } from '../engine/violation.js';
+import { conflicts } from './conflicts.js';
 import { DporTrace } from './dpor-trace.js';
 import { continuation } from './replay.js';
 import { viewSignature } from './signature.js';
@@ -44,21 +44,6 @@ class DNode {
   chosen = 0;
   chosenOp: Op | undefined = undefined;
   constructor(readonly n: number, readonly sig: number, readonly event: number) {}
-}
-
-/**
- * Dependence for sleep sets, matching the trace's: same object and not both reads, a write of a
- * block against an access inside it (kfree vs field), and with per-step invariants any two state
- * changes.
- */
-function conflicts(a: Op, b: Op, view: SchedulerView): boolean {
-  if (dependent(a, b)) return true;
-  if (a.obj < 0 || b.obj < 0) return false;
-  const x = accessOf(a.kind);
-  const y = accessOf(b.kind);
-  if (x === Access.None || y === Access.None) return false;
-  if (view.observesEveryStep && x !== Access.Read && y !== Access.Read) return true;
-  return (x !== Access.Read && view.blockOf(b.obj) === a.obj) || (y !== Access.Read && view.blockOf(a.obj) === b.obj);
 }
 
 function lowestBit(m: number): number {

@@ -4,18 +4,20 @@
  *
  * Every pending op (one per thread) carries a random priority; the enabled op with the highest
  * priority runs. After an op runs, its thread's next op gets a fresh priority, and so does every
- * other thread's pending op that races with it (is dependent: same object, not both reads, as in
- * `dependent()`), while independent ops keep theirs. Re-drawing only racing priorities is what
- * makes POS sample partial orders far more uniformly than a random walk, which is biased towards
- * interleavings that differ only in the order of independent ops. Threads spawned during an
+ * other thread's pending op that races with it (is dependent: same object, not both reads, or a
+ * kfree against a field access: `conflicts()`), while independent ops keep theirs. Re-drawing
+ * only racing priorities is what makes POS sample partial orders far more uniformly than a
+ * random walk, which is biased towards interleavings that differ only in the order of
+ * independent ops. Threads spawned during an
  * execution get a priority when first seen; `choose` values are uniform. Deterministic given the
  * seed: execution j draws from a stream seeded by (seed, j).
  * Leaves out: the paper's POS* variant with a per-execution priority on "no-race" events.
  */
 import { MAX_THREADS } from '../engine/execution.js';
-import { type Op, dependent } from '../engine/ops.js';
+import type { Op } from '../engine/ops.js';
 import { Rng, mixSeed } from '../engine/rng.js';
 import type { Scheduler, SchedulerView } from '../engine/scheduler.js';
+import { conflicts } from './conflicts.js';
 
 export class PosScheduler implements Scheduler {
   readonly name = 'pos';
@@ -57,7 +59,7 @@ export class PosScheduler implements Scheduler {
     for (let u = 0; u < n; u++) {
       if (u === tid) continue;
       const p = view.pending(u);
-      if (p !== undefined && dependent(p, o)) prio[u] = this.rng.float();
+      if (p !== undefined && conflicts(p, o, view)) prio[u] = this.rng.float();
     }
   }
 }

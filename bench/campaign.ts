@@ -42,15 +42,18 @@ export interface CampaignRss {
   readonly settled_mb: number;
   readonly peak_mb: number;
   readonly end_mb: number;
-  /** End minus the sample after the settling point. */
+  /** End of the exploration minus the sample after the settling point. */
   readonly growth_after_settle_mb: number;
+  /** Peak while the report stage minimized and rendered the findings (after the workers stopped). */
+  readonly report_peak_mb: number;
 }
 
 let runNo = 0;
 
-interface Run { executions: number; seconds: number; cpuSeconds: number }
+interface Run { executions: number; seconds: number; cpuSeconds: number; reportSamples: number }
 
-async function campaign(models: string | undefined, workers: number, budget: { seconds?: number; executions?: number }, strategies?: string): Promise<Run> {
+/** `mark()` is called when the workers have stopped (the final progress line) and its value returned. */
+async function campaign(models: string | undefined, workers: number, budget: { seconds?: number; executions?: number }, strategies?: string, mark?: () => number): Promise<Run> {
   const dir = join(tmpdir(), `mapcheck-bench-campaign-${process.pid}-${runNo++}`);
   try {
     const s = setupCampaign({
@@ -60,9 +63,11 @@ async function campaign(models: string | undefined, workers: number, budget: { s
     });
     const t0 = performance.now();
     const c0 = process.cpuUsage();
-    const r = await runCampaign(s, silent, false);
+    let reportSamples = -1;
+    const io: CliIO = { ...silent, err: (t) => { if (reportSamples < 0 && / workers 0$/.test(t)) reportSamples = mark ? mark() : 0; } };
+    const r = await runCampaign(s, io, false);
     const c = process.cpuUsage(c0);
-    return { executions: r.executions, seconds: (performance.now() - t0) / 1000, cpuSeconds: (c.user + c.system) / 1e6 };
+    return { executions: r.executions, seconds: (performance.now() - t0) / 1000, cpuSeconds: (c.user + c.system) / 1e6, reportSamples: reportSamples < 0 ? (mark ? mark() : 0) : reportSamples };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -100,15 +105,16 @@ export async function campaignRss(seconds: number): Promise<CampaignRss> {
   const mb = (): number => process.memoryUsage().rss / 2 ** 20;
   const samples: number[] = [mb()];
   const timer = setInterval(() => samples.push(mb()), 1000);
-  const { executions } = await campaign(undefined, 2, { seconds });
+  const { executions, reportSamples } = await campaign(undefined, 2, { seconds }, undefined, () => samples.length);
   clearInterval(timer);
-  samples.push(mb());
+  const reportPeak = Math.max(0, ...samples.slice(reportSamples));
+  samples.length = Math.max(1, Math.min(samples.length, reportSamples));
   const settleAt = Math.min(60, Math.floor(seconds / 6));
   const settled = samples[Math.min(settleAt, samples.length - 1)] as number;
   const end = samples[samples.length - 1] as number;
   return {
     seconds, executions, start_mb: samples[0] as number, settled_mb: settled, peak_mb: Math.max(...samples), end_mb: end,
-    growth_after_settle_mb: end - settled,
+    growth_after_settle_mb: end - settled, report_peak_mb: reportPeak,
   };
 }
 
@@ -125,5 +131,5 @@ export async function campaignBench(o: BenchOptions, out: BenchReport): Promise<
   out.campaign_rss = rss;
   out.campaign_rss_mb = rss.peak_mb;
   o.log(`== campaign RSS over ${rss.seconds} s, every model, 2 workers (target < 500 MB, no growth after the first minute)`);
-  o.log(`  ${rss.executions} executions; start ${rss.start_mb.toFixed(0)} MB, at ${Math.min(60, Math.floor(seconds / 6))} s ${rss.settled_mb.toFixed(0)} MB, peak ${rss.peak_mb.toFixed(0)} MB, end ${rss.end_mb.toFixed(0)} MB (growth after ${rss.growth_after_settle_mb >= 0 ? '+' : ''}${rss.growth_after_settle_mb.toFixed(0)} MB)`);
+  o.log(`  ${rss.executions} executions; start ${rss.start_mb.toFixed(0)} MB, at ${Math.min(60, Math.floor(seconds / 6))} s ${rss.settled_mb.toFixed(0)} MB, peak ${rss.peak_mb.toFixed(0)} MB, end of exploration ${rss.end_mb.toFixed(0)} MB (growth after ${rss.growth_after_settle_mb >= 0 ? '+' : ''}${rss.growth_after_settle_mb.toFixed(0)} MB); report stage peak ${rss.report_peak_mb.toFixed(0)} MB`);
 }

@@ -18,15 +18,22 @@ import { Rng, mixSeed } from '../engine/rng.js';
 import type { Scheduler, SchedulerView } from '../engine/scheduler.js';
 
 /** Most seeds kept; beyond it a new seed replaces a random old one. */
-export const MUTATE_MAX_SEEDS = 256;
+export const MUTATE_MAX_SEEDS = 64;
+
+/** A schedule kept compactly (one or two bytes per decision): campaigns hold many of them. */
+function compact(steps: readonly number[]): ArrayLike<number> {
+  let max = 0;
+  for (const v of steps) if (v > max) max = v;
+  return max < 256 ? Uint8Array.from(steps) : max < 65536 ? Uint16Array.from(steps) : steps.slice();
+}
 
 export class MutateScheduler implements Scheduler {
   readonly name = 'mutate';
   private rng: Rng;
   private execution = 0;
   private seedValue: number;
-  private readonly seeds: (readonly number[])[] = [];
-  private base: readonly number[] = [];
+  private readonly seeds: ArrayLike<number>[] = [];
+  private base: ArrayLike<number> = [];
   private cut = 0;
   private pos = 0;
   /** After the cut: true = random walk, false = keep running the same thread (rare switches). */
@@ -39,11 +46,11 @@ export class MutateScheduler implements Scheduler {
     for (const s of seeds) this.addSeed(s);
   }
 
-  /** Add a schedule that reached new coverage. */
+  /** Add a schedule that reached new coverage (copied, compactly). */
   addSeed(steps: readonly number[]): void {
     if (steps.length === 0) return;
-    if (this.seeds.length < MUTATE_MAX_SEEDS) this.seeds.push(steps);
-    else this.seeds[this.rng.below(MUTATE_MAX_SEEDS)] = steps;
+    if (this.seeds.length < MUTATE_MAX_SEEDS) this.seeds.push(compact(steps));
+    else this.seeds[this.rng.below(MUTATE_MAX_SEEDS)] = compact(steps);
   }
 
   get seed(): number {
@@ -69,7 +76,7 @@ export class MutateScheduler implements Scheduler {
       this.walk = true;
       return true;
     }
-    this.base = this.seeds[this.rng.below(this.seeds.length)] as readonly number[];
+    this.base = this.seeds[this.rng.below(this.seeds.length)] as ArrayLike<number>;
     this.cut = this.rng.below(this.base.length + 1);
     this.walk = this.rng.below(2) === 0;
     this.mutated++;

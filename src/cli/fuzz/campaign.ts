@@ -26,7 +26,7 @@ import { Progress } from './progress.js';
 import { writeReports } from './report-stage.js';
 import { type Setup } from './setup.js';
 import { hangSignature } from './signature.js';
-import { writeCoverage, writeState } from './state.js';
+import { appendCoverage, writeState } from './state.js';
 import { FindingsStore } from './store.js';
 import { summaryOf, writeSummary } from './summary.js';
 
@@ -37,7 +37,7 @@ const CHUNK_EXECUTIONS = 2000;
 /** Coverage entries written to the campaign corpus per target. */
 const COVER_CORPUS_PER_TARGET = 64;
 /** Most coverage keys kept in memory (about 40 MB); beyond it new keys are not counted. */
-const MAX_COVERAGE = 2_000_000;
+const MAX_COVERAGE = 1_000_000;
 
 export interface CampaignResult {
   readonly exit: number;
@@ -93,6 +93,7 @@ export async function runCampaign(s: Setup, io: CliIO, handleSignals: boolean): 
       for (const c of m.cover) {
         if (coverage.has(c.key) || coverage.size >= MAX_COVERAGE) continue;
         coverage.add(c.key);
+        newKeys.push(c.key);
         const t = s.targets[c.target];
         if (c.token && t && (coverSaved[c.target] as number) < COVER_CORPUS_PER_TARGET) {
           coverSaved[c.target] = (coverSaved[c.target] as number) + 1;
@@ -158,17 +159,16 @@ export async function runCampaign(s: Setup, io: CliIO, handleSignals: boolean): 
   const snapshot = (): { elapsedS: number; executions: number; bugs: number; coverage: number; workers: number } => ({
     elapsedS: elapsed(), executions: st.executions, bugs: store.size, coverage: coverage.size, workers: pool.size,
   });
-  let covWritten = -1;
+  let newKeys: number[] = [];
   const checkpoint = async (): Promise<void> => {
     await store.flush();
     st.elapsed_s = Math.round(elapsed() * 10) / 10;
     st.coverage = coverage.size;
     try {
+      const keys = newKeys;
+      newKeys = [];
+      appendCoverage(s.dir, keys);
       writeState(s.dir, st);
-      if (coverage.size !== covWritten) {
-        writeCoverage(s.dir, coverage);
-        covWritten = coverage.size;
-      }
     } catch (e) {
       if (!store.failure) store.failure = e instanceof Error ? e : new Error(String(e));
     }

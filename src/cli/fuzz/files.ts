@@ -47,15 +47,18 @@ export function ensureDir(dir: string): void {
   }
 }
 
-/** Atomically replace `path` with `data` (temp file + fsync + rename). */
-export function writeAtomic(path: string, data: string | Uint8Array): void {
+/**
+ * Atomically replace `path` with `data` (temp file + fsync + rename). `sync = false` skips the
+ * fsync: still atomic for a killed process (the page cache survives it), not for a power cut.
+ */
+export function writeAtomic(path: string, data: string | Uint8Array, sync = true): void {
   const tmp = `${path}.tmp-${process.pid}-${tempCounter++}`;
   try {
     mkdirp(dirname(path));
     const fd = openSync(tmp, 'w');
     try {
       writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
-      fsyncSync(fd);
+      if (sync) fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
@@ -85,8 +88,8 @@ export async function writeAtomicAsync(path: string, data: string, sync = true):
   }
 }
 
-export function writeJsonAtomic(path: string, value: unknown): void {
-  writeAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
+export function writeJsonAtomic(path: string, value: unknown, sync = true): void {
+  writeAtomic(path, `${JSON.stringify(value, null, 2)}\n`, sync);
 }
 
 /** Read and parse a JSON file; a missing or corrupt file is a one-line UsageError. */

@@ -68,7 +68,7 @@ export interface Setup {
   readonly pinDir: string;
 }
 
-const MAX_SEEDS_PER_TARGET = 256;
+const MAX_SEEDS_PER_TARGET = 64;
 
 function stamp(): string {
   return new Date().toISOString().replace(/[:.]/g, '-').replace(/-\d+Z$/, 'Z');

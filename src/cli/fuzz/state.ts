@@ -1,12 +1,12 @@
 /**
  * The persistent state of a campaign directory: `state.json` (what was asked, counters, the next
- * chunk number, exhausted and hung targets) and `coverage.bin` (every coverage key seen, u32
- * little-endian). Both are rewritten atomically at each checkpoint, so `--resume <dir>` continues
+ * chunk number, exhausted and hung targets), rewritten atomically at each checkpoint, and
+ * `coverage.bin` (every coverage key seen, u32 little-endian), appended to at each checkpoint, so `--resume <dir>` continues
  * counters, coverage and the chunk sequence (hence the seeds) where the last checkpoint left them;
  * the findings and corpus files are already on disk.
  * Leaves out: locking against two campaigns resuming one directory at once (don't).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../../engine/violation.js';
 import { readJson, writeAtomic, writeJsonAtomic } from './files.js';
@@ -53,8 +53,9 @@ export function readState(dir: string): CampaignState {
   return s as CampaignState;
 }
 
+/** Checkpoint the state (atomic rename; no fsync: it is rewritten every two seconds). */
 export function writeState(dir: string, s: CampaignState): void {
-  writeJsonAtomic(statePath(dir), { ...s, updated: new Date().toISOString() });
+  writeJsonAtomic(statePath(dir), { ...s, updated: new Date().toISOString() }, false);
 }
 
 export function readCoverage(dir: string): Set<number> {
@@ -62,9 +63,24 @@ export function readCoverage(dir: string): Set<number> {
   const out = new Set<number>();
   if (!existsSync(p)) return out;
   const b = readFileSync(p);
-  if (b.length % 4 !== 0) throw new UsageError(`${p} is corrupt (length ${b.length} is not a multiple of 4); delete it to start coverage afresh`);
-  for (let i = 0; i < b.length; i += 4) out.add(b.readUInt32LE(i));
+  // The file is appended to; a kill during an append can leave a partial last key: drop it, so
+  // the next append stays aligned.
+  const whole = b.length - (b.length % 4);
+  if (whole !== b.length) truncateSync(p, whole);
+  for (let i = 0; i < whole; i += 4) out.add(b.readUInt32LE(i));
   return out;
+}
+
+/** Append newly seen keys (each checkpoint appends only what is new). */
+export function appendCoverage(dir: string, keys: readonly number[]): void {
+  if (keys.length === 0) return;
+  const b = Buffer.alloc(keys.length * 4);
+  keys.forEach((k, i) => b.writeUInt32LE(k >>> 0, i * 4));
+  try {
+    appendFileSync(join(dir, 'coverage.bin'), b);
+  } catch (e) {
+    throw new UsageError(`cannot write ${join(dir, 'coverage.bin')}: ${e instanceof Error ? e.message : String(e)}`);
+  }
 }
 
 export function writeCoverage(dir: string, keys: ReadonlySet<number>): void {

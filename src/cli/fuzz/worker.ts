@@ -24,7 +24,7 @@ import { SYSTEMATIC } from './plan.js';
 import { signatureOf, signatureParts } from './signature.js';
 
 const TOKENS_PER_TARGET = 64;
-const MAX_LOCAL_KEYS = 1 << 20;
+const MAX_LOCAL_KEYS = 1 << 18;
 
 /** Coverage key of fingerprint `fp` in target `t`: the same on every worker and machine. */
 export function coverKey(targetHash: number, fp: number): number {

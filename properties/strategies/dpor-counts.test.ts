@@ -7,7 +7,7 @@
  * check the dependence DPOR adds beyond same-object access: per-step invariants and kfree.
  */
 import { describe, expect, it } from 'vitest';
-import { Atomic, check, currentExecution, defineModel, op, thread } from '../../src/index.js';
+import { Atomic, OpKind, check, currentExecution, defineModel, op, thread } from '../../src/index.js';
 import type { AnyModel } from '../../src/index.js';
 import { lastzero, readers } from '../../models/litmus/index.js';
 
@@ -74,5 +74,25 @@ describe('DPOR dependence beyond same-object accesses', () => {
     });
     const r = check(m, { strategy: 'dpor' });
     expect(r.finding?.violation.kind).toBe('use-after-free');
+  });
+
+  it('shared (reader) lock: DPOR reaches two readers inside together, as DFS does', () => {
+    const inside = new Set<number>();
+    const m = defineModel({
+      name: 'test/readers-inside', scenarios: { default: {} },
+      setup: () => ({ l: currentExecution().objects.add('rwsem', 'sem', -1), n: new Atomic(0, 'inside'), max: 0 }),
+      threads: (s) => [0, 1].map((r) => thread(`reader${r}`, function* () {
+        yield { kind: OpKind.Acquire, obj: s.l, label: 'down_read(sem)', n: 1 };
+        s.max = Math.max(s.max, yield* s.n.add(1));
+        yield* s.n.add(-1);
+        yield { kind: OpKind.Release, obj: s.l, label: 'up_read(sem)', n: 1 };
+      })),
+      final: [{ name: 'record', check: (s) => { inside.add(s.max); return true; } }],
+    });
+    for (const strategy of ['dfs', 'dpor'] as const) {
+      inside.clear();
+      expect(check(m, { strategy }).exhaustive).toBe(true);
+      expect([...inside].sort()).toEqual([1, 2]);
+    }
   });
 });

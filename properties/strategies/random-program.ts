@@ -1,7 +1,7 @@
 /**
  * Random small concurrent programs for the strategies' differential tests (DESIGN.md §5
  * self-checks): 2–4 threads of at most 6 visible ops each over two plain cells, two atomics and
- * two mutexes (critical sections, possibly nested, and trylock sections), with `choose` points,
+ * two mutexes (critical sections, possibly nested, trylock and shared reader sections), `choose`,
  * waits and spawned children, and a final-state assertion. One interpreting model runs any program given as its scenario
  * parameters, so fast-check can generate and shrink programs as plain JSON.
  * The model records every final state it reaches into `finalStates` (keyed by program) before
@@ -13,7 +13,7 @@
  * Leaves out: shared (reader) locks and RCU (the kernel API has its own suites).
  */
 import fc from 'fast-check';
-import { Atomic, Cell, Mutex, choose, currentExecution, defineModel, join, op, spawn, thread } from '../../src/index.js';
+import { Atomic, Cell, Mutex, OpKind, choose, currentExecution, defineModel, join, op, spawn, thread } from '../../src/index.js';
 import type { Json, ModelDef, ThreadGen } from '../../src/index.js';
 
 /** One op: read/write a cell, load/store/add an atomic, a (try)lock section, or a choose. */
@@ -26,6 +26,7 @@ export type POp =
   | readonly ['ch', number]
   | readonly ['cs', number, readonly POp[]]
   | readonly ['try', number, readonly POp[]]
+  | readonly ['rs', number, readonly POp[]]
   | readonly ['wt', number, number]
   | readonly ['fr']
   | readonly ['sp', readonly POp[]];
@@ -40,7 +41,7 @@ export interface Program {
 export function opCount(ops: readonly POp[]): number {
   let n = 0;
   for (const o of ops) {
-    if (o[0] === 'cs' || o[0] === 'try') n += 2 + opCount(o[2]);
+    if (o[0] === 'cs' || o[0] === 'try' || o[0] === 'rs') n += 2 + opCount(o[2]);
     else if (o[0] === 'sp') n += 2 + opCount(o[1]);
     else n += 1;
   }
@@ -76,6 +77,7 @@ const top: fc.Arbitrary<POp> = fc.oneof(
   { weight: 1, arbitrary: fc.tuple(fc.constant('sp' as const), fc.array(simple, { minLength: 1, maxLength: 2 })) },
   { weight: 2, arbitrary: fc.tuple(fc.constant('cs' as const), fc.nat(1), fc.array(inner, { maxLength: 2 })) },
   { weight: 1, arbitrary: fc.tuple(fc.constant('try' as const), fc.nat(1), fc.array(simple, { maxLength: 1 })) },
+  { weight: 1, arbitrary: fc.tuple(fc.constant('rs' as const), fc.nat(1), fc.array(simple, { maxLength: 2 })) },
 );
 
 /** Trim ops off the busiest threads until the plain interleaving count is at most `limit`. */
@@ -148,6 +150,14 @@ function* run(s: S, t: number, ops: readonly POp[], top = true): ThreadGen<void>
         yield* m.lock(`T${t}: lock m${o[1]}`);
         yield* run(s, t, o[2], false);
         yield* m.unlock(`T${t}: unlock m${o[1]}`);
+        break;
+      }
+      case 'rs': {
+        // A shared (reader) section: down_read / up_read on the same lock object.
+        const id = (s.locks[o[1]] as Mutex).id;
+        yield { kind: OpKind.Acquire, obj: id, label: `T${t}: down_read m${o[1]}`, n: 1 };
+        yield* run(s, t, o[2], false);
+        yield { kind: OpKind.Release, obj: id, label: `T${t}: up_read m${o[1]}`, n: 1 };
         break;
       }
       case 'try': {

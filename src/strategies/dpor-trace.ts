@@ -10,7 +10,7 @@
  * which are the only events a new event can race with. For locks we follow Nidhugg: an Acquire is
  * race-checked against the previous Acquire/TryAcquire of the lock, skipping the Release between
  * them (release → acquire cannot be reversed; reversing the acquires can), using only the acquiring
- * thread's own past. For a race e ⋖ e' the `initials` of v = notdep(e).e' are computed (the threads
+ * thread's own past; a shared (reader) acquire also races with a reader's release before it. For a race e ⋖ e' the `initials` of v = notdep(e).e' are computed (the threads
  * whose first event in v has no happens-before predecessor in v): DPOR adds one of them to the
  * backtrack set of the state before e. Where hb is over-approximated (the lock case), the computed
  * initials are a subset of the true ones, which keeps the choice sound. A Wait (blocking until a
@@ -32,6 +32,8 @@ export class DporTrace {
   private clocks = new Int32Array(4 * 64);
   thread = new Int32Array(64);
   local = new Int32Array(64);
+  /** 1 for shared-mode (reader) lock acquires and releases. */
+  private shared = new Uint8Array(64);
   length = 0;
   /** Last event of each thread, -1 before its first. */
   private last: number[] = [];
@@ -88,6 +90,9 @@ export class DporTrace {
     const l = new Int32Array(n);
     l.set(this.local);
     this.local = l;
+    const sh = new Uint8Array(n);
+    sh.set(this.shared);
+    this.shared = sh;
     const c = new Int32Array(n * this.w);
     c.set(this.clocks);
     this.clocks = c;
@@ -166,6 +171,7 @@ export class DporTrace {
     const localIdx = prev >= 0 ? (this.local[prev] as number) + 1 : 1;
     this.thread[i] = tid;
     this.local[i] = localIdx;
+    this.shared[i] = (o.kind === OpKind.Acquire || o.kind === OpKind.Release) && o.n === 1 ? 1 : 0;
     const base = this.base;
     for (let k = 0; k < w; k++) base[k] = c[me + k] as number;
     const obj = o.obj;
@@ -223,6 +229,8 @@ export class DporTrace {
       if (acc === Access.Lock) {
         const lt = this.lastTaker[key] ?? -1;
         if (lt >= 0 && lt !== after && this.unordered(lt, tid)) found.push(lt);
+        // A reader may take a shared lock before another reader's release: that order reverses.
+        if (this.shared[i] === 1 && lw >= 0 && lw !== lt && lw !== after && this.shared[lw] === 1 && this.unordered(lw, tid)) found.push(lw);
       } else if (rs && rs.length > 0) {
         for (const r of rs) if (r !== after && this.readRaces(r, rs, tid)) found.push(r);
       } else if (lw >= 0 && lw !== after && this.unordered(lw, tid)) {

@@ -96,3 +96,15 @@ describe('DPOR dependence beyond same-object accesses', () => {
     }
   });
 });
+
+describe('exhaustive when the budget ends exactly at the last execution', () => {
+  it('dpor, dfs and portfolio report exhaustive with maxExecutions = their count', () => {
+    for (const strategy of ['dpor', 'dfs', 'portfolio'] as const) {
+      const full = check(lastzero, { strategy, scenario: 'n2' });
+      const exact = check(lastzero, { strategy, scenario: 'n2', maxExecutions: full.executions });
+      expect(exact.exhaustive).toBe(true);
+      const short = check(lastzero, { strategy, scenario: 'n2', maxExecutions: full.executions - 1 });
+      expect(short.exhaustive).toBe(false);
+    }
+  });
+});

@@ -93,6 +93,13 @@ export class DfsScheduler implements Scheduler {
     return true;
   }
 
+  /** Mark the space exhausted as soon as the last execution ends (so a budget that ends exactly there still counts). */
+  endExecution(): void {
+    const more = this.stack.some((n) => n.idx + 1 < n.alts.length) || this.queue.length > 0
+      || (this.next.length > 0 && (this.preemptionBound === undefined || this.level < this.preemptionBound));
+    if (!more) this.exhaustive = true;
+  }
+
   /** Move the deepest node with an untried alternative to it; false when the subtree is done. */
   private advanceStack(): boolean {
     const s = this.stack;

@@ -223,6 +223,19 @@ export class DporScheduler implements Scheduler {
    * ops, as if the program exited there.
    */
   endExecution(outcome: ExecutionOutcome): void {
+    this.analyseEnd(outcome);
+    if (!this.gaveUp && !this.hasBranch()) this.exhaustive = true;
+  }
+
+  /** Is any alternative left on the current branch? (nextBranch without moving.) */
+  private hasBranch(): boolean {
+    for (const nd of this.nodes) {
+      if (nd.n > 0 ? nd.chosen + 1 < nd.n : (nd.backtrack & ~nd.done & ~nd.sleep & nd.enabled) !== 0) return true;
+    }
+    return false;
+  }
+
+  private analyseEnd(outcome: ExecutionOutcome): void {
     const view = this.view;
     this.view = null;
     if (view === null || outcome.steps > this.blockedAt) return;

@@ -77,6 +77,7 @@ export class PortfolioScheduler implements Scheduler {
 
   endExecution(outcome: ExecutionOutcome): void {
     this.current.endExecution?.(outcome);
+    if (this.current === this.dpor && this.dpor.exhaustive) this.exhaustive = true;
   }
 
   stats(): Record<string, number> {

@@ -101,6 +101,11 @@ export class Execution implements SchedulerView {
   }
 
   observesEveryStep = false;
+  private observeAll = false;
+
+  observed(obj: number): boolean {
+    return this.observeAll || this.objects.observed[obj] === true;
+  }
 
   blockOf(obj: number): number {
     return this.objects.block[obj] ?? obj;
@@ -295,7 +300,9 @@ export class Execution implements SchedulerView {
           this.violation = violation('usage', `T${tid} called choose(${n}) at ${o.label}: choose needs a whole number of alternatives >= 1`, { threads: [tid], step: this.stepIndex });
           return undefined;
         }
-        const v = n === 1 ? 0 : sched.pickValue(n, tid, this);
+        // choose(1) has one outcome: no decision, so nothing is asked or recorded (replay agrees).
+        if (n === 1) return 0;
+        const v = sched.pickValue(n, tid, this);
         if (!(v >= 0 && v < n)) {
           this.violation = violation('nondeterminism', `replayed value ${v} for choose(${n}) at ${o.label} is out of range: the model changed or is nondeterministic`, { threads: [tid], step: this.stepIndex });
           return undefined;
@@ -366,7 +373,13 @@ export class Execution implements SchedulerView {
     let preemptions = 0;
     const maxSteps = opts.maxSteps ?? model.maxSteps ?? 20_000;
     const invariants = model.invariants && model.invariants.length > 0 ? model.invariants : null;
-    this.observesEveryStep = invariants !== null;
+    // Which objects per-step invariants read (docs/soundness.md): all, a named set, or none.
+    const obs = invariants ? invariants.map((c) => c.observes) : [];
+    this.observeAll = obs.some((o) => o === undefined);
+    const prefixes: string[] = [];
+    for (const o of obs) if (Array.isArray(o)) prefixes.push(...(o as readonly string[]));
+    this.objects.observePrefixes = this.observeAll ? [] : prefixes;
+    this.observesEveryStep = this.observeAll || prefixes.length > 0;
     const saved = Execution.current;
     Execution.current = this;
     let state: unknown;

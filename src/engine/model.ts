@@ -16,6 +16,16 @@ import { UsageError } from './violation.js';
 export interface Check<S> {
   readonly name: string;
   readonly check: (state: S) => boolean | string | undefined | void;
+  /**
+   * Per-step invariants only: what the check reads, so DPOR knows which orderings it can tell
+   * apart (docs/soundness.md). Absent: anything — every state change conflicts with every other
+   * (sound, and DPOR explores far more). `'ops'`: only facts thread code records and never retracts
+   * (e.g. "a reference was taken from zero"); those are the same in every execution of a trace, so
+   * the check adds no dependency. A list: object-name prefixes (an object matches by its own name
+   * or its block's); writes to matching objects conflict with each other. A check that also reads
+   * ghost state thread code changes and retracts must not use a list: leave it absent.
+   */
+  readonly observes?: 'ops' | readonly string[];
 }
 
 /** One thread of a model, built for one execution. */

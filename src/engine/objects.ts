@@ -28,6 +28,9 @@ export class ObjectTable {
   liveHeap = 0;
   /** Blocks freed so far (0 lets the step loop skip the use-after-free lookup). */
   freedCount = 0;
+  /** Object-name prefixes per-step invariants observe (set per execution), and the match per object. */
+  observePrefixes: readonly string[] = [];
+  readonly observed: boolean[] = [];
 
   reset(): void {
     this.kind.length = 0;
@@ -38,6 +41,7 @@ export class ObjectTable {
     this.freeSite.length = 0;
     this.liveHeap = 0;
     this.freedCount = 0;
+    this.observed.length = 0;
   }
 
   get size(): number {
@@ -53,6 +57,13 @@ export class ObjectTable {
     this.state.push(BLOCK_STATIC);
     this.allocSite.push(undefined);
     this.freeSite.push(undefined);
+    const pre = this.observePrefixes;
+    let seen = false;
+    if (pre.length > 0) {
+      const blockName = block >= 0 ? (this.name[block] ?? '') : name;
+      for (const p of pre) if (name.startsWith(p) || blockName.startsWith(p)) seen = true;
+    }
+    this.observed.push(seen);
     return id;
   }
 

@@ -34,6 +34,8 @@ export interface SchedulerView {
    * states, so two writes to different objects no longer commute for them (docs/soundness.md).
    */
   readonly observesEveryStep: boolean;
+  /** Is object `obj` read by a per-step invariant? (Every object when one does not say.) */
+  observed(obj: number): boolean;
 }
 
 /** How an execution ended, as strategies see it. */

@@ -17,6 +17,6 @@ export function conflicts(a: Op, b: Op, view: SchedulerView): boolean {
   const x = accessOf(a.kind);
   const y = accessOf(b.kind);
   if (x === Access.None || y === Access.None) return false;
-  if (view.observesEveryStep && x !== Access.Read && y !== Access.Read) return true;
+  if (view.observesEveryStep && x !== Access.Read && y !== Access.Read && view.observed(a.obj) && view.observed(b.obj)) return true;
   return (x !== Access.Read && view.blockOf(b.obj) === a.obj) || (y !== Access.Read && view.blockOf(a.obj) === b.obj);
 }

@@ -45,6 +45,8 @@ export class DporTrace {
   /** The execution's object-to-block map and whether the model has per-step invariants. */
   blockOf: (obj: number) => number = (obj) => obj;
   everyStep = false;
+  /** Is the object read by a per-step invariant (only those writes conflict for it)? */
+  observed: (obj: number) => boolean = () => true;
   /** Every write of each object this execution, for Wait ops (see `touch`). */
   private writes: (number[] | undefined)[] = [];
   private readonly base = new Int32Array(64);
@@ -193,7 +195,7 @@ export class DporTrace {
       const blk = this.blockOf(obj);
       if (blk !== obj && blk >= 0) this.touch(i, tid, blk + 1, OpKind.Read, Access.Read, analyze, commit, after);
       // Per-step invariants observe every intermediate state: then all state changes conflict.
-      if (this.everyStep && acc !== Access.Read) this.touch(i, tid, 0, OpKind.Write, Access.Write, analyze, commit, after);
+      if (this.everyStep && acc !== Access.Read && this.observed(obj)) this.touch(i, tid, 0, OpKind.Write, Access.Write, analyze, commit, after);
     }
     c[me + tid] = localIdx;
     if (commit) {

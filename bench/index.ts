@@ -10,6 +10,7 @@ import { type DporRow, dporThroughput, rssOverExecutions } from './engine.js';
 import { throughput, type ThroughputRow } from './throughput.js';
 import { minimizeBench } from './minimize.js';
 import { campaignBench } from './campaign.js';
+import { sanitizerCost } from './sanitizers.js';
 
 export interface BenchOptions {
   readonly quick: boolean;
@@ -24,6 +25,7 @@ export interface BenchReport {
   random_vs_fastcheck: number | null;
   dpor_steps_per_s: number | null;
   rss_mb: number | null;
+  sanitizers_on_vs_off: number | null;
   throughput: ThroughputRow[];
   dpor: DporRow[];
   rss: { executions: number; start_mb: number; peak_mb: number; end_mb: number } | null;
@@ -44,7 +46,7 @@ EXTRA_SECTIONS.push({ name: 'campaign', run: (o, out) => campaignBench(o, out) }
 export async function runBench(o: BenchOptions): Promise<BenchReport> {
   const want = (s: string): boolean => !o.only || o.only.includes(s);
   const out: BenchReport = {
-    random_vs_bare: null, random_vs_fastcheck: null, dpor_steps_per_s: null, rss_mb: null,
+    random_vs_bare: null, random_vs_fastcheck: null, dpor_steps_per_s: null, rss_mb: null, sanitizers_on_vs_off: null,
     throughput: [], dpor: [], rss: null, bugs: [], proofs: [],
   };
   if (want('throughput')) {
@@ -73,6 +75,13 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     out.rss = { executions: r.executions, start_mb: r.startMb, peak_mb: r.peakMb, end_mb: r.endMb };
     out.rss_mb = r.peakMb;
     o.log(`== RSS over ${r.executions} executions (target < 200 MB): start ${r.startMb.toFixed(0)} MB, peak ${r.peakMb.toFixed(0)} MB, end ${r.endMb.toFixed(0)} MB`);
+  }
+  if (want('sanitizers')) {
+    const rows = sanitizerCost(o.quick ? 1 : 3, o.quick ? 300 : 1500);
+    out.sanitizers = rows;
+    out.sanitizers_on_vs_off = Math.min(...rows.map((r) => r.on / r.off));
+    o.log('== sanitizers on vs off (KCSAN + KASAN + lockdep + might_sleep + refcount; target on >= 0.5 x off)');
+    for (const r of rows) o.log(`  ${r.model.padEnd(30)} on ${fmt(r.on).padStart(9)}  off ${fmt(r.off).padStart(9)}  on/off ${(r.on / r.off).toFixed(2)}`);
   }
   if (want('bugs')) {
     out.bugs = timeToFirstBug(o.quick ? 3 : 5, o.quick ? 5_000 : 50_000);

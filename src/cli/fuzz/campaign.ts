@@ -146,7 +146,8 @@ export async function runCampaign(s: Setup, io: CliIO, handleSignals: boolean): 
         `npx mapcheck check ${t.model} --scenario '${t.scenario}' --strategy ${c.strategy} --seed ${c.seed} --watchdog 10s`, c.strategy, c.seed);
     },
     crash: (w, message) => {
-      crashes++;
+      // A worker at its heap limit (pool.ts) lost only its in-memory state; it is not a crash loop.
+      if (!/memory limit/i.test(message)) crashes++;
       log(`mapcheck fuzz: worker ${w} died (${message.split('\n')[0] ?? ''}); ${crashes > 3 * s.workers ? 'too many crashes, stopping' : 'restarted'}`);
       if (crashes > 3 * s.workers) {
         fatal = `workers keep dying: ${message.split('\n')[0] ?? ''}`;

@@ -42,7 +42,7 @@ export interface CampaignRss {
   readonly settled_mb: number;
   readonly peak_mb: number;
   readonly end_mb: number;
-  /** End of the exploration minus the sample after the settling point. */
+  /** Highest sample after the settling point minus the sample at it. */
   readonly growth_after_settle_mb: number;
   /** Peak while the report stage minimized and rendered the findings (after the workers stopped). */
   readonly report_peak_mb: number;
@@ -114,7 +114,7 @@ export async function campaignRss(seconds: number): Promise<CampaignRss> {
   const end = samples[samples.length - 1] as number;
   return {
     seconds, executions, start_mb: samples[0] as number, settled_mb: settled, peak_mb: Math.max(...samples), end_mb: end,
-    growth_after_settle_mb: end - settled, report_peak_mb: reportPeak,
+    growth_after_settle_mb: Math.max(...samples.slice(settleAt)) - settled, report_peak_mb: reportPeak,
   };
 }
 

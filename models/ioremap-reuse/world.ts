@@ -14,7 +14,7 @@
  */
 import {
   AtomicT, type KPtr, type MemType, PROT_RW, atomic_inc, op, type Op, type SpinlockT, type ThreadSpec, PAGE_SIZE, PageTable, PhysMem, VM_ALLOC, VM_IOREMAP, VM_VM_AREA,
-  VmallocSpace, type VmStruct, VmapArea, currentExecution, hex, join, kfree_rcu, pageAlign, pageAlignDown, pageOffset,
+  VmallocSpace, type VmStruct, VmapArea, currentExecution, hex, hwFail, join, kfree_rcu, pageAlign, pageAlignDown, pageOffset,
   rcuCallbackThread, spin_lock, spin_lock_init, spin_unlock,
 } from '../../src/index.js';
 import { DEVICES, type IoSession, type IoremapParams } from './scenarios.js';
@@ -156,6 +156,26 @@ function addBootPromise<V extends VmStruct>(w: IoWorld<V>, key: string, va: numb
   w.ghost.promises.set(key, { who: key, va, pa: s.paddr, type: s.type });
 }
 
+/**
+ * The promise check where the caller relies on it (when ioremap returns, and just before its
+ * iounmap): one page-walk read of the PTE of `p.va`, so DPOR orders it against every write of that
+ * PTE; a broken promise is an `invariant` violation with the message the per-step check had.
+ */
+function* keepsPromise<V extends VmStruct>(w: IoWorld<V>, p: Promise, label: string): G<void> {
+  yield* w.kpt.walk(p.va, label);
+  const t = w.kpt.translate(p.va);
+  let why: string | null = null;
+  if (t === null) why = `${p.who}: VA ${hex(p.va)} (for PA ${hex(p.pa)}) is not mapped, though its caller has not called iounmap`;
+  else if (t.pa !== p.pa) why = `${p.who}: VA ${hex(p.va)} reaches PA ${hex(t.pa)}, but ioremap was asked for ${hex(p.pa)}`;
+  else if (t.type !== p.type) why = `${p.who}: VA ${hex(p.va)} is mapped ${t.type}, but ioremap was asked for ${p.type}`;
+  if (why !== null) {
+    hwFail('invariant', `${PROMISE}: ${why}`, label, { title: `WARNING: invariant '${PROMISE}' violated` });
+  }
+}
+
+/** Name of the promise check (it was a per-step invariant; reports keep its name). */
+export const PROMISE = 'returned VA keeps its PA and memory type';
+
 /** The driver thread of one scenario entry. */
 function driver<V extends VmStruct>(w: IoWorld<V>, name: string, sessions: readonly IoSession[], hold: boolean): ThreadSpec {
   const others = w.params.threads.map((_, i) => i).filter((i) => w.params.threads[i]?.name !== name);
@@ -168,7 +188,11 @@ function driver<V extends VmStruct>(w: IoWorld<V>, name: string, sessions: reado
         const va = s.premapped ? (w.boot.get(key) ?? null) : yield* w.variant.ioremap(w, s.paddr, s.size, s.type, key);
         if (i === 0) yield* atomic_inc(w.probed, `${name}: probe done`);
         if (va === null) continue; // ioremap may fail (vmalloc space full): the driver gives up
-        if (!s.premapped) w.ghost.promises.set(key, { who: key, va, pa: s.paddr, type: s.type });
+        if (!s.premapped) {
+          const p: Promise = { who: key, va, pa: s.paddr, type: s.type };
+          yield* keepsPromise(w, p, `${name}: ioremap returned`);
+          w.ghost.promises.set(key, p);
+        }
         for (let k = 0; k < s.accesses; k++) {
           yield* w.kpt.readl(va, { expectPa: s.paddr, expectType: s.type, label: `${name}: readl(base + 0)` });
         }
@@ -179,6 +203,8 @@ function driver<V extends VmStruct>(w: IoWorld<V>, name: string, sessions: reado
           const n = w.params.threads.length;
           yield op.wait(w.probed.id, `${name}: wait until every driver has probed`, () => w.probed.value === n);
         }
+        const p = w.ghost.promises.get(key);
+        if (p) yield* keepsPromise(w, p, `${name}: before iounmap`);
         w.ghost.promises.delete(key);
         yield* w.variant.iounmap(w, va, key);
       }

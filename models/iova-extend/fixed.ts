@@ -27,7 +27,7 @@ import {
 import { BITS_TO_LONGS, SIZEOF_LONG, bitmap_clear, bitmap_find_next_zero_area, bitmap_set, bitmapWords, testBit } from './bitmap.js';
 import { BitmapMem, allocGeometry, bootAlloc } from './posted.js';
 import type { IovaParams } from './scenarios.js';
-import { DMA_ERROR_CODE, type G, type IovaVariant, type IovaWorld, noteAllocFailure } from './world.js';
+import { DMA_ERROR_CODE, type G, type IovaVariant, type IovaWorld, noteAllocFailure, noteCleared, noteTaken } from './world.js';
 
 /** struct dma_iommu_mapping, v3.15 shape. */
 export class FixedMapping {
@@ -85,13 +85,15 @@ function* extend_iommu_mapping(mapping: M): G<number> {
   return 0;
 }
 
-function* take(mapping: M, i: number, count: number, align: number): G<number> {
+function* take(w: W, mapping: M, i: number, count: number, align: number): G<number> {
   const bm = (yield* (mapping.bitmaps[i] as Field<KPtr<BitmapMem> | null>).get(`__alloc_iova: mapping->bitmaps[${i}]`)) as KPtr<BitmapMem>;
   const words = yield* bm.map.get('__alloc_iova: bitmap_find_next_zero_area(mapping->bitmaps[i])');
   const start = bitmap_find_next_zero_area(words, mapping.bits, 0, count, align);
   if (start > mapping.bits) return start;
   yield* bm.map.set(words, '__alloc_iova: bitmap_set(mapping->bitmaps[i], start, count)');
   bitmap_set(words, start, count);
+  const slot = PAGE_SIZE << mapping.order;
+  noteTaken(w, u32(mapping.base + mapping.mappingSize * i + u32(start * slot)), count * slot, '__alloc_iova: bitmap_set(mapping->bitmaps[i], start, count)');
   return start;
 }
 
@@ -102,7 +104,7 @@ function* __alloc_iova(w: W, size: number): G<number> {
   let i = 0;
   let start = 0;
   for (; i < (yield* mapping.nr_bitmaps.get('__alloc_iova: i < mapping->nr_bitmaps')); i++) {
-    start = yield* take(mapping, i, count, align);
+    start = yield* take(w, mapping, i, count, align);
     if (start > mapping.bits) continue;
     break;
   }
@@ -115,7 +117,7 @@ function* __alloc_iova(w: W, size: number): G<number> {
       yield* spin_unlock_irqrestore(mapping.lock, flags, '__alloc_iova: spin_unlock_irqrestore(&mapping->lock)');
       return DMA_ERROR_CODE;
     }
-    start = yield* take(mapping, i, count, align);
+    start = yield* take(w, mapping, i, count, align);
     if (start > mapping.bits) {
       noteAllocFailure(w, `__alloc_iova of ${count} bits failed in a fresh bitmap`, count <= mapping.bits);
       yield* spin_unlock_irqrestore(mapping.lock, flags, '__alloc_iova: spin_unlock_irqrestore(&mapping->lock)');
@@ -144,6 +146,8 @@ function* __free_iova(w: W, addr: number, size: number): G<void> {
   const bm = (yield* (mapping.bitmaps[bitmap_index] as Field<KPtr<BitmapMem> | null>).get('__free_iova: mapping->bitmaps[bitmap_index]')) as KPtr<BitmapMem>;
   yield* bm.map.set(bm.map.v, '__free_iova: bitmap_clear(mapping->bitmaps[bitmap_index], start, count)');
   bitmap_clear(bm.map.v, start, count);
+  const slot = PAGE_SIZE << mapping.order;
+  noteCleared(w, u32(bitmap_base + u32(start * slot)), count * slot, '__free_iova: bitmap_clear(mapping->bitmaps[bitmap_index], start, count)');
   yield* spin_unlock_irqrestore(mapping.lock, flags, '__free_iova: spin_unlock_irqrestore(&mapping->lock)');
 }
 

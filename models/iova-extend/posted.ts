@@ -27,7 +27,7 @@ import {
 } from '../../src/index.js';
 import { BITS_PER_BYTE, BITS_TO_LONGS, SIZEOF_LONG, bitmap_clear, bitmap_find_next_zero_area, bitmap_set, bitmapWords, testBit } from './bitmap.js';
 import type { IovaParams } from './scenarios.js';
-import { DMA_ERROR_CODE, type G, type IovaVariant, type IovaWorld, noteAllocFailure } from './world.js';
+import { DMA_ERROR_CODE, type G, type IovaVariant, type IovaWorld, noteAllocFailure, noteCleared, noteTaken } from './world.js';
 
 /** CONFIG_ARM_DMA_IOMMU_ALIGNMENT default. */
 export const CONFIG_ARM_DMA_IOMMU_ALIGNMENT = 8;
@@ -145,7 +145,7 @@ function* extend_iommu_mapping(mapping: M): G<number> {
 }
 
 /** Find and set `count` bits in range e; returns start, or a value > bits on failure. */
-function* takeBits(e: IovaRange, count: number, align: number, fn: string): G<{ start: number; bits: number }> {
+function* takeBits(w: W, e: IovaRange, count: number, align: number, fn: string): G<{ start: number; bits: number }> {
   const bits = yield* e.bits.get(`${fn}: e->bits`);
   const bm = (yield* e.bitmap.get(`${fn}: e->bitmap`)) as KPtr<BitmapMem>;
   const words = yield* bm.map.get(`${fn}: bitmap_find_next_zero_area(e->bitmap)`);
@@ -153,6 +153,8 @@ function* takeBits(e: IovaRange, count: number, align: number, fn: string): G<{ 
   if (start > bits) return { start, bits };
   yield* bm.map.set(words, `${fn}: bitmap_set(e->bitmap, start, count)`);
   bitmap_set(words, start, count);
+  const slot = PAGE_SIZE << w.mapping.order;
+  noteTaken(w, u32(e.base.v + u32(start * slot)), count * slot, `${fn}: bitmap_set(e->bitmap, start, count)`);
   return { start, bits };
 }
 
@@ -163,7 +165,7 @@ function* __alloc_iova(w: W, size: number): G<number> {
   let start = 0;
   const flags = yield* spin_lock_irqsave(mapping.lock, '__alloc_iova: spin_lock_irqsave(&mapping->lock)');
   found = yield* list_for_each_entry(mapping.iova_ranges, function* (e) {
-    const r = yield* takeBits(e, count, align, '__alloc_iova');
+    const r = yield* takeBits(w, e, count, align, '__alloc_iova');
     if (r.start > r.bits) return false;
     start = r.start;
     return true;
@@ -179,7 +181,7 @@ function* __alloc_iova(w: W, size: number): G<number> {
     }
     const lastHead = yield* mapping.iova_ranges.prev.get('__alloc_iova: e = list_entry(mapping->iova_ranges.prev)');
     const last = (lastHead as ListHead<IovaRange>).owner as IovaRange;
-    const r = yield* takeBits(last, count, align, '__alloc_iova');
+    const r = yield* takeBits(w, last, count, align, '__alloc_iova');
     if (r.start > r.bits) {
       noteAllocFailure(w, `__alloc_iova of ${count} pages failed in a fresh range`, count << mapping.order <= mapping.grow_size / PAGE_SIZE);
       yield* spin_unlock_irqrestore(mapping.lock, flags, '__alloc_iova: spin_unlock_irqrestore(&mapping->lock)');
@@ -218,6 +220,7 @@ function* __free_iova(w: W, addr0: number, size0: number): G<void> {
     const bm = (yield* e.bitmap.get('__free_iova: e->bitmap')) as KPtr<BitmapMem>;
     yield* bm.map.set(bm.map.v, '__free_iova: bitmap_clear(e->bitmap, start, count)');
     bitmap_clear(bm.map.v, start, count);
+    noteCleared(w, u32(base + u32(start * (PAGE_SIZE << order))), count * (PAGE_SIZE << order), '__free_iova: bitmap_clear(e->bitmap, start, count)');
     yield* spin_unlock_irqrestore(mapping.lock, flags, '__free_iova: spin_unlock_irqrestore(&mapping->lock)');
     return false;
   }, '__free_iova: list_for_each_entry(e, &mapping->iova_ranges) [no lock]');

@@ -6,10 +6,12 @@
  * `iommu_unmap` then `__free_iova`), and an owner thread that waits for the drivers, stops the
  * device and drops the mapping (arm_iommu_release_mapping).
  *
- * The ghost state the invariants read: live IOVA allocations (recorded when __alloc_iova returns,
- * dropped when unmap starts), a `busy` count of threads between the bitmap update and the ghost
- * update (the bits-equal-allocations check only applies when it is 0), and failures of
- * __alloc_iova that happened although the mapping could still have grown to fit the request.
+ * Ghost state: live IOVA allocations (recorded when __alloc_iova returns, dropped when unmap
+ * starts; for reports and the owner's end check), `held` (the IOVA slots whose bits are set, kept
+ * by the variants under mapping->lock via `noteTaken` / `noteCleared`, which check disjointness,
+ * the window and double clears there, where the allocator decides), and failures of __alloc_iova
+ * that happened although the mapping could still have grown to fit the request (append-only).
+ * The owner checks, after joining every driver, that the set bits are exactly the live ones.
  * Buffers are allocated at boot (owner-tagged frames, one run per map step) so that the page
  * allocator does not add interleavings the design is not about; an IOVA region of
  * `reservedPages` is allocated at boot and never freed (a boot framebuffer), so small maps can
@@ -18,8 +20,8 @@
  * arm_iommu_attach_device (the device is attached from the start).
  */
 import {
-  DmaDevice, IOMMU_READ, IOMMU_WRITE, IommuDomain, type Op, PAGE_SIZE, type Page, PhysMem, type ThreadSpec, hex,
-  join, kernelConfig,
+  DmaDevice, IOMMU_READ, IOMMU_WRITE, IommuDomain, type Op, PAGE_SIZE, type Page, PhysMem, type ThreadSpec, currentExecution, hex,
+  hwFail, join, kernelConfig,
 } from '../../src/index.js';
 import type { IovaParams } from './scenarios.js';
 
@@ -37,10 +39,12 @@ export interface LiveAlloc {
 
 export interface IovaGhost {
   readonly live: Map<string, LiveAlloc>;
-  busy: number;
+  /** IOVA slot -> owner, for every slot whose bit is set (changed only under mapping->lock). */
+  readonly held: Map<number, string>;
+  /** Thread index -> the buffer its __alloc_iova in progress is for (thread-local naming only). */
+  readonly asking: Map<number, string>;
+  /** Append-only: __alloc_iova failures the mapping could have avoided by growing. */
   readonly badFailures: string[];
-  /** The owner has started arm_iommu_release_mapping: the bitmaps are going away. */
-  released: boolean;
 }
 
 /** The hooks one variant supplies: its mapping struct and the allocator's entry points. */
@@ -104,8 +108,64 @@ export function buildWorld<M>(p: IovaParams, variant: IovaVariant<M>): IovaWorld
   const dev = p.dma ? new DmaDevice('dma-dev', domain) : null;
   const mapping = variant.create(p);
   const live = new Map<string, LiveAlloc>();
-  if (p.reservedPages > 0) live.set('boot-reserved', { owner: 'boot-reserved', iova: p.base, len: p.reservedPages * PAGE_SIZE });
-  return { params: p, phys, buffers, domain, dev, mapping, variant, ghost: { live, busy: 0, badFailures: [], released: false } };
+  const held = new Map<number, string>();
+  if (p.reservedPages > 0) {
+    live.set('boot-reserved', { owner: 'boot-reserved', iova: p.base, len: p.reservedPages * PAGE_SIZE });
+    const slot = variant.slotBytes(mapping);
+    for (let a = p.base; a < p.base + p.reservedPages * PAGE_SIZE; a += slot) held.set(a, 'boot-reserved');
+  }
+  return { params: p, phys, buffers, domain, dev, mapping, variant, ghost: { live, held, asking: new Map(), badFailures: [] } };
+}
+
+export const DISJOINT = 'live IOVA ranges disjoint and inside the window';
+export const BITS_EXACT = 'set bits are exactly the live allocations';
+
+function broken(name: string, why: string, label: string): never {
+  return hwFail('invariant', `${name}: ${why}`, label, { title: `WARNING: invariant '${name}' violated` });
+}
+
+/**
+ * Called by a variant under mapping->lock right after bitmap_set: the bits just taken stand for
+ * IOVAs [iova, iova + len). They must lie inside the mapping's current window (it only grows
+ * while drivers run) and no slot may already be held by another allocation.
+ */
+export function noteTaken<M>(w: IovaWorld<M>, iova: number, len: number, label: string): void {
+  const t = currentExecution().running;
+  const who = w.ghost.asking.get(t) ?? `T${t}`;
+  const end = w.variant.windowEnd(w.mapping);
+  if (iova < w.params.base || iova + len > end) {
+    broken(DISJOINT, `${who} got IOVA ${hex(iova)}+${hex(len)}, outside the mapping's window [${hex(w.params.base)}, ${hex(end)})`, label);
+  }
+  const slot = w.variant.slotBytes(w.mapping);
+  for (let a = iova; a < iova + len; a += slot) {
+    const other = w.ghost.held.get(a);
+    if (other !== undefined) broken(DISJOINT, `${who} [${hex(iova)}, ${hex(iova + len)}) overlaps ${other} at IOVA ${hex(a)}`, label);
+  }
+  for (let a = iova; a < iova + len; a += slot) w.ghost.held.set(a, who);
+}
+
+/** Called by a variant under mapping->lock right after bitmap_clear of IOVAs [iova, iova + len). */
+export function noteCleared<M>(w: IovaWorld<M>, iova: number, len: number, label: string): void {
+  const slot = w.variant.slotBytes(w.mapping);
+  for (let a = iova; a < iova + len; a += slot) {
+    if (!w.ghost.held.has(a)) broken(BITS_EXACT, `bit for IOVA ${hex(a)} is cleared but no live allocation holds it`, label);
+    w.ghost.held.delete(a);
+  }
+}
+
+/** The set bits against the live allocations (no ops; the owner calls it after joining every driver). */
+export function bitsMatchLive<M>(w: IovaWorld<M>): true | string {
+  const slot = w.variant.slotBytes(w.mapping);
+  const want = new Set<number>();
+  for (const a of w.ghost.live.values()) for (let o = 0; o < a.len; o += slot) want.add(a.iova + o);
+  const have = w.variant.setSlots(w.mapping);
+  for (const x of have) if (!want.has(x)) return `bit for IOVA ${hex(x)} is set but no live allocation covers it`;
+  if (have.length !== want.size) {
+    const haveSet = new Set(have);
+    const miss = [...want].find((x) => !haveSet.has(x));
+    return `live allocation at IOVA ${hex(miss ?? 0)} has no bit set`;
+  }
+  return true;
 }
 
 /** Record a failed __alloc_iova; `couldGrow` says the mapping could still have grown to fit it. */
@@ -118,11 +178,9 @@ interface Mapped { readonly name: string; readonly iova: number; readonly len: n
 function* unmapOne<M>(w: IovaWorld<M>, who: string, m: Mapped): G<void> {
   if (m.done) return;
   m.done = true;
-  w.ghost.busy++;
   w.ghost.live.delete(m.name);
   yield* w.domain.unmap(m.iova, m.len, `${who}: arm_iommu_unmap_page: iommu_unmap`);
   yield* w.variant.free(w, m.iova, m.len);
-  w.ghost.busy--;
 }
 
 function* dmaTo<M>(w: IovaWorld<M>, who: string, m: Mapped, page: number, value: number): G<void> {
@@ -148,15 +206,13 @@ function driver<M>(w: IovaWorld<M>, name: string, steps: IovaParams['threads'][n
         const bufName = `${name}.buf${mine.length}`;
         const len = s.pages * PAGE_SIZE;
         const pages = w.buffers.get(bufName) as Page[];
-        w.ghost.busy++;
+        w.ghost.asking.set(currentExecution().running, bufName);
         const iova = yield* w.variant.alloc(w, len);
         if (iova === DMA_ERROR_CODE) {
-          w.ghost.busy--;
           mine.push(null);
           continue;
         }
         w.ghost.live.set(bufName, { owner: bufName, iova, len });
-        w.ghost.busy--;
         const m: Mapped = { name: bufName, iova, len, done: false };
         mine.push(m);
         const pa = (pages[0] as Page).pa;
@@ -164,10 +220,8 @@ function driver<M>(w: IovaWorld<M>, name: string, steps: IovaParams['threads'][n
         if (ret < 0) {
           // arm_iommu_map_page: fail: __free_iova(mapping, dma_addr, len)
           m.done = true;
-          w.ghost.busy++;
           w.ghost.live.delete(bufName);
           yield* w.variant.free(w, iova, len);
-          w.ghost.busy--;
           continue;
         }
         yield* dmaTo(w, name, m, 0, mine.length);
@@ -198,7 +252,9 @@ export function worldThreads<M>(w: IovaWorld<M>): ThreadSpec[] {
     body: function* () {
       for (let t = 0; t < drivers; t++) yield* join(t, `owner: wait for driver T${t}`);
       if (dev) yield* dev.stop('owner: stop the DMA device');
-      w.ghost.released = true;
+      // Every driver has been joined: nothing is between its bitmap update and its bookkeeping.
+      const bits = bitsMatchLive(w);
+      if (bits !== true) broken(BITS_EXACT, bits, 'owner: before arm_iommu_release_mapping');
       yield* w.variant.release(w);
     },
   });

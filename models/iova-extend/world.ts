@@ -41,7 +41,7 @@ export interface IovaGhost {
   readonly live: Map<string, LiveAlloc>;
   /** IOVA slot -> owner, for every slot whose bit is set (changed only under mapping->lock). */
   readonly held: Map<number, string>;
-  /** Thread index -> the buffer its __alloc_iova in progress is for (thread-local naming only). */
+  /** Thread index -> the buffer its __alloc_iova / __free_iova in progress is for (each thread writes only its own entry). */
   readonly asking: Map<number, string>;
   /** Append-only: __alloc_iova failures the mapping could have avoided by growing. */
   readonly badFailures: string[];
@@ -144,11 +144,19 @@ export function noteTaken<M>(w: IovaWorld<M>, iova: number, len: number, label: 
   for (let a = iova; a < iova + len; a += slot) w.ghost.held.set(a, who);
 }
 
-/** Called by a variant under mapping->lock right after bitmap_clear of IOVAs [iova, iova + len). */
+/**
+ * Called by a variant under mapping->lock right after bitmap_clear of IOVAs [iova, iova + len):
+ * every slot cleared must be held, by the buffer this free is for (clearing another buffer's bit
+ * leaves that live allocation with no bit set).
+ */
 export function noteCleared<M>(w: IovaWorld<M>, iova: number, len: number, label: string): void {
+  const t = currentExecution().running;
+  const who = w.ghost.asking.get(t) ?? `T${t}`;
   const slot = w.variant.slotBytes(w.mapping);
   for (let a = iova; a < iova + len; a += slot) {
-    if (!w.ghost.held.has(a)) broken(BITS_EXACT, `bit for IOVA ${hex(a)} is cleared but no live allocation holds it`, label);
+    const owner = w.ghost.held.get(a);
+    if (owner === undefined) broken(BITS_EXACT, `bit for IOVA ${hex(a)} is cleared (freeing ${who}) but no live allocation holds it`, label);
+    if (owner !== who) broken(BITS_EXACT, `live allocation ${owner} at IOVA ${hex(a)} has no bit set: freeing ${who} cleared it`, label);
     w.ghost.held.delete(a);
   }
 }
@@ -180,6 +188,7 @@ function* unmapOne<M>(w: IovaWorld<M>, who: string, m: Mapped): G<void> {
   m.done = true;
   w.ghost.live.delete(m.name);
   yield* w.domain.unmap(m.iova, m.len, `${who}: arm_iommu_unmap_page: iommu_unmap`);
+  w.ghost.asking.set(currentExecution().running, m.name);
   yield* w.variant.free(w, m.iova, m.len);
 }
 
@@ -221,6 +230,7 @@ function driver<M>(w: IovaWorld<M>, name: string, steps: IovaParams['threads'][n
           // arm_iommu_map_page: fail: __free_iova(mapping, dma_addr, len)
           m.done = true;
           w.ghost.live.delete(bufName);
+          w.ghost.asking.set(currentExecution().running, bufName);
           yield* w.variant.free(w, iova, len);
           continue;
         }

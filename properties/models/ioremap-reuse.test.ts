@@ -32,6 +32,13 @@ describe('ioremap-reuse/posted: the review\'s bugs are found by DPOR', () => {
     expect((ioremapPosted.expectedBugs ?? []).map((b) => b.id)).toEqual(expect.arrayContaining(['morton-race', 'sub-then-read']));
   });
 
+  it('every per-step invariant says what it observes, so DPOR never falls back to ordering every write', () => {
+    for (const m of [ioremapPosted, ioremapFixed, ioremapFixedFresh]) {
+      expect(m.invariants?.length ?? 0).toBeGreaterThan(0);
+      for (const c of m.invariants ?? []) expect(c.observes, `${m.name}: ${c.name}`).toBeDefined();
+    }
+  });
+
   it('is registered for the CLI under its name', () => {
     expect(findModel('ioremap-reuse/posted')).toBe(ioremapPosted);
     expect(findModel('ioremap-reuse/fixed')).toBe(ioremapFixed);

@@ -2,20 +2,33 @@
  * What the VCM model checks beyond the sanitizers (KASAN, KCSAN, lockdep, WARN_ON, IOMMU faults,
  * the Oops of a bad pointer), from DESIGN.md §6 and issue 5:
  * - every vcm_* call returns a valid pointer or an ERR_PTR, never stack garbage;
- * - `phys->bindings` equals the number of live reservations bound to that memory, whenever no
- *   thread is inside a vcm_* call (the core updates the two in separate stores);
+ * - `phys->bindings` equals the number of live reservations bound to that memory (the core
+ *   updates the two in separate stores, so it is checked when a vcm_* call returns);
  * - memory is never freed while a live reservation is bound to it;
  * - at the end: activate / deactivate balanced (driver callbacks paired, the count back to 0) and
  *   no IOMMU entry left behind. Mappings being active before vcm_activate's caller relies on
  *   them is checked by the hardware: the device's DMA through an unprogrammed entry is an IOMMU
  *   fault. Leaks on error paths are kmemleak's (the engine's leak check at the end).
+ * DPOR and per-step checks (docs/soundness.md): only the first is still a per-step invariant, and
+ * it reads an append-only fact (`observes: 'ops'`). The other two used to be per-step invariants
+ * reading ghost state threads add and remove (a "threads inside a vcm_* call" counter, the kept
+ * reservations' bindings), which made DPOR treat every state change as dependent on every other
+ * (activate-race: 2 048 executions became more than 30 000); naming the vcm_res / vcm_phys blocks
+ * as observed objects was still over 30 000. They moved to the ops where they are decided:
+ * `checkOwnBindings` runs in a driver thread as each of its vcm_* calls returns, over the memory
+ * and reservations that thread got back (bindings count; kept reservation bound to freed memory),
+ * and `checkNotBound` runs in the drivers' phys free just before its kfree. Every input they read
+ * is written only by the owning thread (no workload shares memory or reservations between
+ * threads), so they see the same values in every ordering DPOR leaves out, and they check at least
+ * the states the old invariants did: a thread's memory only changes inside its own calls, and a
+ * free inside a call is checked at the kfree itself.
  * `inspect` prints the context, each reservation and physical allocation, and the IOMMU entries.
  * Leaves out: nothing the issue lists.
  */
-import type { Check } from '../../src/index.js';
+import { type Check, type Violation, currentExecution, violation } from '../../src/index.js';
 import type { VcmIommu } from './iommu-driver.js';
 import { IOVA_START } from './platform.js';
-import type { VcmPhys } from './structs.js';
+import type { VcmPhys, VcmRes } from './structs.js';
 import type { VcmState } from './workload.js';
 
 function isIommu(s: VcmState): s is VcmState & { ctx: VcmIommu } {
@@ -31,30 +44,65 @@ function allPhys(s: VcmState): VcmPhys[] {
   return [...out];
 }
 
+/** Is this `CPtr` value a live-or-freed struct vcm_phys (not NULL, an ERR_PTR or garbage)? */
+function isPhys(p: unknown): p is VcmPhys {
+  return p !== null && typeof p === 'object' && 'bindings' in p;
+}
+
+/** What one driver thread got back from its vcm_* calls (reservations, memory). */
+export interface Owned {
+  readonly res: VcmRes[];
+  readonly phys: VcmPhys[];
+}
+
+export const BINDINGS_CHECK = 'phys->bindings equals the reservations bound to it';
+export const FREE_CHECK = 'memory is never freed while bound';
+
+/** Fail the running thread with an invariant violation of check `name`, sited at `label`. */
+function failCheck(name: string, message: string, label: string): never {
+  const e = currentExecution();
+  const t = e.running;
+  const v: Violation = violation('invariant', `${name}: ${message}`, {
+    threads: t >= 0 ? [t] : [], sites: t >= 0 ? [{ thread: t, step: e.stepIndex - 1, label }] : [], step: e.stepIndex - 1,
+    title: `WARNING: invariant '${name}' violated`,
+  });
+  return e.fail(v);
+}
+
+/**
+ * Memory about to be kfree'd (called by the drivers' phys free just before the kfree): no live
+ * reservation a driver kept may still be bound to it. Reservations are owned by the thread that
+ * frees their memory (no workload shares memory), so nobody can rebind or free them in between.
+ */
+export function checkNotBound(s: VcmState, phys: VcmPhys, label: string): void {
+  for (const r of s.res) {
+    if (r.phys.v === phys && !s.objects.isFreed(r.kblock)) failCheck(FREE_CHECK, `${phys.tag} was freed while ${r.tag} is still bound to it`, label);
+  }
+}
+
+/**
+ * `phys->bindings` of the memory a thread owns against its live reservations bound to it, checked
+ * as each of that thread's vcm_* calls returns (the count and `res->phys` are both settled then).
+ */
+export function checkOwnBindings(s: VcmState, own: Owned, call: string): void {
+  const objs = s.objects;
+  const mem = new Set<VcmPhys>(own.phys);
+  for (const r of own.res) {
+    const p = r.phys.v;
+    if (!isPhys(p)) continue;
+    mem.add(p);
+    if (!objs.isFreed(r.kblock) && objs.isFreed(p.kblock)) failCheck(FREE_CHECK, `${p.tag} was freed while ${r.tag} is still bound to it`, `${call}() returned`);
+  }
+  for (const p of mem) {
+    if (objs.isFreed(p.kblock)) continue;
+    const bound = own.res.filter((r) => !objs.isFreed(r.kblock) && r.phys.v === p).length;
+    if (p.bindings.value !== bound) failCheck(BINDINGS_CHECK, `${p.tag}->bindings is ${p.bindings.value} but ${bound} live reservation(s) are bound to it`, `${call}() returned`);
+  }
+}
+
 export const vcmInvariants: readonly Check<VcmState>[] = [
-  { name: 'vcm calls return a valid pointer or an ERR_PTR', check: (s) => s.badReturn ?? true },
-  {
-    name: 'phys->bindings equals the reservations bound to it',
-    check: (s) => {
-      if (s.inCore > 0) return true;
-      for (const p of allPhys(s)) {
-        if (p.freed) continue;
-        const bound = s.res.filter((r) => !r.freed && r.phys.v === p).length;
-        if (p.bindings.value !== bound) return `${p.tag}->bindings is ${p.bindings.value} but ${bound} live reservation(s) are bound to it`;
-      }
-      return true;
-    },
-  },
-  {
-    name: 'memory is never freed while bound',
-    check: (s) => {
-      for (const r of s.res) {
-        const p = r.phys.v;
-        if (!r.freed && p !== null && typeof p === 'object' && 'freed' in p && p.freed) return `${p.tag} was freed while ${r.tag} is still bound to it`;
-      }
-      return true;
-    },
-  },
+  // 'ops': badReturn is written once (workload.ts `call`, guarded by === null) from the caller's own return value, never cleared.
+  { name: 'vcm calls return a valid pointer or an ERR_PTR', check: (s) => s.badReturn ?? true, observes: 'ops' },
 ];
 
 export const vcmFinal: readonly Check<VcmState>[] = [

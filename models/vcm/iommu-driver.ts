@@ -184,6 +184,7 @@ export function* vcm_iommu_create(core: VcmCore, hw: VcmPlatform): G<VcmIommu | 
     const F = 'vcm_iommu_phys_free';
     for (const part of yield* phys.parts.get(`${F}: phys->parts`)) yield* hw.phys.freePages(part.page, `${F}: __free_pages`);
     phys.freed = true;
+    hw.checkPhysFree(phys, `${F}: kfree(phys)`);
     yield* kfree(phys, `${F}: kfree(phys)`);
   }
 

@@ -36,6 +36,7 @@ export function* vcm_o2o_create(core: VcmCore, hw: VcmPlatform, flavour: O2oFlav
     const F = 'vcm_o2o_phys_free';
     for (const part of yield* phys.parts.get(`${F}: phys->parts`)) yield* hw.phys.freePages(part.page, `${F}: __free_pages`);
     phys.freed = true;
+    hw.checkPhysFree(phys, `${F}: kfree(phys)`);
     yield* kfree(phys, `${F}: kfree(phys)`);
   }
 

@@ -12,7 +12,7 @@
 import {
   DmaDevice, IommuDomain, type Make, PAGE_SIZE, PhysMem, UsageError, choose, kernelConfig, kzalloc, GFP_KERNEL, type KPtr,
 } from '../../src/index.js';
-import type { G } from './structs.js';
+import type { G, VcmPhys } from './structs.js';
 
 /** IOVA window of the IOMMU context, and RAM of the platform. */
 export const IOVA_START = 0x10000000;
@@ -28,6 +28,8 @@ export class VcmPlatform {
   readonly direct: IommuDomain;
   readonly directDev: DmaDevice;
   private readonly faults: ReadonlySet<string>;
+  /** The model's check that no live reservation is still bound to memory about to be kfree'd. */
+  checkPhysFree: (phys: VcmPhys, label: string) => void = () => {};
   private tags = new Map<string, number>();
 
   constructor(readonly iovaPages: number, readonly ramPages: number, faults: readonly string[]) {

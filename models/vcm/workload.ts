@@ -21,18 +21,23 @@
  * `bindings` is not atomic with a concurrent vcm_map, but no owner discipline makes that a valid use).
  */
 import {
-  AtomicT, type CPtr, IS_ERR, IOMMU_READ, IOMMU_WRITE, PAGE_SIZE, Uninit, atomic_inc, atomic_set, deref, isValidPtr, join, op,
-  spawn, type ThreadSpec,
+  AtomicT, type CPtr, IS_ERR, IOMMU_READ, IOMMU_WRITE, PAGE_SIZE, Uninit, atomic_inc, atomic_set, currentExecution, deref,
+  isValidPtr, join, op, spawn, type ThreadSpec,
 } from '../../src/index.js';
+import { type Owned, checkNotBound, checkOwnBindings } from './invariants.js';
 import { type VcmIommu, vcm_iommu_create } from './iommu-driver.js';
 import { type VcmO2o, vcm_o2o_create } from './onetoone-driver.js';
 import { RAM_START, VcmPlatform } from './platform.js';
 import type { VcmParams, VcmStep } from './scenarios.js';
 import type { G, VcmCore, VcmPhys, VcmRes } from './structs.js';
 
+type ObjectTable = ReturnType<typeof currentExecution>['objects'];
+
 /** The state of one execution. */
 export interface VcmState {
   readonly params: VcmParams;
+  /** The execution's object table (which vcm_res / vcm_phys blocks are freed). */
+  readonly objects: ObjectTable;
   readonly core: VcmCore;
   readonly hw: VcmPlatform;
   /** The context's container, once created. */
@@ -40,8 +45,6 @@ export interface VcmState {
   /** Every reservation / physical memory a driver thread got back (for the invariants). */
   readonly res: VcmRes[];
   readonly phys: VcmPhys[];
-  /** How many threads are inside a vcm_* call now (bindings are checked only at 0). */
-  inCore: number;
   /** The first vcm_* call that returned neither a valid pointer nor an error pointer. */
   badReturn: string | null;
   readonly ready: AtomicT;
@@ -52,19 +55,38 @@ export interface VcmState {
 
 export function vcmSetup(core: VcmCore, p: VcmParams): VcmState {
   const hw = new VcmPlatform(p.iovaPages, p.ramPages, p.faults);
-  return { params: p, core, hw, ctx: null, res: [], phys: [], inCore: 0, badReturn: null,
+  const s: VcmState = { params: p, objects: currentExecution().objects, core, hw, ctx: null, res: [], phys: [], badReturn: null,
     ready: new AtomicT(0, 'ready'), barrier: new AtomicT(0, 'barrier'),
     barrierThreads: p.threads.filter((t) => t.includes('barrier')).length,
   };
+  hw.checkPhysFree = (phys, label) => checkNotBound(s, phys, label);
+  return s;
 }
 
-/** Run one vcm_* call, tracking quiescence and the validity of a returned pointer. */
-function* call<R>(s: VcmState, name: string, g: G<R>): G<R> {
-  s.inCore++;
+/**
+ * Run one vcm_* call: record a returned pointer that is neither valid nor an ERR_PTR, and (for a
+ * driver thread, `own`) check its memory's bindings count now that the call is done.
+ */
+function* call<R>(s: VcmState, name: string, g: G<R>, own: Owned | null): G<R> {
   const r = yield* g;
-  s.inCore--;
   if (r instanceof Uninit && s.badReturn === null) s.badReturn = `${name}() returned ${String(r)}: neither a valid pointer nor an ERR_PTR`;
+  if (own !== null) {
+    keep(s, own, r);
+    checkOwnBindings(s, own, name);
+  }
   return r;
+}
+
+/** A driver thread keeps every reservation and memory a vcm_* call gives it (for the checks). */
+function keep(s: VcmState, own: Owned, r: unknown): void {
+  if (!isValidPtr(r as CPtr<object>) || typeof r !== 'object' || r === null) return;
+  if ('res_size' in r) {
+    const res = r as VcmRes;
+    if (!own.res.includes(res)) { own.res.push(res); s.res.push(res); }
+  } else if ('bindings' in r) {
+    const p = r as VcmPhys;
+    if (!own.phys.includes(p)) { own.phys.push(p); s.phys.push(p); }
+  }
 }
 
 function* driverThread(s: VcmState, i: number, steps: readonly VcmStep[]): G<void> {
@@ -77,51 +99,47 @@ function* driverThread(s: VcmState, i: number, steps: readonly VcmStep[]): G<voi
   let signalled = !steps.includes('signal');
   let arrived = !steps.includes('barrier');
   const undo: (() => G<unknown>)[] = [];
-  const keep = (r: CPtr<VcmRes>): void => { if (isValidPtr(r)) s.res.push(r); };
+  const own: Owned = { res: [], phys: [] };
   for (const step of steps) {
     let ok = true;
     switch (step) {
       case 'make_binding': {
-        const r = yield* call(s, 'vcm_make_binding', core.vcm_make_binding(vcm, PAGE_SIZE, 0, 0));
+        const r = yield* call(s, 'vcm_make_binding', core.vcm_make_binding(vcm, PAGE_SIZE, 0, 0), own);
         if (IS_ERR(r)) { ok = false; break; }
         res = r;
-        keep(r);
-        undo.push(() => call(s, 'vcm_destroy_binding', core.vcm_destroy_binding(r)));
+        undo.push(() => call(s, 'vcm_destroy_binding', core.vcm_destroy_binding(r), own));
         break;
       }
       case 'alloc': {
-        const p = yield* call(s, 'vcm_alloc', core.vcm_alloc(vcm, PAGE_SIZE, 0));
+        const p = yield* call(s, 'vcm_alloc', core.vcm_alloc(vcm, PAGE_SIZE, 0), own);
         if (IS_ERR(p)) { ok = false; break; }
         phys = p;
-        if (isValidPtr(p)) s.phys.push(p);
-        undo.push(() => call(s, 'vcm_free', core.vcm_free(p)));
+        undo.push(() => call(s, 'vcm_free', core.vcm_free(p), own));
         break;
       }
       case 'reserve': {
-        const r = yield* call(s, 'vcm_reserve', core.vcm_reserve(vcm, PAGE_SIZE, 0));
+        const r = yield* call(s, 'vcm_reserve', core.vcm_reserve(vcm, PAGE_SIZE, 0), own);
         if (IS_ERR(r)) { ok = false; break; }
         res = r;
-        keep(r);
-        undo.push(() => call(s, 'vcm_unreserve', core.vcm_unreserve(r)));
+        undo.push(() => call(s, 'vcm_unreserve', core.vcm_unreserve(r), own));
         break;
       }
       case 'bind': {
         const r = res;
-        if ((yield* call(s, 'vcm_bind', core.vcm_bind(r, phys))) !== 0) { ok = false; break; }
-        undo.push(() => call(s, 'vcm_unbind', core.vcm_unbind(r)));
+        if ((yield* call(s, 'vcm_bind', core.vcm_bind(r, phys), own)) !== 0) { ok = false; break; }
+        undo.push(() => call(s, 'vcm_unbind', core.vcm_unbind(r), own));
         break;
       }
       case 'map': {
-        const r = yield* call(s, 'vcm_map', core.vcm_map(vcm, phys, 0));
+        const r = yield* call(s, 'vcm_map', core.vcm_map(vcm, phys, 0), own);
         if (IS_ERR(r)) { ok = false; break; }
         res = r;
-        keep(r);
-        undo.push(() => call(s, 'vcm_unmap', core.vcm_unmap(r)));
+        undo.push(() => call(s, 'vcm_unmap', core.vcm_unmap(r), own));
         break;
       }
       case 'activate': {
-        if ((yield* call(s, 'vcm_activate', core.vcm_activate(vcm))) !== 0) { ok = false; break; }
-        undo.push(() => call(s, 'vcm_deactivate', core.vcm_deactivate(vcm)));
+        if ((yield* call(s, 'vcm_activate', core.vcm_activate(vcm), own)) !== 0) { ok = false; break; }
+        undo.push(() => call(s, 'vcm_deactivate', core.vcm_deactivate(vcm), own));
         break;
       }
       case 'dma': {
@@ -175,7 +193,7 @@ function* platformThread(s: VcmState): G<void> {
   }
   for (const t of tids) yield* join(t, 'platform: wait for driver');
   if (device) yield* device.stop('platform: stop device');
-  yield* call(s, 'vcm_destroy', s.core.vcm_destroy(c.vcm));
+  yield* call(s, 'vcm_destroy', s.core.vcm_destroy(c.vcm), null);
   if (direct) yield* s.hw.direct.unmap(RAM_START, p.ramPages * PAGE_SIZE, 'platform: remove direct map');
 }
 

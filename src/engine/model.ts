@@ -91,8 +91,31 @@ export interface Model<S = unknown, P extends Json = Json> extends ModelDef<S, P
 /** A model type-erased for registries and the CLI. */
 export type AnyModel = Model<any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
+const TOKEN_RE = /('(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|`(?:[^`\\]|\\.)*`)|(\/\/[^\n]*|\/\*[\s\S]*?\*\/)|([A-Za-z_$][\w$]*|\d[\w.]*)/g;
+
+/**
+ * A function's text reduced to its identifiers, numbers and string contents (comments dropped),
+ * so the hash is the same whether tsc or a bundler (vitest's SSR transform:
+ * `(0, __vite_ssr_import_0__.thread)(...)`, double quotes, other indentation, no comments)
+ * produced the running code, yet changes with any edit that renames, adds or removes something.
+ */
 function fnText(f: unknown): string {
-  return typeof f === 'function' ? f.toString() : '';
+  return typeof f === 'function' ? canonical(f.toString()) : '';
+}
+
+/** Source text reduced to identifiers, numbers and string contents (see fnText). */
+export function canonical(source: string): string {
+  const text = source
+    .replace(/\(0,\s*__vite_ssr_import_\d+__\.([\w$]+)\)/g, '$1')
+    .replace(/__vite_ssr_import_\d+__\./g, '');
+  const out: string[] = [];
+  for (const m of text.matchAll(TOKEN_RE)) {
+    const str = m[1];
+    if (str !== undefined) out.push(str[0] === '`' ? str : str.slice(1, -1));
+    else if (m[3] !== undefined) out.push(m[3]);
+    // m[2]: a comment — tsc keeps them, bundlers drop them.
+  }
+  return out.join(' ');
 }
 
 /** Define a model; validates the definition and computes its hash. */
@@ -111,7 +134,7 @@ export function defineModel<S, P extends Json>(def: ModelDef<S, P>): Model<S, P>
     def.name, fnText(def.setup), fnText(def.threads), JSON.stringify(def.scenarios),
     ...(def.invariants ?? []).map((c) => c.name + fnText(c.check)),
     ...(def.final ?? []).map((c) => c.name + fnText(c.check)),
-    String(def.maxSteps ?? ''), String(def.leakCheck ?? ''), def.source ?? '',
+    String(def.maxSteps ?? ''), String(def.leakCheck ?? ''), canonical(def.source ?? ''),
   ];
   return { ...def, defaultScenario, hash: fnv1a(parts.join('\u0000')) };
 }

@@ -4,14 +4,20 @@
  * proved scenario of vcm/fixed is exhausted by DPOR with no violation (execution counts printed);
  * fast-check generates driver workloads (driver kind, window sizes, failing allocation sites,
  * one to three driver programs) that PCT runs on vcm/fixed (no violation) and on vcm/posted (a
- * failing workload is found, shrunk, and the shrunk workload still fails).
+ * failing workload is found, shrunk, and the shrunk workload still fails); the two checks that
+ * run at the op instead of after every step (bindings count at a call's return, memory freed while
+ * bound at the kfree) catch a core broken that way under DPOR.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { check, replay } from '../../src/index.js';
+import { atomic_set, check, deref, isValidPtr, replay } from '../../src/index.js';
 import { findModel } from '../../models/index.js';
 import { vcmFixed, vcmPosted } from '../../models/vcm/index.js';
 import type { VcmParams, VcmStep } from '../../models/vcm/scenarios.js';
+import { fixedCore } from '../../models/vcm/fixed-core.js';
+import { callFree } from '../../models/vcm/posted-core.js';
+import { vcmModel } from '../../models/vcm/model.js';
+import type { VcmCore } from '../../models/vcm/structs.js';
 
 describe('vcm/posted: the bugs of seed 004 are found by DPOR', () => {
   for (const bug of vcmPosted.expectedBugs ?? []) {
@@ -137,5 +143,39 @@ describe('vcm: fast-check generated workloads under PCT', () => {
     const r = check(vcmPosted, { strategy: 'pct', seed: 11, scenario: p, maxExecutions: 150 });
     expect(r.finding?.violation.kind).toBe('iommu-fault');
     expect(check(vcmFixed, { strategy: 'pct', seed: 11, scenario: p, maxExecutions: 150 }).finding).toBeNull();
+  });
+});
+
+describe('vcm: the checks moved out of the per-step invariants still catch a broken core under DPOR', () => {
+  const mutant = (name: string, core: VcmCore) => vcmModel({ name: `vcm/${name}`, description: name, core, defaultScenario: 'bind-and-map' });
+
+  it('a vcm_map that loses the bindings count is caught when the call returns', () => {
+    const lost: VcmCore = {
+      ...fixedCore,
+      *vcm_map(vcm, phys, flags) {
+        const r = yield* fixedCore.vcm_map(vcm, phys, flags);
+        if (isValidPtr(phys)) yield* atomic_set(phys.bindings, 0, 'mutant vcm_map: atomic_set(&phys->bindings, 0)');
+        return r;
+      },
+    };
+    const r = check(mutant('mutant-lost-binding', lost), { strategy: 'dpor', scenario: 'bind-and-map', maxExecutions: 2_000 });
+    expect(r.finding?.violation.kind).toBe('invariant');
+    expect(r.finding?.violation.message).toContain('phys->bindings equals the reservations bound to it');
+    expect(r.finding?.violation.sites[0]?.label).toBe('vcm_map() returned');
+  });
+
+  it('a vcm_unbind that frees the memory before unbinding is caught at the kfree', () => {
+    const early: VcmCore = {
+      ...fixedCore,
+      *vcm_unbind(res) {
+        const p = deref(res, 'mutant vcm_unbind: res').phys.v;
+        if (isValidPtr(p)) yield* callFree(p, 'mutant vcm_unbind: phys->free(phys)');
+        return yield* fixedCore.vcm_unbind(res);
+      },
+    };
+    const r = check(mutant('mutant-early-free', early), { strategy: 'dpor', scenario: 'bind-and-map', maxExecutions: 2_000 });
+    expect(r.finding?.violation.kind).toBe('invariant');
+    expect(r.finding?.violation.message).toContain('memory is never freed while bound');
+    expect(r.finding?.violation.sites[0]?.label).toContain('kfree(phys)');
   });
 });

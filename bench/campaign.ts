@@ -123,7 +123,7 @@ export async function campaignRss(seconds: number): Promise<CampaignRss> {
   const timer = setInterval(() => samples.push(mb()), 1000);
   const { executions, reportSamples } = await campaign(undefined, 2, { seconds }, undefined, () => samples.length);
   clearInterval(timer);
-  const reportPeak = Math.max(0, ...samples.slice(reportSamples));
+  const reportPeak = Math.max(mb(), ...samples.slice(reportSamples));
   samples.length = Math.max(1, Math.min(samples.length, reportSamples));
   const settleAt = Math.min(60, Math.floor(seconds / 6));
   const settled = samples[Math.min(settleAt, samples.length - 1)] as number;

@@ -2,9 +2,10 @@
  * The machine every ioremap-reuse variant runs on, and the driver threads of a scenario: physical
  * memory with the seed's MMIO windows, the kernel page table (init_mm), the v3.15 vmalloc space of
  * src/hw with `vmap_area_lock` as a spinlock and vmap_areas freed with kfree_rcu (as
- * __free_vmap_area does, so lockless list walkers stay safe), an RCU callback thread, and the ghost
- * state the invariants read (references taken from zero, owners that decided to free an area, and
- * the promise each live ioremap made to its caller).
+ * __free_vmap_area does, so lockless list walkers stay safe), an RCU callback thread, and ghost
+ * state: references taken from zero and owners that decided to free an area (append-only lists the
+ * per-step invariants read), and the promise each live ioremap made to its caller (checked by the
+ * driver itself, `keepsPromise`, at a PTE walk when ioremap returns and before iounmap).
  *
  * A driver thread runs its sessions: `va = ioremap(paddr, size, type)`, `readl` through va (the
  * access checks the PA and memory type the caller asked for), `iounmap(va)`. Boot-time mappings

@@ -6,10 +6,11 @@
  *   allocator decides, under mapping->lock right after bitmap_set, against `held` (the IOVAs whose
  *   bits are set, changed only under that lock) and the window (which only grows while drivers run);
  * - the set bitmap bits are exactly the live allocations. MOVED likewise (it read the live set and
- *   a busy counter): `noteCleared` checks under the lock that every bit a free clears was held (a
- *   lost allocation), and the owner thread, after joining every driver and before releasing the
- *   mapping, compares the set bits with the live allocations (a leaked bit). A bit wrongly set and
- *   cleared again while drivers run without any free of an unheld bit is no longer reported;
+ *   a busy counter): `noteCleared` checks under the lock that every bit a free clears is held by
+ *   the buffer being freed (else a live allocation is left with no bit set), and the owner thread,
+ *   after joining every driver and before releasing the mapping, compares the set bits with the
+ *   live allocations (a leaked bit). Between those points a wrong bit is reported only when a free
+ *   touches it or it survives to the end (one set and cleared by the same buffer in between is not);
  * - a map fails only when the mapping cannot grow any more (its configured maximum is reached,
  *   the request is larger than a chunk, or the extension's GFP_ATOMIC allocation failed):
  *   capacity must reach the configured maximum (still per-step, on an append-only list);

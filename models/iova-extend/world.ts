@@ -9,8 +9,9 @@
  * Ghost state: live IOVA allocations (recorded when __alloc_iova returns, dropped when unmap
  * starts; for reports and the owner's end check), `held` (the IOVA slots whose bits are set, kept
  * by the variants under mapping->lock via `noteTaken` / `noteCleared`, which check disjointness,
- * the window and double clears there, where the allocator decides), and failures of __alloc_iova
- * that happened although the mapping could still have grown to fit the request (append-only).
+ * the window, and that a free clears only its own buffer's bits, where the allocator decides), and
+ * failures of __alloc_iova that happened although the mapping could still have grown to fit the
+ * request (append-only).
  * The owner checks, after joining every driver, that the set bits are exactly the live ones.
  * Buffers are allocated at boot (owner-tagged frames, one run per map step) so that the page
  * allocator does not add interleavings the design is not about; an IOVA region of

@@ -35,18 +35,15 @@ function isIommu(s: VcmState): s is VcmState & { ctx: VcmIommu } {
   return s.ctx !== null && 'bitmap' in s.ctx;
 }
 
-function allPhys(s: VcmState): VcmPhys[] {
-  const out = new Set<VcmPhys>(s.phys);
-  for (const r of s.res) {
-    const p = r.phys.v;
-    if (p !== null && typeof p === 'object' && 'bindings' in p) out.add(p);
-  }
-  return [...out];
-}
-
 /** Is this `CPtr` value a live-or-freed struct vcm_phys (not NULL, an ERR_PTR or garbage)? */
 function isPhys(p: unknown): p is VcmPhys {
   return p !== null && typeof p === 'object' && 'bindings' in p;
+}
+
+function allPhys(s: VcmState): VcmPhys[] {
+  const out = new Set<VcmPhys>(s.phys);
+  for (const r of s.res) if (isPhys(r.phys.v)) out.add(r.phys.v);
+  return [...out];
 }
 
 /** What one driver thread got back from its vcm_* calls (reservations, memory). */

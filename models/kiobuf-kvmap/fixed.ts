@@ -24,7 +24,10 @@ export const kvmapFixed = defineKvmapModel({
   source: [kiomap_init_module_fixed, kiomap_destroy_module_fixed, fixedFops, mmap_kiobuf_fixed, kvmap_open, kvmap_close, kvmap_nopage,
     map_kernel_kiobuf, unmap_kiobuf].map(String).join('\n'),
   provedScenarios: [
-    'nopage-bound', 'close-vs-unload', 'open-vs-unload', 'load-use-unload', 'fork-munmap', 'two-procs-fork', 'private-mprotect-write',
+    // two-procs-fork is not here: DPOR no longer exhausts it within 200 000 executions since a Wait
+    // races with every earlier write of its object (waits on insmod_done / joins / module count);
+    // the suite checks it by DFS within preemption bound 1 instead.
+    'nopage-bound', 'close-vs-unload', 'open-vs-unload', 'load-use-unload', 'fork-munmap', 'private-mprotect-write',
     'init-alloc-fail', 'misc-register-fails', 'heap-straddles-pmd',
   ],
 });

@@ -95,6 +95,15 @@ describe('kiobuf-kvmap/fixed: DPOR exhausts the proved scenarios (DFS within a p
   }
 });
 
+describe('kiobuf-kvmap/fixed: scenarios beyond DPOR\'s budget', () => {
+  it('two-procs-fork: no violation in every schedule with at most 1 preemption (DFS, exhaustive within the bound)', () => {
+    const d = check(kvmapFixed, { strategy: 'dfs', preemptionBound: 1, scenario: 'two-procs-fork', maxExecutions: 20_000 });
+    console.log(`[kiobuf-kvmap/fixed] two-procs-fork: DFS(pb 1) ${d.executions} executions (exhaustive=${d.exhaustive})`);
+    expect(d.finding?.violation ?? null).toBeNull();
+    expect(d.exhaustive).toBe(true);
+  });
+});
+
 const simpleAct: fc.Arbitrary<UAct> = fc.oneof(
   fc.constant<UAct>({ op: 'open' }),
   fc.constant<UAct>({ op: 'close' }),

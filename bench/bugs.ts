@@ -39,15 +39,23 @@ function median(xs: number[]): number {
   return s[Math.floor((s.length - 1) / 2)] as number;
 }
 
+/**
+ * Executions until the first violation that is this bug. Other violations the scenario also shows
+ * (a posted model often has several) do not stop the hunt, as in a campaign: the strategy object
+ * keeps its state across one-execution runs, so this is one continuous exploration.
+ */
 function hunt(m: AnyModel, bug: ExpectedBug, name: string, depth: number | undefined, seed: number, maxExecutions: number): { executions: number; ms: number } | null {
   const t0 = performance.now();
-  const r = explore(m, makeStrategy(name, { seed, ...(depth !== undefined ? { depth } : {}) }), {
-    scenario: bug.scenario, maxExecutions, continueAfterViolation: false,
-  });
-  const v = r.finding?.violation;
-  if (!v || !bug.kinds.includes(v.kind)) return null;
-  if (bug.match && !`${v.title} ${v.message}`.includes(bug.match)) return null;
-  return { executions: r.finding?.execution ?? r.executions, ms: performance.now() - t0 };
+  const sched = makeStrategy(name, { seed, ...(depth !== undefined ? { depth } : {}) });
+  for (let n = 1; n <= maxExecutions; n++) {
+    const r = explore(m, sched, { scenario: bug.scenario, maxExecutions: 1 });
+    if (r.executions === 0) return null; // a systematic strategy ran out of interleavings
+    const v = r.finding?.violation;
+    if (v && bug.kinds.includes(v.kind) && (!bug.match || `${v.title} ${v.message}`.includes(bug.match))) {
+      return { executions: n, ms: performance.now() - t0 };
+    }
+  }
+  return null;
 }
 
 export function timeToFirstBug(seeds: number, maxExecutions: number): BugRow[] {

@@ -55,9 +55,19 @@ export function truncToSize(x: number, size: 1 | 2 | 4 | 8): number {
   return Number(BigInt.asUintN(size * 8, BigInt(Math.trunc(x))));
 }
 
-/** `0x20001400` style formatting for messages. */
+const hexCache = new Map<number, string>();
+
+/**
+ * `0x20001400` style formatting for messages and op labels. Models format the same few addresses
+ * on every step, so the strings are memoized (bounded) instead of reallocated each time.
+ */
 export function hex(a: number): string {
-  return `0x${a.toString(16)}`;
+  let s = hexCache.get(a);
+  if (s === undefined) {
+    s = `0x${a.toString(16)}`;
+    if (hexCache.size < 4096) hexCache.set(a, s);
+  }
+  return s;
 }
 
 /** `[start, end)` as hex. */

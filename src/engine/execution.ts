@@ -6,63 +6,27 @@
  * This is the hot path (DESIGN.md §2: ~40 M bare generator resumes/s on this machine), so the loop
  * allocates nothing per step apart from the schedule entry, and optional work (op trace, coverage
  * fingerprint, invariants) is skipped when not asked for.
- * Leaves out: the loop over many executions (explore.ts), and deadlock / livelock analysis
- * (stuck.ts).
+ * Leaves out: the loop over many executions (explore.ts), deadlock / livelock analysis (stuck.ts),
+ * lock ownership (locks.ts) and the wording of the violations it reports (findings.ts).
  */
 import { HappensBefore } from './clocks.js';
+import { LockTable } from './locks.js';
 import { fnvMix } from './hash.js';
 import type { AnyModel, Json } from './model.js';
 import { ObjectTable } from './objects.js';
 import { type Op, OpKind, type ThreadBody, type ThreadGen, accessOf, Access, describeOp } from './ops.js';
 import { RaceDetector } from './race.js';
 import type { Scheduler, SchedulerView } from './scheduler.js';
+import { badFree, badUnlock, brokenCheck, dataRace, leaked, threw, useAfterFree } from './findings.js';
+import type { ExecOptions, ExecResult, ThreadState } from './exec-types.js';
 import { deadlockViolation, livelockViolation } from './stuck.js';
 import { type Site, type Violation, ViolationAbort, UsageError, violation } from './violation.js';
 
 export const MAX_THREADS = 64;
 const RING = 64;
 
-export interface ThreadState {
-  readonly id: number;
-  readonly name: string;
-  gen: ThreadGen;
-  pending: Op | undefined;
-  done: boolean;
-  result: unknown;
-  /** Per-thread storage for API layers (preempt count, held locks, ...), by slot number. */
-  readonly slots: unknown[];
-}
-
-export interface ExecOptions {
-  readonly params: Json;
-  readonly maxSteps?: number;
-  /** Record every executed op (for reports and minimization). */
-  readonly trace?: boolean;
-  /** Compute the interleaving fingerprint (per-object hand-off order). */
-  readonly fingerprint?: boolean;
-  /** Storage shared by all executions of a run (lockdep's class graph lives here). */
-  readonly runStore?: Map<unknown, unknown>;
-  /** Sanitizers on (default): KCSAN race check, KASAN lifetime check, and the API layers' checks. */
-  readonly sanitize?: boolean;
-}
-
-export interface ExecResult {
-  readonly violation: Violation | null;
-  readonly steps: number;
-  readonly schedule: number[];
-  readonly preemptions: number;
-  /** Thread of each step and the op it ran, when `trace` was asked for. */
-  readonly traceThreads: number[];
-  readonly traceOps: Op[];
-  readonly fingerprint: number;
-  readonly facts?: Record<string, string | number | boolean>;
-}
-
-let slotCount = 0;
-/** Reserve a per-thread storage slot (API layers call this once at module load). */
-export function allocThreadSlot(): number {
-  return slotCount++;
-}
+export type { ExecOptions, ExecResult, ThreadState } from './exec-types.js';
+export { allocThreadSlot } from './exec-types.js';
 
 export class Execution implements SchedulerView {
   /** The execution whose thread code is running (models are single-threaded JS). */
@@ -91,8 +55,7 @@ export class Execution implements SchedulerView {
   runStore: Map<unknown, unknown> = new Map();
   /** Sanitizers on? API layers (lockdep, sleep-in-atomic, refcount) read this too. */
   sanitize = true;
-  private owner: number[] = [];
-  private readers: number[] = [];
+  private readonly locks = new LockTable();
   private readonly ringTid = new Int32Array(RING);
   private readonly ringOp: (Op | undefined)[] = new Array<Op | undefined>(RING);
 
@@ -132,11 +95,11 @@ export class Execution implements SchedulerView {
 
   /** Who holds lock object `obj` (-1 when free). */
   lockOwner(obj: number): number {
-    return this.owner[obj] ?? -1;
+    return this.locks.ownerOf(obj);
   }
 
   lockReaders(obj: number): number {
-    return this.readers[obj] ?? 0;
+    return this.locks.readersOf(obj);
   }
 
   /** Create a thread (initial or spawned) and run it to its first op. */
@@ -178,18 +141,14 @@ export class Execution implements SchedulerView {
       th.done = true;
       th.pending = undefined;
       if (e instanceof ViolationAbort) return;
-      if (!this.violation) {
-        const msg = e instanceof Error ? `${e.name === 'Error' ? '' : `${e.name}: `}${e.message}` : String(e);
-        this.violation = violation(e instanceof UsageError ? 'usage' : 'exception',
-          `T${th.id} (${th.name}) threw: ${msg}`, { threads: [th.id], step: this.stepIndex - 1 });
-      }
+      if (!this.violation) this.violation = threw(`T${th.id} (${th.name})`, e, [th.id], this.stepIndex - 1);
     }
   }
 
   private opEnabled(o: Op): boolean {
     switch (o.kind) {
       case OpKind.Acquire:
-        return (this.owner[o.obj] ?? -1) < 0 && (o.n === 1 || (this.readers[o.obj] ?? 0) === 0);
+        return this.locks.canAcquire(o.obj, o.n === 1);
       case OpKind.Wait:
         return (o.until as () => boolean)();
       case OpKind.Join:
@@ -222,23 +181,12 @@ export class Execution implements SchedulerView {
     for (let t = 0; t < this.threads.length; t++) this.hb.fork(t, -1);
   }
 
-  private uaf(tid: number, o: Op): void {
-    const ref = this.objects.ref(o.obj);
-    this.violation = violation('use-after-free',
-      `T${tid} accessed ${ref.name} (${ref.kind}) after it was freed`, {
-        title: `BUG: KASAN: use-after-free in ${o.label.split(':')[0] ?? o.label}`,
-        threads: ref.freed ? [tid, ref.freed.thread] : [tid],
-        sites: [{ thread: tid, step: this.stepIndex, label: o.label }, ...(ref.freed ? [ref.freed] : [])],
-        step: this.stepIndex, object: ref,
-      });
-  }
-
   /** Perform the engine-level effect of op `o` by thread `tid`; returns the op's result. */
   private perform(tid: number, o: Op, sched: Scheduler, schedule: number[]): unknown {
     const obj = o.obj;
     const san = this.sanitize;
     if (san && obj >= 0 && this.objects.freedCount > 0 && o.kind !== OpKind.Free && this.objects.isFreed(obj)) {
-      this.uaf(tid, o);
+      this.violation = useAfterFree(this.objects, tid, o, this.stepIndex);
       return undefined;
     }
     const hbOn = this.hbOn;
@@ -257,38 +205,20 @@ export class Execution implements SchedulerView {
         const prior = o.kind === OpKind.PlainRead
           ? this.races.read(this.hb, tid, obj, this.stepIndex, o.label)
           : this.races.write(this.hb, tid, obj, this.stepIndex, o.label);
-        if (prior) {
-          const name = this.objects.label(obj);
-          const what = o.kind === OpKind.PlainWrite ? 'write' : 'read';
-          this.violation = violation('data-race',
-            `plain ${what} of ${name} by T${tid} races with the ${prior.write ? 'write' : 'read'} by T${prior.thread}: no lock, atomic or RCU orders them`, {
-              title: `BUG: KCSAN: data-race in ${prior.label.split(':')[0]} / ${o.label.split(':')[0]}`,
-              threads: [tid, prior.thread],
-              sites: [{ thread: prior.thread, step: prior.step, label: prior.label }, { thread: tid, step: this.stepIndex, label: o.label }],
-              step: this.stepIndex, object: this.objects.ref(obj),
-            });
-        }
+        if (prior) this.violation = dataRace(this.objects, tid, o, prior, this.stepIndex);
         return undefined;
       }
       case OpKind.Acquire:
-        if (o.n === 1) this.readers[obj] = (this.readers[obj] ?? 0) + 1;
-        else this.owner[obj] = tid;
+        this.locks.acquire(obj, tid, o.n === 1);
         if (hbOn) this.hb.acquire(tid, obj);
         return undefined;
       case OpKind.TryAcquire: {
-        const free = (this.owner[obj] ?? -1) < 0 && (this.readers[obj] ?? 0) === 0;
-        if (free) this.owner[obj] = tid;
+        const got = this.locks.tryAcquire(obj, tid);
         if (hbOn) this.hb.acqRel(tid, obj);
-        return free;
+        return got;
       }
       case OpKind.Release:
-        if (o.n === 1) {
-          if ((this.readers[obj] ?? 0) <= 0) return this.badUnlock(tid, o);
-          this.readers[obj] = (this.readers[obj] ?? 0) - 1;
-        } else {
-          if (this.owner[obj] !== tid) return this.badUnlock(tid, o);
-          this.owner[obj] = -1;
-        }
+        if (!this.locks.release(obj, tid, o.n === 1)) return this.badUnlock(tid, o);
         if (hbOn) this.hb.release(tid, obj);
         return undefined;
       case OpKind.Wait:
@@ -321,16 +251,7 @@ export class Execution implements SchedulerView {
       }
       case OpKind.Free: {
         const r = this.objects.free(obj, { thread: tid, step: this.stepIndex, label: o.label });
-        if (r !== 'ok') {
-          const ref = this.objects.ref(obj);
-          this.violation = violation(r === 'double' ? 'double-free' : 'invalid-free',
-            r === 'double' ? `T${tid} freed ${ref.name} (${ref.kind}) a second time` : `T${tid} freed ${ref.name}, which is not a live heap allocation`, {
-              title: `BUG: KASAN: ${r === 'double' ? 'double-free' : 'invalid-free'} in ${o.label.split(':')[0]}`,
-              threads: ref.freed ? [tid, ref.freed.thread] : [tid],
-              sites: [{ thread: tid, step: this.stepIndex, label: o.label }, ...(ref.freed ? [ref.freed] : [])],
-              step: this.stepIndex, object: ref,
-            });
-        }
+        if (r !== 'ok') this.violation = badFree(this.objects, r, tid, o, this.stepIndex);
         return undefined;
       }
       default:
@@ -339,9 +260,7 @@ export class Execution implements SchedulerView {
   }
 
   private badUnlock(tid: number, o: Op): undefined {
-    this.violation = violation('lock-misuse', `T${tid} released ${this.objects.label(o.obj)} which it does not hold`, {
-      threads: [tid], sites: [{ thread: tid, step: this.stepIndex, label: o.label }], step: this.stepIndex,
-    });
+    this.violation = badUnlock(this.objects, tid, o, this.stepIndex);
     return undefined;
   }
 
@@ -351,8 +270,7 @@ export class Execution implements SchedulerView {
     this.hb.reset();
     this.races.reset();
     this.threads.length = 0;
-    this.owner = [];
-    this.readers = [];
+    this.locks.reset();
     this.stepIndex = 0;
     this.lastThread = -1;
     this.running = -1;
@@ -373,13 +291,8 @@ export class Execution implements SchedulerView {
     let preemptions = 0;
     const maxSteps = opts.maxSteps ?? model.maxSteps ?? 20_000;
     const invariants = model.invariants && model.invariants.length > 0 ? model.invariants : null;
-    // Which objects per-step invariants read (docs/soundness.md): all, a named set, or none.
-    const obs = invariants ? invariants.map((c) => c.observes) : [];
-    this.observeAll = obs.some((o) => o === undefined);
-    const prefixes: string[] = [];
-    for (const o of obs) if (Array.isArray(o)) prefixes.push(...(o as readonly string[]));
-    this.objects.observePrefixes = this.observeAll ? [] : prefixes;
-    this.observesEveryStep = this.observeAll || prefixes.length > 0;
+    this.observeAll = this.objects.observe(invariants ?? []);
+    this.observesEveryStep = this.observeAll || this.objects.observePrefixes.length > 0;
     const saved = Execution.current;
     Execution.current = this;
     let state: unknown;
@@ -392,10 +305,7 @@ export class Execution implements SchedulerView {
           if (this.violation) break;
         }
       } catch (e) {
-        if (!(e instanceof ViolationAbort) && !this.violation) {
-          const msg = e instanceof Error ? e.message : String(e);
-          this.violation = violation(e instanceof UsageError ? 'usage' : 'exception', `setup of ${model.name} threw: ${msg}`, { step: -1 });
-        }
+        if (!(e instanceof ViolationAbort) && !this.violation) this.violation = threw(`setup of ${model.name}`, e, [], -1);
       }
       while (!this.violation) {
         this.computeEnabled();
@@ -445,7 +355,7 @@ export class Execution implements SchedulerView {
         if (invariants) this.checkAll(invariants, state, 'invariant');
       }
       if (!this.violation && model.final) this.checkAll(model.final, state, 'invariant');
-      if (!this.violation && model.leakCheck !== false && this.objects.liveHeap > 0) this.leak();
+      if (!this.violation && model.leakCheck !== false && this.objects.liveHeap > 0) this.violation = leaked(this.objects);
     } finally {
       Execution.current = saved;
     }
@@ -469,27 +379,11 @@ export class Execution implements SchedulerView {
         r = `check threw: ${e instanceof Error ? e.message : String(e)}`;
       }
       if (r === false || typeof r === 'string') {
-        const who = this.lastThread;
-        this.violation = violation(kind, typeof r === 'string' ? `${c.name}: ${r}` : `invariant '${c.name}' does not hold`, {
-          threads: who >= 0 ? [who] : [],
-          sites: who >= 0 ? [{ thread: who, step: this.stepIndex - 1, label: this.ringOp[(this.stepIndex - 1) & (RING - 1)]?.label ?? '' }] : [],
-          step: this.stepIndex - 1,
-          title: `WARNING: invariant '${c.name}' violated`,
-        });
+        const last = this.ringOp[(this.stepIndex - 1) & (RING - 1)];
+        this.violation = brokenCheck(c.name, r, this.lastThread, this.stepIndex - 1, last?.label ?? '');
         return;
       }
     }
-  }
-
-  private leak(): void {
-    const ids = this.objects.leaked();
-    const first = ids[0] as number;
-    const ref = this.objects.ref(first);
-    const names = ids.slice(0, 4).map((b) => `${this.objects.kind[b]} ${this.objects.name[b]}`).join(', ');
-    this.violation = violation('leak', `${ids.length} heap object(s) never freed when every thread finished: ${names}${ids.length > 4 ? ', ...' : ''}`, {
-      threads: ref.allocated ? [ref.allocated.thread] : [], sites: ref.allocated ? [ref.allocated] : [], step: -1, object: ref,
-      title: `unreferenced object ${ref.kind} ${ref.name} (kmemleak)`,
-    });
   }
 
   /** Describe an op with object names (for violations and traces). */

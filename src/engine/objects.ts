@@ -95,6 +95,18 @@ export class ObjectTable {
     return 'ok';
   }
 
+  /**
+   * Set up which objects the per-step invariants read (docs/soundness.md) for the next execution:
+   * returns true when some check does not say (then every object counts as observed).
+   */
+  observe(checks: readonly { readonly observes?: 'ops' | readonly string[] }[]): boolean {
+    const all = checks.some((c) => c.observes === undefined);
+    const prefixes: string[] = [];
+    for (const c of checks) if (Array.isArray(c.observes)) prefixes.push(...(c.observes as readonly string[]));
+    this.observePrefixes = all ? [] : prefixes;
+    return all;
+  }
+
   /** Heap blocks still live (for the leak report). */
   leaked(): number[] {
     const out: number[] = [];

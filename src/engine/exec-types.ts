@@ -1,0 +1,52 @@
+/**
+ * The data types at the boundary of one execution: what a caller asks of it (ExecOptions), what it
+ * returns (ExecResult), the per-thread state API layers may read (ThreadState), and per-thread
+ * storage slots for those layers (preempt count, held locks, RCU nesting live there).
+ * Leaves out: the step loop itself (execution.ts).
+ */
+import type { Json } from './model.js';
+import type { Op, ThreadGen } from './ops.js';
+import type { Violation } from './violation.js';
+
+export interface ThreadState {
+  readonly id: number;
+  readonly name: string;
+  gen: ThreadGen;
+  pending: Op | undefined;
+  done: boolean;
+  result: unknown;
+  /** Per-thread storage for API layers (preempt count, held locks, ...), by slot number. */
+  readonly slots: unknown[];
+}
+
+export interface ExecOptions {
+  readonly params: Json;
+  readonly maxSteps?: number;
+  /** Record every executed op (for reports and minimization). */
+  readonly trace?: boolean;
+  /** Compute the interleaving fingerprint (per-object hand-off order). */
+  readonly fingerprint?: boolean;
+  /** Storage shared by all executions of a run (lockdep's class graph lives here). */
+  readonly runStore?: Map<unknown, unknown>;
+  /** Sanitizers on (default): KCSAN race check, KASAN lifetime check, and the API layers' checks. */
+  readonly sanitize?: boolean;
+}
+
+export interface ExecResult {
+  readonly violation: Violation | null;
+  readonly steps: number;
+  readonly schedule: number[];
+  readonly preemptions: number;
+  /** Thread of each step and the op it ran, when `trace` was asked for. */
+  readonly traceThreads: number[];
+  readonly traceOps: Op[];
+  readonly fingerprint: number;
+  readonly facts?: Record<string, string | number | boolean>;
+}
+
+let slotCount = 0;
+/** Reserve a per-thread storage slot (API layers call this once at module load). */
+export function allocThreadSlot(): number {
+  return slotCount++;
+}
+

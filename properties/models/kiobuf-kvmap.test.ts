@@ -12,45 +12,18 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type AnyModel, type ExpectedBug, type Violation, check, encodeToken, explore, makeStrategy, replay } from '../../src/index.js';
+import { type AnyModel, type ExpectedBug, check, replay } from '../../src/index.js';
+import { type Found, findBug } from './find-bug.js';
 import { kvmapFixed, kvmapPosted } from '../../models/kiobuf-kvmap/index.js';
 import { findModel } from '../../models/index.js';
 import type { KvmapParams, UAct } from '../../models/kiobuf-kvmap/state.js';
 
-function matches(bug: ExpectedBug, v: Violation): boolean {
-  return bug.kinds.includes(v.kind) && (bug.match === undefined || `${v.title} ${v.message}`.includes(bug.match));
-}
 
 /** Cross-check bound for DFS (two-procs-fork needs 1 to stay within a few seconds). */
 const dfsBound = (sc: string): number => (sc === 'two-procs-fork' ? 1 : 2);
 
-/** One systematic search of `bug.scenario`: the first execution whose violation is this bug. */
-function searchWith(model: AnyModel, bug: ExpectedBug, strategy: 'dpor' | 'dfs'): { execution: number; token: string; v: Violation } | null {
-  const sched = strategy === 'dpor' ? makeStrategy('dpor') : makeStrategy('dfs', { preemptionBound: dfsBound(bug.scenario) });
-  let hit: { execution: number; schedule: number[]; v: Violation } | null = null;
-  explore(model, sched, {
-    scenario: bug.scenario, maxExecutions: 20_000, continueAfterViolation: true,
-    onExecution: (r, i) => {
-      if (hit === null && r.violation !== null && matches(bug, r.violation)) hit = { execution: i, schedule: [...r.schedule], v: r.violation };
-    },
-  });
-  if (hit === null) return null;
-  const h: { execution: number; schedule: number[]; v: Violation } = hit;
-  const token = encodeToken({ model: model.name, hash: model.hash, scenario: bug.scenario, strategy: sched.name, seed: sched.seed, steps: h.schedule });
-  return { execution: h.execution, token, v: h.v };
-}
-
-/**
- * DPOR first; DFS within a preemption bound when DPOR misses it. The current DPOR treats kfree /
- * free_module of a block as independent of accesses to the fields inside that block, so it can
- * miss a use-after-free of a struct member (unload-after-last-dec is one); the fallback keeps the
- * bug checked and the printed line says which strategy found it.
- */
-function search(model: AnyModel, bug: ExpectedBug): { by: string; execution: number; token: string; v: Violation } | null {
-  const d = searchWith(model, bug, 'dpor');
-  if (d !== null) return { by: 'DPOR', ...d };
-  const f = searchWith(model, bug, 'dfs');
-  return f === null ? null : { by: `DFS(pb ${dfsBound(bug.scenario)}), DPOR missed it`, ...f };
+function search(model: AnyModel, bug: ExpectedBug): Found | null {
+  return findBug(model, bug, dfsBound(bug.scenario));
 }
 
 describe('kiobuf-kvmap/posted: the bugs are found by systematic exploration', () => {

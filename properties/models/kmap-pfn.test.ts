@@ -12,8 +12,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  type AnyModel, type ExpectedBug, type Violation, check, encodeToken, explore, makeStrategy, replay,
+  type AnyModel, type ExpectedBug, check, replay,
 } from '../../src/index.js';
+import { type Found, findBug } from './find-bug.js';
 import { kmapPfnFixed, kmapPfnPosted } from '../../models/kmap-pfn/index.js';
 import { findModel } from '../../models/index.js';
 import { HIGH_PFN, LOW_PFN, PMEM_PAGES, PMEM_PFN } from '../../models/kmap-pfn/scenarios.js';
@@ -22,32 +23,9 @@ import { mainlinePfnCodec, postedPfnCodec } from '../../models/kmap-pfn/pfn-t.js
 
 const BOUND = 3;
 
-function matches(bug: ExpectedBug, v: Violation): boolean {
-  return bug.kinds.includes(v.kind) && (bug.match === undefined || `${v.title} ${v.message}`.includes(bug.match));
-}
 
-/** One systematic search of `bug.scenario`: the first execution whose violation is this bug. */
-function searchWith(model: AnyModel, bug: ExpectedBug, strategy: 'dpor' | 'dfs'): { execution: number; token: string; v: Violation } | null {
-  const sched = strategy === 'dpor' ? makeStrategy('dpor') : makeStrategy('dfs', { preemptionBound: BOUND });
-  let hit: { execution: number; schedule: number[]; v: Violation } | null = null;
-  explore(model, sched, {
-    scenario: bug.scenario, maxExecutions: 20_000, continueAfterViolation: true,
-    onExecution: (r, i) => {
-      if (hit === null && r.violation !== null && matches(bug, r.violation)) hit = { execution: i, schedule: [...r.schedule], v: r.violation };
-    },
-  });
-  if (hit === null) return null;
-  const h: { execution: number; schedule: number[]; v: Violation } = hit;
-  const token = encodeToken({ model: model.name, hash: model.hash, scenario: bug.scenario, strategy: sched.name, seed: sched.seed, steps: h.schedule });
-  return { execution: h.execution, token, v: h.v };
-}
-
-/** DPOR first, bounded DFS when DPOR misses it (the printed line says which found it). */
-function search(model: AnyModel, bug: ExpectedBug): { by: string; execution: number; token: string; v: Violation } | null {
-  const d = searchWith(model, bug, 'dpor');
-  if (d !== null) return { by: 'DPOR', ...d };
-  const f = searchWith(model, bug, 'dfs');
-  return f === null ? null : { by: `DFS(pb ${BOUND}), DPOR missed it`, ...f };
+function search(model: AnyModel, bug: ExpectedBug): Found | null {
+  return findBug(model, bug, BOUND);
 }
 
 describe('kmap-pfn/posted: the bugs are found as checker violations', () => {

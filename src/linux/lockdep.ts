@@ -15,7 +15,7 @@
  * Leaves out: softirq usage bits, irq-safe -> irq-unsafe dependency chains, read-lock recursion
  * rules, subclasses (two instances of one class nested are not an edge), chain hashing.
  */
-import type { Execution } from '../engine/execution.js';
+import { type Execution, currentExecution } from '../engine/execution.js';
 import { type HeldLock, type KCtx, kfail, threadLabel } from './kernel.js';
 
 /** One learnt dependency: `to` was taken while `from` was held. */
@@ -77,6 +77,24 @@ export interface LockInfo {
   readonly id: number;
   readonly cls: string;
   readonly kind: string;
+}
+
+/**
+ * The shape every kernel lock object shares (spinlock_t, struct mutex, rwlock_t, rw_semaphore):
+ * an engine object of its kind, in a struct's block or its own, with a lockdep class that defaults
+ * to its name (pass `cls` to share one class among all instances of a struct field).
+ */
+export abstract class LockObject implements LockInfo {
+  readonly id: number;
+  readonly cls: string;
+  constructor(readonly kind: string, readonly name: string, block: number, cls: string | undefined) {
+    this.id = currentExecution().objects.add(kind, name, block);
+    this.cls = cls ?? name;
+  }
+  /** Thread holding it exclusively, -1 when none (for invariants). */
+  get holder(): number {
+    return currentExecution().lockOwner(this.id);
+  }
 }
 
 /**

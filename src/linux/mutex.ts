@@ -15,7 +15,7 @@ import { currentExecution } from '../engine/execution.js';
 import { type Op, OpKind, op } from '../engine/ops.js';
 import { UsageError } from '../engine/violation.js';
 import { checkObject, kctx } from './kernel.js';
-import { type LockInfo, lockdepAcquire, lockdepAcquired, lockdepRelease, mightSleep } from './lockdep.js';
+import { LockObject, lockdepAcquire, lockdepAcquired, lockdepRelease, mightSleep } from './lockdep.js';
 
 type G<R> = Generator<Op, R, unknown>;
 
@@ -23,16 +23,9 @@ const KIND = 'mutex';
 const HOW = 'create it with new KMutex(name) in setup (DEFINE_MUTEX / mutex_init)';
 
 /** struct mutex. `cls` is its lockdep class (default: its name). */
-export class KMutex implements LockInfo {
-  readonly id: number;
-  readonly cls: string;
-  readonly kind = KIND;
-  constructor(readonly name: string, block = -1, cls?: string) {
-    this.id = currentExecution().objects.add(KIND, name, block);
-    this.cls = cls ?? name;
-  }
-  get holder(): number {
-    return currentExecution().lockOwner(this.id);
+export class KMutex extends LockObject {
+  constructor(name: string, block = -1, cls?: string) {
+    super(KIND, name, block, cls);
   }
 }
 

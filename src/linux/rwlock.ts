@@ -13,7 +13,7 @@
 import { currentExecution } from '../engine/execution.js';
 import { type Op, OpKind, op } from '../engine/ops.js';
 import { type KCtx, checkObject, kctx } from './kernel.js';
-import { type LockInfo, lockdepAcquire, lockdepAcquired, lockdepRelease, mightSleep } from './lockdep.js';
+import { type LockInfo, LockObject, lockdepAcquire, lockdepAcquired, lockdepRelease, mightSleep } from './lockdep.js';
 
 type G<R> = Generator<Op, R, unknown>;
 
@@ -23,24 +23,16 @@ const SEM_KIND = 'rw_semaphore';
 const SEM_HOW = 'create it with new RwSemaphore(name) in setup (DECLARE_RWSEM / init_rwsem)';
 
 /** rwlock_t. */
-export class RwlockT implements LockInfo {
-  readonly id: number;
-  readonly cls: string;
-  readonly kind = RW_KIND;
-  constructor(readonly name: string, block = -1, cls?: string) {
-    this.id = currentExecution().objects.add(RW_KIND, name, block);
-    this.cls = cls ?? name;
+export class RwlockT extends LockObject {
+  constructor(name: string, block = -1, cls?: string) {
+    super(RW_KIND, name, block, cls);
   }
 }
 
 /** struct rw_semaphore. */
-export class RwSemaphore implements LockInfo {
-  readonly id: number;
-  readonly cls: string;
-  readonly kind = SEM_KIND;
-  constructor(readonly name: string, block = -1, cls?: string) {
-    this.id = currentExecution().objects.add(SEM_KIND, name, block);
-    this.cls = cls ?? name;
+export class RwSemaphore extends LockObject {
+  constructor(name: string, block = -1, cls?: string) {
+    super(SEM_KIND, name, block, cls);
   }
 }
 

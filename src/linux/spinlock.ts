@@ -14,7 +14,7 @@ import { currentExecution } from '../engine/execution.js';
 import { type Op, OpKind, op } from '../engine/ops.js';
 import { UsageError } from '../engine/violation.js';
 import { checkObject, kctx } from './kernel.js';
-import { type LockInfo, lockdepAcquire, lockdepAcquired, lockdepRelease } from './lockdep.js';
+import { LockObject, lockdepAcquire, lockdepAcquired, lockdepRelease } from './lockdep.js';
 
 type G<R> = Generator<Op, R, unknown>;
 
@@ -22,17 +22,9 @@ const KIND = 'spinlock_t';
 const HOW = 'create it with new SpinlockT(name) in setup (DEFINE_SPINLOCK / spin_lock_init)';
 
 /** spinlock_t. `cls` is its lockdep class (default: its name), shared by all instances of a struct field. */
-export class SpinlockT implements LockInfo {
-  readonly id: number;
-  readonly cls: string;
-  readonly kind = KIND;
-  constructor(readonly name: string, block = -1, cls?: string) {
-    this.id = currentExecution().objects.add(KIND, name, block);
-    this.cls = cls ?? name;
-  }
-  /** Thread holding it, -1 when free (for invariants). */
-  get holder(): number {
-    return currentExecution().lockOwner(this.id);
+export class SpinlockT extends LockObject {
+  constructor(name: string, block = -1, cls?: string) {
+    super(KIND, name, block, cls);
   }
 }
 

@@ -10,7 +10,7 @@
  */
 import fc from 'fast-check';
 import { Mutex as AsyncMutex } from 'async-mutex';
-import { Atomic, Mutex, Rng, defineModel, explore, makeStrategy, thread } from '../src/index.js';
+import { Atomic, Mutex, type Op, Rng, defineModel, explore, makeStrategy, thread } from '../src/index.js';
 
 export interface Workload {
   readonly name: string;
@@ -79,28 +79,49 @@ export function bareStepsPerSec(w: Workload, budgetMs: number): number {
   return steps / ((t - t0) / 1000);
 }
 
-/** The same workload as a mapcheck model. */
-export function workloadModel(w: Workload) {
-  return defineModel<{ a: Atomic; m: Mutex }, { t: number; n: number }>({
-    name: `bench/${w.locks ? 'locks' : 'atomics'}`,
+interface WState { a: Atomic; m: Mutex }
+
+/*
+ * Thread bodies are module-level generator functions, reached through a cheap arrow: V8 gives every
+ * new generator *closure* its own prototype object and map on first call (~1.5 us each), so a
+ * `function*` written inline in `threads()` costs that per thread per execution. README ("Writing
+ * a model") recommends this form; `inlineClosures` keeps the other form measurable.
+ */
+function* incrementer(s: WState, n: number): Generator<Op, void, unknown> {
+  for (let k = 0; k < n; k++) yield* s.a.add(1, 'atomic_inc');
+}
+
+function* locker(s: WState, n: number): Generator<Op, void, unknown> {
+  for (let k = 0; k < n; k++) {
+    yield* s.m.lock('lock');
+    yield* s.m.unlock('unlock');
+  }
+}
+
+/** The same workload as a mapcheck model (`inlineClosures`: bodies written as inline function*). */
+export function workloadModel(w: Workload, inlineClosures = false) {
+  return defineModel<WState, { t: number; n: number }>({
+    name: `bench/${w.locks ? 'locks' : 'atomics'}${inlineClosures ? '-inline' : ''}`,
     scenarios: { default: { t: w.threads, n: w.opsPerThread } },
     setup: () => ({ a: new Atomic(0, 'counter'), m: new Mutex('m') }),
-    threads: (s, p) => Array.from({ length: p.t }, (_, i) => thread(`t${i}`, w.locks
-      ? function* () {
-        for (let k = 0; k < p.n; k++) {
-          yield* s.m.lock('lock');
-          yield* s.m.unlock('unlock');
+    threads: (s, p) => Array.from({ length: p.t }, (_, i) => thread(`t${i}`, inlineClosures
+      ? (w.locks
+        ? function* () {
+          for (let k = 0; k < p.n; k++) {
+            yield* s.m.lock('lock');
+            yield* s.m.unlock('unlock');
+          }
         }
-      }
-      : function* () {
-        for (let k = 0; k < p.n; k++) yield* s.a.add(1, 'atomic_inc');
-      })),
+        : function* () {
+          for (let k = 0; k < p.n; k++) yield* s.a.add(1, 'atomic_inc');
+        })
+      : (w.locks ? () => locker(s, p.n) : () => incrementer(s, p.n)))),
   });
 }
 
 /** (b) mapcheck random strategy with every check on. */
-export function mapcheckStepsPerSec(w: Workload, budgetMs: number, strategy = 'random', sanitize = true): number {
-  const model = workloadModel(w);
+export function mapcheckStepsPerSec(w: Workload, budgetMs: number, strategy = 'random', sanitize = true, inlineClosures = false): number {
+  const model = workloadModel(w, inlineClosures);
   const sched = makeStrategy(strategy, { seed: 1 });
   let steps = 0;
   const t0 = performance.now();

@@ -8,6 +8,7 @@
  */
 import { currentExecution } from './execution.js';
 import { type Op, OpKind, type ThreadBody, type ThreadGen, op } from './ops.js';
+import { type StepHost, OpStep } from './op-step.js';
 import { violation } from './violation.js';
 
 type G<R> = Generator<Op, R, unknown>;
@@ -27,8 +28,13 @@ class OpCache {
   }
 }
 
+const LOAD = 0;
+const STORE = 1;
+const ADD = 2;
+const CAS = 3;
+
 /** A sequentially consistent atomic integer (kernel atomic_t without the kernel checks). */
-export class Atomic {
+export class Atomic implements StepHost {
   readonly id: number;
   value: number;
   private readonly ops = new OpCache();
@@ -36,31 +42,42 @@ export class Atomic {
     this.id = currentExecution().objects.add('atomic', name, block);
     this.value = init;
   }
-  *load(label = 'atomic_read'): G<number> {
-    yield this.ops.get(OpKind.Read, this.id, label);
-    return this.value;
+  load(label = 'atomic_read'): OpStep<number> {
+    return new OpStep(this, LOAD, this.ops.get(OpKind.Read, this.id, label), 0, 0);
   }
-  *store(v: number, label = 'atomic_set'): G<void> {
-    yield this.ops.get(OpKind.Write, this.id, label);
-    this.value = v;
+  store(v: number, label = 'atomic_set'): OpStep<void> {
+    return new OpStep(this, STORE, this.ops.get(OpKind.Write, this.id, label), v, 0);
   }
   /** Add and return the new value (atomic_add_return). */
-  *add(d: number, label = 'atomic_add_return'): G<number> {
-    yield this.ops.get(OpKind.Rmw, this.id, label);
-    this.value += d;
-    return this.value;
+  add(d: number, label = 'atomic_add_return'): OpStep<number> {
+    return new OpStep(this, ADD, this.ops.get(OpKind.Rmw, this.id, label), d, 0);
   }
   /** Compare-and-swap; returns the old value (atomic_cmpxchg). */
-  *cas(expected: number, next: number, label = 'atomic_cmpxchg'): G<number> {
-    yield this.ops.get(OpKind.Rmw, this.id, label);
-    const old = this.value;
-    if (old === expected) this.value = next;
-    return old;
+  cas(expected: number, next: number, label = 'atomic_cmpxchg'): OpStep<number> {
+    return new OpStep(this, CAS, this.ops.get(OpKind.Rmw, this.id, label), expected, next);
+  }
+  /** The effect of a step, run when the engine resumes the thread (see op-step.ts). */
+  finish(code: number, a: unknown, b: unknown): unknown {
+    switch (code) {
+      case LOAD:
+        return this.value;
+      case STORE:
+        this.value = a as number;
+        return undefined;
+      case ADD:
+        this.value += a as number;
+        return this.value;
+      default: {
+        const old = this.value;
+        if (old === a) this.value = b as number;
+        return old;
+      }
+    }
   }
 }
 
 /** A plain shared variable: every access is race-checked against the others. */
-export class Cell<T> {
+export class Cell<T> implements StepHost {
   readonly id: number;
   value: T;
   private readonly ops = new OpCache();
@@ -68,32 +85,40 @@ export class Cell<T> {
     this.id = currentExecution().objects.add('cell', name, block);
     this.value = init;
   }
-  *get(label = 'read'): G<T> {
-    yield this.ops.get(OpKind.PlainRead, this.id, label);
-    return this.value;
+  get(label = 'read'): OpStep<T> {
+    return new OpStep(this, LOAD, this.ops.get(OpKind.PlainRead, this.id, label), 0, 0);
   }
-  *set(v: T, label = 'write'): G<void> {
-    yield this.ops.get(OpKind.PlainWrite, this.id, label);
-    this.value = v;
+  set(v: T, label = 'write'): OpStep<void> {
+    return new OpStep(this, STORE, this.ops.get(OpKind.PlainWrite, this.id, label), v, 0);
+  }
+  finish(code: number, a: unknown): unknown {
+    if (code === LOAD) return this.value;
+    this.value = a as T;
+    return undefined;
   }
 }
 
 /** A sleeping mutex; the scheduler picks which waiter gets it. */
-export class Mutex {
+export class Mutex implements StepHost {
   readonly id: number;
   private readonly lockOps = new OpCache();
   private readonly unlockOps = new OpCache();
   constructor(name: string, block = -1) {
     this.id = currentExecution().objects.add('mutex', name, block);
   }
-  *lock(label = 'mutex_lock'): G<void> {
-    yield this.lockOps.get(OpKind.Acquire, this.id, label);
+  lock(label = 'mutex_lock'): OpStep<void> {
+    return new OpStep(this, LOAD, this.lockOps.get(OpKind.Acquire, this.id, label), 0, 0);
   }
-  *unlock(label = 'mutex_unlock'): G<void> {
-    yield this.unlockOps.get(OpKind.Release, this.id, label);
+  unlock(label = 'mutex_unlock'): OpStep<void> {
+    return new OpStep(this, LOAD, this.unlockOps.get(OpKind.Release, this.id, label), 0, 0);
   }
-  *tryLock(label = 'mutex_trylock'): G<boolean> {
-    return (yield op.tryAcquire(this.id, label)) as boolean;
+  /** Returns true when the lock was taken (the engine decides, as the op's result). */
+  tryLock(label = 'mutex_trylock'): OpStep<boolean> {
+    return new OpStep(this, CAS, op.tryAcquire(this.id, label), 0, 0);
+  }
+  /** Lock and unlock have no effect of their own (the engine owns lock state); trylock's is its result. */
+  finish(code: number, _a: unknown, _b: unknown, result: unknown): unknown {
+    return code === CAS ? result : undefined;
   }
   get holder(): number {
     return currentExecution().lockOwner(this.id);

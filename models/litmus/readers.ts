@@ -3,11 +3,21 @@
  * POPL 2014, §8): one thread writes x, N threads read x. Every reader races only with the writer,
  * so there are exactly 2^N Mazurkiewicz traces; an optimal DPOR explores exactly that many
  * executions, plain DFS explores (N+1)! of them.
+ * Thread bodies are module-level generator functions (README, "Writing a model": a new generator
+ * closure per execution costs V8 a prototype and a map), folded into the hash through `source`.
  * Leaves out: any assertion; the model exists to count executions.
  */
-import { Atomic, defineModel, thread } from '../../src/index.js';
+import { Atomic, type Op, defineModel, thread } from '../../src/index.js';
 
 interface S { x: Atomic; seen: number[] }
+
+function* writer(s: S): Generator<Op, void, unknown> {
+  yield* s.x.store(1, 'writer: x = 1');
+}
+
+function* reader(s: S, i: number, label: string): Generator<Op, void, unknown> {
+  s.seen[i] = yield* s.x.load(label);
+}
 
 export const readers = defineModel<S, { n: number }>({
   name: 'litmus/readers',
@@ -15,11 +25,8 @@ export const readers = defineModel<S, { n: number }>({
   scenarios: { n2: { n: 2 }, n1: { n: 1 }, n3: { n: 3 }, n4: { n: 4 } },
   setup: () => ({ x: new Atomic(0, 'x'), seen: [] }),
   threads: (s, p) => [
-    thread('writer', function* () {
-      yield* s.x.store(1, 'writer: x = 1');
-    }),
-    ...Array.from({ length: p.n }, (_, i) => thread(`reader${i + 1}`, function* () {
-      s.seen[i] = yield* s.x.load(`reader${i + 1}: r = x`);
-    })),
+    thread('writer', () => writer(s)),
+    ...Array.from({ length: p.n }, (_, i) => thread(`reader${i + 1}`, () => reader(s, i, `reader${i + 1}: r = x`))),
   ],
+  source: [writer, reader].map(String).join('\n'),
 });

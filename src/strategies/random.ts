@@ -10,7 +10,7 @@ import type { Scheduler, SchedulerView } from '../engine/scheduler.js';
 
 export class RandomScheduler implements Scheduler {
   readonly name = 'random';
-  private rng: Rng;
+  private readonly rng: Rng;
   private execution = 0;
 
   constructor(readonly seed: number) {
@@ -19,7 +19,7 @@ export class RandomScheduler implements Scheduler {
 
   beginExecution(): boolean {
     // A fresh stream per execution keeps execution k reproducible on its own (campaign replays).
-    this.rng = new Rng(mixSeed(this.seed, this.execution++));
+    this.rng.reseed(mixSeed(this.seed, this.execution++));
     return true;
   }
 

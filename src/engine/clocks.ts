@@ -16,13 +16,13 @@ export type Clock = number[];
 
 export class HappensBefore {
   /** Clock of each thread. */
-  readonly thread: Clock[] = [];
+  thread: Clock[] = [];
   /** Release clock of each object id (sparse). */
-  private readonly obj: (Clock | undefined)[] = [];
+  private obj: (Clock | undefined)[] = [];
 
   reset(): void {
-    this.thread.length = 0;
-    this.obj.length = 0;
+    this.thread = [];
+    this.obj = [];
   }
 
   /** A thread is created; `parent` is -1 for the model's initial threads. */

@@ -23,6 +23,12 @@ import { deadlockViolation, livelockViolation } from './stuck.js';
 import { type Site, type Violation, ViolationAbort, UsageError, violation } from './violation.js';
 
 export const MAX_THREADS = 64;
+const NO_CHECKS: readonly never[] = [];
+/** 1 for the op kinds that can block (acquire, wait, join); indexed by OpKind. */
+const BLOCKING = new Uint8Array(32);
+BLOCKING[OpKind.Acquire] = 1;
+BLOCKING[OpKind.Wait] = 1;
+BLOCKING[OpKind.Join] = 1;
 const RING = 64;
 
 export type { ExecOptions, ExecResult, ThreadState } from './exec-types.js';
@@ -35,12 +41,25 @@ export class Execution implements SchedulerView {
   readonly objects = new ObjectTable();
   readonly hb = new HappensBefore();
   readonly races = new RaceDetector();
-  readonly threads: ThreadState[] = [];
+  threads: ThreadState[] = [];
   readonly enabled = new Int32Array(MAX_THREADS);
   enabledCount = 0;
   /** enabledAt[t] === enabledEpoch  <=>  thread t is enabled at the current step. */
   private readonly enabledAt = new Int32Array(MAX_THREADS);
   private enabledEpoch = 0;
+  /**
+   * Must the enabled set be recomputed before the next step? Only acquire, wait and join can
+   * block, so while no thread has one of them pending and no thread starts or ends, the set stays
+   * what it was (a thread that ran a non-blocking op has another op pending, or is done).
+   */
+  private enabledDirty = true;
+  /**
+   * Each thread's pending op kind (-1: none) and object, mirrored from `pending` into typed arrays
+   * so the per-step enabled scan reads no op objects (8 threads x every step on lock workloads).
+   */
+  private readonly pendKind = new Int8Array(MAX_THREADS);
+  private readonly pendObj = new Int32Array(MAX_THREADS);
+  private readonly pendShared = new Uint8Array(MAX_THREADS);
   /**
    * Happens-before is tracked only from the first plain access on: a race between two plain
    * accesses can only be hidden by sync edges after the earlier of them, so clocks started then
@@ -110,6 +129,8 @@ export class Execution implements SchedulerView {
     }
     const th: ThreadState = { id, name, gen: undefined as unknown as ThreadGen, pending: undefined, done: false, result: undefined, slots: [] };
     this.threads.push(th);
+    this.pendKind[id] = -1;
+    this.enabledDirty = true;
     if (this.hbOn) this.hb.fork(id, parent);
     const prev = this.running;
     this.running = id;
@@ -130,16 +151,27 @@ export class Execution implements SchedulerView {
         th.done = true;
         th.pending = undefined;
         th.result = r.value;
+        this.pendKind[th.id] = -1;
+        this.enabledDirty = true;
       } else {
         const o = r.value as Op | undefined;
         if (o === null || typeof o !== 'object' || typeof o.kind !== 'number') {
           throw new UsageError(`thread ${th.name} yielded ${String(o)}; yield op descriptors (use yield* on API helpers)`);
         }
         th.pending = o;
+        const k = o.kind;
+        this.pendKind[th.id] = k;
+        if (k === OpKind.Acquire || k === OpKind.Wait || k === OpKind.Join) {
+          this.pendObj[th.id] = o.obj;
+          this.pendShared[th.id] = o.n === 1 ? 1 : 0;
+          this.enabledDirty = true;
+        }
       }
     } catch (e) {
+      this.enabledDirty = true;
       th.done = true;
       th.pending = undefined;
+      this.pendKind[th.id] = -1;
       if (e instanceof ViolationAbort) return;
       if (!this.violation) this.violation = threw(`T${th.id} (${th.name})`, e, [th.id], this.stepIndex - 1);
     }
@@ -159,25 +191,41 @@ export class Execution implements SchedulerView {
   }
 
   private computeEnabled(): void {
-    let n = 0;
-    const ts = this.threads;
+    // Hot on lock workloads (every step, every thread): fields hoisted into locals, one table
+    // lookup for "can this kind block", lock state read straight from the lock table.
+    const count = this.threads.length;
+    const kinds = this.pendKind;
+    const enabled = this.enabled;
+    const at = this.enabledAt;
+    const locks = this.locks;
     const epoch = ++this.enabledEpoch;
-    for (let t = 0; t < ts.length; t++) {
-      const o = (ts[t] as ThreadState).pending;
-      if (o === undefined) continue;
-      const k = o.kind;
-      // Only acquire, wait and join can block; everything else is enabled.
-      if ((k !== OpKind.Acquire && k !== OpKind.Wait && k !== OpKind.Join) || this.opEnabled(o)) {
-        this.enabled[n++] = t;
-        this.enabledAt[t] = epoch;
+    let n = 0;
+    let blockers = 0;
+    for (let t = 0; t < count; t++) {
+      const k = kinds[t] as number;
+      if (k < 0) continue;
+      if (BLOCKING[k] === 0) {
+        enabled[n++] = t;
+        at[t] = epoch;
+        continue;
+      }
+      blockers++;
+      if (k === OpKind.Acquire
+        ? locks.canAcquire(this.pendObj[t] as number, this.pendShared[t] === 1)
+        : this.opEnabled((this.threads[t] as ThreadState).pending as Op)) {
+        enabled[n++] = t;
+        at[t] = epoch;
       }
     }
     this.enabledCount = n;
+    // A pending blocking op may be enabled or disabled by any step (a lock released, a condition met).
+    this.enabledDirty = blockers > 0;
   }
 
   private startClocks(): void {
     this.hbOn = true;
     this.hb.reset();
+    this.races.reset();
     for (let t = 0; t < this.threads.length; t++) this.hb.fork(t, -1);
   }
 
@@ -267,17 +315,20 @@ export class Execution implements SchedulerView {
   /** Run one execution of `model` under `sched`. `sched.beginExecution()` was already called. */
   run(model: AnyModel, sched: Scheduler, opts: ExecOptions): ExecResult {
     this.objects.reset();
-    this.hb.reset();
-    this.races.reset();
-    this.threads.length = 0;
+    // Clocks and the race detector are reset when the first plain access starts them (startClocks).
+    this.threads = [];
     this.locks.reset();
     this.stepIndex = 0;
     this.lastThread = -1;
     this.running = -1;
     this.violation = null;
     this.enabledCount = 0;
-    this.enabledAt.fill(0);
-    this.enabledEpoch = 0;
+    // enabledAt stamps stay valid across executions: the epoch only grows (wrapping after 2^30 steps).
+    if (this.enabledEpoch > 0x40000000) {
+      this.enabledAt.fill(0);
+      this.enabledEpoch = 0;
+    }
+    this.enabledDirty = true;
     this.hbOn = false;
     this.runStore = opts.runStore ?? new Map();
     this.sanitize = opts.sanitize !== false;
@@ -291,7 +342,7 @@ export class Execution implements SchedulerView {
     let preemptions = 0;
     const maxSteps = opts.maxSteps ?? model.maxSteps ?? 20_000;
     const invariants = model.invariants && model.invariants.length > 0 ? model.invariants : null;
-    this.observeAll = this.objects.observe(invariants ?? []);
+    this.observeAll = this.objects.observe(invariants ?? NO_CHECKS);
     this.observesEveryStep = this.observeAll || this.objects.observePrefixes.length > 0;
     const saved = Execution.current;
     Execution.current = this;
@@ -308,10 +359,10 @@ export class Execution implements SchedulerView {
         if (!(e instanceof ViolationAbort) && !this.violation) this.violation = threw(`setup of ${model.name}`, e, [], -1);
       }
       while (!this.violation) {
-        this.computeEnabled();
+        if (this.enabledDirty) this.computeEnabled();
         const n = this.enabledCount;
         if (n === 0) {
-          if (this.threads.some((t) => !t.done)) this.violation = deadlockViolation(this);
+          if (this.anyLive()) this.violation = deadlockViolation(this);
           break;
         }
         if (this.stepIndex >= maxSteps) {
@@ -344,7 +395,11 @@ export class Execution implements SchedulerView {
           }
         }
         this.running = tid;
-        const result = this.perform(tid, o, sched, schedule);
+        // Atomic ops before the first plain access and the first free have nothing to check or
+        // clock (happens-before starts lazily, see hbOn): skip the call.
+        const result = o.kind <= OpKind.Rmw && !this.hbOn && this.objects.freedCount === 0
+          ? undefined
+          : this.perform(tid, o, sched, schedule);
         this.stepIndex++;
         this.lastThread = tid;
         if (this.violation) break;
@@ -363,10 +418,16 @@ export class Execution implements SchedulerView {
     if (this.violation && model.inspect && state !== undefined) {
       try { facts = model.inspect(state); } catch { /* a broken inspect must not hide the finding */ }
     }
-    return {
-      violation: this.violation, steps: this.stepIndex, schedule, preemptions, traceThreads, traceOps,
-      fingerprint: fp >>> 0, ...(facts ? { facts } : {}),
+    const res: { -readonly [K in keyof ExecResult]: ExecResult[K] } = {
+      violation: this.violation, steps: this.stepIndex, schedule, preemptions, traceThreads, traceOps, fingerprint: fp >>> 0,
     };
+    if (facts) res.facts = facts;
+    return res;
+  }
+
+  private anyLive(): boolean {
+    for (const t of this.threads) if (!t.done) return true;
+    return false;
   }
 
   private checkAll(checks: readonly { name: string; check: (s: never) => unknown }[], state: unknown, kind: 'invariant'): void {

@@ -65,16 +65,17 @@ export function explore(model: AnyModel, sched: Scheduler, opts: ExploreOptions 
   let steps = 0;
   let finding: Finding | null = null;
   let exhausted = false;
+  const runOpts = {
+    params, runStore, fingerprint: opts.fingerprint === true, sanitize: opts.sanitize !== false,
+    ...(opts.maxSteps !== undefined ? { maxSteps: opts.maxSteps } : {}),
+  };
   while (executions < maxExec) {
     if (opts.deadline !== undefined && (executions & 15) === 0 && Date.now() > opts.deadline) break;
     if (!sched.beginExecution()) {
       exhausted = true;
       break;
     }
-    const r = exec.run(model, sched, {
-      params, runStore, fingerprint: opts.fingerprint === true, sanitize: opts.sanitize !== false,
-      ...(opts.maxSteps !== undefined ? { maxSteps: opts.maxSteps } : {}),
-    });
+    const r = exec.run(model, sched, runOpts);
     executions++;
     steps += r.steps;
     if (fps) fps.add(r.fingerprint);

@@ -3,52 +3,79 @@
  * lock object, when an acquire is enabled, and what a release must find. The engine's only
  * blocking primitive besides Wait and Join; the kernel's spinlocks, mutexes, rwlocks and rwsems
  * (src/linux) are all built on it.
+ *
+ * State lives in typed arrays indexed by object id (owner stored as thread id + 1, so 0 is free):
+ * the step loop asks `canAcquire` for every thread blocked on a lock at every step, and a typed
+ * array read is the cheapest answer. `reset` clears only the prefix of ids used so far.
  * Leaves out: fairness and wake order (the scheduler picks), recursion checks (lockdep's job).
  */
 export class LockTable {
-  private owner: number[] = [];
-  private readers: number[] = [];
+  private owner = new Int32Array(64);
+  private readers = new Int32Array(64);
+  /** One past the highest object id written since the last reset. */
+  private used = 0;
 
   reset(): void {
-    this.owner = [];
-    this.readers = [];
+    if (this.used > 0) {
+      this.owner.fill(0, 0, this.used);
+      this.readers.fill(0, 0, this.used);
+      this.used = 0;
+    }
+  }
+
+  /** Make room for object id `obj` (ids are dense and small, but unbounded). */
+  private touch(obj: number): void {
+    if (obj >= this.owner.length) {
+      const size = Math.max(obj + 1, this.owner.length * 2);
+      const owner = new Int32Array(size);
+      owner.set(this.owner);
+      const readers = new Int32Array(size);
+      readers.set(this.readers);
+      this.owner = owner;
+      this.readers = readers;
+    }
+    if (obj >= this.used) this.used = obj + 1;
   }
 
   /** Exclusive owner of lock `obj`, -1 when none. */
   ownerOf(obj: number): number {
-    return this.owner[obj] ?? -1;
+    return obj >= 0 && obj < this.owner.length ? (this.owner[obj] as number) - 1 : -1;
   }
 
   readersOf(obj: number): number {
-    return this.readers[obj] ?? 0;
+    return obj >= 0 && obj < this.readers.length ? this.readers[obj] as number : 0;
   }
 
   /** May an acquire (shared when `shared`) of `obj` run now? */
   canAcquire(obj: number, shared: boolean): boolean {
-    return (this.owner[obj] ?? -1) < 0 && (shared || (this.readers[obj] ?? 0) === 0);
+    if (obj < 0 || obj >= this.owner.length) return true;
+    return this.owner[obj] === 0 && (shared || this.readers[obj] === 0);
   }
 
   acquire(obj: number, tid: number, shared: boolean): void {
-    if (shared) this.readers[obj] = (this.readers[obj] ?? 0) + 1;
-    else this.owner[obj] = tid;
+    this.touch(obj);
+    if (shared) this.readers[obj] = (this.readers[obj] as number) + 1;
+    else this.owner[obj] = tid + 1;
   }
 
   /** Acquire exclusively if free; returns whether it did. */
   tryAcquire(obj: number, tid: number): boolean {
     const free = this.canAcquire(obj, false);
-    if (free) this.owner[obj] = tid;
+    if (free) this.acquire(obj, tid, false);
     return free;
   }
 
   /** Release; false when `tid` does not hold it that way (bad unlock balance). */
   release(obj: number, tid: number, shared: boolean): boolean {
+    if (obj < 0 || obj >= this.owner.length) return false;
     if (shared) {
-      if ((this.readers[obj] ?? 0) <= 0) return false;
-      this.readers[obj] = (this.readers[obj] ?? 0) - 1;
+      const r = this.readers[obj] as number;
+      if (r <= 0) return false;
+      this.readers[obj] = r - 1;
       return true;
     }
-    if (this.owner[obj] !== tid) return false;
-    this.owner[obj] = -1;
+    if (this.owner[obj] !== tid + 1) return false;
+    this.owner[obj] = 0;
     return true;
   }
 }

@@ -16,32 +16,36 @@ export const BLOCK_LIVE = 1;
 export const BLOCK_FREED = 2;
 
 export class ObjectTable {
-  readonly kind: string[] = [];
-  readonly name: string[] = [];
+  // Per-object columns. reset() swaps in fresh arrays: cheaper than truncating with `length = 0`
+  // (a runtime call per array, measurable at a million executions per second).
+  kind: string[] = [];
+  name: string[] = [];
   /** Block id of each object (the object itself for a block). */
-  readonly block: number[] = [];
+  block: number[] = [];
   /** Block state by block id: BLOCK_STATIC (not heap), BLOCK_LIVE, BLOCK_FREED. */
-  readonly state: number[] = [];
-  readonly allocSite: (Site | undefined)[] = [];
-  readonly freeSite: (Site | undefined)[] = [];
+  state: number[] = [];
+  allocSite: (Site | undefined)[] = [];
+  freeSite: (Site | undefined)[] = [];
   /** Heap blocks still allocated, for the leak check. */
   liveHeap = 0;
   /** Blocks freed so far (0 lets the step loop skip the use-after-free lookup). */
   freedCount = 0;
   /** Object-name prefixes per-step invariants observe (set per execution), and the match per object. */
   observePrefixes: readonly string[] = [];
-  readonly observed: boolean[] = [];
+  observed: boolean[] = [];
+  private lastChecks: readonly unknown[] | null = null;
+  private lastAll = false;
 
   reset(): void {
-    this.kind.length = 0;
-    this.name.length = 0;
-    this.block.length = 0;
-    this.state.length = 0;
-    this.allocSite.length = 0;
-    this.freeSite.length = 0;
+    this.kind = [];
+    this.name = [];
+    this.block = [];
+    this.state = [];
+    this.allocSite = [];
+    this.freeSite = [];
     this.liveHeap = 0;
     this.freedCount = 0;
-    this.observed.length = 0;
+    this.observed = [];
   }
 
   get size(): number {
@@ -100,10 +104,14 @@ export class ObjectTable {
    * returns true when some check does not say (then every object counts as observed).
    */
   observe(checks: readonly { readonly observes?: 'ops' | readonly string[] }[]): boolean {
+    // Every execution of a run passes the same checks: answer from the last call.
+    if (checks === this.lastChecks) return this.lastAll;
     const all = checks.some((c) => c.observes === undefined);
     const prefixes: string[] = [];
     for (const c of checks) if (Array.isArray(c.observes)) prefixes.push(...(c.observes as readonly string[]));
     this.observePrefixes = all ? [] : prefixes;
+    this.lastChecks = checks;
+    this.lastAll = all;
     return all;
   }
 

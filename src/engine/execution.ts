@@ -77,6 +77,13 @@ export class Execution implements SchedulerView {
   private readonly locks = new LockTable();
   private readonly ringTid = new Int32Array(RING);
   private readonly ringOp: (Op | undefined)[] = new Array<Op | undefined>(RING);
+  /** This execution's decisions, preemption count, op trace (when asked) and fingerprint. */
+  private schedule: number[] = [];
+  private preemptions = 0;
+  private traceThreads: number[] | null = null;
+  private traceOps: Op[] = [];
+  private lastOnObj: number[] | null = null;
+  private fp = 0;
 
   get threadCount(): number {
     return this.threads.length;
@@ -332,14 +339,12 @@ export class Execution implements SchedulerView {
     this.hbOn = false;
     this.runStore = opts.runStore ?? new Map();
     this.sanitize = opts.sanitize !== false;
-    const schedule: number[] = [];
-    const traceThreads: number[] = [];
-    const traceOps: Op[] = [];
-    const wantTrace = opts.trace === true;
-    const wantFp = opts.fingerprint === true;
-    const lastOnObj: number[] = [];
-    let fp = 0x811c9dc5;
-    let preemptions = 0;
+    this.schedule = [];
+    this.traceThreads = opts.trace === true ? [] : null;
+    this.traceOps = [];
+    this.lastOnObj = opts.fingerprint === true ? [] : null;
+    this.fp = 0x811c9dc5;
+    this.preemptions = 0;
     const maxSteps = opts.maxSteps ?? model.maxSteps ?? 20_000;
     const invariants = model.invariants && model.invariants.length > 0 ? model.invariants : null;
     this.observeAll = this.objects.observe(invariants ?? NO_CHECKS);
@@ -358,57 +363,7 @@ export class Execution implements SchedulerView {
       } catch (e) {
         if (!(e instanceof ViolationAbort) && !this.violation) this.violation = threw(`setup of ${model.name}`, e, [], -1);
       }
-      while (!this.violation) {
-        if (this.enabledDirty) this.computeEnabled();
-        const n = this.enabledCount;
-        if (n === 0) {
-          if (this.anyLive()) this.violation = deadlockViolation(this);
-          break;
-        }
-        if (this.stepIndex >= maxSteps) {
-          this.violation = livelockViolation(this, this.ringTid, this.ringOp, RING, maxSteps);
-          break;
-        }
-        const tid = sched.pickThread(this);
-        const th = this.threads[tid];
-        if (th === undefined || !this.isEnabled(tid)) {
-          this.violation = violation('nondeterminism',
-            `step ${this.stepIndex}: the schedule picks T${tid}, which is not enabled here (enabled: ${Array.from(this.enabled.subarray(0, n)).map((t) => `T${t}`).join(' ')}); the model is nondeterministic or changed since the schedule was recorded`,
-            { step: this.stepIndex, threads: th ? [tid] : [] });
-          break;
-        }
-        schedule.push(tid);
-        const last = this.lastThread;
-        if (last >= 0 && last !== tid && this.isEnabled(last)) preemptions++;
-        const o = th.pending as Op;
-        const slot = this.stepIndex & (RING - 1);
-        this.ringTid[slot] = tid;
-        this.ringOp[slot] = o;
-        if (wantTrace) {
-          traceThreads.push(tid);
-          traceOps.push(o);
-        }
-        if (wantFp && o.obj >= 0 && accessOf(o.kind) !== Access.None) {
-          if (lastOnObj[o.obj] !== tid) {
-            fp = fnvMix(fp, o.obj * MAX_THREADS + tid);
-            lastOnObj[o.obj] = tid;
-          }
-        }
-        this.running = tid;
-        // Atomic ops before the first plain access and the first free have nothing to check or
-        // clock (happens-before starts lazily, see hbOn): skip the call.
-        const result = o.kind <= OpKind.Rmw && !this.hbOn && this.objects.freedCount === 0
-          ? undefined
-          : this.perform(tid, o, sched, schedule);
-        this.stepIndex++;
-        this.lastThread = tid;
-        if (this.violation) break;
-        if (sched.afterStep) sched.afterStep(tid, o, this);
-        this.advance(th, result);
-        this.running = -1;
-        if (this.violation) break;
-        if (invariants) this.checkAll(invariants, state, 'invariant');
-      }
+      if (!this.violation) this.loop(sched, maxSteps, invariants, state);
       if (!this.violation && model.final) this.checkAll(model.final, state, 'invariant');
       if (!this.violation && model.leakCheck !== false && this.objects.liveHeap > 0) this.violation = leaked(this.objects);
     } finally {
@@ -419,10 +374,81 @@ export class Execution implements SchedulerView {
       try { facts = model.inspect(state); } catch { /* a broken inspect must not hide the finding */ }
     }
     const res: { -readonly [K in keyof ExecResult]: ExecResult[K] } = {
-      violation: this.violation, steps: this.stepIndex, schedule, preemptions, traceThreads, traceOps, fingerprint: fp >>> 0,
+      violation: this.violation, steps: this.stepIndex, schedule: this.schedule, preemptions: this.preemptions,
+      traceThreads: this.traceThreads ?? [], traceOps: this.traceOps, fingerprint: this.fp >>> 0,
     };
     if (facts) res.facts = facts;
     return res;
+  }
+
+  /**
+   * The step loop, kept small so V8 spends its inlining budget on the calls made every step
+   * (pick, enabled scan, resume); everything rare (deadlock, step bound, a disabled pick, traces,
+   * fingerprints) is a call out.
+   */
+  private loop(sched: Scheduler, maxSteps: number, invariants: readonly { name: string; check: (s: never) => unknown }[] | null, state: unknown): void {
+    const schedule = this.schedule;
+    const record = this.traceThreads !== null || this.lastOnObj !== null;
+    while (!this.violation) {
+      if (this.enabledDirty) this.computeEnabled();
+      if (this.enabledCount === 0) {
+        if (this.anyLive()) this.violation = deadlockViolation(this);
+        return;
+      }
+      if (this.stepIndex >= maxSteps) {
+        this.violation = livelockViolation(this, this.ringTid, this.ringOp, RING, maxSteps);
+        return;
+      }
+      const tid = sched.pickThread(this);
+      const th = this.threads[tid];
+      if (th === undefined || !this.isEnabled(tid)) {
+        this.pickedDisabled(tid);
+        return;
+      }
+      schedule.push(tid);
+      const last = this.lastThread;
+      if (last >= 0 && last !== tid && this.isEnabled(last)) this.preemptions++;
+      const o = th.pending as Op;
+      const slot = this.stepIndex & (RING - 1);
+      this.ringTid[slot] = tid;
+      this.ringOp[slot] = o;
+      if (record) this.record(tid, o);
+      this.running = tid;
+      // Atomic ops before the first plain access and the first free have nothing to check or
+      // clock (happens-before starts lazily, see hbOn): skip the call.
+      const result = o.kind <= OpKind.Rmw && !this.hbOn && this.objects.freedCount === 0
+        ? undefined
+        : this.perform(tid, o, sched, schedule);
+      this.stepIndex++;
+      this.lastThread = tid;
+      if (this.violation) return;
+      if (sched.afterStep) sched.afterStep(tid, o, this);
+      this.advance(th, result);
+      this.running = -1;
+      if (this.violation) return;
+      if (invariants) this.checkAll(invariants, state, 'invariant');
+    }
+  }
+
+  /** The scheduler picked a thread that is not enabled: a replayed schedule no longer fits. */
+  private pickedDisabled(tid: number): void {
+    const n = this.enabledCount;
+    this.violation = violation('nondeterminism',
+      `step ${this.stepIndex}: the schedule picks T${tid}, which is not enabled here (enabled: ${Array.from(this.enabled.subarray(0, n)).map((t) => `T${t}`).join(' ')}); the model is nondeterministic or changed since the schedule was recorded`,
+      { step: this.stepIndex, threads: this.threads[tid] ? [tid] : [] });
+  }
+
+  /** Op trace and interleaving fingerprint, when asked for. */
+  private record(tid: number, o: Op): void {
+    if (this.traceThreads) {
+      this.traceThreads.push(tid);
+      this.traceOps.push(o);
+    }
+    const lastOnObj = this.lastOnObj;
+    if (lastOnObj && o.obj >= 0 && accessOf(o.kind) !== Access.None && lastOnObj[o.obj] !== tid) {
+      this.fp = fnvMix(this.fp, o.obj * MAX_THREADS + tid);
+      lastOnObj[o.obj] = tid;
+    }
   }
 
   private anyLive(): boolean {

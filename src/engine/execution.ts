@@ -7,10 +7,11 @@
  * allocates nothing per step apart from the schedule entry, and optional work (op trace, coverage
  * fingerprint, invariants) is skipped when not asked for.
  * Leaves out: the loop over many executions (explore.ts), deadlock / livelock analysis (stuck.ts),
- * lock ownership (locks.ts) and the wording of the violations it reports (findings.ts).
+ * lock ownership (locks.ts), the enabled set (enabled.ts, the base class) and the wording of the
+ * violations it reports (findings.ts).
  */
 import { HappensBefore } from './clocks.js';
-import { LockTable } from './locks.js';
+import { EnabledSet, MAX_THREADS } from './enabled.js';
 import { fnvMix } from './hash.js';
 import type { AnyModel, Json } from './model.js';
 import { ObjectTable } from './objects.js';
@@ -22,19 +23,14 @@ import type { ExecOptions, ExecResult, ThreadState } from './exec-types.js';
 import { deadlockViolation, livelockViolation } from './stuck.js';
 import { type Site, type Violation, ViolationAbort, UsageError, violation } from './violation.js';
 
-export const MAX_THREADS = 64;
 const NO_CHECKS: readonly never[] = [];
-/** 1 for the op kinds that can block (acquire, wait, join); indexed by OpKind. */
-const BLOCKING = new Uint8Array(32);
-BLOCKING[OpKind.Acquire] = 1;
-BLOCKING[OpKind.Wait] = 1;
-BLOCKING[OpKind.Join] = 1;
 const RING = 64;
 
 export type { ExecOptions, ExecResult, ThreadState } from './exec-types.js';
+export { MAX_THREADS } from './enabled.js';
 export { allocThreadSlot } from './exec-types.js';
 
-export class Execution implements SchedulerView {
+export class Execution extends EnabledSet implements SchedulerView {
   /** The execution whose thread code is running (models are single-threaded JS). */
   static current: Execution | null = null;
 
@@ -42,24 +38,6 @@ export class Execution implements SchedulerView {
   readonly hb = new HappensBefore();
   readonly races = new RaceDetector();
   threads: ThreadState[] = [];
-  readonly enabled = new Int32Array(MAX_THREADS);
-  enabledCount = 0;
-  /** enabledAt[t] === enabledEpoch  <=>  thread t is enabled at the current step. */
-  private readonly enabledAt = new Int32Array(MAX_THREADS);
-  private enabledEpoch = 0;
-  /**
-   * Must the enabled set be recomputed before the next step? Only acquire, wait and join can
-   * block, so while no thread has one of them pending and no thread starts or ends, the set stays
-   * what it was (a thread that ran a non-blocking op has another op pending, or is done).
-   */
-  private enabledDirty = true;
-  /**
-   * Each thread's pending op kind (-1: none) and object, mirrored from `pending` into typed arrays
-   * so the per-step enabled scan reads no op objects (8 threads x every step on lock workloads).
-   */
-  private readonly pendKind = new Int8Array(MAX_THREADS);
-  private readonly pendObj = new Int32Array(MAX_THREADS);
-  private readonly pendShared = new Uint8Array(MAX_THREADS);
   /**
    * Happens-before is tracked only from the first plain access on: a race between two plain
    * accesses can only be hidden by sync edges after the earlier of them, so clocks started then
@@ -74,7 +52,6 @@ export class Execution implements SchedulerView {
   runStore: Map<unknown, unknown> = new Map();
   /** Sanitizers on? API layers (lockdep, sleep-in-atomic, refcount) read this too. */
   sanitize = true;
-  private readonly locks = new LockTable();
   private readonly ringTid = new Int32Array(RING);
   private readonly ringOp: (Op | undefined)[] = new Array<Op | undefined>(RING);
   /** This execution's decisions, preemption count, op trace (when asked) and fingerprint. */
@@ -102,10 +79,6 @@ export class Execution implements SchedulerView {
 
   pending(tid: number): Op | undefined {
     return this.threads[tid]?.pending;
-  }
-
-  isEnabled(tid: number): boolean {
-    return tid >= 0 && tid < MAX_THREADS && this.enabledAt[tid] === this.enabledEpoch;
   }
 
   /** Site of the op being run now (for allocation / free records). */
@@ -136,8 +109,7 @@ export class Execution implements SchedulerView {
     }
     const th: ThreadState = { id, name, gen: undefined as unknown as ThreadGen, pending: undefined, done: false, result: undefined, slots: [] };
     this.threads.push(th);
-    this.pendKind[id] = -1;
-    this.enabledDirty = true;
+    this.threadAdded(id);
     if (this.hbOn) this.hb.fork(id, parent);
     const prev = this.running;
     this.running = id;
@@ -158,27 +130,19 @@ export class Execution implements SchedulerView {
         th.done = true;
         th.pending = undefined;
         th.result = r.value;
-        this.pendKind[th.id] = -1;
-        this.enabledDirty = true;
+        this.setPending(th.id, undefined);
       } else {
         const o = r.value as Op | undefined;
         if (o === null || typeof o !== 'object' || typeof o.kind !== 'number') {
           throw new UsageError(`thread ${th.name} yielded ${String(o)}; yield op descriptors (use yield* on API helpers)`);
         }
         th.pending = o;
-        const k = o.kind;
-        this.pendKind[th.id] = k;
-        if (k === OpKind.Acquire || k === OpKind.Wait || k === OpKind.Join) {
-          this.pendObj[th.id] = o.obj;
-          this.pendShared[th.id] = o.n === 1 ? 1 : 0;
-          this.enabledDirty = true;
-        }
+        this.setPending(th.id, o);
       }
     } catch (e) {
-      this.enabledDirty = true;
       th.done = true;
       th.pending = undefined;
-      this.pendKind[th.id] = -1;
+      this.setPending(th.id, undefined);
       if (e instanceof ViolationAbort) return;
       if (!this.violation) this.violation = threw(`T${th.id} (${th.name})`, e, [th.id], this.stepIndex - 1);
     }
@@ -197,36 +161,10 @@ export class Execution implements SchedulerView {
     }
   }
 
-  private computeEnabled(): void {
-    // Hot on lock workloads (every step, every thread): fields hoisted into locals, one table
-    // lookup for "can this kind block", lock state read straight from the lock table.
-    const count = this.threads.length;
-    const kinds = this.pendKind;
-    const enabled = this.enabled;
-    const at = this.enabledAt;
-    const locks = this.locks;
-    const epoch = ++this.enabledEpoch;
-    let n = 0;
-    let blockers = 0;
-    for (let t = 0; t < count; t++) {
-      const k = kinds[t] as number;
-      if (k < 0) continue;
-      if (BLOCKING[k] === 0) {
-        enabled[n++] = t;
-        at[t] = epoch;
-        continue;
-      }
-      blockers++;
-      if (k === OpKind.Acquire
-        ? locks.canAcquire(this.pendObj[t] as number, this.pendShared[t] === 1)
-        : this.opEnabled((this.threads[t] as ThreadState).pending as Op)) {
-        enabled[n++] = t;
-        at[t] = epoch;
-      }
-    }
-    this.enabledCount = n;
-    // A pending blocking op may be enabled or disabled by any step (a lock released, a condition met).
-    this.enabledDirty = blockers > 0;
+  /** A wait's condition or a join's target, for the enabled set. */
+  pendingEnabled(tid: number): boolean {
+    const o = this.threads[tid]?.pending;
+    return o !== undefined && this.opEnabled(o);
   }
 
   private startClocks(): void {
@@ -329,13 +267,7 @@ export class Execution implements SchedulerView {
     this.lastThread = -1;
     this.running = -1;
     this.violation = null;
-    this.enabledCount = 0;
-    // enabledAt stamps stay valid across executions: the epoch only grows (wrapping after 2^30 steps).
-    if (this.enabledEpoch > 0x40000000) {
-      this.enabledAt.fill(0);
-      this.enabledEpoch = 0;
-    }
-    this.enabledDirty = true;
+    this.resetEnabled();
     this.hbOn = false;
     this.runStore = opts.runStore ?? new Map();
     this.sanitize = opts.sanitize !== false;
@@ -390,7 +322,7 @@ export class Execution implements SchedulerView {
     const schedule = this.schedule;
     const record = this.traceThreads !== null || this.lastOnObj !== null;
     while (!this.violation) {
-      if (this.enabledDirty) this.computeEnabled();
+      this.refreshEnabled();
       if (this.enabledCount === 0) {
         if (this.anyLive()) this.violation = deadlockViolation(this);
         return;
@@ -416,9 +348,11 @@ export class Execution implements SchedulerView {
       this.running = tid;
       // Atomic ops before the first plain access and the first free have nothing to check or
       // clock (happens-before starts lazily, see hbOn): skip the call.
-      const result = o.kind <= OpKind.Rmw && !this.hbOn && this.objects.freedCount === 0
+      const k = o.kind;
+      const result = k <= OpKind.Rmw && !this.hbOn && this.objects.freedCount === 0
         ? undefined
         : this.perform(tid, o, sched, schedule);
+      if (k >= OpKind.Acquire && k <= OpKind.TryAcquire) this.lockChanged(o.obj);
       this.stepIndex++;
       this.lastThread = tid;
       if (this.violation) return;

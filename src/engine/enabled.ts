@@ -1,0 +1,244 @@
+/**
+ * The enabled set of one execution: which threads may run the next step, kept up to date
+ * incrementally; the base class of Execution (its fields sit on the execution itself: the step
+ * loop reads them every step, and an extra object in between measurably cost). Only acquire, wait
+ * and join can block, so a thread's membership changes only when its own pending op changes, when
+ * the lock it waits for changes hands, when the thread it joins ends, or (for a wait) whenever
+ * anything runs. On an 8-thread lock workload a full scan of every thread was ~35 ns of a ~125 ns
+ * step; here a lock hand-off moves all the lock's waiters at once with two masks.
+ *
+ * Up to 32 threads the set is a bitmask (with exclusive and shared waiter masks per lock, and
+ * masks of waiting and joining threads); `enabled` is rebuilt from the mask, in ascending thread
+ * order, only when it changes. Past 32 threads it falls back to a scan of every thread at each
+ * step where a blocking op is pending, with epoch stamps for `isEnabled`. Re-evaluation happens in
+ * `refreshEnabled()`, at the start of a step, so the set a scheduler sees is constant for the whole
+ * step (as a full recomputation would give; properties/engine/enabled-set.test.ts checks both).
+ * Leaves out: wait conditions are opaque functions of model state, so every waiting thread is
+ * re-evaluated at every step (no attempt to learn what a condition reads).
+ */
+import { LockTable } from './locks.js';
+import { type Op, OpKind } from './ops.js';
+
+export const MAX_THREADS = 64;
+const MASK_THREADS = 32;
+
+/** 1 for the op kinds that can block (acquire, wait, join); indexed by OpKind. */
+const BLOCKING = new Uint8Array(32);
+BLOCKING[OpKind.Acquire] = 1;
+BLOCKING[OpKind.Wait] = 1;
+BLOCKING[OpKind.Join] = 1;
+
+export abstract class EnabledSet {
+  /** Enabled thread ids, ascending; the first `enabledCount` entries are valid. */
+  readonly enabled = new Int32Array(MAX_THREADS);
+  enabledCount = 0;
+  /** Each thread's pending op kind (-1: none), and for blocking ops its object and shared flag. */
+  private readonly enKind = new Int8Array(MAX_THREADS);
+  private readonly enObj = new Int32Array(MAX_THREADS);
+  private readonly enShared = new Uint8Array(MAX_THREADS);
+  private enThreads = 0;
+  // Mask mode (at most 32 threads).
+  private enMask = 0;
+  /** Threads to re-evaluate at the next refresh. */
+  private enStale = 0;
+  private enWaiting = 0;
+  private enJoining = 0;
+  /** A thread ended since the last refresh (a join may be enabled). */
+  private enEnded = false;
+  /** Anything to re-evaluate at the next refresh (stale threads, a changed lock, an end)? */
+  private enTouched = true;
+  /** Threads waiting to acquire each lock object, exclusively and shared. */
+  private enExWaiters = new Int32Array(64);
+  private enShWaiters = new Int32Array(64);
+  private enLockUsed = 0;
+  /** The lock the last step acquired or released (-1: none). */
+  private enChangedLock = -1;
+  // Scan mode (more than 32 threads).
+  private enBig = false;
+  private enDirty = true;
+  private readonly enAt = new Int32Array(MAX_THREADS);
+  private enEpoch = 1;
+
+  protected readonly locks = new LockTable();
+
+  /** A wait's condition or a join's target: decided by the execution, which knows threads and state. */
+  abstract pendingEnabled(tid: number): boolean;
+
+  protected resetEnabled(): void {
+    this.enabledCount = 0;
+    this.enThreads = 0;
+    this.enMask = 0;
+    this.enStale = 0;
+    this.enWaiting = 0;
+    this.enJoining = 0;
+    this.enEnded = false;
+    this.enTouched = true;
+    if (this.enLockUsed > 0) {
+      this.enExWaiters.fill(0, 0, this.enLockUsed);
+      this.enShWaiters.fill(0, 0, this.enLockUsed);
+    }
+    this.enLockUsed = 0;
+    this.enChangedLock = -1;
+    this.enBig = false;
+    this.enDirty = true;
+  }
+
+  /** Is thread `t` enabled at this step? */
+  isEnabled(t: number): boolean {
+    if (!(t >= 0 && t < this.enThreads)) return false;
+    return this.enBig ? this.enAt[t] === this.enEpoch : ((this.enMask >>> t) & 1) === 1;
+  }
+
+  /** Thread `t` was created; its first op (or its end) follows through `setPending`. */
+  protected threadAdded(t: number): void {
+    this.enThreads = t + 1;
+    this.enKind[t] = -1;
+    this.enDirty = true;
+    if (t >= MASK_THREADS && !this.enBig) {
+      // Switch to scan mode: stamp the current members so `has` stays right until the next scan.
+      this.enBig = true;
+      this.enEpoch++;
+      for (let i = 0; i < this.enabledCount; i++) this.enAt[this.enabled[i] as number] = this.enEpoch;
+    }
+  }
+
+  /** Thread `t` now has `o` pending (undefined: it ended). */
+  protected setPending(t: number, o: Op | undefined): void {
+    const kinds = this.enKind;
+    const old = kinds[t] as number;
+    if (o !== undefined && old >= 0 && BLOCKING[old] === 0 && BLOCKING[o.kind] === 0) {
+      // A non-blocking op after a non-blocking op: the thread stays enabled.
+      kinds[t] = o.kind;
+      return;
+    }
+    const bit = 1 << t;
+    if (!this.enBig) {
+      if (old === OpKind.Acquire) this.enDropLockWaiter(t, bit);
+      else if (old === OpKind.Wait) this.enWaiting &= ~bit;
+      else if (old === OpKind.Join) this.enJoining &= ~bit;
+      this.enStale |= bit;
+      this.enTouched = true;
+    }
+    if (o === undefined) {
+      kinds[t] = -1;
+      this.enEnded = true;
+      this.enDirty = true;
+      return;
+    }
+    const k = o.kind;
+    kinds[t] = k;
+    if (BLOCKING[k] === 0) return;
+    this.enObj[t] = o.obj;
+    this.enShared[t] = o.n === 1 ? 1 : 0;
+    this.enDirty = true;
+    if (this.enBig) return;
+    if (k === OpKind.Acquire) this.enAddLockWaiter(o.obj, bit, o.n === 1);
+    else if (k === OpKind.Wait) this.enWaiting |= bit;
+    else this.enJoining |= bit;
+  }
+
+  private enAddLockWaiter(l: number, bit: number, shared: boolean): void {
+    if (l < 0) return;
+    if (l >= this.enExWaiters.length) {
+      const size = Math.max(l + 1, this.enExWaiters.length * 2);
+      const ex = new Int32Array(size);
+      ex.set(this.enExWaiters);
+      const sh = new Int32Array(size);
+      sh.set(this.enShWaiters);
+      this.enExWaiters = ex;
+      this.enShWaiters = sh;
+    }
+    if (l >= this.enLockUsed) this.enLockUsed = l + 1;
+    if (shared) this.enShWaiters[l] = (this.enShWaiters[l] as number) | bit;
+    else this.enExWaiters[l] = (this.enExWaiters[l] as number) | bit;
+  }
+
+  private enDropLockWaiter(t: number, bit: number): void {
+    const l = this.enObj[t] as number;
+    if (l < 0 || l >= this.enLockUsed) return;
+    this.enExWaiters[l] = (this.enExWaiters[l] as number) & ~bit;
+    this.enShWaiters[l] = (this.enShWaiters[l] as number) & ~bit;
+  }
+
+  /** Lock `l` was acquired or released by the step that just ran. */
+  protected lockChanged(l: number): void {
+    if (!this.enBig && l >= 0 && l < this.enLockUsed) {
+      this.enChangedLock = l;
+      this.enTouched = true;
+    }
+  }
+
+  /** Bring the set up to date before a step. */
+  protected refreshEnabled(): void {
+    if (this.enBig) {
+      if (this.enDirty) this.enScan();
+      return;
+    }
+    // Nothing changed and nobody waits on a condition: the set is what it was.
+    if (!this.enTouched && this.enWaiting === 0) return;
+    this.enTouched = false;
+    let m = this.enMask;
+    const l = this.enChangedLock;
+    if (l >= 0) {
+      // Every waiter of the lock follows its state at once: exclusive waiters need it free,
+      // shared waiters need it without an exclusive owner.
+      this.enChangedLock = -1;
+      const ex = this.enExWaiters[l] as number;
+      const sh = this.enShWaiters[l] as number;
+      m &= ~(ex | sh);
+      if (this.locks.canAcquire(l, false)) m |= ex;
+      if (this.locks.canAcquire(l, true)) m |= sh;
+    }
+    let s = this.enStale | this.enWaiting;
+    if (this.enEnded) {
+      s |= this.enJoining;
+      this.enEnded = false;
+    }
+    this.enStale = 0;
+    while (s !== 0) {
+      const low = s & -s;
+      s ^= low;
+      if (this.enEvaluate(31 - Math.clz32(low))) m |= low;
+      else m &= ~low;
+    }
+    if (m === this.enMask) return;
+    this.enMask = m;
+    let n = 0;
+    while (m !== 0) {
+      const low = m & -m;
+      m ^= low;
+      this.enabled[n++] = 31 - Math.clz32(low);
+    }
+    this.enabledCount = n;
+  }
+
+  private enEvaluate(t: number): boolean {
+    const k = this.enKind[t] as number;
+    if (k < 0) return false;
+    if (BLOCKING[k] === 0) return true;
+    if (k === OpKind.Acquire) return this.locks.canAcquire(this.enObj[t] as number, this.enShared[t] === 1);
+    return this.pendingEnabled(t);
+  }
+
+  /** Scan mode: evaluate every thread; stay dirty while any blocking op is pending. */
+  private enScan(): void {
+    if (this.enEpoch >= 0x3fffffff) {
+      this.enAt.fill(0);
+      this.enEpoch = 1;
+    }
+    const epoch = ++this.enEpoch;
+    let n = 0;
+    let blockers = 0;
+    for (let t = 0; t < this.enThreads; t++) {
+      const k = this.enKind[t] as number;
+      if (k < 0) continue;
+      if (BLOCKING[k] !== 0) blockers++;
+      if (this.enEvaluate(t)) {
+        this.enabled[n++] = t;
+        this.enAt[t] = epoch;
+      }
+    }
+    this.enabledCount = n;
+    this.enDirty = blockers > 0;
+  }
+}

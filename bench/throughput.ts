@@ -4,13 +4,15 @@
  * (a) a bare generator-resume loop with a trivial random pick (the limit for JavaScript),
  * (b) mapcheck's random strategy with every check on (happens-before clocks, KASAN object checks,
  *     step bound, schedule recording),
- * (c) fast-check's `fc.scheduler()` running the same workload as async tasks.
+ * (c) fast-check's `fc.scheduler()` running the same workload as async tasks,
+ * and, for scale, (a') the model's own thread code (the `yield*` into mapcheck's primitives) driven
+ * by the bare loop with no engine at all: the most any engine over this model API can reach.
  * Each figure is the best of several rounds (least disturbed by the shared machine).
  * Leaves out: absolute targets; it prints ratios measured in the same run.
  */
 import fc from 'fast-check';
 import { Mutex as AsyncMutex } from 'async-mutex';
-import { Atomic, Mutex, type Op, Rng, defineModel, explore, makeStrategy, thread } from '../src/index.js';
+import { Atomic, Execution, Mutex, type Op, OpKind, Rng, type ThreadGen, defineModel, explore, makeStrategy, thread } from '../src/index.js';
 
 export interface Workload {
   readonly name: string;
@@ -119,6 +121,62 @@ export function workloadModel(w: Workload, inlineClosures = false) {
   });
 }
 
+/**
+ * (a') The workload model's threads driven by a bare loop: setup, thread bodies, the primitives'
+ * `yield*` steps, a random pick among threads that may run (a lock op only when it is free), and
+ * nothing else — no enabled-set bookkeeping, schedule, clocks or checks.
+ */
+export function modelFloorStepsPerSec(w: Workload, budgetMs: number): number {
+  const model = workloadModel(w);
+  const exec = new Execution();
+  const rng = new Rng(1);
+  const params = { t: w.threads, n: w.opsPerThread };
+  const gens: ThreadGen[] = [];
+  const pend: (Op | undefined)[] = [];
+  const enabled = new Int32Array(w.threads);
+  let steps = 0;
+  const saved = Execution.current;
+  Execution.current = exec;
+  const t0 = performance.now();
+  let t = t0;
+  try {
+    while (t - t0 < budgetMs) {
+      for (let r = 0; r < 200; r++) {
+        exec.objects.reset();
+        const state = model.setup(params);
+        gens.length = 0;
+        pend.length = 0;
+        let owner = -1;
+        for (const spec of model.threads(state, params)) {
+          const g = spec.body();
+          const x = g.next();
+          gens.push(g);
+          pend.push(x.done ? undefined : x.value);
+        }
+        for (;;) {
+          let n = 0;
+          for (let i = 0; i < gens.length; i++) {
+            const p = pend[i];
+            if (p !== undefined && (p.kind !== OpKind.Acquire || owner < 0)) enabled[n++] = i;
+          }
+          if (n === 0) break;
+          const i = enabled[rng.below(n)] as number;
+          const p = pend[i] as Op;
+          if (p.kind === OpKind.Acquire) owner = i;
+          else if (p.kind === OpKind.Release) owner = -1;
+          const x = (gens[i] as ThreadGen).next(undefined);
+          pend[i] = x.done ? undefined : x.value;
+          steps++;
+        }
+      }
+      t = performance.now();
+    }
+  } finally {
+    Execution.current = saved;
+  }
+  return steps / ((t - t0) / 1000);
+}
+
 /** (b) mapcheck random strategy with every check on. */
 export function mapcheckStepsPerSec(w: Workload, budgetMs: number, strategy = 'random', sanitize = true, inlineClosures = false): number {
   const model = workloadModel(w, inlineClosures);
@@ -176,6 +234,8 @@ export async function fastCheckStepsPerSec(w: Workload, budgetMs: number): Promi
 export interface ThroughputRow {
   readonly workload: string;
   readonly bare: number;
+  /** (a'): the model's thread code under the bare loop. */
+  readonly modelFloor: number;
   readonly random: number;
   readonly fastcheck: number;
 }
@@ -185,14 +245,16 @@ export async function throughput(rounds: number, budgetMs: number): Promise<Thro
   const rows: ThroughputRow[] = [];
   for (const w of WORKLOADS) {
     let bare = 0;
+    let modelFloor = 0;
     let random = 0;
     let fastcheck = 0;
     for (let r = 0; r < rounds; r++) {
       bare = Math.max(bare, bareStepsPerSec(w, budgetMs));
+      modelFloor = Math.max(modelFloor, modelFloorStepsPerSec(w, budgetMs));
       random = Math.max(random, mapcheckStepsPerSec(w, budgetMs));
       fastcheck = Math.max(fastcheck, await fastCheckStepsPerSec(w, budgetMs));
     }
-    rows.push({ workload: w.name, bare, random, fastcheck });
+    rows.push({ workload: w.name, bare, modelFloor, random, fastcheck });
   }
   return rows;
 }

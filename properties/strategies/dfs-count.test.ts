@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Atomic, check, choose, defineModel, thread } from '../../src/index.js';
+import { Atomic, check, choose, defineModel, explore, thread } from '../../src/index.js';
 import { DfsScheduler } from '../../src/strategies/dfs.js';
 import { interleavings } from './random-program.js';
 
@@ -86,5 +86,39 @@ describe('DFS counts on independent threads', () => {
     const r = check(independent, { strategy: 'dfs', preemptionBound: 0, scenario: { k: 4, n: 3 } });
     expect(r.exhaustive).toBe(true);
     expect(r.executions).toBe(24);
+  });
+});
+
+describe('DFS with a full prefix queue (bounded memory)', () => {
+  for (const [k, n] of [[2, 3], [3, 2], [3, 3]] as const) {
+    const expected = interleavings(Array<number>(k).fill(n));
+    it(`k=${k} n=${n}: with room for only 5 queued prefixes it switches to deepening and still runs all ${expected} schedules, bound by bound`, () => {
+      const sched = new DfsScheduler(undefined, 5);
+      const seen = new Set<string>();
+      const byBound = new Map<number, number>();
+      const r = explore(independent, sched, {
+        scenario: { k, n }, maxExecutions: 1e6,
+        onExecution: (x) => {
+          seen.add(x.schedule.join());
+          byBound.set(x.preemptions, (byBound.get(x.preemptions) ?? 0) + 1);
+        },
+      });
+      expect(r.exhaustive).toBe(true);
+      expect(r.stats.deepening).toBe(1);
+      expect(seen.size).toBe(expected);
+      // Every schedule ran; the extra runs are exactly the lower bounds' schedules run again.
+      expect(r.executions).toBe(expected + (r.stats.repeats ?? -1));
+      expect(r.stats.repeats).toBeGreaterThan(0);
+      for (const b of byBound.keys()) expect(b).toBeLessThanOrEqual(r.stats.bound ?? -1);
+    });
+  }
+
+  it('a preemption bound still limits a deepening run: pb1 runs exactly the schedules with at most 1 preemption', () => {
+    const sched = new DfsScheduler(1, 2);
+    const seen = new Set<string>();
+    const r = explore(independent, sched, { scenario: { k: 3, n: 2 }, maxExecutions: 1e6, onExecution: (x) => { seen.add(x.schedule.join()); expect(x.preemptions).toBeLessThanOrEqual(1); } });
+    expect(r.exhaustive).toBe(true);
+    expect(r.stats.deepening).toBe(1);
+    expect(seen.size).toBe(boundedCount(3, 2, 1));
   });
 });

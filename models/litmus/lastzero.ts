@@ -11,10 +11,16 @@ import { Atomic, type Op, defineModel, thread } from '../../src/index.js';
 
 interface S { a: Atomic[]; found: number }
 
+/** Op labels by array index (n <= 8), built once rather than at every step. */
+const SEARCH = Array.from({ length: 9 }, (_, i) => `search: a[${i}] != 0`);
+const FILL_READ = Array.from({ length: 9 }, (_, j) => `fill${j}: read a[${j - 1}]`);
+const FILL_WRITE = Array.from({ length: 9 }, (_, j) => `fill${j}: a[${j}] = a[${j - 1}] + 1`);
+const NAMES = Array.from({ length: 9 }, (_, j) => `fill${j}`);
+
 function* search(s: S, n: number): Generator<Op, void, unknown> {
   let i = n;
   for (;;) {
-    const v = yield* (s.a[i] as Atomic).load(`search: a[${i}] != 0`);
+    const v = yield* (s.a[i] as Atomic).load(SEARCH[i] as string);
     if (v === 0) break;
     i--;
   }
@@ -22,8 +28,8 @@ function* search(s: S, n: number): Generator<Op, void, unknown> {
 }
 
 function* fill(s: S, j: number): Generator<Op, void, unknown> {
-  const prev = yield* (s.a[j - 1] as Atomic).load(`fill${j}: read a[${j - 1}]`);
-  yield* (s.a[j] as Atomic).store(prev + 1, `fill${j}: a[${j}] = a[${j - 1}] + 1`);
+  const prev = yield* (s.a[j - 1] as Atomic).load(FILL_READ[j] as string);
+  yield* (s.a[j] as Atomic).store(prev + 1, FILL_WRITE[j] as string);
 }
 
 export const lastzero = defineModel<S, { n: number }>({
@@ -33,7 +39,7 @@ export const lastzero = defineModel<S, { n: number }>({
   setup: (p) => ({ a: Array.from({ length: p.n + 1 }, (_, i) => new Atomic(0, `a[${i}]`)), found: -1 }),
   threads: (s, p) => [
     thread('search', () => search(s, p.n)),
-    ...Array.from({ length: p.n }, (_, k) => thread(`fill${k + 1}`, () => fill(s, k + 1))),
+    ...Array.from({ length: p.n }, (_, k) => thread(NAMES[k + 1] as string, () => fill(s, k + 1))),
   ],
-  source: [search, fill].map(String).join('\n'),
+  source: [search, fill, ...SEARCH, ...FILL_READ, ...FILL_WRITE].map(String).join('\n'),
 });

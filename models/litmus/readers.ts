@@ -11,6 +11,10 @@ import { Atomic, type Op, defineModel, thread } from '../../src/index.js';
 
 interface S { x: Atomic; seen: number[] }
 
+/** Thread names and op labels (n <= 8), built once rather than at every execution. */
+const NAMES = Array.from({ length: 9 }, (_, i) => `reader${i + 1}`);
+const LABELS = NAMES.map((n) => `${n}: r = x`);
+
 function* writer(s: S): Generator<Op, void, unknown> {
   yield* s.x.store(1, 'writer: x = 1');
 }
@@ -26,7 +30,7 @@ export const readers = defineModel<S, { n: number }>({
   setup: () => ({ x: new Atomic(0, 'x'), seen: [] }),
   threads: (s, p) => [
     thread('writer', () => writer(s)),
-    ...Array.from({ length: p.n }, (_, i) => thread(`reader${i + 1}`, () => reader(s, i, `reader${i + 1}: r = x`))),
+    ...Array.from({ length: p.n }, (_, i) => thread(NAMES[i] as string, () => reader(s, i, LABELS[i] as string))),
   ],
-  source: [writer, reader].map(String).join('\n'),
+  source: [writer, reader, ...LABELS].map(String).join('\n'),
 });

@@ -51,7 +51,9 @@ export class DporTrace {
   private writes: (number[] | undefined)[] = [];
   private readonly base = new Int32Array(64);
   private readonly lo = new Int32Array(64);
-  private readonly found: number[] = [];
+  /** Race candidates of the event being placed: found[0 .. nFound). */
+  private found = new Int32Array(16);
+  private nFound = 0;
 
   reset(): void {
     // Refill instead of truncating: the arrays keep their backing stores across executions.
@@ -60,8 +62,9 @@ export class DporTrace {
     this.spawnedBy.fill(-1);
     this.lastWrite.fill(-1);
     this.lastTaker.fill(-1);
-    for (const r of this.reads) if (r !== undefined) r.length = 0;
-    for (const r of this.writes) if (r !== undefined) r.length = 0;
+    // Truncate only non-empty lists: setting an array's length is a runtime call.
+    for (const r of this.reads) if (r !== undefined && r.length !== 0) r.length = 0;
+    for (const r of this.writes) if (r !== undefined && r.length !== 0) r.length = 0;
   }
 
   /** Clock entry `t` of event `e`. */
@@ -118,7 +121,7 @@ export class DporTrace {
   add(tid: number, o: Op, threads: number, analyze: boolean, sink: RaceSink): number {
     const i = this.place(tid, o, threads, analyze, true, -1);
     this.length = i + 1;
-    for (const e of this.found) this.race(e, i, sink);
+    for (let k = 0; k < this.nFound; k++) this.race(this.found[k] as number, i, sink);
     return i;
   }
 
@@ -143,7 +146,7 @@ export class DporTrace {
    */
   probe(tid: number, o: Op, threads: number, after: number, sink: RaceSink): void {
     const i = this.place(tid, o, threads, true, false, after);
-    for (const e of this.found) this.race(e, i, sink);
+    for (let k = 0; k < this.nFound; k++) this.race(this.found[k] as number, i, sink);
   }
 
   /** Load `base` with the clock of the program-order predecessor of event `v` of thread `t`. */
@@ -178,10 +181,9 @@ export class DporTrace {
     for (let k = 0; k < w; k++) base[k] = c[me + k] as number;
     const obj = o.obj;
     const acc = accessOf(o.kind);
-    const found = this.found;
-    found.length = 0;
+    this.nFound = 0;
     if (after >= 0) {
-      if (this.unordered(after, tid)) found.push(after);
+      if (this.unordered(after, tid)) this.pushFound(after);
       this.joinFrom(i, after);
     }
     if (o.kind === OpKind.Join) {
@@ -207,7 +209,6 @@ export class DporTrace {
 
   /** Race candidates and happens-before of event `i` accessing the object under `key`. */
   private touch(i: number, tid: number, key: number, kind: OpKind, acc: Access, analyze: boolean, commit: boolean, after: number): void {
-    const found = this.found;
     const lw = this.lastWrite[key] ?? -1;
     const rs = this.reads[key];
     if (acc === Access.Read) {
@@ -215,10 +216,10 @@ export class DporTrace {
         // A wait's enabledness depends on the value, so any earlier write may have enabled or
         // disabled it: each one not already in the waiter's past is a race to reverse.
         const ws = this.writes[key];
-        if (analyze && ws) for (const x of ws) if (x !== after && this.unordered(x, tid)) found.push(x);
+        if (analyze && ws) for (const x of ws) if (x !== after && this.unordered(x, tid)) this.pushFound(x);
         if (lw >= 0) this.joinFrom(i, lw);
       } else if (lw >= 0) {
-        if (analyze && lw !== after && this.unordered(lw, tid)) found.push(lw);
+        if (analyze && lw !== after && this.unordered(lw, tid)) this.pushFound(lw);
         this.joinFrom(i, lw);
       }
       if (commit) {
@@ -230,19 +231,19 @@ export class DporTrace {
     if (analyze) {
       if (acc === Access.Lock) {
         const lt = this.lastTaker[key] ?? -1;
-        if (lt >= 0 && lt !== after && this.unordered(lt, tid)) found.push(lt);
+        if (lt >= 0 && lt !== after && this.unordered(lt, tid)) this.pushFound(lt);
         // A reader may take a shared lock before another reader's release: that order reverses.
-        if (this.shared[i] === 1 && lw >= 0 && lw !== lt && lw !== after && this.shared[lw] === 1 && this.unordered(lw, tid)) found.push(lw);
+        if (this.shared[i] === 1 && lw >= 0 && lw !== lt && lw !== after && this.shared[lw] === 1 && this.unordered(lw, tid)) this.pushFound(lw);
       } else if (rs && rs.length > 0) {
-        for (const r of rs) if (r !== after && this.readRaces(r, rs, tid)) found.push(r);
+        for (const r of rs) if (r !== after && this.readRaces(r, rs, tid)) this.pushFound(r);
       } else if (lw >= 0 && lw !== after && this.unordered(lw, tid)) {
-        found.push(lw);
+        this.pushFound(lw);
       }
     }
     if (lw >= 0) this.joinFrom(i, lw);
     if (rs) {
       for (const r of rs) this.joinFrom(i, r);
-      if (commit) rs.length = 0;
+      if (commit && rs.length !== 0) rs.length = 0;
     }
     if (commit) {
       const ws = this.writes[key];
@@ -251,6 +252,15 @@ export class DporTrace {
       this.lastWrite[key] = i;
       if (acc === Access.Lock || kind === OpKind.TryAcquire) this.lastTaker[key] = i;
     }
+  }
+
+  private pushFound(e: number): void {
+    if (this.nFound === this.found.length) {
+      const f = new Int32Array(2 * this.found.length);
+      f.set(this.found);
+      this.found = f;
+    }
+    this.found[this.nFound++] = e;
   }
 
   /** Is event e of another thread outside the new event's own past (`base`)? */

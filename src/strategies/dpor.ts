@@ -127,9 +127,9 @@ export class DporScheduler implements Scheduler {
     if (this.boundView !== view) {
       this.boundView = view;
       this.trace.blockOf = (obj) => view.blockOf(obj);
+      this.trace.observed = (obj) => view.observed(obj);
     }
     this.trace.everyStep = view.observesEveryStep;
-    this.trace.observed = (obj) => view.observed(obj);
     if (view.threadCount > MAX_DPOR_THREADS) {
       if (!this.giveUpOnTooManyThreads) {
         throw new UsageError(`dpor handles at most ${MAX_DPOR_THREADS} threads; this model created ${view.threadCount} (use --strategy pct or random)`);

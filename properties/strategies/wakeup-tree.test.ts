@@ -1,9 +1,14 @@
 /**
  * The wakeup tree on its own (insert, covers, leftmost; Abdulla et al., POPL 2014 §6) with toy
- * sequences whose dependence is explicit (same object, not both reads; program order).
+ * sequences whose dependence is explicit (same object, not both reads; program order), and the
+ * reversing sequence `NotDep` on a real DPOR trace: which events v = notdep(e).e' holds, its weak
+ * initials, and e''s predecessors rebuilt inside v (the lock case, where e''s own clock runs
+ * through events outside v).
  */
 import { describe, expect, it } from 'vitest';
-import { type Op, dependent, op } from '../../src/engine/ops.js';
+import { type Op, OpKind, dependent, op } from '../../src/engine/ops.js';
+import { DporTrace } from '../../src/strategies/dpor-trace.js';
+import { NotDep } from '../../src/strategies/notdep.js';
 import { ANY_VALUE, WakeupNode, type WakeupSequence, branches, covers, insert, takeLeftmost } from '../../src/strategies/wakeup-tree.js';
 
 /** A sequence of (thread, op, choose value) events; happens-before from dependence and program order. */
@@ -105,5 +110,54 @@ describe('wakeup tree: insert, covers, leftmost', () => {
     insert(root, new ToySeq([[1, ch, 0], [1, wx]]));
     expect(covers(root, new ToySeq([[1, ch, 1], [1, wx]]))).toBe(false);
     expect(covers(root, new ToySeq([[1, ch, 0], [1, wx]]))).toBe(true);
+  });
+});
+
+/** A trace of (thread, op) events; `threads` is the thread count. */
+function traceOf(threads: number, evs: readonly (readonly [number, Op])[]): DporTrace {
+  const tr = new DporTrace();
+  tr.reset();
+  for (const [t, o] of evs) tr.add(t, o, threads, false, () => {});
+  return tr;
+}
+
+const view = { blockOf: (o: number): number => o, observesEveryStep: false, observed: (): boolean => true };
+
+describe('NotDep: v = notdep(e).e\' from a trace', () => {
+  it('keeps the events after e that do not happen after it, then e\'', () => {
+    // T0: x = 1; T1: r = y; T0: y = 1; T1: r = x.   Race (x = 1, r = x): e = 0, e' = 3.
+    const tr = traceOf(2, [[0, wx], [1, ry], [0, wy], [1, rx]]);
+    const v = new NotDep(view);
+    v.build(tr, 0, 3);
+    expect(v.left).toBe(2);
+    const root: WakeupNode[] = [];
+    v.appendTo(root);
+    expect(branches(root)).toEqual([[1, 1]]);
+    // T0's next op (x = 1) conflicts with T1's r = x: not a weak initial; T1 is (its r = y is first).
+    v.build(tr, 0, 3);
+    expect(v.weakInitial(0, wx, ANY_VALUE)).toBe(false);
+    expect(v.weakInitial(1, tr.ops[1] as Op, ANY_VALUE)).toBe(true);
+    // A third thread writing an unrelated object is a weak initial by independence.
+    expect(v.weakInitial(2, op.write(7, 'z = 1'), ANY_VALUE)).toBe(true);
+  });
+
+  it('e\'s predecessors are taken inside v (an acquire is not after events it only follows through the release)', () => {
+    // T2: trylock(m); T3: r = a; T2: a = 2; T2: unlock(m); T0: lock(m).
+    // T0's lock races with T2's trylock; in the trace it follows T3's read through T2's a = 2 and
+    // unlock, neither of which is in v = [T3: r = a, T0: lock]: both threads are initials of v.
+    const m = 5;
+    const a = 6;
+    const lock: Op = { kind: OpKind.Acquire, obj: m, label: 'lock', n: 0 };
+    const tr = traceOf(4, [[2, op.tryAcquire(m, 'trylock')], [3, op.read(a, 'r = a')], [2, op.write(a, 'a = 2')], [2, op.release(m, 'unlock')], [0, lock]]);
+    expect(tr.hb(1, 4)).toBe(true);
+    const v = new NotDep(view);
+    v.build(tr, 0, 4);
+    expect(v.left).toBe(2);
+    expect(v.weakInitial(0, lock, ANY_VALUE)).toBe(true);
+    expect(v.weakInitial(3, tr.ops[1] as Op, ANY_VALUE)).toBe(true);
+    expect(v.startWith(1 << 0)).toBe(true);
+    const root: WakeupNode[] = [];
+    v.appendTo(root);
+    expect(branches(root)).toEqual([[0, 3]]);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * Differential property (DESIGN.md §5): on random small programs (2–4 threads, ≤ 6 visible ops
  * each, plain cells, atomics, mutexes, trylock, choose, waits, spawn/join, kfree of a heap block,
- * a final-state assertion, optionally a per-step invariant) source-DPOR
+ * a final-state assertion, optionally a per-step invariant) DPOR
  * reports a violation iff exhaustive DFS does, finds the same violation kinds, and reaches exactly
  * the same set of final states. Both run to exhaustion (continueAfterViolation) so every trace is
  * compared, not only the first bug.

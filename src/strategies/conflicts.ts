@@ -10,8 +10,11 @@
 import { type Op, Access, accessOf, dependent } from '../engine/ops.js';
 import type { SchedulerView } from '../engine/scheduler.js';
 
+/** The part of the scheduler's view dependence needs (tests can stub it). */
+export type DependenceView = Pick<SchedulerView, 'blockOf' | 'observesEveryStep' | 'observed'>;
+
 /** Do ops `a` and `b` (of different threads) fail to commute? */
-export function conflicts(a: Op, b: Op, view: SchedulerView): boolean {
+export function conflicts(a: Op, b: Op, view: DependenceView): boolean {
   if (dependent(a, b)) return true;
   if (a.obj < 0 || b.obj < 0) return false;
   const x = accessOf(a.kind);

@@ -1,6 +1,7 @@
 /**
  * The happens-before trace DPOR builds of one execution, event by event, from the scheduler's
- * `afterStep(tid, op)` observations: each event's vector clock, and the races it closes.
+ * `afterStep(tid, op)` observations: each event's vector clock, op and choose value, and the races
+ * it closes.
  *
  * Follows Abdulla, Aronis, Jonsson & Sagonas, "Optimal dynamic partial order reduction" (POPL
  * 2014), §3–4: happens-before is the transitive closure of program order and of the order of
@@ -10,21 +11,22 @@
  * which are the only events a new event can race with. For locks we follow Nidhugg: an Acquire is
  * race-checked against the previous Acquire/TryAcquire of the lock, skipping the Release between
  * them (release → acquire cannot be reversed; reversing the acquires can), using only the acquiring
- * thread's own past; a shared (reader) acquire also races with a reader's release before it. For a race e ⋖ e' the `initials` of v = notdep(e).e' are computed (the threads
- * whose first event in v has no happens-before predecessor in v): DPOR adds one of them to the
- * backtrack set of the state before e. Where hb is over-approximated (the lock case), the computed
- * initials are a subset of the true ones, which keeps the choice sound. A Wait (blocking until a
- * condition on its object holds) races with every earlier write of the object outside its past,
- * since any of them may have enabled or disabled it. An access to a field of a heap block also
- * reads the block (so a free is ordered against it), and when the model checks invariants after
- * every step, every state change also writes one model-wide object (so none of them commute).
- * Leaves out: wakeup sequences (this is the source-set variant), read-read commutation of shared
- * lock acquires (treated as dependent: sound, a little redundant), Wait ops without an object.
+ * thread's own past; a shared (reader) acquire also races with a reader's release before it.
+ * Each race is reported as the pair (e, e'); the scheduler builds the reversing sequence
+ * v = notdep(e).e' from the clocks kept here (notdep.ts). Where hb is over-approximated (the lock
+ * case), v is smaller and its initials fewer than the true ones, which keeps the choice sound. A
+ * Wait (blocking until a condition on its object holds) races with every earlier write of the
+ * object outside its past, since any of them may have enabled or disabled it. An access to a field
+ * of a heap block also reads the block (so a free is ordered against it), and when the model checks
+ * invariants after every step, every state change also writes one model-wide object (so none of
+ * them commute).
+ * Leaves out: read-read commutation of shared lock acquires (treated as dependent: sound, a little
+ * redundant), Wait ops without an object.
  */
 import { type Op, OpKind, Access, accessOf } from '../engine/ops.js';
 
-/** Receives each race found: the earlier event, the later one, and v's initials (bit mask). */
-export type RaceSink = (early: number, late: number, initials: number) => void;
+/** Receives each race found: the earlier event and the later one (event indices). */
+export type RaceSink = (early: number, late: number) => void;
 
 export class DporTrace {
   /** Vector clock width (threads); grows on demand. */
@@ -32,6 +34,10 @@ export class DporTrace {
   private clocks = new Int32Array(4 * 64);
   thread = new Int32Array(64);
   local = new Int32Array(64);
+  /** Each event's op (a probe's too, at index `length`, until the next event overwrites it). */
+  readonly ops: (Op | undefined)[] = [];
+  /** Each event's choose value (-1 for other ops, and for a probed choose that never ran). */
+  value = new Int32Array(64);
   /** 1 for shared-mode (reader) lock acquires and releases. */
   private shared = new Uint8Array(64);
   length = 0;
@@ -50,8 +56,9 @@ export class DporTrace {
   /** Every write of each object this execution, for Wait ops (see `touch`). */
   private writes: (number[] | undefined)[] = [];
   private readonly base = new Int32Array(64);
-  private readonly lo = new Int32Array(64);
-  private readonly found: number[] = [];
+  /** Race candidates of the event being placed: found[0 .. nFound). */
+  private found = new Int32Array(16);
+  private nFound = 0;
 
   reset(): void {
     // Refill instead of truncating: the arrays keep their backing stores across executions.
@@ -60,8 +67,9 @@ export class DporTrace {
     this.spawnedBy.fill(-1);
     this.lastWrite.fill(-1);
     this.lastTaker.fill(-1);
-    for (const r of this.reads) if (r !== undefined) r.length = 0;
-    for (const r of this.writes) if (r !== undefined) r.length = 0;
+    // Truncate only non-empty lists: setting an array's length is a runtime call.
+    for (const r of this.reads) if (r !== undefined && r.length !== 0) r.length = 0;
+    for (const r of this.writes) if (r !== undefined && r.length !== 0) r.length = 0;
   }
 
   /** Clock entry `t` of event `e`. */
@@ -92,6 +100,9 @@ export class DporTrace {
     const l = new Int32Array(n);
     l.set(this.local);
     this.local = l;
+    const val = new Int32Array(n);
+    val.set(this.value);
+    this.value = val;
     const sh = new Uint8Array(n);
     sh.set(this.shared);
     this.shared = sh;
@@ -112,13 +123,15 @@ export class DporTrace {
   }
 
   /**
-   * Append event (tid, op); `threads` is the thread count after it ran (a spawn adds one).
-   * Calls `sink` for every race the event closes when `analyze` is true. Returns the event index.
+   * Append event (tid, op); `threads` is the thread count after it ran (a spawn adds one), `value`
+   * the value a choose picked. Calls `sink` for every race the event closes when `analyze` is
+   * true. Returns the event index.
    */
-  add(tid: number, o: Op, threads: number, analyze: boolean, sink: RaceSink): number {
+  add(tid: number, o: Op, threads: number, analyze: boolean, sink: RaceSink, value = -1): number {
     const i = this.place(tid, o, threads, analyze, true, -1);
+    this.value[i] = value;
     this.length = i + 1;
-    for (const e of this.found) this.race(e, i, sink);
+    for (let k = 0; k < this.nFound; k++) sink(this.found[k] as number, i);
     return i;
   }
 
@@ -132,7 +145,7 @@ export class DporTrace {
     this.baseOf(tv, v);
     for (let q = 0; q < this.last.length; q++) {
       const e = this.last[q] ?? -1;
-      if (q !== tv && e >= 0 && e < v && this.unordered(e, tv)) this.race(e, v, sink);
+      if (q !== tv && e >= 0 && e < v && this.unordered(e, tv)) sink(e, v);
     }
   }
 
@@ -143,7 +156,18 @@ export class DporTrace {
    */
   probe(tid: number, o: Op, threads: number, after: number, sink: RaceSink): void {
     const i = this.place(tid, o, threads, true, false, after);
-    for (const e of this.found) this.race(e, i, sink);
+    this.value[i] = -1;
+    this.probeAfter = after;
+    for (let k = 0; k < this.nFound; k++) sink(this.found[k] as number, i);
+    this.probeAfter = -1;
+  }
+
+  /** While a probe reports its races: the halting event it is placed after (-1: none). */
+  probeAfter = -1;
+
+  /** The spawn event of thread `t` (-1 for an initial thread). */
+  spawnOf(t: number): number {
+    return this.spawnedBy[t] ?? -1;
   }
 
   /** Load `base` with the clock of the program-order predecessor of event `v` of thread `t`. */
@@ -173,15 +197,15 @@ export class DporTrace {
     const localIdx = prev >= 0 ? (this.local[prev] as number) + 1 : 1;
     this.thread[i] = tid;
     this.local[i] = localIdx;
+    this.ops[i] = o;
     this.shared[i] = (o.kind === OpKind.Acquire || o.kind === OpKind.Release) && o.n === 1 ? 1 : 0;
     const base = this.base;
     for (let k = 0; k < w; k++) base[k] = c[me + k] as number;
     const obj = o.obj;
     const acc = accessOf(o.kind);
-    const found = this.found;
-    found.length = 0;
+    this.nFound = 0;
     if (after >= 0) {
-      if (this.unordered(after, tid)) found.push(after);
+      if (this.unordered(after, tid)) this.pushFound(after);
       this.joinFrom(i, after);
     }
     if (o.kind === OpKind.Join) {
@@ -207,7 +231,6 @@ export class DporTrace {
 
   /** Race candidates and happens-before of event `i` accessing the object under `key`. */
   private touch(i: number, tid: number, key: number, kind: OpKind, acc: Access, analyze: boolean, commit: boolean, after: number): void {
-    const found = this.found;
     const lw = this.lastWrite[key] ?? -1;
     const rs = this.reads[key];
     if (acc === Access.Read) {
@@ -215,10 +238,10 @@ export class DporTrace {
         // A wait's enabledness depends on the value, so any earlier write may have enabled or
         // disabled it: each one not already in the waiter's past is a race to reverse.
         const ws = this.writes[key];
-        if (analyze && ws) for (const x of ws) if (x !== after && this.unordered(x, tid)) found.push(x);
+        if (analyze && ws) for (const x of ws) if (x !== after && this.unordered(x, tid)) this.pushFound(x);
         if (lw >= 0) this.joinFrom(i, lw);
       } else if (lw >= 0) {
-        if (analyze && lw !== after && this.unordered(lw, tid)) found.push(lw);
+        if (analyze && lw !== after && this.unordered(lw, tid)) this.pushFound(lw);
         this.joinFrom(i, lw);
       }
       if (commit) {
@@ -230,19 +253,19 @@ export class DporTrace {
     if (analyze) {
       if (acc === Access.Lock) {
         const lt = this.lastTaker[key] ?? -1;
-        if (lt >= 0 && lt !== after && this.unordered(lt, tid)) found.push(lt);
+        if (lt >= 0 && lt !== after && this.unordered(lt, tid)) this.pushFound(lt);
         // A reader may take a shared lock before another reader's release: that order reverses.
-        if (this.shared[i] === 1 && lw >= 0 && lw !== lt && lw !== after && this.shared[lw] === 1 && this.unordered(lw, tid)) found.push(lw);
+        if (this.shared[i] === 1 && lw >= 0 && lw !== lt && lw !== after && this.shared[lw] === 1 && this.unordered(lw, tid)) this.pushFound(lw);
       } else if (rs && rs.length > 0) {
-        for (const r of rs) if (r !== after && this.readRaces(r, rs, tid)) found.push(r);
+        for (const r of rs) if (r !== after && this.readRaces(r, rs, tid)) this.pushFound(r);
       } else if (lw >= 0 && lw !== after && this.unordered(lw, tid)) {
-        found.push(lw);
+        this.pushFound(lw);
       }
     }
     if (lw >= 0) this.joinFrom(i, lw);
     if (rs) {
       for (const r of rs) this.joinFrom(i, r);
-      if (commit) rs.length = 0;
+      if (commit && rs.length !== 0) rs.length = 0;
     }
     if (commit) {
       const ws = this.writes[key];
@@ -251,6 +274,15 @@ export class DporTrace {
       this.lastWrite[key] = i;
       if (acc === Access.Lock || kind === OpKind.TryAcquire) this.lastTaker[key] = i;
     }
+  }
+
+  private pushFound(e: number): void {
+    if (this.nFound === this.found.length) {
+      const f = new Int32Array(2 * this.found.length);
+      f.set(this.found);
+      this.found = f;
+    }
+    this.found[this.nFound++] = e;
   }
 
   /** Is event e of another thread outside the new event's own past (`base`)? */
@@ -267,34 +299,5 @@ export class DporTrace {
     if ((this.base[tr] as number) >= lr) return false;
     for (const o of rs) if (o !== r && this.at(o, tr) >= lr) return false;
     return true;
-  }
-
-  /** Initials of notdep(e).e' as a thread bit mask, reported to the sink. */
-  private race(e: number, late: number, sink: RaceSink): void {
-    const te = this.thread[e] as number;
-    const le = this.local[e] as number;
-    const w = this.w;
-    const c = this.clocks;
-    const lo = this.lo;
-    let seen = 0;
-    let initials = 0;
-    for (let x = e + 1; x <= late; x++) {
-      if (x < late && (c[x * w + te] as number) >= le) continue;
-      const p = this.thread[x] as number;
-      const bit = 1 << p;
-      if (seen & bit) continue;
-      let initial = true;
-      for (let m = seen; m !== 0; m &= m - 1) {
-        const q = 31 - Math.clz32(m & -m);
-        if ((c[x * w + q] as number) >= (lo[q] as number)) {
-          initial = false;
-          break;
-        }
-      }
-      seen |= bit;
-      lo[p] = this.local[x] as number;
-      if (initial) initials |= bit;
-    }
-    sink(e, late, initials);
   }
 }

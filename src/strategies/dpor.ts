@@ -1,50 +1,49 @@
 /**
- * Source-set DPOR with sleep sets: Algorithm 1 ("Source-DPOR") of Abdulla, Aronis, Jonsson &
- * Sagonas, "Optimal dynamic partial order reduction", POPL 2014 (and JACM 2017).
+ * Optimal-DPOR: Algorithm 2 of Abdulla, Aronis, Jonsson & Sagonas, "Optimal dynamic partial order
+ * reduction", POPL 2014 (and JACM 2017) — source-set DPOR with sleep sets and wakeup trees.
  *
  * Stateless: each execution replays the decisions of the current branch from `setup()` and then
- * extends it. Every thread decision is a node with its enabled set, its backtrack set (which
- * includes the threads already explored there) and its sleep set (threads whose exploration from
- * here is known to be covered, each with its pending op). After each step the trace (dpor-trace.ts)
- * reports the races the step closes; for a race e ⋖ e' the initials I of notdep(e).e' are checked
- * against backtrack ∪ sleep of the state before e, and if they are disjoint one enabled initial is
- * added (all enabled threads when no initial is enabled there, e.g. a blocked waiter). A new node
- * inherits the parent's sleep set minus the threads whose op depends on the op just run. A node
- * where every enabled thread sleeps is a sleep-set-blocked execution: it is run to its end
- * without creating nodes or analysing races (the engine has no way to abandon an execution), and
- * counted in `stats().sleepBlocked`. `choose` values are branch nodes whose every value is explored.
+ * extends it. Every thread decision is a node (dpor-node.ts) with its enabled set, sleep set and
+ * wakeup tree (wakeup-tree.ts). After each step the trace (dpor-trace.ts) reports the races the
+ * step closes; for a race e ⋖ e' the sequence v = notdep(e).e' (notdep.ts) is dropped when a
+ * thread asleep in the state before e is a weak initial of it, and otherwise inserted into that
+ * state's wakeup tree (insert[E](v, wut): dropped if an existing branch already covers it). A
+ * fresh node takes the leftmost branch of the subtree its parent is following, so a wakeup
+ * sequence is replayed step by step before exploration continues freely; it inherits the parent's
+ * sleep set minus the threads whose op depends on the op just run. Without blocking this explores
+ * exactly one execution per Mazurkiewicz trace. `choose` values are branch nodes whose every value
+ * is explored (the one a wakeup sequence recorded first).
+ *
+ * Blocking (locks, waits, joins) breaks Optimal-DPOR's assumption that an enabled thread stays
+ * enabled, and a reversal can be infeasible (a waiter whose enabling write is reversed away). Where
+ * a branch cannot be followed — its thread is not enabled, its next op is not the one recorded, its
+ * choose has fewer values — the node falls back to source-set behaviour: every enabled, awake
+ * thread becomes a branch there (dpor-node.ts), counted in `stats().fallbacks`. A race whose v has
+ * no initial enabled in the state before e gets the same fallback there (Algorithm 1's rule). These
+ * can cost redundant or sleep-set-blocked executions on programs with blocking; sleep-set-blocked
+ * executions are run to their end without nodes or race analysis (the engine has no way to
+ * abandon one) and counted in `stats().sleepBlocked`.
  *
  * Executions that end with threads still pending (deadlock, or a violation that halts the run)
  * have their pending ops race-analysed as if they ran next (see `endExecution`).
- *
- * This is source-DPOR, not optimal DPOR: wakeup trees are left out, so on programs like lastzero it
- * may run sleep-set-blocked executions; it still runs at least one execution per Mazurkiewicz
- * trace. Nondeterministic models are detected when a replayed node's signature differs.
- * Leaves out: wakeup trees, state caching, more than 32 threads (a UsageError), Wait conditions
- * that read state other than the Wait's object (DPOR sees a Wait only through its object), and
- * models whose state depends on the creation order of threads spawned by different threads.
+ * Nondeterministic models are detected when a replayed node's signature differs.
+ * Leaves out: state caching, more than 32 threads (a UsageError), Wait conditions that read state
+ * other than the Wait's object (DPOR sees a Wait only through its object), models whose state
+ * depends on the creation order of threads spawned by different threads, and optimality for
+ * `choose` (a wakeup sequence through a choose explores its other values as well).
  */
-import type { Op } from '../engine/ops.js';
+import { type Op, OpKind } from '../engine/ops.js';
 import type { ExecutionOutcome, Scheduler, SchedulerView } from '../engine/scheduler.js';
 import { UsageError } from '../engine/violation.js';
 import { conflicts } from './conflicts.js';
+import { DNode } from './dpor-node.js';
 import { DporTrace } from './dpor-trace.js';
+import { NotDep } from './notdep.js';
 import { continuation } from './replay.js';
 import { viewSignature } from './signature.js';
+import { ANY_VALUE, type WakeupNode, insertionPoint } from './wakeup-tree.js';
 
 const MAX_DPOR_THREADS = 32;
-
-/** One decision of the current branch. `n` > 0 marks a choose node with n values. */
-class DNode {
-  enabled = 0;
-  backtrack = 0;
-  done = 0;
-  sleep = 0;
-  sleepOps: (Op | undefined)[] | null = null;
-  chosen = 0;
-  chosenOp: Op | undefined = undefined;
-  constructor(readonly n: number, readonly sig: number, readonly event: number) {}
-}
 
 function lowestBit(m: number): number {
   return 31 - Math.clz32(m & -m);
@@ -54,12 +53,18 @@ export class DporScheduler implements Scheduler {
   readonly name = 'dpor';
   readonly seed = 0;
   exhaustive = false;
-  private nodes: DNode[] = [];
+  /** The branch: nodes[0 .. depth). Entries past depth are kept for reuse. */
+  private readonly nodes: DNode[] = [];
+  private depth = 0;
   private readonly trace = new DporTrace();
+  /** The reversing sequence of the race being handled (created at the first race). */
+  private seq: NotDep | null = null;
   /** Node index of each event's thread decision. */
   private eventNode: number[] = [];
   private pos = 0;
   private lastThreadNode = -1;
+  /** Value the last choose picked (recorded with its event). */
+  private lastValue = 0;
   /** Events before this index were analysed in an earlier execution with the same prefix. */
   private analyzeFrom = 0;
   /** Event index at which this execution became sleep-set blocked (Infinity when it is not). */
@@ -68,10 +73,12 @@ export class DporScheduler implements Scheduler {
   private executions = 0;
   private blocked = 0;
   private divergences = 0;
+  private inserts = 0;
+  private readonly counts = { fallbacks: 0, wokenUp: 0, infeasible: 0 };
   private boundView: SchedulerView | null = null;
   /** The running execution's view, kept to read pending ops when it ends. */
   private view: SchedulerView | null = null;
-  private readonly sink = (e: number, _late: number, initials: number): void => this.addBacktrack(e, initials);
+  private readonly sink = (e: number, late: number): void => this.race(e, late);
   /** Set when a model had more threads than DPOR's bit masks hold (only with giveUpOnTooManyThreads). */
   gaveUp = false;
 
@@ -87,39 +94,35 @@ export class DporScheduler implements Scheduler {
     this.started = true;
     this.pos = 0;
     this.lastThreadNode = -1;
+    this.lastValue = 0;
     this.blockedAt = Infinity;
     this.trace.reset();
     this.executions++;
     return true;
   }
 
-  /** Backtrack to the deepest node with an unexplored alternative; false when none is left. */
+  /** Backtrack to the deepest node with an unexplored branch; false when none is left. */
   private nextBranch(): boolean {
-    const nodes = this.nodes;
-    for (let d = nodes.length - 1; d >= 0; d--) {
-      const nd = nodes[d] as DNode;
-      if (nd.n > 0) {
-        if (nd.chosen + 1 < nd.n) {
-          nd.chosen++;
-          nodes.length = d + 1;
-          this.analyzeFrom = nd.event;
-          return true;
-        }
-        continue;
+    for (let d = this.depth - 1; d >= 0; d--) {
+      const nd = this.nodes[d] as DNode;
+      if (!nd.next(this.counts)) continue;
+      // A choose node moving to another value: its thread node follows that value's subtree.
+      if (nd.n > 0 && d > 0) {
+        const t = this.nodes[d - 1] as DNode;
+        t.follow = t.valueFollow[nd.valueAt(nd.chosen)] ?? null;
       }
-      const rest = nd.backtrack & ~nd.done & ~nd.sleep & nd.enabled;
-      if (rest === 0) continue;
-      // The explored choice goes to sleep: its subtree is complete.
-      nd.sleep |= 1 << nd.chosen;
-      (nd.sleepOps ??= [])[nd.chosen] = nd.chosenOp;
-      const p = lowestBit(rest);
-      nd.done |= 1 << p;
-      nd.chosen = p;
-      nodes.length = d + 1;
+      this.depth = d + 1;
       this.analyzeFrom = nd.event;
       return true;
     }
     return false;
+  }
+
+  private allocNode(n: number, sig: number, event: number): DNode {
+    let nd = this.nodes[this.depth];
+    if (nd === undefined) this.nodes.push((nd = new DNode()));
+    this.depth++;
+    return nd.reset(n, sig, event);
   }
 
   pickThread(view: SchedulerView): number {
@@ -127,9 +130,10 @@ export class DporScheduler implements Scheduler {
     if (this.boundView !== view) {
       this.boundView = view;
       this.trace.blockOf = (obj) => view.blockOf(obj);
+      this.trace.observed = (obj) => view.observed(obj);
+      if (this.seq !== null) this.seq.view = view;
     }
     this.trace.everyStep = view.observesEveryStep;
-    this.trace.observed = (obj) => view.observed(obj);
     if (view.threadCount > MAX_DPOR_THREADS) {
       if (!this.giveUpOnTooManyThreads) {
         throw new UsageError(`dpor handles at most ${MAX_DPOR_THREADS} threads; this model created ${view.threadCount} (use --strategy pct or random)`);
@@ -140,8 +144,9 @@ export class DporScheduler implements Scheduler {
     if (step >= this.blockedAt) return continuation(view);
     const d = this.pos;
     const sig = viewSignature(view);
-    let nd = this.nodes[d];
-    if (nd !== undefined) {
+    let nd: DNode | undefined;
+    if (d < this.depth) {
+      nd = this.nodes[d] as DNode;
       if (nd.n !== 0 || nd.sig !== sig) {
         this.divergences++;
         return view.threadCount;
@@ -154,7 +159,6 @@ export class DporScheduler implements Scheduler {
         this.blocked++;
         return continuation(view);
       }
-      this.nodes.push(nd);
     }
     this.eventNode[step] = d;
     this.lastThreadNode = d;
@@ -163,56 +167,139 @@ export class DporScheduler implements Scheduler {
     return nd.chosen;
   }
 
+  /** The branch taken at `nd` cannot be followed as recorded: explore every enabled thread there. */
+  private fallBack(nd: DNode): void {
+    this.counts.fallbacks++;
+    nd.follow = null;
+    nd.followValue = -1;
+    nd.addAllEnabled();
+  }
+
   /** A fresh thread node, or undefined when every enabled thread sleeps (blocked execution). */
   private newNode(view: SchedulerView, sig: number, step: number): DNode | undefined {
-    const nd = new DNode(0, sig, step);
+    const parent = this.lastThreadNode >= 0 ? this.nodes[this.lastThreadNode] : undefined;
+    const nd = this.allocNode(0, sig, step);
     let enabled = 0;
     for (let i = 0; i < view.enabledCount; i++) enabled |= 1 << (view.enabled[i] as number);
     nd.enabled = enabled;
-    const parent = this.nodes[this.lastThreadNode];
+    for (let t = 0; t < view.threadCount; t++) nd.ops[t] = view.pending(t);
     if (parent !== undefined && parent.sleep !== 0 && parent.chosenOp !== undefined) {
       const ran = parent.chosenOp;
-      const pops = parent.sleepOps as (Op | undefined)[];
       for (let m = parent.sleep; m !== 0; m &= m - 1) {
         const q = lowestBit(m);
-        const qo = pops[q];
-        if (qo !== undefined && !conflicts(qo, ran, view)) {
-          nd.sleep |= 1 << q;
-          (nd.sleepOps ??= [])[q] = qo;
-        }
+        const qo = parent.ops[q];
+        if (qo !== undefined && !conflicts(qo, ran, view)) nd.sleep |= 1 << q;
       }
     }
-    const avail = enabled & ~nd.sleep;
-    if (avail === 0) return undefined;
-    const last = view.lastThread;
-    const p = last >= 0 && (avail & (1 << last)) !== 0 ? last : lowestBit(avail);
-    nd.chosen = p;
-    nd.backtrack = nd.done = 1 << p;
-    nd.chosenOp = view.pending(p);
+    const inherited = parent?.follow ?? null;
+    if (parent !== undefined) parent.follow = null;
+    let failed = false;
+    if (inherited !== null) {
+      // Follow the parent's wakeup subtree (this node now owns it): its leftmost branch that can
+      // start here is taken, the others wait here; one that cannot start (blocked thread,
+      // different op) is dropped.
+      for (let i = 0; i < inherited.length; i++) {
+        const c = inherited[i] as WakeupNode;
+        if ((nd.done & (1 << c.thread)) !== 0) continue;
+        if (!nd.followable(c)) failed = true;
+        else if (nd.done === 0) {
+          if ((nd.sleep & (1 << c.thread)) !== 0) this.counts.wokenUp++;
+          nd.take(c, inherited, i + 1);
+        } else nd.wut.push(c);
+      }
+    }
+    if (nd.done === 0) {
+      const avail = enabled & ~nd.sleep;
+      if (avail === 0) {
+        this.depth--;
+        return undefined;
+      }
+      const last = view.lastThread;
+      nd.takeFree(last >= 0 && (avail & (1 << last)) !== 0 ? last : lowestBit(avail));
+    }
+    if (failed) {
+      this.counts.fallbacks++;
+      nd.addAllEnabled();
+    }
     return nd;
   }
 
   pickValue(n: number, _tid: number, view: SchedulerView): number {
-    if (view.stepIndex >= this.blockedAt) return 0;
+    if (view.stepIndex >= this.blockedAt) return (this.lastValue = 0);
     const d = this.pos;
-    const nd = this.nodes[d];
-    if (nd !== undefined) {
+    if (d < this.depth) {
+      const nd = this.nodes[d] as DNode;
       if (nd.n !== n) {
         this.divergences++;
         return n;
       }
       this.pos++;
-      return nd.chosen;
+      return (this.lastValue = nd.valueAt(nd.chosen));
     }
-    this.nodes.push(new DNode(n, -1 - n, view.stepIndex));
+    const parent = this.nodes[this.lastThreadNode];
+    const nd = this.allocNode(n, -1 - n, view.stepIndex);
+    if (parent !== undefined && parent.followValue >= 0) {
+      if (parent.followValue < n) nd.first = parent.followValue;
+      else this.fallBack(parent);
+    }
     this.pos++;
-    return 0;
+    return (this.lastValue = nd.first);
   }
 
   afterStep(tid: number, o: Op, view: SchedulerView): void {
     const i = view.stepIndex - 1;
     const analyze = i >= this.analyzeFrom && i < this.blockedAt;
-    this.trace.add(tid, o, view.threadCount, analyze, this.sink);
+    this.trace.add(tid, o, view.threadCount, analyze, this.sink, o.kind === OpKind.Choose ? this.lastValue : -1);
+    this.lastValue = 0;
+  }
+
+  /**
+   * Race e ⋖ late: make sure the state before e explores a trace where late comes first. Dropped
+   * when a sleeping thread is a weak initial of v = notdep(e).late (that exploration covered it)
+   * or the wakeup tree already covers v; otherwise v becomes a branch. When v is inserted at the
+   * top of the tree but no initial of it is enabled there, fall back to every enabled thread.
+   */
+  private race(e: number, late: number): void {
+    const nd = this.nodes[this.eventNode[e] as number];
+    if (nd === undefined || nd.n !== 0) return;
+    const v = (this.seq ??= new NotDep(this.boundView as SchedulerView));
+    v.build(this.trace, e, late);
+    for (let m = nd.sleep; m !== 0; m &= m - 1) {
+      const q = lowestBit(m);
+      const qo = nd.ops[q];
+      if (qo !== undefined && v.weakInitial(q, qo, ANY_VALUE)) return;
+    }
+    const at = insertionPoint(nd.wut, v);
+    if (at === null) return;
+    if (at === nd.wut && !v.startWith(nd.enabled & ~nd.sleep & ~nd.done)) {
+      if (this.infeasible(nd, e, late)) {
+        this.counts.infeasible++;
+        return;
+      }
+      // No initial of v can run here (a blocked waiter or lock): Algorithm 1's "all enabled".
+      this.counts.fallbacks++;
+      nd.addAllEnabled();
+      return;
+    }
+    v.appendTo(at);
+    this.inserts++;
+  }
+
+  /**
+   * Is the reversal of e ⋖ late impossible? When late blocks (a Wait, an acquire) on the object e
+   * touches, every later op on that object depends on e and is not in v, so late sees the object as
+   * in the state before e. If late is its thread's only event in v and that thread is blocked
+   * there, late cannot run before e at all: no branch is needed. (A race of a probe placed after a
+   * halting event is not of this kind: the halt's dependence is not through an object.) Traces
+   * where late does precede e need another op on the object first; that op races with e itself.
+   */
+  private infeasible(nd: DNode, e: number, late: number): boolean {
+    const tr = this.trace;
+    const lo = tr.ops[late] as Op;
+    const t = tr.thread[late] as number;
+    if (lo.kind !== OpKind.Wait && lo.kind !== OpKind.Acquire) return false;
+    if ((tr.ops[e] as Op).obj !== lo.obj || tr.probeAfter === e) return false;
+    return (nd.enabled & (1 << t)) === 0 && (this.seq as NotDep).onlyLate(t);
   }
 
   /**
@@ -225,14 +312,13 @@ export class DporScheduler implements Scheduler {
    */
   endExecution(outcome: ExecutionOutcome): void {
     this.analyseEnd(outcome);
+    for (let d = 0; d < this.depth; d++) (this.nodes[d] as DNode).follow = null;
     if (!this.gaveUp && !this.hasBranch()) this.exhaustive = true;
   }
 
   /** Is any alternative left on the current branch? (nextBranch without moving.) */
   private hasBranch(): boolean {
-    for (const nd of this.nodes) {
-      if (nd.n > 0 ? nd.chosen + 1 < nd.n : (nd.backtrack & ~nd.done & ~nd.sleep & nd.enabled) !== 0) return true;
-    }
+    for (let d = 0; d < this.depth; d++) if ((this.nodes[d] as DNode).hasNext()) return true;
     return false;
   }
 
@@ -265,33 +351,29 @@ export class DporScheduler implements Scheduler {
       const after = halting && (node.enabled & (1 << q)) !== 0 ? v : -1;
       tr.probe(q, o, view.threadCount, after, this.sink);
     }
-    if (halting) this.haltFallback(stopped);
+    // The halting thread's later ops never ran either (Optimal-DPOR's sleep check can otherwise
+    // drop a reversal whose covering race lies past the halt).
+    if (halting) this.haltFallback(stopped | (1 << tv));
   }
 
   /**
-   * After a halt the stopped threads' later ops never ran, and their races with this execution's
-   * events (beyond the next op) stay unseen; DPOR proper would find them by running on. Only
-   * `continueAfterViolation` runs care (a first violation ends a normal run), so be conservative:
-   * every node of the branch where a stopped thread was enabled and awake also explores it.
+   * After a halt the stopped threads' later ops never ran (nor the halting thread's), and their
+   * races with this execution's events (beyond the next op) stay unseen; DPOR proper would find
+   * them by running on. Only `continueAfterViolation` runs care (a first violation ends a normal
+   * run), so be conservative: every node of the branch where one of these threads was enabled and
+   * awake also explores it.
    */
   private haltFallback(stopped: number): void {
-    for (let d = 0; d < this.pos && d < this.nodes.length; d++) {
+    for (let d = 0; d < this.pos && d < this.depth; d++) {
       const nd = this.nodes[d] as DNode;
-      if (nd.n === 0) nd.backtrack |= stopped & nd.enabled & ~nd.sleep;
+      if (nd.n === 0) nd.addAllEnabled(stopped);
     }
   }
 
-  /** Race reversal: make sure the state before event `e` explores one of `initials`. */
-  private addBacktrack(e: number, initials: number): void {
-    const nd = this.nodes[this.eventNode[e] as number];
-    if (nd === undefined || (initials & (nd.backtrack | nd.sleep)) !== 0) return;
-    const ok = initials & nd.enabled;
-    if (ok !== 0) nd.backtrack |= 1 << lowestBit(ok);
-    else nd.backtrack |= nd.enabled;
-  }
-
   stats(): Record<string, number> {
-    return { traces: this.executions - this.blocked, sleepBlocked: this.blocked, divergences: this.divergences, depth: this.nodes.length };
+    return {
+      traces: this.executions - this.blocked, sleepBlocked: this.blocked, divergences: this.divergences, depth: this.depth,
+      wakeupInserts: this.inserts, fallbacks: this.counts.fallbacks, wokenUp: this.counts.wokenUp, infeasible: this.counts.infeasible,
+    };
   }
 }
-

@@ -3,22 +3,23 @@
  * the engine-level effect of each op (lock ownership, happens-before, KCSAN race check, KASAN
  * lifetime check, spawn/join, choose) and stopping at the first violation.
  *
- * This is the hot path (DESIGN.md §2: ~40 M bare generator resumes/s on this machine), so the loop
- * allocates nothing per step apart from the schedule entry, and optional work (op trace, coverage
- * fingerprint, invariants) is skipped when not asked for.
+ * This is the hot path (a bare generator resume loop runs ~70 M steps/s on this machine; the bench
+ * workloads' own thread code ~12 M), so the loop allocates nothing per step apart from the
+ * schedule entry, and optional work (op trace, coverage fingerprint, invariants) is skipped when
+ * not asked for.
  * Leaves out: the loop over many executions (explore.ts), deadlock / livelock analysis (stuck.ts),
- * lock ownership (locks.ts), the enabled set (enabled.ts, the base class) and the wording of the
- * violations it reports (findings.ts).
+ * lock ownership (locks.ts), the enabled set (enabled.ts, the base class), op traces and
+ * fingerprints (recorder.ts) and the wording of the violations it reports (findings.ts).
  */
 import { HappensBefore } from './clocks.js';
 import { EnabledSet, MAX_THREADS } from './enabled.js';
-import { fnvMix } from './hash.js';
-import type { AnyModel, Json } from './model.js';
+import type { AnyModel } from './model.js';
 import { ObjectTable } from './objects.js';
-import { type Op, OpKind, type ThreadBody, type ThreadGen, accessOf, Access, describeOp } from './ops.js';
+import { type Op, OpKind, type ThreadBody, type ThreadGen, describeOp } from './ops.js';
 import { RaceDetector } from './race.js';
 import type { Scheduler, SchedulerView } from './scheduler.js';
-import { badFree, badUnlock, brokenCheck, dataRace, leaked, threw, useAfterFree } from './findings.js';
+import { badFree, badUnlock, brokenCheck, dataRace, disabledPick, leaked, threw, useAfterFree } from './findings.js';
+import { Recorder } from './recorder.js';
 import type { ExecOptions, ExecResult, ThreadState } from './exec-types.js';
 import { deadlockViolation, livelockViolation } from './stuck.js';
 import { type Site, type Violation, ViolationAbort, UsageError, violation } from './violation.js';
@@ -54,13 +55,10 @@ export class Execution extends EnabledSet implements SchedulerView {
   sanitize = true;
   private readonly ringTid = new Int32Array(RING);
   private readonly ringOp: (Op | undefined)[] = new Array<Op | undefined>(RING);
-  /** This execution's decisions, preemption count, op trace (when asked) and fingerprint. */
+  /** This execution's decisions and preemption count; its op trace and fingerprint when asked. */
   private schedule: number[] = [];
   private preemptions = 0;
-  private traceThreads: number[] | null = null;
-  private traceOps: Op[] = [];
-  private lastOnObj: number[] | null = null;
-  private fp = 0;
+  private readonly rec = new Recorder();
 
   get threadCount(): number {
     return this.threads.length;
@@ -272,10 +270,7 @@ export class Execution extends EnabledSet implements SchedulerView {
     this.runStore = opts.runStore ?? new Map();
     this.sanitize = opts.sanitize !== false;
     this.schedule = [];
-    this.traceThreads = opts.trace === true ? [] : null;
-    this.traceOps = [];
-    this.lastOnObj = opts.fingerprint === true ? [] : null;
-    this.fp = 0x811c9dc5;
+    this.rec.reset(opts.trace === true, opts.fingerprint === true);
     this.preemptions = 0;
     const maxSteps = opts.maxSteps ?? model.maxSteps ?? 20_000;
     const invariants = model.invariants && model.invariants.length > 0 ? model.invariants : null;
@@ -307,7 +302,7 @@ export class Execution extends EnabledSet implements SchedulerView {
     }
     const res: { -readonly [K in keyof ExecResult]: ExecResult[K] } = {
       violation: this.violation, steps: this.stepIndex, schedule: this.schedule, preemptions: this.preemptions,
-      traceThreads: this.traceThreads ?? [], traceOps: this.traceOps, fingerprint: this.fp >>> 0,
+      traceThreads: this.rec.traceThreads ?? [], traceOps: this.rec.traceOps, fingerprint: this.rec.fp >>> 0,
     };
     if (facts) res.facts = facts;
     return res;
@@ -320,7 +315,7 @@ export class Execution extends EnabledSet implements SchedulerView {
    */
   private loop(sched: Scheduler, maxSteps: number, invariants: readonly { name: string; check: (s: never) => unknown }[] | null, state: unknown): void {
     const schedule = this.schedule;
-    const record = this.traceThreads !== null || this.lastOnObj !== null;
+    const rec = this.rec.active ? this.rec : null;
     while (!this.violation) {
       this.refreshEnabled();
       if (this.enabledCount === 0) {
@@ -334,7 +329,7 @@ export class Execution extends EnabledSet implements SchedulerView {
       const tid = sched.pickThread(this);
       const th = this.threads[tid];
       if (th === undefined || !this.isEnabled(tid)) {
-        this.pickedDisabled(tid);
+        this.violation = disabledPick(tid, this.stepIndex, this.enabled.subarray(0, this.enabledCount), th !== undefined);
         return;
       }
       schedule.push(tid);
@@ -344,7 +339,7 @@ export class Execution extends EnabledSet implements SchedulerView {
       const slot = this.stepIndex & (RING - 1);
       this.ringTid[slot] = tid;
       this.ringOp[slot] = o;
-      if (record) this.record(tid, o);
+      if (rec) rec.record(tid, o);
       this.running = tid;
       // Atomic ops before the first plain access and the first free have nothing to check or
       // clock (happens-before starts lazily, see hbOn): skip the call.
@@ -361,27 +356,6 @@ export class Execution extends EnabledSet implements SchedulerView {
       this.running = -1;
       if (this.violation) return;
       if (invariants) this.checkAll(invariants, state, 'invariant');
-    }
-  }
-
-  /** The scheduler picked a thread that is not enabled: a replayed schedule no longer fits. */
-  private pickedDisabled(tid: number): void {
-    const n = this.enabledCount;
-    this.violation = violation('nondeterminism',
-      `step ${this.stepIndex}: the schedule picks T${tid}, which is not enabled here (enabled: ${Array.from(this.enabled.subarray(0, n)).map((t) => `T${t}`).join(' ')}); the model is nondeterministic or changed since the schedule was recorded`,
-      { step: this.stepIndex, threads: this.threads[tid] ? [tid] : [] });
-  }
-
-  /** Op trace and interleaving fingerprint, when asked for. */
-  private record(tid: number, o: Op): void {
-    if (this.traceThreads) {
-      this.traceThreads.push(tid);
-      this.traceOps.push(o);
-    }
-    const lastOnObj = this.lastOnObj;
-    if (lastOnObj && o.obj >= 0 && accessOf(o.kind) !== Access.None && lastOnObj[o.obj] !== tid) {
-      this.fp = fnvMix(this.fp, o.obj * MAX_THREADS + tid);
-      lastOnObj[o.obj] = tid;
     }
   }
 

@@ -63,6 +63,13 @@ export function brokenCheck(name: string, r: false | string, who: number, step: 
   });
 }
 
+/** The scheduler picked a thread that is not enabled: a replayed schedule no longer fits the model. */
+export function disabledPick(tid: number, step: number, enabled: Int32Array, exists: boolean): Violation {
+  return violation('nondeterminism',
+    `step ${step}: the schedule picks T${tid}, which is not enabled here (enabled: ${Array.from(enabled).map((t) => `T${t}`).join(' ')}); the model is nondeterministic or changed since the schedule was recorded`,
+    { step, threads: exists ? [tid] : [] });
+}
+
 /** Heap blocks still live when every thread finished. */
 export function leaked(objects: ObjectTable): Violation {
   const ids = objects.leaked();

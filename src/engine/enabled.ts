@@ -47,11 +47,7 @@ export abstract class EnabledSet {
   private enEnded = false;
   /** Anything to re-evaluate at the next refresh (stale threads, a changed lock, an end)? */
   private enTouched = true;
-  /** Threads waiting to acquire each lock object, exclusively and shared. */
-  private enExWaiters = new Int32Array(64);
-  private enShWaiters = new Int32Array(64);
-  private enLockUsed = 0;
-  /** The lock the last step acquired or released (-1: none). */
+  /** The lock the last step acquired or released (-1: none); its waiters live in the lock table. */
   private enChangedLock = -1;
   // Scan mode (more than 32 threads).
   private enBig = false;
@@ -73,11 +69,6 @@ export abstract class EnabledSet {
     this.enJoining = 0;
     this.enEnded = false;
     this.enTouched = true;
-    if (this.enLockUsed > 0) {
-      this.enExWaiters.fill(0, 0, this.enLockUsed);
-      this.enShWaiters.fill(0, 0, this.enLockUsed);
-    }
-    this.enLockUsed = 0;
     this.enChangedLock = -1;
     this.enBig = false;
     this.enDirty = true;
@@ -113,7 +104,7 @@ export abstract class EnabledSet {
     }
     const bit = 1 << t;
     if (!this.enBig) {
-      if (old === OpKind.Acquire) this.enDropLockWaiter(t, bit);
+      if (old === OpKind.Acquire) this.locks.dropWaiter(this.enObj[t] as number, bit);
       else if (old === OpKind.Wait) this.enWaiting &= ~bit;
       else if (old === OpKind.Join) this.enJoining &= ~bit;
       this.enStale |= bit;
@@ -132,37 +123,14 @@ export abstract class EnabledSet {
     this.enShared[t] = o.n === 1 ? 1 : 0;
     this.enDirty = true;
     if (this.enBig) return;
-    if (k === OpKind.Acquire) this.enAddLockWaiter(o.obj, bit, o.n === 1);
+    if (k === OpKind.Acquire) this.locks.addWaiter(o.obj, bit, o.n === 1);
     else if (k === OpKind.Wait) this.enWaiting |= bit;
     else this.enJoining |= bit;
   }
 
-  private enAddLockWaiter(l: number, bit: number, shared: boolean): void {
-    if (l < 0) return;
-    if (l >= this.enExWaiters.length) {
-      const size = Math.max(l + 1, this.enExWaiters.length * 2);
-      const ex = new Int32Array(size);
-      ex.set(this.enExWaiters);
-      const sh = new Int32Array(size);
-      sh.set(this.enShWaiters);
-      this.enExWaiters = ex;
-      this.enShWaiters = sh;
-    }
-    if (l >= this.enLockUsed) this.enLockUsed = l + 1;
-    if (shared) this.enShWaiters[l] = (this.enShWaiters[l] as number) | bit;
-    else this.enExWaiters[l] = (this.enExWaiters[l] as number) | bit;
-  }
-
-  private enDropLockWaiter(t: number, bit: number): void {
-    const l = this.enObj[t] as number;
-    if (l < 0 || l >= this.enLockUsed) return;
-    this.enExWaiters[l] = (this.enExWaiters[l] as number) & ~bit;
-    this.enShWaiters[l] = (this.enShWaiters[l] as number) & ~bit;
-  }
-
-  /** Lock `l` was acquired or released by the step that just ran. */
+  /** Lock `l` was acquired or released by the step being run. */
   protected lockChanged(l: number): void {
-    if (!this.enBig && l >= 0 && l < this.enLockUsed) {
+    if (!this.enBig) {
       this.enChangedLock = l;
       this.enTouched = true;
     }
@@ -178,16 +146,10 @@ export abstract class EnabledSet {
     if (!this.enTouched && this.enWaiting === 0) return;
     this.enTouched = false;
     let m = this.enMask;
-    const l = this.enChangedLock;
-    if (l >= 0) {
-      // Every waiter of the lock follows its state at once: exclusive waiters need it free,
-      // shared waiters need it without an exclusive owner.
+    if (this.enChangedLock >= 0) {
+      // Every waiter of the lock follows its new state at once.
+      m = this.locks.wakeWaiters(this.enChangedLock, m);
       this.enChangedLock = -1;
-      const ex = this.enExWaiters[l] as number;
-      const sh = this.enShWaiters[l] as number;
-      m &= ~(ex | sh);
-      if (this.locks.canAcquire(l, false)) m |= ex;
-      if (this.locks.canAcquire(l, true)) m |= sh;
     }
     let s = this.enStale | this.enWaiting;
     if (this.enEnded) {

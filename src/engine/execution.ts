@@ -146,23 +146,14 @@ export class Execution extends EnabledSet implements SchedulerView {
     }
   }
 
-  private opEnabled(o: Op): boolean {
-    switch (o.kind) {
-      case OpKind.Acquire:
-        return this.locks.canAcquire(o.obj, o.n === 1);
-      case OpKind.Wait:
-        return (o.until as () => boolean)();
-      case OpKind.Join:
-        return this.threads[o.n ?? -1]?.done ?? true;
-      default:
-        return true;
-    }
-  }
 
-  /** A wait's condition or a join's target, for the enabled set. */
+  /** A wait's condition or a join's target, for the enabled set (which decides acquires itself). */
   pendingEnabled(tid: number): boolean {
     const o = this.threads[tid]?.pending;
-    return o !== undefined && this.opEnabled(o);
+    if (o === undefined) return false;
+    if (o.kind === OpKind.Wait) return (o.until as () => boolean)();
+    if (o.kind === OpKind.Join) return this.threads[o.n ?? -1]?.done ?? true;
+    return true;
   }
 
   private startClocks(): void {
@@ -201,15 +192,18 @@ export class Execution extends EnabledSet implements SchedulerView {
       }
       case OpKind.Acquire:
         this.locks.acquire(obj, tid, o.n === 1);
+        this.lockChanged(obj);
         if (hbOn) this.hb.acquire(tid, obj);
         return undefined;
       case OpKind.TryAcquire: {
         const got = this.locks.tryAcquire(obj, tid);
+        if (got) this.lockChanged(obj);
         if (hbOn) this.hb.acqRel(tid, obj);
         return got;
       }
       case OpKind.Release:
         if (!this.locks.release(obj, tid, o.n === 1)) return this.badUnlock(tid, o);
+        this.lockChanged(obj);
         if (hbOn) this.hb.release(tid, obj);
         return undefined;
       case OpKind.Wait:
@@ -343,11 +337,9 @@ export class Execution extends EnabledSet implements SchedulerView {
       this.running = tid;
       // Atomic ops before the first plain access and the first free have nothing to check or
       // clock (happens-before starts lazily, see hbOn): skip the call.
-      const k = o.kind;
-      const result = k <= OpKind.Rmw && !this.hbOn && this.objects.freedCount === 0
+      const result = o.kind <= OpKind.Rmw && !this.hbOn && this.objects.freedCount === 0
         ? undefined
         : this.perform(tid, o, sched, schedule);
-      if (k >= OpKind.Acquire && k <= OpKind.TryAcquire) this.lockChanged(o.obj);
       this.stepIndex++;
       this.lastThread = tid;
       if (this.violation) return;

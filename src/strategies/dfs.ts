@@ -173,8 +173,11 @@ export class DfsScheduler implements Scheduler {
 
   pickThread(view: SchedulerView): number {
     const t = this.pick(view);
-    const last = view.lastThread;
-    if (t >= 0 && last >= 0 && t !== last && view.isEnabled(last)) this.pre++;
+    // Only deepening needs the count (a bound from the root); a queued bound is counted by its prefixes.
+    if (this.deepening) {
+      const last = view.lastThread;
+      if (last >= 0 && t !== last && view.isEnabled(last)) this.pre++;
+    }
     return t;
   }
 

@@ -5,7 +5,7 @@
  */
 export { defineModel, scenarioParams } from './engine/model.js';
 export type { AnyModel, Check, ExpectedBug, Json, Model, ModelDef, ThreadSpec } from './engine/model.js';
-export { OpKind, Access, op, accessOf, dependent, describeOp } from './engine/ops.js';
+export { OpKind, Access, Mo, MO_NAMES, READS_OWN, op, accessOf, dependent, describeOp, readsAnything } from './engine/ops.js';
 export type { Op, ThreadBody, ThreadGen } from './engine/ops.js';
 export { Execution, currentExecution, allocThreadSlot, MAX_THREADS } from './engine/execution.js';
 export type { ExecResult, ExecOptions, ThreadState } from './engine/execution.js';

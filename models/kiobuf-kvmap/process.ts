@@ -15,7 +15,7 @@
  */
 import {
   type File, MAP_PRIVATE, MAP_SHARED, Mm, PAGE_SIZE, PROT_READ_U, PROT_WRITE_U, type ThreadSpec, VM_LOCKED, VM_WRITE,
-  OpKind, currentExecution, delete_module, fput, getFile, join, module_call, openFile, spawn, thread,
+  OpKind, READS_OWN, currentExecution, smp_store_release, delete_module, fput, getFile, join, module_call, openFile, spawn, thread,
 } from '../../src/index.js';
 import { type G, type KvmapState, type KvmapVariant, RAM_BASE, type UAct } from './state.js';
 
@@ -94,7 +94,7 @@ function* runActs(s: KvmapState, v: KvmapVariant, pr: Proc, acts: readonly UAct[
 
 function* procBody(s: KvmapState, v: KvmapVariant, pr: Proc, acts: readonly UAct[]): G<void> {
   // The user runs the program once insmod has returned (fork children start later anyway).
-  yield { kind: OpKind.Wait, obj: s.insmod_done.id, label: `${pr.name}: started after insmod returned`, until: () => s.insmod_done.v };
+  yield { kind: OpKind.Wait, obj: s.insmod_done.id, label: `${pr.name}: started after insmod returned`, until: () => s.insmod_done.v, reads: READS_OWN };
   yield* runActs(s, v, pr, acts);
   // do_exit: __exit_mm (exit_mmap closes every VMA), then __exit_files.
   yield* pr.mm.exit();
@@ -125,7 +125,9 @@ export function loaderThread(s: KvmapState, v: KvmapVariant): ThreadSpec {
     yield* module_call(s.mod, 'sys_init_module: mod->init()');
     const rc = yield* v.init(s);
     s.initRc = rc;
-    yield* s.insmod_done.setOnce(true, 'sys_init_module: return to insmod');
+    // Harness ordering: the user's program starts after insmod's syscall returned (full barriers
+    // on the way), so the flag is a release store its wait acquires.
+    yield* smp_store_release(s.insmod_done, true, 'sys_init_module: return to insmod');
     if (rc !== 0) {
       // init failed: the loader frees the module without calling its exit function
       yield* delete_module(s.mod, 'sys_init_module: init failed: free_module');

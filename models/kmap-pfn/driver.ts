@@ -19,7 +19,7 @@
  */
 import {
   Field, GFP_KERNEL, ListHead, OpKind, PAGE_SIZE, type KPtr, hwFail, devm_add_action, devres_release_all, hex, join, kfree, kzalloc, thread,
-  type ThreadSpec,
+  type ThreadSpec, READS_OWN, smp_store_release,
 } from '../../src/index.js';
 import { type G, type Kmap, type KmapPfnApi, type KmapPfnState, PMEM_VA, type PmemDevice, wantedPa } from './state.js';
 
@@ -102,7 +102,9 @@ export function driverThread(s: KmapPfnState, api: KmapPfnApi): ThreadSpec {
   return thread('pmem-driver', function* () {
     const rc = yield* pmem_probe(s, api);
     s.probeRc = rc;
-    yield* s.probed.setOnce(true, 'really_probe: probe returned');
+    // Harness ordering: a reader's open() of the device follows probe's return through the driver
+    // core's locks, so the flag is a release store the readers' wait acquires.
+    yield* smp_store_release(s.probed, true, 'really_probe: probe returned');
     if (rc !== 0) return;
     if (s.p.remove === 'after') {
       for (let i = 0; i < s.p.readers.length; i++) yield* join(i + 1, 'wait for reader (quiescent unbind)');
@@ -129,7 +131,7 @@ export function readerThread(s: KmapPfnState, api: KmapPfnApi, i: number): Threa
   const pfns = s.p.readers[i] ?? [];
   return thread(`reader${i}`, function* () {
     if (s.p.readersStart === 'after-probe') {
-      yield { kind: OpKind.Wait, obj: s.probed.id, label: `reader${i}: I/O after the device was probed`, until: () => s.probed.v };
+      yield { kind: OpKind.Wait, obj: s.probed.id, label: `reader${i}: I/O after the device was probed`, until: () => s.probed.v, reads: READS_OWN };
     }
     for (const rp of pfns) {
       const pfn = rp.dev ? codec.fromDevPhys(rp.pfn * PAGE_SIZE) : codec.fromPage(rp.pfn);

@@ -22,7 +22,7 @@
  */
 import {
   AtomicT, type CPtr, IS_ERR, IOMMU_READ, IOMMU_WRITE, PAGE_SIZE, Uninit, atomic_inc, atomic_set, currentExecution, deref,
-  isValidPtr, join, op, spawn, type ThreadSpec,
+  isValidPtr, join, op, spawn, type ThreadSpec, READS_OWN,
 } from '../../src/index.js';
 import { type Owned, checkNotBound, checkOwnBindings } from './invariants.js';
 import { type VcmIommu, vcm_iommu_create } from './iommu-driver.js';
@@ -159,12 +159,12 @@ function* driverThread(s: VcmState, i: number, steps: readonly VcmStep[]): G<voi
         signalled = true;
         break;
       case 'wait':
-        yield op.wait(s.ready.id, `${L}: wait_for_completion(&ready)`, () => s.ready.value === 1);
+        yield op.wait(s.ready.id, `${L}: wait_for_completion(&ready)`, () => s.ready.value === 1, READS_OWN);
         break;
       case 'barrier':
         yield* atomic_inc(s.barrier, `${L}: atomic_inc(&barrier)`);
         arrived = true;
-        yield op.wait(s.barrier.id, `${L}: wait for every driver at the barrier`, () => s.barrier.value >= s.barrierThreads);
+        yield op.wait(s.barrier.id, `${L}: wait for every driver at the barrier`, () => s.barrier.value >= s.barrierThreads, READS_OWN);
         break;
     }
     if (!ok) break;

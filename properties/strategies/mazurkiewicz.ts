@@ -6,7 +6,8 @@
  * exhaustive DFS, the set of strings is every trace of the program; under DPOR it must be the same
  * set (soundness), and an optimal DPOR produces each string once.
  *
- * Dependence is DPOR's: same object and not both reads (a Wait reads its object), a write of a heap
+ * Dependence is DPOR's: the engine's `dependent` (same object and not both reads; a Wait reads the
+ * objects it declares, and depends on every op when it declares none), a write of a heap
  * block against any access to a field in it, program order, spawn (the child's first event after
  * the spawn) and join (after every event of the joined thread). Spawned threads are named by their
  * parent's name and spawn index, so two spawn orders that only renumber threads are one trace. A
@@ -15,15 +16,15 @@
  * Leaves out: per-step invariants' extra dependence (use models without them).
  */
 import { type ExecutionOutcome, type Op, OpKind, type Scheduler, type SchedulerView } from '../../src/index.js';
-import { Access, accessOf } from '../../src/engine/ops.js';
+import { Access, accessOf, dependent as opsDependent } from '../../src/engine/ops.js';
 
-interface Ev { t: number; kind: number; obj: number; blk: number; n: number; value: number; child: number }
+interface Ev { t: number; op: Op; kind: number; obj: number; blk: number; n: number; value: number; child: number }
 
 function dependent(a: Ev, b: Ev): boolean {
+  if (opsDependent(a.op, b.op)) return true;
   const x = accessOf(a.kind as Op['kind']);
   const y = accessOf(b.kind as Op['kind']);
   if (x === Access.None || y === Access.None || a.obj < 0 || b.obj < 0) return false;
-  if (a.obj === b.obj) return !(x === Access.Read && y === Access.Read);
   return (x !== Access.Read && b.blk === a.obj) || (y !== Access.Read && a.blk === b.obj);
 }
 
@@ -64,7 +65,7 @@ export class TraceRecorder implements Scheduler {
   }
 
   afterStep(tid: number, o: Op, view: SchedulerView): void {
-    const ev: Ev = { t: tid, kind: o.kind, obj: o.obj, blk: o.obj >= 0 ? view.blockOf(o.obj) : -1, n: o.n ?? -1, value: -1, child: -1 };
+    const ev: Ev = { t: tid, op: o, kind: o.kind, obj: o.obj, blk: o.obj >= 0 ? view.blockOf(o.obj) : -1, n: o.n ?? -1, value: -1, child: -1 };
     if (o.kind === OpKind.Choose) ev.value = (o.n ?? 0) > 1 ? this.value : 0;
     if (o.kind === OpKind.Spawn) {
       const k = this.spawns[tid] ?? 0;

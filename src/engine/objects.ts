@@ -26,6 +26,10 @@ export class ObjectTable {
   state: number[] = [];
   allocSite: (Site | undefined)[] = [];
   freeSite: (Site | undefined)[] = [];
+  /** Objects that can be accessed plainly (fields, cells): their marked accesses are race-checked too. */
+  plain: boolean[] = [];
+  /** How many such objects exist (0: the race detector has nothing to watch yet). */
+  plainCount = 0;
   /** Heap blocks still allocated, for the leak check. */
   liveHeap = 0;
   /** Blocks freed so far (0 lets the step loop skip the use-after-free lookup). */
@@ -46,15 +50,22 @@ export class ObjectTable {
     this.liveHeap = 0;
     this.freedCount = 0;
     this.observed = [];
+    this.plain = [];
+    this.plainCount = 0;
   }
 
   get size(): number {
     return this.kind.length;
   }
 
-  /** A new object; `block` is the struct it lives in, or -1 to be a block of its own. */
-  add(kind: string, name: string, block: number): number {
+  /**
+   * A new object; `block` is the struct it lives in, or -1 to be a block of its own. `plain`: it
+   * can be accessed plainly (a struct field, a Cell), so every access to it is race-checked.
+   */
+  add(kind: string, name: string, block: number, plain = false): number {
     const id = this.kind.length;
+    this.plain.push(plain);
+    if (plain) this.plainCount++;
     this.kind.push(kind);
     this.name.push(name);
     this.block.push(block >= 0 ? block : id);
@@ -69,6 +80,13 @@ export class ObjectTable {
     }
     this.observed.push(seen);
     return id;
+  }
+
+  /** Object `obj` turned out to be accessed plainly (a raw plain op on it). */
+  markPlain(obj: number): void {
+    if (obj < 0 || obj >= this.plain.length || this.plain[obj] === true) return;
+    this.plain[obj] = true;
+    this.plainCount++;
   }
 
   /** A new heap block (kmalloc'd struct), live from `site`. */

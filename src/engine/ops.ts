@@ -7,10 +7,13 @@
  * after it is resumed, so "announce, then act atomically until the next yield" is the contract.
  *
  * Access classes (read / write / acquire / none) drive both the KCSAN-style race detector and the
- * dependency relation used by DPOR and the preemption minimizer. Barriers are representable
- * (FENCE, with an `order`) but the default memory model is sequential consistency, so they only
- * order plain accesses through happens-before, they never reorder anything.
- * Leaves out: weak-memory store buffers (a later memory model would interpret FENCE and `order`).
+ * dependency relation used by DPOR and the preemption minimizer. A memory-order tag (`mo`, the
+ * LKMM's annotations of tools/memory-model/linux-kernel.def: ONCE, ACQUIRE, RELEASE, MB, NORETURN,
+ * and the fence kinds) says what a marked access or fence orders; sync.ts turns it into
+ * happens-before for the race detector. An op without a tag is sequentially consistent (the engine's
+ * own Atomic, Cell, Mutex: C11 seq_cst). A Wait names the objects its condition reads (`reads`);
+ * without them the condition may read anything, and every other thread's op is dependent with it.
+ * Leaves out: the weak-memory semantics of the tags (a memory model interprets them).
  */
 
 /** Op kinds. Numbers, not strings: the step loop switches on them millions of times a second. */
@@ -43,7 +46,7 @@ export const OpKind = {
   Alloc: 12,
   /** Free a heap block; double / invalid frees are detected here. */
   Free: 13,
-  /** Memory barrier (smp_mb, smp_wmb, ...): a no-op under SC, kept for later memory models. */
+  /** Memory barrier (smp_mb, smp_wmb, ...): orders through happens-before; `mo` says which. */
   Fence: 14,
   /** A pure scheduling point with no shared effect (cond_resched, cpu_relax). */
   Yield: 15,
@@ -72,6 +75,55 @@ export function accessOf(kind: OpKind): Access {
   return ACCESS_OF[kind] ?? Access.None;
 }
 
+/**
+ * Memory-order tags (`Op.mo`). Accesses: the LKMM's annotations (linux-kernel.def) plus SC for the
+ * engine's own primitives and DATA_RACE for `data_race()`. Fences: one tag per kernel barrier.
+ */
+export const Mo = {
+  /** Untagged: sequentially consistent (loads acquire, stores and RMWs acquire and release). */
+  Sc: 0,
+  /** READ_ONCE / WRITE_ONCE / atomic_read / atomic_set / *_relaxed: marked, orders nothing. */
+  Once: 1,
+  /** smp_load_acquire, *_acquire RMWs, rcu_dereference for the race detector. */
+  Acquire: 2,
+  /** smp_store_release, rcu_assign_pointer, *_release RMWs. */
+  Release: 3,
+  /** Fully ordered RMW (value-returning atomics, xchg, successful cmpxchg): smp_mb() on both sides. */
+  Mb: 4,
+  /** Non-value-returning RMW (atomic_inc, set_bit): marked, orders nothing. */
+  Noreturn: 5,
+  /** A plain access inside data_race(): intentionally racy, never reported. */
+  DataRace: 6,
+  /** rcu_dereference: ONCE plus an address dependency for the LKMM; an acquire for the race detector. */
+  Consume: 7,
+  /** Fences. */
+  FenceMb: 8,
+  FenceWmb: 9,
+  FenceRmb: 10,
+  BeforeAtomic: 11,
+  AfterAtomic: 12,
+  AfterSpinlock: 13,
+  AfterUnlockLock: 14,
+  /** barrier(): a compiler barrier, no CPU ordering. */
+  Barrier: 15,
+  /** RCU: the outermost rcu_read_lock / rcu_read_unlock, a grace period's start and end, call_rcu. */
+  RcuLock: 16,
+  RcuUnlock: 17,
+  GpStart: 18,
+  GpEnd: 19,
+  CallRcu: 20,
+} as const;
+export type Mo = (typeof Mo)[keyof typeof Mo];
+
+export const MO_NAMES: Readonly<Record<number, string>> = {
+  0: 'sc', 1: 'once', 2: 'acquire', 3: 'release', 4: 'mb', 5: 'noreturn', 6: 'data_race', 7: 'rcu_dereference',
+  8: 'smp_mb', 9: 'smp_wmb', 10: 'smp_rmb', 11: 'smp_mb__before_atomic', 12: 'smp_mb__after_atomic',
+  13: 'smp_mb__after_spinlock', 14: 'smp_mb__after_unlock_lock', 15: 'barrier',
+  16: 'rcu_read_lock', 17: 'rcu_read_unlock', 18: 'synchronize_rcu (start)', 19: 'synchronize_rcu (end)',
+  20: 'call_rcu',
+};
+
+
 /** A thread body: a generator yielding ops and receiving their results. */
 export type ThreadGen<R = unknown> = Generator<Op, R, unknown>;
 export type ThreadBody = () => ThreadGen;
@@ -87,6 +139,15 @@ export interface Op {
   readonly n?: number;
   /** Wait: the condition that enables the op (must be a pure function of model state). */
   readonly until?: () => boolean;
+  /**
+   * Wait: the objects the condition reads. Absent: it may read anything (model state, other
+   * threads' progress), so the wait is dependent with every other thread's op (sound, and DPOR
+   * explores more). When given, the engine checks it: a condition that changes after an op on an
+   * object not listed is reported as a usage error (docs/soundness.md).
+   */
+  readonly reads?: readonly number[];
+  /** Memory-order tag (Mo) of an access or fence; absent: Mo.Sc. */
+  readonly mo?: Mo;
   /** Spawn: the new thread's body and name. */
   readonly body?: ThreadBody;
   readonly name?: string;
@@ -98,30 +159,61 @@ const NO_OBJ = -1;
 
 /** Constructors. Thread code usually goes through primitives; these are for primitives. */
 export const op = {
-  read: (obj: number, label: string): Op => ({ kind: OpKind.Read, obj, label }),
-  write: (obj: number, label: string): Op => ({ kind: OpKind.Write, obj, label }),
-  rmw: (obj: number, label: string): Op => ({ kind: OpKind.Rmw, obj, label }),
-  plainRead: (obj: number, label: string): Op => ({ kind: OpKind.PlainRead, obj, label }),
-  plainWrite: (obj: number, label: string): Op => ({ kind: OpKind.PlainWrite, obj, label }),
+  read: (obj: number, label: string, mo: Mo = Mo.Sc): Op => ({ kind: OpKind.Read, obj, label, mo }),
+  write: (obj: number, label: string, mo: Mo = Mo.Sc): Op => ({ kind: OpKind.Write, obj, label, mo }),
+  rmw: (obj: number, label: string, mo: Mo = Mo.Sc): Op => ({ kind: OpKind.Rmw, obj, label, mo }),
+  plainRead: (obj: number, label: string, mo: Mo = Mo.Sc): Op => ({ kind: OpKind.PlainRead, obj, label, mo }),
+  plainWrite: (obj: number, label: string, mo: Mo = Mo.Sc): Op => ({ kind: OpKind.PlainWrite, obj, label, mo }),
   acquire: (obj: number, label: string, shared = false): Op =>
     ({ kind: OpKind.Acquire, obj, label, n: shared ? 1 : 0 }),
   release: (obj: number, label: string): Op => ({ kind: OpKind.Release, obj, label }),
   tryAcquire: (obj: number, label: string): Op => ({ kind: OpKind.TryAcquire, obj, label }),
-  wait: (obj: number, label: string, until: () => boolean): Op =>
-    ({ kind: OpKind.Wait, obj, label, until }),
+  /** `reads`: the objects `until` reads (see Op.reads); absent: anything. */
+  wait: (obj: number, label: string, until: () => boolean, reads?: readonly number[]): Op =>
+    (reads === undefined ? { kind: OpKind.Wait, obj, label, until } : { kind: OpKind.Wait, obj, label, until, reads }),
   choose: (n: number, label: string): Op => ({ kind: OpKind.Choose, obj: NO_OBJ, label, n }),
   spawn: (body: ThreadBody, name: string, label: string): Op =>
     ({ kind: OpKind.Spawn, obj: NO_OBJ, label, body, name }),
   join: (target: number, label: string): Op => ({ kind: OpKind.Join, obj: NO_OBJ, label, n: target }),
   alloc: (obj: number, label: string): Op => ({ kind: OpKind.Alloc, obj, label }),
   free: (obj: number, label: string): Op => ({ kind: OpKind.Free, obj, label }),
-  fence: (label: string, detail = 'full'): Op => ({ kind: OpKind.Fence, obj: NO_OBJ, label, detail }),
+  fence: (label: string, mo: Mo = Mo.FenceMb): Op => ({ kind: OpKind.Fence, obj: NO_OBJ, label, mo, detail: MO_NAMES[mo] ?? 'fence' }),
   yield: (label: string): Op => ({ kind: OpKind.Yield, obj: NO_OBJ, label }),
   device: (obj: number, label: string, detail: string): Op => ({ kind: OpKind.Device, obj, label, detail }),
 };
 
-/** Two ops are dependent when they touch the same object and are not both reads. */
+/** `Op.reads` of a Wait whose condition reads only the Wait's own object. */
+export const READS_OWN: readonly number[] = Object.freeze([]);
+
+/** A Wait whose condition may read anything (no `reads`): dependent with every op. */
+export function readsAnything(o: Op): boolean {
+  return o.kind === OpKind.Wait && o.reads === undefined;
+}
+
+/** Does Wait `w` (with `reads`) read object `obj`? */
+function waitReads(w: Op, obj: number): boolean {
+  const r = w.reads;
+  if (r === undefined) return true;
+  if (obj === w.obj) return true;
+  for (let i = 0; i < r.length; i++) if (r[i] === obj) return true;
+  return false;
+}
+
+/** Is Wait `w` dependent with op `o` of another thread? */
+function waitDependent(w: Op, o: Op): boolean {
+  if (w.reads === undefined) return true;
+  if (o.kind === OpKind.Wait) return o.reads === undefined;
+  const acc = accessOf(o.kind);
+  return o.obj >= 0 && acc !== Access.Read && acc !== Access.None && waitReads(w, o.obj);
+}
+
+/**
+ * Two ops are dependent when they touch the same object and are not both reads; a Wait is also
+ * dependent with every write of an object its condition reads (every op, when it does not say).
+ */
 export function dependent(a: Op, b: Op): boolean {
+  if (a.kind === OpKind.Wait) return waitDependent(a, b);
+  if (b.kind === OpKind.Wait) return waitDependent(b, a);
   if (a.obj < 0 || a.obj !== b.obj) return false;
   const x = accessOf(a.kind);
   const y = accessOf(b.kind);

@@ -82,7 +82,7 @@ export class Cell<T> implements StepHost {
   value: T;
   private readonly ops = new OpCache();
   constructor(init: T, name: string, block = -1) {
-    this.id = currentExecution().objects.add('cell', name, block);
+    this.id = currentExecution().objects.add('cell', name, block, true);
     this.value = init;
   }
   get(label = 'read'): OpStep<T> {

@@ -1,13 +1,18 @@
 /**
- * KCSAN-style data-race detection on plain shared cells, using FastTrack epochs (Flanagan &
- * Freund, PLDI 2009): each cell keeps the epoch of its last write and, per thread, the epoch of the
- * last read since that write. Two accesses to a cell, at least one a write, from different threads
- * and not ordered by happens-before (clocks.ts) are a data race.
+ * Data-race detection with the kernel's rules (LKMM, tools/memory-model/Documentation/
+ * explanation.txt "PLAIN ACCESSES AND DATA RACES"; KCSAN): two accesses to the same location from
+ * different threads, at least one a write and at least one plain, not ordered by happens-before
+ * (clocks.ts, with the edges sync.ts derives). Marked accesses (READ_ONCE, WRITE_ONCE, atomics,
+ * acquire/release) never race with each other, but a plain access racing with a marked one is a
+ * race. Accesses inside `data_race()` are neither checked nor recorded.
  *
- * Unlike KCSAN, which samples watchpoints, this checks every plain access of every explored
- * execution, so a race is reported as soon as an explored interleaving exhibits it.
- * Leaves out: FastTrack's read-shared/read-exclusive switching (per-thread read epochs are kept
- * always: models have few threads), and marked accesses (`data_race()`): use an atomic op instead.
+ * Per location we keep FastTrack-style epochs (Flanagan & Freund, PLDI 2009): the last plain write
+ * (plain writes are ordered with every write, or a race was already reported), the last marked
+ * write of each thread (marked writes need not be ordered with each other, so one per thread), and
+ * the last plain and the last marked read of each thread since the last plain write. Unlike KCSAN,
+ * which samples watchpoints, this checks every access of every explored execution.
+ * Leaves out: FastTrack's read-shared/read-exclusive switching (per-thread epochs are kept always:
+ * models have few threads), access sizes (one object = one location).
  */
 import type { HappensBefore } from './clocks.js';
 
@@ -17,6 +22,14 @@ export interface PriorAccess {
   readonly step: number;
   readonly label: string;
   readonly write: boolean;
+  readonly marked: boolean;
+}
+
+/** Per-thread epochs of one kind of access (0: none since the last plain write). */
+interface Slots {
+  epoch: number[];
+  step: number[];
+  label: string[];
 }
 
 interface CellState {
@@ -24,9 +37,37 @@ interface CellState {
   wEpoch: number;
   wStep: number;
   wLabel: string;
-  rEpoch: number[];
-  rStep: number[];
-  rLabel: string[];
+  markedW: Slots;
+  plainR: Slots;
+  markedR: Slots;
+}
+
+function slots(): Slots {
+  return { epoch: [], step: [], label: [] };
+}
+
+function put(s: Slots, tid: number, epoch: number, step: number, label: string): void {
+  s.epoch[tid] = epoch;
+  s.step[tid] = step;
+  s.label[tid] = label;
+}
+
+function clear(s: Slots): void {
+  if (s.epoch.length !== 0) s.epoch.length = 0;
+}
+
+/** The first entry of `s`, by another thread than `tid`, that `tid` has not seen. */
+function unseen(hb: HappensBefore, s: Slots, tid: number): number {
+  for (let t = 0; t < s.epoch.length; t++) {
+    const e = s.epoch[t];
+    if (t === tid || e === undefined || e === 0) continue;
+    if (!hb.sees(tid, t, e)) return t;
+  }
+  return -1;
+}
+
+function prior(s: Slots, t: number, write: boolean, marked: boolean): PriorAccess {
+  return { thread: t, step: s.step[t] ?? -1, label: s.label[t] ?? '', write, marked };
 }
 
 export class RaceDetector {
@@ -39,46 +80,57 @@ export class RaceDetector {
   private cell(obj: number): CellState {
     let c = this.cells[obj];
     if (!c) {
-      c = { wTid: -1, wEpoch: 0, wStep: -1, wLabel: '', rEpoch: [], rStep: [], rLabel: [] };
+      c = { wTid: -1, wEpoch: 0, wStep: -1, wLabel: '', markedW: slots(), plainR: slots(), markedR: slots() };
       this.cells[obj] = c;
     }
     return c;
   }
 
-  /** Check and record a plain read; returns the conflicting write, if any. */
-  read(hb: HappensBefore, tid: number, obj: number, step: number, label: string): PriorAccess | null {
-    const c = this.cell(obj);
-    let race: PriorAccess | null = null;
+  /** The last plain write, when `tid` has not seen it. */
+  private plainWriteRace(hb: HappensBefore, c: CellState, tid: number): PriorAccess | null {
     if (c.wTid >= 0 && c.wTid !== tid && !hb.sees(tid, c.wTid, c.wEpoch)) {
-      race = { thread: c.wTid, step: c.wStep, label: c.wLabel, write: true };
+      return { thread: c.wTid, step: c.wStep, label: c.wLabel, write: true, marked: false };
     }
-    c.rEpoch[tid] = hb.epoch(tid);
-    c.rStep[tid] = step;
-    c.rLabel[tid] = label;
+    return null;
+  }
+
+  /** Check and record a read (`marked`: READ_ONCE and friends); returns the racing write, if any. */
+  read(hb: HappensBefore, tid: number, obj: number, step: number, label: string, marked: boolean): PriorAccess | null {
+    const c = this.cell(obj);
+    let race = this.plainWriteRace(hb, c, tid);
+    if (race === null && !marked) {
+      const t = unseen(hb, c.markedW, tid);
+      if (t >= 0) race = prior(c.markedW, t, true, true);
+    }
+    put(marked ? c.markedR : c.plainR, tid, hb.epoch(tid), step, label);
     return race;
   }
 
-  /** Check and record a plain write; returns the conflicting earlier access, if any. */
-  write(hb: HappensBefore, tid: number, obj: number, step: number, label: string): PriorAccess | null {
+  /** Check and record a write; returns the racing earlier access, if any. */
+  write(hb: HappensBefore, tid: number, obj: number, step: number, label: string, marked: boolean): PriorAccess | null {
     const c = this.cell(obj);
-    let race: PriorAccess | null = null;
-    if (c.wTid >= 0 && c.wTid !== tid && !hb.sees(tid, c.wTid, c.wEpoch)) {
-      race = { thread: c.wTid, step: c.wStep, label: c.wLabel, write: true };
-    } else {
-      for (let t = 0; t < c.rEpoch.length; t++) {
-        const e = c.rEpoch[t];
-        if (t === tid || e === undefined || e === 0) continue;
-        if (!hb.sees(tid, t, e)) {
-          race = { thread: t, step: c.rStep[t] ?? -1, label: c.rLabel[t] ?? '', write: false };
-          break;
-        }
-      }
+    let race = this.plainWriteRace(hb, c, tid);
+    if (race === null) {
+      const t = unseen(hb, c.plainR, tid);
+      if (t >= 0) race = prior(c.plainR, t, false, false);
     }
+    if (race === null && !marked) {
+      let t = unseen(hb, c.markedW, tid);
+      if (t >= 0) race = prior(c.markedW, t, true, true);
+      else if ((t = unseen(hb, c.markedR, tid)) >= 0) race = prior(c.markedR, t, false, true);
+    }
+    if (marked) {
+      put(c.markedW, tid, hb.epoch(tid), step, label);
+      return race;
+    }
+    // A plain write is ordered after every earlier access (or a race was reported): start afresh.
     c.wTid = tid;
     c.wEpoch = hb.epoch(tid);
     c.wStep = step;
     c.wLabel = label;
-    c.rEpoch.length = 0;
+    clear(c.markedW);
+    clear(c.plainR);
+    clear(c.markedR);
     return race;
   }
 }

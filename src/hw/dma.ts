@@ -12,7 +12,7 @@
  */
 import { currentExecution } from '../engine/execution.js';
 import type { ThreadSpec } from '../engine/model.js';
-import { type Op, type ThreadGen, op } from '../engine/ops.js';
+import { type Op, type ThreadGen, op, READS_OWN } from '../engine/ops.js';
 import { PAGE_SIZE, pageOffset } from './addr.js';
 import type { IommuDomain } from './iommu.js';
 import { reach, walkedVia } from './reach.js';
@@ -79,7 +79,7 @@ export class DmaDevice {
 
   /** CPU side: block until job `h` completed. */
   *waitDone(h: number, label = `${this.name}: wait for completion`): G<void> {
-    yield op.wait(this.queueId, label, () => this.done[h] === true);
+    yield op.wait(this.queueId, label, () => this.done[h] === true, READS_OWN);
   }
 
   /** CPU side: tell the device to exit once its queue is empty. */
@@ -95,7 +95,7 @@ export class DmaDevice {
       name,
       body: function* () {
         for (;;) {
-          yield op.wait(self.queueId, `${self.name}: wait for doorbell`, () => self.next < self.queue.length || self.stopped);
+          yield op.wait(self.queueId, `${self.name}: wait for doorbell`, () => self.next < self.queue.length || self.stopped, READS_OWN);
           if (self.next >= self.queue.length) return;
           const job = self.queue[self.next] as DmaJob;
           yield* self.dma(job);

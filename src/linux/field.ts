@@ -1,14 +1,19 @@
 /**
  * `Field<T>`: a plain member of a kernel struct. Plain loads and stores are race-checked with the
- * engine's vector clocks (KCSAN: two unordered accesses, one a write, is a data race); READ_ONCE /
- * WRITE_ONCE are marked (atomic) accesses that are never reported. A field created with the
+ * engine's vector clocks (two unordered accesses to it, at least one a write and at least one
+ * plain, is a data race: a plain access racing with READ_ONCE / WRITE_ONCE counts too); marked
+ * accesses never race with each other. A field created with the
  * struct's block id dies with the struct: any access after kfree is a KASAN use-after-free.
  *
- * Follows the KCSAN model (Documentation/dev-tools/kcsan.rst): plain vs marked accesses.
- * Leaves out: access widths and bit-fields (one field = one object), KCSAN's assert_* helpers.
+ * Follows the KCSAN model (Documentation/dev-tools/kcsan.rst) and the LKMM's access tags
+ * (tools/memory-model/linux-kernel.def): plain vs marked accesses, READ_ONCE / WRITE_ONCE (ONCE:
+ * marked, unordered), smp_load_acquire / smp_store_release, xchg / cmpxchg and their _relaxed /
+ * _acquire / _release forms on any value (pointers too), smp_store_mb, and data_race().
+ * Leaves out: access widths and bit-fields (one field = one object), KCSAN's assert_* helpers,
+ * try_cmpxchg (use cmpxchg and compare).
  */
 import { currentExecution } from '../engine/execution.js';
-import { type Op, op } from '../engine/ops.js';
+import { Mo, type Op, OpKind, op } from '../engine/ops.js';
 
 type G<R> = Generator<Op, R, unknown>;
 
@@ -19,7 +24,7 @@ export class Field<T> {
   private readonly readLabel: string;
   private readonly writeLabel: string;
   constructor(init: T, readonly name: string, block = -1) {
-    this.id = currentExecution().objects.add('field', name, block);
+    this.id = currentExecution().objects.add('field', name, block, true);
     this.v = init;
     this.readLabel = `read ${name}`;
     this.writeLabel = `write ${name}`;
@@ -37,14 +42,14 @@ export class Field<T> {
     yield op.plainWrite(this.id, label);
     this.v = x;
   }
-  /** READ_ONCE(s->f): a marked load. */
+  /** READ_ONCE(s->f): a marked load (orders nothing by itself). */
   *once(label = `READ_ONCE(${this.name})`): G<T> {
-    yield op.read(this.id, label);
+    yield op.read(this.id, label, Mo.Once);
     return this.v;
   }
-  /** WRITE_ONCE(s->f, x): a marked store. */
+  /** WRITE_ONCE(s->f, x): a marked store (orders nothing by itself). */
   *setOnce(x: T, label = `WRITE_ONCE(${this.name})`): G<void> {
-    yield op.write(this.id, label);
+    yield op.write(this.id, label, Mo.Once);
     this.v = x;
   }
 }
@@ -59,25 +64,86 @@ export function* WRITE_ONCE<T>(f: Field<T>, x: T, label?: string): G<void> {
   yield* f.setOnce(x, label);
 }
 
-/** smp_load_acquire(&f). Same as READ_ONCE under sequential consistency. */
+/** smp_load_acquire(&f): a marked load that orders every later access after it. */
 export function* smp_load_acquire<T>(f: Field<T>, label = 'smp_load_acquire'): G<T> {
-  return yield* f.once(label);
+  yield op.read(f.id, label, Mo.Acquire);
+  return f.v;
 }
 
-/** smp_store_release(&f, x). Same as WRITE_ONCE under sequential consistency. */
+/** smp_store_release(&f, x): a marked store ordered after every earlier access. */
 export function* smp_store_release<T>(f: Field<T>, x: T, label = 'smp_store_release'): G<void> {
+  yield op.write(f.id, label, Mo.Release);
+  f.v = x;
+}
+
+/** smp_store_mb(f, x): WRITE_ONCE then smp_mb() (two ops). */
+export function* smp_store_mb<T>(f: Field<T>, x: T, label = 'smp_store_mb'): G<void> {
   yield* f.setOnce(x, label);
+  yield op.fence(label, Mo.FenceMb);
 }
 
-/** smp_mb() / smp_wmb() / smp_rmb(): recorded fences (no effect under SC). */
-export function* smp_mb(label = 'smp_mb'): G<void> {
-  yield op.fence(label, 'full');
+function* exchange<T>(f: Field<T>, x: T, mo: Mo, label: string): G<T> {
+  yield op.rmw(f.id, label, mo);
+  const old = f.v;
+  f.v = x;
+  return old;
 }
 
-export function* smp_wmb(label = 'smp_wmb'): G<void> {
-  yield op.fence(label, 'store');
+/** xchg(&f, x): store x, return the old value; fully ordered. Works on pointer values too. */
+export function* xchg<T>(f: Field<T>, x: T, label = 'xchg'): G<T> {
+  return yield* exchange(f, x, Mo.Mb, label);
 }
 
-export function* smp_rmb(label = 'smp_rmb'): G<void> {
-  yield op.fence(label, 'load');
+export function* xchg_relaxed<T>(f: Field<T>, x: T, label = 'xchg_relaxed'): G<T> {
+  return yield* exchange(f, x, Mo.Once, label);
+}
+
+export function* xchg_acquire<T>(f: Field<T>, x: T, label = 'xchg_acquire'): G<T> {
+  return yield* exchange(f, x, Mo.Acquire, label);
+}
+
+export function* xchg_release<T>(f: Field<T>, x: T, label = 'xchg_release'): G<T> {
+  return yield* exchange(f, x, Mo.Release, label);
+}
+
+function* compareExchange<T>(f: Field<T>, old: T, x: T, mo: Mo, label: string): G<T> {
+  yield op.rmw(f.id, label, mo);
+  const cur = f.v;
+  if (cur === old) f.v = x;
+  return cur;
+}
+
+/**
+ * cmpxchg(&f, old, x): store x when the value is `old` (=== : pointer identity for objects);
+ * returns the value found. Fully ordered (the race detector also orders a failed one; the LKMM
+ * memory model does not).
+ */
+export function* cmpxchg<T>(f: Field<T>, old: T, x: T, label = 'cmpxchg'): G<T> {
+  return yield* compareExchange(f, old, x, Mo.Mb, label);
+}
+
+export function* cmpxchg_relaxed<T>(f: Field<T>, old: T, x: T, label = 'cmpxchg_relaxed'): G<T> {
+  return yield* compareExchange(f, old, x, Mo.Once, label);
+}
+
+export function* cmpxchg_acquire<T>(f: Field<T>, old: T, x: T, label = 'cmpxchg_acquire'): G<T> {
+  return yield* compareExchange(f, old, x, Mo.Acquire, label);
+}
+
+export function* cmpxchg_release<T>(f: Field<T>, old: T, x: T, label = 'cmpxchg_release'): G<T> {
+  return yield* compareExchange(f, old, x, Mo.Release, label);
+}
+
+/**
+ * data_race(expr): the plain accesses of `g` (a Field's get/set, or any helper made of them) are
+ * intentionally racy: never reported, as KCSAN ignores them. `yield* data_race(s->stat.get())`.
+ */
+export function* data_race<R>(g: Iterator<Op, R, unknown>): G<R> {
+  let r = g.next();
+  while (r.done !== true) {
+    const o = r.value;
+    const racy = o.kind === OpKind.PlainRead || o.kind === OpKind.PlainWrite ? { ...o, mo: Mo.DataRace } : o;
+    r = g.next(yield racy);
+  }
+  return r.value;
 }

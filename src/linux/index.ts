@@ -13,6 +13,7 @@ export * from './completion.js';
 export * from './sched.js';
 export * from './irq.js';
 export * from './field.js';
+export * from './barrier.js';
 export * from './slab.js';
 export * from './rcu.js';
 export * from './list.js';

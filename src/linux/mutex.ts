@@ -12,7 +12,8 @@
  * down_timeout, optimistic spinning, handoff.
  */
 import { currentExecution } from '../engine/execution.js';
-import { type Op, OpKind, op } from '../engine/ops.js';
+import { Mo, type Op, OpKind, op, READS_OWN } from '../engine/ops.js';
+
 import { UsageError } from '../engine/violation.js';
 import { checkObject, kctx } from './kernel.js';
 import { LockObject, lockdepAcquire, lockdepAcquired, lockdepRelease, mightSleep } from './lockdep.js';
@@ -68,7 +69,7 @@ export function* mutex_unlock(m: KMutex, label = 'mutex_unlock'): G<void> {
 }
 
 export function* mutex_is_locked(m: KMutex, label = 'mutex_is_locked'): G<boolean> {
-  yield op.read(m.id, label);
+  yield op.read(m.id, label, Mo.Once);
   return currentExecution().lockOwner(m.id) >= 0;
 }
 
@@ -100,7 +101,7 @@ export function* down(s: Semaphore, label = 'down'): G<void> {
   const exec = currentExecution();
   mightSleep(exec, kctx(exec), 'down()', label);
   for (;;) {
-    yield { kind: OpKind.Wait, obj: s.id, label, until: () => s.count > 0, detail: `semaphore ${s.name} to be up()ed` };
+    yield { kind: OpKind.Wait, obj: s.id, label, until: () => s.count > 0, reads: READS_OWN, detail: `semaphore ${s.name} to be up()ed` };
     yield op.rmw(s.id, label);
     if (s.count > 0) {
       s.count--;

@@ -24,9 +24,9 @@
  * Leaves out: expedited grace periods, SRCU, preemptible-RCU boosting, CPU hotplug.
  */
 import { type Execution, currentExecution } from '../engine/execution.js';
-import { type Op, OpKind, type ThreadGen, op } from '../engine/ops.js';
+import { Mo, type Op, OpKind, type ThreadGen, op, READS_OWN } from '../engine/ops.js';
 import type { Field } from './field.js';
-import { type KernelState, type RcuCallback, ctxOf, kctx, kernelOf, kfail } from './kernel.js';
+import { type KernelState, type RcuCallback, ctxOf, kctx, kernelOf, kwarn } from './kernel.js';
 import { mightSleep } from './lockdep.js';
 import { kfree } from './slab.js';
 
@@ -38,7 +38,7 @@ export function* rcu_read_lock(label = 'rcu_read_lock'): G<void> {
   const exec = currentExecution();
   const ctx = kctx(exec);
   if (ctx.rcuDepth === 0) {
-    yield { kind: OpKind.Wait, obj: kernelOf(exec).rcuObj, label, until: always };
+    yield { kind: OpKind.Wait, obj: kernelOf(exec).rcuObj, label, until: always, reads: READS_OWN, mo: Mo.RcuLock };
     ctx.rcuSection++;
   }
   ctx.rcuDepth++;
@@ -48,9 +48,10 @@ export function* rcu_read_unlock(label = 'rcu_read_unlock'): G<void> {
   const exec = currentExecution();
   const ctx = kctx(exec);
   if (ctx.rcuDepth === 0) {
-    kfail('rcu', `rcu_read_unlock() at '${label}' without a matching rcu_read_lock()`, label, { title: 'WARNING: bad RCU read-side unlock balance' });
+    kwarn('rcu', `rcu_read_unlock() at '${label}' without a matching rcu_read_lock()`, label, { title: 'WARNING: bad RCU read-side unlock balance' });
+    return;
   }
-  if (ctx.rcuDepth === 1) yield op.write(kernelOf(exec).rcuObj, label);
+  if (ctx.rcuDepth === 1) yield op.write(kernelOf(exec).rcuObj, label, Mo.RcuUnlock);
   ctx.rcuDepth--;
 }
 
@@ -83,11 +84,12 @@ export function* synchronize_rcu(label = 'synchronize_rcu'): G<void> {
   const exec = currentExecution();
   mightSleep(exec, kctx(exec), 'synchronize_rcu()', label);
   const k = kernelOf(exec);
-  yield op.write(k.rcuObj, `${label}: grace period starts`);
+  yield op.write(k.rcuObj, `${label}: grace period starts`, Mo.GpStart);
   const waitFor = snapshot(exec);
   if (waitFor.length === 0) return;
+  // The readers' sections end by rcu_read_unlock, a write of rcuObj: the condition reads only it.
   yield {
-    kind: OpKind.Wait, obj: k.rcuObj, label, until: () => ended(exec, waitFor),
+    kind: OpKind.Wait, obj: k.rcuObj, label, until: () => ended(exec, waitFor), reads: READS_OWN, mo: Mo.GpEnd,
     detail: `an RCU grace period: readers ${waitFor.map(([t]) => `T${t}`).join(', ')} to leave their read-side sections`,
   };
 }
@@ -96,7 +98,7 @@ export function* synchronize_rcu(label = 'synchronize_rcu'): G<void> {
 export function* call_rcu(fn: () => G<unknown>, label = 'call_rcu'): G<void> {
   const exec = currentExecution();
   const k = kernelOf(exec);
-  yield op.write(k.rcuObj, label);
+  yield op.write(k.rcuObj, label, Mo.CallRcu);
   k.callbacks.push({ fn, waitFor: snapshot(exec), label });
 }
 
@@ -112,7 +114,10 @@ function readyIndex(exec: Execution, k: KernelState): number {
   return -1;
 }
 
-function* invoke(exec: Execution, k: KernelState): G<void> {
+function* invoke(exec: Execution, k: KernelState, label: string): G<void> {
+  if (readyIndex(exec, k) < 0) return;
+  // Taking a callback off the queue changes what other waiters on the queue see: a write.
+  yield op.write(k.rcuObj, `${label}: invoke callback`);
   const i = readyIndex(exec, k);
   if (i < 0) return;
   const cb = k.callbacks.splice(i, 1)[0] as RcuCallback;
@@ -134,10 +139,10 @@ export function* rcu_barrier(label = 'rcu_barrier'): G<void> {
   const left = (): boolean => k.callbacks.some((c) => pending.has(c));
   while (left()) {
     yield {
-      kind: OpKind.Wait, obj: k.rcuObj, label, until: () => !left() || readyIndex(exec, k) >= 0,
+      kind: OpKind.Wait, obj: k.rcuObj, label, until: () => !left() || readyIndex(exec, k) >= 0, reads: READS_OWN,
       detail: 'queued RCU callbacks to become ready',
     };
-    yield* invoke(exec, k);
+    yield* invoke(exec, k, label);
   }
 }
 
@@ -161,13 +166,15 @@ export function rcuCallbackThread(name = 'rcu_callbacks'): { name: string; body:
       const k = kernelOf(exec);
       const runner = exec.running;
       for (;;) {
+        // The condition reads other threads' completion, which no op writes: no `reads`, so it is
+        // dependent with every op (sound for DPOR).
         yield {
           kind: OpKind.Wait, obj: k.rcuObj, label: `${name}: wait for a ready callback`,
           until: () => readyIndex(exec, k) >= 0 || (k.callbacks.length === 0 && allOthersDone(exec, runner)),
           detail: 'an RCU callback whose grace period has ended',
         };
         if (readyIndex(exec, k) < 0) return;
-        yield* invoke(exec, k);
+        yield* invoke(exec, k, name);
       }
     },
   };
@@ -175,25 +182,25 @@ export function rcuCallbackThread(name = 'rcu_callbacks'): { name: string; body:
 
 /** rcu_assign_pointer(p, v): a marked store that publishes v to readers. */
 export function* rcu_assign_pointer<T>(p: Field<T>, v: T, label = 'rcu_assign_pointer'): G<void> {
-  yield op.write(p.id, label);
+  yield op.write(p.id, label, Mo.Release);
   p.v = v;
 }
 
 /** RCU_INIT_POINTER(p, v): a store with no ordering (NULL or not yet visible to readers). */
 export function* RCU_INIT_POINTER<T>(p: Field<T>, v: T, label = 'RCU_INIT_POINTER'): G<void> {
-  yield op.write(p.id, label);
+  yield op.write(p.id, label, Mo.Once);
   p.v = v;
 }
 
-function suspicious(what: string, label: string): never {
-  return kfail('rcu', `${what} at '${label}' outside an RCU read-side critical section (no rcu_read_lock() held)`, label, {
+function suspicious(what: string, label: string): void {
+  kwarn('rcu', `${what} at '${label}' outside an RCU read-side critical section (no rcu_read_lock() held)`, label, {
     title: 'WARNING: suspicious RCU usage',
   });
 }
 
 /** rcu_dereference(p): a marked load; outside rcu_read_lock() it is an 'rcu' violation. */
 export function* rcu_dereference<T>(p: Field<T>, label = 'rcu_dereference'): G<T> {
-  yield op.read(p.id, label);
+  yield op.read(p.id, label, Mo.Consume);
   const exec = currentExecution();
   if (exec.sanitize) {
     const c = kctx(exec);
@@ -204,7 +211,7 @@ export function* rcu_dereference<T>(p: Field<T>, label = 'rcu_dereference'): G<T
 
 /** rcu_dereference_check(p, cond): allowed inside a read section or when `cond` (e.g. the update lock is held). */
 export function* rcu_dereference_check<T>(p: Field<T>, cond: boolean, label = 'rcu_dereference_check'): G<T> {
-  yield op.read(p.id, label);
+  yield op.read(p.id, label, Mo.Consume);
   const exec = currentExecution();
   if (exec.sanitize && !cond && kctx(exec).rcuDepth === 0) suspicious('rcu_dereference_check()', label);
   return p.v;
@@ -214,13 +221,13 @@ export function* rcu_dereference_check<T>(p: Field<T>, cond: boolean, label = 'r
 export function* rcu_dereference_protected<T>(p: Field<T>, cond: boolean, label = 'rcu_dereference_protected'): G<T> {
   yield op.plainRead(p.id, label);
   if (currentExecution().sanitize && !cond) {
-    kfail('rcu', `rcu_dereference_protected() at '${label}' without the protection its condition names`, label, { title: 'WARNING: suspicious RCU usage' });
+    kwarn('rcu', `rcu_dereference_protected() at '${label}' without the protection its condition names`, label, { title: 'WARNING: suspicious RCU usage' });
   }
   return p.v;
 }
 
 /** rcu_access_pointer(p): a marked load of the pointer value only (no dereference). */
 export function* rcu_access_pointer<T>(p: Field<T>, label = 'rcu_access_pointer'): G<T> {
-  yield op.read(p.id, label);
+  yield op.read(p.id, label, Mo.Once);
   return p.v;
 }

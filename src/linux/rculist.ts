@@ -13,8 +13,8 @@
  * Leaves out: hlist_*_rcu, list_replace_rcu, list_splice_init_rcu.
  */
 import { currentExecution } from '../engine/execution.js';
-import { type Op, op } from '../engine/ops.js';
-import { kctx, kfail } from './kernel.js';
+import { Mo, type Op, op } from '../engine/ops.js';
+import { kctx, kwarn } from './kernel.js';
 import { type ListBody, type ListHead, LIST_POISON2, __list_del_entry, list_entry, listDeref } from './list.js';
 
 type G<R> = Generator<Op, R, unknown>;
@@ -23,7 +23,7 @@ type G<R> = Generator<Op, R, unknown>;
 function* __list_add_rcu<T>(n: ListHead<T>, prev: ListHead<T>, next: ListHead<T>, label: string): G<void> {
   yield* n.next.set(next, label);
   yield* n.prev.set(prev, label);
-  yield op.write(prev.next.id, `${label}: rcu_assign_pointer(list_next_rcu(prev), new)`);
+  yield op.write(prev.next.id, `${label}: rcu_assign_pointer(list_next_rcu(prev), new)`, Mo.Release);
   prev.next.v = n;
   yield* next.prev.set(n, label);
 }
@@ -52,7 +52,7 @@ function checkReader(label: string, lockHeld: boolean): void {
   if (!exec.sanitize || lockHeld) return;
   const c = kctx(exec);
   if (c.rcuDepth === 0 && c.softirq === 0) {
-    kfail('rcu', `list_for_each_entry_rcu() at '${label}' outside rcu_read_lock() and without the update-side lock`, label, {
+    kwarn('rcu', `list_for_each_entry_rcu() at '${label}' outside rcu_read_lock() and without the update-side lock`, label, {
       title: 'WARNING: suspicious RCU usage: RCU-list traversed in non-reader section!',
     });
   }
@@ -60,7 +60,7 @@ function checkReader(label: string, lockHeld: boolean): void {
 
 /** Marked load of pos->next (rcu_dereference(list_next_rcu(pos))). */
 export function* list_next_rcu<T>(pos: ListHead<T>, label = 'list_next_rcu', lockHeld = false): G<ListHead<T>> {
-  yield op.read(pos.next.id, label);
+  yield op.read(pos.next.id, label, Mo.Consume);
   checkReader(label, lockHeld);
   return listDeref(pos.next.v, label);
 }

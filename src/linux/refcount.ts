@@ -7,13 +7,16 @@
  * past INT_MAX "saturated; leaking memory." and a plain refcount_dec() reaching 0 "decrement hit
  * 0; leaking memory.". The kernel then saturates the counter and carries on; the checker stops at
  * the violation instead (it is the finding). include/linux/kref.h builds kref on top.
- * refcount_dec_and_lock takes the lock only for the final put (lib/refcount.c).
- * Leaves out: the _acquire/_release ordering variants (SC here).
+ * refcount_dec_and_lock takes the lock only for the final put (lib/refcount.c). Ordering follows
+ * Documentation/core-api/refcount-vs-atomic.rst: set/read/inc/add/inc_not_zero are unordered,
+ * the decrements release, and dec_and_test / sub_and_test acquire on success (the kernel's
+ * smp_acquire__after_ctrl_dep(), a fence without a scheduling point here).
+ * Leaves out: refcount_dec_if_one, the _acquire variants of inc_not_zero.
  * With sanitizers off (`sanitize: false`) the counter behaves like a plain atomic_t.
  */
 import { currentExecution } from '../engine/execution.js';
-import { type Op, op } from '../engine/ops.js';
-import { kfail } from './kernel.js';
+import { Mo, type Op, op } from '../engine/ops.js';
+import { kwarn } from './kernel.js';
 import { type KMutex, mutex_lock, mutex_unlock } from './mutex.js';
 import { type SpinlockT, spin_lock, spin_unlock } from './spinlock.js';
 
@@ -35,9 +38,14 @@ export class RefcountT {
   }
 }
 
-function bad(r: RefcountT, what: string, label: string, old: number): never {
+/**
+ * A refcount_t warning; with keep-going the execution carries on with the counter saturated, as
+ * the kernel's refcount_warn_saturate() leaves it (so later puts never free the object).
+ */
+function bad(r: RefcountT, what: string, label: string, old: number): void {
   const exec = currentExecution();
-  return kfail('refcount', `${exec.objects.label(r.id)}: ${what} (value was ${old}) at '${label}'`, label, {
+  r.refs = REFCOUNT_SATURATED;
+  kwarn('refcount', `${exec.objects.label(r.id)}: ${what} (value was ${old}) at '${label}'`, label, {
     title: `refcount_t: ${what}`,
     object: exec.objects.ref(r.id),
     facts: { [exec.objects.label(r.id)]: old },
@@ -45,21 +53,21 @@ function bad(r: RefcountT, what: string, label: string, old: number): never {
 }
 
 export function* refcount_set(r: RefcountT, n: number, label = 'refcount_set'): G<void> {
-  yield op.write(r.id, label);
+  yield op.write(r.id, label, Mo.Once);
   r.refs = n;
 }
 
 export function* refcount_read(r: RefcountT, label = 'refcount_read'): G<number> {
-  yield op.read(r.id, label);
+  yield op.read(r.id, label, Mo.Once);
   return r.refs;
 }
 
 export function* refcount_add(i: number, r: RefcountT, label = 'refcount_add'): G<void> {
-  yield op.rmw(r.id, label);
+  yield op.rmw(r.id, label, Mo.Noreturn);
   const old = r.refs;
   if (currentExecution().sanitize) {
-    if (old === 0) bad(r, 'addition on 0; use-after-free.', label, old);
-    if (old < 0 || old + i > REFCOUNT_MAX) bad(r, 'saturated; leaking memory.', label, old);
+    if (old === 0) return bad(r, 'addition on 0; use-after-free.', label, old);
+    if (old < 0 || old + i > REFCOUNT_MAX) return bad(r, 'saturated; leaking memory.', label, old);
   }
   r.refs = old + i;
 }
@@ -70,21 +78,31 @@ export function* refcount_inc(r: RefcountT, label = 'refcount_inc'): G<void> {
 
 /** Increment unless 0; true when it incremented (the lookup-side half of a safe get). */
 export function* refcount_inc_not_zero(r: RefcountT, label = 'refcount_inc_not_zero'): G<boolean> {
-  yield op.rmw(r.id, label);
+  yield op.rmw(r.id, label, Mo.Once);
   const old = r.refs;
   if (old === 0) return false;
-  if (currentExecution().sanitize && (old < 0 || old === REFCOUNT_MAX)) bad(r, 'saturated; leaking memory.', label, old);
+  if (currentExecution().sanitize && (old < 0 || old === REFCOUNT_MAX)) {
+    bad(r, 'saturated; leaking memory.', label, old);
+    return true;
+  }
   r.refs = old + 1;
   return true;
 }
 
 /** Subtract; true when the count reached 0 (the caller then frees the object). */
 export function* refcount_sub_and_test(i: number, r: RefcountT, label = 'refcount_sub_and_test'): G<boolean> {
-  yield op.rmw(r.id, label);
+  yield op.rmw(r.id, label, Mo.Release);
   const old = r.refs;
-  if (currentExecution().sanitize && (old - i < 0 || old <= 0)) bad(r, 'underflow; use-after-free.', label, old);
+  const exec = currentExecution();
+  if (exec.sanitize && (old - i < 0 || old <= 0)) {
+    bad(r, 'underflow; use-after-free.', label, old);
+    return false;
+  }
   r.refs = old - i;
-  return r.refs === 0;
+  if (r.refs !== 0) return false;
+  // The kernel's `if (old == i) { smp_acquire__after_ctrl_dep(); return true; }`: acquire on success.
+  exec.fenceAfter(Mo.FenceRmb);
+  return true;
 }
 
 export function* refcount_dec_and_test(r: RefcountT, label = 'refcount_dec_and_test'): G<boolean> {
@@ -93,21 +111,24 @@ export function* refcount_dec_and_test(r: RefcountT, label = 'refcount_dec_and_t
 
 /** Decrement that must not reach 0 (nobody would free the object). */
 export function* refcount_dec(r: RefcountT, label = 'refcount_dec'): G<void> {
-  yield op.rmw(r.id, label);
+  yield op.rmw(r.id, label, Mo.Release);
   const old = r.refs;
   if (currentExecution().sanitize) {
-    if (old <= 0) bad(r, 'underflow; use-after-free.', label, old);
-    if (old === 1) bad(r, 'decrement hit 0; leaking memory.', label, old);
+    if (old <= 0) return bad(r, 'underflow; use-after-free.', label, old);
+    if (old === 1) return bad(r, 'decrement hit 0; leaking memory.', label, old);
   }
   r.refs = old - 1;
 }
 
 /** Decrement unless the count is 1; true when it decremented (refcount_dec_not_one). */
 export function* refcount_dec_not_one(r: RefcountT, label = 'refcount_dec_not_one'): G<boolean> {
-  yield op.rmw(r.id, label);
+  yield op.rmw(r.id, label, Mo.Release);
   const old = r.refs;
   if (old === 1) return false;
-  if (currentExecution().sanitize && old <= 0) bad(r, 'underflow; use-after-free.', label, old);
+  if (currentExecution().sanitize && old <= 0) {
+    bad(r, 'underflow; use-after-free.', label, old);
+    return true;
+  }
   r.refs = old - 1;
   return true;
 }

@@ -11,7 +11,7 @@
  * fairness, raw_spinlock_t vs spinlock_t distinction (PREEMPT_RT), spin_lock_nested subclasses.
  */
 import { currentExecution } from '../engine/execution.js';
-import { type Op, OpKind, op } from '../engine/ops.js';
+import { Mo, type Op, OpKind, op } from '../engine/ops.js';
 import { UsageError } from '../engine/violation.js';
 import { checkObject, kctx } from './kernel.js';
 import { LockObject, lockdepAcquire, lockdepAcquired, lockdepRelease } from './lockdep.js';
@@ -102,7 +102,7 @@ export function* spin_unlock_bh(lock: SpinlockT, label = 'spin_unlock_bh'): G<vo
 
 /** spin_is_locked(): a read of the lock word (one op). */
 export function* spin_is_locked(lock: SpinlockT, label = 'spin_is_locked'): G<boolean> {
-  yield op.read(lock.id, label);
+  yield op.read(lock.id, label, Mo.Once);
   return currentExecution().lockOwner(lock.id) >= 0;
 }
 

@@ -21,7 +21,7 @@
  * invariants after every step, every state change also writes one model-wide object (so none of
  * them commute).
  * Leaves out: read-read commutation of shared lock acquires (treated as dependent: sound, a little
- * redundant), Wait ops without an object.
+ * redundant).
  */
 import { type Op, OpKind, Access, accessOf } from '../engine/ops.js';
 
@@ -55,6 +55,8 @@ export class DporTrace {
   observed: (obj: number) => boolean = () => true;
   /** Every write of each object this execution, for Wait ops (see `touch`). */
   private writes: (number[] | undefined)[] = [];
+  /** Waits whose condition may read anything (no `reads`): dependent with every other op. */
+  private anyWaits: number[] = [];
   private readonly base = new Int32Array(64);
   /** Race candidates of the event being placed: found[0 .. nFound). */
   private found = new Int32Array(16);
@@ -70,6 +72,7 @@ export class DporTrace {
     // Truncate only non-empty lists: setting an array's length is a runtime call.
     for (const r of this.reads) if (r !== undefined && r.length !== 0) r.length = 0;
     for (const r of this.writes) if (r !== undefined && r.length !== 0) r.length = 0;
+    if (this.anyWaits.length !== 0) this.anyWaits.length = 0;
   }
 
   /** Clock entry `t` of event `e`. */
@@ -208,18 +211,37 @@ export class DporTrace {
       if (this.unordered(after, tid)) this.pushFound(after);
       this.joinFrom(i, after);
     }
-    if (o.kind === OpKind.Join) {
+    // A wait that may read anything depends on every other op, in both directions.
+    const aw = this.anyWaits;
+    for (let k = 0; k < aw.length; k++) {
+      const w = aw[k] as number;
+      if (w === after || !this.unordered(w, tid)) continue;
+      if (analyze) this.pushFound(w);
+      this.joinFrom(i, w);
+    }
+    if (o.kind === OpKind.Wait && o.reads === undefined) {
+      for (let q = 0; q < this.last.length; q++) {
+        const e = this.last[q] ?? -1;
+        if (q === tid || e < 0 || e === after) continue;
+        if (analyze && this.unordered(e, tid)) this.pushFound(e);
+        this.joinFrom(i, e);
+      }
+      if (commit) aw.push(i);
+    } else if (o.kind === OpKind.Join) {
       const target = this.last[o.n ?? -1] ?? -1;
       if (target >= 0) this.joinFrom(i, target);
-    } else if (obj >= 0 && acc !== Access.None) {
+    } else if ((obj >= 0 && acc !== Access.None) || (o.kind === OpKind.Wait && o.reads !== undefined)) {
       // Per-object state is kept under key obj + 1; key 0 is the whole model state (see below).
-      this.touch(i, tid, obj + 1, o.kind, acc, analyze, commit, after);
+      if (obj >= 0) this.touch(i, tid, obj + 1, o.kind, acc, analyze, commit, after);
+      // A wait also reads every object its condition declares.
+      const rs = o.kind === OpKind.Wait ? o.reads : undefined;
+      if (rs !== undefined) for (let k = 0; k < rs.length; k++) this.touch(i, tid, (rs[k] as number) + 1, o.kind, acc, analyze, commit, after);
       // An access inside a heap block also reads the block, so a kfree (a write of the block)
       // is ordered against every field access.
-      const blk = this.blockOf(obj);
+      const blk = obj >= 0 ? this.blockOf(obj) : -1;
       if (blk !== obj && blk >= 0) this.touch(i, tid, blk + 1, OpKind.Read, Access.Read, analyze, commit, after);
       // Per-step invariants observe every intermediate state: then all state changes conflict.
-      if (this.everyStep && acc !== Access.Read && this.observed(obj)) this.touch(i, tid, 0, OpKind.Write, Access.Write, analyze, commit, after);
+      if (this.everyStep && obj >= 0 && acc !== Access.Read && this.observed(obj)) this.touch(i, tid, 0, OpKind.Write, Access.Write, analyze, commit, after);
     }
     c[me + tid] = localIdx;
     if (commit) {

@@ -27,8 +27,9 @@
  * Executions that end with threads still pending (deadlock, or a violation that halts the run)
  * have their pending ops race-analysed as if they ran next (see `endExecution`).
  * Nondeterministic models are detected when a replayed node's signature differs.
- * Leaves out: state caching, more than 32 threads (a UsageError), Wait conditions that read state
- * other than the Wait's object (DPOR sees a Wait only through its object), models whose state
+ * A Wait is dependent with writes of the objects its condition declares (`Op.reads`; the engine
+ * checks the declaration at run time, wait-check.ts), and with every op when it declares nothing.
+ * Leaves out: state caching, more than 32 threads (a UsageError), models whose state
  * depends on the creation order of threads spawned by different threads, and optimality for
  * `choose` (a wakeup sequence through a choose explores its other values as well).
  */
@@ -297,7 +298,8 @@ export class DporScheduler implements Scheduler {
     const tr = this.trace;
     const lo = tr.ops[late] as Op;
     const t = tr.thread[late] as number;
-    if (lo.kind !== OpKind.Wait && lo.kind !== OpKind.Acquire) return false;
+    // Only waits whose condition reads nothing but their own object (the argument below).
+    if (lo.kind !== OpKind.Acquire && !(lo.kind === OpKind.Wait && lo.reads !== undefined && lo.reads.length === 0)) return false;
     if ((tr.ops[e] as Op).obj !== lo.obj || tr.probeAfter === e) return false;
     return (nd.enabled & (1 << t)) === 0 && (this.seq as NotDep).onlyLate(t);
   }
@@ -327,7 +329,7 @@ export class DporScheduler implements Scheduler {
     this.view = null;
     if (view === null || outcome.steps > this.blockedAt) return;
     const tr = this.trace;
-    const halting = outcome.violation !== null && outcome.violation.kind !== 'deadlock';
+    const halting = outcome.halted ?? (outcome.violation !== null && outcome.violation.kind !== 'deadlock');
     if (halting && tr.length < outcome.steps) {
       const last = this.nodes[this.lastThreadNode];
       const o = last?.chosenOp;

@@ -69,7 +69,7 @@ export function runSchedule(model: AnyModel, s: Schedule, mode: 'strict' | 'leni
   const sched = new ReplayScheduler(s.steps, mode);
   sched.beginExecution();
   const exec = new Execution();
-  const r = exec.run(model, sched, { params, trace: true });
+  const r = exec.run(model, sched, { params, trace: true, keepGoing: s.mode?.keepGoing === true });
   let v = r.violation;
   // Strict replay that did not use every recorded step ended differently from the recording.
   if (mode === 'strict' && !v && sched.consumed < s.steps.length) {

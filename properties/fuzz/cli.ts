@@ -40,6 +40,8 @@ export function tempDir(tag: string): string {
 /** How one token replayed under the compiled code: the violation kind, null when it passed, or an error. */
 export interface Replayed {
   readonly kind: string | null;
+  /** Every violation kind the execution showed (keep-going tokens show several), worst first. */
+  readonly kinds?: readonly string[];
   readonly error?: string;
 }
 
@@ -52,7 +54,8 @@ const out = tokens.map(([model, token]) => {
   try {
     const m = findModel(model);
     if (!m) return { kind: null, error: 'unknown model ' + model };
-    return { kind: replay(m, token).violation?.kind ?? null };
+    const r = replay(m, token);
+    return { kind: r.violation?.kind ?? null, kinds: r.exec.violations.map((v) => v.kind) };
   } catch (e) { return { kind: null, error: String(e.message) }; }
 });
 process.stdout.write(JSON.stringify(out));

@@ -47,7 +47,9 @@ describe('fuzz corpus', () => {
     for (const [i, [file, e]] of pinned.entries()) {
       const r = got[i];
       expect(r?.error, `${file}: ${r?.error ?? ''}; regenerate with: ${REGEN.replace('<model>', e.model)}`).toBeUndefined();
-      expect(r?.kind, `${file} no longer reproduces its ${e.kind ?? ''}; regenerate with: ${REGEN.replace('<model>', e.model)}`).toBe(e.kind);
+      // A keep-going token replays every violation of its execution; the pinned one is among them.
+      const kinds = r?.kinds ?? (r?.kind ? [r.kind] : []);
+      expect(kinds, `${file} no longer reproduces its ${e.kind ?? ''}; regenerate with: ${REGEN.replace('<model>', e.model)}`).toContain(e.kind);
     }
   });
 });

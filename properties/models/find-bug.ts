@@ -1,7 +1,8 @@
 /**
  * Shared by the model suites: find a posted model's expected bug by systematic search — DPOR
- * first, then DFS within a preemption bound if DPOR's budget runs out — continuing past the
- * scenario's other violations (a posted model often shows several), and return a replay token of
+ * first, then DFS within a preemption bound if DPOR's budget runs out — in keep-going mode, so
+ * the scenario's other violations (a posted model often shows several, a data race before the
+ * use-after-free it causes) neither end the execution nor the run, and return a replay token of
  * the first execution that shows this bug. The result says which strategy found it.
  * Leaves out: assertions (each suite states its own).
  */
@@ -18,25 +19,33 @@ export function matches(bug: ExpectedBug, v: Violation): boolean {
   return bug.kinds.includes(v.kind) && (bug.match === undefined || `${v.title} ${v.message}`.includes(bug.match));
 }
 
-function searchWith(model: AnyModel, bug: ExpectedBug, strategy: 'dpor' | 'dfs', dfsBound: number): Omit<Found, 'by'> | null {
-  const sched = strategy === 'dpor' ? makeStrategy('dpor') : makeStrategy('dfs', { preemptionBound: dfsBound });
+function searchWith(model: AnyModel, bug: ExpectedBug, strategy: 'dpor' | 'dfs' | 'portfolio', dfsBound: number, budget = 20_000): Omit<Found, 'by'> | null {
+  const sched = strategy === 'dfs' ? makeStrategy('dfs', { preemptionBound: dfsBound }) : makeStrategy(strategy, { seed: 1 });
   let hit: { execution: number; schedule: number[]; v: Violation } | null = null;
   explore(model, sched, {
-    scenario: bug.scenario, maxExecutions: 20_000, continueAfterViolation: true,
+    scenario: bug.scenario, maxExecutions: budget, keepGoing: true,
     onExecution: (r, i) => {
-      if (hit === null && r.violation !== null && matches(bug, r.violation)) hit = { execution: i, schedule: [...r.schedule], v: r.violation };
+      if (hit !== null) return;
+      const v = r.violations.find((x) => matches(bug, x));
+      if (v !== undefined) hit = { execution: i, schedule: [...r.schedule], v };
     },
   });
   if (hit === null) return null;
   const h: { execution: number; schedule: number[]; v: Violation } = hit;
-  const token = encodeToken({ model: model.name, hash: model.hash, scenario: bug.scenario, strategy: sched.name, seed: sched.seed, steps: h.schedule });
+  const token = encodeToken({ model: model.name, hash: model.hash, scenario: bug.scenario, strategy: sched.name, seed: sched.seed, steps: h.schedule, mode: { keepGoing: true } });
   return { execution: h.execution, token, v: h.v };
 }
 
-/** DPOR first, bounded DFS when DPOR does not reach the bug within its budget. */
-export function findBug(model: AnyModel, bug: ExpectedBug, dfsBound: number): Found | null {
-  const d = searchWith(model, bug, 'dpor', dfsBound);
+/**
+ * DPOR first, bounded DFS when DPOR does not reach the bug within its budget, then the portfolio
+ * (keep-going explores every execution to its end, so a bug behind an earlier race can lie deep in
+ * DPOR's depth-first order while the randomized members reach it at once).
+ */
+export function findBug(model: AnyModel, bug: ExpectedBug, dfsBound: number, dporBudget = 20_000): Found | null {
+  const d = searchWith(model, bug, 'dpor', dfsBound, dporBudget);
   if (d !== null) return { by: 'DPOR', ...d };
-  const f = searchWith(model, bug, 'dfs', dfsBound);
-  return f === null ? null : { by: `DFS(pb ${dfsBound}), not within DPOR's budget`, ...f };
+  const f = dfsBound >= 0 ? searchWith(model, bug, 'dfs', dfsBound) : null;
+  if (f !== null) return { by: `DFS(pb ${dfsBound}), not within DPOR's budget`, ...f };
+  const p = searchWith(model, bug, 'portfolio', dfsBound);
+  return p === null ? null : { by: 'portfolio (seed 1), not within DPOR\'s budget', ...p };
 }

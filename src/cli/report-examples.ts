@@ -34,10 +34,16 @@ export interface BugHunt {
   readonly token: string;
   readonly strategy: string;
   readonly executions: number;
+  /** The violation of the token's execution that shows the bug (it may show others too). */
+  readonly violation: Violation;
 }
 
-/** Find a failing token for `bug` in its scenario, trying strategies in turn within `budget` executions each. */
-export function huntBug(model: AnyModel, bug: ExpectedBug, budget = 20_000, strategies = ['dpor', 'dfs', 'random']): BugHunt | null {
+/**
+ * Find a failing token for `bug` in its scenario, trying strategies in turn within `budget`
+ * executions each, in keep-going mode (a race or WARN the same interleaving shows first does not
+ * hide the bug).
+ */
+export function huntBug(model: AnyModel, bug: ExpectedBug, budget = 20_000, strategies = ['dpor', 'random', 'pct', 'dfs']): BugHunt | null {
   const { key, params } = scenarioParams(model, bug.scenario);
   const exec = new Execution();
   for (const name of strategies.filter((s) => strategyNames().includes(s))) {
@@ -45,11 +51,12 @@ export function huntBug(model: AnyModel, bug: ExpectedBug, budget = 20_000, stra
     const runStore = new Map<unknown, unknown>();
     for (let i = 0; i < budget; i++) {
       if (!sched.beginExecution()) break;
-      const r = exec.run(model, sched, { params, runStore });
-      sched.endExecution?.({ violation: r.violation, steps: r.steps, schedule: r.schedule });
-      if (matchesBug(r.violation, bug)) {
-        const token = encodeToken({ model: model.name, hash: model.hash, scenario: key, strategy: sched.name, seed: sched.seed, steps: r.schedule });
-        return { token, strategy: name, executions: i + 1 };
+      const r = exec.run(model, sched, { params, runStore, keepGoing: true });
+      sched.endExecution?.({ violation: r.violation, halted: r.halted, steps: r.steps, schedule: r.schedule });
+      const v = r.violations.find((x) => matchesBug(x, bug));
+      if (v !== undefined) {
+        const token = encodeToken({ model: model.name, hash: model.hash, scenario: key, strategy: sched.name, seed: sched.seed, steps: r.schedule, mode: { keepGoing: true } });
+        return { token, strategy: name, executions: i + 1, violation: v };
       }
     }
   }
@@ -88,7 +95,7 @@ export function generateExamples(models: readonly AnyModel[], dir: string, log: 
         continue;
       }
       // A budget in executions (and a generous time limit) makes the examples the same on any machine.
-      const { report, min } = minimizedReport(model, hunt.token, { bug: bug.id, maxRuns: EXAMPLE_RUNS, timeMs: 120_000 });
+      const { report, min } = minimizedReport(model, hunt.token, { bug: bug.id, maxRuns: EXAMPLE_RUNS, timeMs: 120_000, target: hunt.violation });
       if (!matchesBug(min.violation, bug)) {
         missing.push(`${model.name} ${bug.id}: the minimized schedule shows ${min.violation.title}`);
         continue;
@@ -150,7 +157,8 @@ export function verifyExamples(models: readonly AnyModel[], dir: string): { chec
     const bug = model?.expectedBugs?.find((b) => b.id === e.bug);
     if (!model || !bug) return { stem: e.stem, model: e.model, bug: e.bug, problems: [`${e.model} no longer declares ${e.bug}`] };
     try {
-      const r = buildReport(model, e.token, { minimizedFrom: e.before, bug: e.bug });
+      // The violation the example was written about (a keep-going execution may show several).
+      const r = buildReport(model, e.token, { minimizedFrom: e.before, bug: e.bug, focus: (v) => v.kind === e.kind && v.title === e.title && matchesBug(v, bug) });
       if (!matchesBug(r.violation, bug)) problems.push(`replays to a different violation: ${r.title}`);
       if (r.size.steps !== e.steps || r.size.preemptions !== e.preemptions) problems.push(`size is now ${r.size.steps} steps / ${r.size.preemptions} preemptions`);
       for (const [ext, text] of [['md', renderMarkdown(r)], ['json', reportJson(r)], ['html', renderHtml(r)]] as const) {

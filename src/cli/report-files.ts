@@ -9,12 +9,13 @@ import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { crc32 } from '../engine/hash.js';
 import type { AnyModel } from '../engine/model.js';
-import { UsageError } from '../engine/violation.js';
+import { UsageError, type Violation } from '../engine/violation.js';
 import { buildReport } from '../report/build.js';
 import { renderHtml } from '../report/html.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { type Report, reportJson } from '../report/report.js';
 import { type MinimizeResult, minimize } from '../shrink/minimize.js';
+import { sameViolation } from '../shrink/same.js';
 
 /**
  * mkdir -p, one level at a time: Node's own `recursive: true` spins forever under /proc on this
@@ -42,11 +43,13 @@ export function writeOut(path: string, text: string): void {
 }
 
 /** Minimize `token` and build the report of the minimized schedule. */
-export function minimizedReport(model: AnyModel, token: string, opts: { timeMs?: number; maxRuns?: number; bug?: string } = {}): { report: Report; min: MinimizeResult } {
+export function minimizedReport(model: AnyModel, token: string, opts: { timeMs?: number; maxRuns?: number; bug?: string; target?: Violation } = {}): { report: Report; min: MinimizeResult } {
   const min = minimize(model, token, {
     ...(opts.timeMs !== undefined ? { timeMs: opts.timeMs } : {}), ...(opts.maxRuns !== undefined ? { maxRuns: opts.maxRuns } : {}),
+    ...(opts.target !== undefined ? { target: opts.target } : {}),
   });
-  const report = buildReport(model, min.token, { minimizedFrom: min.before, ...(opts.bug !== undefined ? { bug: opts.bug } : {}) });
+  const focus = (v: Violation): boolean => sameViolation(min.violation, v, model);
+  const report = buildReport(model, min.token, { minimizedFrom: min.before, focus, ...(opts.bug !== undefined ? { bug: opts.bug } : {}) });
   return { report, min };
 }
 

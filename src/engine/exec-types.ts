@@ -30,10 +30,21 @@ export interface ExecOptions {
   readonly runStore?: Map<unknown, unknown>;
   /** Sanitizers on (default): KCSAN race check, KASAN lifetime check, and the API layers' checks. */
   readonly sanitize?: boolean;
+  /**
+   * Keep going past the violations the kernel carries on after (data races, KASAN reports,
+   * WARNs, lockdep and RCU splats, refcount warnings, broken invariants): each is recorded once and
+   * the execution continues, so what the same race causes later is seen too.
+   */
+  readonly keepGoing?: boolean;
 }
 
 export interface ExecResult {
+  /** The worst violation of the execution (see `violations`), or null. */
   readonly violation: Violation | null;
+  /** Every distinct violation, worst first (one at most without keep-going). */
+  readonly violations: readonly Violation[];
+  /** A violation stopped the execution early (threads still had ops to run); not for a deadlock. */
+  readonly halted: boolean;
   readonly steps: number;
   readonly schedule: number[];
   readonly preemptions: number;

@@ -15,16 +15,29 @@ import { HappensBefore } from './clocks.js';
 import { EnabledSet, MAX_THREADS } from './enabled.js';
 import type { AnyModel } from './model.js';
 import { ObjectTable } from './objects.js';
-import { type Op, OpKind, type ThreadBody, type ThreadGen, describeOp } from './ops.js';
+import { Mo, type Op, OpKind, type ThreadBody, type ThreadGen, describeOp, op } from './ops.js';
+import { syncOp } from './sync.js';
 import { RaceDetector } from './race.js';
 import type { Scheduler, SchedulerView } from './scheduler.js';
 import { badFree, badUnlock, brokenCheck, dataRace, disabledPick, leaked, threw, useAfterFree } from './findings.js';
 import { Recorder } from './recorder.js';
+import { WaitCheck } from './wait-check.js';
 import type { ExecOptions, ExecResult, ThreadState } from './exec-types.js';
 import { deadlockViolation, livelockViolation } from './stuck.js';
-import { type Site, type Violation, ViolationAbort, UsageError, violation } from './violation.js';
+import { type Site, type Violation, ViolationAbort, UsageError, bySeverity, violation, violationKey } from './violation.js';
 
 const NO_CHECKS: readonly never[] = [];
+/** At most this many distinct violations are kept per execution in keep-going mode. */
+const MAX_WARNINGS = 64;
+
+/** Violations that end the execution even with keep-going: the model, not the design, is wrong. */
+function endsRun(v: Violation): boolean {
+  return v.kind === 'usage' || v.kind === 'nondeterminism';
+}
+const FENCES: Op[] = [];
+function fenceOp(mo: Mo): Op {
+  return (FENCES[mo] ??= op.fence('fence', mo));
+}
 const RING = 64;
 
 export type { ExecOptions, ExecResult, ThreadState } from './exec-types.js';
@@ -40,9 +53,10 @@ export class Execution extends EnabledSet implements SchedulerView {
   readonly races = new RaceDetector();
   threads: ThreadState[] = [];
   /**
-   * Happens-before is tracked only from the first plain access on: a race between two plain
-   * accesses can only be hidden by sync edges after the earlier of them, so clocks started then
-   * are exact, and models without plain cells pay nothing for them.
+   * Happens-before is tracked only once an object that can be accessed plainly (a struct field, a
+   * Cell) exists: a race needs an access to such an object, and can only be hidden by sync edges
+   * after the earlier access, so clocks started at its creation are exact, and models of atomics
+   * and locks alone pay nothing for them.
    */
   private hbOn = false;
   stepIndex = 0;
@@ -50,6 +64,11 @@ export class Execution extends EnabledSet implements SchedulerView {
   /** The thread whose code is running now; -1 during setup. */
   running = -1;
   violation: Violation | null = null;
+  /** Keep going past violations the kernel carries on after (ExecOptions.keepGoing). */
+  keepGoing = false;
+  /** What keep-going recorded so far this execution, and their keys. */
+  private warnings: Violation[] = [];
+  private warningKeys = new Set<string>();
   runStore: Map<unknown, unknown> = new Map();
   /** Sanitizers on? API layers (lockdep, sleep-in-atomic, refcount) read this too. */
   sanitize = true;
@@ -59,6 +78,7 @@ export class Execution extends EnabledSet implements SchedulerView {
   private schedule: number[] = [];
   private preemptions = 0;
   private readonly rec = new Recorder();
+  private readonly waits = new WaitCheck();
 
   get threadCount(): number {
     return this.threads.length;
@@ -84,10 +104,43 @@ export class Execution extends EnabledSet implements SchedulerView {
     return { thread: this.running, step: this.stepIndex - 1, label };
   }
 
-  /** Record a violation and unwind the running thread. */
+  /**
+   * Record a violation and unwind the running thread. Without keep-going it ends the execution;
+   * with keep-going it ends only the thread, as an oops kills the faulting task and the rest of the
+   * kernel carries on (model misuse and setup failures still end the execution).
+   */
   fail(v: Violation): never {
+    if (this.keepGoing && this.running >= 0 && !endsRun(v)) {
+      this.note(v);
+      throw new ViolationAbort(v);
+    }
     if (!this.violation) this.violation = v;
     throw new ViolationAbort(this.violation);
+  }
+
+  /**
+   * A violation after which the kernel carries on (a WARN, a KCSAN or KASAN report, a lockdep
+   * splat): with keep-going it is recorded and the thread continues; otherwise it ends the
+   * execution like `fail`.
+   */
+  warn(v: Violation): void {
+    if (this.keepGoing) {
+      this.note(v);
+      return;
+    }
+    this.fail(v);
+  }
+
+  /** An engine-level finding the execution can continue past (see warn). */
+  private note(v: Violation): void {
+    if (!this.keepGoing) {
+      if (!this.violation) this.violation = v;
+      return;
+    }
+    const key = violationKey(v);
+    if (this.warningKeys.has(key) || this.warnings.length >= MAX_WARNINGS) return;
+    this.warningKeys.add(key);
+    this.warnings.push(v);
   }
 
   /** Who holds lock object `obj` (-1 when free). */
@@ -97,6 +150,15 @@ export class Execution extends EnabledSet implements SchedulerView {
 
   lockReaders(obj: number): number {
     return this.locks.readersOf(obj);
+  }
+
+  /**
+   * A barrier the running thread executes as part of its last op, without a scheduling point (a
+   * kernel primitive's internal fence, e.g. refcount_dec_and_test's acquire on success).
+   */
+  fenceAfter(mo: Mo): void {
+    if (!this.hbOn || this.running < 0) return;
+    syncOp(this.hb, this.running, fenceOp(mo), false);
   }
 
   /** Create a thread (initial or spawned) and run it to its first op. */
@@ -135,6 +197,7 @@ export class Execution extends EnabledSet implements SchedulerView {
           throw new UsageError(`thread ${th.name} yielded ${String(o)}; yield op descriptors (use yield* on API helpers)`);
         }
         th.pending = o;
+        if (o.kind === OpKind.Wait) this.waits.forget(th.id);
         this.setPending(th.id, o);
       }
     } catch (e) {
@@ -142,7 +205,9 @@ export class Execution extends EnabledSet implements SchedulerView {
       th.pending = undefined;
       this.setPending(th.id, undefined);
       if (e instanceof ViolationAbort) return;
-      if (!this.violation) this.violation = threw(`T${th.id} (${th.name})`, e, [th.id], this.stepIndex - 1);
+      const v = threw(`T${th.id} (${th.name})`, e, [th.id], this.stepIndex - 1);
+      if (this.keepGoing && !endsRun(v)) this.note(v);
+      else if (!this.violation) this.violation = v;
     }
   }
 
@@ -151,9 +216,22 @@ export class Execution extends EnabledSet implements SchedulerView {
   pendingEnabled(tid: number): boolean {
     const o = this.threads[tid]?.pending;
     if (o === undefined) return false;
-    if (o.kind === OpKind.Wait) return (o.until as () => boolean)();
+    if (o.kind === OpKind.Wait) {
+      const v = (o.until as () => boolean)();
+      if (o.reads !== undefined && !this.violation) this.checkWait(tid, o, v);
+      return v;
+    }
     if (o.kind === OpKind.Join) return this.threads[o.n ?? -1]?.done ?? true;
     return true;
+  }
+
+  /** Does the declared read set of thread `tid`'s wait still explain its condition? (wait-check.ts) */
+  private checkWait(tid: number, o: Op, v: boolean): void {
+    const at = this.stepIndex - 1;
+    const last = at >= 0 ? this.ringOp[at & (RING - 1)] : undefined;
+    const bad = this.waits.observe(tid, o, v, last, at >= 0 ? (this.ringTid[at & (RING - 1)] as number) : -1, this.stepIndex,
+      (x) => this.blockOf(x), (x) => this.describe(x), (t) => `T${t} (${this.threads[t]?.name ?? '?'})`);
+    if (bad) this.violation = bad;
   }
 
   private startClocks(): void {
@@ -168,47 +246,41 @@ export class Execution extends EnabledSet implements SchedulerView {
     const obj = o.obj;
     const san = this.sanitize;
     if (san && obj >= 0 && this.objects.freedCount > 0 && o.kind !== OpKind.Free && this.objects.isFreed(obj)) {
-      this.violation = useAfterFree(this.objects, tid, o, this.stepIndex);
-      return undefined;
+      this.note(useAfterFree(this.objects, tid, o, this.stepIndex));
+      // KASAN reports and the access goes ahead: with keep-going the execution carries on.
+      if (!this.keepGoing) return undefined;
     }
+    if (!this.hbOn && this.objects.plainCount > 0 && san) this.startClocks();
     const hbOn = this.hbOn;
+    let result: unknown;
     switch (o.kind) {
-      case OpKind.Read:
-        // An atomic load acquires but publishes nothing: two loads never order plain accesses
-        // (C11 / LKMM), which is also what DPOR's read-read independence assumes.
-        if (hbOn) this.hb.acquire(tid, obj);
+      case OpKind.PlainRead: case OpKind.PlainWrite:
+        if (!san || o.mo === Mo.DataRace) return undefined;
+        // A plain op on an object not created as plainly accessible (a raw op): watch it from now on.
+        if (this.objects.plain[obj] !== true) this.objects.markPlain(obj);
+        if (!this.hbOn) this.startClocks();
+        this.raceCheck(tid, o, false);
         return undefined;
-      case OpKind.Write: case OpKind.Rmw: case OpKind.Device:
-        if (hbOn) this.hb.acqRel(tid, obj);
+      case OpKind.Read: case OpKind.Write: case OpKind.Rmw:
+        if (hbOn) {
+          if (this.objects.plain[obj] === true) this.raceCheck(tid, o, true);
+          syncOp(this.hb, tid, o, false);
+        }
         return undefined;
-      case OpKind.PlainRead: case OpKind.PlainWrite: {
-        if (!san) return undefined;
-        if (!hbOn) this.startClocks();
-        const prior = o.kind === OpKind.PlainRead
-          ? this.races.read(this.hb, tid, obj, this.stepIndex, o.label)
-          : this.races.write(this.hb, tid, obj, this.stepIndex, o.label);
-        if (prior) this.violation = dataRace(this.objects, tid, o, prior, this.stepIndex);
-        return undefined;
-      }
       case OpKind.Acquire:
         this.locks.acquire(obj, tid, o.n === 1);
         this.lockChanged(obj);
-        if (hbOn) this.hb.acquire(tid, obj);
-        return undefined;
+        break;
       case OpKind.TryAcquire: {
         const got = this.locks.tryAcquire(obj, tid);
         if (got) this.lockChanged(obj);
-        if (hbOn) this.hb.acqRel(tid, obj);
+        if (hbOn) syncOp(this.hb, tid, o, got);
         return got;
       }
       case OpKind.Release:
         if (!this.locks.release(obj, tid, o.n === 1)) return this.badUnlock(tid, o);
         this.lockChanged(obj);
-        if (hbOn) this.hb.release(tid, obj);
-        return undefined;
-      case OpKind.Wait:
-        if (hbOn && obj >= 0) this.hb.acquire(tid, obj);
-        return undefined;
+        break;
       case OpKind.Choose: {
         const n = o.n ?? 0;
         if (!(n >= 1) || !Number.isInteger(n)) {
@@ -236,16 +308,28 @@ export class Execution extends EnabledSet implements SchedulerView {
       }
       case OpKind.Free: {
         const r = this.objects.free(obj, { thread: tid, step: this.stepIndex, label: o.label });
-        if (r !== 'ok') this.violation = badFree(this.objects, r, tid, o, this.stepIndex);
+        if (r !== 'ok') this.note(badFree(this.objects, r, tid, o, this.stepIndex));
         return undefined;
       }
       default:
-        return undefined;
+        break;
     }
+    if (hbOn) syncOp(this.hb, tid, o, false);
+    return result;
+  }
+
+  /** Race-check an access of a plainly accessible object (`marked`: READ_ONCE, an atomic, ...). */
+  private raceCheck(tid: number, o: Op, marked: boolean): void {
+    const isRead = o.kind === OpKind.PlainRead || o.kind === OpKind.Read;
+    const prior = isRead
+      ? this.races.read(this.hb, tid, o.obj, this.stepIndex, o.label, marked)
+      : this.races.write(this.hb, tid, o.obj, this.stepIndex, o.label, marked);
+    if (prior) this.note(dataRace(this.objects, tid, o, prior, this.stepIndex));
+    // An RMW also reads: a plain write before it races with its load as with its store (checked).
   }
 
   private badUnlock(tid: number, o: Op): undefined {
-    this.violation = badUnlock(this.objects, tid, o, this.stepIndex);
+    this.note(badUnlock(this.objects, tid, o, this.stepIndex));
     return undefined;
   }
 
@@ -259,7 +343,11 @@ export class Execution extends EnabledSet implements SchedulerView {
     this.lastThread = -1;
     this.running = -1;
     this.violation = null;
+    this.keepGoing = opts.keepGoing === true;
+    if (this.warnings.length !== 0) this.warnings = [];
+    if (this.warningKeys.size !== 0) this.warningKeys.clear();
     this.resetEnabled();
+    this.waits.reset();
     this.hbOn = false;
     this.runStore = opts.runStore ?? new Map();
     this.sanitize = opts.sanitize !== false;
@@ -286,16 +374,19 @@ export class Execution extends EnabledSet implements SchedulerView {
       }
       if (!this.violation) this.loop(sched, maxSteps, invariants, state);
       if (!this.violation && model.final) this.checkAll(model.final, state, 'invariant');
-      if (!this.violation && model.leakCheck !== false && this.objects.liveHeap > 0) this.violation = leaked(this.objects);
+      if (!this.violation && model.leakCheck !== false && this.objects.liveHeap > 0) this.note(leaked(this.objects));
     } finally {
       Execution.current = saved;
     }
+    const halted = this.violation !== null && this.violation.kind !== 'deadlock';
+    const violations = this.warnings.length === 0 ? (this.violation ? [this.violation] : []) : bySeverity(this.violation ? [...this.warnings, this.violation] : this.warnings);
+    if (violations.length > 0) this.violation = violations[0] as Violation;
     let facts: Record<string, string | number | boolean> | undefined;
     if (this.violation && model.inspect && state !== undefined) {
       try { facts = model.inspect(state); } catch { /* a broken inspect must not hide the finding */ }
     }
     const res: { -readonly [K in keyof ExecResult]: ExecResult[K] } = {
-      violation: this.violation, steps: this.stepIndex, schedule: this.schedule, preemptions: this.preemptions,
+      violation: this.violation, violations, halted, steps: this.stepIndex, schedule: this.schedule, preemptions: this.preemptions,
       traceThreads: this.rec.traceThreads ?? [], traceOps: this.rec.traceOps, fingerprint: this.rec.fp >>> 0,
     };
     if (facts) res.facts = facts;
@@ -312,6 +403,7 @@ export class Execution extends EnabledSet implements SchedulerView {
     const rec = this.rec.active ? this.rec : null;
     while (!this.violation) {
       this.refreshEnabled();
+      if (this.violation) return;
       if (this.enabledCount === 0) {
         if (this.anyLive()) this.violation = deadlockViolation(this);
         return;
@@ -337,7 +429,7 @@ export class Execution extends EnabledSet implements SchedulerView {
       this.running = tid;
       // Atomic ops before the first plain access and the first free have nothing to check or
       // clock (happens-before starts lazily, see hbOn): skip the call.
-      const result = o.kind <= OpKind.Rmw && !this.hbOn && this.objects.freedCount === 0
+      const result = o.kind <= OpKind.Rmw && !this.hbOn && this.objects.freedCount === 0 && this.objects.plainCount === 0
         ? undefined
         : this.perform(tid, o, sched, schedule);
       this.stepIndex++;
@@ -367,8 +459,8 @@ export class Execution extends EnabledSet implements SchedulerView {
       }
       if (r === false || typeof r === 'string') {
         const last = this.ringOp[(this.stepIndex - 1) & (RING - 1)];
-        this.violation = brokenCheck(c.name, r, this.lastThread, this.stepIndex - 1, last?.label ?? '');
-        return;
+        this.note(brokenCheck(c.name, r, this.lastThread, this.stepIndex - 1, last?.label ?? ''));
+        if (!this.keepGoing) return;
       }
     }
   }

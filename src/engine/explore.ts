@@ -8,7 +8,7 @@ import { Execution, type ExecResult } from './execution.js';
 import { type AnyModel, type Json, scenarioParams } from './model.js';
 import type { Scheduler } from './scheduler.js';
 import { encodeToken } from './token.js';
-import type { Violation } from './violation.js';
+import { type Violation, violationKey } from './violation.js';
 
 export interface ExploreOptions {
   /** Scenario name or parameters; the model's default when absent. */
@@ -18,8 +18,18 @@ export interface ExploreOptions {
   /** Stop when `Date.now()` passes this (ms since the epoch). */
   readonly deadline?: number;
   readonly maxSteps?: number;
-  /** Keep exploring after a violation (the first one is still the one reported). Default false. */
+  /**
+   * Keep exploring after a violation (the first one is still `finding`). Executions then run in
+   * keep-going mode (see ExecOptions.keepGoing), and tokens say so. Default false.
+   */
   readonly continueAfterViolation?: boolean;
+  /**
+   * Keep going: executions continue past the violations the kernel carries on after (see
+   * ExecOptions.keepGoing), the run continues past violating executions, and `findings` lists every
+   * distinct violation found (deduplicated by `violationKey`), each with the token of the first
+   * execution that showed it.
+   */
+  readonly keepGoing?: boolean;
   readonly fingerprint?: boolean;
   /** Sanitizers on (default true); off only for measuring their cost. */
   readonly sanitize?: boolean;
@@ -49,6 +59,8 @@ export interface ExploreResult {
   /** True when a systematic strategy explored everything within its bounds. */
   readonly exhaustive: boolean;
   readonly finding: Finding | null;
+  /** Every distinct violation found, in the order found (the first is `finding`'s); keep-going lists all. */
+  readonly findings: readonly Finding[];
   readonly distinctFingerprints: number;
   readonly elapsedMs: number;
   readonly stats: Record<string, number>;
@@ -80,11 +92,19 @@ function exploreWith(exec: Execution, model: AnyModel, sched: Scheduler, opts: E
   let executions = 0;
   let steps = 0;
   let finding: Finding | null = null;
+  const findings: Finding[] = [];
+  const seen = new Set<string>();
   let exhausted = false;
+  const keepGoing = opts.keepGoing === true;
+  const continueAfter = keepGoing || opts.continueAfterViolation === true;
+  // Exploring past violating executions runs every execution in keep-going mode: an execution a
+  // violation halted would hide what its threads do next (DPOR cannot reason about a halt soundly,
+  // and a campaign wants the later bugs too).
   const runOpts = {
-    params, runStore, fingerprint: opts.fingerprint === true, sanitize: opts.sanitize !== false,
+    params, runStore, fingerprint: opts.fingerprint === true, sanitize: opts.sanitize !== false, keepGoing: continueAfter,
     ...(opts.maxSteps !== undefined ? { maxSteps: opts.maxSteps } : {}),
   };
+  const mode = continueAfter ? { keepGoing: true } : undefined;
   while (executions < maxExec) {
     if (opts.deadline !== undefined && (executions & 15) === 0 && Date.now() > opts.deadline) break;
     if (!sched.beginExecution()) {
@@ -95,27 +115,31 @@ function exploreWith(exec: Execution, model: AnyModel, sched: Scheduler, opts: E
     executions++;
     steps += r.steps;
     if (fps) fps.add(r.fingerprint);
-    sched.endExecution?.({ violation: r.violation, steps: r.steps, schedule: r.schedule });
+    sched.endExecution?.({ violation: r.violation, halted: r.halted, steps: r.steps, schedule: r.schedule });
     opts.onExecution?.(r, executions);
-    if (r.violation && !finding) {
-      finding = {
-        violation: r.violation,
-        schedule: r.schedule,
-        token: encodeToken({ model: model.name, hash: model.hash, scenario: key, strategy: sched.name, seed: sched.seed, steps: r.schedule }),
-        steps: r.steps,
-        preemptions: r.preemptions,
-        execution: executions,
-        ...(r.facts ? { facts: r.facts } : {}),
-      };
-      if (!opts.continueAfterViolation) break;
+    if (r.violation) {
+      let token: string | null = null;
+      for (const v of r.violations) {
+        const k = violationKey(v);
+        if (seen.has(k)) continue;
+        seen.add(k);
+        token ??= encodeToken({ model: model.name, hash: model.hash, scenario: key, strategy: sched.name, seed: sched.seed, steps: r.schedule, ...(mode ? { mode } : {}) });
+        findings.push({
+          violation: v, schedule: r.schedule, token, steps: r.steps, preemptions: r.preemptions, execution: executions,
+          ...(r.facts ? { facts: r.facts } : {}),
+        });
+        if (!keepGoing) break;
+      }
+      finding ??= findings[0] ?? null;
+      if (!continueAfter) break;
     }
   }
   // A systematic strategy may finish exactly on its last execution.
   if (!exhausted && !finding && sched.exhaustive === true) exhausted = true;
   return {
     model: model.name, hash: model.hash, scenario: key, strategy: sched.name, seed: sched.seed,
-    executions, steps, exhaustive: exhausted && (finding === null || opts.continueAfterViolation === true),
-    finding, distinctFingerprints: fps ? fps.size : 0, elapsedMs: Date.now() - t0,
+    executions, steps, exhaustive: exhausted && (finding === null || continueAfter),
+    finding, findings, distinctFingerprints: fps ? fps.size : 0, elapsedMs: Date.now() - t0,
     stats: sched.stats ? sched.stats() : {},
   };
 }

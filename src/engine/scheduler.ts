@@ -41,6 +41,8 @@ export interface SchedulerView {
 /** How an execution ended, as strategies see it. */
 export interface ExecutionOutcome {
   readonly violation: Violation | null;
+  /** A violation stopped the execution with threads still pending (not a deadlock). */
+  readonly halted?: boolean;
   /** Thread steps taken. */
   readonly steps: number;
   /** Every decision (thread picks and choose values), in order. */

@@ -2,7 +2,10 @@
  * Replay tokens: a schedule encoded as one compact, versioned, copy-pasteable string.
  *
  *   mc1.<base64url( 'M' 'C' version | model | hash u32 | scenario | strategy | seed u32 |
- *                   count varint | width u8 | steps bit-packed LSB-first | crc32 u32 )>
+ *                   mode | count varint | width u8 | steps bit-packed LSB-first | crc32 u32 )>
+ *
+ * `mode` (v2) is how the executions ran besides the schedule (keep-going, the memory model), so
+ * replay runs the steps the same way; v1 tokens have no mode and still decode.
  *
  * Strings are varint-length-prefixed UTF-8. Steps are the flat decision list of an execution
  * (thread picks and choose values in order), each in `width` bits, width = bits of the largest step.
@@ -14,7 +17,37 @@ import { crc32 } from './hash.js';
 import { UsageError } from './violation.js';
 
 export const TOKEN_PREFIX = 'mc1.';
-const VERSION = 1;
+/** v2 adds the execution mode after the seed; v1 tokens still decode (mode: defaults). */
+const VERSION = 2;
+
+/** How the executions were run, beyond the schedule: replay must run them the same way. */
+export interface ExecMode {
+  /** Executions continued past non-fatal violations (explore's keepGoing). */
+  readonly keepGoing?: boolean;
+  /** The memory model the schedule's steps were recorded under ('sc' when absent). */
+  readonly memoryModel?: string;
+}
+
+/** The mode as a short string for the token (`keep-going;mm=lkmm`), '' for the defaults. */
+function modeString(m: ExecMode | undefined): string {
+  if (m === undefined) return '';
+  const parts: string[] = [];
+  if (m.keepGoing === true) parts.push('keep-going');
+  if (m.memoryModel !== undefined && m.memoryModel !== 'sc') parts.push(`mm=${m.memoryModel}`);
+  return parts.join(';');
+}
+
+function parseMode(s: string): ExecMode | undefined {
+  if (s === '') return undefined;
+  let keepGoing = false;
+  let memoryModel: string | undefined;
+  for (const p of s.split(';')) {
+    if (p === 'keep-going') keepGoing = true;
+    else if (p.startsWith('mm=') && /^mm=[a-z0-9]{1,16}$/.test(p)) memoryModel = p.slice(3);
+    else throw new UsageError(`token names an execution mode this mapcheck does not know ('${p.slice(0, 24)}'); use the mapcheck version that recorded it`);
+  }
+  return { ...(keepGoing ? { keepGoing } : {}), ...(memoryModel !== undefined ? { memoryModel } : {}) };
+}
 
 export interface Schedule {
   readonly model: string;
@@ -24,6 +57,8 @@ export interface Schedule {
   readonly strategy: string;
   readonly seed: number;
   readonly steps: readonly number[];
+  /** Execution mode (keep-going, memory model); absent: the defaults. */
+  readonly mode?: ExecMode;
 }
 
 class Writer {
@@ -98,6 +133,7 @@ export function encodeToken(s: Schedule): string {
   w.str(s.scenario);
   w.str(s.strategy);
   w.u32(s.seed);
+  w.str(modeString(s.mode));
   w.varint(s.steps.length);
   let max = 0;
   for (const v of s.steps) {
@@ -139,12 +175,13 @@ export function decodeToken(token: string): Schedule {
   const r = new Reader(b, b.length - 4);
   if (r.byte() !== 0x4d || r.byte() !== 0x43) throw new UsageError('not a mapcheck token: bad magic');
   const version = r.byte();
-  if (version !== VERSION) throw new UsageError(`token format v${version} is not supported by this mapcheck (reads v${VERSION}); use the mapcheck version that recorded it`);
+  if (version !== VERSION && version !== 1) throw new UsageError(`token format v${version} is not supported by this mapcheck (reads v1 and v${VERSION}); use the mapcheck version that recorded it`);
   const model = r.str();
   const hash = r.u32();
   const scenario = r.str();
   const strategy = r.str();
   const seed = r.u32();
+  const mode = version >= 2 ? parseMode(r.str()) : undefined;
   const count = r.varint();
   const width = r.byte();
   if (width < 1 || width > 16) throw new UsageError('token is corrupt: bad step width');
@@ -162,5 +199,5 @@ export function decodeToken(token: string): Schedule {
     acc >>>= width;
     bits -= width;
   }
-  return { model, hash, scenario, strategy, seed, steps };
+  return { model, hash, scenario, strategy, seed, steps, ...(mode ? { mode } : {}) };
 }

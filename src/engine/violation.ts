@@ -102,6 +102,45 @@ export function defaultTitle(kind: ViolationKind): string {
   return DEFAULT_TITLES[kind];
 }
 
+/**
+ * How bad a kind is, for leading a report with the worst of several violations one execution
+ * showed (lower is worse): the model's own misuse first (it invalidates the run), then memory
+ * safety (use-after-free, double/invalid free), faults, refcount errors, hangs, broken checks and
+ * lock/RCU/sleep rules, data races, leaks.
+ */
+const SEVERITY: Record<ViolationKind, number> = {
+  usage: 0, nondeterminism: 0, exception: 1,
+  'use-after-free': 2, 'double-free': 2, 'invalid-free': 3,
+  'page-fault': 4, 'iommu-fault': 4, 'wrong-target': 4,
+  refcount: 5, deadlock: 6, 'step-bound': 6,
+  assertion: 7, invariant: 7, 'lock-order': 8, 'lock-misuse': 8, 'sleep-in-atomic': 8, rcu: 8,
+  'data-race': 9, leak: 10,
+};
+
+export function severity(kind: ViolationKind): number {
+  return SEVERITY[kind];
+}
+
+/** Violations ordered worst first (stable: equally bad ones keep the order they were found in). */
+export function bySeverity(vs: readonly Violation[]): Violation[] {
+  return vs.map((v, i) => [v, i] as const).sort((a, b) => severity(a[0].kind) - severity(b[0].kind) || a[1] - b[1]).map((x) => x[0]);
+}
+
+/**
+ * The key two violations share when they are the same bug (keep-going runs deduplicate by it): the
+ * kind and the kernel-style title (which names the violating function), plus, for KASAN kinds, the
+ * functions that allocated and freed the object, as syzbot buckets crashes.
+ */
+export function violationKey(v: Violation): string {
+  const fn = (s: Site | undefined): string => (s ? (s.label.split(':')[0] ?? s.label) : '');
+  const kasan = v.kind === 'use-after-free' || v.kind === 'double-free' || v.kind === 'invalid-free';
+  // A race or an inversion found in either order is one bug: its functions, sorted, name it.
+  if (v.kind === 'data-race' || v.kind === 'deadlock' || v.kind === 'lock-order') {
+    return [v.kind, ...[...new Set(v.sites.map(fn))].sort()].join('|');
+  }
+  return [v.kind, v.title, kasan ? `${fn(v.object?.allocated)}>${fn(v.object?.freed)}` : ''].join('|');
+}
+
 /** Build a violation, filling the title from the kind when not given. */
 export function violation(
   kind: ViolationKind,

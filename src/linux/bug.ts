@@ -10,7 +10,7 @@
  * Leaves out: taint flags, WARN's printk format arguments, the errno values nobody models.
  */
 import { currentExecution } from '../engine/execution.js';
-import { kfail } from './kernel.js';
+import { kfail, kwarn } from './kernel.js';
 
 export const EPERM = 1;
 export const ENOENT = 2;
@@ -34,10 +34,11 @@ export const MAX_ERRNO = 4095;
 export function WARN_ON(cond: boolean | number | null | undefined, label = 'WARN_ON'): boolean {
   if (!cond) return false;
   const pid = currentExecution().running;
-  return kfail('assertion', `WARN_ON(${label}) fired in T${pid}`, label, { title: `WARNING: CPU: 0 PID: ${pid} at ${label}` });
+  kwarn('assertion', `WARN_ON(${label}) fired in T${pid}`, label, { title: `WARNING: CPU: 0 PID: ${pid} at ${label}` });
+  return true;
 }
 
-/** WARN_ON_ONCE: the same (an execution stops at its first violation anyway). */
+/** WARN_ON_ONCE: the same (keep-going reports each distinct warning once per execution anyway). */
 export function WARN_ON_ONCE(cond: boolean | number | null | undefined, label = 'WARN_ON_ONCE'): boolean {
   return WARN_ON(cond, label);
 }
@@ -46,7 +47,8 @@ export function WARN_ON_ONCE(cond: boolean | number | null | undefined, label = 
 export function WARN(cond: boolean | number | null | undefined, message: string, label = 'WARN'): boolean {
   if (!cond) return false;
   const pid = currentExecution().running;
-  return kfail('assertion', message, label, { title: `WARNING: CPU: 0 PID: ${pid} at ${label}` });
+  kwarn('assertion', message, label, { title: `WARNING: CPU: 0 PID: ${pid} at ${label}` });
+  return true;
 }
 
 /** BUG_ON(cond): 'assertion' violation titled `kernel BUG at <label>!`. */

@@ -15,7 +15,7 @@
 import type { Op } from '../engine/ops.js';
 import { ENOMEM } from './bug.js';
 import { Field } from './field.js';
-import { kfail } from './kernel.js';
+import { kwarn } from './kernel.js';
 import { type KPtr, GFP_KERNEL, kfree, kmalloc } from './slab.js';
 import { SpinlockT, spin_lock_irqsave, spin_unlock_irqrestore } from './spinlock.js';
 
@@ -78,7 +78,8 @@ function* take<D>(dev: Device, action: DevmAction<D>, data: D, label: string): G
 export function* devm_remove_action<D>(dev: Device, action: DevmAction<D>, data: D, label = 'devm_remove_action'): G<void> {
   const n = yield* take(dev, action, data, label);
   if (n === null) {
-    kfail('assertion', `${label}: no such devm action registered on ${dev.name}`, label, { title: `WARNING: at drivers/base/devres.c: devm_remove_action` });
+    kwarn('assertion', `${label}: no such devm action registered on ${dev.name}`, label, { title: `WARNING: at drivers/base/devres.c: devm_remove_action` });
+    return;
   }
   yield* kfree(n, `${label}: kfree(dr)`);
 }
@@ -87,7 +88,8 @@ export function* devm_remove_action<D>(dev: Device, action: DevmAction<D>, data:
 export function* devm_release_action<D>(dev: Device, action: DevmAction<D>, data: D, label = 'devm_release_action'): G<void> {
   const n = yield* take(dev, action, data, label);
   if (n === null) {
-    kfail('assertion', `${label}: no such devm action registered on ${dev.name}`, label, { title: `WARNING: at drivers/base/devres.c: devm_release_action` });
+    kwarn('assertion', `${label}: no such devm action registered on ${dev.name}`, label, { title: `WARNING: at drivers/base/devres.c: devm_release_action` });
+    return;
   }
   yield* kfree(n, `${label}: kfree(dr)`);
   yield* action(data);

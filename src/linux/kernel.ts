@@ -128,6 +128,24 @@ export function hereOf(exec: Execution, label: string): Site {
 }
 
 /** Record a violation found by a src/linux sanitizer in the running thread, and unwind it. */
+/**
+ * A sanitizer finding after which the kernel carries on (a WARN, lockdep, RCU or refcount splat):
+ * with keep-going it is recorded and the caller continues; otherwise it ends the execution as
+ * kfail does.
+ */
+export function kwarn(
+  kind: ViolationKind,
+  message: string,
+  label: string,
+  rest: Partial<Omit<Violation, 'kind' | 'message'>> = {},
+): void {
+  const exec = currentExecution();
+  const t = exec.running;
+  const threads = rest.threads ?? (t >= 0 ? [t] : []);
+  const sites = rest.sites ?? (t >= 0 ? [hereOf(exec, label)] : []);
+  exec.warn(violation(kind, message, { ...rest, threads, sites, step: rest.step ?? exec.stepIndex - 1 }));
+}
+
 export function kfail(
   kind: ViolationKind,
   message: string,

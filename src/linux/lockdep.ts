@@ -16,7 +16,7 @@
  * rules, subclasses (two instances of one class nested are not an edge), chain hashing.
  */
 import { type Execution, currentExecution } from '../engine/execution.js';
-import { type HeldLock, type KCtx, kfail, threadLabel } from './kernel.js';
+import { type HeldLock, type KCtx, kfail, kwarn, threadLabel } from './kernel.js';
 
 /** One learnt dependency: `to` was taken while `from` was held. */
 interface Edge {
@@ -125,7 +125,7 @@ export function lockdepAcquire(exec: Execution, ctx: KCtx, lock: LockInfo, label
       const marker = exec.threads[0];
       const earlier = back.some((e) => e.marker !== marker);
       const chain = back.map((e) => `  ${e.to} taken at '${e.toLabel}' while holding ${e.from} (taken at '${e.fromLabel}') by ${e.thread}${e.marker !== marker ? ' [earlier execution]' : ''}`);
-      kfail('lock-order', [
+      kwarn('lock-order', [
         `${threadLabel(exec, exec.running)} is trying to acquire ${lock.cls} at '${label}'`,
         `but already holds ${h.cls}, taken at '${h.label}';`,
         `${lock.cls} already depends on ${h.cls} through the existing chain:`,
@@ -177,7 +177,7 @@ function markUsage(exec: Execution, ctx: KCtx, lock: LockInfo, label: string): v
   else u.irqsOn ??= me;
   if (u.inIrq === undefined || u.irqsOn === undefined) return;
   const [from, to] = irq ? ['HARDIRQ-ON-W', 'IN-HARDIRQ-W'] : ['IN-HARDIRQ-W', 'HARDIRQ-ON-W'];
-  kfail('lock-order', [
+  kwarn('lock-order', [
     `inconsistent {${from}} -> {${to}} usage of ${lock.cls}:`,
     `  taken in an interrupt handler at '${u.inIrq.label}' (${u.inIrq.thread})`,
     `  and with interrupts enabled at '${u.irqsOn.label}' (${u.irqsOn.thread});`,
@@ -221,7 +221,7 @@ export function mightSleep(exec: Execution, ctx: KCtx, what: string, label: stri
   if (!exec.sanitize) return;
   const why = atomicReason(exec, ctx);
   if (why === null) return;
-  kfail('sleep-in-atomic', `${threadLabel(exec, exec.running)} calls ${what}, which may sleep, from atomic context: ${why}`, label, {
+  kwarn('sleep-in-atomic', `${threadLabel(exec, exec.running)} calls ${what}, which may sleep, from atomic context: ${why}`, label, {
     title: `BUG: sleeping function called from invalid context at ${label.split(':')[0] ?? label}`,
     facts: {
       in_atomic: ctx.preempt > 0 || ctx.softirq > 0 || ctx.hardirq > 0, irqs_disabled: ctx.irqsOff, rcu_read_lock_nesting: ctx.rcuDepth,

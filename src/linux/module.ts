@@ -13,7 +13,7 @@
  */
 import { currentExecution } from '../engine/execution.js';
 import { type Op, op } from '../engine/ops.js';
-import { kfail } from './kernel.js';
+import { kwarn } from './kernel.js';
 
 type G<R> = Generator<Op, R, unknown>;
 
@@ -61,7 +61,7 @@ export function* __module_get(m: Module, label = '__module_get'): G<void> {
 export function* module_put(m: Module, label = 'module_put'): G<void> {
   yield op.rmw(m.refcnt, label);
   if (m.count <= 0 && currentExecution().sanitize) {
-    kfail('refcount', `module_put(${m.name}) with a use count of ${m.count}: more puts than gets`, label, {
+    kwarn('refcount', `module_put(${m.name}) with a use count of ${m.count}: more puts than gets`, label, {
       title: `WARNING: module ${m.name} use count underflow`,
     });
   }

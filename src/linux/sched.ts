@@ -13,7 +13,7 @@
 import { currentExecution } from '../engine/execution.js';
 import type { Check } from '../engine/model.js';
 import { type Op, op } from '../engine/ops.js';
-import { type HeldLock, type KCtx, ctxOf, kctx, kfail, threadLabel } from './kernel.js';
+import { type HeldLock, type KCtx, ctxOf, kctx, kwarn, threadLabel } from './kernel.js';
 import type { LockInfo } from './lockdep.js';
 import { mightSleep } from './lockdep.js';
 
@@ -48,7 +48,7 @@ export function lockdep_assert_held(lock: LockInfo, label = 'lockdep_assert_held
   const exec = currentExecution();
   if (!exec.sanitize) return;
   if (kctx(exec).held.some((h) => h.id === lock.id)) return;
-  kfail('assertion', `${threadLabel(exec, exec.running)} does not hold ${exec.objects.label(lock.id)} at '${label}'`, label, {
+  kwarn('assertion', `${threadLabel(exec, exec.running)} does not hold ${exec.objects.label(lock.id)} at '${label}'`, label, {
     title: `WARNING: CPU: 0 PID: ${exec.running} at ${label} (lockdep_assert_held)`,
   });
 }
@@ -57,7 +57,7 @@ export function lockdep_assert_held(lock: LockInfo, label = 'lockdep_assert_held
 export function lockdep_assert_irqs_disabled(label = 'lockdep_assert_irqs_disabled'): void {
   const exec = currentExecution();
   if (!exec.sanitize || kctx(exec).irqsOff) return;
-  kfail('assertion', `${threadLabel(exec, exec.running)} runs with interrupts enabled at '${label}'`, label, {
+  kwarn('assertion', `${threadLabel(exec, exec.running)} runs with interrupts enabled at '${label}'`, label, {
     title: `WARNING: CPU: 0 PID: ${exec.running} at ${label} (lockdep_assert_irqs_disabled)`,
   });
 }

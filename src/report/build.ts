@@ -45,6 +45,11 @@ export interface BuildExtra {
   /** Size of the schedule before minimization. */
   readonly minimizedFrom?: ReportSize;
   readonly bug?: string;
+  /**
+   * Which of the execution's violations the report is about, when a keep-going token shows several
+   * (the first the predicate accepts). Default: the worst one.
+   */
+  readonly focus?: (v: Violation) => boolean;
 }
 
 type Val = string | number | boolean | null;
@@ -82,8 +87,9 @@ export function buildReport(model: AnyModel, token: string | Schedule, extra: Bu
   const rec = new Recorder(new ReplayScheduler(s.steps, 'strict'), snap);
   rec.beginExecution();
   const exec = new Execution();
-  const r = exec.run(wrapped, rec, { params, trace: true });
-  const v: Violation | null = r.violation;
+  const r = exec.run(wrapped, rec, { params, trace: true, keepGoing: s.mode?.keepGoing === true });
+  const focus = extra.focus;
+  const v: Violation | null = focus === undefined ? r.violation : r.violations.find(focus) ?? null;
   if (!v) throw new UsageError(`the token of ${model.name} replays without a violation: nothing to report (was the bug fixed?)`);
   const finalFacts = r.facts ?? snap();
   rec.facts.push(finalFacts);

@@ -27,6 +27,8 @@ export interface Event {
 /** What one attempt ran and how big it is. */
 export interface Attempt {
   readonly violation: Violation | null;
+  /** Every violation of the execution, worst first (several only in keep-going mode). */
+  readonly violations: readonly Violation[];
   /** The events that really ran (the canonical form of the schedule). */
   readonly events: readonly Event[];
   /** The op each event ran. */
@@ -95,11 +97,11 @@ export function toFlat(events: readonly Event[]): number[] {
 }
 
 /** Run `model` with `params` under `events` once, with the op trace. */
-export function attempt(model: AnyModel, params: Json, events: readonly Event[], mode: 'strict' | 'skip' = 'strict'): Attempt {
+export function attempt(model: AnyModel, params: Json, events: readonly Event[], mode: 'strict' | 'skip' = 'strict', keepGoing = false): Attempt {
   const sched = new EventScheduler(events, mode);
   sched.beginExecution();
   const exec = new Execution();
-  const r = exec.run(model, sched, { params, trace: true });
+  const r = exec.run(model, sched, { params, trace: true, keepGoing });
   const evs = toEvents(r.schedule, r.traceOps);
   let faults = 0;
   let faultSum = 0;
@@ -110,7 +112,7 @@ export function attempt(model: AnyModel, params: Json, events: readonly Event[],
     }
   }
   return {
-    violation: r.violation, events: evs, ops: r.traceOps, flat: r.schedule, steps: r.steps, preemptions: r.preemptions, faults, faultSum,
+    violation: r.violation, violations: r.violations, events: evs, ops: r.traceOps, flat: r.schedule, steps: r.steps, preemptions: r.preemptions, faults, faultSum,
   };
 }
 

@@ -20,6 +20,8 @@ export class ShrinkContext {
     readonly deadline: number,
     /** Stop after this many executions too (a deterministic budget, unlike the deadline). */
     readonly maxRuns = Number.POSITIVE_INFINITY,
+    /** The token's executions ran in keep-going mode: run candidates so, and look for the target among all violations. */
+    readonly keepGoing = false,
   ) {}
 
   get expired(): boolean {
@@ -29,8 +31,11 @@ export class ShrinkContext {
   /** Run `events`; return the attempt when it shows the target violation, else null. */
   reproduce(events: readonly Event[], mode: 'strict' | 'skip' = 'strict', params: Json = this.params): Attempt | null {
     this.runs++;
-    const a = attempt(this.model, params, events, mode);
-    return sameViolation(this.target, a.violation, this.model) ? a : null;
+    const a = attempt(this.model, params, events, mode, this.keepGoing);
+    // A candidate that picks a thread which cannot run is not a schedule of the model, even when
+    // (keep-going) the target was recorded before the bad pick.
+    if (a.violation?.kind === 'nondeterminism' && this.target.kind !== 'nondeterminism') return null;
+    return a.violations.some((v) => sameViolation(this.target, v, this.model)) ? a : null;
   }
 
   /** Run `events`; return the attempt when it reproduces and is smaller than `cur`, else null. */

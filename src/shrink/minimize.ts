@@ -39,6 +39,11 @@ export interface MinimizeOptions {
   readonly searchBudget?: number;
   /** Progress lines (phase, steps, preemptions). */
   readonly log?: (line: string) => void;
+  /**
+   * The violation to preserve, when the token's execution shows several (keep-going tokens): one
+   * of those its replay shows. Default: the worst one the replay shows.
+   */
+  readonly target?: Violation;
 }
 
 export interface Size {
@@ -72,15 +77,21 @@ export function minimize(model: AnyModel, token: string | Schedule, opts: Minimi
   checkTokenFits(model, s);
   const { params } = scenarioParams(model, s.scenario);
   const first = runSchedule(model, s, 'strict');
-  const target = first.violation;
-  if (!target) throw new UsageError(`the token of ${model.name} replays without a violation: nothing to minimize`);
+  const keepGoing = s.mode?.keepGoing === true;
+  const wanted = opts.target;
+  const target = wanted === undefined ? first.violation : first.exec.violations.find((v) => sameViolation(wanted, v, model)) ?? null;
+  if (!target) {
+    throw new UsageError(wanted === undefined
+      ? `the token of ${model.name} replays without a violation: nothing to minimize`
+      : `the token of ${model.name} does not replay to '${wanted.title}': nothing to minimize`);
+  }
   if (target.kind === 'nondeterminism') {
     throw new UsageError(`the token of ${model.name} does not replay (${target.message}); re-run the check for a fresh token`);
   }
   const maxRuns = opts.maxRuns ?? Number.POSITIVE_INFINITY;
-  const ctx = new ShrinkContext(model, params, target, t0 + (opts.timeMs ?? 8000), maxRuns);
-  const start = attempt(model, params, toEvents(first.exec.schedule, first.exec.traceOps));
-  if (!sameViolation(target, start.violation, model)) {
+  const ctx = new ShrinkContext(model, params, target, t0 + (opts.timeMs ?? 8000), maxRuns, keepGoing);
+  const start = attempt(model, params, toEvents(first.exec.schedule, first.exec.traceOps), 'strict', keepGoing);
+  if (!start.violations.some((v) => sameViolation(target, v, model))) {
     throw new UsageError(`${model.name}: the violation does not reproduce when the schedule is re-run (is the model deterministic?)`);
   }
   const phases: (Size & { phase: string })[] = [];
@@ -95,7 +106,7 @@ export function minimize(model: AnyModel, token: string | Schedule, opts: Minimi
   let shrunk = false;
   if (opts.scenario !== false) {
     // The scenario phase may use at most 40% of the budget: the schedule phases matter more.
-    const sctx = new ShrinkContext(model, params, target, Math.min(ctx.deadline, t0 + 0.4 * (opts.timeMs ?? 8000)), ctx.runs + 0.4 * maxRuns);
+    const sctx = new ShrinkContext(model, params, target, Math.min(ctx.deadline, t0 + 0.4 * (opts.timeMs ?? 8000)), ctx.runs + 0.4 * maxRuns, keepGoing);
     sctx.runs = ctx.runs;
     const r = shrinkScenario(sctx, cur, { searchBudget: opts.searchBudget ?? 200 });
     ctx.params = sctx.params;
@@ -117,11 +128,12 @@ export function minimize(model: AnyModel, token: string | Schedule, opts: Minimi
   const scenario = shrunk ? JSON.stringify(ctx.params) : s.scenario;
   const schedule: Schedule = { ...s, scenario, steps: cur.flat };
   const check = runSchedule(model, schedule, 'strict');
-  if (!sameViolation(target, check.violation, model)) {
+  const shown = check.exec.violations.find((v) => sameViolation(target, v, model));
+  if (shown === undefined) {
     throw new Error(`minimizer produced a schedule that does not replay to the same violation (${check.violation?.title ?? 'none'})`);
   }
   return {
-    token: encodeToken(schedule), schedule, violation: check.violation as Violation, ...sizeOf(cur), before: sizeOf(start),
+    token: encodeToken(schedule), schedule, violation: shown, ...sizeOf(cur), before: sizeOf(start),
     scenario, scenarioShrunk: shrunk, runs: ctx.runs, elapsedMs: Date.now() - t0, phases,
   };
 }

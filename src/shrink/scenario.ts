@@ -93,9 +93,9 @@ export function findInScenario(ctx: ShrinkContext, params: Json, cur: Attempt, o
     for (let i = 0; i < budget && !ctx.expired; i++) {
       if (!sched.beginExecution()) break;
       ctx.runs++;
-      const r = exec.run(ctx.model, sched, { params, trace: true, runStore });
-      sched.endExecution?.({ violation: r.violation, steps: r.steps, schedule: r.schedule });
-      if (sameViolation(ctx.target, r.violation, ctx.model)) {
+      const r = exec.run(ctx.model, sched, { params, trace: true, runStore, keepGoing: ctx.keepGoing });
+      sched.endExecution?.({ violation: r.violation, halted: r.halted, steps: r.steps, schedule: r.schedule });
+      if (r.violations.some((v) => sameViolation(ctx.target, v, ctx.model))) {
         const a = ctx.reproduce(toEvents(r.schedule, r.traceOps), 'strict', params);
         if (a) return a;
       }
@@ -123,7 +123,7 @@ export function shrinkScenario(ctx: ShrinkContext, start: Attempt, o: ScenarioOp
       const found = findInScenario(ctx, p, cur, o);
       let a: Attempt | null = null;
       if (found) {
-        const pctx = new ShrinkContext(ctx.model, p, ctx.target, ctx.deadline, ctx.maxRuns);
+        const pctx = new ShrinkContext(ctx.model, p, ctx.target, ctx.deadline, ctx.maxRuns, ctx.keepGoing);
         pctx.runs = ctx.runs;
         const shrunkHere = shrinkSchedule(pctx, found);
         ctx.runs = pctx.runs;

@@ -103,8 +103,9 @@ class WorkerState {
           if (tok) this.tokensSent[c.target] = (this.tokensSent[c.target] as number) + 1;
           this.cover.push(tok ? { target: c.target, key, token: this.token(model, target.scenario, sched, x.schedule) } : { target: c.target, key });
         }
-        const v = x.violation;
-        if (v) {
+        // Executions run in keep-going mode (continueAfterViolation): each distinct violation of
+        // one execution is a finding of its own.
+        for (const v of x.violations) {
           const parts = signatureParts(model.name, v);
           const sig = signatureOf(parts);
           // Keyed by target too, so the main thread learns every scenario a bug shows up in.
@@ -130,7 +131,7 @@ class WorkerState {
   }
 
   private token(model: AnyModel, scenario: string, sched: Scheduler, steps: readonly number[]): string {
-    return encodeToken({ model: model.name, hash: model.hash, scenario, strategy: sched.name, seed: sched.seed, steps });
+    return encodeToken({ model: model.name, hash: model.hash, scenario, strategy: sched.name, seed: sched.seed, steps, mode: { keepGoing: true } });
   }
 }
 

@@ -5,6 +5,7 @@
  * Leaves out: minimization (src/shrink) and report rendering beyond a plain summary (src/report).
  */
 import { Execution, type ExecResult } from './engine/execution.js';
+import type { MemoryModelName } from './engine/exec-types.js';
 import { type ExploreOptions, type ExploreResult, explore } from './engine/explore.js';
 import { type AnyModel, scenarioParams } from './engine/model.js';
 import type { Op } from './engine/ops.js';
@@ -69,7 +70,10 @@ export function runSchedule(model: AnyModel, s: Schedule, mode: 'strict' | 'leni
   const sched = new ReplayScheduler(s.steps, mode);
   sched.beginExecution();
   const exec = new Execution();
-  const r = exec.run(model, sched, { params, trace: true, keepGoing: s.mode?.keepGoing === true });
+  const r = exec.run(model, sched, {
+    params, trace: true, keepGoing: s.mode?.keepGoing === true,
+    ...(s.mode?.memoryModel !== undefined ? { memoryModel: s.mode.memoryModel as MemoryModelName } : {}),
+  });
   let v = r.violation;
   // Strict replay that did not use every recorded step ended differently from the recording.
   if (mode === 'strict' && !v && sched.consumed < s.steps.length) {

@@ -9,6 +9,8 @@ export { OpKind, Access, Mo, MO_NAMES, READS_OWN, op, accessOf, dependent, descr
 export type { Op, ThreadBody, ThreadGen } from './engine/ops.js';
 export { Execution, currentExecution, allocThreadSlot, MAX_THREADS } from './engine/execution.js';
 export type { ExecResult, ExecOptions, ThreadState } from './engine/execution.js';
+export { MEMORY_MODELS } from './engine/exec-types.js';
+export type { MemoryModelName } from './engine/exec-types.js';
 export { explore } from './engine/explore.js';
 export type { ExploreOptions, ExploreResult, Finding } from './engine/explore.js';
 export type { Scheduler, SchedulerView, ExecutionOutcome } from './engine/scheduler.js';

@@ -36,7 +36,15 @@ export interface ExecOptions {
    * the execution continues, so what the same race causes later is seen too.
    */
   readonly keepGoing?: boolean;
+  /**
+   * The memory model: 'sc' (default; sequential consistency, plain accesses race-checked) or
+   * 'lkmm' (the Linux-kernel memory model for marked accesses and barriers).
+   */
+  readonly memoryModel?: MemoryModelName;
 }
+
+export const MEMORY_MODELS = ['sc', 'lkmm'] as const;
+export type MemoryModelName = (typeof MEMORY_MODELS)[number];
 
 export interface ExecResult {
   /** The worst violation of the execution (see `violations`), or null. */

@@ -22,6 +22,7 @@ import type { Scheduler, SchedulerView } from './scheduler.js';
 import { badFree, badUnlock, brokenCheck, dataRace, disabledPick, leaked, threw, useAfterFree } from './findings.js';
 import { Recorder } from './recorder.js';
 import { WaitCheck } from './wait-check.js';
+import type { DepTracker } from './deps.js';
 import type { ExecOptions, ExecResult, ThreadState } from './exec-types.js';
 import { deadlockViolation, livelockViolation } from './stuck.js';
 import { type Site, type Violation, ViolationAbort, UsageError, bySeverity, violation, violationKey } from './violation.js';
@@ -66,6 +67,8 @@ export class Execution extends EnabledSet implements SchedulerView {
   violation: Violation | null = null;
   /** Keep going past violations the kernel carries on after (ExecOptions.keepGoing). */
   keepGoing = false;
+  /** Declared dependencies (deps.ts), while a memory model that reads them runs; null otherwise. */
+  deps: DepTracker | null = null;
   /** What keep-going recorded so far this execution, and their keys. */
   private warnings: Violation[] = [];
   private warningKeys = new Set<string>();
@@ -97,6 +100,14 @@ export class Execution extends EnabledSet implements SchedulerView {
 
   pending(tid: number): Op | undefined {
     return this.threads[tid]?.pending;
+  }
+
+  /**
+   * The event id (step index) of the op thread `tid` performed last, when its code is running right
+   * after that op (the only time thread code runs); -1 before its first op.
+   */
+  lastEventOf(tid: number): number {
+    return this.lastThread === tid && this.stepIndex > 0 ? this.stepIndex - 1 : -1;
   }
 
   /** Site of the op being run now (for allocation / free records). */
@@ -344,6 +355,9 @@ export class Execution extends EnabledSet implements SchedulerView {
     this.running = -1;
     this.violation = null;
     this.keepGoing = opts.keepGoing === true;
+    if (opts.memoryModel !== undefined && opts.memoryModel !== 'sc') {
+      throw new UsageError(`memory model '${opts.memoryModel}' is not available in this build (use 'sc')`);
+    }
     if (this.warnings.length !== 0) this.warnings = [];
     if (this.warningKeys.size !== 0) this.warningKeys.clear();
     this.resetEnabled();

@@ -5,6 +5,7 @@
  * Leaves out: choosing a strategy by name (src/check.ts), rendering (src/report), files (src/cli).
  */
 import { Execution, type ExecResult } from './execution.js';
+import type { MemoryModelName } from './exec-types.js';
 import { type AnyModel, type Json, scenarioParams } from './model.js';
 import type { Scheduler } from './scheduler.js';
 import { encodeToken } from './token.js';
@@ -30,6 +31,8 @@ export interface ExploreOptions {
    * execution that showed it.
    */
   readonly keepGoing?: boolean;
+  /** The memory model executions run under (ExecOptions.memoryModel); default 'sc'. */
+  readonly memoryModel?: MemoryModelName;
   readonly fingerprint?: boolean;
   /** Sanitizers on (default true); off only for measuring their cost. */
   readonly sanitize?: boolean;
@@ -102,9 +105,11 @@ function exploreWith(exec: Execution, model: AnyModel, sched: Scheduler, opts: E
   // and a campaign wants the later bugs too).
   const runOpts = {
     params, runStore, fingerprint: opts.fingerprint === true, sanitize: opts.sanitize !== false, keepGoing: continueAfter,
+    ...(opts.memoryModel !== undefined ? { memoryModel: opts.memoryModel } : {}),
     ...(opts.maxSteps !== undefined ? { maxSteps: opts.maxSteps } : {}),
   };
-  const mode = continueAfter ? { keepGoing: true } : undefined;
+  const mm = opts.memoryModel !== undefined && opts.memoryModel !== 'sc' ? opts.memoryModel : undefined;
+  const mode = continueAfter || mm !== undefined ? { ...(continueAfter ? { keepGoing: true } : {}), ...(mm !== undefined ? { memoryModel: mm } : {}) } : undefined;
   while (executions < maxExec) {
     if (opts.deadline !== undefined && (executions & 15) === 0 && Date.now() > opts.deadline) break;
     if (!sched.beginExecution()) {

@@ -14,6 +14,7 @@ export * from './sched.js';
 export * from './irq.js';
 export * from './field.js';
 export * from './barrier.js';
+export * from './deps.js';
 export * from './slab.js';
 export * from './rcu.js';
 export * from './list.js';

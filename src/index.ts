@@ -3,8 +3,8 @@
  * (DESIGN.md §3), so everything a model needs is re-exported here by name.
  * Leaves out: the CLI (src/cli), which is an application of this API.
  */
-export { defineModel, scenarioParams } from './engine/model.js';
-export type { AnyModel, Check, ExpectedBug, Json, Model, ModelDef, ThreadSpec } from './engine/model.js';
+export { defineModel, proofsOf, scenarioParams } from './engine/model.js';
+export type { AnyModel, Check, ExpectedBug, Json, Model, ModelDef, ProofSpec, ThreadSpec } from './engine/model.js';
 export { OpKind, Access, Mo, MO_NAMES, READS_OWN, op, accessOf, dependent, describeOp, readsAnything } from './engine/ops.js';
 export type { Op, ThreadBody, ThreadGen } from './engine/ops.js';
 export { Execution, currentExecution, allocThreadSlot, MAX_THREADS } from './engine/execution.js';

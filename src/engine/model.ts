@@ -50,6 +50,21 @@ export interface ExpectedBug {
   readonly match?: string;
 }
 
+/** A scenario a fixed variant is proved on, and the bound of the proof. */
+export interface ProofSpec {
+  readonly scenario: string;
+  /** 'dpor' (default), or 'dfs' with an explicit preemption bound where DPOR cannot finish. */
+  readonly strategy?: 'dpor' | 'dfs';
+  /** DFS: every schedule with at most this many preemptions. */
+  readonly preemptionBound?: number;
+  /** The budget within which the proof must be exhaustive (default 1 000 000). */
+  readonly maxExecutions?: number;
+  /** 'ci' proofs run in `npm test`; 'prove' ones only in `npm run prove` (minutes). Default 'ci'. */
+  readonly tier?: 'ci' | 'prove';
+  /** Executions the proof took when last measured (listings; `npm run prove` re-measures). */
+  readonly executions?: number;
+}
+
 export interface ModelDef<S, P extends Json> {
   /** `design/variant`, e.g. `ioremap-reuse/posted`. */
   readonly name: string;
@@ -79,6 +94,13 @@ export interface ModelDef<S, P extends Json> {
   readonly expectedBugs?: readonly ExpectedBug[];
   /** Fixed variants: the scenarios DPOR must exhaust without a violation (the stated bounds). */
   readonly provedScenarios?: readonly string[];
+  /**
+   * Fixed variants: proofs with their bounds, beyond `provedScenarios` (each of those counts as a
+   * DPOR proof of tier 'ci'). `mapcheck list` states them; `npm run prove` runs every tier.
+   */
+  readonly proofs?: readonly ProofSpec[];
+  /** The size of a scenario for listings: its concurrent threads and sessions per thread (null: no sessions). */
+  readonly scenarioShape?: (params: P) => { readonly threads: number; readonly sessions: number | null };
   /** Smaller scenarios worth trying first when minimizing a counterexample (src/shrink). */
   readonly shrinkScenario?: (params: P) => P[];
 }
@@ -159,4 +181,11 @@ export function scenarioParams<P extends Json>(model: Model<unknown, P>, scenari
     }
   }
   return { key: JSON.stringify(scenario), params: scenario };
+}
+
+/** Every proof of a model: its `provedScenarios` (DPOR, tier ci) followed by its `proofs`. */
+export function proofsOf(model: AnyModel): ProofSpec[] {
+  const named = new Set((model.proofs ?? []).map((p) => p.scenario));
+  const plain: ProofSpec[] = (model.provedScenarios ?? []).filter((s) => !named.has(s)).map((scenario) => ({ scenario, strategy: 'dpor', tier: 'ci' }));
+  return [...plain, ...(model.proofs ?? [])];
 }

@@ -81,9 +81,9 @@ export function benchHwModel(): Model<BenchState, BenchParams> {
           }
           yield* refcount_inc(o.ref, 'lookup: refcount_inc');
           yield* spin_unlock(s.lock, 'lookup: spin_unlock');
-          const promise = { expectPa: o.page.pa + 4 * t, expectOwner: o.tag };
-          yield* s.kpt.writel(t + 1, o.va + 4 * t, { ...promise, label: 'use: writel' });
-          yield* s.kpt.readl(o.va + 4 * t, { ...promise, label: 'use: readl' });
+          const pa = o.page.pa + 4 * t;
+          yield* s.kpt.writel(t + 1, o.va + 4 * t, { expectPa: pa, expectOwner: o.tag, label: 'use: writel' });
+          yield* s.kpt.readl(o.va + 4 * t, { expectPa: pa, expectOwner: o.tag, label: 'use: readl' });
           yield* put(s, o, 'use: put');
           yield* spin_lock(s.lock, 'unpublish: spin_lock');
           const cur = yield* s.slot.get('unpublish: cur = slot');

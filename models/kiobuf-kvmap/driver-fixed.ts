@@ -141,7 +141,8 @@ export function fixedFops(s: KvmapState): FileOps {
   };
 }
 
-function* kiomap_release_fixed(s: KvmapState): G<void> {
+/** kiomap_release: the module's file release (module level: no generator closure per open file). */
+export function* kiomap_release_fixed(s: KvmapState): G<void> {
   yield* module_call(s.mod, 'kiomap_release: call into module');
   // __fput: fops_put(file->f_op) after ->release returned, from VFS code
   yield* module_put(s.mod, '__fput: fops_put: module_put(fops->owner)');

@@ -63,7 +63,7 @@ function* mapAll(hw: VcmPlatform, list: readonly IommuBinding[], label: string):
  * whole run), not generator closures made per vcm_iommu_create: a `function*` made per execution
  * gets its own hidden class, which keeps that execution alive through every scavenge until a full GC.
  */
-class IommuDriver implements VcmDriver {
+export class IommuDriver implements VcmDriver {
   readonly name = 'vcm_iommu';
   readonly alloc = null;
   readonly map = null;
@@ -203,7 +203,7 @@ class IommuDriver implements VcmDriver {
   }
 }
 
-function* iommuPhysFree(hw: VcmPlatform, phys: VcmPhys): G<void> {
+export function* iommuPhysFree(hw: VcmPlatform, phys: VcmPhys): G<void> {
   const F = 'vcm_iommu_phys_free';
   for (const part of yield* phys.parts.get(`${F}: phys->parts`)) yield* hw.phys.freePages(part.page, `${F}: __free_pages`);
   phys.freed = true;

@@ -40,6 +40,8 @@ function measure(model: string, scenario: string | undefined, strategy: string, 
   const m = findModel(model);
   if (!m) throw new Error(`bench: no model ${model}`);
   const sc = scenario ?? m.defaultScenario;
+  // Warm the JIT on this model first (not counted): a cold start would dominate short budgets.
+  explore(m, makeStrategy(strategy, { seed: 0 }), { scenario: sc, maxExecutions: 1_000_000_000, deadline: Date.now() + Math.min(200, budgetMs / 5), continueAfterViolation: true });
   let executions = 0;
   let steps = 0;
   let exhausted = false;

@@ -7,7 +7,7 @@
  *
  * Ids are handed out in creation order; since an execution is deterministic given its schedule,
  * the same object gets the same id on replay. A run of ids can be reserved at once with a namer
- * (a page table's PTEs, a RAM bank's frames): their names are formatted only when something reads
+ * (a page table's prepared PTEs): their names are formatted only when something reads
  * them (a report, a trace, an observed-prefix match), never on the execution's hot path.
  * Leaves out: shadow memory at byte granularity (a block is freed as a whole), quarantine.
  */

@@ -94,7 +94,13 @@ export class ObjectTable {
   /** A new object; `block` is the struct it lives in, or -1 to be a block of its own. */
   add(kind: string, name: string, block: number): number {
     const id = this.kind.length;
-    this.push(kind, name, block >= 0 ? block : id);
+    // Written out (not through push()): this runs for every object of every execution.
+    this.kind.push(kind);
+    this.names.push(name);
+    this.block.push(block >= 0 ? block : id);
+    this.state.push(BLOCK_STATIC);
+    this.allocSite.push(undefined);
+    this.freeSite.push(undefined);
     this.observed.push(this.observePrefixes.length > 0 && this.matches(name, block));
     return id;
   }

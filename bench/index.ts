@@ -2,7 +2,7 @@
  * `mapcheck bench`: every benchmark, measured side by side in one process, printed as ratios.
  * Sections: engine throughput vs a bare generator loop and fast-check's scheduler; DPOR steps/s;
  * RSS over many executions; time to first bug per posted seed bug and strategy; DPOR exhaustion
- * of the fixed variants. `--quick` shrinks every budget (CI smoke); the full run takes minutes.
+ * of the fixed variants; executions/s of random and DPOR on the seed scenarios. `--quick` shrinks every budget (CI smoke); the full run takes minutes.
  * Leaves out: pass/fail on targets — targets are printed beside the figures, never asserted.
  */
 import { fixedExhaustion, timeToFirstBug, type BugRow, type ProofRow } from './bugs.js';
@@ -11,6 +11,7 @@ import { throughput, type ThroughputRow } from './throughput.js';
 import { minimizeBench } from './minimize.js';
 import { campaignBench } from './campaign.js';
 import { sanitizerCost } from './sanitizers.js';
+import { seedThroughput } from './seeds.js';
 
 export interface BenchOptions {
   readonly quick: boolean;
@@ -68,6 +69,14 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
       for (const r of rows) o.log(`  ${`${r.model} ${r.scenario}`.padEnd(30)} ${r.executions} executions per exhaustion  ${fmt(r.stepsPerSec)} steps/s`);
     } else {
       o.log('== DPOR: strategy not registered');
+    }
+  }
+  if (want('seeds')) {
+    const rows = seedThroughput(o.quick ? 1 : 2, o.quick ? 300 : 1500);
+    out.seeds = rows;
+    o.log('== seed scenarios (executions/s and steps/s, best of rounds; issue 16 targets vs the build before it: random on iova-extend/fixed dma-mixed >= 2x, the others >= 1.2x)');
+    for (const r of rows) {
+      o.log(`  ${`${r.model} ${r.scenario}`.padEnd(44)} ${r.strategy.padEnd(6)} ${fmt(r.executionsPerSec).padStart(9)} exec/s  ${fmt(r.stepsPerSec).padStart(9)} steps/s  ${r.stepsPerExecution.toFixed(0).padStart(4)} steps/exec${r.exhausted ? '  (exhausted, restarted)' : ''}`);
     }
   }
   if (want('rss')) {

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { runBench } from '../../bench/index.js';
+import { SEED_SCENARIOS, seedThroughput } from '../../bench/seeds.js';
 
 describe('mapcheck bench', () => {
   it('throughput, DPOR and RSS sections produce positive figures and the JSON keys', async () => {
@@ -22,5 +23,16 @@ describe('mapcheck bench', () => {
     expect(r.dpor[0]?.executions).toBe(16);
     expect(r.rss?.executions).toBe(50_000);
     expect(lines.some((l) => l.includes("model's own code"))).toBe(true);
+  }, 60_000);
+
+  it('the seed-scenario section measures random and DPOR on every seed scenario it lists', () => {
+    const rows = seedThroughput(1, 20);
+    expect(rows).toHaveLength(SEED_SCENARIOS.length * 2);
+    expect(new Set(rows.map((r) => r.strategy))).toEqual(new Set(['random', 'dpor']));
+    for (const r of rows) {
+      expect(r.executionsPerSec, `${r.model} ${r.scenario} ${r.strategy}`).toBeGreaterThan(0);
+      expect(r.stepsPerExecution, `${r.model} ${r.scenario} ${r.strategy}`).toBeGreaterThan(0);
+    }
+    expect(rows[0]).toMatchObject({ model: 'iova-extend/fixed', scenario: 'dma-mixed', strategy: 'random' });
   }, 60_000);
 });

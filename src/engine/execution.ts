@@ -22,6 +22,8 @@ import type { Scheduler, SchedulerView } from './scheduler.js';
 import { badFree, badUnlock, brokenCheck, dataRace, disabledPick, leaked, threw, useAfterFree } from './findings.js';
 import { Recorder } from './recorder.js';
 import { WaitCheck } from './wait-check.js';
+import { SPIN_WAIT, SpinDetector } from './spin.js';
+import { markOpaque, stateHash } from './state-hash.js';
 import type { DepTracker } from './deps.js';
 import type { ExecOptions, ExecResult, ThreadState } from './exec-types.js';
 import { deadlockViolation, livelockViolation } from './stuck.js';
@@ -82,6 +84,15 @@ export class Execution extends EnabledSet implements SchedulerView {
   private preemptions = 0;
   private readonly rec = new Recorder();
   private readonly waits = new WaitCheck();
+  private readonly spin = new SpinDetector();
+  /** The op a spinning thread will run once its spin wait ends (spin.ts). */
+  private deferred: (Op | undefined)[] = [];
+
+  constructor() {
+    super();
+    // A model's state may reach the execution (a saved currentExecution()): state hashes stop there.
+    markOpaque(this);
+  }
 
   get threadCount(): number {
     return this.threads.length;
@@ -207,9 +218,12 @@ export class Execution extends EnabledSet implements SchedulerView {
         if (o === null || typeof o !== 'object' || typeof o.kind !== 'number') {
           throw new UsageError(`thread ${th.name} yielded ${String(o)}; yield op descriptors (use yield* on API helpers)`);
         }
-        th.pending = o;
-        if (o.kind === OpKind.Wait) this.waits.forget(th.id);
-        this.setPending(th.id, o);
+        const sw = this.spin.check(th.id, o);
+        if (sw !== null) this.deferred[th.id] = o;
+        const next = sw ?? o;
+        th.pending = next;
+        if (next.kind === OpKind.Wait) this.waits.forget(th.id);
+        this.setPending(th.id, next);
       }
     } catch (e) {
       th.done = true;
@@ -362,6 +376,8 @@ export class Execution extends EnabledSet implements SchedulerView {
     if (this.warningKeys.size !== 0) this.warningKeys.clear();
     this.resetEnabled();
     this.waits.reset();
+    this.spin.reset();
+    if (this.deferred.length !== 0) this.deferred = [];
     this.hbOn = false;
     this.runStore = opts.runStore ?? new Map();
     this.sanitize = opts.sanitize !== false;
@@ -375,9 +391,11 @@ export class Execution extends EnabledSet implements SchedulerView {
     const saved = Execution.current;
     Execution.current = this;
     let state: unknown;
+    let setupObjects = 0;
     try {
       try {
         state = model.setup(opts.params);
+        setupObjects = this.objects.size;
         const specs = model.threads(state, opts.params);
         for (const s of specs) {
           this.addThread(s.name, s.body, -1);
@@ -396,7 +414,7 @@ export class Execution extends EnabledSet implements SchedulerView {
     const violations = this.warnings.length === 0 ? (this.violation ? [this.violation] : []) : bySeverity(this.violation ? [...this.warnings, this.violation] : this.warnings);
     if (violations.length > 0) this.violation = violations[0] as Violation;
     let facts: Record<string, string | number | boolean> | undefined;
-    if (this.violation && model.inspect && state !== undefined) {
+    if ((this.violation || opts.observe === true) && model.inspect && state !== undefined) {
       try { facts = model.inspect(state); } catch { /* a broken inspect must not hide the finding */ }
     }
     const res: { -readonly [K in keyof ExecResult]: ExecResult[K] } = {
@@ -404,6 +422,11 @@ export class Execution extends EnabledSet implements SchedulerView {
       traceThreads: this.rec.traceThreads ?? [], traceOps: this.rec.traceOps, fingerprint: this.rec.fp >>> 0,
     };
     if (facts) res.facts = facts;
+    if (opts.observe === true) {
+      res.setupObjects = setupObjects;
+      res.stateHash = stateHash(state);
+      res.resultsHash = stateHash(this.threads.map((t) => t.result));
+    }
     return res;
   }
 
@@ -419,6 +442,8 @@ export class Execution extends EnabledSet implements SchedulerView {
       this.refreshEnabled();
       if (this.violation) return;
       if (this.enabledCount === 0) {
+        // Spinning threads wait for a write nobody can make any more: let them spin on.
+        if (this.spin.releaseAll()) continue;
         if (this.anyLive()) this.violation = deadlockViolation(this);
         return;
       }
@@ -450,6 +475,15 @@ export class Execution extends EnabledSet implements SchedulerView {
       this.lastThread = tid;
       if (this.violation) return;
       if (sched.afterStep) sched.afterStep(tid, o, this);
+      this.spin.after(tid, o);
+      if (o.detail === SPIN_WAIT) {
+        // The spin wait ended: the thread's real next op is pending again (its code did not run).
+        const d = this.deferred[tid] as Op;
+        th.pending = d;
+        this.setPending(tid, d);
+        this.running = -1;
+        continue;
+      }
       this.advance(th, result);
       this.running = -1;
       if (this.violation) return;

@@ -71,4 +71,9 @@ export interface Scheduler {
   readonly exhaustive?: boolean;
   /** Extra counters for reports (e.g. DPOR's sleep-set-blocked executions). */
   stats?(): Record<string, number>;
+  /**
+   * The independence relation the strategy's reduction relies on (DPOR): when present, the run's
+   * audit (engine/audit.ts) checks on sampled executions that such ops really commute.
+   */
+  independent?(a: Op, b: Op, view: SchedulerView): boolean;
 }

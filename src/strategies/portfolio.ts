@@ -80,6 +80,11 @@ export class PortfolioScheduler implements Scheduler {
     if (this.current === this.dpor && this.dpor.exhaustive) this.exhaustive = true;
   }
 
+  /** DPOR's independence: the portfolio's exhaustive verdict is DPOR's. */
+  independent(a: Op, b: Op, view: SchedulerView): boolean {
+    return this.dpor.independent(a, b, view);
+  }
+
   stats(): Record<string, number> {
     const out: Record<string, number> = {};
     for (const [k, v] of this.runs) out[`runs_${k}`] = v;

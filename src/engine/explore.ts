@@ -48,6 +48,8 @@ export interface ExploreResult {
   readonly steps: number;
   /** True when a systematic strategy explored everything within its bounds. */
   readonly exhaustive: boolean;
+  /** With `exhaustive`: the strategy's bound that left schedules out ('2 delays'), if any. */
+  readonly within?: string;
   readonly finding: Finding | null;
   readonly distinctFingerprints: number;
   readonly elapsedMs: number;
@@ -112,9 +114,11 @@ function exploreWith(exec: Execution, model: AnyModel, sched: Scheduler, opts: E
   }
   // A systematic strategy may finish exactly on its last execution.
   if (!exhausted && !finding && sched.exhaustive === true) exhausted = true;
+  const exhaustive = exhausted && (finding === null || opts.continueAfterViolation === true);
+  const within = exhaustive ? sched.within : undefined;
   return {
     model: model.name, hash: model.hash, scenario: key, strategy: sched.name, seed: sched.seed,
-    executions, steps, exhaustive: exhausted && (finding === null || opts.continueAfterViolation === true),
+    executions, steps, exhaustive, ...(within !== undefined ? { within } : {}),
     finding, distinctFingerprints: fps ? fps.size : 0, elapsedMs: Date.now() - t0,
     stats: sched.stats ? sched.stats() : {},
   };

@@ -74,6 +74,8 @@ export class DfsScheduler implements Scheduler {
   /** Preemptions so far in the running execution (recounted as a replay re-runs its prefix). */
   private pre = 0;
   private repeats = 0;
+  /** Some schedule needs more preemptions than `preemptionBound` (the verdict is "within" it). */
+  private limited = false;
 
   /** `queueCap`: most prefixes queued for the next bound before switching to deepening. */
   constructor(readonly preemptionBound?: number, private readonly queueCap = 200_000) {}
@@ -92,6 +94,7 @@ export class DfsScheduler implements Scheduler {
       // Bound `level` is done: move to the prefixes with one more preemption.
       const more = this.deepening ? this.cut : this.next.length > 0 || this.overflow;
       if (!more || (this.preemptionBound !== undefined && this.level >= this.preemptionBound)) {
+        if (more) this.limited = true;
         this.exhaustive = true;
         return false;
       }
@@ -122,13 +125,22 @@ export class DfsScheduler implements Scheduler {
     return true;
   }
 
+  /** When `exhaustive`, what the bound left out: '2 preemptions' means every schedule with at most 2. */
+  get within(): string | undefined {
+    const k = this.preemptionBound;
+    return this.exhaustive && this.limited && k !== undefined ? `${k} preemption${k === 1 ? '' : 's'}` : undefined;
+  }
+
   /** Mark the space exhausted as soon as the last execution ends (so a budget that ends exactly there still counts). */
   endExecution(): void {
     if (this.deepening && this.pre < this.level) this.repeats++;
     const later = this.deepening ? this.cut : this.next.length > 0 || this.overflow;
-    const more = this.stack.some((n) => n.idx + 1 < n.alts.length) || this.queue.length > 0
-      || (later && (this.preemptionBound === undefined || this.level < this.preemptionBound));
-    if (!more) this.exhaustive = true;
+    const below = this.preemptionBound === undefined || this.level < this.preemptionBound;
+    const more = this.stack.some((n) => n.idx + 1 < n.alts.length) || this.queue.length > 0 || (later && below);
+    if (!more) {
+      if (later) this.limited = true;
+      this.exhaustive = true;
+    }
   }
 
   /** Move the deepest node with an untried alternative to it; false when the subtree is done. */
@@ -212,6 +224,9 @@ export class DfsScheduler implements Scheduler {
           }
           this.next.push({ steps: this.path, sigs: this.pathSigs, len: this.path.length, alt: t });
         }
+      } else if (view.enabledCount > 1) {
+        // At the last bound a preemption is possible here: the verdict is "within the bound".
+        this.limited = true;
       }
     } else {
       alts = Array.from(view.enabled.subarray(0, view.enabledCount));

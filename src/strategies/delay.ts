@@ -32,20 +32,8 @@
  * engine's threads are the only schedulable units).
  */
 import type { Scheduler, SchedulerView } from '../engine/scheduler.js';
+import { DIVERGED, PAST, PathLog, type Prefix, ROOT_PREFIX, prefixDecision, prefixLength } from './prefix.js';
 import { viewSignature } from './signature.js';
-
-/**
- * A queued prefix: the first `len` decisions (and signatures) of the execution that queued it, then
- * thread `alt` (the delayed pick). Items queued by one execution share its path arrays.
- */
-interface Prefix {
-  readonly steps: readonly number[];
-  readonly sigs: readonly number[];
-  readonly len: number;
-  readonly alt: number;
-}
-
-const ROOT: Prefix = { steps: [], sigs: [], len: 0, alt: -1 };
 
 /** Index in `en[0..n)` (ascending) of the first id >= `t`, or 0 when there is none (wrap around). */
 function rotationStart(en: Int32Array, n: number, t: number): number {
@@ -74,21 +62,19 @@ export class DelayScheduler implements Scheduler {
   /** Delays of the schedules being run (queue mode), or their most (deepening mode). */
   private level = 0;
   /** The prefixes of the current bound and where the next one is; `later[i]`: prefixes with i delays. */
-  private current: Prefix[] = [ROOT];
+  private current: Prefix[] = [ROOT_PREFIX];
   private head = 0;
   private later: Prefix[][] = [];
   private queued = 0;
-  private work: Prefix = ROOT;
+  private work: Prefix = ROOT_PREFIX;
   /** Decisions after the prefix: alternatives (values of a choose, delays allowed while deepening), the one taken, signature. */
   private readonly nCount: number[] = [];
   private readonly nIdx: number[] = [];
   private readonly nSig: number[] = [];
   private depth = 0;
   private started = false;
-  /** Position in the decision list of the running execution, its decisions and their signatures. */
-  private pos = 0;
-  private path: number[] = [];
-  private pathSigs: number[] = [];
+  /** Decisions of the running execution, for queueing its delays as prefixes. */
+  private readonly log = new PathLog();
   /** Delays taken so far by the running execution (deepening mode only). */
   private delays = 0;
   private overflow = false;
@@ -127,7 +113,7 @@ export class DelayScheduler implements Scheduler {
       if (this.head < this.current.length) {
         this.work = this.current[this.head] as Prefix;
         // Let the path arrays of finished prefixes go.
-        this.current[this.head++] = ROOT;
+        this.current[this.head++] = ROOT_PREFIX;
         this.depth = 0;
         return this.reset();
       }
@@ -154,7 +140,7 @@ export class DelayScheduler implements Scheduler {
       this.later = [];
       this.queued = 0;
       this.cut = false;
-      this.current = [ROOT];
+      this.current = [ROOT_PREFIX];
     } else {
       this.current = this.later[this.level] ?? [];
       this.later[this.level] = [];
@@ -164,9 +150,7 @@ export class DelayScheduler implements Scheduler {
   }
 
   private reset(): true {
-    this.pos = 0;
-    this.path = [];
-    this.pathSigs = [];
+    this.log.reset();
     this.delays = 0;
     this.executions++;
     return true;
@@ -198,23 +182,17 @@ export class DelayScheduler implements Scheduler {
     this.exhaustive = true;
   }
 
-  /**
-   * The recorded decision at the current position: a value >= 0, -1 when the signature differs,
-   * or -2 when the position is a new decision (`d` then says which stack slot it takes).
-   */
+  /** The recorded decision at the current position: a value >= 0, DIVERGED, or PAST (a new decision). */
   private replayed(sig: number): number {
-    const p = this.pos;
-    const w = this.work;
-    if (p < w.len) return w.sigs[p] === sig ? (w.steps[p] as number) : -1;
-    const prefix = w.alt >= 0 ? w.len + 1 : w.len;
-    if (p < prefix) return w.sigs[p] === sig ? w.alt : -1;
-    const d = p - prefix;
-    if (d >= this.depth) return -2;
-    return this.nSig[d] === sig ? (this.nIdx[d] as number) : -1;
+    const fixed = prefixDecision(this.work, this.log.pos, sig);
+    if (fixed !== PAST) return fixed;
+    const d = this.log.pos - prefixLength(this.work);
+    if (d >= this.depth) return PAST;
+    return this.nSig[d] === sig ? (this.nIdx[d] as number) : DIVERGED;
   }
 
   private inStack(): boolean {
-    return this.pos >= (this.work.alt >= 0 ? this.work.len + 1 : this.work.len);
+    return this.log.pos >= prefixLength(this.work);
   }
 
   private push(count: number, sig: number): void {
@@ -224,25 +202,19 @@ export class DelayScheduler implements Scheduler {
     this.nSig[d] = sig;
   }
 
-  private record(step: number, sig: number): number {
-    this.path.push(step);
-    this.pathSigs.push(sig);
-    this.pos++;
-    return step;
-  }
 
   pickThread(view: SchedulerView): number {
     const sig = viewSignature(view);
     const r = this.replayed(sig);
-    if (r === -1) {
+    if (r === DIVERGED) {
       this.divergences++;
       return view.threadCount;
     }
     if (r >= 0) {
-      if (!this.inStack()) return this.record(r, sig);
+      if (!this.inStack()) return this.log.record(r, sig);
       // A decision of the stack: its index is the number of delays taken there.
       this.delays += r;
-      return this.record(roundRobinPick(view, r), sig);
+      return this.log.record(roundRobinPick(view, r), sig);
     }
     const n = view.enabledCount;
     if (this.deepening) {
@@ -253,7 +225,7 @@ export class DelayScheduler implements Scheduler {
       if (n > 1) this.queueDelays(view, n);
       this.push(1, sig);
     }
-    return this.record(roundRobinPick(view, 0), sig);
+    return this.log.record(roundRobinPick(view, 0), sig);
   }
 
   /** Queue every delay this point allows: i delays here is a prefix of bound level + i. */
@@ -273,7 +245,7 @@ export class DelayScheduler implements Scheduler {
         bucket = [];
         this.later[cost] = bucket;
       }
-      bucket.push({ steps: this.path, sigs: this.pathSigs, len: this.pos, alt: roundRobinPick(view, i) });
+      bucket.push(this.log.deviate(roundRobinPick(view, i)));
       this.queued++;
     }
   }
@@ -281,13 +253,13 @@ export class DelayScheduler implements Scheduler {
   pickValue(n: number): number {
     const sig = -1 - n;
     const r = this.replayed(sig);
-    if (r === -1) {
+    if (r === DIVERGED) {
       this.divergences++;
       return n;
     }
-    if (r >= 0) return this.record(r, sig);
+    if (r >= 0) return this.log.record(r, sig);
     this.push(n, sig);
-    return this.record(0, sig);
+    return this.log.record(0, sig);
   }
 
   stats(): Record<string, number> {

@@ -66,12 +66,12 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     if (o.baseline === undefined) {
       o.log('== this build vs a baseline: pass --baseline DIR (another checkout, built) to compare the throughput workloads side by side');
     } else {
-      const rounds = o.quick ? 2 : 6;
+      const rounds = o.quick ? 2 : 10;
       const rows = compareWithBaseline(await loadBaseline(o.baseline), rounds, o.quick ? 300 : 1000);
       out.vs_baseline = rows;
-      o.log(`== this build vs ${o.baseline} (random strategy, steps/s, best of ${rounds} alternating rounds; <= 32 threads: the bitmask path)`);
+      o.log(`== this build vs ${o.baseline} (random strategy, steps per CPU second, best of ${rounds} alternating rounds; <= 32 threads: the bitmask path)`);
       for (const r of rows) {
-        o.log(`  ${r.workload.padEnd(30)} this ${fmt(r.mine).padStart(9)}  baseline ${fmt(r.baseline).padStart(9)}  this/baseline ${r.ratio.toFixed(3)} (rounds ${r.low.toFixed(2)}..${r.high.toFixed(2)})`);
+        o.log(`  ${r.workload.padEnd(30)} this ${fmt(r.mine).padStart(9)}  baseline ${fmt(r.baseline).padStart(9)}  this/baseline ${r.ratio.toFixed(3)} (per round: median ${r.median.toFixed(3)}, ${r.low.toFixed(2)}..${r.high.toFixed(2)})`);
       }
     }
   }

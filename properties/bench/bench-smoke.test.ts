@@ -32,13 +32,14 @@ describe('mapcheck bench', () => {
   it('--baseline: this build against a build of the same code gives both figures and their ratio', async () => {
     const lines: string[] = [];
     const r = await runBench({ quick: true, only: ['baseline'], baseline: resolve(__dirname, '../..'), log: (l) => lines.push(l) });
-    const rows = r['vs_baseline'] as { workload: string; mine: number; baseline: number; ratio: number; low: number; high: number }[];
+    const rows = r['vs_baseline'] as { workload: string; mine: number; baseline: number; ratio: number; median: number; low: number; high: number }[];
     expect(rows.map((x) => x.workload)).toEqual(['3 threads x 20 atomic incs', '8 threads x 100 lock/unlock']);
     for (const x of rows) {
       expect(x.mine).toBeGreaterThan(0);
       expect(x.baseline).toBeGreaterThan(0);
       expect(x.ratio).toBeCloseTo(x.mine / x.baseline, 10);
-      expect(x.low).toBeLessThanOrEqual(x.high);
+      expect(x.low).toBeLessThanOrEqual(x.median);
+      expect(x.median).toBeLessThanOrEqual(x.high);
     }
     expect(lines.some((l) => l.includes('this/baseline'))).toBe(true);
     await expect(loadBaseline('/nonexistent-dir')).rejects.toThrow(UsageError);

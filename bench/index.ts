@@ -108,6 +108,12 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
         const what = b.executions === null ? `found by ${b.found}/${b.seeds} seeds` : `${b.executions} executions, ${b.medianMs?.toFixed(1)} ms`;
         o.log(`  ${b.model.padEnd(24)} ${b.bug.padEnd(28)} ${b.strategy.padEnd(10)} ${what}`);
       }
+      o.log('  per strategy: bugs found by every seed, sum and largest of the median executions over those bugs');
+      for (const s of [...new Set(out.bugs.map((b) => b.strategy))]) {
+        const mine = out.bugs.filter((b) => b.strategy === s);
+        const ex = mine.flatMap((b) => (b.executions === null ? [] : [b.executions]));
+        o.log(`    ${s.padEnd(10)} ${`${ex.length}/${mine.length}`.padStart(7)}  sum ${String(ex.reduce((a, b) => a + b, 0)).padStart(6)}  largest ${String(Math.max(0, ...ex)).padStart(5)}`);
+      }
     }
     out.proofs = fixedExhaustion(o.quick ? 200_000 : 2_000_000);
     if (out.proofs.length) {

@@ -180,6 +180,13 @@ describe('delay bounding replay', () => {
     expect(clean.within).toBe('1 delay');
   });
 
+  it('a bound that is not a whole number >= 0 is a usage error, for delay and DFS alike', () => {
+    for (const bad of [-1, 1.5, Number.NaN]) {
+      expect(() => check(progModel, { strategy: 'delay', delayBound: bad })).toThrow(/delayBound must be a whole number >= 0/);
+      expect(() => check(progModel, { strategy: 'dfs', preemptionBound: bad })).toThrow(/preemptionBound must be a whole number >= 0/);
+    }
+  });
+
   it('a model that diverges on replay is reported as nondeterministic, not explored on', () => {
     // From the second execution on, thread 0 takes mutex B where the first execution saw A.
     let runs = 0;

@@ -1,7 +1,7 @@
 /**
  * Iterative delay bounding (Emmi, Qadeer & Rakamarić, "Delay-bounded scheduling", POPL 2011), over
  * the deterministic base scheduler SCTBench uses for it (Thomson, Donaldson & Betts, "Concurrency
- * testing using controlled schedulers", PPoPP 2014): non-preemptive round-robin. The base scheduler
+ * testing using schedule bounding: an empirical study", PPoPP 2014): non-preemptive round-robin. The base scheduler
  * keeps running the thread that ran last while it is enabled; when it blocks or ends, it runs the
  * next enabled thread in cyclic thread-id order after it (the lowest id at the start). A *delay*
  * skips the thread the base scheduler would run and takes the next one in that cyclic order; i
@@ -32,6 +32,7 @@
  * engine's threads are the only schedulable units).
  */
 import type { Scheduler, SchedulerView } from '../engine/scheduler.js';
+import { UsageError } from '../engine/violation.js';
 import { DIVERGED, PAST, PathLog, type Prefix, ROOT_PREFIX, prefixDecision, prefixLength } from './prefix.js';
 import { viewSignature } from './signature.js';
 
@@ -88,7 +89,11 @@ export class DelayScheduler implements Scheduler {
   private repeats = 0;
 
   /** `queueCap`: most queued prefixes before switching to deepening. */
-  constructor(readonly delayBound?: number, private readonly queueCap = 200_000) {}
+  constructor(readonly delayBound?: number, private readonly queueCap = 200_000) {
+    if (delayBound !== undefined && !(Number.isInteger(delayBound) && delayBound >= 0)) {
+      throw new UsageError(`delayBound must be a whole number >= 0 (got ${delayBound})`);
+    }
+  }
 
   /** When `exhaustive`, what a bound left out: '2 delays' means every schedule with at most 2. */
   get within(): string | undefined {

@@ -25,6 +25,7 @@
  * catches them).
  */
 import type { Scheduler, SchedulerView } from '../engine/scheduler.js';
+import { UsageError } from '../engine/violation.js';
 import { DIVERGED, PAST, PathLog, type Prefix, ROOT_PREFIX, prefixDecision, prefixLength } from './prefix.js';
 import { viewSignature } from './signature.js';
 
@@ -62,7 +63,11 @@ export class DfsScheduler implements Scheduler {
   private limited = false;
 
   /** `queueCap`: most prefixes queued for the next bound before switching to deepening. */
-  constructor(readonly preemptionBound?: number, private readonly queueCap = 200_000) {}
+  constructor(readonly preemptionBound?: number, private readonly queueCap = 200_000) {
+    if (preemptionBound !== undefined && !(Number.isInteger(preemptionBound) && preemptionBound >= 0)) {
+      throw new UsageError(`preemptionBound must be a whole number >= 0 (got ${preemptionBound})`);
+    }
+  }
 
   beginExecution(): boolean {
     if (this.exhaustive) return false;

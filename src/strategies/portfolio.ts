@@ -28,7 +28,12 @@ export class PortfolioScheduler implements Scheduler {
   readonly name = 'portfolio';
   exhaustive = false;
   private readonly dpor = new DporScheduler(true);
-  private readonly delay = new DelayScheduler();
+  /**
+   * Unbounded, with a small prefix queue (about 0.5 MB at most, then deepening with the memory of
+   * one execution): a campaign keeps one portfolio per target in every worker. The seed bugs are
+   * found after the same number of executions with a queue cap of 200, 2 000, 20 000 or 200 000.
+   */
+  private readonly delay = new DelayScheduler(undefined, 2_000);
   private readonly samplers: readonly Scheduler[];
   private current: Scheduler;
   private execution = 0;

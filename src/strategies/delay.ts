@@ -1,12 +1,14 @@
 /**
  * Iterative delay bounding (Emmi, Qadeer & Rakamarić, "Delay-bounded scheduling", POPL 2011), over
  * the deterministic base scheduler SCTBench uses for it (Thomson, Donaldson & Betts, "Concurrency
- * testing using schedule bounding: an empirical study", PPoPP 2014): non-preemptive round-robin. The base scheduler
- * keeps running the thread that ran last while it is enabled; when it blocks or ends, it runs the
- * next enabled thread in cyclic thread-id order after it (the lowest id at the start). A *delay*
- * skips the thread the base scheduler would run and takes the next one in that cyclic order; i
- * delays at one point run the i-th enabled thread after the default. A schedule's cost is its
- * number of delays; every schedule has some cost, so without a bound the search is complete.
+ * testing using schedule bounding: an empirical study", PPoPP 2014): non-preemptive round-robin.
+ * The base scheduler keeps running the thread that ran last while it is enabled; when it blocks or
+ * ends, it runs the next enabled thread in cyclic thread-id order after it (the lowest id at the
+ * start). A *delay* skips the thread the base scheduler would run and takes the next one in that
+ * cyclic order; i delays at one point run the i-th enabled thread after the default. A schedule's
+ * cost is its number of delays; every schedule has some cost, so without a bound the search is
+ * complete. With k delays there are at most (steps x threads)^k schedules whatever the number of
+ * threads, where a preemption bound still branches on every thread that could take over.
  *
  * Bound k runs exactly the schedules with k delays, k = 0, 1, ..., so each schedule runs once and
  * cheap ones come first. An execution replays a prefix that ends with its last delay and then

@@ -7,8 +7,9 @@
  * start). A *delay* skips the thread the base scheduler would run and takes the next one in that
  * cyclic order; i delays at one point run the i-th enabled thread after the default. A schedule's
  * cost is its number of delays; every schedule has some cost, so without a bound the search is
- * complete. With k delays there are at most (steps x threads)^k schedules whatever the number of
- * threads, where a preemption bound still branches on every thread that could take over.
+ * complete. The schedules with k delays are at most the ways of placing k delays on an
+ * execution's steps, about steps^k / k! whatever the number of threads (times the combinations of
+ * `choose` values), where a preemption bound also branches on every thread that could take over.
  *
  * Bound k runs exactly the schedules with k delays, k = 0, 1, ..., so each schedule runs once and
  * cheap ones come first. An execution replays a prefix that ends with its last delay and then

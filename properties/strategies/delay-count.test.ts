@@ -63,8 +63,14 @@ describe('delay bounding counts', () => {
   for (const [what, progs] of independent) {
     it(`${what}: bound k runs exactly the schedules with <= k delays (k = 0..4), each once`, () => {
       const total = schedulesOf(progs, Infinity).length;
+      const steps = progs.join('').length;
+      const multisets = (k: number): number => { let c = 1; for (let i = 1; i <= k; i++) c = (c * (steps + i - 1)) / i; return c; };
+      let below = 0;
       for (let k = 0; k <= 4; k++) {
         const want = schedulesOf(progs, k).map((e) => e.schedule);
+        // Exactly k delays: at most the ways of placing k delays on the steps (delay.ts header).
+        expect(want.length - below).toBeLessThanOrEqual(multisets(k));
+        below = want.length;
         const got = runDelay(progs, k);
         expect(new Set(got.schedules).size).toBe(got.schedules.length);
         expect(sorted(got.schedules)).toEqual(sorted(want));

@@ -67,6 +67,8 @@ export interface ExploreResult {
   readonly steps: number;
   /** True when a systematic strategy explored everything within its bounds. */
   readonly exhaustive: boolean;
+  /** With `exhaustive`: the strategy's bound that left schedules out ('2 delays'), if any. */
+  readonly within?: string;
   readonly finding: Finding | null;
   /** Every distinct violation found, in the order found (the first is `finding`'s); keep-going lists all. */
   readonly findings: readonly Finding[];
@@ -188,9 +190,11 @@ function exploreWith(exec: Execution, model: AnyModel, sched: Scheduler, opts: E
     finding ??= f;
   }
   const nondet = findings.some((f) => f.violation.kind === 'nondeterminism');
+  const exhaustive = exhausted && broken === null && !nondet && (finding === null || continueAfter);
+  const within = exhaustive ? sched.within : undefined;
   return {
     model: model.name, hash: model.hash, scenario: key, strategy: sched.name, seed: sched.seed,
-    executions, steps, exhaustive: exhausted && broken === null && !nondet && (finding === null || continueAfter),
+    executions, steps, exhaustive, ...(within !== undefined ? { within } : {}),
     finding, findings, distinctFingerprints: fps ? fps.size : 0, elapsedMs: Date.now() - t0,
     stats: sched.stats ? sched.stats() : {}, audits: auditor?.audits ?? 0, brokenAssumption: broken,
     notes: broken !== null ? [`${sched.name}: ${broken}`] : [],

@@ -69,6 +69,11 @@ export interface Scheduler {
   endExecution?(outcome: ExecutionOutcome): void;
   /** True once a systematic strategy has explored everything within its bounds. */
   readonly exhaustive?: boolean;
+  /**
+   * With `exhaustive`, when a bound of the strategy left schedules out: what was covered, as in
+   * "every interleaving with at most <within>" ('2 preemptions', '3 delays'). Absent otherwise.
+   */
+  readonly within?: string | undefined;
   /** Extra counters for reports (e.g. DPOR's sleep-set-blocked executions). */
   stats?(): Record<string, number>;
   /**

@@ -109,11 +109,11 @@ export async function runCampaign(s: Setup, io: CliIO, handleSignals: boolean): 
     } else if (m.type === 'chunk-done') {
       const c = chunkTarget.get(m.n);
       chunkTarget.delete(m.n);
-      // Plain DFS (unbounded in campaigns) ran every schedule: the target is done for every strategy.
-      // DPOR's (and the portfolio's) exhaustion rests on its dependency relation, so only that
-      // strategy retires there; the randomized ones keep looking.
+      // Plain DFS and delay bounding (both unbounded in campaigns) ran every schedule: the target is
+      // done for every strategy. DPOR's (and the portfolio's) exhaustion rests on its dependency
+      // relation, so only that strategy retires there; the randomized ones keep looking.
       if (c && m.exhaustive) {
-        const k = c.strategy === 'dfs' ? targetName(c.target) : `${targetName(c.target)}/${c.strategy}`;
+        const k = c.strategy === 'dfs' || c.strategy === 'delay' ? targetName(c.target) : `${targetName(c.target)}/${c.strategy}`;
         if (!st.exhausted.includes(k)) st.exhausted.push(k);
       }
     } else if (m.type === 'error') {

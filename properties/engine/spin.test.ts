@@ -69,6 +69,28 @@ describe('fair spin loops', () => {
     });
   }
 
+  it('straight-line repeated reads are not a loop: three reads of x may all see the old value', () => {
+    const seen = new Set<string>();
+    const m = defineModel<S, Record<string, never>>({
+      name: 'spin/corr',
+      scenarios: { default: {} },
+      setup: () => ({ flag: new Field(0, 'flag'), data: new Field(0, 'data'), x: new Field(0, 'x'), timedOut: false }),
+      threads: (s) => [
+        thread('reader', function* () {
+          const a = yield* READ_ONCE(s.x);
+          const b = yield* READ_ONCE(s.x);
+          const c = yield* READ_ONCE(s.x);
+          s.data.v = a * 100 + b * 10 + c;
+        }),
+        thread('writer', function* () { yield* WRITE_ONCE(s.x, 1); }),
+      ],
+      final: [{ name: 'record', check: (s) => { seen.add(String(s.data.v).padStart(3, '0')); return true; } }],
+    });
+    const r = check(m, { strategy: 'dfs', maxExecutions: 100 });
+    expect(r.exhaustive).toBe(true);
+    expect([...seen].sort()).toEqual(['000', '001', '011', '111']);
+  });
+
   it('a bounded poll whose writer never writes times out (the timeout path is not lost)', () => {
     const r = check(model('bounded', boundedPoll, silentWriter), { strategy: 'dfs', maxExecutions: 300 });
     expect(r.finding?.violation ?? null).toBeNull();

@@ -31,7 +31,8 @@ import { violationKey } from './violation.js';
 
 /** What the audit found wrong with the model. */
 export interface AuditFailure {
-  readonly kind: 'nondeterminism' | 'independence';
+  /** 'usage': the re-run hit the model's misuse of the API, the better explanation of the difference. */
+  readonly kind: 'nondeterminism' | 'independence' | 'usage';
   /** One paragraph for the user: what differed, and what to change. */
   readonly message: string;
   /** The schedule that showed it (the audited execution's). */
@@ -170,6 +171,10 @@ export class Auditor {
     this.audits++;
     const again = this.rerun(orig.schedule).r;
     const diff = this.sameRun(orig, again);
+    const misuse = again.violations.find((v) => v.kind === 'usage');
+    if (diff !== null && misuse !== undefined && !orig.violations.some((v) => v.kind === 'usage')) {
+      return { kind: 'usage', schedule: orig.schedule, message: misuse.message };
+    }
     if (diff !== null) {
       return {
         kind: 'nondeterminism', schedule: orig.schedule,

@@ -162,8 +162,8 @@ function exploreWith(exec: Execution, model: AnyModel, sched: Scheduler, opts: E
     }
     const bad = audited ? (auditor as Auditor).check(r, exec) : null;
     if (bad !== null) {
-      if (bad.kind === 'nondeterminism') {
-        const v = violation('nondeterminism', bad.message, { step: r.steps });
+      if (bad.kind !== 'independence') {
+        const v = violation(bad.kind, bad.message, { step: r.steps });
         const f: Finding = {
           violation: v, schedule: r.schedule, steps: r.steps, preemptions: r.preemptions, execution: executions,
           token: encodeToken({ model: model.name, hash: model.hash, scenario: key, strategy: sched.name, seed: sched.seed, steps: r.schedule, ...(mode ? { mode } : {}) }),

@@ -8,20 +8,27 @@
  *
  * Each thread keeps a window of the ops it ran since its last op with an effect (a write, an RMW,
  * a lock or unlock, an allocation, a spawn, a choose): reads (with the version of the object they
- * read) and pure scheduling points (yields, fences). When the thread's next op repeats an op of
- * its window (same kind, object and label: the same program point) and no object it read since
- * then was written, its next iteration would repeat the last one exactly: the op is replaced by a
- * synthetic Wait on those objects (a recorded scheduling step, so tokens and every strategy see
+ * read) and pure scheduling points (yields, fences). When the window ends in three identical
+ * iterations of the same ops (same kind, object and label: the same program points), the next op
+ * starts a fourth, and no object read in them was written since, the thread is polling: its op is
+ * preceded by a synthetic Wait on those objects (a recorded scheduling step, so tokens and every strategy see
  * it; DPOR sees a wait that reads them). The Wait ends when one of them is written; when nothing
  * else can run, every spin wait is released (the poll may be bounded and time out, or it spins
  * into the step bound: a real livelock, reported with its cycle).
  * Leaves out: loops whose only input is state outside ops (invisible to the engine: the step bound
- * still catches them), and loops whose ops differ in every iteration.
+ * still catches them), and loops whose ops differ in every iteration. A poll with a timeout of more
+ * than three iterations times out only when nothing else can run (the fairness assumption).
  */
 import { Access, type Op, OpKind, accessOf } from './ops.js';
 
 /** Longest window kept per thread (older entries are dropped). */
-const WINDOW = 32;
+const WINDOW = 48;
+/**
+ * Identical iterations a thread must already have run before the next is taken for a spin: two
+ * reads of one field in a row are straight-line code as often as a loop (CoRR reads x twice, and
+ * both may see the old value), so only a pattern seen three times running is a loop.
+ */
+const ITERATIONS = 3;
 
 interface Entry {
   readonly o: Op;
@@ -89,15 +96,23 @@ export class SpinDetector {
     if (k !== OpKind.Read && k !== OpKind.PlainRead && k !== OpKind.Yield && k !== OpKind.Fence) return null;
     const w = this.windows[tid];
     if (w === undefined || w.length === 0) return null;
-    let from = -1;
+    // The period p: the distance back to the last op like `next`; the window must end in
+    // ITERATIONS copies of the same p ops.
+    let p = -1;
     for (let i = w.length - 1; i >= 0; i--) {
       const e = (w[i] as Entry).o;
       if (e.kind === k && e.obj === next.obj && e.label === next.label) {
-        from = i;
+        p = w.length - i;
         break;
       }
     }
-    if (from < 0) return null;
+    if (p < 0 || p * ITERATIONS > w.length) return null;
+    const from = w.length - p * ITERATIONS;
+    for (let i = from + p; i < w.length; i++) {
+      const a = (w[i] as Entry).o;
+      const b = (w[i - p] as Entry).o;
+      if (a.kind !== b.kind || a.obj !== b.obj || a.label !== b.label) return null;
+    }
     const objs: number[] = [];
     for (let i = from; i < w.length; i++) {
       const e = w[i] as Entry;

@@ -141,6 +141,30 @@ export function kfail(
   return exec.fail(violation(kind, message, { ...rest, threads, sites, step: rest.step ?? exec.stepIndex - 1 }));
 }
 
+/**
+ * `kfail` for a check made before the running thread's next op (lockdep before an acquire or a
+ * release, might_sleep before a sleeping call, a bad pointer before the access it would make): the
+ * violation's step and the tripping site are the step that op would have taken, so a report marks
+ * the attempted operation, not the op the thread ran before it (whose label may even be the same).
+ */
+export function kfailNext(
+  kind: ViolationKind,
+  message: string,
+  label: string,
+  rest: Partial<Omit<Violation, 'kind' | 'message'>> = {},
+): never {
+  const exec = currentExecution();
+  const t = exec.running;
+  return kfail(kind, message, label, {
+    ...rest, step: rest.step ?? exec.stepIndex, sites: rest.sites ?? (t >= 0 ? [nextOf(exec, label)] : []),
+  });
+}
+
+/** Site of the op the running thread is about to run (the next step index). */
+export function nextOf(exec: Execution, label: string): Site {
+  return { thread: exec.running, step: exec.stepIndex, label };
+}
+
 /** `T3 (name)` for messages. */
 export function threadLabel(exec: Execution, tid: number): string {
   const th = exec.threads[tid];

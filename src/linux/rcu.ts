@@ -26,7 +26,7 @@
 import { type Execution, currentExecution } from '../engine/execution.js';
 import { type Op, OpKind, type ThreadGen, op } from '../engine/ops.js';
 import type { Field } from './field.js';
-import { type KernelState, type RcuCallback, ctxOf, kctx, kernelOf, kfail } from './kernel.js';
+import { type KernelState, type RcuCallback, ctxOf, kctx, kernelOf, kfail, kfailNext } from './kernel.js';
 import { mightSleep } from './lockdep.js';
 import { kfree } from './slab.js';
 
@@ -48,7 +48,7 @@ export function* rcu_read_unlock(label = 'rcu_read_unlock'): G<void> {
   const exec = currentExecution();
   const ctx = kctx(exec);
   if (ctx.rcuDepth === 0) {
-    kfail('rcu', `rcu_read_unlock() at '${label}' without a matching rcu_read_lock()`, label, { title: 'WARNING: bad RCU read-side unlock balance' });
+    kfailNext('rcu', `rcu_read_unlock() at '${label}' without a matching rcu_read_lock()`, label, { title: 'WARNING: bad RCU read-side unlock balance' });
   }
   if (ctx.rcuDepth === 1) yield op.write(kernelOf(exec).rcuObj, label);
   ctx.rcuDepth--;

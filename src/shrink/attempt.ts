@@ -38,6 +38,8 @@ export interface Attempt {
   /** Choose steps that took a non-zero value (injected faults), and the sum of those values. */
   readonly faults: number;
   readonly faultSum: number;
+  /** Names of the threads the execution created, by id. */
+  readonly threads: readonly string[];
 }
 
 class EventScheduler implements Scheduler {
@@ -111,6 +113,7 @@ export function attempt(model: AnyModel, params: Json, events: readonly Event[],
   }
   return {
     violation: r.violation, events: evs, ops: r.traceOps, flat: r.schedule, steps: r.steps, preemptions: r.preemptions, faults, faultSum,
+    threads: exec.threads.map((t) => t.name),
   };
 }
 

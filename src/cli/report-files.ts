@@ -46,7 +46,7 @@ export function minimizedReport(model: AnyModel, token: string, opts: { timeMs?:
   const min = minimize(model, token, {
     ...(opts.timeMs !== undefined ? { timeMs: opts.timeMs } : {}), ...(opts.maxRuns !== undefined ? { maxRuns: opts.maxRuns } : {}),
   });
-  const report = buildReport(model, min.token, { minimizedFrom: min.before, ...(opts.bug !== undefined ? { bug: opts.bug } : {}) });
+  const report = buildReport(model, min.token, { minimized: { from: min.before, fixedPoint: min.fixedPoint }, ...(opts.bug !== undefined ? { bug: opts.bug } : {}) });
   return { report, min };
 }
 

@@ -38,7 +38,7 @@ interface Capture {
  * `fail`) and the kernel API's reporting helpers (`kfail`, `deref`, `WARN_ON`), so a chain starts at
  * the function that did the thing.
  */
-const MACHINERY = /[/\\]src[/\\](engine[/\\][\w-]+|linux[/\\](kernel|deref|bug))\.[jt]s(\?|$)/;
+const MACHINERY = /[/\\]src[/\\](engine[/\\][\w-]+|linux[/\\](kernel|deref|bug|lockdep))\.[jt]s(\?|$)/;
 /** The engine frame that resumes a thread: the outer end of a thread's chain. */
 const ENGINE_RESUME = /[/\\]src[/\\]engine[/\\]execution\.[jt]s(\?|$)/;
 const MAX_FRAMES = 64;

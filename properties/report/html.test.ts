@@ -97,7 +97,8 @@ describe('HTML report in headless Chromium', () => {
 
   it('a long trace: the violating op is in view on load, folded runs open on a click', async () => {
     const r = minimized(longTrace, 1);
-    const page = await browser.newPage({ viewport: { width: 900, height: 900 } });
+    const page = await browser.newPage();
+    await page.setViewportSize({ width: 900, height: 900 });
     await page.goto(write('long', r));
     const bug = page.locator('svg#timeline g.op.bug');
     expect(await bug.count()).toBe(1);

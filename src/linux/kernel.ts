@@ -122,23 +122,11 @@ export function kctx(exec: Execution = currentExecution()): KCtx {
   return ctxOf(exec, exec.running);
 }
 
-/** Site of the running thread's last op (the op being completed now). */
-export function hereOf(exec: Execution, label: string): Site {
-  return { thread: exec.running, step: exec.stepIndex - 1, label };
-}
+type Rest = Partial<Omit<Violation, 'kind' | 'message'>>;
 
 /** Record a violation found by a src/linux sanitizer in the running thread, and unwind it. */
-export function kfail(
-  kind: ViolationKind,
-  message: string,
-  label: string,
-  rest: Partial<Omit<Violation, 'kind' | 'message'>> = {},
-): never {
-  const exec = currentExecution();
-  const t = exec.running;
-  const threads = rest.threads ?? (t >= 0 ? [t] : []);
-  const sites = rest.sites ?? (t >= 0 ? [hereOf(exec, label)] : []);
-  return exec.fail(violation(kind, message, { ...rest, threads, sites, step: rest.step ?? exec.stepIndex - 1 }));
+export function kfail(kind: ViolationKind, message: string, label: string, rest: Rest = {}): never {
+  return raise(kind, message, label, rest, false);
 }
 
 /**
@@ -147,17 +135,17 @@ export function kfail(
  * violation's step and the tripping site are the step that op would have taken, so a report marks
  * the attempted operation, not the op the thread ran before it (whose label may even be the same).
  */
-export function kfailNext(
-  kind: ViolationKind,
-  message: string,
-  label: string,
-  rest: Partial<Omit<Violation, 'kind' | 'message'>> = {},
-): never {
+export function kfailNext(kind: ViolationKind, message: string, label: string, rest: Rest = {}): never {
+  return raise(kind, message, label, rest, true);
+}
+
+function raise(kind: ViolationKind, message: string, label: string, rest: Rest, next: boolean): never {
   const exec = currentExecution();
   const t = exec.running;
-  return kfail(kind, message, label, {
-    ...rest, step: rest.step ?? exec.stepIndex, sites: rest.sites ?? (t >= 0 ? [nextOf(exec, label)] : []),
-  });
+  const step = next ? exec.stepIndex : exec.stepIndex - 1;
+  const threads = rest.threads ?? (t >= 0 ? [t] : []);
+  const sites = rest.sites ?? (t >= 0 ? [{ thread: t, step, label }] : []);
+  return exec.fail(violation(kind, message, { ...rest, threads, sites, step: rest.step ?? step }));
 }
 
 /** Site of the op the running thread is about to run (the next step index). */

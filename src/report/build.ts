@@ -26,7 +26,7 @@ import type { Scheduler, SchedulerView } from '../engine/scheduler.js';
 import { type Schedule, decodeToken, encodeToken } from '../engine/token.js';
 import { UsageError, type Violation } from '../engine/violation.js';
 import { ReplayScheduler } from '../strategies/replay.js';
-import { callOf } from './format.js';
+import { callOf, labelFunction } from './format.js';
 import { kernelFacts } from './kernel-facts.js';
 import {
   type Facts, type Minimization, REPORT_FORMAT, REPORT_VERSION, type Report, type ReportSize, type ReportStep, type StateRow, type SwitchMark,
@@ -80,14 +80,15 @@ function diff(a: Facts | null, b: Facts | null): Record<string, readonly [Val, V
 }
 
 /**
- * A step's stack as a report prints it: the kernel call its label names first when the chain does
- * not already hold it (a single-op primitive like `atomic_inc_return` has returned its op before the
- * chain is taken), and an anonymous thread body named after its thread.
+ * A step's stack as a report prints it: the kernel call its label names first when the chain starts
+ * at the label's function (a single-op primitive like `atomic_inc_return` has returned its op before
+ * the chain is taken, so its frame is missing), and an anonymous thread body named after its thread.
  */
-function fullStack(chain: CallChain | null, call: string | null, thread: string | undefined): CallChain | null {
+function fullStack(chain: CallChain | null, call: string | null, label: string, thread: string | undefined): CallChain | null {
   if (chain === null) return null;
   const out = chain.map((f, i) => (f === '<anonymous>' && i === chain.length - 1 && thread !== undefined ? `${thread} (thread)` : f));
-  if (call !== null && !out.includes(call)) out.unshift(call);
+  // Only when the chain starts at the function the label names: the primitive's own frame is gone.
+  if (call !== null && out[0] === labelFunction(label) && !out.includes(call)) out.unshift(call);
   return out;
 }
 
@@ -164,7 +165,7 @@ export function buildReport(model: AnyModel, token: string | Schedule, extra: Bu
       : v.sites.some((x) => x.step === i && x.thread === thread) ? 'involved' : undefined;
     const op = OP_KIND_NAMES[o.kind] ?? `op${o.kind}`;
     const call = callOf(o.label, op);
-    const stack = fullStack(stacks[i] ?? null, call !== op ? call : null, exec.threads[thread]?.name);
+    const stack = fullStack(stacks[i] ?? null, call !== op ? call : null, o.label, exec.threads[thread]?.name);
     return {
       index: i, thread, label: o.label, op, call,
       ...(o.obj >= 0 ? { object: objName(o.obj) } : {}),
@@ -183,7 +184,7 @@ export function buildReport(model: AnyModel, token: string | Schedule, extra: Bu
   for (const p of pending) {
     // Its chain: where the model raised the violation, or the blocked op's own (deadlock).
     const chain = fullStack(chains.failed?.thread === p.thread ? chains.failed.chain : chains.pending(p.thread, lastOf(p.thread) + 1),
-      null, exec.threads[p.thread]?.name);
+      null, p.label, exec.threads[p.thread]?.name);
     steps.push({
       index: steps.length, thread: p.thread, label: p.label, op: 'pending', call: callOf(p.label, 'pending'), switch: 'none',
       violating: p.violating, ...(p.violating ? {} : { role: 'blocked' as const }), attempted: p.blocked ? 'blocked' : 'stopped', ...(chain ? { stack: chain } : {}),

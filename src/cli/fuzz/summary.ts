@@ -38,6 +38,8 @@ export interface Summary {
   elapsed_s: number;
   /** Distinct bugs (signatures). */
   signatures: number;
+  /** Distinct bugs of the models that declare known bugs (the figure to hold against known_found). */
+  signatures_with_known: number;
   /** Known bugs of the selected models found, and declared. */
   known_found: number;
   known_total: number;
@@ -58,8 +60,9 @@ export function summaryOf(executions: number, elapsedS: number, coverage: number
     ...(r.reproduce !== undefined ? { reproduce: r.reproduce } : {}),
   }));
   const status = (s: string): number => bugs.filter((b) => b.minimized === s).length;
+  const declaring = new Set(known.map((k) => k.model));
   return {
-    executions, elapsed_s: Math.round(elapsedS * 10) / 10, signatures: bugs.length,
+    executions, elapsed_s: Math.round(elapsedS * 10) / 10, signatures: bugs.length, signatures_with_known: bugs.filter((b) => declaring.has(b.model)).length,
     known_found: known.filter((k) => k.found !== null).length, known_total: known.length,
     coverage, models: [...models], known: [...known], bugs,
     reports: { written: bugs.filter((b) => b.report !== '').length, fixed_point: status('minimized'), partly: status('partly-minimized'), not_minimized: status('not-minimized') },
@@ -76,11 +79,13 @@ const MINIMIZED: Readonly<Record<string, string>> = {
 };
 
 export function summaryMarkdown(s: Summary): string {
-  const ratio = s.known_found > 0 ? ` (${(s.signatures / s.known_found).toFixed(2)} signatures per known bug found)` : '';
+  const ratio = (n: number): string => (s.known_found > 0 ? ` (${(n / s.known_found).toFixed(2)} per known bug found)` : '');
+  const others = s.signatures - s.signatures_with_known;
   const lines = [
     '# mapcheck campaign summary', '',
     `${s.executions} executions in ${s.elapsed_s} s over ${s.models.length} model(s); ${s.coverage} distinct interleaving fingerprints.`, '',
-    `**${s.signatures} distinct bug(s) (signatures); ${s.known_found} of ${s.known_total} known bug(s) of these models found**${ratio}.`,
+    `**${s.signatures} distinct bug(s) (signatures)${ratio(s.signatures)}; ${s.known_found} of ${s.known_total} known bug(s) of these models found.**`
+      + `${s.known_total > 0 && others > 0 ? ` Of the signatures, ${s.signatures_with_known} are of models that declare known bugs${ratio(s.signatures_with_known)} and ${others} of models that declare none.` : ''}`,
     `Reports: ${s.reports.written} written, ${s.reports.fixed_point} minimized to the fixed point, ${s.reports.partly} partly (budget ran out), ${s.reports.not_minimized} not minimized.`, '',
   ];
   if (s.bugs.length) {

@@ -134,7 +134,7 @@ export function hangSignature(model: string, scenario: string): string {
  */
 export function quickKey(target: number, v: Violation): string {
   const labels = [...new Set(v.sites.map((s) => s.label))].sort();
-  return [target, v.kind, v.title, labels.join('  |  '), v.object?.allocated?.label ?? '', v.object?.freed?.label ?? '', v.object?.kind ?? '',
+  return [target, v.kind, messageShape(v.title), labels.join('  |  '), v.object?.allocated?.label ?? '', v.object?.freed?.label ?? '', v.object?.kind ?? '',
     (v.waits ?? []).map((w) => w.label).sort().join('  |  '), String(v.facts?.pointer ?? ''), String(v.facts?.existing_chain ?? ''),
     v.sites.length, messageShape(v.message)].join('\u0002');
 }

@@ -34,7 +34,7 @@ export const fuzzCommand: Command = {
     coverage: { type: 'bool', help: 'run under c8 and write line/branch coverage of the code of the models that ran to <out>/coverage/' },
     watchdog: { type: 'duration', help: 'restart a worker silent for this long and record a hang (default 30s)' },
     'log-interval': { type: 'duration', help: 'seconds between progress lines when not on a terminal (default 5s)' },
-    'report-time': { type: 'duration', help: 'minimization budget of each bug\'s report, within --time (default 20s)' },
+    'report-time': { type: 'duration', help: 'minimization budget of each bug\'s report, within --time (default 30s)' },
     depth: { type: 'int', min: 1, help: 'PCT bug depth d' },
     'max-steps': { type: 'int', min: 1, help: 'step bound of one execution (livelock detection)' },
   },

@@ -275,7 +275,7 @@ export async function runCampaign(s: Setup, io: CliIO, handleSignals: boolean): 
   writeSummary(s.dir, sum);
   const session = st.executions - startExec;
   io.out(`mapcheck fuzz: ${session} executions this session (${st.executions} in all) in ${((Date.now() - t0) / 1000).toFixed(1)} s; ${store.size} distinct bug(s), ${store.fresh.size} new; ${coverage.size} interleaving fingerprints`);
-  io.out(`reports: ${rc.written + rc.failed} written this session: ${rc.fixedPoint} minimized to the fixed point, ${rc.partly} minimized until the budget ran out, ${rc.notMinimized + rc.failed} not minimized${rc.duplicates ? `; ${rc.duplicates} identical to another bug's refused` : ''}`);
+  io.out(`reports: ${rc.written + rc.failed} written this session: ${rc.fixedPoint} minimized to the fixed point, ${rc.partly} minimized until the budget ran out, ${rc.notMinimized + rc.failed} not minimized${rc.duplicates ? `; ${rc.duplicates} identical to another bug's refused` : ''}${rc.kept ? `; ${rc.kept} re-minimized no better than before (kept)` : ''}`);
   for (const b of sum.bugs) io.out(`  ${b.signature.padEnd(26)} ${b.model.padEnd(28)} x${b.count} ${b.report ? join(s.dir, b.report) : b.reproduce ?? ''}`);
   const missing = known.filter((k) => k.found === null);
   if (known.length) io.out(`known bugs found: ${known.length - missing.length}/${known.length}${missing.length ? ` (missing: ${missing.map((k) => `${k.model}:${k.id}`).join(', ')})` : ''}`);

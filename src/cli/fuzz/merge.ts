@@ -90,6 +90,9 @@ export function mergeCampaigns(dirs: readonly string[], out: string): MergeResul
       win.rec.first_found_s = Math.min(prev.rec.first_found_s, r.first_found_s);
       win.rec.scenarios = scenarios;
       win.rec.known = known;
+      const tokens = { ...prev.rec.known_tokens };
+      for (const [k, t] of Object.entries(r.known_tokens ?? {})) if (!tokens[k] || t.steps < (tokens[k]?.steps ?? Infinity)) tokens[k] = t;
+      if (Object.keys(tokens).length) win.rec.known_tokens = tokens;
       bySig.set(r.signature, win);
     }
   }

@@ -2,8 +2,11 @@
  * `mapcheck fuzz --pin`: turn a campaign's findings into pinned regression entries of the
  * repository corpus (`fuzz/corpus/<model>/<signature>.json`), which `npm test` replays, and drop
  * that corpus's entries of the campaign's models that were recorded against an older model version.
- * Bug entries filed under another signature than their token shows now (an older signature scheme)
- * are refiled under the current one, or dropped when the campaign pins that signature anyway.
+ * A bug whose smallest token does not show one of the declared bugs (expectedBugs) its occurrences
+ * showed gets that bug's smallest token pinned too, as `<signature>--<bug id>.json`, so the corpus
+ * demonstrates every declared bug the campaign found. Bug entries filed under another signature than
+ * their token shows now (an older signature scheme) are refiled under the current one, or dropped
+ * when the campaign pins that signature anyway.
  * A few of the campaign's coverage entries are copied too, as mutation seeds for later campaigns.
  * This is the documented way to regenerate pinned tokens after a model changes:
  * `npm run fuzz -- --models '<glob>' --time 30s --pin`.
@@ -53,6 +56,18 @@ export function pinFindings(dir: string, models: readonly AnyModel[], records: r
     };
     writeJsonAtomic(entryPath(dir, e, r.signature), e);
     pinned++;
+    // A declared bug the smallest token does not show (it was seen in another scenario) gets its own token.
+    for (const [id, t] of Object.entries(r.known_tokens ?? {})) {
+      if (t.token === r.token) continue;
+      let scenario: string;
+      try {
+        scenario = decodeToken(t.token).scenario;
+      } catch {
+        continue;
+      }
+      writeJsonAtomic(join(dir, safeName(r.model), `${r.signature}--${id}.json`), { ...e, token: t.token, scenario });
+      pinned++;
+    }
   }
   let covered = 0;
   for (const m of models) {
@@ -80,7 +95,7 @@ function refile(m: AnyModel, mdir: string, file: string, e: CorpusEntry, records
   } catch {
     return false;
   }
-  if (file === `${sig}.json`) return false;
+  if (file === `${sig}.json` || file.startsWith(`${sig}--`)) return false;
   rmSync(join(mdir, file), { force: true });
   const target = join(mdir, `${sig}.json`);
   // The campaign pins its own token for that signature; otherwise keep this one under its new name.

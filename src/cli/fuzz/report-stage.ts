@@ -12,7 +12,9 @@
  * campaign has left: a report whose budget ran out says so. The stage's history of job times gives
  * the campaign an estimate of how long the queue still needs (campaign.ts stops fuzzing early enough).
  * Two records never get the same minimized report: the minimizer keeps each bug's signature, and a
- * report that comes back identical to another bug's is refused and counted.
+ * report that comes back identical to another bug's is refused and counted. A report is only ever
+ * replaced by a better one (minimized further, or as far and smaller); a bug that already has a
+ * report is not re-minimized without budget, and bugs without one go first.
  * Leaves out: hang findings (no token exists for a run that never finished: their record says how
  * to reproduce them) and the minimization itself (src/shrink, in the workers).
  */
@@ -55,6 +57,18 @@ export interface StageCounts {
   readonly notMinimized: number;
   readonly failed: number;
   readonly duplicates: number;
+  /** Results no better than the report a bug already had (that report stays). */
+  readonly kept: number;
+}
+
+const RANK: Readonly<Record<string, number>> = { minimized: 2, 'partly-minimized': 1, 'not-minimized': 0 };
+
+/** Is a new result better than the report a record has: further minimized, or as far and smaller? */
+function better(m: ReportMsg, old: MinimizedInfo): boolean {
+  const a = RANK[m.status] ?? 0;
+  const b = RANK[old.status] ?? 0;
+  if (a !== b) return a > b;
+  return m.steps < old.steps || (m.steps === old.steps && m.preemptions < old.preemptions);
 }
 
 const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -79,7 +93,7 @@ export class ReportStage {
   private readonly shown = new Map<string, string>();
   private readonly times: number[] = [];
   private job = MINIMIZE_JOB_BASE;
-  private counts = { written: 0, fixedPoint: 0, partly: 0, notMinimized: 0, failed: 0, duplicates: 0 };
+  private counts = { written: 0, fixedPoint: 0, partly: 0, notMinimized: 0, failed: 0, duplicates: 0, kept: 0 };
 
   constructor(private readonly dir: string, private readonly store: FindingsStore, private readonly o: ReportStageOptions, private readonly log: (l: string) => void) {}
 
@@ -116,10 +130,10 @@ export class ReportStage {
     return { ...this.counts };
   }
 
-  /** Expected wall time of one job (the mean of those done, or a first guess). */
+  /** Expected wall time of one job (a quarter above the mean of those done, or a first guess). */
   estimateMs(): number {
     if (this.times.length === 0) return Math.min(FIRST_ESTIMATE_MS, this.o.perBugMs);
-    return this.times.reduce((a, b) => a + b, 0) / this.times.length;
+    return (1.25 * this.times.reduce((a, b) => a + b, 0)) / this.times.length;
   }
 
   /** Wall time the queue still needs with every worker on it. */
@@ -136,16 +150,19 @@ export class ReportStage {
     }
   }
 
-  /** The next minimize job, or null when none is due (or none may start now). */
+  /** The next minimize job, or null when none is due (or none may start now). Bugs without a report go first. */
   next(mode: StageMode, now = Date.now()): MinimizeMsg | null {
     if (this.queue.size === 0) return null;
     if (mode.fuzzing && this.inFlight.size >= Math.max(1, Math.floor(this.o.workers / 2))) return null;
     let pick: string | undefined;
-    for (const [sig, at] of this.queue) {
-      if (!mode.fuzzing || now - at >= SETTLE_MS) {
-        pick = sig;
-        break;
+    for (const first of [true, false]) {
+      for (const [sig, at] of this.queue) {
+        if ((this.store.get(sig)?.report === undefined) === first && (!mode.fuzzing || now - at >= SETTLE_MS)) {
+          pick = sig;
+          break;
+        }
       }
+      if (pick !== undefined) break;
     }
     if (pick === undefined) return null;
     this.queue.delete(pick);
@@ -155,6 +172,8 @@ export class ReportStage {
     const budget = mode.interrupted ? 0 : Math.min(this.o.perBugMs, left);
     const reason = mode.interrupted ? 'the campaign was interrupted' : 'budget ran out';
     const budgetMs = budget >= MIN_BUDGET_MS ? Math.floor(budget) : 0;
+    // No time to improve on a report it already has: keep that one (a resumed campaign retries).
+    if (budgetMs === 0 && rec.report !== undefined) return this.next(mode, now);
     const n = this.job++;
     this.inFlight.set(n, { sig: pick, token: rec.token });
     const bug = this.expectedBug(rec);
@@ -187,7 +206,12 @@ export class ReportStage {
       return;
     }
     if (!m.files) {
-      await this.fail(m.n, job, m.error ?? 'unknown error');
+      if (rec.report === undefined) await this.fail(m.n, job, m.error ?? 'unknown error');
+      else this.log(`mapcheck fuzz: report of ${m.signature}: ${m.error ?? 'unknown error'}; the earlier report stays`);
+      return;
+    }
+    if (rec.minimized && !better(m, rec.minimized)) {
+      this.counts.kept++;
       return;
     }
     const info: MinimizedInfo = {

@@ -72,7 +72,7 @@ export interface Setup {
 
 const MAX_SEEDS_PER_TARGET = 64;
 /** Default minimization budget of one bug's report (the default campaign's bugs reach the fixed point well within it). */
-export const REPORT_BUDGET_MS = 20_000;
+export const REPORT_BUDGET_MS = 30_000;
 
 function stamp(): string {
   return new Date().toISOString().replace(/[:.]/g, '-').replace(/-\d+Z$/, 'Z');

@@ -43,6 +43,8 @@ export interface FindingRecord {
   scenarios?: string[];
   /** Ids of the model's declared bugs (expectedBugs) its occurrences showed. */
   known?: string[];
+  /** Per declared bug it showed: the smallest token that shows it (pinned with the bug, see pin.ts). */
+  known_tokens?: Record<string, { readonly token: string; readonly steps: number }>;
   kind: string;
   /** Kernel-style first line of the smallest counterexample's violation. */
   title: string;
@@ -96,6 +98,10 @@ export function findingProblem(x: unknown): string | null {
     if (!optional(o[k], str)) return `its "${k}" is not a string`;
   }
   if (!optional(o.scheme, num)) return 'its "scheme" is not a number';
+  if (!optional(o.known_tokens, (x) => typeof x === 'object' && x !== null && !Array.isArray(x)
+    && Object.values(x).every((t) => typeof t === 'object' && t !== null && str((t as { token?: unknown }).token) && num((t as { steps?: unknown }).steps)))) {
+    return 'its "known_tokens" is not a map of { token, steps }';
+  }
   if (!/^[a-z][a-z-]*-[0-9a-f]{8}$/.test(o.signature as string)) return `its signature '${String(o.signature).slice(0, 40)}' is not <kind>-<8 hex>`;
   if (!(o.signature as string).startsWith(`${o.kind as string}-`)) return `its signature does not start with its kind '${String(o.kind).slice(0, 20)}'`;
   return null;
@@ -193,7 +199,8 @@ export class FindingsStore {
       if (!r) {
         const rec: FindingRecord = {
           signature: f.signature, scheme: SIGNATURE_SCHEME, model: f.model, scenario: f.scenario, ...shown,
-          scenarios: [f.scenario], known: [...f.known], count: 1, first_found: new Date().toISOString(),
+          scenarios: [f.scenario], known: [...f.known], ...(f.known.length ? { known_tokens: Object.fromEntries(f.known.map((k) => [k, { token: f.token, steps: f.steps }])) } : {}),
+          count: 1, first_found: new Date().toISOString(),
           first_found_s: Math.round(this.elapsed() * 10) / 10, token: f.token, steps: f.steps, preemptions: f.preemptions,
           strategy: f.strategy, seed: f.seed,
         };
@@ -214,6 +221,13 @@ export class FindingsStore {
       if (f.known.some((k) => !known.includes(k))) {
         r.known = [...new Set([...known, ...f.known])];
         this.dirty.add(r.signature);
+      }
+      for (const k of f.known) {
+        const had = r.known_tokens?.[k];
+        if (!had || f.steps < had.steps) {
+          r.known_tokens = { ...r.known_tokens, [k]: { token: f.token, steps: f.steps } };
+          this.dirty.add(r.signature);
+        }
       }
       if (f.steps < r.steps || (f.steps === r.steps && f.preemptions < r.preemptions)) {
         // The record describes its token: everything the new token shows replaces the old.

@@ -8,8 +8,8 @@
  * pool (pool.ts), folds the workers' messages into the findings store (store.ts), the coverage set
  * and the counters, checkpoints every two seconds, and writes the summary (summary.ts) at the end.
  * `--time` is the whole campaign's wall time, reports included: fuzzing stops when the time left is
- * what the queued reports still need (at least a tenth of the budget, at most half), the workers then
- * minimize what is left, and every job's budget ends with the campaign. On SIGINT fuzzing stops and
+ * what the queued reports still need (at most half the budget), the workers then minimize what is
+ * left, and every job's budget ends with the campaign. On SIGINT fuzzing stops and
  * the queued reports are rendered as found. Exit code 1 when any bug is known, else 0; a failed
  * write (disk full, permissions) stops the campaign with exit code 2 after printing every known
  * token, so nothing found is lost.
@@ -62,10 +62,14 @@ export async function runCampaign(s: Setup, io: CliIO, handleSignals: boolean): 
   const until = s.timeMs !== undefined ? t0 + s.timeMs : Infinity;
   const reports = new ReportStage(s.dir, store, { perBugMs: s.reportBudgetMs, workers: s.workers, watchdogMs: s.watchdogMs }, log);
   reports.start(store.records());
-  /** When fuzzing ends: early enough for the queued reports, within [10 %, 50 %] of the budget before the end. */
+  /**
+   * When fuzzing ends: early enough for the queued reports, and for two more found at the last
+   * moment (at most a tenth of the budget for those), never more than half the budget before the end.
+   */
   const fuzzUntil = (): number => {
     if (s.timeMs === undefined) return Infinity;
-    const tail = Math.min(0.5 * s.timeMs, Math.max(0.1 * s.timeMs, 1000 + reports.neededMs()));
+    const late = Math.min(0.1 * s.timeMs, 1000 + 2 * reports.estimateMs());
+    const tail = Math.min(0.5 * s.timeMs, Math.max(late, 1000 + reports.neededMs()));
     return until - tail;
   };
   const startExec = st.executions;

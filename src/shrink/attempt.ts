@@ -96,11 +96,27 @@ export function toFlat(events: readonly Event[]): number[] {
   return out;
 }
 
+/**
+ * One Execution kept between attempts (as explore.ts does): a minimization runs thousands of them,
+ * and each new one allocates a dozen off-heap typed arrays whose collection was a third of its time.
+ * An attempt started inside another (a model calling the minimizer) builds its own.
+ */
+let spare: Execution | null = null;
+
 /** Run `model` with `params` under `events` once, with the op trace. */
 export function attempt(model: AnyModel, params: Json, events: readonly Event[], mode: 'strict' | 'skip' = 'strict'): Attempt {
+  const exec = spare ?? new Execution();
+  spare = null;
+  try {
+    return attemptWith(exec, model, params, events, mode);
+  } finally {
+    spare = exec;
+  }
+}
+
+function attemptWith(exec: Execution, model: AnyModel, params: Json, events: readonly Event[], mode: 'strict' | 'skip'): Attempt {
   const sched = new EventScheduler(events, mode);
   sched.beginExecution();
-  const exec = new Execution();
   const r = exec.run(model, sched, { params, trace: true });
   const evs = toEvents(r.schedule, r.traceOps);
   let faults = 0;

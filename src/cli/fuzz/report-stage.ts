@@ -153,7 +153,8 @@ export class ReportStage {
   /** The next minimize job, or null when none is due (or none may start now). Bugs without a report go first. */
   next(mode: StageMode, now = Date.now()): MinimizeMsg | null {
     if (this.queue.size === 0) return null;
-    if (mode.fuzzing && this.inFlight.size >= Math.max(1, Math.floor(this.o.workers / 2))) return null;
+    // While fuzzing goes on at most half the workers minimize (none of a single worker: it minimizes at the end).
+    if (mode.fuzzing && this.inFlight.size >= Math.floor(this.o.workers / 2)) return null;
     let pick: string | undefined;
     for (const first of [true, false]) {
       for (const [sig, at] of this.queue) {

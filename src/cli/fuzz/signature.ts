@@ -4,8 +4,11 @@
  * access or of the broken check -- and, for KASAN kinds, the same allocating and freeing functions.
  * Not every label of the trace: a use-after-free reached through three field reads is one bug.
  *
- * Per kind: KASAN (use-after-free, double / invalid free) the access (or second free) and the
- * object's allocation and free functions; KCSAN both functions of the race, sorted (found read-first
+ * Per kind: KASAN (use-after-free, double / invalid free) the function of the access (or second
+ * free), the allocator the object came from (kmalloc, vmalloc, a module) and the free function that
+ * freed it (kfree, kfree_rcu, vfree, free_module) -- not the functions that called them: a struct
+ * allocated by the model's setup and one allocated at run time by the same path are one object
+ * type, and the free function tells a free after a grace period from an immediate one; KCSAN both functions of the race, sorted (found read-first
  * or write-first, one bug); a deadlock the functions its threads wait in; lockdep the function of the
  * refused acquire and the lock classes of the cycle; a page fault its function and the bad pointer
  * (NULL, ERR_PTR(-ENOMEM), an uninitialised local named by its origin) or, for a fault through the
@@ -32,7 +35,7 @@ export interface SignatureParts {
   readonly kind: string;
   /** The violating function(s). */
   readonly where: readonly string[];
-  /** KASAN kinds: the functions that allocated and freed the object ('' when unknown). */
+  /** KASAN kinds: the allocator of the object and the free function that freed it ('' when none). */
   readonly allocated: string;
   readonly freed: string;
   /** What else tells two bugs at one place apart (the check and its failure mode, the bad pointer). */
@@ -49,6 +52,15 @@ function fnOf(label: string, thread: number, names: readonly string[]): string {
 
 function siteFn(s: Site | undefined, names: readonly string[]): string {
   return s ? fnOf(s.label, s.thread, names) : '';
+}
+
+/**
+ * The free function a free site called: `kfree_rcu` in `__free_vmap_area: kfree_rcu(va, rcu_head):
+ * kfree (RCU callback)`, `kfree` in `__vunmap: kfree(area)`; the site's function when it names no call.
+ */
+function freeCall(label: string): string {
+  const after = label.slice(label.indexOf(':') + 1).trim();
+  return /^([A-Za-z_]\w*)\s*\(/.exec(after)?.[1] ?? (label.split(':')[0] ?? label).trim();
 }
 
 /** Blank what varies between occurrences of one bug: thread names, and every word with a digit in it. */
@@ -72,10 +84,10 @@ export function signatureParts(model: AnyModel, v: Violation, threadNames: reado
   switch (v.kind) {
     case 'use-after-free': case 'double-free': case 'invalid-free': {
       const use = v.sites.find((s) => s !== v.object?.freed && !(s.thread === v.object?.freed?.thread && s.step === v.object.freed.step)) ?? first;
+      const freed = v.object?.freed;
       return {
         ...base, where: [siteFn(use, names)],
-        allocated: siteFn(v.object?.allocated, names), freed: v.kind === 'double-free' || v.kind === 'use-after-free' ? siteFn(v.object?.freed, names) : '',
-        what: v.object?.kind ?? '',
+        allocated: v.object?.kind ?? '', freed: freed && (v.kind === 'double-free' || v.kind === 'use-after-free') ? freeCall(freed.label) : '',
       };
     }
     case 'data-race':
@@ -116,9 +128,9 @@ export function signature(model: AnyModel, v: Violation, threadNames: readonly s
   return signatureOf(signatureParts(model, v, threadNames));
 }
 
-/** A short readable bug name, syzbot-style: `use-after-free in obj_hit (alloc obj_create, free obj_destroy)`. */
+/** A short readable bug name, syzbot-style: `use-after-free in obj_hit (kmalloc, freed by kfree_rcu)`. */
 export function bugName(p: SignatureParts): string {
-  const life = [p.allocated ? `alloc ${p.allocated}` : '', p.freed ? `free ${p.freed}` : ''].filter(Boolean).join(', ');
+  const life = [p.allocated, p.freed ? `freed by ${p.freed}` : ''].filter(Boolean).join(', ');
   const check = p.kind === 'invariant' ? / '(.*?)' violated/.exec(p.what)?.[1] : undefined;
   return `${p.kind}${check !== undefined ? ` '${check}'` : ''}${p.where.length ? ` in ${p.where.join(' / ')}` : ''}${life ? ` (${life})` : ''}`;
 }

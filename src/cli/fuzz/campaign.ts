@@ -7,9 +7,9 @@
  * file hands out deterministic chunks (plan.ts) and minimize jobs (report-stage.ts) to the worker
  * pool (pool.ts), folds the workers' messages into the findings store (store.ts), the coverage set
  * and the counters, checkpoints every two seconds, and writes the summary (summary.ts) at the end.
- * `--time` is the whole campaign's wall time, reports included: fuzzing stops when the time left is
- * what the queued reports still need (at most half the budget), the workers then minimize what is
- * left, and every job's budget ends with the campaign. On SIGINT fuzzing stops and
+ * `--time` is the whole campaign's wall time, reports included: once every target has had a chunk,
+ * fuzzing stops when the time left is what the queued reports still need (at most half the budget),
+ * the workers then minimize what is left, and every job's budget ends with the campaign. On SIGINT fuzzing stops and
  * the queued reports are rendered as found. Exit code 1 when any bug is known, else 0; a failed
  * write (disk full, permissions) stops the campaign with exit code 2 after printing every known
  * token, so nothing found is lost.
@@ -69,9 +69,15 @@ export async function runCampaign(s: Setup, io: CliIO, handleSignals: boolean): 
   const fuzzUntil = (): number => {
     if (s.timeMs === undefined) return Infinity;
     const late = Math.min(0.1 * s.timeMs, 1000 + 2 * reports.estimateMs());
-    const tail = Math.min(0.5 * s.timeMs, Math.max(late, 1000 + reports.neededMs()));
+    // Until every target had a chunk, reports wait: the first pass finds most bugs.
+    const tail = firstPass() ? late : Math.min(0.5 * s.timeMs, Math.max(late, 1000 + reports.neededMs()));
     return until - tail;
   };
+  /** Set when the plan has nothing left to run (every target exhausted or retired). */
+  let planDone = false;
+  const firstChunk = st.next_chunk;
+  /** Some target has not had a chunk yet this session. */
+  const firstPass = (): boolean => st.next_chunk - firstChunk < s.targets.length && !planDone;
   const startExec = st.executions;
   let allocated = 0;
   // An execution budget is spread so every target x strategy gets about four chunks of it.
@@ -82,8 +88,6 @@ export async function runCampaign(s: Setup, io: CliIO, handleSignals: boolean): 
   let fatal: string | null = null;
   let crashes = 0;
   const targetName = (i: number): string => `${s.targets[i]?.model ?? '?'} [${s.targets[i]?.scenario ?? '?'}]`;
-  /** Set when the plan has nothing left to run (every target exhausted or retired). */
-  let planDone = false;
   const fuzzing = (): boolean => !stopping && !planDone && Date.now() < fuzzUntil() && (s.executions === undefined || allocated < s.executions);
 
   const nextChunk = (): ChunkMsg | null => {
@@ -104,7 +108,8 @@ export async function runCampaign(s: Setup, io: CliIO, handleSignals: boolean): 
   /** A minimize job when one is due (reports first), else a fuzz chunk while fuzzing lasts. */
   const next = (): Job | null => {
     if (fatal !== null || store.failure) return null;
-    const job = reports.next({ fuzzing: fuzzing(), interrupted, deadline: until });
+    const fuzzingNow = fuzzing();
+    const job = fuzzingNow && firstPass() ? null : reports.next({ fuzzing: fuzzingNow, interrupted, deadline: until });
     if (job) return job;
     const c = nextChunk();
     if (c) chunkTarget.set(c.n, c);

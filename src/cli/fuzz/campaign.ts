@@ -76,8 +76,9 @@ export async function runCampaign(s: Setup, io: CliIO, handleSignals: boolean): 
   /** Set when the plan has nothing left to run (every target exhausted or retired). */
   let planDone = false;
   const firstChunk = st.next_chunk;
-  /** Some target has not had a chunk yet this session. */
-  const firstPass = (): boolean => st.next_chunk - firstChunk < s.targets.length && !planDone;
+  /** Some target has not had a chunk yet this session (reports wait for that, at most half the time budget). */
+  const firstPass = (): boolean => st.next_chunk - firstChunk < s.targets.length && !planDone
+    && (s.timeMs === undefined || Date.now() < t0 + 0.5 * s.timeMs);
   const startExec = st.executions;
   let allocated = 0;
   // An execution budget is spread so every target x strategy gets about four chunks of it.

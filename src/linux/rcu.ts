@@ -26,7 +26,7 @@
 import { type Execution, currentExecution } from '../engine/execution.js';
 import { Mo, type Op, OpKind, type ThreadGen, op, READS_OWN } from '../engine/ops.js';
 import type { Field } from './field.js';
-import { type KernelState, type RcuCallback, ctxOf, kctx, kernelOf, kwarn } from './kernel.js';
+import { type KernelState, type RcuCallback, ctxOf, kctx, kernelOf, kwarn, kwarnNext } from './kernel.js';
 import { mightSleep } from './lockdep.js';
 import { kfree } from './slab.js';
 
@@ -48,7 +48,7 @@ export function* rcu_read_unlock(label = 'rcu_read_unlock'): G<void> {
   const exec = currentExecution();
   const ctx = kctx(exec);
   if (ctx.rcuDepth === 0) {
-    kwarn('rcu', `rcu_read_unlock() at '${label}' without a matching rcu_read_lock()`, label, { title: 'WARNING: bad RCU read-side unlock balance' });
+    kwarnNext('rcu', `rcu_read_unlock() at '${label}' without a matching rcu_read_lock()`, label, { title: 'WARNING: bad RCU read-side unlock balance' });
     return;
   }
   if (ctx.rcuDepth === 1) yield op.write(kernelOf(exec).rcuObj, label, Mo.RcuUnlock);

@@ -71,6 +71,8 @@ export class Execution extends EnabledSet implements SchedulerView {
   keepGoing = false;
   /** Declared dependencies (deps.ts), while a memory model that reads them runs; null otherwise. */
   deps: DepTracker | null = null;
+  /** Threads an oops ended this execution (keep-going): what they left behind is no new bug. */
+  private oopses = 0;
   /** What keep-going recorded so far this execution, and their keys. */
   private warnings: Violation[] = [];
   private warningKeys = new Set<string>();
@@ -134,6 +136,7 @@ export class Execution extends EnabledSet implements SchedulerView {
   fail(v: Violation): never {
     if (this.keepGoing && this.running >= 0 && !endsRun(v)) {
       this.note(v);
+      this.oopses++;
       throw new ViolationAbort(v);
     }
     if (!this.violation) this.violation = v;
@@ -231,8 +234,10 @@ export class Execution extends EnabledSet implements SchedulerView {
       this.setPending(th.id, undefined);
       if (e instanceof ViolationAbort) return;
       const v = threw(`T${th.id} (${th.name})`, e, [th.id], this.stepIndex - 1);
-      if (this.keepGoing && !endsRun(v)) this.note(v);
-      else if (!this.violation) this.violation = v;
+      if (this.keepGoing && !endsRun(v)) {
+        this.note(v);
+        this.oopses++;
+      } else if (!this.violation) this.violation = v;
     }
   }
 
@@ -369,6 +374,7 @@ export class Execution extends EnabledSet implements SchedulerView {
     this.running = -1;
     this.violation = null;
     this.keepGoing = opts.keepGoing === true;
+    this.oopses = 0;
     if (opts.memoryModel !== undefined && opts.memoryModel !== 'sc') {
       throw new UsageError(`memory model '${opts.memoryModel}' is not available in this build (use 'sc')`);
     }
@@ -405,8 +411,10 @@ export class Execution extends EnabledSet implements SchedulerView {
         if (!(e instanceof ViolationAbort) && !this.violation) this.violation = threw(`setup of ${model.name}`, e, [], -1);
       }
       if (!this.violation) this.loop(sched, maxSteps, invariants, state);
-      if (!this.violation && model.final) this.checkAll(model.final, state, 'invariant');
-      if (!this.violation && model.leakCheck !== false && this.objects.liveHeap > 0) this.note(leaked(this.objects));
+      // After an oops the state is what the killed thread left half-done: end checks would only
+      // report consequences (a leak of what it was about to free, a count it did not drop).
+      if (!this.violation && model.final && this.oopses === 0) this.checkAll(model.final, state, 'invariant');
+      if (!this.violation && model.leakCheck !== false && this.objects.liveHeap > 0 && this.oopses === 0) this.note(leaked(this.objects));
     } finally {
       Execution.current = saved;
     }
@@ -444,7 +452,8 @@ export class Execution extends EnabledSet implements SchedulerView {
       if (this.enabledCount === 0) {
         // Spinning threads wait for a write nobody can make any more: let them spin on.
         if (this.spin.releaseAll()) continue;
-        if (this.anyLive()) this.violation = deadlockViolation(this);
+        // Threads stuck behind one an oops killed (a lock it held) are the oops's consequence.
+        if (this.anyLive() && this.oopses === 0) this.violation = deadlockViolation(this);
         return;
       }
       if (this.stepIndex >= maxSteps) {

@@ -102,7 +102,10 @@ process.stdout.write(JSON.stringify(items.map(([file, model, token, scenario]) =
     const m = findModel(model);
     const r = replay(m, token);
     if (!r.violation) return { file, model, signature: '', known: [], error: 'no violation' };
-    return { file, model, signature: signature(m, r.violation, r.threadNames), known: matchKnown(m, scenario, r.violation) };
+    // A keep-going token shows every violation of its execution; the entry is filed under one of them.
+    const named = file.split('/').pop().slice(0, -'.json'.length).split('--')[0];
+    const v = r.exec.violations.find((x) => signature(m, x, r.threadNames) === named) ?? r.violation;
+    return { file, model, signature: signature(m, v, r.threadNames), known: matchKnown(m, scenario, v) };
   } catch (e) { return { file, model, signature: '', known: [], error: String(e.message) }; }
 })));
 `;

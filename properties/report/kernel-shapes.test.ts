@@ -102,7 +102,7 @@ describe('KASAN', () => {
     expect(log.slice(alloc + 1, alloc + 4).map((l) => l.trim())).toEqual(['alloc', 'kmalloc', 'obj_create']);
     expect(log.slice(free + 1, free + 4).map((l) => l.trim())).toEqual(['release', 'kfree', 'obj_destroy']);
     expect(log).toContain("The buggy address is located in its field 'hits' (field 1 of 1)");
-    expect(log.slice(log.indexOf('Call Trace:') + 1, log.indexOf('Call Trace:') + 4).map((l) => l.trim())).toEqual(['atomic_add_return', 'atomic_inc', 'obj_hit']);
+    expect(log.slice(log.indexOf('Call Trace:') + 1, log.indexOf('Call Trace:') + 4).map((l) => l.trim())).toEqual(['raw_atomic_add_return', 'atomic_inc', 'obj_hit']);
     expect(r.kasan?.access).toMatchObject({ type: 'write', size: 4, object: 'struct obj.hits', task: { thread: 1, name: 'user' } });
   });
 

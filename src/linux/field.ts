@@ -130,7 +130,7 @@ export function* xchg_release<T>(f: Field<T>, x: T, label = 'xchg_release'): G<T
   return yield* exchange(f, x, Mo.Release, label);
 }
 
-function* compareExchange<T>(f: Field<T>, old: T, x: T, mo: Mo, label: string): G<T> {
+function* __cmpxchg<T>(f: Field<T>, old: T, x: T, mo: Mo, label: string): G<T> {
   yield op.rmw(f.id, label, mo);
   const cur = f.v;
   if (cur === old) f.v = x;
@@ -143,19 +143,19 @@ function* compareExchange<T>(f: Field<T>, old: T, x: T, mo: Mo, label: string): 
  * memory model does not).
  */
 export function* cmpxchg<T>(f: Field<T>, old: T, x: T, label = 'cmpxchg'): G<T> {
-  return yield* compareExchange(f, old, x, Mo.Mb, label);
+  return yield* __cmpxchg(f, old, x, Mo.Mb, label);
 }
 
 export function* cmpxchg_relaxed<T>(f: Field<T>, old: T, x: T, label = 'cmpxchg_relaxed'): G<T> {
-  return yield* compareExchange(f, old, x, Mo.Once, label);
+  return yield* __cmpxchg(f, old, x, Mo.Once, label);
 }
 
 export function* cmpxchg_acquire<T>(f: Field<T>, old: T, x: T, label = 'cmpxchg_acquire'): G<T> {
-  return yield* compareExchange(f, old, x, Mo.Acquire, label);
+  return yield* __cmpxchg(f, old, x, Mo.Acquire, label);
 }
 
 export function* cmpxchg_release<T>(f: Field<T>, old: T, x: T, label = 'cmpxchg_release'): G<T> {
-  return yield* compareExchange(f, old, x, Mo.Release, label);
+  return yield* __cmpxchg(f, old, x, Mo.Release, label);
 }
 
 /**

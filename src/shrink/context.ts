@@ -40,6 +40,12 @@ export class ShrinkContext {
     return a.violations.some((v) => sameViolation(this.target, v, this.model) && (this.keep === null || this.keep(v, a.threads)));
   }
 
+  /** Whether `a` shows the target violation at all, ignoring the extra keep condition. */
+  reproduces(a: Attempt): boolean {
+    if (a.violation?.kind === 'nondeterminism' && this.target.kind !== 'nondeterminism') return false;
+    return a.violations.some((v) => sameViolation(this.target, v, this.model));
+  }
+
   get expired(): boolean {
     return this.runs >= this.maxRuns || Date.now() > this.deadline;
   }

@@ -103,7 +103,7 @@ export function minimize(model: AnyModel, token: string | Schedule, opts: Minimi
   const keep = opts.keep ?? null;
   const ctx = new ShrinkContext(model, params, target, t0 + (opts.timeMs ?? 8000), maxRuns, keep, keepGoing);
   const start = attempt(model, params, toEvents(first.exec.schedule, first.exec.traceOps), 'strict', keepGoing);
-  if (!ctx.shows(start)) {
+  if (!ctx.reproduces(start)) {
     throw new UsageError(`${model.name}: the violation does not reproduce when the schedule is re-run (is the model deterministic?)`);
   }
   if (!ctx.shows(start)) throw new UsageError(`${model.name}: the token's own violation does not pass the minimizer's keep condition`);

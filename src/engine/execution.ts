@@ -19,6 +19,7 @@ import { type Op, OpKind, type ThreadBody, type ThreadGen, describeOp } from './
 import { RaceDetector } from './race.js';
 import type { Scheduler, SchedulerView } from './scheduler.js';
 import { badFree, badUnlock, brokenCheck, dataRace, disabledPick, leaked, threw, useAfterFree } from './findings.js';
+import { thrownText } from './thrown.js';
 import { Recorder } from './recorder.js';
 import type { ExecOptions, ExecResult, ThreadState } from './exec-types.js';
 import { deadlockViolation, livelockViolation } from './stuck.js';
@@ -103,7 +104,8 @@ export class Execution extends EnabledSet implements SchedulerView {
   addThread(name: string, body: ThreadBody, parent: number): number {
     const id = this.threads.length;
     if (id >= MAX_THREADS) {
-      throw new UsageError(`a model may create at most ${MAX_THREADS} threads`);
+      this.violation ??= violation('usage', `a model may create at most ${MAX_THREADS} threads (creating '${name}')`, { threads: parent >= 0 ? [parent] : [], step: this.stepIndex });
+      return -1;
     }
     const th: ThreadState = { id, name, gen: undefined as unknown as ThreadGen, pending: undefined, done: false, result: undefined, slots: [] };
     this.threads.push(th);
@@ -114,6 +116,11 @@ export class Execution extends EnabledSet implements SchedulerView {
     try {
       th.gen = body();
       this.advance(th, undefined);
+    } catch (e) {
+      // Only body() itself gets here (advance catches what the generator throws): it never starts.
+      th.done = true;
+      this.setPending(id, undefined);
+      if (!this.violation) this.violation = threw(`T${id} (${name})`, e, [id], this.stepIndex - 1);
     } finally {
       this.running = prev;
     }
@@ -132,7 +139,7 @@ export class Execution extends EnabledSet implements SchedulerView {
       } else {
         const o = r.value as Op | undefined;
         if (o === null || typeof o !== 'object' || typeof o.kind !== 'number') {
-          throw new UsageError(`thread ${th.name} yielded ${String(o)}; yield op descriptors (use yield* on API helpers)`);
+          throw new UsageError(`thread ${th.name} yielded ${o === null ? 'null' : typeof o}; yield op descriptors (use yield* on API helpers)`);
         }
         th.pending = o;
         this.setPending(th.id, o);
@@ -151,9 +158,19 @@ export class Execution extends EnabledSet implements SchedulerView {
   pendingEnabled(tid: number): boolean {
     const o = this.threads[tid]?.pending;
     if (o === undefined) return false;
-    if (o.kind === OpKind.Wait) return (o.until as () => boolean)();
+    if (o.kind === OpKind.Wait) return this.waitHolds(tid, o);
     if (o.kind === OpKind.Join) return this.threads[o.n ?? -1]?.done ?? true;
     return true;
+  }
+
+  /** A wait's condition is model code: one that throws ends the execution with that exception. */
+  private waitHolds(tid: number, o: Op): boolean {
+    try {
+      return !!(o.until as () => boolean)();
+    } catch (e) {
+      if (!this.violation) this.violation = threw(`the wait condition of T${tid} at ${o.label}`, e, [tid], this.stepIndex);
+      return false;
+    }
   }
 
   private startClocks(): void {
@@ -312,8 +329,8 @@ export class Execution extends EnabledSet implements SchedulerView {
     const rec = this.rec.active ? this.rec : null;
     while (!this.violation) {
       this.refreshEnabled();
-      if (this.enabledCount === 0) {
-        if (this.anyLive()) this.violation = deadlockViolation(this);
+      if (this.enabledCount === 0 || this.violation) {
+        if (!this.violation && this.anyLive()) this.violation = deadlockViolation(this);
         return;
       }
       if (this.stepIndex >= maxSteps) {
@@ -363,7 +380,7 @@ export class Execution extends EnabledSet implements SchedulerView {
         r = (c.check as (s: unknown) => unknown)(state);
       } catch (e) {
         if (e instanceof ViolationAbort) return;
-        r = `check threw: ${e instanceof Error ? e.message : String(e)}`;
+        r = `check threw: ${thrownText(e)}`;
       }
       if (r === false || typeof r === 'string') {
         const last = this.ringOp[(this.stepIndex - 1) & (RING - 1)];

@@ -8,7 +8,8 @@
 import type { ObjectTable } from './objects.js';
 import { type Op, OpKind } from './ops.js';
 import type { PriorAccess } from './race.js';
-import { type Violation, UsageError, violation } from './violation.js';
+import { describeThrown } from './thrown.js';
+import { type Violation, violation } from './violation.js';
 
 /** The function part of a label (`__vunmap: atomic_sub(used)` -> `__vunmap`). */
 function fn(label: string): string {
@@ -83,6 +84,6 @@ export function leaked(objects: ObjectTable): Violation {
 
 /** Model code (a thread, or setup) threw: an 'exception' violation, or 'usage' for API misuse. */
 export function threw(who: string, e: unknown, threads: readonly number[], step: number): Violation {
-  const msg = e instanceof Error ? `${e.name === 'Error' || e instanceof UsageError ? '' : `${e.name}: `}${e.message}` : String(e);
-  return violation(e instanceof UsageError ? 'usage' : 'exception', `${who} threw: ${msg}`, { threads, step });
+  const t = describeThrown(e);
+  return violation(t.usage ? 'usage' : 'exception', `${who} threw: ${t.text}`, { threads, step });
 }

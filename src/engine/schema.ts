@@ -14,7 +14,15 @@
  * nested schemas to a fixed depth instead, so the depth of a value is bounded too).
  */
 
-export interface IntSchema { readonly type: 'int'; readonly min: number; readonly max: number }
+export interface IntSchema<T extends number = number> {
+  readonly type: 'int';
+  readonly min: number;
+  readonly max: number;
+  /** The only values allowed, when given (e.g. the device addresses a model knows). */
+  readonly oneOf?: readonly T[];
+  /** Values must be multiples of this (an alignment: 4096 for a page-aligned address). */
+  readonly multipleOf?: number;
+}
 export interface NumberSchema { readonly type: 'number'; readonly min: number; readonly max: number }
 export interface BoolSchema { readonly type: 'bool' }
 export interface StringSchema<T extends string = string> {
@@ -48,20 +56,22 @@ export interface NullableSchema<I extends Schema = Schema> { readonly type: 'nul
 export type Schema = IntSchema | NumberSchema | BoolSchema | StringSchema | ArraySchema | ObjectSchema | UnionSchema | NullableSchema;
 
 type Simplify<T> = { [K in keyof T]: T[K] } & {};
-type ObjectValue<F extends Fields, O extends string> = Simplify<
+type ObjectValue<F extends Fields, O extends string> = string extends keyof F ? { readonly [k: string]: unknown } : Simplify<
   { readonly [K in keyof F as K extends O ? never : K]: SchemaValue<F[K]> } & { readonly [K in keyof F as K extends O ? K : never]?: SchemaValue<F[K]> }
 >;
 
-type VariantValue<T extends string, K extends string, O> = O extends ObjectSchema<infer F, infer Opt> ? Simplify<{ readonly [P in T]: K } & ObjectValue<F, Opt>> : never;
+type VariantValue<T extends string, K extends string, O> = O extends ObjectSchema<infer F, string> ? Simplify<{ readonly [P in T]: K } & ObjectValue<F, O['optional'][number]>> : never;
 
 /** The TypeScript type of the values a schema accepts. */
 export type SchemaValue<S> =
-  S extends IntSchema | NumberSchema ? number
+  [Schema] extends [S] ? unknown // a schema known only as Schema: its values are unknown
+  : S extends IntSchema<infer T> ? T
+  : S extends NumberSchema ? number
   : S extends BoolSchema ? boolean
   : S extends StringSchema<infer T> ? T
   : S extends ArraySchema<infer I> ? readonly SchemaValue<I>[]
-  : S extends ObjectSchema<infer F, infer O> ? ObjectValue<F, O>
-  : S extends UnionSchema<infer T, infer V> ? { [K in keyof V & string]: VariantValue<T, K, V[K]> }[keyof V & string]
+  : S extends ObjectSchema<infer F, string> ? ObjectValue<F, S['optional'][number]>
+  : S extends UnionSchema<infer T, infer V> ? string extends keyof V ? { readonly [k: string]: unknown } : { [K in keyof V & string]: VariantValue<T, K, V[K]> }[keyof V & string]
   : S extends NullableSchema<infer I> ? SchemaValue<I> | null
   : never;
 
@@ -71,9 +81,15 @@ function bounds(what: string, min: number, max: number): void {
 
 /** Builders: `schema.int(0, 8)`, `schema.object({ ... })`, ... (plain data; spread them to extend). */
 export const schema = {
-  int(min: number, max: number): IntSchema {
+  int(min: number, max: number, o: { readonly multipleOf?: number } = {}): IntSchema {
     bounds('int', min, max);
-    return { type: 'int', min, max };
+    if (o.multipleOf !== undefined && !(Number.isSafeInteger(o.multipleOf) && o.multipleOf > 0)) throw new RangeError('schema.int: multipleOf must be a positive whole number');
+    return { type: 'int', min, max, ...(o.multipleOf !== undefined ? { multipleOf: o.multipleOf } : {}) };
+  },
+  /** One of the given whole numbers. */
+  intOneOf<T extends number>(...values: readonly T[]): IntSchema<T> {
+    if (values.length === 0 || !values.every(Number.isSafeInteger)) throw new RangeError('schema.intOneOf() needs whole numbers');
+    return { type: 'int', min: Math.min(...values), max: Math.max(...values), oneOf: values };
   },
   number(min: number, max: number): NumberSchema {
     bounds('number', min, max);
@@ -95,7 +111,7 @@ export const schema = {
     bounds('array', o.min ?? 0, o.max);
     return { type: 'array', items, minItems: o.min ?? 0, maxItems: o.max };
   },
-  object<F extends Fields, O extends keyof F & string = never>(fields: F, o: { readonly optional?: readonly O[] } = {}): ObjectSchema<F, O> {
+  object<F extends Fields, O extends keyof F & string = never>(fields: F, o: { readonly optional?: readonly O[] } = {}): ObjectSchema<F, NoInfer<O>> {
     return { type: 'object', fields, optional: o.optional ?? [] };
   },
   /** Objects told apart by a string field: `union('op', { open: object({}), mmap: object({ pages }) })`. */
@@ -107,10 +123,17 @@ export const schema = {
   },
 };
 
+/** Addresses read better in hex. */
+function hexish(v: number): string {
+  return Math.abs(v) > 0xffff ? `0x${v.toString(16)}` : String(v);
+}
+
 /** What a schema allows, in a few words (for error messages and `mapcheck list`). */
 export function describeSchema(s: Schema): string {
   switch (s.type) {
-    case 'int': return s.min === s.max ? `the whole number ${s.min}` : `a whole number in ${s.min}..${s.max}`;
+    case 'int':
+      if (s.oneOf) return `one of ${s.oneOf.map(hexish).join(', ')}`;
+      return `${s.min === s.max ? `the whole number ${s.min}` : `a whole number in ${hexish(s.min)}..${hexish(s.max)}`}${s.multipleOf ? `, a multiple of ${hexish(s.multipleOf)}` : ''}`;
     case 'number': return `a number in ${s.min}..${s.max}`;
     case 'bool': return 'true or false';
     case 'string':
@@ -179,7 +202,8 @@ function validateObject(fields: Fields, optional: readonly string[], v: Record<s
 export function validate(s: Schema, v: unknown, path = 'params'): string | null {
   switch (s.type) {
     case 'int':
-      return typeof v === 'number' && Number.isInteger(v) && v >= s.min && v <= s.max ? null : fail(path, v, s);
+      return typeof v === 'number' && Number.isInteger(v) && v >= s.min && v <= s.max && (!s.oneOf || s.oneOf.includes(v))
+        && (s.multipleOf === undefined || v % s.multipleOf === 0) ? null : fail(path, v, s);
     case 'number':
       return typeof v === 'number' && Number.isFinite(v) && v >= s.min && v <= s.max ? null : fail(path, v, s);
     case 'bool':

@@ -84,7 +84,6 @@ export interface IovaWorld<M> {
 
 export function buildWorld<M>(p: IovaParams, variant: IovaVariant<M>): IovaWorld<M> {
   // Relations between fields the schema (schema.ts) cannot state: refused before anything runs.
-  if (p.initialPages > p.maxPages) throw new UsageError(`iova-extend: initialPages ${p.initialPages} exceeds maxPages ${p.maxPages}`);
   if (p.reservedPages > p.initialPages) throw new UsageError(`iova-extend: reservedPages ${p.reservedPages} must fit in the first range (initialPages ${p.initialPages})`);
   if (p.initialPages >>> p.order === 0) throw new UsageError(`iova-extend: initialPages ${p.initialPages} is less than one bitmap bit of order ${p.order}`);
   kernelConfig({ failAllocs: p.failAllocs });

@@ -34,9 +34,9 @@ function acts(depth: number): UnionSchema {
 }
 
 export const kvmapSchema = schema.object({
-  dataPages: schema.int(1, 8),
-  kioStaticPages: schema.int(1, 8),
-  ptrsPerPte: schema.int(2, 1024),
+  dataPages: schema.int(0, 8),
+  kioStaticPages: schema.int(0, 8),
+  ptrsPerPte: schema.int(1, 1024),
   heapPage: schema.int(0, 16),
   procs: schema.array(schema.array(acts(2), { max: MAX_ACTS }), { max: 3 }),
   unload: schema.oneOf('none', 'end', 'concurrent', 'when-idle'),

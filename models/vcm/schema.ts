@@ -18,7 +18,7 @@ export const vcmStepSchema = schema.oneOf('make_binding', 'alloc', 'reserve', 'b
 export const vcmSchema = schema.object({
   driver: schema.oneOf('iommu', 'o2o', 'o2o-map-only'),
   iovaPages: schema.int(0, 30),
-  ramPages: schema.int(1, 16),
+  ramPages: schema.int(0, 16),
   faults: schema.array(schema.oneOf(...VCM_FAULT_SITES), { max: VCM_FAULT_SITES.length }),
   threads: schema.array(schema.array(vcmStepSchema, { max: 10 }), { min: 1, max: 4 }),
   deviceThread: schema.bool(),

@@ -19,6 +19,7 @@ import { type Op, OpKind, type ThreadBody, type ThreadGen, describeOp } from './
 import { RaceDetector } from './race.js';
 import type { Scheduler, SchedulerView } from './scheduler.js';
 import { badFree, badUnlock, brokenCheck, dataRace, disabledPick, leaked, threw, useAfterFree } from './findings.js';
+import { executionStarted } from './heartbeat.js';
 import { thrownText } from './thrown.js';
 import { Recorder } from './recorder.js';
 import type { ExecOptions, ExecResult, ThreadState } from './exec-types.js';
@@ -268,6 +269,7 @@ export class Execution extends EnabledSet implements SchedulerView {
 
   /** Run one execution of `model` under `sched`. `sched.beginExecution()` was already called. */
   run(model: AnyModel, sched: Scheduler, opts: ExecOptions): ExecResult {
+    executionStarted();
     this.objects.reset();
     // Clocks and the race detector are reset when the first plain access starts them (startClocks).
     this.threads = [];

@@ -74,6 +74,8 @@ export function stallLimit(hangMs: number): number {
 
 /** Watches one worker: its heartbeat counter, and its thread's CPU time once its tid is known. */
 export class ProgressWatch {
+  /** Set once the worker has said which thread it is (null off Linux): before that it is starting up. */
+  private told = false;
   private tid: number | null = null;
   private count = -1;
   private cpu0 = 0;
@@ -85,6 +87,7 @@ export class ProgressWatch {
   }
 
   setThread(tid: number | null): void {
+    this.told = true;
     this.tid = tid;
     this.progress();
   }
@@ -113,8 +116,10 @@ export class ProgressWatch {
       this.progress();
       return 'ok';
     }
-    const cpu = this.tid !== null ? threadCpuMs(this.tid) : null;
     const silent = runningMs() - this.run0;
+    // A worker still starting up (it posts its thread id first thing) can only stall.
+    if (!this.told) return silent >= this.limits.stallMs ? 'stall' : 'ok';
+    const cpu = this.tid !== null ? threadCpuMs(this.tid) : null;
     if (cpu !== null) {
       this.cpuNow = cpu;
       if (cpu - this.cpu0 >= this.limits.hangMs) return 'hang';

@@ -4,7 +4,8 @@
  * signature: counts add up, the earliest first-found time and the smallest counterexample win (with
  * its reports, copied over), executions add up, elapsed time is the longest shard's, coverage keys
  * are united. The result is itself a campaign directory (state.json, findings/, coverage.bin,
- * reports/, summary.md, summary.json), so merges can be merged again.
+ * reports/, summary.md, summary.json), so merges can be merged again. The output directory is
+ * locked while it is written (lock.ts); inputs are only read, so a running shard can be merged.
  * Leaves out: the corpus directories (each shard's corpus stays with it; --pin a merged campaign's
  * bugs by resuming it with --pin if needed).
  */
@@ -12,6 +13,7 @@ import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../../engine/violation.js';
 import { assertWritable, writeJsonAtomic } from './files.js';
+import { CampaignLock } from './lock.js';
 import { knownBugs } from './known.js';
 import { selectModels } from './plan.js';
 import { type CampaignState, STATE_FORMAT, STATE_VERSION, readCoverage, readState, writeCoverage, writeState } from './state.js';
@@ -37,7 +39,7 @@ export function mergeCampaigns(dirs: readonly string[], out: string): MergeResul
     if (d === out) throw new UsageError(`merge: --out ${out} is also an input; write the merge somewhere else`);
     const st = readState(d);
     states.push(st);
-    for (const k of readCoverage(d)) coverage.add(k);
+    for (const k of readCoverage(d, false)) coverage.add(k);
     for (const r of readFindings(d)) {
       const prev = bySig.get(r.signature);
       if (!prev) {
@@ -54,7 +56,16 @@ export function mergeCampaigns(dirs: readonly string[], out: string): MergeResul
     }
   }
   assertWritable(out);
-  if (existsSync(join(out, 'state.json'))) throw new UsageError(`merge: ${out} already holds a campaign; choose an empty --out`);
+  const lock = CampaignLock.acquire(out, 'merge');
+  try {
+    if (existsSync(join(out, 'state.json'))) throw new UsageError(`merge: ${out} already holds a campaign; choose an empty --out`);
+    return writeMerged(out, dirs, states, bySig, coverage);
+  } finally {
+    lock.release();
+  }
+}
+
+function writeMerged(out: string, dirs: readonly string[], states: CampaignState[], bySig: Map<string, { rec: FindingRecord; from: string }>, coverage: Set<number>): MergeResult {
   const records: FindingRecord[] = [];
   for (const { rec, from } of bySig.values()) {
     if (rec.report) {

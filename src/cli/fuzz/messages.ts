@@ -18,6 +18,9 @@ export interface WorkerInit {
   readonly maxSteps?: number;
   /** Milliseconds between progress messages. */
   readonly progressMs: number;
+  /** Set by the pool: the engine's execution count (watchdog heartbeat), and the running execution's decisions. */
+  readonly heartbeat?: Int32Array;
+  readonly tap?: Int32Array;
 }
 
 export interface ChunkMsg {
@@ -86,4 +89,10 @@ export interface ErrorMsg {
   readonly n: number;
 }
 
-export type FromWorker = ProgressMsg | FindingMsg | ChunkDoneMsg | ErrorMsg;
+/** The worker's OS thread id, first thing (the watchdog reads its CPU time); null off Linux. */
+export interface TidMsg {
+  readonly type: 'tid';
+  readonly tid: number | null;
+}
+
+export type FromWorker = ProgressMsg | FindingMsg | ChunkDoneMsg | ErrorMsg | TidMsg;

@@ -5,19 +5,19 @@
  * (`buildReport`, `renderMarkdown`, `renderHtml`, `reportJson`), loaded at run time so the campaign
  * still writes a plain report (violation, op trace, replay command) when a renderer is missing.
  * The whole stage has a time budget; past it, reports are written from the unminimized token.
+ * Model code (minimizing, replaying) runs in the sandbox (sandbox.ts), one job per report, so a
+ * counterexample that makes the model loop or blow its heap costs that report, not the campaign.
  * Leaves out: hang findings (no token exists for a run that never finished: their record says how
  * to reproduce them).
  */
 import { join } from 'node:path';
-import { describeTrace, replay } from '../../check.js';
-import type { AnyModel } from '../../engine/model.js';
-import { minimize } from '../../shrink/index.js';
-import { resolveModel } from '../resolve.js';
+import { thrownText } from '../../engine/thrown.js';
+import type { PlainReplay } from '../sandbox-jobs.js';
+import { runSandboxed } from '../sandbox.js';
 import { writeAtomic } from './files.js';
 import type { FindingRecord } from './store.js';
 
 interface Renderers {
-  buildReport?: (model: AnyModel, token: string, extra?: Record<string, unknown>) => unknown;
   renderMarkdown?: (r: unknown) => string;
   renderHtml?: (r: unknown) => string;
   reportJson?: (r: unknown) => string;
@@ -38,19 +38,17 @@ async function loadRenderers(): Promise<Renderers> {
 
 const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-/** Plain report when src/report is not available: violation, trace, replay command. */
-function plain(model: AnyModel, rec: FindingRecord, token: string): { md: string; html: string; json: string } {
-  const r = replay(model, token);
-  const v = r.violation;
-  const trace = describeTrace(r);
+/** Plain report (violation, trace, replay command) when no full report can be built or rendered. */
+function plain(p: PlainReplay, rec: FindingRecord, token: string): { md: string; html: string; json: string } {
+  const v = p.violation;
   const head = v ? v.title : `${rec.title} (does not reproduce any more)`;
   const md = [
     `# ${head}`, '', v ? v.message : rec.message, '',
-    `model \`${model.name}\` (hash ${model.hash.toString(16)}), scenario \`${rec.scenario}\`, ${r.exec.steps} steps, ${r.exec.preemptions} preemptions`, '',
-    '```', ...trace, '```', '', `replay: \`npx mapcheck replay ${token}\``, '',
+    `model \`${p.model}\` (hash ${p.hash.toString(16)}), scenario \`${rec.scenario}\`, ${p.steps} steps, ${p.preemptions} preemptions`, '',
+    '```', ...p.trace, '```', '', `replay: \`npx mapcheck replay ${token}\``, '',
   ].join('\n');
-  const html = `<!doctype html><meta charset="utf-8"><title>${esc(head)}</title><h1>${esc(head)}</h1><p>${esc(v ? v.message : rec.message)}</p><pre>${esc(trace.join('\n'))}</pre><p>replay: <code>npx mapcheck replay ${esc(token)}</code></p>\n`;
-  const json = `${JSON.stringify({ format: 'mapcheck-report-plain', version: 1, model: model.name, hash: model.hash, scenario: rec.scenario, violation: v, trace, token }, null, 2)}\n`;
+  const html = `<!doctype html><meta charset="utf-8"><title>${esc(head)}</title><h1>${esc(head)}</h1><p>${esc(v ? v.message : rec.message)}</p><pre>${esc(p.trace.join('\n'))}</pre><p>replay: <code>npx mapcheck replay ${esc(token)}</code></p>\n`;
+  const json = `${JSON.stringify({ format: 'mapcheck-report-plain', version: 1, model: p.model, hash: p.hash, scenario: rec.scenario, violation: v, trace: p.trace, token }, null, 2)}\n`;
   return { md, html, json };
 }
 
@@ -71,26 +69,21 @@ export async function writeReports(
   let written = 0;
   for (const [i, rec] of due.entries()) {
     try {
-      const model = resolveModel(rec.model);
-      let token = rec.token;
       const left = deadline - Date.now();
-      if (left > 500) {
-        try {
-          const per = Math.min(8000, Math.floor(left / (due.length - i)));
-          token = minimize(model, rec.token, { timeMs: per }).token;
-        } catch (e) {
-          log(`  ${rec.signature}: not minimized (${e instanceof Error ? e.message : String(e)})`);
-        }
-      }
-      let out = plain(model, rec, token);
-      if (rr.buildReport) {
-        const known = rec.known?.[0];
-        const rep = rr.buildReport(model, token, known !== undefined ? { bug: known } : {});
-        out = {
-          md: rr.renderMarkdown ? rr.renderMarkdown(rep) : out.md,
-          html: rr.renderHtml ? rr.renderHtml(rep) : out.html,
-          json: rr.reportJson ? rr.reportJson(rep) : `${JSON.stringify(rep, null, 2)}\n`,
-        };
+      const per = Math.min(8000, Math.floor(left / (due.length - i)));
+      const known = rec.known?.[0];
+      const r = await runSandboxed({
+        kind: 'report', token: rec.token, minimize: left > 500, timeMs: Math.max(per, 0), plainFallback: true,
+        ...(known !== undefined ? { bug: known } : {}),
+      }, { what: `model '${rec.model}'` });
+      for (const n of r.notes) log(`  ${rec.signature}: ${n}`);
+      let out;
+      if (r.report && rr.renderMarkdown && rr.renderHtml) {
+        out = { md: rr.renderMarkdown(r.report), html: rr.renderHtml(r.report), json: rr.reportJson ? rr.reportJson(r.report) : `${JSON.stringify(r.report, null, 2)}\n` };
+      } else if (r.plain) {
+        out = plain(r.plain, rec, rec.token);
+      } else {
+        throw new Error('no report and no replay came back');
       }
       const base = join('reports', rec.signature);
       writeAtomic(join(dir, `${base}.md`), out.md);
@@ -99,7 +92,7 @@ export async function writeReports(
       await done(rec.signature, `${base}.md`, rec.token);
       written++;
     } catch (e) {
-      errors.push(`${rec.signature}: ${e instanceof Error ? e.message : String(e)}`);
+      errors.push(`${rec.signature}: ${thrownText(e)}`);
     }
   }
   return { written, errors };

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { Mutex } from 'async-mutex';
 import { UsageError } from '../../engine/violation.js';
 import { entryPath, type CorpusEntry } from './corpus.js';
+import { checkFile, checkFindingName, findingFileSchema } from './file-schemas.js';
 import { readJson, writeAtomicAsync } from './files.js';
 import type { FindingMsg } from './messages.js';
 
@@ -54,15 +55,18 @@ export function isFindingRecord(x: unknown): x is FindingRecord {
     && typeof o.kind === 'string' && typeof o.count === 'number' && typeof o.token === 'string';
 }
 
-/** Read every finding of a campaign directory (a corrupt record is a one-line UsageError). */
+/** Read every finding of a campaign directory (a corrupt record, or a field of the wrong type, is a one-line UsageError). */
 export function readFindings(dir: string): FindingRecord[] {
   const fdir = join(dir, 'findings');
   if (!existsSync(fdir)) return [];
   const out: FindingRecord[] = [];
   for (const f of readdirSync(fdir).sort()) {
     if (!f.endsWith('.json')) continue;
-    const r = readJson(join(fdir, f), 'finding');
-    if (!isFindingRecord(r)) throw new UsageError(`finding ${join(fdir, f)} is corrupt: not a finding record; delete or restore it`);
+    const path = join(fdir, f);
+    const r = readJson(path, 'finding');
+    if (!isFindingRecord(r)) throw new UsageError(`finding ${path} is corrupt: not a finding record; delete or restore it`);
+    checkFile(findingFileSchema, r, path, 'finding');
+    checkFindingName(r.signature, path);
     out.push(r);
   }
   return out;

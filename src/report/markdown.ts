@@ -3,28 +3,15 @@
  * invariant, where it comes from, the interleaving as one column per thread (lincheck's table:
  * only visible ops, `switch` / `preempt` marks where another thread takes over, the violating op
  * flagged), the object's allocation / free history, the state after the key steps, and the replay
- * command. Every model-provided string is escaped (code spans cannot break out of the table;
- * plain text has its markdown / HTML punctuation backslash-escaped).
+ * command. Every model-provided string goes through escape.ts (code spans cannot break out of the
+ * table; prose has its markdown / HTML punctuation escaped and autolinkable words in code spans).
  * Leaves out: colour and the picture (html.ts).
  */
+import { mdCode, mdFence, mdText } from './escape.js';
 import { activeThreads, afterText, changesText, detailLines, fmtVal, objectLines, opText, roleText, sizeLine, stateKeys, threadName } from './format.js';
 import type { Report } from './report.js';
 
-/** Escape text for markdown prose and table cells. */
-export function mdText(s: string): string {
-  return s.replace(/\r?\n/g, ' ')
-    .replace(/&(?=#?\w+;)/g, '&amp;')
-    .replace(/^([#>+-])/, '\\$1')
-    .replace(/[\\`*_[\]<|~]/g, (c, at: number, all: string) =>
-      // An underscore inside a word (mutex_lock) cannot start emphasis: leave it readable.
-      (c === '_' && /\w/.test(all[at - 1] ?? '') && /\w/.test(all[at + 1] ?? '') ? c : `\\${c}`));
-}
-
-/** A code span that cannot break out of a table cell. */
-export function mdCode(s: string): string {
-  const body = s.replace(/\r?\n/g, ' ').replace(/`/g, "'").replace(/\|/g, '\\|');
-  return `\`${body}\``;
-}
+export { mdCode, mdText };
 
 export function renderMarkdown(r: Report): string {
   const out: string[] = [];
@@ -63,6 +50,6 @@ export function renderMarkdown(r: Report): string {
     for (const k of keys) out.push(`| ${mdCode(k)} | ${r.state.map((row) => mdCode(fmtVal(row.facts[k]))).join(' | ')} |`);
     out.push('');
   }
-  out.push('Replay:', '', '```', r.replay, '```', '');
+  out.push('Replay:', '', ...mdFence([r.replay]), '');
   return out.join('\n');
 }

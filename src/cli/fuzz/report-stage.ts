@@ -12,6 +12,7 @@
  */
 import { join } from 'node:path';
 import { thrownText } from '../../engine/thrown.js';
+import { mdCode, mdFence, mdText } from '../../report/escape.js';
 import type { PlainReplay } from '../sandbox-jobs.js';
 import { runSandboxed } from '../sandbox.js';
 import { writeAtomic } from './files.js';
@@ -43,9 +44,9 @@ function plain(p: PlainReplay, rec: FindingRecord, token: string): { md: string;
   const v = p.violation;
   const head = v ? v.title : `${rec.title} (does not reproduce any more)`;
   const md = [
-    `# ${head}`, '', v ? v.message : rec.message, '',
-    `model \`${p.model}\` (hash ${p.hash.toString(16)}), scenario \`${rec.scenario}\`, ${p.steps} steps, ${p.preemptions} preemptions`, '',
-    '```', ...p.trace, '```', '', `replay: \`npx mapcheck replay ${token}\``, '',
+    `# ${mdText(head)}`, '', mdText(v ? v.message : rec.message), '',
+    `model ${mdCode(p.model)} (hash ${p.hash.toString(16)}), scenario ${mdCode(rec.scenario)}, ${p.steps} steps, ${p.preemptions} preemptions`, '',
+    ...mdFence(p.trace), '', `replay: ${mdCode(`npx mapcheck replay ${token}`)}`, '',
   ].join('\n');
   const html = `<!doctype html><meta charset="utf-8"><title>${esc(head)}</title><h1>${esc(head)}</h1><p>${esc(v ? v.message : rec.message)}</p><pre>${esc(p.trace.join('\n'))}</pre><p>replay: <code>npx mapcheck replay ${esc(token)}</code></p>\n`;
   const json = `${JSON.stringify({ format: 'mapcheck-report-plain', version: 1, model: p.model, hash: p.hash, scenario: rec.scenario, violation: v, trace: p.trace, token }, null, 2)}\n`;

@@ -6,6 +6,7 @@
  * Leaves out: the reports themselves (report-stage.ts).
  */
 import { join } from 'node:path';
+import { mdCode, mdText } from '../../report/escape.js';
 import { writeAtomic, writeJsonAtomic } from './files.js';
 import type { KnownBug } from './known.js';
 import type { FindingRecord } from './store.js';
@@ -54,12 +55,13 @@ export function summaryMarkdown(s: Summary): string {
   ];
   if (s.bugs.length) {
     lines.push('| signature | model | scenario | kind | count | first found | report |', '|---|---|---|---|---:|---|---|');
+    // Titles, scenarios and the rest come from models and files: escaped (src/report/escape.ts).
     for (const b of s.bugs) {
-      lines.push(`| \`${b.signature}\` | ${b.model} | ${b.scenario} | ${b.kind} | ${b.count} | ${b.first_found} | ${b.report ? `[${b.report}](${b.report})` : '—'} |`);
+      lines.push(`| ${mdCode(b.signature)} | ${mdCode(b.model)} | ${mdCode(b.scenario)} | ${mdCode(b.kind)} | ${b.count} | ${mdText(b.first_found)} | ${b.report ? `[${mdText(b.report)}](${encodeURI(b.report)})` : '—'} |`);
     }
     lines.push('', '## Replay', '');
     for (const b of s.bugs) {
-      lines.push(`- \`${b.signature}\` ${b.title}: ${b.token ? `\`npx mapcheck replay ${b.token}\`` : b.reproduce ?? ''}`);
+      lines.push(`- ${mdCode(b.signature)} ${mdText(b.title)}: ${mdCode(b.token ? `npx mapcheck replay ${b.token}` : b.reproduce ?? '')}`);
     }
   } else {
     lines.push('No bug found.');
@@ -67,7 +69,7 @@ export function summaryMarkdown(s: Summary): string {
   if (s.known.length) {
     const found = s.known.filter((k) => k.found !== null).length;
     lines.push('', `## Known bugs of these models: ${found}/${s.known.length} found`, '');
-    for (const k of s.known) lines.push(`- ${k.found ? '[x]' : '[ ]'} ${k.model} \`${k.id}\` (scenario ${k.scenario})${k.found ? `: \`${k.found}\`` : ''}`);
+    for (const k of s.known) lines.push(`- ${k.found ? '[x]' : '[ ]'} ${mdText(k.model)} ${mdCode(k.id)} (scenario ${mdText(k.scenario)})${k.found ? `: ${mdCode(k.found)}` : ''}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -1,0 +1,121 @@
+/**
+ * Hostile model strings against a real GFM renderer (micromark with its GFM extension, which
+ * follows cmark-gfm, GitHub's own): for random models whose every string (thread names, op labels,
+ * object name, invariant name and message, inspected fact key and value, scenario JSON) is built
+ * from injection fragments — CR and LF, `|`, backtick runs, raw HTML, autolinkable URLs and
+ * emails, entities, terminal escapes, bidi overrides — the rendered report has no raw HTML, no
+ * link, and exactly the table and block structure of the same report with plain strings. The
+ * campaign summary passes the same test, and text output and the terminal carry no control
+ * character.
+ */
+import fc from 'fast-check';
+import { micromark } from 'micromark';
+import { gfm, gfmHtml } from 'micromark-extension-gfm';
+import { describe, expect, it } from 'vitest';
+import { summaryMarkdown } from '../../src/cli/fuzz/summary.js';
+import { Atomic, check, defineModel, thread } from '../../src/index.js';
+import { buildReport, mdCode, mdText, renderMarkdown, renderText, termText } from '../../src/report/index.js';
+
+const FRAGMENTS = [
+  '<img src=x onerror=alert(1)>', '<a href="http://e.vil">x</a>', '<script>alert(2)</script>', '</td></tr><tr><td>', '<!--', '-->',
+  '\r', '\n', '\r\n', '|', '\\|', '`', '``', '```', '~~~', 'www.e.vil', 'http://e.vil/<b>x</b>', 'https://e.vil?a=1&b=2', 'me@e.vil',
+  '@someone', '[x](javascript:alert(3))', '![i](http://e.vil/p.png)', '&lt;b&gt;', '&#60;i&#62;', '&amp;', '*', '**', '_', '__',
+  '~~', '$x^2$', '#', '# h', '---', '> q', '1. ', '- ', '+ ', '    code', '\t', '\\', '<', '>', '\u001b[31m', '\u001b]0;t\u0007',
+  '\u009b2J', '\u202e', '\u2028', '\u0000', ' ', 'mutex_lock', 'T0', ':',
+];
+
+const hostileString = fc.array(fc.oneof(fc.constantFrom(...FRAGMENTS), fc.string({ maxLength: 4 })), { minLength: 1, maxLength: 6 }).map((a) => a.join(''));
+
+interface Strings {
+  readonly t0: string; readonly t1: string; readonly load: string; readonly store: string; readonly obj: string;
+  readonly inv: string; readonly msg: string; readonly key: string; readonly val: string; readonly tag: string;
+}
+const stringsArb: fc.Arbitrary<Strings> = fc.record({
+  t0: hostileString, t1: hostileString, load: hostileString, store: hostileString, obj: hostileString,
+  inv: hostileString, msg: hostileString, key: hostileString, val: hostileString, tag: hostileString,
+});
+const PLAIN: Strings = { t0: 'ta', t1: 'tb', load: 'ld', store: 'st', obj: 'ob', inv: 'in', msg: 'ms', key: 'ky', val: 'vl', tag: 'tg' };
+
+/** A lost update whose every string is `s`'s (the bug is the checker's finding, not a throw). */
+function reportOf(s: Strings): string {
+  const m = defineModel<{ c: Atomic }, { tag: string }>({
+    name: 'test/escape', scenarios: { d: { tag: 'x' } },
+    setup: () => ({ c: new Atomic(0, s.obj) }),
+    threads: (st) => [s.t0, s.t1].map((name) => thread(name, function* () {
+      const v = yield* st.c.load(s.load);
+      yield* st.c.store(v + 1, s.store);
+    })),
+    final: [{ name: s.inv, check: (st) => st.c.value === 2 || s.msg }],
+    inspect: (st) => ({ [s.key]: st.c.value, note: s.val }),
+  });
+  const r = check(m, { strategy: 'dpor', scenario: { tag: s.tag } });
+  if (!r.finding) throw new Error('the lost update was not found');
+  return renderMarkdown(buildReport(m, r.finding.token));
+}
+
+const gfmHtmlOf = (md: string): string => micromark(md, { extensions: [gfm()], htmlExtensions: [gfmHtml()], allowDangerousHtml: true });
+const tags = (html: string): string[] => [...html.matchAll(/<\/?([a-zA-Z][a-zA-Z0-9-]*)/g)].map((m) => (m[0].startsWith('</') ? '/' : '') + (m[1] as string).toLowerCase());
+/** The block and table skeleton: every tag but code spans (escaping may put a linkable word in one). */
+const skeleton = (html: string): string => tags(html).filter((t) => t !== 'code' && t !== '/code').join(' ');
+const ALLOWED = new Set(['h3', 'p', 'blockquote', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'code', 'strong', 'em', 'ul', 'li', 'pre']);
+
+describe('markdown under a real GFM renderer', () => {
+  const plainSkeleton = skeleton(gfmHtmlOf(reportOf(PLAIN)));
+
+  it('the plain report renders as a heading, a quote, tables and lists', () => {
+    expect(plainSkeleton).toMatch(/^h3 \/h3 blockquote p \/p \/blockquote table thead tr th/);
+    expect(plainSkeleton.split(' ').filter((t) => t === 'table')).toHaveLength(3);
+  });
+
+  it('hostile strings add no raw HTML, no link, and change no structure (property)', () => {
+    fc.assert(fc.property(stringsArb, (s) => {
+      const html = gfmHtmlOf(reportOf(s));
+      for (const t of tags(html)) expect(ALLOWED.has(t.replace('/', '')), `tag <${t}> in ${html}`).toBe(true);
+      expect(skeleton(html)).toBe(plainSkeleton);
+    }), { numRuns: 150, seed: 41 });
+  });
+
+  it('escaped text and code show the string itself', () => {
+    fc.assert(fc.property(hostileString, (s) => {
+      const flat = termText(s.replace(/\r\n?|\n/g, ' ')).trimStart();
+      const text = gfmHtmlOf(`x ${mdText(s)} y`).replace(/<\/?(p|code)>/g, '').trim();
+      const unescape = (h: string): string => h.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+      expect(unescape(text).replace(/\s+/g, ' ')).toBe(`x ${flat} y`.replace(/\s+/g, ' ').trim());
+      const code = gfmHtmlOf(`| a |\n|---|\n| ${mdCode(s)} |`);
+      expect(tags(code).join(' ')).toBe('table thead tr th /th /tr /thead tbody tr td code /code /td /tr /tbody /table');
+    }), { numRuns: 300, seed: 42 });
+  });
+
+  it('the campaign summary: no raw HTML, links only to its reports', () => {
+    fc.assert(fc.property(hostileString, hostileString, hostileString, (title, scenario, reproduce) => {
+      const md = summaryMarkdown({
+        executions: 1, elapsed_s: 1, coverage: 1, models: ['m'], known: [],
+        bugs: [
+          { signature: 'invariant-0123abcd', model: 'm/x', kind: 'invariant', count: 2, token: 'mc1.AAAA', report: 'reports/invariant-0123abcd.md', scenario, title, first_found: title, steps: 3 },
+          { signature: 'hang-0123abcd', model: 'm/x', kind: 'hang', count: 1, token: '', report: '', scenario, title, first_found: 'x', steps: 0, reproduce },
+        ],
+      });
+      const html = gfmHtmlOf(md);
+      for (const t of tags(html)) expect(['h1', 'h2', 'p', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'code', 'ul', 'li', 'a'].includes(t.replace('/', '')), `tag <${t}>`).toBe(true);
+      expect([...html.matchAll(/<a href="([^"]*)"/g)].map((m) => m[1])).toEqual(['reports/invariant-0123abcd.md']);
+      expect(tags(html).filter((t) => t === 'tr')).toHaveLength(3);
+    }), { numRuns: 150, seed: 43 });
+  });
+});
+
+describe('terminal output', () => {
+  it('text reports and the CLI writer let no control character through', () => {
+    fc.assert(fc.property(hostileString, (s) => {
+      expect(termText(s)).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+    }), { numRuns: 300, seed: 44 });
+    const m = defineModel<{ c: Atomic }, Record<string, never>>({
+      name: 'test/term', scenarios: { d: {} }, setup: () => ({ c: new Atomic(0, 'c\u001b[2J') }),
+      threads: (st) => ['a\u001b]0;x\u0007', 'b\u009b31m'].map((n) => thread(n, function* () { yield* st.c.store((yield* st.c.load('ld\r')) + 1, 'st\u202e'); })),
+      final: [{ name: 'sum', check: (st) => st.c.value === 2 || 'lost \u001b[5m' }],
+    });
+    const r = check(m, { strategy: 'dpor' });
+    const text = renderText(buildReport(m, r.finding?.token ?? ''));
+    expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
+    expect(text).toContain('\\u001b[2J');
+  });
+});

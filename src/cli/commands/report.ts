@@ -11,6 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { TOKEN_PREFIX, decodeToken } from '../../engine/token.js';
+import { thrownText } from '../../engine/thrown.js';
 import { UsageError } from '../../engine/violation.js';
 import { REPORT_FORMATS, type ReportFormat, renderReport } from '../../report/render.js';
 import { type Report, parseReport } from '../../report/report.js';
@@ -56,7 +57,13 @@ export const reportCommand: Command = {
     const report = await load(input, args.flags, io);
     const out = str(args.flags, 'out');
     const format = (str(args.flags, 'format') ?? (out?.endsWith('.html') ? 'html' : out?.endsWith('.json') ? 'json' : 'md')) as ReportFormat;
-    const text = renderReport(report, format);
+    let text: string;
+    try {
+      text = renderReport(report, format);
+    } catch (e) {
+      // A report file is outside input: one with fields of the wrong shape is the file's fault.
+      throw new UsageError(`report: ${input.slice(0, 60)} is not a well-formed report (${thrownText(e)})`);
+    }
     if (out !== undefined) {
       const path = resolve(io.cwd, out);
       writeOut(path, text);

@@ -8,7 +8,6 @@
  * token makes the model loop or allocate without bound.
  * Leaves out: batch generation (scripts/examples.ts writes the curated examples).
  */
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { TOKEN_PREFIX, decodeToken } from '../../engine/token.js';
 import { thrownText } from '../../engine/thrown.js';
@@ -17,6 +16,7 @@ import { REPORT_FORMATS, type ReportFormat, renderReport } from '../../report/re
 import { type Report, parseReport } from '../../report/report.js';
 import { type FlagValues, bool, num, str } from '../args.js';
 import { type CliIO, type Command, EXIT_OK } from '../command.js';
+import { readTextFile } from '../fuzz/files.js';
 import { writeOut } from '../report-files.js';
 import { SANDBOX_FLAGS, runSandboxed, sandboxOptions } from '../sandbox.js';
 
@@ -32,9 +32,9 @@ async function load(arg: string, f: FlagValues, io: CliIO): Promise<Report> {
   }
   let text: string;
   try {
-    text = readFileSync(resolve(io.cwd, arg), 'utf8');
+    text = readTextFile(resolve(io.cwd, arg), 'report file');
   } catch (e) {
-    throw new UsageError(`report: '${arg.slice(0, 60)}' is neither a token (mc1.…) nor a readable report file (${(e as { code?: string }).code ?? 'error'})`);
+    throw new UsageError(`report: '${arg.slice(0, 60)}' is neither a token (mc1.…) nor a readable report file (${thrownText(e).replace(/^cannot read report file \S+: /, '')})`);
   }
   return parseReport(text);
 }

@@ -70,6 +70,7 @@ export function readCoverage(dir: string, repair = true): Set<number> {
   const p = join(dir, 'coverage.bin');
   const out = new Set<number>();
   if (!existsSync(p)) return out;
+  if (!statSync(p).isFile()) throw new UsageError(`${p} is not a regular file; restore it or delete it`);
   const b = readFileSync(p);
   // The file is appended to; a kill during an append can leave a partial last key: drop it, so
   // the next append stays aligned.

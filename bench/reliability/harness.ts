@@ -88,6 +88,15 @@ export function cleanExit(r: CliResult, allowed: readonly number[] = [0, 1, 2]):
   return r.code !== 2 || r.stderr.trim().split('\n').length === 1;
 }
 
+/**
+ * A campaign's end: a documented exit code, no crash, no stack trace. (A campaign that stops on a
+ * failed write logs its progress first, so its stderr has more than one line.)
+ */
+export function cleanCampaignExit(r: CliResult, allowed: readonly number[] = [0, 1, 2]): boolean {
+  if (r.timedOut || r.signal !== null || r.code === null || !allowed.includes(r.code)) return false;
+  return !/\n\s+at .+:\d+:\d+/.test(r.stderr) && !/FATAL ERROR|internal error/.test(r.stderr);
+}
+
 /** One line describing a CLI result, for failure examples. */
 export function show(args: readonly string[], r: CliResult): string {
   const line = (r.stderr.trim().split('\n')[0] ?? '').slice(0, 200);

@@ -137,7 +137,7 @@ export function rawToken(model: AnyModel, scenario: string): string {
   const str = (s: string): void => {
     const e = new TextEncoder().encode(s);
     varint(b, e.length);
-    b.push(...e);
+    for (const x of e) b.push(x);
   };
   const u32 = (v: number): void => { for (let i = 0; i < 4; i++) b.push((v >>> (8 * i)) & 0xff); };
   str(model.name);

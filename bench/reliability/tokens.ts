@@ -47,7 +47,8 @@ export async function libraryProbe(n: number): Promise<Row> {
 
 export async function cliMutantProbe(n: number): Promise<Row> {
   const r = row('token + scenario mutants, CLI');
-  const list = mutants(Math.floor(n / 2), Math.ceil(n / 2), 8);
+  // An argument of more than 128 KiB cannot even be passed to a process (E2BIG): those stay library-only.
+  const list = mutants(Math.floor(n / 2), Math.ceil(n / 2), 8).filter((m) => m.token.length < 120_000);
   await pool(list.map((m, i) => async () => {
     const cmd = i % 10 === 0 ? ['report', m.token, '--time', '2s'] : i % 10 === 1 ? ['minimize', m.token, '--time', '2s'] : ['replay', m.token];
     const res = await cli([...cmd, '--watchdog', '10s'], 120_000);
@@ -67,7 +68,7 @@ export const models = [
   defineModel({ ...base, name: 'user/evil-throw', threads: (s) => [thread('t', function* () { yield* s.a.add(1); throw { toString() { throw new Error('no'); } }; })] }),
   defineModel({ ...base, name: 'user/exits', threads: (s) => [thread('t', function* () { yield* s.a.add(1); process.exit(7); })] }),
   defineModel({ ...base, name: 'user/async-throw', setup: () => { setTimeout(() => { throw new Error('late'); }, 0); return base.setup(); }, threads: (s) => [thread('t', function* () { yield* s.a.add(1); for (let i = 0; i < 1e9; i++) if (i % 1e8 === 0) yield* s.a.add(1); })] }),
-  defineModel({ ...base, name: 'user/escapes\\u001b', threads: (s) => [thread('t\\u001b[2J\\u009b31m', function* () { yield* s.a.add(1, 'ld\\u001b]0;pwned\\u0007'); throw new Error('\\u001b[5mboom'); })] }),
+  defineModel({ ...base, name: 'user/escapes', threads: (s) => [thread('t\\u001b[2J\\u009b31m', function* () { yield* s.a.add(1, 'ld\\u001b]0;pwned\\u0007'); throw new Error('\\u001b[5mboom'); })] }),
 ];
 `;
 
@@ -89,16 +90,18 @@ export async function hostileCliProbe(): Promise<Row> {
     [['check', 'user/evil-throw', '--load', mod, '--no-report'], [1], null],
     [['check', 'user/exits', '--load', mod, '--no-report'], [2], /worker exited with code 7/],
     [['check', 'user/async-throw', '--load', mod, '--no-report', '--budget', '1'], [0, 1, 2], null],
-    [['check', 'user/escapes\u001b', '--load', mod, '--no-report'], [1, 2], null],
+    [['check', 'user/escapes', '--load', mod, '--no-report'], [1], null],
+    [['check', 'user/escapes\u001b[2J', '--load', mod, '--no-report'], [2], /unknown model/],
     [['check', 'user/x', '--load', tla, '--load-timeout', '3s'], [2], /has not finished after 3 s/],
     [['check', 'user/x', '--load', tla13, '--load-timeout', '3s'], [2], /has not finished after 3 s/],
     [['check', 'user/x', '--load', spin, '--watchdog', '3s'], [2], /loading .* used 3 s of CPU/],
     [['check', 'litmus/readers', '--scenario', '{"n": 1e9}'], [2], /params\.n: got 1000000000/],
     [['check', 'litmus/readers', '--scenario', '{"n": 2, "zz": 1}'], [2], /unknown field/],
     [['check', 'litmus/readers', '--scenario', '[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]'], [2], null],
-    [['check', 'ioremap-reuse/fixed', '--scenario', '{"threads": "\u001b[31m"}', '--strategy', 'dpor'], [2], /params\.threads/],
+    [['check', 'ioremap-reuse/fixed', '--scenario', '{"threads": "\\u001b[31m"}', '--strategy', 'dpor'], [2], /params\.threads/],
+    [['check', 'ioremap-reuse/fixed', '--scenario', '{"threads": "\u001b[31m"}', '--strategy', 'dpor'], [2], /not valid JSON|neither/],
     [['replay', 'mc1.\u001b]0;owned\u0007AAAA'], [2], null],
-    [['replay', `mc1.${'A'.repeat(600_000)}`], [2], null],
+    [['replay', `mc1.${'A'.repeat(120_000)}`], [2], null],
     [['check', 'no/such\u001b[2J'], [2], /unknown model/],
     [['check', 'litmus/abba', '--budget', '-1'], [2], null],
     [['check', 'litmus/abba', '--watchdog', 'forever'], [2], null],

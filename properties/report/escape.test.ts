@@ -12,52 +12,22 @@ import fc from 'fast-check';
 import { micromark } from 'micromark';
 import { gfm, gfmHtml } from 'micromark-extension-gfm';
 import { describe, expect, it } from 'vitest';
+import { type HostileStrings, PLAIN, REPORT_TAGS, hostileModel, hostileString, hostileStrings, htmlTags, skeleton } from '../../bench/reliability/hostile.js';
 import { summaryMarkdown } from '../../src/cli/fuzz/summary.js';
 import { Atomic, check, defineModel, thread } from '../../src/index.js';
 import { buildReport, mdCode, mdText, renderMarkdown, renderText, termText } from '../../src/report/index.js';
 
-const FRAGMENTS = [
-  '<img src=x onerror=alert(1)>', '<a href="http://e.vil">x</a>', '<script>alert(2)</script>', '</td></tr><tr><td>', '<!--', '-->',
-  '\r', '\n', '\r\n', '|', '\\|', '`', '``', '```', '~~~', 'www.e.vil', 'http://e.vil/<b>x</b>', 'https://e.vil?a=1&b=2', 'me@e.vil',
-  '@someone', '[x](javascript:alert(3))', '![i](http://e.vil/p.png)', '&lt;b&gt;', '&#60;i&#62;', '&amp;', '*', '**', '_', '__',
-  '~~', '$x^2$', '#', '# h', '---', '> q', '1. ', '- ', '+ ', '    code', '\t', '\\', '<', '>', '\u001b[31m', '\u001b]0;t\u0007',
-  '\u009b2J', '\u202e', '\u2028', '\u0000', ' ', 'mutex_lock', 'T0', ':',
-];
-
-const hostileString = fc.array(fc.oneof(fc.constantFrom(...FRAGMENTS), fc.string({ maxLength: 4 })), { minLength: 1, maxLength: 6 }).map((a) => a.join(''));
-
-interface Strings {
-  readonly t0: string; readonly t1: string; readonly load: string; readonly store: string; readonly obj: string;
-  readonly inv: string; readonly msg: string; readonly key: string; readonly val: string; readonly tag: string;
-}
-const stringsArb: fc.Arbitrary<Strings> = fc.record({
-  t0: hostileString, t1: hostileString, load: hostileString, store: hostileString, obj: hostileString,
-  inv: hostileString, msg: hostileString, key: hostileString, val: hostileString, tag: hostileString,
-});
-const PLAIN: Strings = { t0: 'ta', t1: 'tb', load: 'ld', store: 'st', obj: 'ob', inv: 'in', msg: 'ms', key: 'ky', val: 'vl', tag: 'tg' };
-
-/** A lost update whose every string is `s`'s (the bug is the checker's finding, not a throw). */
-function reportOf(s: Strings): string {
-  const m = defineModel<{ c: Atomic }, { tag: string }>({
-    name: 'test/escape', scenarios: { d: { tag: 'x' } },
-    setup: () => ({ c: new Atomic(0, s.obj) }),
-    threads: (st) => [s.t0, s.t1].map((name) => thread(name, function* () {
-      const v = yield* st.c.load(s.load);
-      yield* st.c.store(v + 1, s.store);
-    })),
-    final: [{ name: s.inv, check: (st) => st.c.value === 2 || s.msg }],
-    inspect: (st) => ({ [s.key]: st.c.value, note: s.val }),
-  });
+/** The report of a hostile lost update (bench/reliability/hostile.ts), as markdown. */
+function reportOf(s: HostileStrings): string {
+  const m = hostileModel(s, 'test/escape');
   const r = check(m, { strategy: 'dpor', scenario: { tag: s.tag } });
   if (!r.finding) throw new Error('the lost update was not found');
   return renderMarkdown(buildReport(m, r.finding.token));
 }
 
 const gfmHtmlOf = (md: string): string => micromark(md, { extensions: [gfm()], htmlExtensions: [gfmHtml()], allowDangerousHtml: true });
-const tags = (html: string): string[] => [...html.matchAll(/<\/?([a-zA-Z][a-zA-Z0-9-]*)/g)].map((m) => (m[0].startsWith('</') ? '/' : '') + (m[1] as string).toLowerCase());
-/** The block and table skeleton: every tag but code spans (escaping may put a linkable word in one). */
-const skeleton = (html: string): string => tags(html).filter((t) => t !== 'code' && t !== '/code').join(' ');
-const ALLOWED = new Set(['h3', 'p', 'blockquote', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'code', 'strong', 'em', 'ul', 'li', 'pre']);
+const tags = htmlTags;
+const ALLOWED = REPORT_TAGS;
 
 describe('markdown under a real GFM renderer', () => {
   const plainSkeleton = skeleton(gfmHtmlOf(reportOf(PLAIN)));
@@ -68,7 +38,7 @@ describe('markdown under a real GFM renderer', () => {
   });
 
   it('hostile strings add no raw HTML, no link, and change no structure (property)', () => {
-    fc.assert(fc.property(stringsArb, (s) => {
+    fc.assert(fc.property(hostileStrings, (s) => {
       const html = gfmHtmlOf(reportOf(s));
       for (const t of tags(html)) expect(ALLOWED.has(t.replace('/', '')), `tag <${t}> in ${html}`).toBe(true);
       expect(skeleton(html)).toBe(plainSkeleton);

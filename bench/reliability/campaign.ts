@@ -66,6 +66,16 @@ export async function killProbe(kills: number): Promise<Row> {
 
 export async function pauseProbe(trials: number): Promise<Row> {
   const r = row('pause (SIGSTOP) 6 s > watchdog 2 s');
+  // A single check in the sandbox first: the pause must not read as "exceeded 2 s of CPU time".
+  const check = ['check', 'litmus/readers', '--scenario', 'n4', '--strategy', 'random', '--time', '8s', '--watchdog', '2s', '--no-report'];
+  const cc = startCli(check);
+  const cdone = collect(cc, 120_000);
+  await sleep(2500);
+  cc.kill('SIGSTOP');
+  await sleep(6000);
+  cc.kill('SIGCONT');
+  const cres = await cdone;
+  judge(r, cleanExit(cres, [0]), show(check, cres));
   for (let i = 0; i < trials; i++) {
     const dir = join(tempDir('pause'), 'c');
     const args = ['fuzz', '--models', 'litmus/lost-update,litmus/readers,litmus/lastzero', '--strategies', 'random,dpor', '--time', '10s', '--workers', '2', '--watchdog', '2s', '--out', dir, '--report-time', '5s'];

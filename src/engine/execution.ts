@@ -18,7 +18,7 @@ import { ObjectTable } from './objects.js';
 import { type Op, OpKind, type ThreadBody, type ThreadGen, describeOp } from './ops.js';
 import { RaceDetector } from './race.js';
 import type { Scheduler, SchedulerView } from './scheduler.js';
-import { badFree, badUnlock, brokenCheck, dataRace, disabledPick, leaked, threw, useAfterFree } from './findings.js';
+import { badFree, badUnlock, brokenCheck, dataRace, disabledPick, leaked, threw, tooManyThreads, useAfterFree } from './findings.js';
 import { executionStarted } from './heartbeat.js';
 import { thrownText } from './thrown.js';
 import { Recorder } from './recorder.js';
@@ -105,7 +105,7 @@ export class Execution extends EnabledSet implements SchedulerView {
   addThread(name: string, body: ThreadBody, parent: number): number {
     const id = this.threads.length;
     if (id >= MAX_THREADS) {
-      this.violation ??= violation('usage', `a model may create at most ${MAX_THREADS} threads (creating '${name}')`, { threads: parent >= 0 ? [parent] : [], step: this.stepIndex });
+      this.violation ??= tooManyThreads(MAX_THREADS, name, parent, this.stepIndex);
       return -1;
     }
     const th: ThreadState = { id, name, gen: undefined as unknown as ThreadGen, pending: undefined, done: false, result: undefined, slots: [] };

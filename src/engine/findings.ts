@@ -71,6 +71,11 @@ export function disabledPick(tid: number, step: number, enabled: Int32Array, exi
     { step, threads: exists ? [tid] : [] });
 }
 
+/** A model tried to create more threads than the engine tracks. */
+export function tooManyThreads(max: number, name: string, parent: number, step: number): Violation {
+  return violation('usage', `a model may create at most ${max} threads (creating '${name}')`, { threads: parent >= 0 ? [parent] : [], step });
+}
+
 /** Heap blocks still live when every thread finished. */
 export function leaked(objects: ObjectTable): Violation {
   const ids = objects.leaked();

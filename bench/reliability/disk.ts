@@ -68,9 +68,11 @@ export async function diskProbe(): Promise<Row> {
     // 2. Filled by someone else while it runs, then freed.
     const b = join(mnt, 'b');
     mkdirSync(b);
-    const c = startCli(['fuzz', ...ARGS, '--time', '12s', '--out', b]);
-    const done = collect(c, 180_000);
-    await sleep(4000);
+    const c = startCli(['fuzz', ...ARGS, '--time', '60s', '--out', b]);
+    const done = collect(c, 240_000);
+    // Fill the disk once the campaign has found something, so there is something to lose.
+    for (let t = 0; t < 60_000 && findingsOnDisk(b).size === 0; t += 250) await sleep(250);
+    await sleep(1000);
     const filler = fill(mnt);
     const res3 = await done;
     judge(r, cleanCampaignExit(res3), show(['fuzz', '--out', b], res3));

@@ -10,7 +10,7 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cleanCampaignExit, cleanExit, cli, collect, findingsOnDisk, judge, pool, type Row, row, rng, show, sleep, startCli, tempDir } from './harness.js';
+import { type CliResult, cleanCampaignExit, cleanExit, cli, collect, findingsOnDisk, judge, pool, type Row, row, rng, show, sleep, startCli, tempDir } from './harness.js';
 
 const MODELS = 'litmus/*';
 
@@ -64,28 +64,27 @@ export async function killProbe(kills: number): Promise<Row> {
   return r;
 }
 
+/** Run the CLI with `args`, stopping the whole process (SIGSTOP) for 6 s after `afterMs`. */
+async function pausedRun(args: readonly string[], afterMs: number): Promise<CliResult> {
+  const c = startCli(args);
+  const done = collect(c, 120_000);
+  await sleep(afterMs);
+  c.kill('SIGSTOP');
+  await sleep(6000);
+  c.kill('SIGCONT');
+  return done;
+}
+
 export async function pauseProbe(trials: number): Promise<Row> {
   const r = row('pause (SIGSTOP) 6 s > watchdog 2 s');
   // A single check in the sandbox first: the pause must not read as "exceeded 2 s of CPU time".
   const check = ['check', 'litmus/readers', '--scenario', 'n4', '--strategy', 'random', '--time', '8s', '--watchdog', '2s', '--no-report'];
-  const cc = startCli(check);
-  const cdone = collect(cc, 120_000);
-  await sleep(2500);
-  cc.kill('SIGSTOP');
-  await sleep(6000);
-  cc.kill('SIGCONT');
-  const cres = await cdone;
+  const cres = await pausedRun(check, 2500);
   judge(r, cleanExit(cres, [0]), show(check, cres));
   for (let i = 0; i < trials; i++) {
     const dir = join(tempDir('pause'), 'c');
     const args = ['fuzz', '--models', 'litmus/lost-update,litmus/readers,litmus/lastzero', '--strategies', 'random,dpor', '--time', '10s', '--workers', '2', '--watchdog', '2s', '--out', dir, '--report-time', '5s'];
-    const c = startCli(args);
-    const done = collect(c, 120_000);
-    await sleep(3000);
-    c.kill('SIGSTOP');
-    await sleep(6000);
-    c.kill('SIGCONT');
-    const res = await done;
+    const res = await pausedRun(args, 3000);
     const hangs = [...findingsOnDisk(dir).keys()].filter((s) => s.startsWith('hang-'));
     const suspected = /of CPU in one execution|made no progress/.test(res.stderr);
     judge(r, cleanCampaignExit(res, [1]) && hangs.length === 0 && !suspected, `${show(args, res)}; hangs filed: ${hangs.length}; suspected: ${suspected}`);

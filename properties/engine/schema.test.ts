@@ -6,9 +6,10 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Atomic, PARAMS_LIMITS, UsageError, check, decodeToken, defineModel, describeSchema, encodeToken, replay, scenarioParams, schema, thread, validate } from '../../src/index.js';
+import { Atomic, PARAMS_LIMITS, check, decodeToken, defineModel, describeSchema, encodeToken, replay, scenarioParams, schema, thread, validate } from '../../src/index.js';
 import type { AnyModel, Schema } from '../../src/index.js';
 import { mutantOf, valueOf } from './schema-arb.js';
+import { oneLineUsage } from './usage-error.js';
 
 const step = schema.union('kind', { map: schema.object({ pages: schema.int(1, 32) }), unmap: schema.object({ which: schema.int(0, 5) }) });
 const sample: Schema = schema.object({
@@ -73,40 +74,30 @@ const noSchema: AnyModel = defineModel<S, { n?: number }>({
   threads: (s) => [thread('t', function* () { yield* s.c.add(1); })],
 });
 
-function usage(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(UsageError);
-    expect((e as Error).message).not.toContain('\n');
-    return (e as Error).message;
-  }
-  throw new Error('expected a UsageError');
-}
 
 describe('params from outside', () => {
   it('are checked against the schema before setup runs, wherever they enter', () => {
-    expect(usage(() => scenarioParams(withSchema, '{"n": 100000000}'))).toBe("the scenario of model 'test/schema-n' is refused: params.n: got 100000000; allowed: a whole number in 1..4");
-    expect(usage(() => check(withSchema, { scenario: { n: 5 } }))).toMatch(/params\.n: got 5/);
+    expect(oneLineUsage(() => scenarioParams(withSchema, '{"n": 100000000}'))).toBe("the scenario of model 'test/schema-n' is refused: params.n: got 100000000; allowed: a whole number in 1..4");
+    expect(oneLineUsage(() => check(withSchema, { scenario: { n: 5 } }))).toMatch(/params\.n: got 5/);
     const token = encodeToken({ model: withSchema.name, hash: withSchema.hash, scenario: '{"n":1e9}', strategy: 'random', seed: 1, steps: [0] });
-    expect(usage(() => replay(withSchema, token))).toMatch(/params\.n: got 1000000000/);
+    expect(oneLineUsage(() => replay(withSchema, token))).toMatch(/params\.n: got 1000000000/);
     expect(decodeToken(token).scenario).toBe('{"n":1e9}');
   });
 
   it('without a schema are still JSON within the limits', () => {
     expect(scenarioParams(noSchema, '{"anything": [1, "x"]}').params).toEqual({ anything: [1, 'x'] });
-    expect(usage(() => scenarioParams(noSchema, `{"x": "${'y'.repeat(PARAMS_LIMITS.maxBytes)}"}`))).toMatch(/at most 65536/);
-    expect(usage(() => scenarioParams(noSchema, `${'['.repeat(40)}${']'.repeat(40)}`))).toMatch(/nested deeper than 32/);
-    expect(usage(() => scenarioParams(noSchema, { n: Number.NaN } as never))).toMatch(/finite numbers/);
+    expect(oneLineUsage(() => scenarioParams(noSchema, `{"x": "${'y'.repeat(PARAMS_LIMITS.maxBytes)}"}`))).toMatch(/at most 65536/);
+    expect(oneLineUsage(() => scenarioParams(noSchema, `${'['.repeat(40)}${']'.repeat(40)}`))).toMatch(/nested deeper than 32/);
+    expect(oneLineUsage(() => scenarioParams(noSchema, { n: Number.NaN } as never))).toMatch(/finite numbers/);
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
-    expect(usage(() => scenarioParams(noSchema, cyclic as never))).toMatch(/nested deeper/);
-    expect(usage(() => scenarioParams(noSchema, { f: (() => 1) as never } as never))).toMatch(/JSON values only/);
-    expect(usage(() => scenarioParams(noSchema, 'constructor'))).toMatch(/has no scenario 'constructor'/);
+    expect(oneLineUsage(() => scenarioParams(noSchema, cyclic as never))).toMatch(/nested deeper/);
+    expect(oneLineUsage(() => scenarioParams(noSchema, { f: (() => 1) as never } as never))).toMatch(/JSON values only/);
+    expect(oneLineUsage(() => scenarioParams(noSchema, 'constructor'))).toMatch(/has no scenario 'constructor'/);
   });
 
   it('defineModel refuses a model whose own scenarios break its schema', () => {
-    expect(usage(() => defineModel<S, { n: number }>({
+    expect(oneLineUsage(() => defineModel<S, { n: number }>({
       name: 'test/schema-bad', scenarios: { big: { n: 9 } }, paramsSchema: schema.object({ n: schema.int(1, 4) }),
       setup: () => ({ c: new Atomic(0, 'c'), seen: 0 }), threads: () => [],
     }))).toBe("its own scenario 'big' of model 'test/schema-bad' is refused: params.n: got 9; allowed: a whole number in 1..4");

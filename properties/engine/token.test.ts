@@ -6,9 +6,10 @@
 import { execFileSync } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Atomic, UsageError, check, decodeToken, defineModel, encodeToken, replay, thread } from '../../src/index.js';
+import { Atomic, check, decodeToken, defineModel, encodeToken, replay, thread } from '../../src/index.js';
 import type { Schedule } from '../../src/index.js';
 import { lostUpdate, messagePassingPlain, readers } from '../../models/litmus/index.js';
+import { oneLineUsage } from './usage-error.js';
 
 /** Names a token can carry: printable, no spaces (model, strategy); scenario names without control characters. */
 const nameArb = fc.stringMatching(/^[a-z0-9][a-z0-9._/-]{0,39}$/);
@@ -23,18 +24,6 @@ const scheduleArb: fc.Arbitrary<Schedule> = fc.record({
   steps: fc.oneof(fc.array(fc.nat(3), { maxLength: 300 }), fc.array(fc.nat(0xffff), { maxLength: 40 })),
 });
 
-/** A UsageError whose message is one line. */
-function oneLineUsage(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(UsageError);
-    const msg = (e as Error).message;
-    expect(msg).not.toContain('\n');
-    return msg;
-  }
-  throw new Error('expected a UsageError');
-}
 
 describe('token codec', () => {
   it('round-trips every schedule (property)', () => {

@@ -15,9 +15,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { stateFileSchema } from '../../src/cli/fuzz/file-schemas.js';
 import { CampaignLock, lockPath } from '../../src/cli/fuzz/lock.js';
 import { readState } from '../../src/cli/fuzz/state.js';
-import { UsageError } from '../../src/index.js';
 import { mutantOf, valueOf } from '../engine/schema-arb.js';
 import { mapcheck, start, tempDir } from './cli.js';
+import { oneLineUsage } from '../engine/usage-error.js';
 
 const dir = tempDir('lock');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -28,16 +28,6 @@ function fresh(name: string): string {
   return d;
 }
 
-function refusal(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(UsageError);
-    expect((e as Error).message).not.toContain('\n');
-    return (e as Error).message;
-  }
-  throw new Error('expected a UsageError');
-}
 
 /** The pid of a process that has exited. */
 function deadPid(): number {
@@ -49,7 +39,7 @@ describe('campaign lock', () => {
   it('refuses a second owner, naming the first', () => {
     const d = fresh('a');
     const l = CampaignLock.acquire(d, 'test');
-    expect(refusal(() => CampaignLock.acquire(d, 'a second campaign'))).toMatch(new RegExp(`in use by another campaign \\(pid ${process.pid}, since .*\\): a second campaign refused`));
+    expect(oneLineUsage(() => CampaignLock.acquire(d, 'a second campaign'))).toMatch(new RegExp(`in use by another campaign \\(pid ${process.pid}, since .*\\): a second campaign refused`));
     expect(l.stillOurs()).toBe(true);
     l.release();
     expect(existsSync(lockPath(d))).toBe(false);
@@ -73,7 +63,7 @@ describe('campaign lock', () => {
   it('never takes over a lock from another host, and says how to clear it', () => {
     const d = fresh('remote');
     writeFileSync(lockPath(d), JSON.stringify({ pid: 1, host: 'elsewhere.example', since: 'x', start: null }));
-    expect(refusal(() => CampaignLock.acquire(d, '--resume'))).toMatch(/pid 1 on host elsewhere\.example.*delete .*lock if that host is down/);
+    expect(oneLineUsage(() => CampaignLock.acquire(d, '--resume'))).toMatch(/pid 1 on host elsewhere\.example.*delete .*lock if that host is down/);
   });
 
   it('the owner notices when its lock is replaced', () => {
@@ -89,7 +79,7 @@ describe('hostile state.json', () => {
     const d = fresh('state');
     fc.assert(fc.property(mutantOf(stateFileSchema), ([bad]) => {
       writeFileSync(join(d, 'state.json'), JSON.stringify(bad));
-      expect(refusal(() => readState(d))).toMatch(/state\.json/);
+      expect(oneLineUsage(() => readState(d))).toMatch(/state\.json/);
     }), { numRuns: 200, seed: 31 });
   });
 

@@ -11,6 +11,7 @@
  * Leaves out: what the chunks are and what the messages mean (campaign.ts decides both).
  */
 import { Worker } from 'node:worker_threads';
+import { thrownText } from '../../engine/thrown.js';
 import { tapBuffer, tappedSchedule } from '../schedule-tap.js';
 import { ProgressWatch, stallLimit } from '../watchdog.js';
 import type { ChunkMsg, FromWorker, WorkerInit } from './messages.js';
@@ -83,7 +84,7 @@ export class WorkerPool {
     const watch = new ProgressWatch(heartbeat, { hangMs: this.watchdogMs, stallMs: stallLimit(this.watchdogMs) });
     const slot: Slot = { index, worker, inflight: [], watch, tap, lastExecution: 0, dead: false };
     worker.on('message', (m: FromWorker) => this.onMessage(slot, m));
-    worker.on('error', (e) => this.onDeath(slot, e.message));
+    worker.on('error', (e) => this.onDeath(slot, thrownText(e)));
     worker.on('exit', (code) => {
       if (!slot.dead && !this.stopping) this.onDeath(slot, `worker exited with code ${code}`);
       else this.markDead(slot);

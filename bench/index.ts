@@ -14,6 +14,7 @@ import { campaignBench } from './campaign.js';
 import { sanitizerCost } from './sanitizers.js';
 import { seedThroughput } from './seeds.js';
 import { compareWithBaseline, loadBaseline } from './baseline.js';
+import { watchdogBench } from './watchdog.js';
 
 export interface BenchOptions {
   readonly quick: boolean;
@@ -47,6 +48,7 @@ export type BenchSection = (o: BenchOptions, out: BenchReport) => Promise<void> 
 export const EXTRA_SECTIONS: { name: string; run: BenchSection }[] = [];
 EXTRA_SECTIONS.push({ name: 'minimize', run: (o, out) => minimizeBench(o, out) });
 EXTRA_SECTIONS.push({ name: 'campaign', run: (o, out) => campaignBench(o, out) });
+EXTRA_SECTIONS.push({ name: 'watchdog', run: (o, out) => watchdogBench(o, out) });
 
 export async function runBench(o: BenchOptions): Promise<BenchReport> {
   const want = (s: string): boolean => !o.only || o.only.includes(s);

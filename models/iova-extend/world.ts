@@ -22,7 +22,7 @@
  */
 import {
   DmaDevice, IOMMU_READ, IOMMU_WRITE, IommuDomain, type Op, PAGE_SIZE, type Page, PhysMem, type ThreadSpec, currentExecution, hex,
-  hwFail, join, kernelConfig,
+  UsageError, hwFail, join, kernelConfig,
 } from '../../src/index.js';
 import type { IovaParams } from './scenarios.js';
 
@@ -83,6 +83,9 @@ export interface IovaWorld<M> {
 }
 
 export function buildWorld<M>(p: IovaParams, variant: IovaVariant<M>): IovaWorld<M> {
+  // Relations between fields the schema (schema.ts) cannot state: refused before anything runs.
+  if (p.reservedPages > p.initialPages) throw new UsageError(`iova-extend: reservedPages ${p.reservedPages} must fit in the first range (initialPages ${p.initialPages})`);
+  if (p.initialPages >>> p.order === 0) throw new UsageError(`iova-extend: initialPages ${p.initialPages} is less than one bitmap bit of order ${p.order}`);
   kernelConfig({ failAllocs: p.failAllocs });
   const phys = new PhysMem();
   let pages = 0;

@@ -10,6 +10,7 @@ import { IommuDriver, iommuPhysFree, vcm_iommu_create } from './iommu-driver.js'
 import { vcmFinal, vcmInspect, vcmInvariants } from './invariants.js';
 import { vcm_o2o_create } from './onetoone-driver.js';
 import { VCM_SCENARIOS, type VcmParams } from './scenarios.js';
+import { vcmSchema } from './schema.js';
 import type { VcmCore } from './structs.js';
 import { type VcmState, vcmSetup, vcmThreads } from './workload.js';
 
@@ -32,6 +33,7 @@ export function vcmModel(v: VcmVariant): Model<VcmState, VcmParams> {
     description: v.description,
     seed: '004 VCM: reserve / alloc / bind / map / activate',
     scenarios: VCM_SCENARIOS,
+    paramsSchema: vcmSchema,
     defaultScenario: v.defaultScenario,
     setup: (p) => vcmSetup(v.core, p),
     threads: (s) => vcmThreads(s),

@@ -131,9 +131,11 @@ describe('models with hundreds of threads', () => {
     // Too many threads from setup: a usage violation naming the limit.
     const over = check(flat(MAX_THREADS + 1), { strategy: 'random', maxExecutions: 1 });
     expect(over.finding?.violation.kind).toBe('usage');
-    expect(over.finding?.violation.message).toMatch(new RegExp(`at most ${MAX_THREADS} threads$`));
-    // Too many spawned: a UsageError out of check (the CLI's exit 2).
-    expect(() => check(spawner, { strategy: 'random', scenario: { n: MAX_THREADS }, maxExecutions: 1 })).toThrow(new RegExp(`at most ${MAX_THREADS} threads`));
+    expect(over.finding?.violation.message).toMatch(new RegExp(`at most ${MAX_THREADS} threads \\(creating 't${MAX_THREADS}'\\)$`));
+    // Too many spawned: a usage violation at the spawn that passes the limit, naming it.
+    const spawned = check(spawner, { strategy: 'random', scenario: { n: MAX_THREADS }, maxExecutions: 1 });
+    expect(spawned.finding?.violation.kind).toBe('usage');
+    expect(spawned.finding?.violation.message).toMatch(new RegExp(`at most ${MAX_THREADS} threads \\(creating '`));
     expect(check(spawner, { strategy: 'random', scenario: { n: MAX_THREADS - 1 }, maxExecutions: 1, maxSteps: 100_000 }).finding).toBeNull();
   }, 60_000);
 });

@@ -1,8 +1,9 @@
 /**
  * The worker pool's watchdog with real worker threads: a worker stuck in a loop that never returns
- * to its event loop (what a model thread that never yields does to a campaign worker) is
- * terminated, reported as a hang with the chunk it was running, and replaced, and the remaining
- * chunks still run. The stand-in worker is a small plain-JS file speaking the campaign protocol.
+ * to its event loop (what a model thread that never yields does to a campaign worker) burns CPU, so
+ * it is terminated, reported as a hang with the chunk it was running, and replaced, and the
+ * remaining chunks still run. The stand-in worker is a small plain-JS file speaking the campaign
+ * protocol.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +17,10 @@ const dir = mkdtempSync(join(tmpdir(), 'mc-pool-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const WORKER = `
+import { readlinkSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
+// As the real worker does: its OS thread id first, so the watchdog measures its CPU time.
+parentPort.postMessage({ type: 'tid', tid: Number(/task\\/(\\d+)$/.exec(readlinkSync('/proc/thread-self'))[1]) });
 parentPort.on('message', (m) => {
   if (m.type !== 'chunk') return;
   if (m.seed === 666) { for (;;) {} }

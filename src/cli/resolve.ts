@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { allModels, findModel } from '../../models/index.js';
 import type { ExploreResult } from '../engine/explore.js';
 import type { AnyModel } from '../engine/model.js';
+import { thrownText } from '../engine/thrown.js';
 import { UsageError } from '../engine/violation.js';
 import { type FlagValues, num } from './args.js';
 
@@ -18,15 +19,35 @@ function isModel(x: unknown): x is AnyModel {
   return typeof x === 'object' && x !== null && typeof (x as AnyModel).name === 'string' && typeof (x as AnyModel).setup === 'function' && typeof (x as AnyModel).hash === 'number';
 }
 
-/** Import a user module whose `models` (or default) export is an array of defineModel values. */
-export async function loadModels(path: string): Promise<AnyModel[]> {
+/** How long a user module's top-level code (a top-level await included) may take to load. */
+export const LOAD_TIMEOUT_MS = 15_000;
+
+/**
+ * Import a user module whose `models` (or default) export is an array of defineModel values.
+ * Its top-level code gets LOAD_TIMEOUT_MS: a top-level await that never settles is a one-line
+ * UsageError then (the timer also keeps Node from exiting with code 13 meanwhile). Run it in a
+ * sandbox worker (sandbox.ts): a module that loops in its top-level code is the watchdog's job.
+ */
+export async function loadModels(path: string, timeoutMs = LOAD_TIMEOUT_MS): Promise<AnyModel[]> {
   let mod: { models?: unknown; default?: unknown };
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new UsageError(`--load ${path}: its top-level code has not finished after ${Math.round(timeoutMs / 1000)} s (a top-level await that never settles?)`)), timeoutMs);
+  });
   try {
-    mod = (await import(pathToFileURL(path).href)) as { models?: unknown; default?: unknown };
+    mod = (await Promise.race([import(pathToFileURL(path).href), late])) as { models?: unknown; default?: unknown };
   } catch (e) {
-    throw new UsageError(`--load ${path}: cannot import it (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);
+    if (e instanceof UsageError) throw e;
+    throw new UsageError(`--load ${path}: cannot import it (${thrownText(e)})`);
+  } finally {
+    clearTimeout(timer);
   }
-  const list = mod.models ?? mod.default;
+  let list: unknown;
+  try {
+    list = mod.models ?? mod.default;
+  } catch (e) {
+    throw new UsageError(`--load ${path}: reading its exports threw (${thrownText(e)})`);
+  }
   if (!Array.isArray(list) || !list.every(isModel)) {
     throw new UsageError(`--load ${path}: the module must export 'models', an array of defineModel(...) values`);
   }

@@ -19,7 +19,9 @@ import { Mo, type Op, OpKind, type ThreadBody, type ThreadGen, describeOp, op } 
 import { syncOp } from './sync.js';
 import { RaceDetector } from './race.js';
 import type { Scheduler, SchedulerView } from './scheduler.js';
-import { badFree, badUnlock, brokenCheck, dataRace, disabledPick, leaked, threw, useAfterFree } from './findings.js';
+import { badFree, badUnlock, brokenCheck, dataRace, disabledPick, leaked, threw, tooManyThreads, useAfterFree } from './findings.js';
+import { executionStarted } from './heartbeat.js';
+import { thrownText } from './thrown.js';
 import { Recorder } from './recorder.js';
 import { WaitCheck } from './wait-check.js';
 import { SPIN_WAIT, SpinDetector } from './spin.js';
@@ -190,7 +192,8 @@ export class Execution extends EnabledSet implements SchedulerView {
   addThread(name: string, body: ThreadBody, parent: number): number {
     const id = this.threads.length;
     if (id >= MAX_THREADS) {
-      throw new UsageError(`a model may create at most ${MAX_THREADS} threads`);
+      this.violation ??= tooManyThreads(MAX_THREADS, name, parent, this.stepIndex);
+      return -1;
     }
     const th: ThreadState = { id, name, gen: undefined as unknown as ThreadGen, pending: undefined, done: false, result: undefined, slots: [] };
     this.threads.push(th);
@@ -201,6 +204,11 @@ export class Execution extends EnabledSet implements SchedulerView {
     try {
       th.gen = body();
       this.advance(th, undefined);
+    } catch (e) {
+      // Only body() itself gets here (advance catches what the generator throws): it never starts.
+      th.done = true;
+      this.setPending(id, undefined);
+      if (!this.violation) this.violation = threw(`T${id} (${name})`, e, [id], this.stepIndex - 1);
     } finally {
       this.running = prev;
     }
@@ -219,7 +227,7 @@ export class Execution extends EnabledSet implements SchedulerView {
       } else {
         const o = r.value as Op | undefined;
         if (o === null || typeof o !== 'object' || typeof o.kind !== 'number') {
-          throw new UsageError(`thread ${th.name} yielded ${String(o)}; yield op descriptors (use yield* on API helpers)`);
+          throw new UsageError(`thread ${th.name} yielded ${o === null ? 'null' : typeof o}; yield op descriptors (use yield* on API helpers)`);
         }
         const sw = this.spin.check(th.id, o);
         if (sw !== null) this.deferred[th.id] = o;
@@ -247,7 +255,7 @@ export class Execution extends EnabledSet implements SchedulerView {
     const o = this.threads[tid]?.pending;
     if (o === undefined) return false;
     if (o.kind === OpKind.Wait) {
-      const v = (o.until as () => boolean)();
+      const v = this.waitHolds(tid, o);
       if (o.reads !== undefined && !this.violation) this.checkWait(tid, o, v);
       return v;
     }
@@ -262,6 +270,16 @@ export class Execution extends EnabledSet implements SchedulerView {
     const bad = this.waits.observe(tid, o, v, last, at >= 0 ? (this.ringTid[at & (RING - 1)] as number) : -1, this.stepIndex,
       (x) => this.blockOf(x), (x) => this.describe(x), (t) => `T${t} (${this.threads[t]?.name ?? '?'})`);
     if (bad) this.violation = bad;
+  }
+
+  /** A wait's condition is model code: one that throws ends the execution with that exception. */
+  private waitHolds(tid: number, o: Op): boolean {
+    try {
+      return !!(o.until as () => boolean)();
+    } catch (e) {
+      if (!this.violation) this.violation = threw(`the wait condition of T${tid} at ${o.label}`, e, [tid], this.stepIndex);
+      return false;
+    }
   }
 
   private startClocks(): void {
@@ -365,6 +383,7 @@ export class Execution extends EnabledSet implements SchedulerView {
 
   /** Run one execution of `model` under `sched`. `sched.beginExecution()` was already called. */
   run(model: AnyModel, sched: Scheduler, opts: ExecOptions): ExecResult {
+    executionStarted();
     this.objects.reset();
     // Clocks and the race detector are reset when the first plain access starts them (startClocks).
     this.threads = [];
@@ -512,7 +531,7 @@ export class Execution extends EnabledSet implements SchedulerView {
         r = (c.check as (s: unknown) => unknown)(state);
       } catch (e) {
         if (e instanceof ViolationAbort) return;
-        r = `check threw: ${e instanceof Error ? e.message : String(e)}`;
+        r = `check threw: ${thrownText(e)}`;
       }
       if (r === false || typeof r === 'string') {
         const last = this.ringOp[(this.stepIndex - 1) & (RING - 1)];

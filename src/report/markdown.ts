@@ -5,30 +5,20 @@
  * interleaving as one column per thread (lincheck's table: only visible ops, `switch` / `preempt`
  * marks where another thread takes over, the op that completes the violation flagged, an op that
  * never ran marked so), the object's allocation / free history, the state after the key steps, and
- * the replay command. Every model-provided string is escaped (code spans cannot break out of the
- * table; plain text has its markdown / HTML punctuation backslash-escaped; the code block's fence
- * is longer than any backtick run inside it).
+ * the replay command. Every model-provided string goes through escape.ts (code spans cannot break
+ * out of the table; prose has its markdown / HTML punctuation escaped and autolinkable words in
+ * code spans; a code block's fence is longer than any backtick run inside it).
  * Leaves out: colour and the picture (html.ts).
  */
+import { mdCode, mdFence, mdText } from './escape.js';
 import { activeThreads, afterText, changesText, detailLines, fmtVal, objectLines, opText, roleText, sizeLine, stateKeys, threadName } from './format.js';
 import { kernelLog } from './kernel-log.js';
 import type { Report } from './report.js';
 
-/** Escape text for markdown prose and table cells. */
-export function mdText(s: string): string {
-  return s.replace(/\r?\n/g, ' ')
-    .replace(/&(?=#?\w+;)/g, '&amp;')
-    .replace(/^([#>+-])/, '\\$1')
-    .replace(/[\\`*_[\]<|~]/g, (c, at: number, all: string) =>
-      // An underscore inside a word (mutex_lock) cannot start emphasis: leave it readable.
-      (c === '_' && /\w/.test(all[at - 1] ?? '') && /\w/.test(all[at + 1] ?? '') ? c : `\\${c}`));
-}
-
-/** A fenced code block whose fence no line inside can close. */
+/** A fenced code block with an info string, whose fence no line inside can close. */
 export function mdBlock(lines: readonly string[], info = 'text'): string[] {
-  const longest = Math.max(0, ...lines.map((l) => Math.max(0, ...(l.match(/`+/g) ?? []).map((m) => m.length))));
-  const fence = '`'.repeat(Math.max(3, longest + 1));
-  return [`${fence}${info}`, ...lines.map((l) => l.replace(/\r/g, '')), fence];
+  const [open = '```', ...rest] = mdFence(lines);
+  return [`${open}${info}`, ...rest];
 }
 
 /** Prose over several lines: each line escaped, hard line breaks between them (a trailing backslash). */
@@ -37,11 +27,7 @@ export function mdLines(text: string, prefix = ''): string[] {
   return lines.map((l, i) => `${prefix}${mdText(l)}${i < lines.length - 1 ? '\\' : ''}`);
 }
 
-/** A code span that cannot break out of a table cell. */
-export function mdCode(s: string): string {
-  const body = s.replace(/\r?\n/g, ' ').replace(/`/g, "'").replace(/\|/g, '\\|');
-  return `\`${body}\``;
-}
+export { mdCode, mdText };
 
 export function renderMarkdown(r: Report): string {
   const out: string[] = [];
@@ -82,6 +68,6 @@ export function renderMarkdown(r: Report): string {
     for (const k of keys) out.push(`| ${mdCode(k)} | ${r.state.map((row) => mdCode(fmtVal(row.facts[k]))).join(' | ')} |`);
     out.push('');
   }
-  out.push('Replay:', '', '```', r.replay, '```', '');
+  out.push('Replay:', '', ...mdFence([r.replay]), '');
   return out.join('\n');
 }

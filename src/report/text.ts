@@ -5,9 +5,11 @@
  * thread), with a `-- preempt --` or `-- switch --` line where another thread takes over, `<== BUG`
  * on the op that completes the violation, and a `state:` line under each step that changed an
  * inspected fact. Long op texts are cut to the column width with an ellipsis.
+ * Control characters of model strings are shown as escapes (escape.ts), never sent to the terminal.
  * Leaves out: colour (terminals differ; pipe through a pager as is).
  */
 import { activeThreads, afterText, changesText, detailLines, fmtVal, objectLines, opText, roleText, sizeLine, stateKeys, threadName } from './format.js';
+import { termText } from './escape.js';
 import { kernelLog } from './kernel-log.js';
 import type { Report } from './report.js';
 
@@ -51,5 +53,6 @@ export function renderText(r: Report): string {
     }
   }
   out.push('', `replay: ${r.replay}`, '');
-  return out.join('\n');
+  // Model-provided strings reach a terminal: no escape sequence of theirs gets through.
+  return termText(out.join('\n'));
 }

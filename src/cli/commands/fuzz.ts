@@ -32,7 +32,8 @@ export const fuzzCommand: Command = {
     corpus: { type: 'string', help: 'repository corpus that seeds the campaign (default fuzz/corpus)' },
     pin: { type: 'bool', help: 'pin the smallest token of every bug found into the corpus (and drop stale entries)' },
     coverage: { type: 'bool', help: 'run under c8 and write line/branch coverage of the code of the models that ran to <out>/coverage/' },
-    watchdog: { type: 'duration', help: 'restart a worker silent for this long and record a hang (default 30s)' },
+    watchdog: { type: 'duration', help: 'CPU time one execution may take before its worker is restarted and the hang re-checked (default 30s)' },
+    'max-heap': { type: 'int', min: 16, help: 'heap limit of each worker, in MB (default 192)' },
     'log-interval': { type: 'duration', help: 'seconds between progress lines when not on a terminal (default 5s)' },
     'report-time': { type: 'duration', help: 'minimization budget of each bug\'s report, within --time (default 30s)' },
     depth: { type: 'int', min: 1, help: 'PCT bug depth d' },
@@ -52,10 +53,13 @@ export const fuzzCommand: Command = {
       ...opt('corpus', s('corpus')), pin: bool(f, 'pin'), ...opt('watchdogMs', n('watchdog')),
       ...opt('logEveryS', n('log-interval') !== undefined ? (n('log-interval') as number) / 1000 : undefined),
       ...opt('reportBudgetMs', n('report-time')), ...opt('depth', n('depth')), ...opt('maxSteps', n('max-steps')),
+      ...opt('heapMb', n('max-heap')),
     };
     if (bool(f, 'coverage')) {
-      // Validate everything first (bad input must fail before c8 starts), then re-run under c8.
+      // Validate everything first (bad input must fail before c8 starts), then re-run under c8; the
+      // child takes the directory's lock itself.
       const setup = setupCampaign(o);
+      setup.lock.release();
       const rest = process.argv.slice(process.argv.indexOf('fuzz') + 1).filter((a) => a !== '--coverage');
       const out = o.resume ?? setup.dir;
       const dir = isAbsolute(out) ? out : resolve(cwd, out);

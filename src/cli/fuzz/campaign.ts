@@ -28,6 +28,8 @@ import { WorkerPool } from './pool.js';
 import { Progress, type Snapshot } from './progress.js';
 import { ReportStage } from './report-stage.js';
 import { type Setup } from './setup.js';
+import { thrownText } from '../../engine/thrown.js';
+import { recheckHang } from './recheck.js';
 import { hangSignature } from './signature.js';
 import { appendCoverage, writeState } from './state.js';
 import { FindingsStore } from './store.js';
@@ -49,7 +51,19 @@ export interface CampaignResult {
   readonly bugs: number;
 }
 
+/** Run the campaign set up by setup.ts; its directory's lock is released however it ends. */
 export async function runCampaign(s: Setup, io: CliIO, handleSignals: boolean): Promise<CampaignResult> {
+  const release = (): void => s.lock.release();
+  process.on('exit', release); // a second Ctrl-C exits at once
+  try {
+    return await runLocked(s, io, handleSignals);
+  } finally {
+    process.off('exit', release);
+    release();
+  }
+}
+
+async function runLocked(s: Setup, io: CliIO, handleSignals: boolean): Promise<CampaignResult> {
   const st = s.state;
   const t0 = Date.now();
   const elapsedBefore = st.elapsed_s;
@@ -88,6 +102,12 @@ export async function runCampaign(s: Setup, io: CliIO, handleSignals: boolean): 
   let interrupted = false;
   let fatal: string | null = null;
   let crashes = 0;
+  let nonEssentialFailed = false;
+  const nonEssential = (e: unknown): void => {
+    if (nonEssentialFailed) return;
+    nonEssentialFailed = true;
+    log(`mapcheck fuzz: ${thrownText(e)} (coverage data only: the campaign goes on; findings are still written)`);
+  };
   const targetName = (i: number): string => `${s.targets[i]?.model ?? '?'} [${s.targets[i]?.scenario ?? '?'}]`;
   const fuzzing = (): boolean => !stopping && !planDone && Date.now() < fuzzUntil() && (s.executions === undefined || allocated < s.executions);
 
@@ -97,7 +117,7 @@ export async function runCampaign(s: Setup, io: CliIO, handleSignals: boolean): 
     for (let tries = 0; tries < s.targets.length * s.strategies.length; tries++) {
       const c = chunkSpec(st.next_chunk++, s.targets.length, s.strategies, s.shard, st.seed);
       const name = targetName(c.target);
-      if (st.hung.includes(name) || st.exhausted.includes(name) || st.exhausted.includes(`${name}/${c.strategy}`)) continue;
+      if (st.hung.includes(name) || recheck.has(name) || st.exhausted.includes(name) || st.exhausted.includes(`${name}/${c.strategy}`)) continue;
       const maxExecutions = s.executions !== undefined ? Math.min(chunkExecutions, s.executions - allocated) : 1e12;
       allocated += s.executions !== undefined ? maxExecutions : 0;
       return { type: 'chunk', n: c.n, target: c.target, strategy: c.strategy, seed: c.seed, maxExecutions, timeMs: s.executions !== undefined ? Infinity : CHUNK_MS, until: end };
@@ -128,9 +148,10 @@ export async function runCampaign(s: Setup, io: CliIO, handleSignals: boolean): 
         if (c.token && t && (coverSaved[c.target] as number) < COVER_CORPUS_PER_TARGET) {
           coverSaved[c.target] = (coverSaved[c.target] as number) + 1;
           const e = { token: c.token, model: t.model, scenario: t.scenario, reason: 'coverage' as const, kind: null, pinned: false, found: new Date().toISOString() };
-          // Coverage entries are a convenience (not findings): written without fsync, off the event loop.
+          // Coverage entries are a convenience (not findings): written without fsync, off the event
+          // loop, and a failed write (a full disk) is noted once, never fatal.
           void writeAtomicAsync(entryPath(join(s.dir, 'corpus'), e, c.key.toString(16).padStart(8, '0')), `${JSON.stringify(e, null, 2)}\n`, false)
-            .catch((err: unknown) => { if (!store.failure) store.failure = err instanceof Error ? err : new Error(String(err)); });
+            .catch(nonEssential);
         }
       }
       for (const [sig, n] of m.repeats) void store.addRepeats(sig, n);
@@ -165,39 +186,73 @@ export async function runCampaign(s: Setup, io: CliIO, handleSignals: boolean): 
     }
   };
 
+  const recheck = new Set<string>();
+  const rechecks: Promise<void>[] = [];
+  const heapKills = new Map<string, number>();
+  const secs = (ms: number): string => `${Math.round(ms / 1000)} s`;
   const pool = new WorkerPool(new URL('./worker.js', import.meta.url), (w) => ({
     worker: w, targets: s.targets, seeds: s.seeds, progressMs: 200,
     ...(s.depth !== undefined ? { depth: s.depth } : {}), ...(s.maxSteps !== undefined ? { maxSteps: s.maxSteps } : {}),
   }), {
     next,
     message: onMessage,
-    hang: (job, execution, silentMs) => {
+    hang: (job, execution, cpuMs, schedule) => {
       if (job.type === 'minimize') {
-        log(`mapcheck fuzz: minimizing ${job.signature} made no progress for ${Math.round(silentMs / 1000)} s: worker restarted`);
+        log(`mapcheck fuzz: minimizing ${job.signature} used ${secs(cpuMs)} of CPU in one execution: worker restarted`);
         void reports.failed(job.n, 'the model hung while it was being minimized (watchdog)');
         return;
       }
       const c = job;
       const t = s.targets[c.target];
-      if (!t) return;
+      const m = t ? s.models.find((x) => x.name === t.model) : undefined;
+      if (!t || !m) return;
       const name = targetName(c.target);
-      if (!st.hung.includes(name)) st.hung.push(name);
-      log(`mapcheck fuzz: ${name} made no progress for ${Math.round(silentMs / 1000)} s (${c.strategy}, seed ${c.seed}, after execution ${execution}): worker restarted, target skipped from now on`);
-      void store.addHang(t.model, t.scenario, hangSignature(t.model, t.scenario),
-        `a thread of ${t.model} [${t.scenario}] ran for ${Math.round(silentMs / 1000)} s without yielding an op (strategy ${c.strategy}, seed ${c.seed}, around execution ${execution + 1}): it loops without a scheduling point; add yieldNow() in the loop so the step bound can catch a livelock`,
-        `npx mapcheck check ${t.model} --scenario '${t.scenario}' --strategy ${c.strategy} --seed ${c.seed} --watchdog 10s`, c.strategy, c.seed);
+      if (recheck.has(name) || st.hung.includes(name)) return;
+      // A suspected hang is re-checked in a fresh worker before anything is filed (recheck.ts);
+      // meanwhile no worker gets the target.
+      recheck.add(name);
+      log(`mapcheck fuzz: ${name} used ${secs(cpuMs)} of CPU in one execution (${c.strategy}, seed ${c.seed}, around execution ${execution + 1}): worker restarted; re-checking the execution in a fresh worker`);
+      rechecks.push(recheckHang({ model: m.name, hash: m.hash, scenario: t.scenario, strategy: c.strategy, seed: c.seed, steps: schedule }, { watchdogMs: s.watchdogMs }).then((r) => {
+        recheck.delete(name);
+        if (!r.confirmed || !r.token) {
+          log(`mapcheck fuzz: ${name}: not a hang, nothing filed: ${r.note}`);
+          return;
+        }
+        if (!st.hung.includes(name)) st.hung.push(name);
+        log(`mapcheck fuzz: ${name}: the re-check hangs too: filed as a hang, target skipped for the rest of this session`);
+        void store.addHang(t.model, t.scenario, hangSignature(t.model, t.scenario),
+          `a thread of ${t.model} [${t.scenario}] ran ${secs(s.watchdogMs)} of CPU time in one execution without yielding an op (strategy ${c.strategy}, seed ${c.seed}, around execution ${execution + 1}; it hung again when replayed in a fresh worker): it loops without a scheduling point; add yieldNow() in the loop so the step bound can catch a livelock`,
+          `npx mapcheck replay ${r.token}`, c.strategy, c.seed);
+      }));
+    },
+    stall: (job, silentMs) => {
+      const on = job.type === 'minimize' ? `minimizing ${job.signature}` : `on ${targetName(job.target)}`;
+      log(`mapcheck fuzz: a worker ${on} made no progress for ${secs(silentMs)} while using no CPU (blocked, or the machine is overloaded): restarted, nothing filed`);
+      if (job.type === 'minimize') void reports.failed(job.n, 'the worker stalled while minimizing');
     },
     crash: (w, message, job) => {
       if (job?.type === 'minimize') void reports.failed(job.n, `the worker died while minimizing (${message.split('\n')[0] ?? ''})`);
+      const running = job?.type === 'chunk' ? job : undefined;
       // A worker at its heap limit (pool.ts) lost only its in-memory state; it is not a crash loop.
-      if (!/memory limit/i.test(message)) crashes++;
+      // A target that sends workers over it twice is skipped for the rest of this session.
+      const oom = /memory limit/i.test(message);
+      if (!oom) crashes++;
       log(`mapcheck fuzz: worker ${w} died (${message.split('\n')[0] ?? ''}); ${crashes > 3 * s.workers ? 'too many crashes, stopping' : 'restarted'}`);
+      if (oom && running) {
+        const name = targetName(running.target);
+        const n = (heapKills.get(name) ?? 0) + 1;
+        heapKills.set(name, n);
+        if (n >= 2 && !st.hung.includes(name)) {
+          st.hung.push(name);
+          log(`mapcheck fuzz: ${name} exceeded the workers' ${s.heapMb} MB heap limit ${n} times: target skipped for the rest of this session (raise --max-heap if its scenario really needs more)`);
+        }
+      }
       if (crashes > 3 * s.workers) {
         fatal = `workers keep dying: ${message.split('\n')[0] ?? ''}`;
         stopping = true;
       }
     },
-  }, s.watchdogMs);
+  }, s.watchdogMs, s.heapMb);
 
   const progress = new Progress({ line: (t) => void process.stderr.write(`\r${t}\x1b[K`), log }, io.isTTY && process.stderr.isTTY === true, s.logEveryS);
   const snapshot = (): Snapshot => ({
@@ -206,13 +261,24 @@ export async function runCampaign(s: Setup, io: CliIO, handleSignals: boolean): 
   });
   let newKeys: number[] = [];
   const checkpoint = async (): Promise<void> => {
+    if (!s.lock.stillOurs()) {
+      // Someone removed or replaced the lock (lock.ts): two campaigns must never write one directory.
+      fatal ??= `lost the lock of ${s.dir} (another process took it): stopping without writing more`;
+      stopping = true;
+      return;
+    }
     await store.flush();
     st.elapsed_s = Math.round(elapsed() * 10) / 10;
     st.coverage = coverage.size;
+    const keys = newKeys;
+    newKeys = [];
     try {
-      const keys = newKeys;
-      newKeys = [];
       appendCoverage(s.dir, keys);
+    } catch (e) {
+      nonEssential(e);
+      newKeys = keys.concat(newKeys); // kept for the next checkpoint
+    }
+    try {
       writeState(s.dir, st);
     } catch (e) {
       if (!store.failure) store.failure = e instanceof Error ? e : new Error(String(e));
@@ -262,7 +328,8 @@ export async function runCampaign(s: Setup, io: CliIO, handleSignals: boolean): 
   stopping = true;
   clearInterval(ticker);
   clearInterval(saver);
-  await pool.stop(fatal !== null || store.failure ? 0 : 1000);
+  await pool.stop(fatal !== null || store.failure ? 0 : interrupted ? 1000 : 3000);
+  await Promise.all(rechecks);
   progress.done(snapshot());
   await checkpoint();
   if (handleSignals) {

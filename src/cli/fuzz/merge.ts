@@ -5,7 +5,8 @@
  * and the smallest counterexample win (with its reports, copied over), executions add up, elapsed
  * time is the longest shard's, coverage keys are united. The result is itself a campaign directory
  * of this version (state.json, findings/, coverage.bin, reports/, summary.md, summary.json), so
- * merges can be merged again and resumed.
+ * merges can be merged again and resumed. The output directory is locked while it is written
+ * (lock.ts); inputs are only read, so a running shard can be merged.
  * Campaigns of an older mapcheck (campaign format v1, signature scheme 1: a hash of every op-site
  * label) are read too: each of their findings is re-signed from a replay of its token (verify.ts),
  * so old and new shards deduplicate against each other; their old reports are not carried over (a
@@ -19,6 +20,7 @@ import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../../engine/violation.js';
 import { assertWritable, writeJsonAtomic } from './files.js';
+import { CampaignLock } from './lock.js';
 import { knownBugs } from './known.js';
 import { selectModels } from './plan.js';
 import { type CampaignState, MERGEABLE_VERSIONS, STATE_FORMAT, STATE_VERSION, readCoverage, readState, writeCoverage, writeState } from './state.js';
@@ -73,7 +75,7 @@ export function mergeCampaigns(dirs: readonly string[], out: string): MergeResul
   });
   for (const { d, st, records } of inputs) {
     states.push(st);
-    for (const k of readCoverage(d)) coverage.add(k);
+    for (const k of readCoverage(d, false)) coverage.add(k);
     for (const r of records) {
       const prev = bySig.get(r.signature);
       if (!prev) {
@@ -97,7 +99,16 @@ export function mergeCampaigns(dirs: readonly string[], out: string): MergeResul
     }
   }
   assertWritable(out);
-  if (existsSync(join(out, 'state.json'))) throw new UsageError(`merge: ${out} already holds a campaign; choose an empty --out`);
+  const lock = CampaignLock.acquire(out, 'merge');
+  try {
+    if (existsSync(join(out, 'state.json'))) throw new UsageError(`merge: ${out} already holds a campaign; choose an empty --out`);
+    return writeMerged(out, dirs, states, bySig, coverage, resigned);
+  } finally {
+    lock.release();
+  }
+}
+
+function writeMerged(out: string, dirs: readonly string[], states: CampaignState[], bySig: Map<string, { rec: FindingRecord; from: string }>, coverage: Set<number>, resigned: number): MergeResult {
   const records: FindingRecord[] = [];
   for (const { rec, from } of bySig.values()) {
     if (rec.report) {

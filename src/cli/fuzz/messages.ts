@@ -19,6 +19,9 @@ export interface WorkerInit {
   readonly maxSteps?: number;
   /** Milliseconds between progress messages. */
   readonly progressMs: number;
+  /** Set by the pool: the engine's execution count (watchdog heartbeat), and the running execution's decisions. */
+  readonly heartbeat?: Int32Array;
+  readonly tap?: Int32Array;
 }
 
 export interface ChunkMsg {
@@ -128,4 +131,10 @@ export interface ReportMsg {
   readonly error?: string;
 }
 
-export type FromWorker = ProgressMsg | FindingMsg | ChunkDoneMsg | ReportMsg | ErrorMsg;
+/** The worker's OS thread id, first thing (the watchdog reads its CPU time); null off Linux. */
+export interface TidMsg {
+  readonly type: 'tid';
+  readonly tid: number | null;
+}
+
+export type FromWorker = ProgressMsg | FindingMsg | ChunkDoneMsg | ReportMsg | ErrorMsg | TidMsg;

@@ -4,7 +4,7 @@
  * fixed point, is queued; the campaign hands the queue to the worker pool as minimize jobs
  * (report-job.ts: minimize within a per-bug budget, render md / html / json) alongside its fuzz
  * chunks, and this stage writes what comes back as `reports/<signature>.md`, `.html`, `.json` and
- * records in the finding how it was minimized.
+ * records in the finding how it was minimized. Model strings are escaped (src/report/escape.ts).
  *
  * While fuzzing, a bug is minimized once its record has not changed for SETTLE_MS (a smaller token
  * found seconds later would make the work moot), and at most half the workers minimize; when
@@ -20,6 +20,7 @@
  */
 import { join } from 'node:path';
 import { writeAtomic } from './files.js';
+import { mdFence, mdText } from '../../report/escape.js';
 import { MINIMIZE_JOB_BASE, type MinimizeMsg, type ReportMsg } from './messages.js';
 import { resolveModel } from '../resolve.js';
 import type { FindingRecord, FindingsStore, MinimizedInfo } from './store.js';
@@ -76,8 +77,8 @@ const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeA
 /** A report from the record alone, for a bug whose report could not be built (the error says why). */
 function plainReport(rec: FindingRecord, error: string): { md: string; html: string; json: string } {
   const md = [
-    `### ${rec.title}`, '', `> ${rec.message.replace(/\r?\n/g, ' ')}`, '', `No report could be built: ${error}.`, '',
-    'Replay:', '', '```', `npx mapcheck replay ${rec.token}`, '```', '',
+    `### ${mdText(rec.title)}`, '', `> ${mdText(rec.message)}`, '', `No report could be built: ${mdText(error)}.`, '',
+    'Replay:', '', ...mdFence([`npx mapcheck replay ${rec.token}`]), '',
   ].join('\n');
   const html = `<!doctype html><meta charset="utf-8"><title>${esc(rec.title)}</title><h1>${esc(rec.title)}</h1><p>${esc(rec.message)}</p>`
     + `<p>No report could be built: ${esc(error)}.</p><pre>npx mapcheck replay ${esc(rec.token)}</pre>\n`;

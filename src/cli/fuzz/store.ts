@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { Mutex } from 'async-mutex';
 import { UsageError } from '../../engine/violation.js';
 import { entryPath, type CorpusEntry } from './corpus.js';
+import { checkFile, checkFindingName, findingFileSchema } from './file-schemas.js';
 import { readJson, writeAtomicAsync } from './files.js';
 import type { FindingMsg } from './messages.js';
 import { SIGNATURE_SCHEME } from './signature.js';
@@ -112,9 +113,9 @@ export function isFindingRecord(x: unknown): x is FindingRecord {
 }
 
 /**
- * Read every finding of a campaign directory. A record that is not one, that is filed under another
- * name than its signature, or (unless `anyScheme`) that uses an older signature scheme is a
- * one-line UsageError naming the file.
+ * Read every finding of a campaign directory. A record that is not one, a field of the wrong type
+ * (file-schemas.ts), a record filed under another name than its signature, or (unless `anyScheme`)
+ * one that uses an older signature scheme is a one-line UsageError naming the file.
  */
 export function readFindings(dir: string, anyScheme = false): FindingRecord[] {
   const fdir = join(dir, 'findings');
@@ -127,7 +128,11 @@ export function readFindings(dir: string, anyScheme = false): FindingRecord[] {
     const problem = findingProblem(r);
     if (problem) throw new UsageError(`finding ${path} is corrupt: ${problem}; delete or restore it`);
     const rec = r as FindingRecord;
+    const { known_tokens: kt, ...rest } = rec;
+    if (kt !== undefined && Object.keys(kt).length > 1000) throw new UsageError(`finding ${path} is corrupt: its "known_tokens" has more than 1000 entries; delete or restore it`);
+    checkFile(findingFileSchema, rest, path, 'finding');
     if (f !== `${rec.signature}.json`) throw new UsageError(`finding ${path} is corrupt: it holds signature ${rec.signature}; delete or restore it`);
+    checkFindingName(rec.signature, path);
     if (!anyScheme && rec.scheme !== SIGNATURE_SCHEME && rec.kind !== 'hang') {
       throw new UsageError(`finding ${path} uses signature scheme ${rec.scheme ?? 1} of an older mapcheck (this one files bugs under scheme ${SIGNATURE_SCHEME}): 'mapcheck merge' it into a new directory`);
     }

@@ -9,6 +9,7 @@
  * Leaves out: the reports themselves (report-stage.ts).
  */
 import { join } from 'node:path';
+import { mdCode, mdText } from '../../report/escape.js';
 import { writeAtomic, writeJsonAtomic } from './files.js';
 import type { KnownBug } from './known.js';
 import type { FindingRecord } from './store.js';
@@ -69,11 +70,6 @@ export function summaryOf(executions: number, elapsedS: number, coverage: number
   };
 }
 
-/** Table-cell text: one line, no pipe. */
-function cell(s: string): string {
-  return s.replace(/[\r\n]+/g, ' ').replace(/\|/g, '\\|');
-}
-
 const MINIMIZED: Readonly<Record<string, string>> = {
   minimized: 'to the fixed point', 'partly-minimized': 'partly (budget ran out)', 'not-minimized': 'not minimized', '': '—',
 };
@@ -89,12 +85,13 @@ export function summaryMarkdown(s: Summary): string {
     `Reports: ${s.reports.written} written, ${s.reports.fixed_point} minimized to the fixed point, ${s.reports.partly} partly (budget ran out), ${s.reports.not_minimized} not minimized.`, '',
   ];
   if (s.bugs.length) {
+    // Titles, scenarios and the rest come from models and files: escaped (src/report/escape.ts).
     for (const model of [...new Set(s.bugs.map((b) => b.model))].sort()) {
       const mine = s.bugs.filter((b) => b.model === model);
-      lines.push(`## ${model}: ${mine.length} bug(s)`, '', '| signature | title | kind | count | first found | report |', '|---|---|---|---:|---|---|');
+      lines.push(`## ${mdText(model)}: ${mine.length} bug(s)`, '', '| signature | title | kind | count | first found | report |', '|---|---|---|---:|---|---|');
       for (const b of mine) {
-        const rep = b.report ? `[${b.report}](${b.report}) (${MINIMIZED[b.minimized] ?? b.minimized})` : b.reproduce ? 'no token: see replay below' : '—';
-        lines.push(`| \`${b.signature}\` | ${cell(b.title)} | ${b.kind} | ${b.count} | ${b.first_found} | ${rep} |`);
+        const rep = b.report ? `[${mdText(b.report)}](${encodeURI(b.report)}) (${MINIMIZED[b.minimized] ?? mdText(b.minimized)})` : b.reproduce ? 'no token: see replay below' : '—';
+        lines.push(`| ${mdCode(b.signature)} | ${mdText(b.title)} | ${mdCode(b.kind)} | ${b.count} | ${mdText(b.first_found)} | ${rep} |`);
       }
       lines.push('');
     }
@@ -105,14 +102,14 @@ export function summaryMarkdown(s: Summary): string {
     lines.push(`## Known bugs of these models: ${s.known_found}/${s.known_total} found`, '');
     for (const k of s.known) {
       const also = k.seen.filter((x) => x !== k.found);
-      lines.push(`- ${k.found ? '[x]' : '[ ]'} ${k.model} \`${k.id}\` (scenario ${k.scenario})${k.found ? `: \`${k.found}\`` : ''}`
-        + `${k.shared ? ' (shared with another known bug: no signature of its own)' : ''}${also.length ? `; also seen as ${also.map((x) => `\`${x}\``).join(', ')}` : ''}`);
+      lines.push(`- ${k.found ? '[x]' : '[ ]'} ${mdText(k.model)} ${mdCode(k.id)} (scenario ${mdText(k.scenario)})${k.found ? `: ${mdCode(k.found)}` : ''}`
+        + `${k.shared ? ' (shared with another known bug: no signature of its own)' : ''}${also.length ? `; also seen as ${also.map((x) => mdCode(x)).join(', ')}` : ''}`);
     }
     lines.push('');
   }
   if (s.bugs.length) {
     lines.push('## Replay', '');
-    for (const b of s.bugs) lines.push(`- \`${b.signature}\` ${cell(b.title)}: ${b.token ? `\`npx mapcheck replay ${b.token}\`` : b.reproduce ?? ''}`);
+    for (const b of s.bugs) lines.push(`- ${mdCode(b.signature)} ${mdText(b.title)}: ${mdCode(b.token ? `npx mapcheck replay ${b.token}` : b.reproduce ?? '')}`);
   }
   return `${lines.join('\n')}\n`;
 }

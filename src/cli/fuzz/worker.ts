@@ -8,12 +8,19 @@
  * first violation of each shape (signature.ts quickKey) is replayed once to learn them, the rest
  * hit the cache; a finding sent to the main thread is signed from a replay of its own token.
  * It also runs `minimize` jobs: minimize a bug's token and render its report (report-job.ts).
- * Leaves out: files (the main thread owns the store) and the watchdog (the main thread's job: a
- * thread stuck in a loop that never yields cannot report anything itself).
+ * For the watchdog it first posts its OS thread id, counts executions into the shared heartbeat,
+ * and mirrors each execution's decisions into the shared tap (schedule-tap.ts), so a thread stuck in
+ * a loop that never yields, which cannot report anything itself, is still told from a pause and
+ * leaves the schedule that reproduces it.
+ * Leaves out: files (the main thread owns the store) and the verdicts (the main thread's job).
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { countExecutionsInto } from '../../engine/heartbeat.js';
+import { thrownText } from '../../engine/thrown.js';
 import { resolveModel } from '../resolve.js';
 import { replay } from '../../check.js';
+import { ScheduleTap } from '../schedule-tap.js';
+import { ownThreadId } from '../watchdog.js';
 import { explore } from '../../engine/explore.js';
 import { fnv1a, fnvMix } from '../../engine/hash.js';
 import type { AnyModel } from '../../engine/model.js';
@@ -94,7 +101,8 @@ class WorkerState {
     const model = this.models[c.target] as AnyModel;
     const target = this.init.targets[c.target];
     if (!target) throw new UsageError(`worker: no target ${c.target}`);
-    const sched = this.scheduler(c);
+    const inner = this.scheduler(c);
+    const sched = this.init.tap ? new ScheduleTap(inner, this.init.tap) : inner;
     const mut = this.mutators[c.target] as MutateScheduler;
     const th = this.thash[c.target] as number;
     const r = explore(model, sched, {
@@ -165,11 +173,14 @@ function start(): void {
   const port = parentPort;
   if (!port) return;
   const post = (m: FromWorker): void => port.postMessage(m);
+  post({ type: 'tid', tid: ownThreadId() });
+  const init = workerData as WorkerInit;
+  countExecutionsInto(init.heartbeat ?? null);
   let state: WorkerState;
   try {
-    state = new WorkerState(workerData as WorkerInit, post);
+    state = new WorkerState(init, post);
   } catch (e) {
-    post({ type: 'error', usage: e instanceof UsageError, message: e instanceof Error ? e.message : String(e), n: -1 });
+    post({ type: 'error', usage: e instanceof UsageError, message: thrownText(e), n: -1 });
     return;
   }
   port.on('message', (m: ToWorker) => {
@@ -181,7 +192,7 @@ function start(): void {
       if (m.type === 'minimize') post(runReportJob(m));
       else state.run(m);
     } catch (e) {
-      post({ type: 'error', usage: e instanceof UsageError, message: e instanceof Error ? e.message : String(e), n: m.n });
+      post({ type: 'error', usage: e instanceof UsageError, message: thrownText(e), n: m.n });
     }
   });
 }

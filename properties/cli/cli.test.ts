@@ -54,6 +54,51 @@ describe('mapcheck CLI', () => {
     expect(j.executions).toBe(300);
   });
 
+  it('check --keep-going lists every distinct bug worst first, each with a token that replays to it (exit 1)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mc-keep-'));
+    const mod = join(dir, 'two-bugs.mjs');
+    // One schedule family shows a use-after-free and, behind it, a data race on another object and a leak.
+    writeFileSync(mod, `
+import { defineModel, thread, kmalloc, kfree, Field, GFP_KERNEL } from ${JSON.stringify(join(root, 'dist/src/index.js'))};
+export const models = [defineModel({
+  name: 'user/keep-going', scenarios: { d: {} },
+  setup: () => ({ flag: new Field(0, 'flag'), box: { p: null } }),
+  threads: (s) => [
+    thread('a', function* () {
+      s.box.p = yield* kmalloc('obj', GFP_KERNEL, (b) => ({ v: new Field(0, 'v', b) }), 'make');
+      yield* s.flag.set(1);
+      yield* kfree(s.box.p, 'drop');
+      yield* kmalloc('lost', GFP_KERNEL, undefined, 'leak');
+    }),
+    thread('b', function* () {
+      yield* s.flag.get();
+      if (s.box.p) yield* s.box.p.v.set(2);
+    }),
+  ],
+})];
+`);
+    const r = run('check', 'user/keep-going', '--load', mod, '--keep-going', '--strategy', 'dfs', '--json', '--no-report');
+    expect(r.code, r.err).toBe(1);
+    const j = JSON.parse(r.out) as { violation: { kind: string }; token: string; bugs: { signature: string; kind: string; token: string }[] };
+    const kinds = j.bugs.map((b) => b.kind);
+    expect(kinds).toEqual(expect.arrayContaining(['use-after-free', 'data-race', 'leak']));
+    expect(new Set(j.bugs.map((b) => b.signature)).size).toBe(j.bugs.length);
+    // Worst first; the result's own violation is the first of the list.
+    expect(kinds.indexOf('use-after-free')).toBeLessThan(kinds.indexOf('data-race'));
+    expect(kinds.indexOf('data-race')).toBeLessThan(kinds.indexOf('leak'));
+    expect(j.violation.kind).toBe(kinds[0]);
+    for (const b of j.bugs) {
+      expect(decodeToken(b.token).mode?.keepGoing).toBe(true);
+      const rep = JSON.parse(run('replay', b.token, '--load', mod, '--json').out) as { violation: { kind: string } | null };
+      expect(rep.violation, b.signature).not.toBeNull();
+    }
+    // Without --keep-going: one violation, no list.
+    const one = JSON.parse(run('check', 'user/keep-going', '--load', mod, '--strategy', 'dfs', '--json', '--no-report').out) as { bugs?: unknown };
+    expect(one.bugs).toBeUndefined();
+    const text = run('check', 'user/keep-going', '--load', mod, '--keep-going', '--strategy', 'dfs', '--no-report');
+    expect(text.out).toMatch(/\d+ distinct bug\(s\), worst first:/);
+  }, 120_000);
+
   it('check --strategy delay --delay-bound K: exhaustive "within K delays" only when the bound cut schedules off, and its token replays', () => {
     const r = run('check', 'litmus/readers', '--strategy', 'delay', '--delay-bound', '1', '--json');
     expect(r.code).toBe(0);

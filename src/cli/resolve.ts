@@ -6,6 +6,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { allModels, findModel } from '../../models/index.js';
+import type { DistinctBug } from './distinct.js';
 import type { ExploreResult } from '../engine/explore.js';
 import type { AnyModel } from '../engine/model.js';
 import { thrownText } from '../engine/thrown.js';
@@ -93,15 +94,21 @@ export interface ResultJson {
   preemptions: number | null;
   stats: Record<string, number>;
   report?: string;
+  /** `--keep-going`: every distinct bug (by signature), worst first; `violation` is the first of them. */
+  bugs?: readonly DistinctBug[];
+  /** Why a verdict is weaker than it looks (a broken engine assumption, a fallback strategy). */
+  notes?: readonly string[];
 }
 
-export function resultJson(r: ExploreResult): ResultJson {
+export function resultJson(r: ExploreResult & { readonly distinct?: readonly DistinctBug[] }): ResultJson {
   const v = r.finding?.violation;
   return {
     model: r.model, scenario: r.scenario, strategy: r.strategy, seed: r.seed, executions: r.executions, steps: r.steps,
     exhaustive: r.exhaustive, within: r.within ?? null, elapsed_ms: r.elapsedMs,
     violation: v ? { kind: v.kind, title: v.title, message: v.message, threads: v.threads, step: v.step } : null,
     token: r.finding?.token ?? null, preemptions: r.finding?.preemptions ?? null, stats: r.stats,
+    ...(r.distinct !== undefined ? { bugs: r.distinct } : {}),
+    ...(r.notes.length > 0 ? { notes: r.notes } : {}),
   };
 }
 
@@ -110,7 +117,15 @@ export function resultText(j: ResultJson): string {
     `${j.model} [${j.scenario}] strategy=${j.strategy} seed=${j.seed}`,
     `  executions: ${j.executions}  steps: ${j.steps}  exhaustive: ${j.exhaustive ? `yes${j.within !== null ? ` (within ${j.within})` : ''}` : 'no'}  time: ${j.elapsed_ms} ms`,
   ];
-  if (j.violation) {
+  for (const n of j.notes ?? []) lines.push(`  note: ${n}`);
+  if (j.bugs !== undefined && j.bugs.length > 0) {
+    lines.push(`  ${j.bugs.length} distinct bug(s), worst first:`);
+    for (const b of j.bugs) {
+      lines.push(`  - ${b.signature}  ${b.title}  (first in execution ${b.execution}${b.count > 1 ? `, ${b.count} variants` : ''})`);
+      lines.push(`      ${b.message.split('\n')[0] ?? ''}`, `      replay: npx mapcheck replay ${b.token}`);
+    }
+    if (j.report) lines.push(`  report (of the first): ${j.report}`);
+  } else if (j.violation) {
     lines.push(`  ${j.violation.title}`, `  ${j.violation.message}`);
     lines.push(`  replay: npx mapcheck replay ${j.token ?? ''}`);
     if (j.report) lines.push(`  report: ${j.report}`);

@@ -14,7 +14,7 @@ import { check } from '../check.js';
 import type { ExploreResult } from '../engine/explore.js';
 import type { AnyModel } from '../engine/model.js';
 import { scenarioParams } from '../engine/model.js';
-import { decodeToken } from '../engine/token.js';
+import { type ExecMode, decodeToken } from '../engine/token.js';
 import { thrownText } from '../engine/thrown.js';
 import { UsageError, type Violation } from '../engine/violation.js';
 import { buildReport } from '../report/build.js';
@@ -23,6 +23,7 @@ import { type MinimizeResult, minimize } from '../shrink/minimize.js';
 import { makeStrategy } from '../strategies/index.js';
 import { loadModels, resolveModel, type ResultJson } from './resolve.js';
 import { ScheduleTap } from './schedule-tap.js';
+import { type DistinctBug, distinctBugs } from './distinct.js';
 
 export interface CheckJob {
   readonly kind: 'check';
@@ -36,6 +37,8 @@ export interface CheckJob {
   readonly maxExecutions: number;
   readonly deadline?: number;
   readonly maxSteps?: number;
+  /** Go on past violations and list every distinct bug (`check --keep-going`). */
+  readonly keepGoing?: boolean;
 }
 export interface ReplayJob { readonly kind: 'replay'; readonly token: string; readonly lenient: boolean; readonly trace: boolean }
 export interface ReportJob {
@@ -64,10 +67,13 @@ export interface PlainReplay {
 export interface ReportOutput { readonly report: Report | null; readonly plain?: PlainReplay; readonly notes: readonly string[] }
 
 /** What each job posts back. */
-export interface JobOutputs { check: ExploreResult; replay: ReplayOutput; report: ReportOutput; minimize: MinimizeResult }
+/** A check's result, with the distinct bugs of a keep-going run. */
+export type CheckOutput = ExploreResult & { readonly distinct?: readonly DistinctBug[] };
+
+export interface JobOutputs { check: CheckOutput; replay: ReplayOutput; report: ReportOutput; minimize: MinimizeResult }
 
 /** What the worker tells the main thread before running: enough to turn a tapped schedule into a token. */
-export interface JobTarget { readonly model: string; readonly hash: number; readonly scenario: string; readonly strategy: string; readonly seed: number }
+export interface JobTarget { readonly model: string; readonly hash: number; readonly scenario: string; readonly strategy: string; readonly seed: number; readonly mode?: ExecMode }
 
 /** A `usage` violation from setup (before any step): the model refused its parameters. */
 export function refusedBySetup(v: Violation | null | undefined): boolean {
@@ -78,7 +84,7 @@ function refuse(model: AnyModel, v: Violation | null | undefined): void {
   if (refusedBySetup(v)) throw new UsageError(`model '${model.name}' refused the scenario: ${v?.message ?? ''}`);
 }
 
-function runCheck(job: CheckJob, tap: Int32Array | null, target: (t: JobTarget) => void): ExploreResult {
+function runCheck(job: CheckJob, tap: Int32Array | null, target: (t: JobTarget) => void): CheckOutput {
   const model = resolveModel(job.model);
   const { key } = scenarioParams(model, job.scenario);
   const opts = {
@@ -87,15 +93,21 @@ function runCheck(job: CheckJob, tap: Int32Array | null, target: (t: JobTarget) 
     ...(job.delayBound !== undefined ? { delayBound: job.delayBound } : {}),
   };
   const inner = makeStrategy(job.strategy, opts);
-  target({ model: model.name, hash: model.hash, scenario: key, strategy: inner.name, seed: inner.seed });
+  target({ model: model.name, hash: model.hash, scenario: key, strategy: inner.name, seed: inner.seed, ...(job.keepGoing ? { mode: { keepGoing: true } } : {}) });
   const r = check(model, {
     strategy: tap ? new ScheduleTap(inner, tap) : inner, maxExecutions: job.maxExecutions,
     ...(job.scenario !== undefined ? { scenario: job.scenario } : {}),
     ...(job.deadline !== undefined ? { deadline: job.deadline } : {}),
     ...(job.maxSteps !== undefined ? { maxSteps: job.maxSteps } : {}),
+    ...(job.keepGoing ? { keepGoing: true } : {}),
   });
   refuse(model, r.finding?.violation);
-  return r;
+  if (!job.keepGoing) return r;
+  const distinct = distinctBugs(model, r.findings);
+  // The result (and the report written for it) leads with the worst bug.
+  const lead = distinct[0];
+  const worst = lead ? r.findings.find((f) => f.token === lead.token && f.violation.kind === lead.kind) ?? r.finding : r.finding;
+  return { ...r, finding: worst, distinct };
 }
 
 function runReplay(job: ReplayJob): ReplayOutput {

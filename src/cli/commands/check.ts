@@ -42,6 +42,7 @@ export const checkCommand: Command = {
     'report-dir': { type: 'string', help: 'where reports of findings are written (default reports/)' },
     'no-report': { type: 'bool', help: 'do not write a report for a finding' },
     json: { type: 'bool', help: 'print one JSON object' },
+    'keep-going': { type: 'bool', help: 'go on past violations (executions too, where the kernel carries on) and list every distinct bug, each with its token' },
     ...SANDBOX_FLAGS,
   },
   async run(args, io) {
@@ -58,6 +59,7 @@ export const checkCommand: Command = {
       ...(scenario !== undefined ? { scenario } : {}),
       ...(time !== undefined ? { deadline: Date.now() + time } : {}),
       ...(maxSteps !== undefined ? { maxSteps } : {}),
+      ...(bool(args.flags, 'keep-going') ? { keepGoing: true } : {}),
     };
     // The model, its scenario (checked against its params schema) and any --load module are
     // resolved in the sandbox worker: no model code runs in this thread.

@@ -23,17 +23,16 @@ import { badFree, badUnlock, brokenCheck, dataRace, disabledPick, leaked, threw,
 import { executionStarted } from './heartbeat.js';
 import { thrownText } from './thrown.js';
 import { Recorder } from './recorder.js';
+import { ViolationLog } from './violation-log.js';
 import { WaitCheck } from './wait-check.js';
 import { SPIN_WAIT, SpinDetector } from './spin.js';
 import { markOpaque, stateHash } from './state-hash.js';
 import type { DepTracker } from './deps.js';
 import type { ExecOptions, ExecResult, ThreadState } from './exec-types.js';
 import { deadlockViolation, livelockViolation } from './stuck.js';
-import { type Site, type Violation, ViolationAbort, UsageError, bySeverity, violation, violationKey } from './violation.js';
+import { type Site, type Violation, ViolationAbort, UsageError, violation } from './violation.js';
 
 const NO_CHECKS: readonly never[] = [];
-/** At most this many distinct violations are kept per execution in keep-going mode. */
-const MAX_WARNINGS = 64;
 
 /** Violations that end the execution even with keep-going: the model, not the design, is wrong. */
 function endsRun(v: Violation): boolean {
@@ -73,11 +72,8 @@ export class Execution extends EnabledSet implements SchedulerView {
   keepGoing = false;
   /** Declared dependencies (deps.ts), while a memory model that reads them runs; null otherwise. */
   deps: DepTracker | null = null;
-  /** Threads an oops ended this execution (keep-going): what they left behind is no new bug. */
-  private oopses = 0;
-  /** What keep-going recorded so far this execution, and their keys. */
-  private warnings: Violation[] = [];
-  private warningKeys = new Set<string>();
+  /** What keep-going recorded this execution, and the threads an oops ended (violation-log.ts). */
+  private readonly log = new ViolationLog();
   runStore: Map<unknown, unknown> = new Map();
   /** Sanitizers on? API layers (lockdep, sleep-in-atomic, refcount) read this too. */
   sanitize = true;
@@ -137,8 +133,7 @@ export class Execution extends EnabledSet implements SchedulerView {
    */
   fail(v: Violation): never {
     if (this.keepGoing && this.running >= 0 && !endsRun(v)) {
-      this.note(v);
-      this.oopses++;
+      this.log.oops(v);
       throw new ViolationAbort(v);
     }
     if (!this.violation) this.violation = v;
@@ -164,10 +159,7 @@ export class Execution extends EnabledSet implements SchedulerView {
       if (!this.violation) this.violation = v;
       return;
     }
-    const key = violationKey(v);
-    if (this.warningKeys.has(key) || this.warnings.length >= MAX_WARNINGS) return;
-    this.warningKeys.add(key);
-    this.warnings.push(v);
+    this.log.add(v);
   }
 
   /** Who holds lock object `obj` (-1 when free). */
@@ -242,10 +234,8 @@ export class Execution extends EnabledSet implements SchedulerView {
       this.setPending(th.id, undefined);
       if (e instanceof ViolationAbort) return;
       const v = threw(`T${th.id} (${th.name})`, e, [th.id], this.stepIndex - 1);
-      if (this.keepGoing && !endsRun(v)) {
-        this.note(v);
-        this.oopses++;
-      } else if (!this.violation) this.violation = v;
+      if (this.keepGoing && !endsRun(v)) this.log.oops(v);
+      else if (!this.violation) this.violation = v;
     }
   }
 
@@ -393,12 +383,10 @@ export class Execution extends EnabledSet implements SchedulerView {
     this.running = -1;
     this.violation = null;
     this.keepGoing = opts.keepGoing === true;
-    this.oopses = 0;
     if (opts.memoryModel !== undefined && opts.memoryModel !== 'sc') {
       throw new UsageError(`memory model '${opts.memoryModel}' is not available in this build (use 'sc')`);
     }
-    if (this.warnings.length !== 0) this.warnings = [];
-    if (this.warningKeys.size !== 0) this.warningKeys.clear();
+    this.log.reset();
     this.resetEnabled();
     this.waits.reset();
     this.spin.reset();
@@ -432,13 +420,13 @@ export class Execution extends EnabledSet implements SchedulerView {
       if (!this.violation) this.loop(sched, maxSteps, invariants, state);
       // After an oops the state is what the killed thread left half-done: end checks would only
       // report consequences (a leak of what it was about to free, a count it did not drop).
-      if (!this.violation && model.final && this.oopses === 0) this.checkAll(model.final, state, 'invariant');
-      if (!this.violation && model.leakCheck !== false && this.objects.liveHeap > 0 && this.oopses === 0) this.note(leaked(this.objects));
+      if (!this.violation && model.final && this.log.oopses === 0) this.checkAll(model.final, state, 'invariant');
+      if (!this.violation && model.leakCheck !== false && this.objects.liveHeap > 0 && this.log.oopses === 0) this.note(leaked(this.objects));
     } finally {
       Execution.current = saved;
     }
     const halted = this.violation !== null && this.violation.kind !== 'deadlock';
-    const violations = this.warnings.length === 0 ? (this.violation ? [this.violation] : []) : bySeverity(this.violation ? [...this.warnings, this.violation] : this.warnings);
+    const violations = this.log.all(this.violation);
     if (violations.length > 0) this.violation = violations[0] as Violation;
     let facts: Record<string, string | number | boolean> | undefined;
     if ((this.violation || opts.observe === true) && model.inspect && state !== undefined) {
@@ -472,7 +460,7 @@ export class Execution extends EnabledSet implements SchedulerView {
         // Spinning threads wait for a write nobody can make any more: let them spin on.
         if (this.spin.releaseAll()) continue;
         // Threads stuck behind one an oops killed (a lock it held) are the oops's consequence.
-        if (this.anyLive() && this.oopses === 0) this.violation = deadlockViolation(this);
+        if (this.anyLive() && this.log.oopses === 0) this.violation = deadlockViolation(this);
         return;
       }
       if (this.stepIndex >= maxSteps) {

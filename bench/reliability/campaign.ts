@@ -136,7 +136,7 @@ function stateMutants(text: string): [string, (dir: string) => void][] {
   for (const [k, vs] of Object.entries({
     executions: ['1', -1, 1.5, 1e300, null, [], {}], next_chunk: ['0', -5, 2 ** 60], seed: ['x', -1, null], elapsed_s: ['1', -3],
     strategies: ['random', [], [1], [null], ['bogus']], shard: [{ index: 3, count: 2 }, { index: -1, count: 1 }, '0/1', null],
-    models: [5, ['litmus/*'], 'no-such/*'], hung: ['x', [1]], exhausted: [null, [{}]], finished: ['yes'], version: [2, '1'], format: ['x', null],
+    models: [5, ['litmus/*'], 'no-such/*'], hung: ['x', [1]], exhausted: [null, [{}]], finished: ['yes'], version: [Number(st.version) + 1, '1'], format: ['x', null],
     sessions: [-1], coverage: ['many'], created: [7],
   })) for (const v of vs) out.push([`${k} = ${JSON.stringify(v)}`, put(k, v)]);
   out.push(['truncated', raw(text.slice(0, text.length / 2))], ['empty', raw('')], ['not JSON', raw('\u0000\u0001garbage')], ['an array', raw('[1,2]')],

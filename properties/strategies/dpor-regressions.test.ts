@@ -60,4 +60,20 @@ describe('DPOR regressions (DPOR must reach what DFS reaches)', () => {
       expect(run(programModel, prog, 'dpor', true).kinds).toEqual(['deadlock', 'invariant']);
     });
   }
+
+  for (const w of ['wt', 'wx', 'wa'] as const) {
+    it(`a wait enabled, disabled and enabled again before it ran (${w}; kiobuf close-vs-unload's shape)`, () => {
+      // T1 waits until a0 >= 1 (on a0's object, or on a1's reading a0: declared or not), then sets
+      // a1 = 2. T0 sets a0 = 1, back to 0, reads a1, sets a0 = 1. T0 reads 2 only when T1's wait
+      // runs in the first window, between T0's first two stores: from an execution where the wait
+      // ran last, no reversal can start (the wait is disabled at every point in between), so DPOR
+      // must also try the wait where it was enabled earlier.
+      const wait = w === 'wt' ? (['wt', 0, 1] as const) : ([w, 1, 0, 1] as const);
+      const prog: Program = { threads: [[['st', 0, 1], ['st', 0, 0], ['ld', 1], ['st', 0, 1]], [wait, ['st', 1, 2]]], forbid: [0, 5] };
+      agree(programModel, prog);
+      const dfs = run(programModel, prog, 'dfs', true).finals;
+      expect(dfs.length).toBeGreaterThan(1);
+      expect(run(programModel, prog, 'dpor', true).finals).toEqual(dfs);
+    });
+  }
 });

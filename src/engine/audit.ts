@@ -18,7 +18,9 @@
  * runs are audited densely and long runs pay little (two extra executions per audit). Before a run
  * is called exhaustive (`settle`), the determinism re-runs are topped up to at least 32, cycling
  * over the audited executions: a coin-flip nondeterminism in a one-execution model escapes with
- * probability 2^-32.
+ * probability 2^-32. The top-up may take as long as the run itself took (at least a second, never
+ * past the run's deadline): a model whose few executions are each slow gets fewer re-runs, and the
+ * result's notes say how many.
  * Leaves out: proving the assumptions (a sample can miss a rare difference), and violations whose
  * wording depends on state kept across executions (lockdep's lock-order graph) are compared by
  * kind only.
@@ -159,12 +161,17 @@ export class Auditor {
    * Before a run is called exhaustive: re-run kept executions until at least MIN_RERUNS
    * determinism checks passed; the first difference is returned.
    */
-  settle(): AuditFailure | null {
-    for (let i = 0; this.audits < MIN_RERUNS && this.kept.length > 0; i++) {
+  settle(until = Infinity): AuditFailure | null {
+    for (let i = 0; this.audits < MIN_RERUNS && this.kept.length > 0 && Date.now() < until; i++) {
       const f = this.determinism(this.kept[i % this.kept.length] as ExecResult);
       if (f !== null) return f;
     }
     return null;
+  }
+
+  /** Fewer re-runs than `settle` aims for (its time ran out): how many ran, else null. */
+  get shortOfReruns(): number | null {
+    return this.audits < MIN_RERUNS && this.kept.length > 0 ? this.audits : null;
   }
 
   private determinism(orig: ExecResult): AuditFailure | null {

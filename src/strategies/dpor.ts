@@ -62,6 +62,8 @@ export class DporScheduler implements Scheduler {
   private seq: NotDep | null = null;
   /** Node index of each event's thread decision. */
   private eventNode: number[] = [];
+  /** waitFallback's per-thread scratch: the node of each thread's previous event. */
+  private readonly prevNodeScratch: number[] = [];
   private pos = 0;
   private lastThreadNode = -1;
   /** Value the last choose picked (recorded with its event). */
@@ -75,7 +77,7 @@ export class DporScheduler implements Scheduler {
   private blocked = 0;
   private divergences = 0;
   private inserts = 0;
-  private readonly counts = { fallbacks: 0, wokenUp: 0, infeasible: 0 };
+  private readonly counts = { fallbacks: 0, wokenUp: 0, infeasible: 0, waitFallbacks: 0 };
   private boundView: SchedulerView | null = null;
   /** The running execution's view, kept to read pending ops when it ends. */
   private view: SchedulerView | null = null;
@@ -314,6 +316,7 @@ export class DporScheduler implements Scheduler {
    */
   endExecution(outcome: ExecutionOutcome): void {
     this.analyseEnd(outcome);
+    this.waitFallback();
     for (let d = 0; d < this.depth; d++) (this.nodes[d] as DNode).follow = null;
     if (!this.gaveUp && !this.hasBranch()) this.exhaustive = true;
   }
@@ -372,6 +375,43 @@ export class DporScheduler implements Scheduler {
     }
   }
 
+  /**
+   * A wait that could have completed earlier. Races reverse one pair of events at a time, and each
+   * reversal must be able to start where it is placed; a wait whose condition was true, then false,
+   * then true again while its thread sat on it (`x` set and cleared before the wait ran, or an
+   * undeclared read set that makes it depend on every op, hiding its race with the write that
+   * enabled it behind later ops) cannot be moved back step by step past the stretch where it was
+   * disabled. So, for every wait event, each node of the branch where its thread was already
+   * waiting there, was enabled, and was disabled again before the wait ran also explores that
+   * thread (source-set style: more executions, never fewer; sleep sets prune the redundant ones).
+   */
+  private waitFallback(): void {
+    const tr = this.trace;
+    const n = Math.min(tr.length, this.blockedAt);
+    const prevNode = this.prevNodeScratch;
+    prevNode.length = 0;
+    for (let i = 0; i < n; i++) {
+      const t = tr.thread[i] as number;
+      const d = this.eventNode[i] as number;
+      const from = prevNode[t] ?? -1;
+      prevNode[t] = d;
+      if ((tr.ops[i] as Op).kind !== OpKind.Wait) continue;
+      // The last node before the wait ran where its thread was disabled.
+      let lastOff = -1;
+      for (let k = d - 1; k > from; k--) {
+        const nd = this.nodes[k] as DNode;
+        if (nd.n === 0 && (nd.enabled & (1 << t)) === 0) {
+          lastOff = k;
+          break;
+        }
+      }
+      for (let k = from + 1; k < lastOff; k++) {
+        const nd = this.nodes[k] as DNode;
+        if (nd.n === 0 && (nd.enabled & (1 << t)) !== 0) this.counts.waitFallbacks += nd.addAllEnabled(1 << t);
+      }
+    }
+  }
+
   /** The independence DPOR relies on (conflicts.ts), for the run's audit to check on the model. */
   independent(a: Op, b: Op, view: SchedulerView): boolean {
     return !conflicts(a, b, view);
@@ -380,7 +420,7 @@ export class DporScheduler implements Scheduler {
   stats(): Record<string, number> {
     return {
       traces: this.executions - this.blocked, sleepBlocked: this.blocked, divergences: this.divergences, depth: this.depth,
-      wakeupInserts: this.inserts, fallbacks: this.counts.fallbacks, wokenUp: this.counts.wokenUp, infeasible: this.counts.infeasible,
+      wakeupInserts: this.inserts, fallbacks: this.counts.fallbacks, wokenUp: this.counts.wokenUp, infeasible: this.counts.infeasible, waitFallbacks: this.counts.waitFallbacks,
     };
   }
 }

@@ -108,6 +108,10 @@ async function runLocked(s: Setup, io: CliIO, handleSignals: boolean): Promise<C
     nonEssentialFailed = true;
     log(`mapcheck fuzz: ${thrownText(e)} (coverage data only: the campaign goes on; findings are still written)`);
   };
+  /** A write the campaign cannot go on without (a finding's record) failed: stop, printing every token. */
+  const essential = (e: unknown): void => {
+    if (!store.failure) store.failure = e instanceof Error ? e : new Error(thrownText(e));
+  };
   const targetName = (i: number): string => `${s.targets[i]?.model ?? '?'} [${s.targets[i]?.scenario ?? '?'}]`;
   const fuzzing = (): boolean => !stopping && !planDone && Date.now() < fuzzUntil() && (s.executions === undefined || allocated < s.executions);
 
@@ -158,7 +162,7 @@ async function runLocked(s: Setup, io: CliIO, handleSignals: boolean): Promise<C
     } else if (m.type === 'finding') {
       void store.add(m).then((o) => { if (o === 'new' || o === 'smaller') reports.changed(m.signature); });
     } else if (m.type === 'report') {
-      void reports.apply(m);
+      reports.apply(m).catch(essential);
     } else if (m.type === 'chunk-done') {
       const c = chunkTarget.get(m.n);
       chunkTarget.delete(m.n);
@@ -176,7 +180,7 @@ async function runLocked(s: Setup, io: CliIO, handleSignals: boolean): Promise<C
         return;
       }
       if (!chunkTarget.has(m.n)) {
-        void reports.failed(m.n, `the report could not be made: ${m.message.split('\n')[0] ?? ''}`);
+        reports.failed(m.n, `the report could not be made: ${m.message.split('\n')[0] ?? ''}`).catch(essential);
         return;
       }
       const c = chunkTarget.get(m.n);
@@ -199,7 +203,7 @@ async function runLocked(s: Setup, io: CliIO, handleSignals: boolean): Promise<C
     hang: (job, execution, cpuMs, schedule) => {
       if (job.type === 'minimize') {
         log(`mapcheck fuzz: minimizing ${job.signature} used ${secs(cpuMs)} of CPU in one execution: worker restarted`);
-        void reports.failed(job.n, 'the model hung while it was being minimized (watchdog)');
+        reports.failed(job.n, 'the model hung while it was being minimized (watchdog)').catch(essential);
         return;
       }
       const c = job;
@@ -228,10 +232,10 @@ async function runLocked(s: Setup, io: CliIO, handleSignals: boolean): Promise<C
     stall: (job, silentMs) => {
       const on = job.type === 'minimize' ? `minimizing ${job.signature}` : `on ${targetName(job.target)}`;
       log(`mapcheck fuzz: a worker ${on} made no progress for ${secs(silentMs)} while using no CPU (blocked, or the machine is overloaded): restarted, nothing filed`);
-      if (job.type === 'minimize') void reports.failed(job.n, 'the worker stalled while minimizing');
+      if (job.type === 'minimize') reports.failed(job.n, 'the worker stalled while minimizing').catch(essential);
     },
     crash: (w, message, job) => {
-      if (job?.type === 'minimize') void reports.failed(job.n, `the worker died while minimizing (${message.split('\n')[0] ?? ''})`);
+      if (job?.type === 'minimize') reports.failed(job.n, `the worker died while minimizing (${message.split('\n')[0] ?? ''})`).catch(essential);
       const running = job?.type === 'chunk' ? job : undefined;
       // A worker at its heap limit (pool.ts) lost only its in-memory state; it is not a crash loop.
       // A target that sends workers over it twice is skipped for the rest of this session.

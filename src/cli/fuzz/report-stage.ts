@@ -19,6 +19,7 @@
  * to reproduce them) and the minimization itself (src/shrink, in the workers).
  */
 import { join } from 'node:path';
+import { thrownText } from '../../engine/thrown.js';
 import { writeAtomic } from './files.js';
 import { mdFence, mdText } from '../../report/escape.js';
 import { MINIMIZE_JOB_BASE, type MinimizeMsg, type ReportMsg } from './messages.js';
@@ -94,7 +95,7 @@ export class ReportStage {
   private readonly shown = new Map<string, string>();
   private readonly times: number[] = [];
   private job = MINIMIZE_JOB_BASE;
-  private counts = { written: 0, fixedPoint: 0, partly: 0, notMinimized: 0, failed: 0, duplicates: 0, kept: 0 };
+  private counts = { written: 0, fixedPoint: 0, partly: 0, notMinimized: 0, failed: 0, duplicates: 0, kept: 0, unwritten: 0 };
 
   constructor(private readonly dir: string, private readonly store: FindingsStore, private readonly o: ReportStageOptions, private readonly log: (l: string) => void) {}
 
@@ -185,12 +186,24 @@ export class ReportStage {
     };
   }
 
-  private async write(rec: FindingRecord, files: { md: string; html: string; json: string }, source: string, info: MinimizedInfo): Promise<void> {
+  /**
+   * Write a report and record it in the finding. A report is not essential (the finding and its
+   * token are already on disk, and a resumed campaign writes missing reports): a failed write (a
+   * full disk) is one line and the campaign goes on. Returns whether it was written.
+   */
+  private async write(rec: FindingRecord, files: { md: string; html: string; json: string }, source: string, info: MinimizedInfo): Promise<boolean> {
     const base = join('reports', rec.signature);
-    writeAtomic(join(this.dir, `${base}.md`), files.md);
-    writeAtomic(join(this.dir, `${base}.html`), files.html);
-    writeAtomic(join(this.dir, `${base}.json`), files.json);
+    try {
+      writeAtomic(join(this.dir, `${base}.md`), files.md);
+      writeAtomic(join(this.dir, `${base}.html`), files.html);
+      writeAtomic(join(this.dir, `${base}.json`), files.json);
+    } catch (e) {
+      this.counts.unwritten++;
+      this.log(`mapcheck fuzz: could not write the report of ${rec.signature} (${thrownText(e)}); its finding is kept, and --resume writes the report`);
+      return false;
+    }
     await this.store.setReport(rec.signature, `${base}.md`, source, info);
+    return true;
   }
 
   /** A job's result came back: write the report and record how it was minimized. */
@@ -220,7 +233,7 @@ export class ReportStage {
       status: m.status, token: m.token, steps: m.steps, preemptions: m.preemptions, from_steps: m.from.steps, from_preemptions: m.from.preemptions,
       ...(m.reason !== undefined ? { reason: m.reason } : {}), elapsed_ms: m.elapsedMs,
     };
-    await this.write(rec, m.files, job.token, info);
+    if (!(await this.write(rec, m.files, job.token, info))) return;
     this.shown.set(m.token, m.signature);
     this.counts.written++;
     if (m.status === 'minimized') this.counts.fixedPoint++;

@@ -77,11 +77,10 @@ export async function launchBrowser(viewport: { width: number; height: number })
     const context = await chromium.launchPersistentContext(join(dir, 'profile'), {
       executablePath: exe, headless: true, viewport, args: FLAGS, env: { ...process.env as Record<string, string>, ...env },
     });
-    const version = context.browser()?.version() ?? (await context.newPage().then(async (p) => {
-      const v = await p.evaluate(() => navigator.userAgent);
-      await p.close();
-      return v;
-    }));
+    // A persistent context has no Browser object: ask the page for the user agent.
+    const page = await context.newPage();
+    const version = context.browser()?.version() ?? await page.evaluate('navigator.userAgent') as string;
+    await page.close();
     const description = `${source}: ${version}`;
     process.stdout.write(`html report test: browser = ${description}\n`);
     return {

@@ -4,45 +4,33 @@
  * script against (`{ model, strategy, executions, exhaustive, violation, token, ... }`).
  * Leaves out: file handling (each command does its own).
  */
-import { pathToFileURL } from 'node:url';
 import { allModels, findModel } from '../../models/index.js';
 import type { ExploreResult } from '../engine/explore.js';
 import type { AnyModel } from '../engine/model.js';
-import { UsageError } from '../engine/violation.js';
+import { reproduceCommand } from '../engine/origin.js';
+import { UsageError, type Violation } from '../engine/violation.js';
 import { type FlagValues, num } from './args.js';
+import { everyModel, loadedModels } from './load.js';
 
-/** Models loaded from user modules with --load, searched before the built-in ones. */
-const loaded: AnyModel[] = [];
-
-function isModel(x: unknown): x is AnyModel {
-  return typeof x === 'object' && x !== null && typeof (x as AnyModel).name === 'string' && typeof (x as AnyModel).setup === 'function' && typeof (x as AnyModel).hash === 'number';
-}
-
-/** Import a user module whose `models` (or default) export is an array of defineModel values. */
-export async function loadModels(path: string): Promise<AnyModel[]> {
-  let mod: { models?: unknown; default?: unknown };
-  try {
-    mod = (await import(pathToFileURL(path).href)) as { models?: unknown; default?: unknown };
-  } catch (e) {
-    throw new UsageError(`--load ${path}: cannot import it (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);
-  }
-  const list = mod.models ?? mod.default;
-  if (!Array.isArray(list) || !list.every(isModel)) {
-    throw new UsageError(`--load ${path}: the module must export 'models', an array of defineModel(...) values`);
-  }
-  loaded.push(...list);
-  return list;
-}
+/** User modules (--load) live in load.ts; re-exported for the workers that load them. */
+export { loadModels } from './load.js';
 
 export function resolveModel(name: string): AnyModel {
-  const user = loaded.find((m) => m.name === name);
+  const user = loadedModels().find((m) => m.name === name);
   if (user) return user;
   const exact = findModel(name);
   if (exact) return exact;
-  const near = allModels.filter((m) => m.name.startsWith(`${name}/`) || m.name.endsWith(`/${name}`));
+  const near = everyModel().filter((m) => m.name.startsWith(`${name}/`) || m.name.endsWith(`/${name}`));
   if (near.length === 1 && near[0]) return near[0];
-  const hint = near.length > 1 ? `: did you mean ${near.map((m) => m.name).join(' or ')}?` : " (run 'mapcheck list' for the names)";
+  const hint = near.length > 1 ? `: did you mean ${near.map((m) => m.name).join(' or ')}?`
+    : loadedModels().length === 0 && allModels.length > 0 ? " (run 'mapcheck list' for the names; your own models need --load <file>)" : " (run 'mapcheck list' for the names)";
   throw new UsageError(`unknown model '${name}'${hint}`);
+}
+
+/** The command that reproduces `token` of model `name`, with --load when the model came from a file. */
+export function commandFor(verb: 'replay' | 'minimize' | 'report', token: string, name: string): string {
+  const m = loadedModels().find((x) => x.name === name) ?? findModel(name) ?? null;
+  return reproduceCommand(verb, token, m);
 }
 
 export function strategyOptions(f: FlagValues): { seed: number; depth?: number; preemptionBound?: number } {
@@ -61,11 +49,17 @@ export interface ResultJson {
   steps: number;
   exhaustive: boolean;
   elapsed_ms: number;
-  violation: null | { kind: string; title: string; message: string; threads: readonly number[]; step: number };
+  violation: null | { kind: string; title: string; message: string; threads: readonly number[]; step: number; stack?: string };
   token: string | null;
   preemptions: number | null;
   stats: Record<string, number>;
   report?: string;
+}
+
+/** The `violation` member of the JSON shapes (with the model code's stack for an exception). */
+export function violationJson(v: Violation | null | undefined): ResultJson['violation'] {
+  if (!v) return null;
+  return { kind: v.kind, title: v.title, message: v.message, threads: v.threads, step: v.step, ...(v.stack !== undefined ? { stack: v.stack } : {}) };
 }
 
 export function resultJson(r: ExploreResult): ResultJson {
@@ -73,7 +67,7 @@ export function resultJson(r: ExploreResult): ResultJson {
   return {
     model: r.model, scenario: r.scenario, strategy: r.strategy, seed: r.seed, executions: r.executions, steps: r.steps,
     exhaustive: r.exhaustive, elapsed_ms: r.elapsedMs,
-    violation: v ? { kind: v.kind, title: v.title, message: v.message, threads: v.threads, step: v.step } : null,
+    violation: violationJson(v),
     token: r.finding?.token ?? null, preemptions: r.finding?.preemptions ?? null, stats: r.stats,
   };
 }
@@ -85,7 +79,8 @@ export function resultText(j: ResultJson): string {
   ];
   if (j.violation) {
     lines.push(`  ${j.violation.title}`, `  ${j.violation.message}`);
-    lines.push(`  replay: npx mapcheck replay ${j.token ?? ''}`);
+    if (j.violation.stack !== undefined) lines.push(j.violation.stack);
+    lines.push(`  replay: ${commandFor('replay', j.token ?? '', j.model)}`);
     if (j.report) lines.push(`  report: ${j.report}`);
   } else {
     lines.push(j.exhaustive ? '  no violation: every interleaving within the bounds was explored' : '  no violation found within the budget');

@@ -6,6 +6,7 @@
  * Leaves out: deadlock and livelock analysis (stuck.ts), sanitizers of the API layers (src/linux).
  */
 import type { ObjectTable } from './objects.js';
+import { modelStack } from './origin.js';
 import { type Op, OpKind } from './ops.js';
 import type { PriorAccess } from './race.js';
 import { type Violation, UsageError, violation } from './violation.js';
@@ -84,5 +85,24 @@ export function leaked(objects: ObjectTable): Violation {
 /** Model code (a thread, or setup) threw: an 'exception' violation, or 'usage' for API misuse. */
 export function threw(who: string, e: unknown, threads: readonly number[], step: number): Violation {
   const msg = e instanceof Error ? `${e.name === 'Error' || e instanceof UsageError ? '' : `${e.name}: `}${e.message}` : String(e);
-  return violation(e instanceof UsageError ? 'usage' : 'exception', `${who} threw: ${msg}`, { threads, step });
+  const v = violation(e instanceof UsageError ? 'usage' : 'exception', `${who} threw: ${msg}`, { threads, step });
+  if (e instanceof Error) lazyStack(v, e);
+  return v;
+}
+
+/**
+ * `v.stack`, formatted from `e` on first read (a report, JSON, a message to another thread): V8
+ * captures the frames when the error is made, but formatting them, source-mapped, costs up to
+ * milliseconds, and a campaign throws in every execution of a crashing model without ever
+ * reading most of those stacks. Reading it once replaces the getter with the value.
+ */
+function lazyStack(v: Violation, e: Error): void {
+  Object.defineProperty(v, 'stack', {
+    enumerable: true, configurable: true,
+    get(): string | undefined {
+      const stack = modelStack(e);
+      Object.defineProperty(v, 'stack', { value: stack, enumerable: stack !== undefined, configurable: true, writable: false });
+      return stack;
+    },
+  });
 }

@@ -13,6 +13,7 @@ import { checkTokenFits } from '../check.js';
 import { Execution } from '../engine/execution.js';
 import { type AnyModel, scenarioParams } from '../engine/model.js';
 import { type Op, OpKind, OP_KIND_NAMES } from '../engine/ops.js';
+import { reproduceCommand } from '../engine/origin.js';
 import type { Scheduler, SchedulerView } from '../engine/scheduler.js';
 import { type Schedule, decodeToken, encodeToken } from '../engine/token.js';
 import { UsageError, type Violation } from '../engine/violation.js';
@@ -138,7 +139,7 @@ export function buildReport(model: AnyModel, token: string | Schedule, extra: Bu
   return {
     format: REPORT_FORMAT, version: REPORT_VERSION, title: v.title, invariant: v.message, kind: v.kind,
     model: { name: model.name, hash: model.hash.toString(16).padStart(8, '0'), scenario: s.scenario, ...(model.description ? { description: model.description } : {}) },
-    strategy: s.strategy, seed: s.seed, token: tok, replay: `npx mapcheck replay ${tok}`,
+    strategy: s.strategy, seed: s.seed, token: tok, replay: reproduceCommand('replay', tok, model),
     threads: exec.threads.map((t) => ({ id: t.id, name: t.name })),
     steps, violation: v, state, size: { steps: r.steps, preemptions: r.preemptions, faults },
     ...(extra.minimizedFrom ? { minimizedFrom: extra.minimizedFrom } : {}),

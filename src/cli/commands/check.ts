@@ -6,7 +6,6 @@
  * with a one-line error instead of a hang.
  * Leaves out: minimized reports (written by the report stage when it is registered).
  */
-import { resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { ExploreResult } from '../../engine/explore.js';
 import { UsageError } from '../../engine/violation.js';
@@ -15,7 +14,8 @@ import { STRATEGY_NAMES, makeStrategy } from '../../strategies/index.js';
 import { bool, num, str } from '../args.js';
 import { type CliIO, type Command, EXIT_FOUND, EXIT_OK } from '../command.js';
 import type { CheckJob } from '../check-worker.js';
-import { type ResultJson, loadModels, resolveModel, resultJson, resultText, strategyOptions } from '../resolve.js';
+import { LOAD_FLAG, loadFromFlags } from '../load.js';
+import { type ResultJson, resolveModel, resultJson, resultText, strategyOptions } from '../resolve.js';
 
 /** Run a check job in a worker; rejects with UsageError when the watchdog fires. */
 export function runCheckJob(job: CheckJob, watchdogMs: number, onProgress?: (executions: number) => void): Promise<ExploreResult> {
@@ -59,7 +59,7 @@ export function onFinding(h: FindingHook): void {
 
 export const checkCommand: Command = {
   name: 'check',
-  usage: 'check <model> [--strategy S] [--budget N] [--seed S] [--json]',
+  usage: 'check <model> [--load file] [--strategy S] [--budget N] [--seed S] [--json]',
   summary: 'explore a model\'s interleavings; exit 1 when a violation is found',
   flags: {
     strategy: { type: { oneOf: STRATEGY_NAMES }, help: `exploration strategy: ${STRATEGY_NAMES.join('|')} (default portfolio)` },
@@ -73,16 +73,14 @@ export const checkCommand: Command = {
     watchdog: { type: 'duration', help: 'abort when no execution finishes for this long (default 30s)' },
     'report-dir': { type: 'string', help: 'where reports of findings are written (default reports/)' },
     'no-report': { type: 'bool', help: 'do not write a report for a finding' },
-    load: { type: 'string', help: 'a JS module exporting `models` (your own defineModel values) to check' },
+    load: LOAD_FLAG,
     json: { type: 'bool', help: 'print one JSON object' },
   },
   async run(args, io) {
     const [name, extra] = args.positional;
     if (name === undefined) throw new UsageError('check: which model? (run mapcheck list)');
     if (extra !== undefined) throw new UsageError(`check: unexpected argument '${extra}'`);
-    const load = str(args.flags, 'load');
-    const loadPath = load !== undefined ? resolve(io.cwd, load) : undefined;
-    if (loadPath !== undefined) await loadModels(loadPath);
+    const loadPath = await loadFromFlags(args.flags, io.cwd);
     const model = resolveModel(name);
     const scenario = str(args.flags, 'scenario');
     scenarioParams(model, scenario); // a bad scenario is a usage error before any worker starts

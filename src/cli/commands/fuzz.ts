@@ -13,10 +13,12 @@ import type { Command } from '../command.js';
 import { runCampaign } from '../fuzz/campaign.js';
 import { runUnderC8 } from '../fuzz/coverage.js';
 import { type FuzzOptions, setupCampaign } from '../fuzz/setup.js';
+import { readState } from '../fuzz/state.js';
+import { LOAD_FLAG, loadFromFlags, loadModels } from '../load.js';
 
 export const fuzzCommand: Command = {
   name: 'fuzz',
-  usage: 'fuzz [--models glob] [--time 10m | --executions N] [--workers N] [--resume dir]',
+  usage: 'fuzz [--load file] [--models glob] [--time 10m | --executions N] [--workers N] [--resume dir]',
   summary: 'run a fuzz campaign on every core; exit 1 when a bug is found',
   flags: {
     models: { type: 'string', help: "comma-separated model globs, e.g. 'litmus/*,ioremap-reuse/posted' (default every model)" },
@@ -37,6 +39,7 @@ export const fuzzCommand: Command = {
     'report-time': { type: 'duration', help: 'time budget for minimizing and rendering reports at the end (default 30s)' },
     depth: { type: 'int', min: 1, help: 'PCT bug depth d' },
     'max-steps': { type: 'int', min: 1, help: 'step bound of one execution (livelock detection)' },
+    load: { ...LOAD_FLAG, help: `${LOAD_FLAG.help}; without --models the campaign fuzzes only these (a resumed campaign reloads its file)` },
   },
   async run(args, io) {
     const f = args.flags;
@@ -44,8 +47,17 @@ export const fuzzCommand: Command = {
     const n = (k: string): number | undefined => num(f, k);
     const s = (k: string): string | undefined => str(f, k);
     const opt = <T>(k: string, v: T | undefined): Record<string, T> => (v !== undefined ? { [k]: v } : {});
+    // The user's models are loaded before setup (loading is asynchronous); a resumed campaign
+    // reloads the file it was started with unless --load is given again.
+    let load = await loadFromFlags(f, cwd);
+    const resumeDir = s('resume');
+    if (load === undefined && resumeDir !== undefined) {
+      const kept = readState(isAbsolute(resumeDir) ? resumeDir : resolve(cwd, resumeDir)).load ?? undefined;
+      if (kept !== undefined) await loadModels(kept);
+      load = kept;
+    }
     const o: FuzzOptions = {
-      cwd, env: process.env,
+      cwd, env: process.env, ...opt('load', load),
       ...opt('models', s('models')), ...opt('strategies', s('strategies')), ...opt('timeMs', n('time')),
       ...opt('executions', n('executions')), ...opt('workers', n('workers')), ...opt('seed', n('seed')),
       ...opt('out', s('out')), ...opt('resume', s('resume')), ...opt('shard', s('shard')), ...opt('shardCount', n('shard-count')),
@@ -60,7 +72,7 @@ export const fuzzCommand: Command = {
       const out = o.resume ?? setup.dir;
       const dir = isAbsolute(out) ? out : resolve(cwd, out);
       const filtered = removeFlag(removeFlag(rest, '--out'), '--resume');
-      const code = await runUnderC8(o.resume !== undefined ? [...filtered, '--resume', dir] : filtered, dir, cwd);
+      const code = await runUnderC8(o.resume !== undefined ? [...filtered, '--resume', dir] : filtered, dir, cwd, setup.load);
       io.out(`coverage of the model code: ${join(dir, 'coverage', 'index.html')} (summary: ${join(dir, 'coverage', 'coverage-summary.json')})`);
       return code;
     }

@@ -11,21 +11,24 @@ import { UsageError } from '../../engine/violation.js';
 import { minimize } from '../../shrink/minimize.js';
 import { bool, num } from '../args.js';
 import { type Command, EXIT_OK } from '../command.js';
-import { resolveModel } from '../resolve.js';
+import { LOAD_FLAG, loadFromFlags } from '../load.js';
+import { commandFor, resolveModel } from '../resolve.js';
 
 export const minimizeCommand: Command = {
   name: 'minimize',
-  usage: 'minimize <token> [--json] [--time D] [--no-scenario]',
+  usage: 'minimize <token> [--load file] [--json] [--time D] [--no-scenario]',
   summary: 'shrink a failing token: fewest steps, preemptions and injected faults',
   flags: {
     json: { type: 'bool', help: 'print one JSON object' },
     time: { type: 'duration', help: 'stop improving after this long (default 8s)' },
     'no-scenario': { type: 'bool', help: 'keep the scenario as recorded (shrink only the schedule)' },
+    load: LOAD_FLAG,
   },
-  run(args, io) {
+  async run(args, io) {
     const [token, extra] = args.positional;
     if (token === undefined) throw new UsageError('minimize: give the token printed by check (mc1.…)');
     if (extra !== undefined) throw new UsageError(`minimize: unexpected argument '${extra.slice(0, 20)}'`);
+    await loadFromFlags(args.flags, io.cwd);
     const s = decodeToken(token);
     const model = resolveModel(s.model);
     const time = num(args.flags, 'time');
@@ -39,13 +42,14 @@ export const minimizeCommand: Command = {
         token: r.token, steps: r.steps, preemptions: r.preemptions, faults: r.faults,
         before: { steps: r.before.steps, preemptions: r.before.preemptions, faults: r.before.faults },
         scenario: r.scenario, violation: { kind: r.violation.kind, title: r.violation.title }, runs: r.runs, elapsed_ms: r.elapsedMs,
+        replay: commandFor('replay', r.token, model.name),
       }));
     } else {
       io.out(`${model.name}: ${r.violation.title}`);
       io.out(`  before: ${r.before.steps} steps, ${r.before.preemptions} preemptions, ${r.before.faults} injected faults`);
       io.out(`  after:  ${r.steps} steps, ${r.preemptions} preemptions, ${r.faults} injected faults${r.scenarioShrunk ? `  scenario ${r.scenario}` : ''}`);
       io.out(`  (${r.runs} executions, ${r.elapsedMs} ms)`);
-      io.out(`  replay: npx mapcheck replay ${r.token}`);
+      io.out(`  replay: ${commandFor('replay', r.token, model.name)}`);
     }
     return EXIT_OK;
   },

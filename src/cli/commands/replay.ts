@@ -9,21 +9,24 @@ import { decodeToken } from '../../engine/token.js';
 import { UsageError } from '../../engine/violation.js';
 import { bool } from '../args.js';
 import { type Command, EXIT_FOUND, EXIT_OK } from '../command.js';
-import { type ResultJson, resolveModel, resultText } from '../resolve.js';
+import { LOAD_FLAG, loadFromFlags } from '../load.js';
+import { type ResultJson, resolveModel, resultText, violationJson } from '../resolve.js';
 
 export const replayCommand: Command = {
   name: 'replay',
-  usage: 'replay <token> [--lenient] [--trace] [--json]',
+  usage: 'replay <token> [--load file] [--lenient] [--trace] [--json]',
   summary: 'replay a token; exit 1 when its violation reproduces',
   flags: {
     lenient: { type: 'bool', help: 'fall back to a deterministic choice where a recorded step is not enabled' },
     trace: { type: 'bool', help: 'print every op of the execution' },
     json: { type: 'bool', help: 'print one JSON object' },
+    load: LOAD_FLAG,
   },
-  run(args, io) {
+  async run(args, io) {
     const [token, extra] = args.positional;
     if (token === undefined) throw new UsageError('replay: give the token printed by check (mc1.…)');
     if (extra !== undefined) throw new UsageError(`replay: unexpected argument '${extra.slice(0, 20)}'`);
+    await loadFromFlags(args.flags, io.cwd);
     const s = decodeToken(token);
     const model = resolveModel(s.model);
     const t0 = Date.now();
@@ -32,7 +35,7 @@ export const replayCommand: Command = {
     const j: ResultJson = {
       model: model.name, scenario: s.scenario, strategy: s.strategy, seed: s.seed, executions: 1, steps: r.exec.steps,
       exhaustive: false, elapsed_ms: Date.now() - t0,
-      violation: v ? { kind: v.kind, title: v.title, message: v.message, threads: v.threads, step: v.step } : null,
+      violation: violationJson(v),
       token: token.trim(), preemptions: r.exec.preemptions, stats: { deviations: r.deviations },
     };
     if (bool(args.flags, 'json')) {

@@ -17,6 +17,7 @@ import { type Report, parseReport } from '../../report/report.js';
 import { bool, num, str } from '../args.js';
 import { type Command, EXIT_OK } from '../command.js';
 import { minimizedReport, writeOut } from '../report-files.js';
+import { LOAD_FLAG, loadFromFlags } from '../load.js';
 import { resolveModel } from '../resolve.js';
 
 function load(arg: string, cwd: string, minimizeFirst: boolean, timeMs: number | undefined): Report {
@@ -37,18 +38,20 @@ function load(arg: string, cwd: string, minimizeFirst: boolean, timeMs: number |
 
 export const reportCommand: Command = {
   name: 'report',
-  usage: 'report <token|report.json> [--format md|json|html|text] [--out path]',
+  usage: 'report <token|report.json> [--load file] [--format md|json|html|text] [--out path]',
   summary: 'render a minimized counterexample report (markdown, JSON, HTML or text)',
   flags: {
     format: { type: { oneOf: REPORT_FORMATS }, help: 'md (default), json, html or text' },
     out: { type: 'string', help: 'write to this file instead of stdout' },
     'no-minimize': { type: 'bool', help: 'report the token as recorded, without minimizing it' },
     time: { type: 'duration', help: 'minimization time limit (default 8s)' },
+    load: LOAD_FLAG,
   },
-  run(args, io) {
+  async run(args, io) {
     const [input, extra] = args.positional;
     if (input === undefined) throw new UsageError('report: give a token (mc1.…) or a report .json file');
     if (extra !== undefined) throw new UsageError(`report: unexpected argument '${extra.slice(0, 20)}'`);
+    await loadFromFlags(args.flags, io.cwd);
     const report = load(input, io.cwd, !bool(args.flags, 'no-minimize'), num(args.flags, 'time'));
     const out = str(args.flags, 'out');
     const format = (str(args.flags, 'format') ?? (out?.endsWith('.html') ? 'html' : out?.endsWith('.json') ? 'json' : 'md')) as ReportFormat;

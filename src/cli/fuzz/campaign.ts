@@ -13,6 +13,7 @@
  * Leaves out: option parsing (commands/fuzz.ts) and running under c8 (coverage.ts).
  */
 import { join } from 'node:path';
+import { loadArg } from '../../engine/origin.js';
 import type { CliIO } from '../command.js';
 import { EXIT_FOUND, EXIT_OK, EXIT_USAGE } from '../command.js';
 import { entryPath } from './corpus.js';
@@ -132,6 +133,7 @@ export async function runCampaign(s: Setup, io: CliIO, handleSignals: boolean): 
   const pool = new WorkerPool(new URL('./worker.js', import.meta.url), (w) => ({
     worker: w, targets: s.targets, seeds: s.seeds, progressMs: 200,
     ...(s.depth !== undefined ? { depth: s.depth } : {}), ...(s.maxSteps !== undefined ? { maxSteps: s.maxSteps } : {}),
+    ...(s.load !== undefined ? { load: s.load } : {}),
   }), {
     next: nextTracked,
     message: onMessage,
@@ -143,7 +145,7 @@ export async function runCampaign(s: Setup, io: CliIO, handleSignals: boolean): 
       log(`mapcheck fuzz: ${name} made no progress for ${Math.round(silentMs / 1000)} s (${c.strategy}, seed ${c.seed}, after execution ${execution}): worker restarted, target skipped from now on`);
       void store.addHang(t.model, t.scenario, hangSignature(t.model, t.scenario),
         `a thread of ${t.model} [${t.scenario}] ran for ${Math.round(silentMs / 1000)} s without yielding an op (strategy ${c.strategy}, seed ${c.seed}, around execution ${execution + 1}): it loops without a scheduling point; add yieldNow() in the loop so the step bound can catch a livelock`,
-        `npx mapcheck check ${t.model} --scenario '${t.scenario}' --strategy ${c.strategy} --seed ${c.seed} --watchdog 10s`, c.strategy, c.seed);
+        `npx mapcheck check ${t.model} --scenario '${t.scenario}' --strategy ${c.strategy} --seed ${c.seed} --watchdog 10s${loadArg(null, s.load)}`, c.strategy, c.seed);
     },
     crash: (w, message) => {
       // A worker at its heap limit (pool.ts) lost only its in-memory state; it is not a crash loop.

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { describeTrace, replay } from '../../check.js';
 import type { AnyModel } from '../../engine/model.js';
 import { minimize } from '../../shrink/index.js';
-import { resolveModel } from '../resolve.js';
+import { commandFor, resolveModel } from '../resolve.js';
 import { writeAtomic } from './files.js';
 import type { FindingRecord } from './store.js';
 
@@ -47,9 +47,9 @@ function plain(model: AnyModel, rec: FindingRecord, token: string): { md: string
   const md = [
     `# ${head}`, '', v ? v.message : rec.message, '',
     `model \`${model.name}\` (hash ${model.hash.toString(16)}), scenario \`${rec.scenario}\`, ${r.exec.steps} steps, ${r.exec.preemptions} preemptions`, '',
-    '```', ...trace, '```', '', `replay: \`npx mapcheck replay ${token}\``, '',
+    '```', ...trace, '```', '', `replay: \`${commandFor('replay', token, model.name)}\``, '',
   ].join('\n');
-  const html = `<!doctype html><meta charset="utf-8"><title>${esc(head)}</title><h1>${esc(head)}</h1><p>${esc(v ? v.message : rec.message)}</p><pre>${esc(trace.join('\n'))}</pre><p>replay: <code>npx mapcheck replay ${esc(token)}</code></p>\n`;
+  const html = `<!doctype html><meta charset="utf-8"><title>${esc(head)}</title><h1>${esc(head)}</h1><p>${esc(v ? v.message : rec.message)}</p><pre>${esc(trace.join('\n'))}</pre><p>replay: <code>${esc(commandFor('replay', token, model.name))}</code></p>\n`;
   const json = `${JSON.stringify({ format: 'mapcheck-report-plain', version: 1, model: model.name, hash: model.hash, scenario: rec.scenario, violation: v, trace, token }, null, 2)}\n`;
   return { md, html, json };
 }

@@ -15,6 +15,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import type { AnyModel } from '../../engine/model.js';
 import { decodeToken } from '../../engine/token.js';
 import { UsageError } from '../../engine/violation.js';
+import { campaignCandidates } from '../load.js';
 import { loadCorpus } from './corpus.js';
 import { assertWritable } from './files.js';
 import { type Shard, type Target, parseStrategies, resolveShard, selectModels, targetsOf } from './plan.js';
@@ -23,6 +24,8 @@ import { type FindingRecord, readFindings } from './store.js';
 
 export interface FuzzOptions {
   readonly models?: string;
+  /** The --load file (absolute), already loaded by the caller (loading is asynchronous). */
+  readonly load?: string;
   readonly strategies?: string;
   readonly timeMs?: number;
   readonly executions?: number;
@@ -46,6 +49,8 @@ export interface FuzzOptions {
 
 export interface Setup {
   readonly dir: string;
+  /** The user's model file the workers load (absolute), when there is one. */
+  readonly load?: string;
   readonly resumed: boolean;
   readonly state: CampaignState;
   readonly models: readonly AnyModel[];
@@ -92,6 +97,7 @@ export function setupCampaign(o: FuzzOptions): Setup {
     if (o.out !== undefined && abs(o.out) !== dir) throw new UsageError('--out and --resume name different directories: a resumed campaign writes into its own directory');
     state = readState(dir);
     same('models', o.models, state.models ?? '', dir);
+    same('load', o.load, state.load ?? '', dir);
     same('strategies', o.strategies, state.strategies.join(','), dir);
     same('seed', o.seed, state.seed, dir);
     if (o.shard !== undefined) same('shard', o.shard, `${state.shard.index}/${state.shard.count}`, dir);
@@ -102,12 +108,12 @@ export function setupCampaign(o: FuzzOptions): Setup {
     shard = resolveShard(o.shard, o.shardCount, o.env);
     const now = new Date().toISOString();
     state = {
-      format: STATE_FORMAT, version: STATE_VERSION, created: now, updated: now, models: o.models ?? null,
+      format: STATE_FORMAT, version: STATE_VERSION, created: now, updated: now, models: o.models ?? null, load: o.load ?? null,
       strategies: parseStrategies(o.strategies), seed: o.seed ?? 1, shard: { index: shard.index, count: shard.count },
       executions: 0, elapsed_s: 0, next_chunk: 0, sessions: 0, coverage: 0, exhausted: [], hung: [], finished: false,
     };
   }
-  const models = selectModels(state.models ?? undefined);
+  const models = selectModels(state.models ?? undefined, campaignCandidates(state.models, state.load));
   parseStrategies(state.strategies.join(','));
   const targets = targetsOf(models);
 
@@ -131,7 +137,7 @@ export function setupCampaign(o: FuzzOptions): Setup {
   if (resumed) notes.push(`resuming at ${state.executions} executions, ${findings.length} known bug(s), ${coverage.size} fingerprints`);
   const timeMs = o.timeMs ?? (o.executions === undefined ? 60_000 : undefined);
   return {
-    dir, resumed, state, models, targets, strategies: state.strategies, shard,
+    dir, resumed, state, models, targets, strategies: state.strategies, shard, ...(state.load ? { load: state.load } : {}),
     workers: Math.max(1, o.workers ?? availableParallelism()),
     ...(timeMs !== undefined ? { timeMs } : {}), ...(o.executions !== undefined ? { executions: o.executions } : {}),
     seeds, findings, coverage, notes, watchdogMs: o.watchdogMs ?? 30_000, logEveryS: o.logEveryS ?? 5,

@@ -6,6 +6,7 @@
  * Leaves out: the reports themselves (report-stage.ts).
  */
 import { join } from 'node:path';
+import { commandFor } from '../resolve.js';
 import { writeAtomic, writeJsonAtomic } from './files.js';
 import type { KnownBug } from './known.js';
 import type { FindingRecord } from './store.js';
@@ -59,7 +60,7 @@ export function summaryMarkdown(s: Summary): string {
     }
     lines.push('', '## Replay', '');
     for (const b of s.bugs) {
-      lines.push(`- \`${b.signature}\` ${b.title}: ${b.token ? `\`npx mapcheck replay ${b.token}\`` : b.reproduce ?? ''}`);
+      lines.push(`- \`${b.signature}\` ${b.title}: ${b.token ? `\`${commandFor('replay', b.token, b.model)}\`` : b.reproduce ?? ''}`);
     }
   } else {
     lines.push('No bug found.');

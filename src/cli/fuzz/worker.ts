@@ -9,7 +9,7 @@
  * thread stuck in a loop that never yields cannot report anything itself).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { resolveModel } from '../resolve.js';
+import { loadModels, resolveModel } from '../resolve.js';
 import { explore } from '../../engine/explore.js';
 import { fnv1a, fnvMix } from '../../engine/hash.js';
 import type { AnyModel } from '../../engine/model.js';
@@ -135,13 +135,16 @@ class WorkerState {
   }
 }
 
-function start(): void {
+async function start(): Promise<void> {
   const port = parentPort;
   if (!port) return;
   const post = (m: FromWorker): void => port.postMessage(m);
   let state: WorkerState;
   try {
-    state = new WorkerState(workerData as WorkerInit, post);
+    const init = workerData as WorkerInit;
+    // The user's models, in this thread too (chunks queue on the port until the listener below).
+    if (init.load !== undefined) await loadModels(init.load);
+    state = new WorkerState(init, post);
   } catch (e) {
     post({ type: 'error', usage: e instanceof UsageError, message: e instanceof Error ? e.message : String(e), n: -1 });
     return;
@@ -159,4 +162,4 @@ function start(): void {
   });
 }
 
-start();
+void start();

@@ -35,6 +35,14 @@ const ENGINE_DIR = dirname(fileURLToPath(import.meta.url));
 const SRC_DIR = dirname(ENGINE_DIR);
 const ROOT = SRC_DIR.endsWith(`${sep}dist${sep}src`) ? dirname(dirname(SRC_DIR)) : dirname(SRC_DIR);
 
+/**
+ * Is `file` inside this copy's engine? Its frames may name the compiled file (dist/src/engine) or,
+ * source-mapped by vitest or --enable-source-maps, the TypeScript one (src/engine).
+ */
+function inEngine(file: string): boolean {
+  return file.startsWith(ENGINE_DIR + sep) || file.startsWith(join(ROOT, 'src', 'engine') + sep) || file.startsWith(join(ROOT, 'dist', 'src', 'engine') + sep);
+}
+
 /** This copy. Compared by identity: two instances of one file are two copies too. */
 export const THIS_COPY: MapcheckCopy = Object.freeze({ path: SRC_DIR, root: ROOT });
 
@@ -69,7 +77,7 @@ function callerFile(): string | null {
   const stack = new Error().stack ?? '';
   for (const line of stack.split('\n').slice(1)) {
     const f = frameFile(line);
-    if (f !== null && !f.startsWith(ENGINE_DIR + sep)) return f;
+    if (f !== null && !inEngine(f)) return f;
   }
   return null;
 }
@@ -86,7 +94,7 @@ export function modelStack(e: unknown): string | undefined {
   for (const line of e.stack.split('\n')) {
     if (!/^\s+at /.test(line)) continue;
     const f = frameFile(line);
-    if (f !== null && f.startsWith(ENGINE_DIR + sep)) break;
+    if (f !== null && inEngine(f)) break;
     if (/\(<anonymous>\)$|\bnode:internal\//.test(line)) continue;
     out.push(`    ${line.trim()}`);
     if (out.length === 12) break;

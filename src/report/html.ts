@@ -157,6 +157,7 @@ export function renderHtml(r: Report): string {
 <body>
 <h1>${escHtml(r.title)}</h1>
 <p class="invariant">${escHtml(r.invariant)}</p>
+${r.violation.stack !== undefined ? `<pre id="stack">${escHtml(r.violation.stack)}</pre>` : ''}
 <dl>${meta}</dl>
 <h2>Timeline</h2>
 <p class="legend"><span>one lane per thread, one box per visible op</span><span style="color:#e53935">┆ preemption</span><span>red box: the violating op</span><span>hover or click a box for details</span></p>

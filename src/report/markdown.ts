@@ -29,6 +29,8 @@ export function mdCode(s: string): string {
 export function renderMarkdown(r: Report): string {
   const out: string[] = [];
   out.push(`### ${mdText(r.title)}`, '', `> ${mdText(r.invariant)}`, '');
+  // An exception in model code: where it was thrown (a fence longer than any backtick run inside).
+  if (r.violation.stack !== undefined) out.push('````', r.violation.stack.replace(/`{4,}/g, '```'), '````', '');
   out.push('| | |', '|---|---|');
   out.push(`| model | ${mdCode(r.model.name)} (source hash ${mdCode(r.model.hash)}) |`);
   out.push(`| scenario | ${mdCode(r.model.scenario)} |`);

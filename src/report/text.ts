@@ -17,7 +17,7 @@ function fit(s: string, w: number): string {
 }
 
 export function renderText(r: Report): string {
-  const out: string[] = [r.title, `  ${r.invariant}`, ''];
+  const out: string[] = [r.title, `  ${r.invariant}`, ...(r.violation.stack !== undefined ? [r.violation.stack] : []), ''];
   out.push(`model:    ${r.model.name} (source hash ${r.model.hash})  scenario: ${r.model.scenario}`);
   out.push(`found by: strategy ${r.strategy}, seed ${r.seed}`);
   out.push(`schedule: ${sizeLine(r)}`);

@@ -10,6 +10,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { findModel } from '../../../models/index.js';
+import { loadedModels } from '../load.js';
 import { decodeToken } from '../../engine/token.js';
 import { UsageError } from '../../engine/violation.js';
 import { readJson, safeName } from './files.js';
@@ -70,7 +71,7 @@ export function loadCorpus(dir: string): LoadedCorpus {
   if (!existsSync(dir)) return { entries, stale };
   for (const file of walk(dir)) {
     const e = parseEntry(readJson(file, 'corpus file'), file);
-    const m = findModel(e.model);
+    const m = findModel(e.model) ?? loadedModels().find((x) => x.name === e.model);
     const s = decodeToken(e.token);
     if (!m || s.model !== m.name || s.hash !== m.hash) stale.push(relative(dir, file));
     else entries.push(e);

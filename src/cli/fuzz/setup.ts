@@ -13,6 +13,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { AnyModel } from '../../engine/model.js';
+import { THIS_COPY } from '../../engine/origin.js';
 import { decodeToken } from '../../engine/token.js';
 import { UsageError } from '../../engine/violation.js';
 import { campaignCandidates } from '../load.js';
@@ -118,9 +119,12 @@ export function setupCampaign(o: FuzzOptions): Setup {
   const targets = targetsOf(models);
 
   const pinDir = abs(o.corpus ?? join('fuzz', 'corpus'));
+  // Without --corpus and without a fuzz/corpus of its own, a project is seeded by the corpus the
+  // installed package ships (read only: --pin writes into the project's fuzz/corpus).
+  const seedDir = o.corpus === undefined && !existsSync(pinDir) ? join(THIS_COPY.root, 'fuzz', 'corpus') : pinDir;
   const seeds: number[][][] = targets.map(() => []);
   const index = new Map(targets.map((t, i) => [`${t.model}\u0001${t.scenario}`, i]));
-  for (const cdir of resumed ? [pinDir, join(dir, 'corpus')] : [pinDir]) {
+  for (const cdir of resumed ? [seedDir, join(dir, 'corpus')] : [seedDir]) {
     const c = loadCorpus(cdir);
     if (c.stale.length) notes.push(`${c.stale.length} corpus entr${c.stale.length === 1 ? 'y' : 'ies'} in ${cdir} belong to another model version and were skipped (regenerate with --pin)`);
     for (const e of c.entries) {

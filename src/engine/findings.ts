@@ -76,8 +76,10 @@ export function leaked(objects: ObjectTable): Violation {
   const ids = objects.leaked();
   const ref = objects.ref(ids[0] as number);
   const names = ids.slice(0, 4).map((b) => `${objects.kind[b]} ${objects.name[b]}`).join(', ');
+  // A block allocated in setup (thread -1) has a site but no thread.
+  const by = ref.allocated !== undefined && ref.allocated.thread >= 0 ? ref.allocated : undefined;
   return violation('leak', `${ids.length} heap object(s) never freed when every thread finished: ${names}${ids.length > 4 ? ', ...' : ''}`, {
-    threads: ref.allocated ? [ref.allocated.thread] : [], sites: ref.allocated ? [ref.allocated] : [], step: -1, object: ref,
+    threads: by ? [by.thread] : [], sites: by ? [by] : [], step: -1, object: ref,
     title: `unreferenced object ${ref.kind} ${ref.name} (kmemleak)`,
   });
 }

@@ -22,7 +22,7 @@
  */
 import {
   Field, GFP_ATOMIC, GFP_KERNEL, Kref, kref_init, type KPtr, PAGE_SHIFT, PAGE_SIZE, SpinlockT, WARN, hex, kfree, kref_put, kzalloc,
-  spin_lock_irqsave, spin_unlock_irqrestore, u32,
+  UsageError, spin_lock_irqsave, spin_unlock_irqrestore, u32,
 } from '../../src/index.js';
 import { BITS_TO_LONGS, SIZEOF_LONG, bitmap_clear, bitmap_find_next_zero_area, bitmap_set, bitmapWords, testBit } from './bitmap.js';
 import { BitmapMem, allocGeometry, bootAlloc } from './posted.js';
@@ -180,6 +180,10 @@ export const MODEL_PAGE_OF_BITS = 32;
 function createSimple(p: IovaParams): M {
   const total = p.maxPages >>> p.order;
   const bits = Math.min(total, MODEL_PAGE_OF_BITS);
+  // The boot mapping cannot be empty, and the boot reservation must fit in its first bitmap.
+  if (bits === 0 || Math.ceil(p.reservedPages / 2 ** p.order) > bits) {
+    throw new UsageError(`iova-extend/fixed-simple: maxPages ${p.maxPages} (order ${p.order}) leaves ${bits} bitmap bit(s) for ${p.reservedPages} reserved page(s)`);
+  }
   return createWith(p, bits, Math.ceil(total / bits));
 }
 

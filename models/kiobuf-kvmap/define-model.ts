@@ -10,6 +10,7 @@ import { type ExpectedBug, type Model, defineModel } from '../../src/index.js';
 import { kvmapFinal, kvmapInspect } from './invariants.js';
 import { loaderThread, procThread } from './process.js';
 import { KVMAP_DEFAULT, kvmapScenarios } from './scenarios.js';
+import { kvmapSchema } from './schema.js';
 import { type KvmapParams, type KvmapState, type KvmapVariant, setupKvmap } from './state.js';
 
 export interface KvmapModelDef {
@@ -28,6 +29,7 @@ export function defineKvmapModel(d: KvmapModelDef): Model<KvmapState, KvmapParam
     description: d.description,
     seed: '002 kiobuf kvmap mmap (Stephen Tweedie, Mar 2000)',
     scenarios: kvmapScenarios,
+    paramsSchema: kvmapSchema,
     defaultScenario: KVMAP_DEFAULT,
     setup: (p) => setupKvmap(p, (s) => v.exit(s)),
     threads: (s, p) => {

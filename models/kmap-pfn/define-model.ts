@@ -8,6 +8,7 @@ import { type ExpectedBug, type Model, defineModel } from '../../src/index.js';
 import { driverThread, readerThread } from './driver.js';
 import { kmapPfnFinal, kmapPfnInspect, kmapPfnInvariants } from './invariants.js';
 import { KMAP_PFN_DEFAULT, kmapPfnScenarios } from './scenarios.js';
+import { kmapPfnSchema } from './schema.js';
 import { type KmapPfnApi, type KmapPfnParams, type KmapPfnState, setupKmapPfn } from './state.js';
 
 export interface KmapPfnVariant {
@@ -27,6 +28,7 @@ export function defineKmapPfnModel(v: KmapPfnVariant): Model<KmapPfnState, KmapP
     description: v.description,
     seed: '003 kmap of page-less pfns (Dan Williams, Aug 2015)',
     scenarios: kmapPfnScenarios,
+    paramsSchema: kmapPfnSchema,
     defaultScenario: KMAP_PFN_DEFAULT,
     setup: (p) => setupKmapPfn(p),
     threads: (s, p) => [driverThread(s, api), ...p.readers.map((_, i) => readerThread(s, api, i))],

@@ -10,6 +10,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { encodeToken } from '../../src/engine/token.js';
 
 const root = resolve(__dirname, '../..');
 const bin = join(root, 'bin/mapcheck.js');
@@ -151,6 +152,26 @@ describe('--load: the user\'s models on every command', () => {
     expect((await runPrinted(line)).code).toBe(1);
   });
 
+  it('the --load module is imported only in worker threads (the sandbox, the campaign\'s workers), never in the CLI\'s main thread', async () => {
+    // The same models, in a module that refuses to be imported by a main thread.
+    writeFileSync(join(dir, 'worker-only.mjs'), `import { isMainThread } from 'node:worker_threads';\nif (isMainThread) throw new Error('imported in the main thread');\n${MODELS}`);
+    const c = await run('check', 'mine/put-race', '--load', 'worker-only.mjs', '--strategy', 'random', '--no-report');
+    expect(c.code, c.err).toBe(1);
+    const token = /replay (mc1\.\S+) --load worker-only\.mjs/.exec(c.out)?.[1] ?? '';
+    expect(token).not.toBe('');
+    expect((await run('replay', token, '--load', 'worker-only.mjs')).code).toBe(1);
+    expect((await run('minimize', token, '--load', 'worker-only.mjs', '--time', '2s')).code).toBe(0);
+    expect((await run('report', token, '--load', 'worker-only.mjs', '--no-minimize')).code).toBe(0);
+    const list = await run('list', '--load', 'worker-only.mjs');
+    expect(list.code, list.err).toBe(0);
+    expect(list.out).toContain('mine/put-race');
+    const f = await run('fuzz', '--load', 'worker-only.mjs', '--executions', '200', '--workers', '1', '--out', join(dir, 'camp-worker-only'), '--report-time', '10s');
+    expect(f.code, f.err).toBe(1);
+    // The guard itself works: imported by a main thread, the module throws.
+    const direct = await exec(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(join(dir, 'worker-only.mjs'))})`]);
+    expect(direct.err).toContain('imported in the main thread');
+  });
+
   it('bad --load files: one line each, exit 2', async () => {
     const w = (name: string, text: string): string => {
       writeFileSync(join(dir, name), text);
@@ -164,9 +185,12 @@ describe('--load: the user\'s models on every command', () => {
     oneLine(await run('list', '--load', w('notmodel.mjs', 'export const models = [{ name: "x" }];\n')), /models\[0\] is not a defineModel/);
     oneLine(await run('list', '--load', w('dup.mjs', mk(['mine/a', 'mine/a']))), /two models are named 'mine\/a'/);
     oneLine(await run('list', '--load', w('builtin.mjs', mk(['mine/ok', 'litmus/abba']))), /model 'litmus\/abba' has the name of a built-in model/);
-    oneLine(await run('replay', 'mc1.x', '--load', 'missing.mjs'), /no such file/);
-    oneLine(await run('minimize', 'mc1.x', '--load', 'dup.mjs'), /two models are named/);
-    oneLine(await run('report', 'mc1.x', '--load', 'none.mjs'), /exports no 'models'/);
+    // A well-formed token (a malformed one is refused before the sandbox starts): the --load
+    // module is imported, and refused, in the sandbox worker.
+    const token = encodeToken({ model: 'mine/a', hash: 1, scenario: 'd', strategy: 'random', seed: 1, steps: [] });
+    oneLine(await run('replay', token, '--load', 'missing.mjs'), /--load missing\.mjs: no such file/);
+    oneLine(await run('minimize', token, '--load', 'dup.mjs'), /--load dup\.mjs: two models are named/);
+    oneLine(await run('report', token, '--load', 'none.mjs'), /--load none\.mjs: the module exports no 'models'/);
     oneLine(await run('fuzz', '--load', 'builtin.mjs', '--executions', '10'), /name of a built-in model/);
   });
 

@@ -17,9 +17,11 @@ import { isAbsolute, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { allModels, findModel } from '../../models/index.js';
 import type { AnyModel } from '../engine/model.js';
-import { THIS_COPY, assertSameCopy, setModelOrigin } from '../engine/origin.js';
+import { THIS_COPY, assertSameCopy, displayPath, setModelOrigin } from '../engine/origin.js';
+import { thrownText } from '../engine/thrown.js';
 import { UsageError } from '../engine/violation.js';
 import { type FlagSpec, type FlagValues, str } from './args.js';
+import type { ModelInfo } from './model-info.js';
 import { enableTypeScript } from './ts-register.js';
 
 export const LOAD_FLAG: FlagSpec = {
@@ -27,8 +29,22 @@ export const LOAD_FLAG: FlagSpec = {
   help: 'your own models: a .js/.mjs/.ts module exporting `models` (an array of defineModel values)',
 };
 
+/** How long a user module's top-level code (a top-level await included) may take to load. */
+export const LOAD_TIMEOUT_MS = 15_000;
+
 /** Loaded files (absolute path) and their models, in load order. */
 const files = new Map<string, AnyModel[]>();
+
+/**
+ * Files whose models were loaded in a sandbox worker and described to this thread (model-info.ts):
+ * their plain data only, for listings, campaign plans and printed commands.
+ */
+const described = new Map<string, ModelInfo[]>();
+
+/** Record what a sandbox worker read from `file` (absolute). */
+export function registerDescribed(file: string, models: readonly ModelInfo[]): void {
+  described.set(resolve(file), [...models]);
+}
 
 /** Every model loaded with --load in this thread. */
 export function loadedModels(): AnyModel[] {
@@ -38,6 +54,7 @@ export function loadedModels(): AnyModel[] {
 /** The file a loaded model came from (absolute), or undefined for a built-in one. */
 export function loadedFrom(name: string): string | undefined {
   for (const [f, ms] of files) if (ms.some((m) => m.name === name)) return f;
+  for (const [f, ms] of described) if (ms.some((m) => m.name === name)) return f;
   return undefined;
 }
 
@@ -65,33 +82,54 @@ function location(e: unknown, file: string): string {
 }
 
 function firstLine(e: unknown): string {
-  const msg = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-  return msg.split('\n')[0] ?? msg;
+  return thrownText(e);
 }
 
 /**
  * Import `path` (absolute) and register its models; idempotent per file. Every failure is a
- * one-line UsageError naming the file.
+ * one-line UsageError naming the file (`typed`: the path as the user wrote it). The module's
+ * top-level code gets `timeoutMs`: a top-level await that never settles is a one-line error then
+ * (the timer also keeps Node from exiting with code 13 meanwhile). Commands call this only inside a
+ * sandbox worker (sandbox.ts, the campaign's workers): a module whose top-level code loops or
+ * allocates without bound is the watchdog's and the heap cap's job there.
  */
-export async function loadModels(path: string, typed: string = path): Promise<AnyModel[]> {
+export async function loadModels(path: string, o: { readonly typed?: string; readonly timeoutMs?: number } = {}): Promise<AnyModel[]> {
   const file = resolve(path);
   const known = files.get(file);
   if (known) return known;
-  const shown = `--load ${typed}`;
+  const shown = `--load ${o.typed ?? displayPath(file)}`;
   if (!existsSync(file)) throw new UsageError(`${shown}: no such file`);
-  if (statSync(file).isDirectory()) throw new UsageError(`${shown}: is a directory; give the module file (e.g. ${path}/models.ts)`);
+  if (statSync(file).isDirectory()) throw new UsageError(`${shown}: is a directory; give the module file (e.g. ${o.typed ?? path}/models.ts)`);
   if (/\.(m|c)?ts$/.test(file)) enableTypeScript(file, shown);
+  const timeoutMs = o.timeoutMs ?? LOAD_TIMEOUT_MS;
   let mod: { models?: unknown; default?: unknown };
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new UsageError(`${shown}: its top-level code has not finished after ${Math.round(timeoutMs / 1000)} s (a top-level await that never settles?)`)), timeoutMs);
+  });
   try {
-    mod = (await import(pathToFileURL(file).href)) as { models?: unknown; default?: unknown };
+    mod = (await Promise.race([import(pathToFileURL(file).href), late])) as { models?: unknown; default?: unknown };
   } catch (e) {
-    if (e instanceof UsageError) throw new UsageError(`${shown}: ${e.message}`);
+    if (e instanceof UsageError) throw new UsageError(e.message.startsWith(shown) ? e.message : `${shown}: ${e.message}`);
     throw new UsageError(`${shown}: importing it threw ${firstLine(e)}${location(e, file)}`);
+  } finally {
+    clearTimeout(timer);
   }
-  const list = mod.models ?? (Array.isArray(mod.default) ? mod.default : undefined);
+  let exported: unknown;
+  try {
+    exported = mod.models ?? (Array.isArray(mod.default) ? mod.default : undefined);
+  } catch (e) {
+    throw new UsageError(`${shown}: reading its exports threw ${firstLine(e)}`);
+  }
+  const list = exported;
   if (list === undefined) throw new UsageError(`${shown}: the module exports no 'models' (write: export const models = [defineModel({...}), ...])`);
   if (!Array.isArray(list)) throw new UsageError(`${shown}: 'models' must be an array of defineModel(...) values (got ${typeof list})`);
-  const bad = list.findIndex((m) => !isModel(m));
+  let bad: number;
+  try {
+    bad = list.findIndex((m) => !isModel(m));
+  } catch (e) {
+    throw new UsageError(`${shown}: reading its models threw ${firstLine(e)}`);
+  }
   if (bad >= 0) throw new UsageError(`${shown}: models[${bad}] is not a defineModel(...) value`);
   const models = list as AnyModel[];
   const seen = new Set<string>();
@@ -118,7 +156,7 @@ export async function loadFromFlags(flags: FlagValues, cwd: string): Promise<str
   if (p === undefined) return undefined;
   if (p.trim() === '') throw new UsageError('--load needs a file name');
   const abs = isAbsolute(p) ? p : resolve(cwd, p);
-  await loadModels(abs, p);
+  await loadModels(abs, { typed: p });
   return abs;
 }
 
@@ -127,9 +165,21 @@ export async function loadFromFlags(flags: FlagValues, cwd: string): Promise<str
  * file's models only (fuzzing your own models should not also fuzz every built-in one); otherwise
  * the loaded and the built-in ones.
  */
-export function campaignCandidates(globs: string | null | undefined, load: string | null | undefined): AnyModel[] {
-  if (load !== null && load !== undefined && (globs === null || globs === undefined || globs.trim() === '')) return files.get(resolve(load)) ?? [];
-  return everyModel();
+export function campaignCandidates(globs: string | null | undefined, load: string | null | undefined): ModelInfo[] {
+  if (load !== null && load !== undefined && (globs === null || globs === undefined || globs.trim() === '')) {
+    return files.get(resolve(load)) ?? described.get(resolve(load)) ?? [];
+  }
+  return everyInfo();
+}
+
+/** Built-in, loaded and described models together (the user's first). */
+export function everyInfo(): ModelInfo[] {
+  return [...loadedModels(), ...[...described.values()].flat(), ...allModels];
+}
+
+/** A model's plain data by exact name (built-in, loaded or described), or undefined. */
+export function findInfo(name: string): ModelInfo | undefined {
+  return everyInfo().find((m) => m.name === name);
 }
 
 /** Built-in and loaded models together (loaded first). */

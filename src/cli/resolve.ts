@@ -10,10 +10,10 @@ import type { AnyModel } from '../engine/model.js';
 import { reproduceCommand } from '../engine/origin.js';
 import { UsageError, type Violation } from '../engine/violation.js';
 import { type FlagValues, num } from './args.js';
-import { everyModel, loadedModels } from './load.js';
+import { everyModel, loadedFrom, loadedModels } from './load.js';
 
 /** User modules (--load) live in load.ts; re-exported for the workers that load them. */
-export { loadModels } from './load.js';
+export { LOAD_TIMEOUT_MS, loadModels } from './load.js';
 
 export function resolveModel(name: string): AnyModel {
   const user = loadedModels().find((m) => m.name === name);
@@ -27,17 +27,26 @@ export function resolveModel(name: string): AnyModel {
   throw new UsageError(`unknown model '${name}'${hint}`);
 }
 
-/** The command that reproduces `token` of model `name`, with --load when the model came from a file. */
-export function commandFor(verb: 'replay' | 'minimize' | 'report', token: string, name: string): string {
-  const m = loadedModels().find((x) => x.name === name) ?? findModel(name) ?? null;
-  return reproduceCommand(verb, token, m);
+/**
+ * The command that reproduces `token` of model `name`: with `--load <file>` when the command ran with
+ * one (`load`, absolute: the main thread never imports it, the sandbox does) or the model came from
+ * one (loaded or described in this thread).
+ */
+export function commandFor(verb: 'replay' | 'minimize' | 'report', token: string, name: string, load?: string): string {
+  const file = load ?? loadedFrom(name);
+  if (file !== undefined) return reproduceCommand(verb, token, null, file);
+  return reproduceCommand(verb, token, findModel(name) ?? null);
 }
 
-export function strategyOptions(f: FlagValues): { seed: number; depth?: number; preemptionBound?: number } {
+export function strategyOptions(f: FlagValues): { seed: number; depth?: number; preemptionBound?: number; delayBound?: number } {
   const seed = num(f, 'seed') ?? 1;
   const depth = num(f, 'depth');
   const pb = num(f, 'preemption-bound');
-  return { seed, ...(depth !== undefined ? { depth } : {}), ...(pb !== undefined ? { preemptionBound: pb } : {}) };
+  const db = num(f, 'delay-bound');
+  return {
+    seed, ...(depth !== undefined ? { depth } : {}), ...(pb !== undefined ? { preemptionBound: pb } : {}),
+    ...(db !== undefined ? { delayBound: db } : {}),
+  };
 }
 
 export interface ResultJson {
@@ -48,6 +57,8 @@ export interface ResultJson {
   executions: number;
   steps: number;
   exhaustive: boolean;
+  /** With `exhaustive`: the strategy's bound that cut schedules off ('2 delays'), else null. */
+  within: string | null;
   elapsed_ms: number;
   violation: null | { kind: string; title: string; message: string; threads: readonly number[]; step: number; stack?: string };
   token: string | null;
@@ -66,24 +77,26 @@ export function resultJson(r: ExploreResult): ResultJson {
   const v = r.finding?.violation;
   return {
     model: r.model, scenario: r.scenario, strategy: r.strategy, seed: r.seed, executions: r.executions, steps: r.steps,
-    exhaustive: r.exhaustive, elapsed_ms: r.elapsedMs,
+    exhaustive: r.exhaustive, within: r.within ?? null, elapsed_ms: r.elapsedMs,
     violation: violationJson(v),
     token: r.finding?.token ?? null, preemptions: r.finding?.preemptions ?? null, stats: r.stats,
   };
 }
 
-export function resultText(j: ResultJson): string {
+/** The text form of a result; `load`: the --load file the command ran with (for the replay command it prints). */
+export function resultText(j: ResultJson, load?: string): string {
   const lines = [
     `${j.model} [${j.scenario}] strategy=${j.strategy} seed=${j.seed}`,
-    `  executions: ${j.executions}  steps: ${j.steps}  exhaustive: ${j.exhaustive ? 'yes' : 'no'}  time: ${j.elapsed_ms} ms`,
+    `  executions: ${j.executions}  steps: ${j.steps}  exhaustive: ${j.exhaustive ? `yes${j.within !== null ? ` (within ${j.within})` : ''}` : 'no'}  time: ${j.elapsed_ms} ms`,
   ];
   if (j.violation) {
     lines.push(`  ${j.violation.title}`, `  ${j.violation.message}`);
     if (j.violation.stack !== undefined) lines.push(j.violation.stack);
-    lines.push(`  replay: ${commandFor('replay', j.token ?? '', j.model)}`);
+    lines.push(`  replay: ${commandFor('replay', j.token ?? '', j.model, load)}`);
     if (j.report) lines.push(`  report: ${j.report}`);
   } else {
-    lines.push(j.exhaustive ? '  no violation: every interleaving within the bounds was explored' : '  no violation found within the budget');
+    const every = j.within !== null ? `every interleaving with at most ${j.within} was explored` : 'every interleaving within the bounds was explored';
+    lines.push(j.exhaustive ? `  no violation: ${every}` : '  no violation found within the budget');
   }
   return lines.join('\n');
 }

@@ -9,7 +9,8 @@ import type { ObjectTable } from './objects.js';
 import { modelStack } from './origin.js';
 import { type Op, OpKind } from './ops.js';
 import type { PriorAccess } from './race.js';
-import { type Violation, UsageError, violation } from './violation.js';
+import { describeThrown } from './thrown.js';
+import { type Violation, violation } from './violation.js';
 
 /** The function part of a label (`__vunmap: atomic_sub(used)` -> `__vunmap`). */
 function fn(label: string): string {
@@ -71,6 +72,11 @@ export function disabledPick(tid: number, step: number, enabled: Int32Array, exi
     { step, threads: exists ? [tid] : [] });
 }
 
+/** A model tried to create more threads than the engine tracks. */
+export function tooManyThreads(max: number, name: string, parent: number, step: number): Violation {
+  return violation('usage', `a model may create at most ${max} threads (creating '${name}')`, { threads: parent >= 0 ? [parent] : [], step });
+}
+
 /** Heap blocks still live when every thread finished. */
 export function leaked(objects: ObjectTable): Violation {
   const ids = objects.leaked();
@@ -86,23 +92,38 @@ export function leaked(objects: ObjectTable): Violation {
 
 /** Model code (a thread, or setup) threw: an 'exception' violation, or 'usage' for API misuse. */
 export function threw(who: string, e: unknown, threads: readonly number[], step: number): Violation {
-  const msg = e instanceof Error ? `${e.name === 'Error' || e instanceof UsageError ? '' : `${e.name}: `}${e.message}` : String(e);
-  const v = violation(e instanceof UsageError ? 'usage' : 'exception', `${who} threw: ${msg}`, { threads, step });
-  if (e instanceof Error) lazyStack(v, e);
+  const t = describeThrown(e);
+  const v = violation(t.usage ? 'usage' : 'exception', `${who} threw: ${t.text}`, { threads, step });
+  if (isError(e)) lazyStack(v, e);
   return v;
+}
+
+/** `e instanceof Error`, for a value that may be a Proxy whose traps throw. */
+function isError(e: unknown): e is Error {
+  try {
+    return e instanceof Error;
+  } catch {
+    return false;
+  }
 }
 
 /**
  * `v.stack`, formatted from `e` on first read (a report, JSON, a message to another thread): V8
  * captures the frames when the error is made, but formatting them, source-mapped, costs up to
  * milliseconds, and a campaign throws in every execution of a crashing model without ever
- * reading most of those stacks. Reading it once replaces the getter with the value.
+ * reading most of those stacks. Reading it once replaces the getter with the value. A stack that
+ * cannot be read (a hostile getter) is left out.
  */
 function lazyStack(v: Violation, e: Error): void {
   Object.defineProperty(v, 'stack', {
     enumerable: true, configurable: true,
     get(): string | undefined {
-      const stack = modelStack(e);
+      let stack: string | undefined;
+      try {
+        stack = modelStack(e);
+      } catch {
+        stack = undefined;
+      }
       Object.defineProperty(v, 'stack', { value: stack, enumerable: stack !== undefined, configurable: true, writable: false });
       return stack;
     },

@@ -14,7 +14,8 @@ import { runCampaign } from '../fuzz/campaign.js';
 import { runUnderC8 } from '../fuzz/coverage.js';
 import { type FuzzOptions, setupCampaign } from '../fuzz/setup.js';
 import { readState } from '../fuzz/state.js';
-import { LOAD_FLAG, loadFromFlags, loadModels } from '../load.js';
+import { describeFile, describeFromFlags } from '../describe.js';
+import { LOAD_FLAG } from '../load.js';
 
 export const fuzzCommand: Command = {
   name: 'fuzz',
@@ -23,7 +24,7 @@ export const fuzzCommand: Command = {
   flags: {
     models: { type: 'string', help: "comma-separated model globs, e.g. 'litmus/*,ioremap-reuse/posted' (default every model)" },
     strategies: { type: 'string', help: 'comma-separated strategies (default portfolio,mutate)' },
-    time: { type: 'duration', help: 'stop after this long (default 60s unless --executions)' },
+    time: { type: 'duration', help: 'wall time of the whole campaign, reports included (default 60s unless --executions)' },
     executions: { type: 'int', min: 1, help: 'stop after this many executions (this session)' },
     workers: { type: 'int', min: 1, help: 'worker threads (default: available cores)' },
     seed: { type: 'int', help: 'base seed; chunk n of shard i/N runs seed base + n*N + i (default 1)' },
@@ -33,10 +34,11 @@ export const fuzzCommand: Command = {
     'shard-count': { type: 'int', min: 1, help: 'number of shards when the index comes from JOB_COMPLETION_INDEX / SLURM_ARRAY_TASK_ID' },
     corpus: { type: 'string', help: 'repository corpus that seeds the campaign (default fuzz/corpus)' },
     pin: { type: 'bool', help: 'pin the smallest token of every bug found into the corpus (and drop stale entries)' },
-    coverage: { type: 'bool', help: 'run under c8 and write line/branch coverage of the model code to <out>/coverage/' },
-    watchdog: { type: 'duration', help: 'restart a worker silent for this long and record a hang (default 30s)' },
+    coverage: { type: 'bool', help: 'run under c8 and write line/branch coverage of the code of the models that ran to <out>/coverage/' },
+    watchdog: { type: 'duration', help: 'CPU time one execution may take before its worker is restarted and the hang re-checked (default 30s)' },
+    'max-heap': { type: 'int', min: 16, help: 'heap limit of each worker, in MB (default 192)' },
     'log-interval': { type: 'duration', help: 'seconds between progress lines when not on a terminal (default 5s)' },
-    'report-time': { type: 'duration', help: 'time budget for minimizing and rendering reports at the end (default 30s)' },
+    'report-time': { type: 'duration', help: 'minimization budget of each bug\'s report, within --time (default 30s)' },
     depth: { type: 'int', min: 1, help: 'PCT bug depth d' },
     'max-steps': { type: 'int', min: 1, help: 'step bound of one execution (livelock detection)' },
     load: { ...LOAD_FLAG, help: `${LOAD_FLAG.help}; without --models the campaign fuzzes only these (a resumed campaign reloads its file)` },
@@ -47,13 +49,14 @@ export const fuzzCommand: Command = {
     const n = (k: string): number | undefined => num(f, k);
     const s = (k: string): string | undefined => str(f, k);
     const opt = <T>(k: string, v: T | undefined): Record<string, T> => (v !== undefined ? { [k]: v } : {});
-    // The user's models are loaded before setup (loading is asynchronous); a resumed campaign
-    // reloads the file it was started with unless --load is given again.
-    let load = await loadFromFlags(f, cwd);
+    // The user's models are read before setup, in a sandbox worker (describe.ts: this thread only
+    // gets their data; the campaign's workers import the module themselves); a resumed campaign
+    // reads the file it was started with unless --load is given again.
+    let load = await describeFromFlags(f, cwd);
     const resumeDir = s('resume');
     if (load === undefined && resumeDir !== undefined) {
       const kept = readState(isAbsolute(resumeDir) ? resumeDir : resolve(cwd, resumeDir)).load ?? undefined;
-      if (kept !== undefined) await loadModels(kept);
+      if (kept !== undefined) await describeFile(kept, { ...opt('watchdogMs', n('watchdog')), ...opt('heapMb', n('max-heap')) });
       load = kept;
     }
     const o: FuzzOptions = {
@@ -64,15 +67,19 @@ export const fuzzCommand: Command = {
       ...opt('corpus', s('corpus')), pin: bool(f, 'pin'), ...opt('watchdogMs', n('watchdog')),
       ...opt('logEveryS', n('log-interval') !== undefined ? (n('log-interval') as number) / 1000 : undefined),
       ...opt('reportBudgetMs', n('report-time')), ...opt('depth', n('depth')), ...opt('maxSteps', n('max-steps')),
+      ...opt('heapMb', n('max-heap')),
     };
     if (bool(f, 'coverage')) {
-      // Validate everything first (bad input must fail before c8 starts), then re-run under c8.
+      // Validate everything first (bad input must fail before c8 starts), then re-run under c8; the
+      // child takes the directory's lock itself.
       const setup = setupCampaign(o);
+      setup.lock.release();
       const rest = process.argv.slice(process.argv.indexOf('fuzz') + 1).filter((a) => a !== '--coverage');
       const out = o.resume ?? setup.dir;
       const dir = isAbsolute(out) ? out : resolve(cwd, out);
       const filtered = removeFlag(removeFlag(rest, '--out'), '--resume');
-      const code = await runUnderC8(o.resume !== undefined ? [...filtered, '--resume', dir] : filtered, dir, cwd, setup.load);
+      const designs = [...new Set(setup.models.map((m) => m.name.split('/')[0] ?? m.name))];
+      const code = await runUnderC8(o.resume !== undefined ? [...filtered, '--resume', dir] : filtered, dir, cwd, designs, setup.load);
       io.out(`coverage of the model code: ${join(dir, 'coverage', 'index.html')} (summary: ${join(dir, 'coverage', 'coverage-summary.json')})`);
       return code;
     }

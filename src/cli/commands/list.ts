@@ -8,7 +8,8 @@
 import { displayPath } from '../../engine/origin.js';
 import { bool } from '../args.js';
 import { type Command, EXIT_OK } from '../command.js';
-import { LOAD_FLAG, everyModel, loadFromFlags, loadedFrom } from '../load.js';
+import { describeFromFlags } from '../describe.js';
+import { LOAD_FLAG, everyInfo, loadedFrom } from '../load.js';
 
 export const listCommand: Command = {
   name: 'list',
@@ -16,8 +17,8 @@ export const listCommand: Command = {
   summary: 'list the models, their scenarios and known bugs',
   flags: { json: { type: 'bool', help: 'print JSON' }, load: LOAD_FLAG },
   async run(args, io) {
-    await loadFromFlags(args.flags, io.cwd);
-    const rows = everyModel().map((m) => ({
+    await describeFromFlags(args.flags, io.cwd); // imported in a sandbox worker: only the data comes back
+    const rows = everyInfo().map((m) => ({
       name: m.name,
       description: m.description ?? '',
       seed: m.seed ?? null,

@@ -10,7 +10,8 @@ import { bool, str } from '../args.js';
 import { type Command, EXIT_FOUND, EXIT_OK } from '../command.js';
 import { mergeCampaigns } from '../fuzz/merge.js';
 import { readState } from '../fuzz/state.js';
-import { LOAD_FLAG, loadFromFlags, loadModels } from '../load.js';
+import { describeFile, describeFromFlags } from '../describe.js';
+import { LOAD_FLAG } from '../load.js';
 
 export const mergeCommand: Command = {
   name: 'merge',
@@ -25,16 +26,17 @@ export const mergeCommand: Command = {
     const abs = (p: string): string => (isAbsolute(p) ? p : resolve(io.cwd, p));
     const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace(/-\d+Z$/, 'Z');
     const out = abs(str(args.flags, 'out') ?? join('reports', `merged-${stamp}`));
-    // Campaigns of the user's own models name their --load file: load it so their models resolve.
-    if ((await loadFromFlags(args.flags, io.cwd)) === undefined && args.positional[0] !== undefined) {
+    // Campaigns of the user's own models name their --load file: read its models' data (in a
+    // sandbox worker, describe.ts) so their names resolve.
+    if ((await describeFromFlags(args.flags, io.cwd)) === undefined && args.positional[0] !== undefined) {
       const kept = readState(abs(args.positional[0])).load ?? undefined;
-      if (kept !== undefined) await loadModels(kept);
+      if (kept !== undefined) await describeFile(kept);
     }
     const r = mergeCampaigns(args.positional.map(abs), out);
     if (bool(args.flags, 'json')) {
       io.out(JSON.stringify(r.summary));
     } else {
-      io.out(`merged ${r.inputs} campaign(s): ${r.summary.executions} executions, ${r.summary.bugs.length} distinct bug(s), ${r.summary.coverage} fingerprints`);
+      io.out(`merged ${r.inputs} campaign(s): ${r.summary.executions} executions, ${r.summary.bugs.length} distinct bug(s), ${r.summary.coverage} fingerprints${r.resigned ? `; ${r.resigned} finding(s) of an older signature scheme re-signed (resume the merge to write their reports)` : ''}`);
       for (const b of r.summary.bugs) io.out(`  ${b.signature.padEnd(26)} ${b.model.padEnd(28)} x${b.count}`);
       io.out(`summary: ${join(out, 'summary.md')}`);
     }

@@ -167,6 +167,10 @@ describe('--load: the user\'s models on every command', () => {
     expect(list.out).toContain('mine/put-race');
     const f = await run('fuzz', '--load', 'worker-only.mjs', '--executions', '200', '--workers', '1', '--out', join(dir, 'camp-worker-only'), '--report-time', '10s');
     expect(f.code, f.err).toBe(1);
+    // merge reads the campaign's --load file from its state (described in a worker, too).
+    const mg = await run('merge', join(dir, 'camp-worker-only'), '--out', join(dir, 'merged-worker-only'));
+    expect(mg.code, mg.err).toBe(1);
+    expect(readFileSync(join(dir, 'merged-worker-only', 'summary.md'), 'utf8')).toMatch(/npx mapcheck replay mc1\.\S+ --load worker-only\.mjs/);
     // The guard itself works: imported by a main thread, the module throws.
     const direct = await exec(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(join(dir, 'worker-only.mjs'))})`]);
     expect(direct.err).toContain('imported in the main thread');

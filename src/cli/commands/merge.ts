@@ -28,8 +28,15 @@ export const mergeCommand: Command = {
     const out = abs(str(args.flags, 'out') ?? join('reports', `merged-${stamp}`));
     // Campaigns of the user's own models name their --load file: read its models' data (in a
     // sandbox worker, describe.ts) so their names resolve.
+    // A directory whose state cannot be read here (an older format, not a campaign) is left to
+    // mergeCampaigns, which says what is wrong with it in one line.
     if ((await describeFromFlags(args.flags, io.cwd)) === undefined && args.positional[0] !== undefined) {
-      const kept = readState(abs(args.positional[0])).load ?? undefined;
+      let kept: string | undefined;
+      try {
+        kept = readState(abs(args.positional[0])).load ?? undefined;
+      } catch {
+        kept = undefined;
+      }
       if (kept !== undefined) await describeFile(kept);
     }
     const r = mergeCampaigns(args.positional.map(abs), out);

@@ -145,10 +145,10 @@ describe('the packed package in a fresh project', () => {
     const token = line?.[2] ?? '';
     const pasted = await exec('sh', ['-c', (line?.[1] ?? '').replace(/^npx /, 'npx --no ')], proj);
     expect(pasted.code, pasted.err).toBe(1);
-    const min = await npx('minimize', token, '--load', 'models.ts', '--json');
+    const min = await npx('minimize', token, '--load', 'models.ts', '--json', '--time', '2s');
     expect(min.code, min.err).toBe(0);
     expect((JSON.parse(min.out) as { replay: string }).replay).toMatch(/--load models\.ts$/);
-    const html = await npx('report', token, '--load', 'models.ts', '--out', 'put-race.html');
+    const html = await npx('report', token, '--load', 'models.ts', '--out', 'put-race.html', '--time', '2s');
     expect(html.code, html.err).toBe(0);
     expect(readFileSync(join(proj, 'put-race.html'), 'utf8')).toMatch(/<svg id="timeline"/);
     const fuzz = await npx('fuzz', '--load', 'models.ts', '--executions', '400', '--workers', '1', '--out', 'campaign', '--report-time', '20s');
@@ -158,7 +158,8 @@ describe('the packed package in a fresh project', () => {
     const abba = await npx('check', 'litmus/abba', '--strategy', 'dpor', '--no-report');
     expect(abba.code, abba.err).toBe(1);
     expect(abba.out).toMatch(/deadlock/);
-  });
+    // Eight commands, each starting a sandbox worker or a campaign: minutes on a loaded machine.
+  }, 600_000);
 
   it('mapcheck/vitest in the user\'s vitest run: passing and expected-bug tests pass, the failing one shows the minimized counterexample', async () => {
     const env: NodeJS.ProcessEnv = { ...process.env, MAPCHECK_BUDGET: '2000', NO_COLOR: '1', FORCE_COLOR: '0' };

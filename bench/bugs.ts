@@ -63,10 +63,10 @@ export function hunt(m: AnyModel, bug: ExpectedBug, name: string, depth: number 
   return null;
 }
 
-export function timeToFirstBug(seeds: number, maxExecutions: number): BugRow[] {
+export function timeToFirstBug(seeds: number, maxExecutions: number, models: readonly AnyModel[] = allModels): BugRow[] {
   const have = new Set(strategyNames());
   const rows: BugRow[] = [];
-  for (const m of allModels) {
+  for (const m of models) {
     for (const bug of m.expectedBugs ?? []) {
       for (const s of STRATS) {
         if (!have.has(s.name)) continue;
@@ -89,10 +89,10 @@ export function timeToFirstBug(seeds: number, maxExecutions: number): BugRow[] {
   return rows;
 }
 
-export function fixedExhaustion(maxExecutions: number): ProofRow[] {
+export function fixedExhaustion(maxExecutions: number, models: readonly AnyModel[] = allModels): ProofRow[] {
   if (!strategyNames().includes('dpor')) return [];
   const rows: ProofRow[] = [];
-  for (const m of allModels) {
+  for (const m of models) {
     for (const sc of m.provedScenarios ?? []) {
       const t0 = performance.now();
       const r = explore(m, makeStrategy('dpor'), { scenario: sc, maxExecutions });

@@ -12,6 +12,7 @@ import { throughput, type ThroughputRow } from './throughput.js';
 import { minimizeBench } from './minimize.js';
 import { campaignBench } from './campaign.js';
 import { sanitizerCost } from './sanitizers.js';
+import type { AnyModel } from '../src/index.js';
 import { seedThroughput } from './seeds.js';
 import { compareWithBaseline, loadBaseline } from './baseline.js';
 import { watchdogBench } from './watchdog.js';
@@ -22,6 +23,8 @@ export interface BenchOptions {
   readonly log: (line: string) => void;
   /** Only these sections (default all). */
   readonly only?: readonly string[];
+  /** The models of the time-to-first-bug and exhaustion sections (default: the built-in ones). */
+  readonly models?: readonly AnyModel[];
   /** Another built mapcheck checkout to compare the throughput workloads with, side by side. */
   readonly baseline?: string;
 }
@@ -113,7 +116,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     for (const r of rows) o.log(`  ${r.model.padEnd(30)} on ${fmt(r.on).padStart(9)}  off ${fmt(r.off).padStart(9)}  on/off ${(r.on / r.off).toFixed(2)}`);
   }
   if (want('bugs')) {
-    out.bugs = timeToFirstBug(o.quick ? 3 : 5, o.quick ? 5_000 : 50_000);
+    out.bugs = timeToFirstBug(o.quick ? 3 : 5, o.quick ? 5_000 : 50_000, o.models);
     if (out.bugs.length) {
       o.log('== time to first bug (median over seeds; target: portfolio < 1 s median for every posted bug)');
       for (const b of out.bugs) {
@@ -127,7 +130,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
         o.log(`    ${s.padEnd(10)} ${`${ex.length}/${mine.length}`.padStart(7)}  sum ${String(ex.reduce((a, b) => a + b, 0)).padStart(6)}  largest ${String(Math.max(0, ...ex)).padStart(5)}`);
       }
     }
-    out.proofs = fixedExhaustion(o.quick ? 200_000 : 2_000_000);
+    out.proofs = fixedExhaustion(o.quick ? 200_000 : 2_000_000, o.models);
     if (out.proofs.length) {
       o.log('== DPOR exhaustion of the fixed variants');
       for (const p of out.proofs) {

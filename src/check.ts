@@ -9,6 +9,7 @@ import type { MemoryModelName } from './engine/exec-types.js';
 import { type ExploreOptions, type ExploreResult, explore } from './engine/explore.js';
 import { type AnyModel, scenarioParams } from './engine/model.js';
 import type { Op } from './engine/ops.js';
+import { assertSameCopy, reproduceCommand } from './engine/origin.js';
 import type { Scheduler } from './engine/scheduler.js';
 import { type Schedule, decodeToken } from './engine/token.js';
 import { UsageError, type Violation, violation } from './engine/violation.js';
@@ -47,7 +48,8 @@ export function assertModel(model: AnyModel, opts: CheckOptions = {}): CheckResu
   const r = check(model, opts);
   if (r.finding) {
     const v = r.finding.violation;
-    throw new Error(`${model.name} [${r.scenario}] ${r.strategy}: ${v.title}\n${v.message}\nfound after ${r.finding.execution} execution(s), ${r.finding.steps} steps\nreplay: npx mapcheck replay ${r.finding.token}`);
+    const stack = v.stack !== undefined ? `\n${v.stack}` : '';
+    throw new Error(`${model.name} [${r.scenario}] ${r.strategy}: ${v.title}\n${v.message}${stack}\nfound after ${r.finding.execution} execution(s), ${r.finding.steps} steps\nreplay: ${reproduceCommand('replay', r.finding.token, model)}\nminimize: ${reproduceCommand('minimize', r.finding.token, model)}`);
   }
   return r;
 }
@@ -66,6 +68,7 @@ export interface ReplayResult {
 
 /** Check a decoded token belongs to this model version; throws a one-line UsageError if not. */
 export function checkTokenFits(model: AnyModel, s: Schedule): void {
+  assertSameCopy(model, model.name);
   if (s.model !== model.name) throw new UsageError(`token was recorded for model '${s.model}', not '${model.name}'`);
   if (s.hash !== model.hash) {
     throw new UsageError(`token was recorded against another version of '${model.name}' (hash ${s.hash.toString(16)}, now ${model.hash.toString(16)}); re-run the check to get a fresh token`);

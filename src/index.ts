@@ -22,6 +22,7 @@ export type { Schedule } from './engine/token.js';
 export { violation, defaultTitle, UsageError, ViolationAbort } from './engine/violation.js';
 export type { Violation, ViolationKind, Site, ObjectRef, WaitEdge } from './engine/violation.js';
 export { Atomic, Cell, Mutex, choose, spawn, join, yieldNow, assert, self, thread } from './engine/prims.js';
+export { CondVar } from './engine/condvar.js';
 export { Rng, mixSeed } from './engine/rng.js';
 export { fnv1a } from './engine/hash.js';
 export { makeStrategy, strategyNames, STRATEGY_NAMES, isStrategyName } from './strategies/index.js';

@@ -165,7 +165,7 @@ export const models = [
     expect(JSON.parse(s.out).violation).toMatchObject({ kind: 'step-bound' });
     expect(JSON.parse(s.out).violation.message).toMatch(/repeats a cycle of 1 op/);
     const h = run('check', 'user/hangs', '--load', file, '--strategy', 'random', '--watchdog', '2s');
-    expectOneLineError(h, /exceeded 2 s of CPU time without finishing an execution: a thread loops without yielding an op.*replay: npx mapcheck replay mc1\./);
+    expectOneLineError(h, /exceeded 2 s of CPU time without finishing an execution: a thread loops without yielding an op.*replay: npx mapcheck replay mc1\.\S+ --load \S*models\.mjs$/m);
     // The hang's token replays to the same hang, stopped by the replay's own watchdog.
     const token = /replay (mc1\.\S+)/.exec(h.err)?.[1] ?? '';
     expectOneLineError(run('replay', token, '--load', file, '--watchdog', '2s'), /exceeded 2 s of CPU time/);

@@ -1,28 +1,28 @@
 /**
- * The HTML report in a real headless Chromium (Debian package `chromium`, driven by playwright-core):
+ * The HTML report in a real headless Chromium (browser.ts: the one `@sparticuz/chromium` ships, or a
+ * system one named by MAPCHECK_CHROMIUM; driven by playwright-core):
  * the timeline lanes, op boxes, preemption marks and the highlighted violating op are drawn, the
  * table has one column per thread and one row per step, clicking a box shows its details, nothing
  * is fetched from anywhere, and hostile model strings neither run script nor inject elements.
  * A screenshot is written to .tmp/report-html.png for a person to look at.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { abba, lostUpdate } from '../../models/litmus/classic.js';
 import { type AnyModel, check } from '../../src/index.js';
 import { buildReport, renderHtml, type Report } from '../../src/report/index.js';
 import { minimize } from '../../src/shrink/index.js';
 import { failingToken } from '../shrink/fixtures.js';
+import { type Browser, launchBrowser } from './browser.js';
 import { hostile } from './hostile.js';
 import { longTrace } from './kernel-models.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const dir = resolve(__dirname, '../../.tmp/report-html');
 let browser: BrowserContext;
-const profile = mkdtempSync(join(tmpdir(), 'mapcheck-chromium-'));
+let launched: Browser | undefined;
 
 function write(name: string, r: Report): string {
   mkdirSync(dir, { recursive: true });
@@ -37,18 +37,12 @@ function minimized(model: AnyModel, seed: number, scenario?: string): Report {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does it)`);
-  // A fresh profile directory (Chromium's --user-data-dir; playwright passes it itself).
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM, headless: true, viewport: { width: 1100, height: 900 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run'],
-  });
+  launched = await launchBrowser({ width: 1100, height: 900 });
+  browser = launched.context;
 });
 
 afterAll(async () => {
-  await browser?.close();
-  rmSync(profile, { recursive: true, force: true });
+  await launched?.close();
 });
 
 describe('HTML report in headless Chromium', () => {

@@ -4,67 +4,39 @@
  * script against (`{ model, strategy, executions, exhaustive, violation, token, ... }`).
  * Leaves out: file handling (each command does its own).
  */
-import { pathToFileURL } from 'node:url';
 import { allModels, findModel } from '../../models/index.js';
 import type { DistinctBug } from './distinct.js';
 import type { ExploreResult } from '../engine/explore.js';
 import type { AnyModel } from '../engine/model.js';
-import { thrownText } from '../engine/thrown.js';
-import { UsageError } from '../engine/violation.js';
+import { reproduceCommand } from '../engine/origin.js';
+import { UsageError, type Violation } from '../engine/violation.js';
 import { type FlagValues, num } from './args.js';
+import { everyModel, loadedFrom, loadedModels } from './load.js';
 
-/** Models loaded from user modules with --load, searched before the built-in ones. */
-const loaded: AnyModel[] = [];
-
-function isModel(x: unknown): x is AnyModel {
-  return typeof x === 'object' && x !== null && typeof (x as AnyModel).name === 'string' && typeof (x as AnyModel).setup === 'function' && typeof (x as AnyModel).hash === 'number';
-}
-
-/** How long a user module's top-level code (a top-level await included) may take to load. */
-export const LOAD_TIMEOUT_MS = 15_000;
-
-/**
- * Import a user module whose `models` (or default) export is an array of defineModel values.
- * Its top-level code gets LOAD_TIMEOUT_MS: a top-level await that never settles is a one-line
- * UsageError then (the timer also keeps Node from exiting with code 13 meanwhile). Run it in a
- * sandbox worker (sandbox.ts): a module that loops in its top-level code is the watchdog's job.
- */
-export async function loadModels(path: string, timeoutMs = LOAD_TIMEOUT_MS): Promise<AnyModel[]> {
-  let mod: { models?: unknown; default?: unknown };
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new UsageError(`--load ${path}: its top-level code has not finished after ${Math.round(timeoutMs / 1000)} s (a top-level await that never settles?)`)), timeoutMs);
-  });
-  try {
-    mod = (await Promise.race([import(pathToFileURL(path).href), late])) as { models?: unknown; default?: unknown };
-  } catch (e) {
-    if (e instanceof UsageError) throw e;
-    throw new UsageError(`--load ${path}: cannot import it (${thrownText(e)})`);
-  } finally {
-    clearTimeout(timer);
-  }
-  let list: unknown;
-  try {
-    list = mod.models ?? mod.default;
-  } catch (e) {
-    throw new UsageError(`--load ${path}: reading its exports threw (${thrownText(e)})`);
-  }
-  if (!Array.isArray(list) || !list.every(isModel)) {
-    throw new UsageError(`--load ${path}: the module must export 'models', an array of defineModel(...) values`);
-  }
-  loaded.push(...list);
-  return list;
-}
+/** User modules (--load) live in load.ts; re-exported for the workers that load them. */
+export { LOAD_TIMEOUT_MS, loadModels } from './load.js';
 
 export function resolveModel(name: string): AnyModel {
-  const user = loaded.find((m) => m.name === name);
+  const user = loadedModels().find((m) => m.name === name);
   if (user) return user;
   const exact = findModel(name);
   if (exact) return exact;
-  const near = allModels.filter((m) => m.name.startsWith(`${name}/`) || m.name.endsWith(`/${name}`));
+  const near = everyModel().filter((m) => m.name.startsWith(`${name}/`) || m.name.endsWith(`/${name}`));
   if (near.length === 1 && near[0]) return near[0];
-  const hint = near.length > 1 ? `: did you mean ${near.map((m) => m.name).join(' or ')}?` : " (run 'mapcheck list' for the names)";
+  const hint = near.length > 1 ? `: did you mean ${near.map((m) => m.name).join(' or ')}?`
+    : loadedModels().length === 0 && allModels.length > 0 ? " (run 'mapcheck list' for the names; your own models need --load <file>)" : " (run 'mapcheck list' for the names)";
   throw new UsageError(`unknown model '${name}'${hint}`);
+}
+
+/**
+ * The command that reproduces `token` of model `name`: with `--load <file>` when the command ran with
+ * one (`load`, absolute: the main thread never imports it, the sandbox does) or the model came from
+ * one (loaded or described in this thread).
+ */
+export function commandFor(verb: 'replay' | 'minimize' | 'report', token: string, name: string, load?: string): string {
+  const file = load ?? loadedFrom(name);
+  if (file !== undefined) return reproduceCommand(verb, token, null, file);
+  return reproduceCommand(verb, token, findModel(name) ?? null);
 }
 
 export function strategyOptions(f: FlagValues): { seed: number; depth?: number; preemptionBound?: number; delayBound?: number } {
@@ -89,7 +61,7 @@ export interface ResultJson {
   /** With `exhaustive`: the strategy's bound that cut schedules off ('2 delays'), else null. */
   within: string | null;
   elapsed_ms: number;
-  violation: null | { kind: string; title: string; message: string; threads: readonly number[]; step: number };
+  violation: null | { kind: string; title: string; message: string; threads: readonly number[]; step: number; stack?: string };
   token: string | null;
   preemptions: number | null;
   stats: Record<string, number>;
@@ -100,19 +72,26 @@ export interface ResultJson {
   notes?: readonly string[];
 }
 
+/** The `violation` member of the JSON shapes (with the model code's stack for an exception). */
+export function violationJson(v: Violation | null | undefined): ResultJson['violation'] {
+  if (!v) return null;
+  return { kind: v.kind, title: v.title, message: v.message, threads: v.threads, step: v.step, ...(v.stack !== undefined ? { stack: v.stack } : {}) };
+}
+
 export function resultJson(r: ExploreResult & { readonly distinct?: readonly DistinctBug[] }): ResultJson {
   const v = r.finding?.violation;
   return {
     model: r.model, scenario: r.scenario, strategy: r.strategy, seed: r.seed, executions: r.executions, steps: r.steps,
     exhaustive: r.exhaustive, within: r.within ?? null, elapsed_ms: r.elapsedMs,
-    violation: v ? { kind: v.kind, title: v.title, message: v.message, threads: v.threads, step: v.step } : null,
+    violation: violationJson(v),
     token: r.finding?.token ?? null, preemptions: r.finding?.preemptions ?? null, stats: r.stats,
     ...(r.distinct !== undefined ? { bugs: r.distinct } : {}),
     ...(r.notes.length > 0 ? { notes: r.notes } : {}),
   };
 }
 
-export function resultText(j: ResultJson): string {
+/** The text form of a result; `load`: the --load file the command ran with (for the replay command it prints). */
+export function resultText(j: ResultJson, load?: string): string {
   const lines = [
     `${j.model} [${j.scenario}] strategy=${j.strategy} seed=${j.seed}`,
     `  executions: ${j.executions}  steps: ${j.steps}  exhaustive: ${j.exhaustive ? `yes${j.within !== null ? ` (within ${j.within})` : ''}` : 'no'}  time: ${j.elapsed_ms} ms`,
@@ -122,12 +101,13 @@ export function resultText(j: ResultJson): string {
     lines.push(`  ${j.bugs.length} distinct bug(s), worst first:`);
     for (const b of j.bugs) {
       lines.push(`  - ${b.signature}  ${b.title}  (first in execution ${b.execution}${b.count > 1 ? `, ${b.count} variants` : ''})`);
-      lines.push(`      ${b.message.split('\n')[0] ?? ''}`, `      replay: npx mapcheck replay ${b.token}`);
+      lines.push(`      ${b.message.split('\n')[0] ?? ''}`, `      replay: ${commandFor('replay', b.token, j.model, load)}`);
     }
     if (j.report) lines.push(`  report (of the first): ${j.report}`);
   } else if (j.violation) {
     lines.push(`  ${j.violation.title}`, `  ${j.violation.message}`);
-    lines.push(`  replay: npx mapcheck replay ${j.token ?? ''}`);
+    if (j.violation.stack !== undefined) lines.push(j.violation.stack);
+    lines.push(`  replay: ${commandFor('replay', j.token ?? '', j.model, load)}`);
     if (j.report) lines.push(`  report: ${j.report}`);
   } else {
     const every = j.within !== null ? `every interleaving with at most ${j.within} was explored` : 'every interleaving within the bounds was explored';

@@ -21,7 +21,8 @@ import { buildReport } from '../report/build.js';
 import type { Report } from '../report/report.js';
 import { type MinimizeResult, minimize } from '../shrink/minimize.js';
 import { makeStrategy } from '../strategies/index.js';
-import { loadModels, resolveModel, type ResultJson } from './resolve.js';
+import { loadModels, resolveModel, type ResultJson, violationJson } from './resolve.js';
+import { type Described, infoOf } from './model-info.js';
 import { ScheduleTap } from './schedule-tap.js';
 import { type DistinctBug, distinctBugs } from './distinct.js';
 
@@ -52,7 +53,9 @@ export interface ReportJob {
   readonly plainFallback?: boolean;
 }
 export interface MinimizeJob { readonly kind: 'minimize'; readonly token: string; readonly timeMs?: number; readonly scenario: boolean }
-export type SandboxJob = CheckJob | ReplayJob | ReportJob | MinimizeJob;
+/** Read the --load modules' models as plain data (model-info.ts), for a main thread that must not import them. */
+export interface DescribeJob { readonly kind: 'describe' }
+export type SandboxJob = CheckJob | ReplayJob | ReportJob | MinimizeJob | DescribeJob;
 
 export interface ReplayOutput { readonly json: ResultJson; readonly trace: readonly string[] }
 /** A campaign's fallback when a token does not show its violation on its own (lockdep's graph). */
@@ -70,7 +73,7 @@ export interface ReportOutput { readonly report: Report | null; readonly plain?:
 /** A check's result, with the distinct bugs of a keep-going run. */
 export type CheckOutput = ExploreResult & { readonly distinct?: readonly DistinctBug[] };
 
-export interface JobOutputs { check: CheckOutput; replay: ReplayOutput; report: ReportOutput; minimize: MinimizeResult }
+export interface JobOutputs { check: CheckOutput; replay: ReplayOutput; report: ReportOutput; minimize: MinimizeResult; describe: Described[] }
 
 /** What the worker tells the main thread before running: enough to turn a tapped schedule into a token. */
 export interface JobTarget { readonly model: string; readonly hash: number; readonly scenario: string; readonly strategy: string; readonly seed: number; readonly mode?: ExecMode }
@@ -120,7 +123,7 @@ function runReplay(job: ReplayJob): ReplayOutput {
   const json: ResultJson = {
     model: model.name, scenario: s.scenario, strategy: s.strategy, seed: s.seed, executions: 1, steps: r.exec.steps,
     exhaustive: false, within: null, elapsed_ms: Date.now() - t0,
-    violation: v ? { kind: v.kind, title: v.title, message: v.message, threads: v.threads, step: v.step } : null,
+    violation: violationJson(v),
     token: job.token.trim(), preemptions: r.exec.preemptions, stats: { deviations: r.deviations },
   };
   return { json, trace: job.trace ? describeTrace(r) : [] };
@@ -168,12 +171,14 @@ function runMinimize(job: MinimizeJob): MinimizeResult {
 export async function runJob(
   job: SandboxJob, load: readonly string[], loadTimeoutMs: number, tap: Int32Array | null, target: (t: JobTarget) => void, running: () => void,
 ): Promise<JobOutputs[SandboxJob['kind']]> {
-  for (const path of load) await loadModels(path, loadTimeoutMs);
+  const described: Described[] = [];
+  for (const path of load) described.push({ file: path, models: (await loadModels(path, { timeoutMs: loadTimeoutMs })).map(infoOf) });
   running();
   switch (job.kind) {
     case 'check': return runCheck(job, tap, target);
     case 'replay': return runReplay(job);
     case 'report': return runReport(job);
     case 'minimize': return runMinimize(job);
+    case 'describe': return described;
   }
 }

@@ -15,11 +15,12 @@
  */
 import { Worker } from 'node:worker_threads';
 import { resolve } from 'node:path';
+import { reproduceCommand } from '../engine/origin.js';
 import { thrownText } from '../engine/thrown.js';
 import { encodeToken } from '../engine/token.js';
 import { UsageError } from '../engine/violation.js';
 import { type FlagSpec, type FlagValues, num, str } from './args.js';
-import { LOAD_TIMEOUT_MS } from './resolve.js';
+import { LOAD_FLAG, LOAD_TIMEOUT_MS } from './load.js';
 import type { JobOutputs, JobTarget, SandboxJob } from './sandbox-jobs.js';
 import type { SandboxInit } from './sandbox-worker.js';
 import { tapBuffer, tappedSchedule } from './schedule-tap.js';
@@ -56,7 +57,7 @@ const secs = (ms: number): string => `${Math.round(ms / 1000)} s`;
 
 /** The flags of every command that runs model code. */
 export const SANDBOX_FLAGS: Readonly<Record<string, FlagSpec>> = {
-  load: { type: 'string', help: 'a JS module exporting `models` (your own defineModel values)' },
+  load: LOAD_FLAG,
   'max-heap': { type: 'int', min: 16, help: `heap limit of the model's worker, in MB (default ${DEFAULT_HEAP_MB})` },
   watchdog: { type: 'duration', help: `CPU time one execution may take before it counts as hung (default ${DEFAULT_WATCHDOG_MS / 1000}s)` },
   'load-timeout': { type: 'duration', help: `time a --load module's top-level code may take (default ${LOAD_TIMEOUT_MS / 1000}s)` },
@@ -65,6 +66,7 @@ export const SANDBOX_FLAGS: Readonly<Record<string, FlagSpec>> = {
 /** SandboxOptions from those flags (a relative --load path is taken from `cwd`). */
 export function sandboxOptions(f: FlagValues, cwd: string, what: string): SandboxOptions {
   const load = str(f, 'load');
+  if (load !== undefined && load.trim() === '') throw new UsageError('--load needs a file name');
   const heapMb = num(f, 'max-heap');
   const watchdogMs = num(f, 'watchdog');
   const loadTimeoutMs = num(f, 'load-timeout');
@@ -120,7 +122,7 @@ export function runSandboxed<K extends SandboxJob['kind']>(job: SandboxJob & { r
           return;
         }
         const token = hangToken();
-        finish(new SandboxStop(`${o.what} exceeded ${secs(hangMs)} of CPU time without finishing an execution: a thread loops without yielding an op (add yieldNow() in the loop so the step bound can catch it)${token ? `; replay: npx mapcheck replay ${token}` : ''}`, 'hang', token));
+        finish(new SandboxStop(`${o.what} exceeded ${secs(hangMs)} of CPU time without finishing an execution: a thread loops without yielding an op (add yieldNow() in the loop so the step bound can catch it)${token ? `; replay: ${reproduceCommand('replay', token, null, o.load?.[0])}` : ''}`, 'hang', token));
       } else if (v === 'stall') {
         finish(new SandboxStop(`${o.what} made no progress for ${secs(watch.silentMs)} while using no CPU${during()} (blocked outside JavaScript, or the machine is overloaded); nothing was found`, 'stall'));
       }

@@ -8,6 +8,7 @@ import { Execution, type ExecResult } from './execution.js';
 import type { MemoryModelName } from './exec-types.js';
 import { type AnyModel, type Json, scenarioParams } from './model.js';
 import type { Scheduler } from './scheduler.js';
+import { assertSameCopy } from './origin.js';
 import { encodeToken } from './token.js';
 import { type Violation, violation, violationKey } from './violation.js';
 import { Auditor } from './audit.js';
@@ -94,6 +95,7 @@ export interface ExploreResult {
 let spare: Execution | null = null;
 
 export function explore(model: AnyModel, sched: Scheduler, opts: ExploreOptions = {}): ExploreResult {
+  assertSameCopy(model, model.name);
   const { key, params } = scenarioParams(model, opts.scenario);
   const exec = spare ?? new Execution();
   spare = null;

@@ -6,6 +6,7 @@
  * Leaves out: deadlock and livelock analysis (stuck.ts), sanitizers of the API layers (src/linux).
  */
 import type { ObjectTable } from './objects.js';
+import { modelStack } from './origin.js';
 import { type Op, OpKind } from './ops.js';
 import type { PriorAccess } from './race.js';
 import { describeThrown } from './thrown.js';
@@ -81,8 +82,10 @@ export function leaked(objects: ObjectTable): Violation {
   const ids = objects.leaked();
   const ref = objects.ref(ids[0] as number);
   const names = ids.slice(0, 4).map((b) => `${objects.kind[b]} ${objects.name[b]}`).join(', ');
+  // A block allocated in setup (thread -1) has a site but no thread.
+  const by = ref.allocated !== undefined && ref.allocated.thread >= 0 ? ref.allocated : undefined;
   return violation('leak', `${ids.length} heap object(s) never freed when every thread finished: ${names}${ids.length > 4 ? ', ...' : ''}`, {
-    threads: ref.allocated ? [ref.allocated.thread] : [], sites: ref.allocated ? [ref.allocated] : [], step: -1, object: ref,
+    threads: by ? [by.thread] : [], sites: by ? [by] : [], step: -1, object: ref,
     title: `unreferenced object ${ref.kind} ${ref.name} (kmemleak)`,
   });
 }
@@ -90,5 +93,39 @@ export function leaked(objects: ObjectTable): Violation {
 /** Model code (a thread, or setup) threw: an 'exception' violation, or 'usage' for API misuse. */
 export function threw(who: string, e: unknown, threads: readonly number[], step: number): Violation {
   const t = describeThrown(e);
-  return violation(t.usage ? 'usage' : 'exception', `${who} threw: ${t.text}`, { threads, step });
+  const v = violation(t.usage ? 'usage' : 'exception', `${who} threw: ${t.text}`, { threads, step });
+  if (isError(e)) lazyStack(v, e);
+  return v;
+}
+
+/** `e instanceof Error`, for a value that may be a Proxy whose traps throw. */
+function isError(e: unknown): e is Error {
+  try {
+    return e instanceof Error;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * `v.stack`, formatted from `e` on first read (a report, JSON, a message to another thread): V8
+ * captures the frames when the error is made, but formatting them, source-mapped, costs up to
+ * milliseconds, and a campaign throws in every execution of a crashing model without ever
+ * reading most of those stacks. Reading it once replaces the getter with the value. A stack that
+ * cannot be read (a hostile getter) is left out.
+ */
+function lazyStack(v: Violation, e: Error): void {
+  Object.defineProperty(v, 'stack', {
+    enumerable: true, configurable: true,
+    get(): string | undefined {
+      let stack: string | undefined;
+      try {
+        stack = modelStack(e);
+      } catch {
+        stack = undefined;
+      }
+      Object.defineProperty(v, 'stack', { value: stack, enumerable: stack !== undefined, configurable: true, writable: false });
+      return stack;
+    },
+  });
 }

@@ -10,6 +10,7 @@
  */
 import type { ThreadGen } from './ops.js';
 import { fnv1a } from './hash.js';
+import { stampModel } from './origin.js';
 import { PARAMS_LIMITS, checkParams, parseParamsJson } from './params.js';
 import type { Schema } from './schema.js';
 import { UsageError } from './violation.js';
@@ -168,7 +169,9 @@ export function defineModel<S, P extends Json>(def: ModelDef<S, P>): Model<S, P>
     ...(def.final ?? []).map((c) => c.name + fnText(c.check)),
     String(def.maxSteps ?? ''), String(def.leakCheck ?? ''), canonical(def.source ?? ''),
   ];
-  return { ...def, defaultScenario, hash: fnv1a(parts.join('\u0000')) };
+  // Stamped with the file that defined it and this copy of mapcheck (origin.ts): printed commands
+  // add --load for it, and another copy's engine refuses it in one line.
+  return stampModel({ ...def, defaultScenario, hash: fnv1a(parts.join('\u0000')) });
 }
 
 /**

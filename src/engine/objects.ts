@@ -51,6 +51,8 @@ export class ObjectTable {
   liveHeap = 0;
   /** Blocks freed so far (0 lets the step loop skip the use-after-free lookup). */
   freedCount = 0;
+  /** Live heap blocks the model said outlive it (kmemleak_not_leak): not counted in liveHeap. */
+  private notLeak: Set<number> | null = null;
   /** Object-name prefixes per-step invariants observe (set per execution), and the match per object. */
   observePrefixes: readonly string[] = [];
   observed: boolean[] = [];
@@ -69,6 +71,7 @@ export class ObjectTable {
     this.freeSite = [];
     this.liveHeap = 0;
     this.freedCount = 0;
+    this.notLeak = null;
     this.observed = [];
   }
 
@@ -183,7 +186,7 @@ export class ObjectTable {
     if (s !== BLOCK_LIVE) return 'invalid';
     this.state[blockId] = BLOCK_FREED;
     this.freeSite[blockId] = site;
-    this.liveHeap--;
+    if (this.notLeak?.delete(blockId) !== true) this.liveHeap--;
     this.freedCount++;
     return 'ok';
   }
@@ -204,10 +207,24 @@ export class ObjectTable {
     return all;
   }
 
-  /** Heap blocks still live (for the leak report). */
+  /**
+   * The live heap block `blockId` is meant to outlive the model (kmemleak_not_leak): the leak check
+   * skips it; freeing it later is still checked. Returns false when it is not a live heap block.
+   */
+  ignoreLeak(blockId: number): boolean {
+    if (this.block[blockId] !== blockId || this.state[blockId] !== BLOCK_LIVE) return false;
+    this.notLeak ??= new Set();
+    if (!this.notLeak.has(blockId)) {
+      this.notLeak.add(blockId);
+      this.liveHeap--;
+    }
+    return true;
+  }
+
+  /** Heap blocks still live (for the leak report), but those marked with ignoreLeak. */
   leaked(): number[] {
     const out: number[] = [];
-    for (let i = 0; i < this.state.length; i++) if (this.state[i] === BLOCK_LIVE) out.push(i);
+    for (let i = 0; i < this.state.length; i++) if (this.state[i] === BLOCK_LIVE && this.notLeak?.has(i) !== true) out.push(i);
     return out;
   }
 

@@ -73,6 +73,11 @@ export interface Violation {
   readonly cycle?: readonly string[];
   /** Extra facts for the report (refcount values, bitmap words, ...). */
   readonly facts?: Readonly<Record<string, string | number | boolean>>;
+  /**
+   * `exception` / `usage` thrown by model code: the JavaScript stack of the throw, model frames
+   * only (`    at fn (file:line:col)` lines; source-mapped for TypeScript).
+   */
+  readonly stack?: string;
 }
 
 const DEFAULT_TITLES: Record<ViolationKind, string> = {
@@ -158,6 +163,7 @@ export function violation(
     ...(rest.waits ? { waits: rest.waits } : {}),
     ...(rest.cycle ? { cycle: rest.cycle } : {}),
     ...(rest.facts ? { facts: rest.facts } : {}),
+    ...(rest.stack !== undefined ? { stack: rest.stack } : {}),
   };
 }
 

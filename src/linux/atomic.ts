@@ -12,9 +12,20 @@
  */
 import { currentExecution } from '../engine/execution.js';
 import { Mo, type Op, op } from '../engine/ops.js';
+import { UsageError } from '../engine/violation.js';
 import { type SpinlockT, spin_lock, spin_unlock } from './spinlock.js';
 
 type G<R> = Generator<Op, R, unknown>;
+
+/**
+ * An atomic_t operand must be a whole number: a pointer (an object) would otherwise become 0
+ * silently (`x | 0`). A pointer-valued atomic is a Field with xchg / cmpxchg (field.ts).
+ */
+function int(x: unknown, label: string): number {
+  if (typeof x === 'number' && Number.isInteger(x)) return x;
+  const what = x === null ? 'NULL' : typeof x === 'object' ? 'a pointer (an object)' : `${typeof x} ${String(x)}`;
+  throw new UsageError(`${label}: atomic_t holds a 32-bit integer, but was given ${what}; for a pointer use a Field<T> with xchg / cmpxchg / smp_store_release (atomic_long_t values are integers too)`);
+}
 
 /** atomic_t: a 32-bit counter; `block` is the kmalloc'd struct it is a field of (-1: its own). */
 export class AtomicT {
@@ -22,7 +33,7 @@ export class AtomicT {
   counter: number;
   constructor(init: number, readonly name: string, block = -1) {
     this.id = currentExecution().objects.add('atomic_t', name, block);
-    this.counter = init | 0;
+    this.counter = int(init, `new AtomicT(${name})`) | 0;
   }
   /** Current value, for invariants and inspect (not an op). */
   get value(): number {
@@ -36,6 +47,7 @@ export function* atomic_read(v: AtomicT, label = 'atomic_read'): G<number> {
 }
 
 export function* atomic_set(v: AtomicT, i: number, label = 'atomic_set'): G<void> {
+  int(i, label);
   yield op.write(v.id, label, Mo.Once);
   v.counter = i | 0;
 }
@@ -48,17 +60,20 @@ export function* atomic_read_acquire(v: AtomicT, label = 'atomic_read_acquire'):
 
 /** atomic_set_release(v, i). */
 export function* atomic_set_release(v: AtomicT, i: number, label = 'atomic_set_release'): G<void> {
+  int(i, label);
   yield op.write(v.id, label, Mo.Release);
   v.counter = i | 0;
 }
 
 function* raw_atomic_add_return(i: number, v: AtomicT, mo: Mo, label: string): G<number> {
+  int(i, label);
   yield op.rmw(v.id, label, mo);
   v.counter = (v.counter + i) | 0;
   return v.counter;
 }
 
-function* raw_atomic_fetch_op(v: AtomicT, mo: Mo, label: string, f: (old: number) => number): G<number> {
+function* raw_atomic_fetch_op(v: AtomicT, mo: Mo, label: string, f: (old: number) => number, operand?: number): G<number> {
+  if (operand !== undefined) int(operand, label);
   yield op.rmw(v.id, label, mo);
   const old = v.counter;
   v.counter = f(old) | 0;
@@ -102,19 +117,19 @@ export function* atomic_dec_return_relaxed(v: AtomicT, label = 'atomic_dec_retur
 }
 
 export function* atomic_fetch_add_relaxed(i: number, v: AtomicT, label = 'atomic_fetch_add_relaxed'): G<number> {
-  return yield* raw_atomic_fetch_op(v, Mo.Once, label, (o) => o + i);
+  return yield* raw_atomic_fetch_op(v, Mo.Once, label, (o) => o + i, i);
 }
 
 export function* atomic_fetch_add_acquire(i: number, v: AtomicT, label = 'atomic_fetch_add_acquire'): G<number> {
-  return yield* raw_atomic_fetch_op(v, Mo.Acquire, label, (o) => o + i);
+  return yield* raw_atomic_fetch_op(v, Mo.Acquire, label, (o) => o + i, i);
 }
 
 export function* atomic_fetch_add_release(i: number, v: AtomicT, label = 'atomic_fetch_add_release'): G<number> {
-  return yield* raw_atomic_fetch_op(v, Mo.Release, label, (o) => o + i);
+  return yield* raw_atomic_fetch_op(v, Mo.Release, label, (o) => o + i, i);
 }
 
 export function* atomic_fetch_sub(i: number, v: AtomicT, label = 'atomic_fetch_sub'): G<number> {
-  return yield* raw_atomic_fetch_op(v, Mo.Mb, label, (o) => o - i);
+  return yield* raw_atomic_fetch_op(v, Mo.Mb, label, (o) => o - i, i);
 }
 
 export function* atomic_fetch_inc(v: AtomicT, label = 'atomic_fetch_inc'): G<number> {
@@ -126,41 +141,42 @@ export function* atomic_fetch_dec(v: AtomicT, label = 'atomic_fetch_dec'): G<num
 }
 
 export function* atomic_fetch_and(i: number, v: AtomicT, label = 'atomic_fetch_and'): G<number> {
-  return yield* raw_atomic_fetch_op(v, Mo.Mb, label, (o) => o & i);
+  return yield* raw_atomic_fetch_op(v, Mo.Mb, label, (o) => o & i, i);
 }
 
 export function* atomic_fetch_or(i: number, v: AtomicT, label = 'atomic_fetch_or'): G<number> {
-  return yield* raw_atomic_fetch_op(v, Mo.Mb, label, (o) => o | i);
+  return yield* raw_atomic_fetch_op(v, Mo.Mb, label, (o) => o | i, i);
 }
 
 export function* atomic_fetch_xor(i: number, v: AtomicT, label = 'atomic_fetch_xor'): G<number> {
-  return yield* raw_atomic_fetch_op(v, Mo.Mb, label, (o) => o ^ i);
+  return yield* raw_atomic_fetch_op(v, Mo.Mb, label, (o) => o ^ i, i);
 }
 
 export function* atomic_fetch_andnot(i: number, v: AtomicT, label = 'atomic_fetch_andnot'): G<number> {
-  return yield* raw_atomic_fetch_op(v, Mo.Mb, label, (o) => o & ~i);
+  return yield* raw_atomic_fetch_op(v, Mo.Mb, label, (o) => o & ~i, i);
 }
 
-function* bitwise(v: AtomicT, label: string, f: (old: number) => number): G<void> {
+function* bitwise(v: AtomicT, label: string, f: (old: number) => number, operand: number): G<void> {
+  int(operand, label);
   yield op.rmw(v.id, label, Mo.Noreturn);
   v.counter = f(v.counter) | 0;
 }
 
 /** atomic_and / atomic_or / atomic_xor / atomic_andnot: non-value-returning, unordered. */
 export function* atomic_and(i: number, v: AtomicT, label = 'atomic_and'): G<void> {
-  yield* bitwise(v, label, (o) => o & i);
+  yield* bitwise(v, label, (o) => o & i, i);
 }
 
 export function* atomic_or(i: number, v: AtomicT, label = 'atomic_or'): G<void> {
-  yield* bitwise(v, label, (o) => o | i);
+  yield* bitwise(v, label, (o) => o | i, i);
 }
 
 export function* atomic_xor(i: number, v: AtomicT, label = 'atomic_xor'): G<void> {
-  yield* bitwise(v, label, (o) => o ^ i);
+  yield* bitwise(v, label, (o) => o ^ i, i);
 }
 
 export function* atomic_andnot(i: number, v: AtomicT, label = 'atomic_andnot'): G<void> {
-  yield* bitwise(v, label, (o) => o & ~i);
+  yield* bitwise(v, label, (o) => o & ~i, i);
 }
 
 /** atomic_add_negative(i, v): add; true when the result is negative. Fully ordered. */
@@ -207,6 +223,7 @@ export function* atomic_dec(v: AtomicT, label = 'atomic_dec'): G<void> {
 
 /** Returns the value before the add (atomic_fetch_add). Fully ordered. */
 export function* atomic_fetch_add(i: number, v: AtomicT, label = 'atomic_fetch_add'): G<number> {
+  int(i, label);
   yield op.rmw(v.id, label, Mo.Mb);
   const old = v.counter;
   v.counter = (old + i) | 0;
@@ -227,6 +244,8 @@ export function* atomic_sub_and_test(i: number, v: AtomicT, label = 'atomic_sub_
 
 /** Add `a` unless the value is `u`; returns true when it added (atomic_add_unless). */
 export function* atomic_add_unless(v: AtomicT, a: number, u: number, label = 'atomic_add_unless'): G<boolean> {
+  int(a, label);
+  int(u, label);
   yield op.rmw(v.id, label, Mo.Mb);
   if (v.counter === u) return false;
   v.counter = (v.counter + a) | 0;
@@ -244,6 +263,8 @@ export function* atomic_cmpxchg(v: AtomicT, old: number, next: number, label = '
 }
 
 function* raw_atomic_cmpxchg(v: AtomicT, old: number, next: number, mo: Mo, label: string): G<number> {
+  int(old, label);
+  int(next, label);
   yield op.rmw(v.id, label, mo);
   const cur = v.counter;
   if (cur === old) v.counter = next | 0;
@@ -264,19 +285,19 @@ export function* atomic_cmpxchg_release(v: AtomicT, old: number, next: number, l
 
 /** Returns the old value and stores `next`. Fully ordered. */
 export function* atomic_xchg(v: AtomicT, next: number, label = 'atomic_xchg'): G<number> {
-  return yield* raw_atomic_fetch_op(v, Mo.Mb, label, () => next);
+  return yield* raw_atomic_fetch_op(v, Mo.Mb, label, () => next, next);
 }
 
 export function* atomic_xchg_relaxed(v: AtomicT, next: number, label = 'atomic_xchg_relaxed'): G<number> {
-  return yield* raw_atomic_fetch_op(v, Mo.Once, label, () => next);
+  return yield* raw_atomic_fetch_op(v, Mo.Once, label, () => next, next);
 }
 
 export function* atomic_xchg_acquire(v: AtomicT, next: number, label = 'atomic_xchg_acquire'): G<number> {
-  return yield* raw_atomic_fetch_op(v, Mo.Acquire, label, () => next);
+  return yield* raw_atomic_fetch_op(v, Mo.Acquire, label, () => next, next);
 }
 
 export function* atomic_xchg_release(v: AtomicT, next: number, label = 'atomic_xchg_release'): G<number> {
-  return yield* raw_atomic_fetch_op(v, Mo.Release, label, () => next);
+  return yield* raw_atomic_fetch_op(v, Mo.Release, label, () => next, next);
 }
 
 /** atomic_dec_and_lock(v, lock): decrement; true (with `lock` held) when it reached 0. */

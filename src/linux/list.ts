@@ -10,7 +10,8 @@
  * lib/list_debug.c (CONFIG_DEBUG_LIST: "list_del corruption ... LIST_POISON1").
  * container_of is the `owner` back-pointer a list_head carries (set it after allocating the
  * struct: `p.list.owner = p`).
- * Leaves out: hlist, list_splice, list_move, list_sort; list_add's DEBUG_LIST prev/next checks.
+ * Leaves out: list_sort; list_add's DEBUG_LIST prev/next checks (hlist.ts has hlist, list-move.ts
+ * list_move, list_splice and list_replace).
  */
 import { currentExecution } from '../engine/execution.js';
 import type { Op } from '../engine/ops.js';

@@ -10,7 +10,7 @@
  * reader standing on the entry can still move on; the entry may be freed only after a grace period
  * (synchronize_rcu / kfree_rcu), otherwise a reader's next load is a KASAN use-after-free.
  * CONFIG_PROVE_RCU_LIST's check of list_for_each_entry_rcu's condition is the 'rcu' violation.
- * Leaves out: hlist_*_rcu, list_replace_rcu, list_splice_init_rcu.
+ * Leaves out: list_replace_rcu, list_splice_init_rcu (the hlist forms are in hlist.ts).
  */
 import { currentExecution } from '../engine/execution.js';
 import { Mo, type Op, op } from '../engine/ops.js';
@@ -47,7 +47,8 @@ export function* list_del_rcu<T>(entry: ListHead<T>, label = 'list_del_rcu'): G<
   entry.deletedAt = currentExecution().site(label);
 }
 
-function checkReader(label: string, lockHeld: boolean): void {
+/** CONFIG_PROVE_RCU_LIST: an RCU list walked outside rcu_read_lock() and without the update-side lock (also hlist.ts). */
+export function checkReader(label: string, lockHeld: boolean): void {
   const exec = currentExecution();
   if (!exec.sanitize || lockHeld) return;
   const c = kctx(exec);

@@ -22,6 +22,7 @@ import { CallChains, type CallChain } from '../engine/callchain.js';
 import { Execution } from '../engine/execution.js';
 import { type AnyModel, scenarioParams } from '../engine/model.js';
 import { type Op, OpKind, OP_KIND_NAMES } from '../engine/ops.js';
+import { reproduceCommand } from '../engine/origin.js';
 import type { Scheduler, SchedulerView } from '../engine/scheduler.js';
 import { type Schedule, decodeToken, encodeToken } from '../engine/token.js';
 import { UsageError, type Violation } from '../engine/violation.js';
@@ -228,7 +229,7 @@ export function buildReport(model: AnyModel, token: string | Schedule, extra: Bu
   return {
     format: REPORT_FORMAT, version: REPORT_VERSION, title: v.title, invariant: v.message, kind: v.kind,
     model: { name: model.name, hash: model.hash.toString(16).padStart(8, '0'), scenario: s.scenario, ...(model.description ? { description: model.description } : {}) },
-    strategy: s.strategy, seed: s.seed, token: tok, replay: `npx mapcheck replay ${tok}`,
+    strategy: s.strategy, seed: s.seed, token: tok, replay: reproduceCommand('replay', tok, model),
     threads, steps, violation: v, state, size, minimization,
     ...kernelFacts(v, steps, threads, exec.objects),
     ...(extra.bug !== undefined ? { bug: extra.bug } : {}),

@@ -241,7 +241,7 @@ export function renderHtml(r: Report): string {
 <title>${escHtml(r.title)} — ${escHtml(r.model.name)}</title><style>${CSS}</style></head>
 <body>
 <h1>${escHtml(r.title)}</h1>
-<p class="invariant">${invariant}</p>
+<p class="invariant">${invariant}</p>${r.violation.stack !== undefined ? `\n<pre id="stack">${escHtml(r.violation.stack)}</pre>` : ''}
 <dl>${meta}</dl>
 <h2>Timeline</h2>
 <p class="legend"><span>one lane per thread, one box per visible op (the kernel call it models)</span><span style="color:#e53935">┆ preemption</span><span>red box: the op that completes the violation</span><span>dashed: never ran</span><span>⋯ n: folded steps (click)</span><span>hover or click a box for details</span></p>

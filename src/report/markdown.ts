@@ -32,6 +32,8 @@ export { mdCode, mdText };
 export function renderMarkdown(r: Report): string {
   const out: string[] = [];
   out.push(`### ${mdText(r.title)}`, '', ...mdLines(r.invariant, '> '), '');
+  // An exception in model code: where it was thrown (fenced by more backticks than any run inside).
+  if (r.violation.stack !== undefined) out.push(...mdFence(r.violation.stack.split('\n')), '');
   out.push('| | |', '|---|---|');
   out.push(`| model | ${mdCode(r.model.name)} (source hash ${mdCode(r.model.hash)}) |`);
   out.push(`| scenario | ${mdCode(r.model.scenario)} |`);

@@ -21,7 +21,7 @@ function fit(s: string, w: number): string {
 }
 
 export function renderText(r: Report): string {
-  const out: string[] = [r.title, ...r.invariant.split(/\r?\n/).map((l) => `  ${l}`), ''];
+  const out: string[] = [r.title, ...r.invariant.split(/\r?\n/).map((l) => `  ${l}`), ...(r.violation.stack !== undefined ? [r.violation.stack] : []), ''];
   out.push(`model:    ${r.model.name} (source hash ${r.model.hash})  scenario: ${r.model.scenario}`);
   out.push(`found by: strategy ${r.strategy}, seed ${r.seed}`);
   out.push(`schedule: ${sizeLine(r)}`);

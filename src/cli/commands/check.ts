@@ -27,7 +27,7 @@ export function onFinding(h: FindingHook): void {
 
 export const checkCommand: Command = {
   name: 'check',
-  usage: 'check <model> [--strategy S] [--budget N] [--seed S] [--json]',
+  usage: 'check <model> [--load file] [--strategy S] [--budget N] [--seed S] [--json]',
   summary: 'explore a model\'s interleavings; exit 1 when a violation is found',
   flags: {
     strategy: { type: { oneOf: STRATEGY_NAMES }, help: `exploration strategy: ${STRATEGY_NAMES.join('|')} (default portfolio)` },
@@ -63,7 +63,8 @@ export const checkCommand: Command = {
     };
     // The model, its scenario (checked against its params schema) and any --load module are
     // resolved in the sandbox worker: no model code runs in this thread.
-    const r = await runSandboxed(job, sandboxOptions(args.flags, io.cwd, `model '${name}'`));
+    const opts = sandboxOptions(args.flags, io.cwd, `model '${name}'`);
+    const r = await runSandboxed(job, opts);
     const j: ResultJson = resultJson(r);
     if (r.finding && !bool(args.flags, 'no-report')) {
       for (const h of hooks) {
@@ -71,7 +72,7 @@ export const checkCommand: Command = {
         if (path) j.report = path;
       }
     }
-    io.out(bool(args.flags, 'json') ? JSON.stringify(j) : resultText(j));
+    io.out(bool(args.flags, 'json') ? JSON.stringify(j) : resultText(j, opts.load?.[0]));
     return r.finding ? EXIT_FOUND : EXIT_OK;
   },
 };

@@ -13,10 +13,13 @@ import type { Command } from '../command.js';
 import { runCampaign } from '../fuzz/campaign.js';
 import { runUnderC8 } from '../fuzz/coverage.js';
 import { type FuzzOptions, setupCampaign } from '../fuzz/setup.js';
+import { readState } from '../fuzz/state.js';
+import { describeFile, describeFromFlags } from '../describe.js';
+import { LOAD_FLAG } from '../load.js';
 
 export const fuzzCommand: Command = {
   name: 'fuzz',
-  usage: 'fuzz [--models glob] [--time 10m | --executions N] [--workers N] [--resume dir]',
+  usage: 'fuzz [--load file] [--models glob] [--time 10m | --executions N] [--workers N] [--resume dir]',
   summary: 'run a fuzz campaign on every core; exit 1 when a bug is found',
   flags: {
     models: { type: 'string', help: "comma-separated model globs, e.g. 'litmus/*,ioremap-reuse/posted' (default every model)" },
@@ -38,6 +41,7 @@ export const fuzzCommand: Command = {
     'report-time': { type: 'duration', help: 'minimization budget of each bug\'s report, within --time (default 30s)' },
     depth: { type: 'int', min: 1, help: 'PCT bug depth d' },
     'max-steps': { type: 'int', min: 1, help: 'step bound of one execution (livelock detection)' },
+    load: { ...LOAD_FLAG, help: `${LOAD_FLAG.help}; without --models the campaign fuzzes only these (a resumed campaign reloads its file)` },
   },
   async run(args, io) {
     const f = args.flags;
@@ -45,8 +49,18 @@ export const fuzzCommand: Command = {
     const n = (k: string): number | undefined => num(f, k);
     const s = (k: string): string | undefined => str(f, k);
     const opt = <T>(k: string, v: T | undefined): Record<string, T> => (v !== undefined ? { [k]: v } : {});
+    // The user's models are read before setup, in a sandbox worker (describe.ts: this thread only
+    // gets their data; the campaign's workers import the module themselves); a resumed campaign
+    // reads the file it was started with unless --load is given again.
+    let load = await describeFromFlags(f, cwd);
+    const resumeDir = s('resume');
+    if (load === undefined && resumeDir !== undefined) {
+      const kept = readState(isAbsolute(resumeDir) ? resumeDir : resolve(cwd, resumeDir)).load ?? undefined;
+      if (kept !== undefined) await describeFile(kept, { ...opt('watchdogMs', n('watchdog')), ...opt('heapMb', n('max-heap')) });
+      load = kept;
+    }
     const o: FuzzOptions = {
-      cwd, env: process.env,
+      cwd, env: process.env, ...opt('load', load),
       ...opt('models', s('models')), ...opt('strategies', s('strategies')), ...opt('timeMs', n('time')),
       ...opt('executions', n('executions')), ...opt('workers', n('workers')), ...opt('seed', n('seed')),
       ...opt('out', s('out')), ...opt('resume', s('resume')), ...opt('shard', s('shard')), ...opt('shardCount', n('shard-count')),
@@ -65,7 +79,7 @@ export const fuzzCommand: Command = {
       const dir = isAbsolute(out) ? out : resolve(cwd, out);
       const filtered = removeFlag(removeFlag(rest, '--out'), '--resume');
       const designs = [...new Set(setup.models.map((m) => m.name.split('/')[0] ?? m.name))];
-      const code = await runUnderC8(o.resume !== undefined ? [...filtered, '--resume', dir] : filtered, dir, cwd, designs);
+      const code = await runUnderC8(o.resume !== undefined ? [...filtered, '--resume', dir] : filtered, dir, cwd, designs, setup.load);
       io.out(`coverage of the model code: ${join(dir, 'coverage', 'index.html')} (summary: ${join(dir, 'coverage', 'coverage-summary.json')})`);
       return code;
     }

@@ -11,11 +11,12 @@ import { decodeToken } from '../../engine/token.js';
 import { UsageError } from '../../engine/violation.js';
 import { bool, num } from '../args.js';
 import { type Command, EXIT_OK } from '../command.js';
+import { commandFor } from '../resolve.js';
 import { SANDBOX_FLAGS, runSandboxed, sandboxOptions } from '../sandbox.js';
 
 export const minimizeCommand: Command = {
   name: 'minimize',
-  usage: 'minimize <token> [--json] [--time D] [--no-scenario]',
+  usage: 'minimize <token> [--load file] [--json] [--time D] [--no-scenario]',
   summary: 'shrink a failing token: fewest steps, preemptions and injected faults',
   flags: {
     json: { type: 'bool', help: 'print one JSON object' },
@@ -30,21 +31,22 @@ export const minimizeCommand: Command = {
     const s = decodeToken(token); // a malformed token is refused before any worker starts
     const time = num(args.flags, 'time');
     const json = bool(args.flags, 'json');
-    const r = await runSandboxed({ kind: 'minimize', token: token.trim(), scenario: !bool(args.flags, 'no-scenario'), ...(time !== undefined ? { timeMs: time } : {}) },
-      sandboxOptions(args.flags, io.cwd, `model '${s.model}'`));
+    const opts = sandboxOptions(args.flags, io.cwd, `model '${s.model}'`);
+    const r = await runSandboxed({ kind: 'minimize', token: token.trim(), scenario: !bool(args.flags, 'no-scenario'), ...(time !== undefined ? { timeMs: time } : {}) }, opts);
+    const again = commandFor('replay', r.token, s.model, opts.load?.[0]);
     if (json) {
       io.out(JSON.stringify({
         token: r.token, steps: r.steps, preemptions: r.preemptions, faults: r.faults,
         before: { steps: r.before.steps, preemptions: r.before.preemptions, faults: r.before.faults },
         scenario: r.scenario, violation: { kind: r.violation.kind, title: r.violation.title }, runs: r.runs, elapsed_ms: r.elapsedMs,
-        fixed_point: r.fixedPoint,
+        fixed_point: r.fixedPoint, replay: again,
       }));
     } else {
       io.out(`${s.model}: ${r.violation.title}`);
       io.out(`  before: ${r.before.steps} steps, ${r.before.preemptions} preemptions, ${r.before.faults} injected faults`);
       io.out(`  after:  ${r.steps} steps, ${r.preemptions} preemptions, ${r.faults} injected faults${r.scenarioShrunk ? `  scenario ${r.scenario}` : ''}`);
       io.out(`  (${r.runs} executions, ${r.elapsedMs} ms; ${r.fixedPoint ? 'fixed point reached' : 'stopped before the fixed point: the time budget ran out (raise --time)'})`);
-      io.out(`  replay: npx mapcheck replay ${r.token}`);
+      io.out(`  replay: ${again}`);
     }
     return EXIT_OK;
   },

@@ -15,7 +15,7 @@ import { SANDBOX_FLAGS, runSandboxed, sandboxOptions } from '../sandbox.js';
 
 export const replayCommand: Command = {
   name: 'replay',
-  usage: 'replay <token> [--lenient] [--trace] [--json] [--load module.js]',
+  usage: 'replay <token> [--load file] [--lenient] [--trace] [--json]',
   summary: 'replay a token; exit 1 when its violation reproduces',
   flags: {
     lenient: { type: 'bool', help: 'fall back to a deterministic choice where a recorded step is not enabled' },
@@ -29,12 +29,13 @@ export const replayCommand: Command = {
     if (extra !== undefined) throw new UsageError(`replay: unexpected argument '${extra.slice(0, 20)}'`);
     const s = decodeToken(token); // a malformed token is refused here, before any worker starts
     const trace = bool(args.flags, 'trace');
-    const { json: j, trace: lines } = await runSandboxed({ kind: 'replay', token, lenient: bool(args.flags, 'lenient'), trace }, sandboxOptions(args.flags, io.cwd, `model '${s.model}'`));
+    const opts = sandboxOptions(args.flags, io.cwd, `model '${s.model}'`);
+    const { json: j, trace: lines } = await runSandboxed({ kind: 'replay', token, lenient: bool(args.flags, 'lenient'), trace }, opts);
     const v = j.violation;
     if (bool(args.flags, 'json')) {
       io.out(JSON.stringify(trace ? { ...j, trace: lines } : j));
     } else {
-      io.out(resultText(j));
+      io.out(resultText(j, opts.load?.[0]));
       if (trace) for (const line of lines) io.out(`    ${line}`);
     }
     return v ? EXIT_FOUND : EXIT_OK;

@@ -41,7 +41,7 @@ async function load(arg: string, f: FlagValues, io: CliIO): Promise<Report> {
 
 export const reportCommand: Command = {
   name: 'report',
-  usage: 'report <token|report.json> [--format md|json|html|text] [--out path]',
+  usage: 'report <token|report.json> [--load file] [--format md|json|html|text] [--out path]',
   summary: 'render a minimized counterexample report (markdown, JSON, HTML or text)',
   flags: {
     format: { type: { oneOf: REPORT_FORMATS }, help: 'md (default), json, html or text' },

@@ -16,6 +16,7 @@
  * Leaves out: option parsing (commands/fuzz.ts) and running under c8 (coverage.ts).
  */
 import { join } from 'node:path';
+import { loadArg } from '../../engine/origin.js';
 import type { CliIO } from '../command.js';
 import { EXIT_FOUND, EXIT_OK, EXIT_USAGE } from '../command.js';
 import { entryPath } from './corpus.js';
@@ -197,6 +198,7 @@ async function runLocked(s: Setup, io: CliIO, handleSignals: boolean): Promise<C
   const pool = new WorkerPool(new URL('./worker.js', import.meta.url), (w) => ({
     worker: w, targets: s.targets, seeds: s.seeds, progressMs: 200,
     ...(s.depth !== undefined ? { depth: s.depth } : {}), ...(s.maxSteps !== undefined ? { maxSteps: s.maxSteps } : {}),
+    ...(s.load !== undefined ? { load: s.load } : {}),
   }), {
     next,
     message: onMessage,
@@ -216,7 +218,7 @@ async function runLocked(s: Setup, io: CliIO, handleSignals: boolean): Promise<C
       // meanwhile no worker gets the target.
       recheck.add(name);
       log(`mapcheck fuzz: ${name} used ${secs(cpuMs)} of CPU in one execution (${c.strategy}, seed ${c.seed}, around execution ${execution + 1}): worker restarted; re-checking the execution in a fresh worker`);
-      rechecks.push(recheckHang({ model: m.name, hash: m.hash, scenario: t.scenario, strategy: c.strategy, seed: c.seed, steps: schedule }, { watchdogMs: s.watchdogMs }).then((r) => {
+      rechecks.push(recheckHang({ model: m.name, hash: m.hash, scenario: t.scenario, strategy: c.strategy, seed: c.seed, steps: schedule }, { watchdogMs: s.watchdogMs, heapMb: s.heapMb, ...(s.load !== undefined ? { load: [s.load] } : {}) }).then((r) => {
         recheck.delete(name);
         if (!r.confirmed || !r.token) {
           log(`mapcheck fuzz: ${name}: not a hang, nothing filed: ${r.note}`);
@@ -226,7 +228,7 @@ async function runLocked(s: Setup, io: CliIO, handleSignals: boolean): Promise<C
         log(`mapcheck fuzz: ${name}: the re-check hangs too: filed as a hang, target skipped for the rest of this session`);
         void store.addHang(t.model, t.scenario, hangSignature(t.model, t.scenario),
           `a thread of ${t.model} [${t.scenario}] ran ${secs(s.watchdogMs)} of CPU time in one execution without yielding an op (strategy ${c.strategy}, seed ${c.seed}, around execution ${execution + 1}; it hung again when replayed in a fresh worker): it loops without a scheduling point; add yieldNow() in the loop so the step bound can catch a livelock`,
-          `npx mapcheck replay ${r.token}`, c.strategy, c.seed);
+          `npx mapcheck replay ${r.token}${loadArg(null, s.load)}`, c.strategy, c.seed);
       }));
     },
     stall: (job, silentMs) => {

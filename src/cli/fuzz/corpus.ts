@@ -9,7 +9,7 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { findModel } from '../../../models/index.js';
+import { findInfo } from '../load.js';
 import { decodeToken } from '../../engine/token.js';
 import { UsageError } from '../../engine/violation.js';
 import { validate } from '../../engine/schema.js';
@@ -86,7 +86,7 @@ export function loadCorpus(dir: string, lenient = false): LoadedCorpus & { reado
       broken.push(relative(dir, file));
       continue;
     }
-    const m = findModel(e.model);
+    const m = findInfo(e.model);
     const s = decodeToken(e.token);
     if (!m || s.model !== m.name || s.hash !== m.hash) stale.push(relative(dir, file));
     else entries.push(e);

@@ -5,19 +5,21 @@
  * `coverage-summary.json`, and an HTML tree). A kernel developer reads it to see which error paths
  * of a model no interleaving or injected fault ever reached. The compiled models carry source maps,
  * so the figures are per TypeScript line of models/.
+ * With `--load`, the coverage is of the user's model files instead (the loaded file's directory),
+ * and c8 is looked up in the user's project first.
  *
  * Only the models that ran count: the campaign's process loads every model (the registry imports
  * them all), so a file of an unselected model would show its load-time lines as covered and every
  * function body as missed. Pass 1 records raw coverage restricted to the selected models' design
- * folders (`models/<design>/`); pass 2 keeps the files in which some function ran beyond loading
- * the module, and `c8 report` writes the reports over exactly those.
+ * folders (`models/<design>/`, or the --load file's directory); pass 2 keeps the files in which
+ * some function ran beyond loading the module, and `c8 report` writes the reports over exactly those.
  * Leaves out: coverage of the engine and strategies (use `npm run coverage` for the test suite),
  * and telling apart two variants that share one file (a design's shared code counts for both).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, relative } from 'node:path';
+import { dirname, isAbsolute, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../../engine/violation.js';
 
@@ -26,13 +28,16 @@ function projectRoot(): string {
   return join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 }
 
-function c8Bin(): string {
-  try {
-    const req = createRequire(join(projectRoot(), 'package.json'));
-    return join(dirname(req.resolve('c8/package.json')), 'bin', 'c8.js');
-  } catch {
-    throw new UsageError('--coverage needs c8: run npm ci (c8 is a devDependency)');
+/** c8 from the user's project (cwd), else from mapcheck's own dependencies. */
+function c8Bin(cwd: string): string {
+  for (const from of [join(cwd, 'package.json'), join(projectRoot(), 'package.json')]) {
+    try {
+      return join(dirname(createRequire(from).resolve('c8/package.json')), 'bin', 'c8.js');
+    } catch {
+      // not installed there
+    }
   }
+  throw new UsageError('--coverage needs the c8 package: npm install --save-dev c8');
 }
 
 function run(argv: readonly string[], cwd: string, env: NodeJS.ProcessEnv, quiet: boolean): Promise<number> {
@@ -60,26 +65,35 @@ export function filesThatRan(coverage: Readonly<Record<string, IstanbulFile>>): 
   })).map(([p]) => p);
 }
 
-/** Re-run `mapcheck fuzz <args>` (without --coverage) under c8 over `designs` (model folders); resolves to its exit code. */
-export async function runUnderC8(args: readonly string[], outDir: string, cwd: string, designs: readonly string[]): Promise<number> {
+/**
+ * Re-run `mapcheck fuzz <args>` (without --coverage) under c8 over `designs` (model folders), or
+ * over the directory of the user's `load` file; resolves to its exit code.
+ */
+export async function runUnderC8(args: readonly string[], outDir: string, cwd: string, designs: readonly string[], load?: string): Promise<number> {
   const root = projectRoot();
-  const c8 = c8Bin();
+  const c8 = c8Bin(cwd);
   const covDir = join(outDir, 'coverage');
   const temp = join(covDir, '.v8');
   const raw = join(covDir, '.raw');
-  const include = designs.map((d) => `--include=models/${d}/**`);
+  // The user's models: run from their project (c8 paths are relative to it), over their directory.
+  const runDir = load !== undefined ? cwd : root;
+  const userDir = load !== undefined ? relative(cwd, dirname(load)) : undefined;
+  const external = userDir !== undefined && (userDir.startsWith('..') || isAbsolute(userDir));
+  const include = userDir === undefined ? designs.map((d) => `--include=models/${d}/**`)
+    : external ? [`--include=${dirname(load as string)}/**`] : [`--include=${userDir === '' ? '' : `${userDir}/`}**`];
+  const scope = [...(external ? ['--allowExternal'] : []), ...(userDir === undefined ? ['--exclude=**/index.ts'] : ['--exclude=**/node_modules/**']), '--exclude-after-remap'];
   const code = await run([
-    c8, '--reporter=json', `--report-dir=${raw}`, `--temp-directory=${temp}`, ...include, '--exclude=**/index.ts', '--exclude-after-remap',
+    c8, '--reporter=json', `--report-dir=${raw}`, `--temp-directory=${temp}`, ...include, ...scope,
     process.execPath, join(root, 'bin', 'mapcheck.js'), 'fuzz', ...args, '--out', outDir,
-  ], root, { ...process.env, MAPCHECK_FUZZ_CWD: cwd }, false);
+  ], runDir, { ...process.env, MAPCHECK_FUZZ_CWD: cwd }, false);
   const final = join(raw, 'coverage-final.json');
   if (!existsSync(final)) return code;
   const ran = filesThatRan(JSON.parse(readFileSync(final, 'utf8')) as Record<string, IstanbulFile>);
-  const files = ran.length ? ran.map((f) => `--include=${relative(root, f)}`) : include;
+  const files = ran.length ? ran.map((f) => `--include=${external ? f : relative(runDir, f)}`) : include;
   await run([
     c8, 'report', '--reporter=text-summary', '--reporter=json-summary', '--reporter=html', '--reporter=text', `--report-dir=${covDir}`,
-    `--temp-directory=${temp}`, ...files, '--exclude=**/index.ts', '--exclude-after-remap',
-  ], root, process.env, false);
+    `--temp-directory=${temp}`, ...files, ...scope,
+  ], runDir, process.env, false);
   rmSync(raw, { recursive: true, force: true });
   return code;
 }

@@ -22,6 +22,8 @@ export const stateFileSchema = schema.object({
   created: text(64),
   updated: text(64),
   models: schema.nullable(text(4096)),
+  /** The --load file of the user's models (absolute), when the campaign fuzzes them. */
+  load: schema.nullable(text(4096)),
   strategies: schema.array(text(64), { min: 1, max: 64 }),
   seed: count,
   shard: schema.object({ index: schema.int(0, 1_000_000), count: schema.int(1, 1_000_000) }),
@@ -33,7 +35,7 @@ export const stateFileSchema = schema.object({
   exhausted: names,
   hung: names,
   finished: schema.bool(),
-});
+}, { optional: ['load'] });
 
 export const SIGNATURE_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 /** A path inside the campaign directory: relative, no `..` segment (merge copies reports by it). */

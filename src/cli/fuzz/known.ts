@@ -13,12 +13,12 @@
  * merge two known bugs.
  * Leaves out: bugs a model does not declare (every finding is still in the summary).
  */
-import type { AnyModel } from '../../engine/model.js';
+import type { ModelInfo } from '../model-info.js';
 import type { Violation } from '../../engine/violation.js';
 import type { FindingRecord } from './store.js';
 
 /** Ids of the model's declared bugs that this violation, found in `scenario`, shows. */
-export function matchKnown(model: AnyModel, scenario: string, v: Violation): string[] {
+export function matchKnown(model: ModelInfo, scenario: string, v: Violation): string[] {
   const out: string[] = [];
   for (const b of model.expectedBugs ?? []) {
     if (b.scenario === scenario && b.kinds.includes(v.kind) && (b.match === undefined || `${v.title} ${v.message}`.includes(b.match))) out.push(b.id);
@@ -59,7 +59,7 @@ export function matchDistinct(choices: readonly (readonly string[])[]): (string 
   return out;
 }
 
-export function knownBugs(models: readonly AnyModel[], records: readonly FindingRecord[]): KnownBug[] {
+export function knownBugs(models: readonly ModelInfo[], records: readonly FindingRecord[]): KnownBug[] {
   const out: KnownBug[] = [];
   for (const m of models) {
     const bugs = m.expectedBugs ?? [];

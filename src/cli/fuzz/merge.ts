@@ -22,6 +22,7 @@ import { UsageError } from '../../engine/violation.js';
 import { assertWritable, writeJsonAtomic } from './files.js';
 import { CampaignLock } from './lock.js';
 import { knownBugs } from './known.js';
+import { campaignCandidates } from '../load.js';
 import { selectModels } from './plan.js';
 import { type CampaignState, MERGEABLE_VERSIONS, STATE_FORMAT, STATE_VERSION, readCoverage, readState, writeCoverage, writeState } from './state.js';
 import { SIGNATURE_SCHEME } from './signature.js';
@@ -133,7 +134,7 @@ function writeMerged(out: string, dirs: readonly string[], states: CampaignState
   const now = new Date().toISOString();
   const first = states[0] as CampaignState;
   const merged: CampaignState = {
-    format: STATE_FORMAT, version: STATE_VERSION, created: now, updated: now, models: first.models, strategies: first.strategies,
+    format: STATE_FORMAT, version: STATE_VERSION, created: now, updated: now, models: first.models, load: first.load ?? null, strategies: first.strategies,
     seed: first.seed, shard: { index: 0, count: 1 }, executions, elapsed_s: elapsed,
     next_chunk: Math.max(...states.map((s) => s.next_chunk)) * Math.max(...states.map((s) => s.shard.count)),
     sessions: states.reduce((a, s) => a + s.sessions, 0), coverage: coverage.size,
@@ -141,7 +142,7 @@ function writeMerged(out: string, dirs: readonly string[], states: CampaignState
   };
   writeState(out, merged);
   writeCoverage(out, coverage);
-  const selected = selectModels(first.models ?? undefined);
+  const selected = selectModels(first.models ?? undefined, campaignCandidates(first.models, first.load));
   const summary = { ...summaryOf(executions, elapsed, coverage.size, selected.map((m) => m.name), records, knownBugs(selected, records)), shards: dirs.length };
   writeSummary(out, summary);
   return { summary, inputs: dirs.length, resigned };

@@ -17,6 +17,8 @@ export interface WorkerInit {
   readonly seeds: readonly (readonly (readonly number[])[])[];
   readonly depth?: number;
   readonly maxSteps?: number;
+  /** The user's model file (--load, absolute): each worker imports it before resolving targets. */
+  readonly load?: string;
   /** Milliseconds between progress messages. */
   readonly progressMs: number;
   /** Set by the pool: the engine's execution count (watchdog heartbeat), and the running execution's decisions. */

@@ -10,11 +10,13 @@
  * A few of the campaign's coverage entries are copied too, as mutation seeds for later campaigns.
  * This is the documented way to regenerate pinned tokens after a model changes:
  * `npm run fuzz -- --models '<glob>' --time 30s --pin`.
- * Leaves out: hang findings (no token to pin).
+ * Leaves out: hang findings (no token to pin); refiling entries of a --load model (replaying needs
+ * its code, which the campaign's main thread does not import).
  */
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AnyModel } from '../../engine/model.js';
+import { type ModelInfo, isRunnable } from '../model-info.js';
 import { decodeToken } from '../../engine/token.js';
 import { type CorpusEntry, entryPath } from './corpus.js';
 import { replay } from '../../check.js';
@@ -25,7 +27,7 @@ import type { FindingRecord } from './store.js';
 /** Coverage entries copied per model from the campaign corpus (mutation seeds for later campaigns). */
 const COVER_PER_MODEL = 16;
 
-export function pinFindings(dir: string, models: readonly AnyModel[], records: readonly FindingRecord[], campaignCorpus: string): string[] {
+export function pinFindings(dir: string, models: readonly ModelInfo[], records: readonly FindingRecord[], campaignCorpus: string): string[] {
   const lines: string[] = [];
   let removed = 0;
   let refiled = 0;
@@ -44,7 +46,9 @@ export function pinFindings(dir: string, models: readonly AnyModel[], records: r
         rmSync(p, { force: true });
         removed++;
       } else if (e?.reason === 'bug' && typeof e.token === 'string') {
-        refiled += refile(m, mdir, f, e as CorpusEntry, records) ? 1 : 0;
+        // Refiling replays the token: only for models this thread may run (a --load model is only
+        // described here, its code runs in sandboxed workers): their entries keep their names.
+        refiled += isRunnable(m) && refile(m, mdir, f, e as CorpusEntry, records) ? 1 : 0;
       }
     }
   }

@@ -12,7 +12,7 @@
  * Leaves out: weighting targets by size or by past yield (round robin keeps shards comparable).
  */
 import { allModels } from '../../../models/index.js';
-import type { AnyModel } from '../../engine/model.js';
+import type { ModelInfo } from '../model-info.js';
 import { UsageError } from '../../engine/violation.js';
 import { strategyNames } from '../../strategies/index.js';
 
@@ -48,9 +48,9 @@ function globToRegExp(g: string): RegExp {
 }
 
 /** Models matching a comma-separated list of globs (`*` matches any text, `/` included). */
-export function selectModels(globs: string | undefined, models: readonly AnyModel[] = allModels): AnyModel[] {
+export function selectModels(globs: string | undefined, models: readonly ModelInfo[] = allModels): ModelInfo[] {
   if (globs === undefined || globs.trim() === '') return [...models];
-  const out: AnyModel[] = [];
+  const out: ModelInfo[] = [];
   for (const g of globs.split(',').map((s) => s.trim()).filter(Boolean)) {
     const re = globToRegExp(g);
     const hit = models.filter((m) => re.test(m.name) || m.name.startsWith(`${g}/`));
@@ -60,7 +60,7 @@ export function selectModels(globs: string | undefined, models: readonly AnyMode
   return out;
 }
 
-export function targetsOf(models: readonly AnyModel[]): Target[] {
+export function targetsOf(models: readonly ModelInfo[]): Target[] {
   return models.flatMap((m) => Object.keys(m.scenarios).map((scenario) => ({ model: m.name, scenario })));
 }
 

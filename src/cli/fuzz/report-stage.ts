@@ -23,7 +23,8 @@ import { thrownText } from '../../engine/thrown.js';
 import { writeAtomic } from './files.js';
 import { mdFence, mdText } from '../../report/escape.js';
 import { MINIMIZE_JOB_BASE, type MinimizeMsg, type ReportMsg } from './messages.js';
-import { resolveModel } from '../resolve.js';
+import { findInfo } from '../load.js';
+import { commandFor } from '../resolve.js';
 import type { FindingRecord, FindingsStore, MinimizedInfo } from './store.js';
 
 /** A record must not have changed for this long before it is minimized while fuzzing goes on. */
@@ -79,10 +80,10 @@ const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeA
 function plainReport(rec: FindingRecord, error: string): { md: string; html: string; json: string } {
   const md = [
     `### ${mdText(rec.title)}`, '', `> ${mdText(rec.message)}`, '', `No report could be built: ${mdText(error)}.`, '',
-    'Replay:', '', ...mdFence([`npx mapcheck replay ${rec.token}`]), '',
+    'Replay:', '', ...mdFence([commandFor('replay', rec.token, rec.model)]), '',
   ].join('\n');
   const html = `<!doctype html><meta charset="utf-8"><title>${esc(rec.title)}</title><h1>${esc(rec.title)}</h1><p>${esc(rec.message)}</p>`
-    + `<p>No report could be built: ${esc(error)}.</p><pre>npx mapcheck replay ${esc(rec.token)}</pre>\n`;
+    + `<p>No report could be built: ${esc(error)}.</p><pre>${esc(commandFor('replay', rec.token, rec.model))}</pre>\n`;
   const json = `${JSON.stringify({ format: 'mapcheck-report-plain', version: 2, signature: rec.signature, model: rec.model, title: rec.title, message: rec.message, token: rec.token, error }, null, 2)}\n`;
   return { md, html, json };
 }
@@ -145,7 +146,7 @@ export class ReportStage {
 
   private expectedBug(rec: FindingRecord): string | undefined {
     try {
-      const bugs = resolveModel(rec.model).expectedBugs ?? [];
+      const bugs = findInfo(rec.model)?.expectedBugs ?? [];
       return (rec.known ?? []).find((k) => bugs.some((b) => b.id === k && b.scenario === rec.scenario));
     } catch {
       return undefined;

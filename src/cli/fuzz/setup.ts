@@ -16,9 +16,11 @@
 import { existsSync, lstatSync, readdirSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import type { AnyModel } from '../../engine/model.js';
+import type { ModelInfo } from '../model-info.js';
+import { THIS_COPY } from '../../engine/origin.js';
 import { decodeToken } from '../../engine/token.js';
 import { UsageError } from '../../engine/violation.js';
+import { campaignCandidates } from '../load.js';
 import { loadCorpus } from './corpus.js';
 import { assertWritable, ensureDir } from './files.js';
 import { CampaignLock } from './lock.js';
@@ -30,6 +32,8 @@ import { verifyFindings } from './verify.js';
 
 export interface FuzzOptions {
   readonly models?: string;
+  /** The --load file (absolute), already loaded by the caller (loading is asynchronous). */
+  readonly load?: string;
   readonly strategies?: string;
   readonly timeMs?: number;
   readonly executions?: number;
@@ -55,9 +59,11 @@ export interface FuzzOptions {
 
 export interface Setup {
   readonly dir: string;
+  /** The user's model file the workers load (absolute), when there is one. */
+  readonly load?: string;
   readonly resumed: boolean;
   readonly state: CampaignState;
-  readonly models: readonly AnyModel[];
+  readonly models: readonly ModelInfo[];
   readonly targets: readonly Target[];
   readonly strategies: readonly string[];
   readonly shard: Shard;
@@ -159,6 +165,7 @@ function setupLocked(o: FuzzOptions, dir: string, lock: CampaignLock, notes: str
   if (resumed) {
     state = readState(dir);
     same('models', o.models, state.models ?? '', dir);
+    same('load', o.load, state.load ?? '', dir);
     same('strategies', o.strategies, state.strategies.join(','), dir);
     same('seed', o.seed, state.seed, dir);
     if (o.shard !== undefined) same('shard', o.shard, `${state.shard.index}/${state.shard.count}`, dir);
@@ -174,21 +181,24 @@ function setupLocked(o: FuzzOptions, dir: string, lock: CampaignLock, notes: str
     shard = resolveShard(o.shard, o.shardCount, o.env);
     const now = new Date().toISOString();
     state = {
-      format: STATE_FORMAT, version: STATE_VERSION, created: now, updated: now, models: o.models ?? null,
+      format: STATE_FORMAT, version: STATE_VERSION, created: now, updated: now, models: o.models ?? null, load: o.load ?? null,
       strategies: parseStrategies(o.strategies), seed: o.seed ?? 1, shard: { index: shard.index, count: shard.count },
       executions: 0, elapsed_s: 0, next_chunk: 0, sessions: 0, coverage: 0, exhausted: [], hung: [], finished: false,
     };
   }
-  const models = selectModels(state.models ?? undefined);
+  const models = selectModels(state.models ?? undefined, campaignCandidates(state.models, state.load));
   parseStrategies(state.strategies.join(','));
   const targets = targetsOf(models);
 
   const pinDir = abs(o.corpus ?? join('fuzz', 'corpus'));
+  // Without --corpus and without a fuzz/corpus of its own, a project is seeded by the corpus the
+  // installed package ships (read only: --pin writes into the project's fuzz/corpus).
+  const seedDir = o.corpus === undefined && !existsSync(pinDir) ? join(THIS_COPY.root, 'fuzz', 'corpus') : pinDir;
   const seeds: number[][][] = targets.map(() => []);
   const index = new Map(targets.map((t, i) => [`${t.model}\u0001${t.scenario}`, i]));
-  for (const cdir of resumed ? [pinDir, join(dir, 'corpus')] : [pinDir]) {
+  for (const cdir of resumed ? [seedDir, join(dir, 'corpus')] : [seedDir]) {
     // The campaign's own corpus is a convenience: a corrupt entry there (a write cut short) is skipped.
-    const c = loadCorpus(cdir, cdir !== pinDir);
+    const c = loadCorpus(cdir, cdir === join(dir, 'corpus'));
     if (c.stale.length) notes.push(`${c.stale.length} corpus entr${c.stale.length === 1 ? 'y' : 'ies'} in ${cdir} belong to another model version and were skipped (regenerate with --pin)`);
     if (c.broken.length) notes.push(`${c.broken.length} corrupt corpus entr${c.broken.length === 1 ? 'y' : 'ies'} in ${cdir} skipped (e.g. ${c.broken[0] ?? ''})`);
     for (const e of c.entries) {
@@ -208,7 +218,7 @@ function setupLocked(o: FuzzOptions, dir: string, lock: CampaignLock, notes: str
   if (resumed) notes.push(`resuming at ${state.executions} executions, ${findings.length} known bug(s), ${coverage.size} fingerprints`);
   const timeMs = o.timeMs ?? (o.executions === undefined ? 60_000 : undefined);
   return {
-    dir, resumed, state, models, targets, strategies: state.strategies, shard,
+    dir, resumed, state, models, targets, strategies: state.strategies, shard, ...(state.load ? { load: state.load } : {}),
     workers: Math.max(1, o.workers ?? availableParallelism()),
     ...(timeMs !== undefined ? { timeMs } : {}), ...(o.executions !== undefined ? { executions: o.executions } : {}),
     seeds, findings, coverage, notes, watchdogMs: o.watchdogMs ?? 30_000, logEveryS: o.logEveryS ?? 5,

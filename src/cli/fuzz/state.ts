@@ -25,6 +25,8 @@ export interface CampaignState {
   updated: string;
   /** The --models globs (null = every model). */
   models: string | null;
+  /** The --load file of the user's models (absolute; absent or null: built-in models only). */
+  load?: string | null;
   strategies: string[];
   seed: number;
   shard: { index: number; count: number };

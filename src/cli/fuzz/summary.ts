@@ -10,6 +10,7 @@
  */
 import { join } from 'node:path';
 import { mdCode, mdText } from '../../report/escape.js';
+import { commandFor } from '../resolve.js';
 import { writeAtomic, writeJsonAtomic } from './files.js';
 import type { KnownBug } from './known.js';
 import type { FindingRecord } from './store.js';
@@ -109,7 +110,7 @@ export function summaryMarkdown(s: Summary): string {
   }
   if (s.bugs.length) {
     lines.push('## Replay', '');
-    for (const b of s.bugs) lines.push(`- ${mdCode(b.signature)} ${mdText(b.title)}: ${mdCode(b.token ? `npx mapcheck replay ${b.token}` : b.reproduce ?? '')}`);
+    for (const b of s.bugs) lines.push(`- ${mdCode(b.signature)} ${mdText(b.title)}: ${mdCode(b.token ? commandFor('replay', b.token, b.model) : b.reproduce ?? '')}`);
   }
   return `${lines.join('\n')}\n`;
 }

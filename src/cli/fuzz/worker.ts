@@ -17,7 +17,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { countExecutionsInto } from '../../engine/heartbeat.js';
 import { thrownText } from '../../engine/thrown.js';
-import { resolveModel } from '../resolve.js';
+import { loadModels, resolveModel } from '../resolve.js';
 import { replay } from '../../check.js';
 import { ScheduleTap } from '../schedule-tap.js';
 import { ownThreadId } from '../watchdog.js';
@@ -169,7 +169,7 @@ class WorkerState {
   }
 }
 
-function start(): void {
+async function start(): Promise<void> {
   const port = parentPort;
   if (!port) return;
   const post = (m: FromWorker): void => port.postMessage(m);
@@ -178,6 +178,8 @@ function start(): void {
   countExecutionsInto(init.heartbeat ?? null);
   let state: WorkerState;
   try {
+    // The user's models, in this thread too (chunks queue on the port until the listener below).
+    if (init.load !== undefined) await loadModels(init.load);
     state = new WorkerState(init, post);
   } catch (e) {
     post({ type: 'error', usage: e instanceof UsageError, message: thrownText(e), n: -1 });
@@ -197,4 +199,4 @@ function start(): void {
   });
 }
 
-start();
+void start();

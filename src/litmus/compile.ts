@@ -1,0 +1,147 @@
+/**
+ * `compileLitmus(test)`: a parsed litmus test as a mapcheck model, built with the public API only.
+ * setup() creates each shared location as the object its kind needs (a `Field` for int and pointer
+ * cells, an `AtomicT` for atomic_t, a `SpinlockT` for spinlock_t) with its initial value, a pointer
+ * being the location's object itself; threads() runs each process P<i> as a thread (interp.ts)
+ * whose registers are thread-local; the model's final check records the final state of every
+ * execution that reaches the end (each process's registers and each location's value, addresses
+ * as the location's name), which the runner (run.ts) collects. Under `memoryModel: 'sc'` the
+ * dependency declarations the threads make are no-ops; a weak memory model reads them.
+ * Leaves out: pointer cells in an initialisation cycle (`x=y; y=x`) get their value after
+ * construction (`field.v`), since neither object exists before the other.
+ */
+import { type AnyModel, AtomicT, Field, type Op, SpinlockT, defineModel, fnv1a, thread } from '../index.js';
+import type { LitmusTest } from './ast.js';
+import type { LitmusError } from './errors.js';
+import { type DepTrace, ProcCompiler, type Runtime, ThreadCtx, initialRegisters } from './interp.js';
+import { type Layout, layoutOf } from './layout.js';
+import type { LocObj, Value } from './values.js';
+
+/** A final-state value: a number, or the name of the location an address points to. */
+export type FinalValue = number | string;
+export type FinalState = ReadonlyMap<string, FinalValue>;
+
+export interface CompiledLitmus {
+  readonly test: LitmusTest;
+  readonly layout: Layout;
+  readonly model: AnyModel;
+  /** Every final-state key in herd7's order: registers (by process, name), then locations. */
+  readonly keys: readonly string[];
+  /** The final state the last execution recorded (null when it did not reach the end); clears it. */
+  takeFinal(): FinalState | null;
+  /** The run-time error of the test the last execution hit, if any; clears it. */
+  takeError(): LitmusError | null;
+}
+
+interface State {
+  readonly rt: Runtime;
+  readonly own: readonly ReadonlySet<LocObj>[];
+  readonly ctxs: ThreadCtx[];
+}
+
+/** A model name for the test: lower case, `+` and other signs as `-`. */
+function modelName(test: LitmusTest): string {
+  const base = test.name.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+/, '');
+  return `litmus-test/${base || 'unnamed'}`;
+}
+
+function createLocations(layout: Layout): Runtime {
+  const objs = new Map<string, LocObj>();
+  const names = new Map<LocObj, string>();
+  const add = (name: string, o: LocObj): void => {
+    objs.set(name, o);
+    names.set(o, name);
+  };
+  const pointers: [string, string][] = [];
+  for (const l of layout.locs.values()) {
+    if (l.kind === 'lock') add(l.name, new SpinlockT(l.name));
+    else if (l.kind === 'atomic') add(l.name, new AtomicT(l.init.k === 'num' ? l.init.v : 0, l.name));
+    else if (l.init.k === 'num') add(l.name, new Field<Value>(l.init.v, l.name));
+    else pointers.push([l.name, l.init.name]);
+  }
+  // Pointer cells in dependency order, so each is created holding its target.
+  let left = pointers;
+  while (left.length > 0) {
+    const next = left.filter(([name, target]) => {
+      const t = objs.get(target);
+      if (t === undefined) return true;
+      add(name, new Field<Value>(t, name));
+      return false;
+    });
+    if (next.length === left.length) {
+      for (const [name] of next) add(name, new Field<Value>(0, name));
+      for (const [name, target] of next) (objs.get(name) as Field<Value>).v = objs.get(target) as LocObj;
+      break;
+    }
+    left = next;
+  }
+  return { objs, names };
+}
+
+export interface CompileOptions {
+  /** Told every read event and declared dependency of every thread (tests, explanations). */
+  readonly trace?: DepTrace;
+}
+
+export function compileLitmus(test: LitmusTest, layout: Layout = layoutOf(test), opts: CompileOptions = {}): CompiledLitmus {
+  let final: Map<string, FinalValue> | null = null;
+  let error: LitmusError | null = null;
+  const onError = (e: LitmusError): void => {
+    error ??= e;
+  };
+  const bodies = test.procs.map((p) => new ProcCompiler(layout.procs[p.index] as Layout['procs'][number], `P${p.index}`).body(p.body));
+  const keys: string[] = [];
+  for (const p of layout.procs) for (const r of p.registers) keys.push(`${p.index}:${r}`);
+  const memKeys = [...layout.locs.values()].filter((l) => l.kind !== 'lock').map((l) => l.name).sort();
+  keys.push(...memKeys);
+
+  const record = (s: State): true => {
+    const out = new Map<string, FinalValue>();
+    const show = (v: Value): FinalValue => (typeof v === 'number' ? v : (s.rt.names.get(v) ?? '?'));
+    for (const p of layout.procs) {
+      const regs = s.ctxs[p.index]?.regs;
+      for (const r of p.registers) out.set(`${p.index}:${r}`, show(regs?.get(r)?.v ?? 0));
+    }
+    for (const name of memKeys) {
+      const o = s.rt.objs.get(name);
+      out.set(name, o instanceof AtomicT ? o.value : o instanceof Field ? show(o.value as Value) : 0);
+    }
+    final = out;
+    return true;
+  };
+
+  const model = defineModel<State, Record<string, never>>({
+    name: modelName(test),
+    description: `litmus test ${test.name} (${test.file})`,
+    scenarios: { default: {} },
+    leakCheck: false,
+    // The test's tree (without positions) decides the hash, so a token of another test is refused.
+    source: fnv1a(JSON.stringify(test, (k, v: unknown) => (k === 'pos' ? undefined : v))).toString(16),
+    setup: () => {
+      const rt = createLocations(layout);
+      const own = layout.procs.map((p) => new Set([...p.ownWrites].map((n) => rt.objs.get(n) as LocObj)));
+      return { rt, own, ctxs: [] };
+    },
+    threads: (s) => layout.procs.map((p, i) => thread(`P${i}`, function* () {
+      const c = new ThreadCtx(i, s.rt, s.own[i] as ReadonlySet<LocObj>, test.file, onError, opts.trace ?? null);
+      s.ctxs[i] = c;
+      initialRegisters(c, p);
+      yield* (bodies[i] as (c: ThreadCtx) => Generator<Op, void, unknown>)(c);
+    })),
+    final: [{ name: 'final state recorded', check: record }],
+  });
+
+  return {
+    test, layout, model, keys,
+    takeFinal: () => {
+      const f = final;
+      final = null;
+      return f;
+    },
+    takeError: () => {
+      const e = error;
+      error = null;
+      return e;
+    },
+  };
+}

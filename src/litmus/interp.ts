@@ -1,0 +1,288 @@
+/**
+ * A litmus process as a mapcheck thread: each statement and expression of the parsed process is
+ * compiled once into a closure (`compileProc`), and a thread body runs those closures against a
+ * ThreadCtx that holds the process's registers (thread-local, with their taints), so every shared
+ * access is one helper call of the mapcheck API (interp-prims.ts) and nothing else touches shared
+ * state. Dependencies are declared as herd7 computes them syntactically: an access's address and
+ * written value carry the taint of the registers they were computed from (`addr_dep`, `data_dep`),
+ * and an `if` whose condition is tainted declares `ctrl_dep` once, which orders every later access
+ * of the thread, inside the branch or after it (herd7 counts ctrl so).
+ * Leaves out: short-circuit `&&`/`||` (both sides run, as in herd7's C); the ternary's condition
+ * taints its value as data (herd7 has no ternary in the LKMM's tests).
+ */
+import { type Op, ctrl_dep } from '../index.js';
+import type { Expr, Pos, Stmt } from './ast.js';
+import { LitmusError } from './errors.js';
+import { type AccessCtx, performPrim, plainAccess } from './interp-prims.js';
+import type { ProcLayout } from './layout.js';
+import { printExpr, printStmt } from './print.js';
+import { primitive, type Prim } from './primitives.js';
+import { type LocObj, NO_TAINT, type TV, type Taint, ValueError, type Value, binary, truthy, unary, union } from './values.js';
+
+type G<R> = Generator<Op, R, unknown>;
+
+/** One execution's shared locations, by name and back. */
+export interface Runtime {
+  readonly objs: ReadonlyMap<string, LocObj>;
+  readonly names: ReadonlyMap<LocObj, string>;
+}
+
+/** Receives each read event and each declared dependency of a thread (see AccessCtx.trace). */
+export type DepTrace = (proc: number, kind: 'read' | 'addr' | 'data' | 'ctrl', events: Taint, label: string) => void;
+
+export class ThreadCtx implements AccessCtx {
+  readonly regs = new Map<string, TV>();
+  private readonly shadow = new Map<LocObj, Taint>();
+  line = 0;
+  readonly trace: AccessCtx['trace'];
+
+  constructor(
+    readonly proc: number, readonly rt: Runtime, private readonly own: ReadonlySet<LocObj>,
+    private readonly file: string, private readonly onError: (e: LitmusError) => void, trace: DepTrace | null = null,
+  ) {
+    this.trace = trace ? (kind, events, label) => trace(proc, kind, events, label) : null;
+  }
+
+  carried(o: LocObj): Taint | null {
+    return this.own.has(o) ? (this.shadow.get(o) ?? NO_TAINT) : null;
+  }
+
+  stored(o: LocObj, t: Taint): void {
+    if (this.own.has(o)) this.shadow.set(o, t);
+  }
+
+  name(o: LocObj): string {
+    return this.rt.names.get(o) ?? '?';
+  }
+
+  fail(msg: string): never {
+    const e = new LitmusError(this.file, this.line, `${this.file}:${this.line}: P${this.proc}: ${msg}`);
+    this.onError(e);
+    throw e;
+  }
+}
+
+type Pure = (c: ThreadCtx) => TV;
+interface Compiled {
+  readonly pure: Pure | null;
+  readonly run: (c: ThreadCtx) => G<TV>;
+}
+
+type Exec = (c: ThreadCtx) => G<void>;
+
+function pure(f: Pure): Compiled {
+  return {
+    pure: f,
+    run: function* (c) {
+      return f(c);
+    },
+  };
+}
+
+function guard<T>(c: ThreadCtx, pos: Pos, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof ValueError) {
+      c.line = pos.line;
+      return c.fail(e.message);
+    }
+    throw e;
+  }
+}
+
+function asLoc(c: ThreadCtx, tv: TV, e: Expr): LocObj {
+  if (typeof tv.v !== 'number') return tv.v;
+  c.line = e.pos.line;
+  return c.fail(`${printExpr(e)} is ${tv.v}, not the address of a shared variable`);
+}
+
+/** The closures of one process, built once per compile. */
+export class ProcCompiler {
+  constructor(private readonly layout: ProcLayout, private readonly prefix: string) {}
+
+  private label(pos: Pos, text: string): string {
+    return `${this.prefix}:${pos.line} ${text}`;
+  }
+
+  body(stmts: readonly Stmt[]): Exec {
+    const parts = stmts.map((s) => this.stmt(s));
+    return function* (c) {
+      for (const p of parts) yield* p(c);
+    };
+  }
+
+  private stmt(s: Stmt): Exec {
+    switch (s.k) {
+      case 'decl': {
+        if (!s.init) return function* () {};
+        const v = this.expr(s.init);
+        const name = s.name;
+        return function* (c) {
+          c.line = s.pos.line;
+          c.regs.set(name, yield* v.run(c));
+        };
+      }
+      case 'assign': {
+        const v = this.expr(s.value);
+        if (s.target.k === 'id') {
+          const name = s.target.name;
+          return function* (c) {
+            c.line = s.pos.line;
+            c.regs.set(name, yield* v.run(c));
+          };
+        }
+        if (s.target.k !== 'deref') throw new Error('parser let through an assignment to a non-lvalue');
+        const addrExpr = s.target.e;
+        const addr = this.expr(addrExpr);
+        const label = this.label(s.pos, printStmt(s));
+        return function* (c) {
+          c.line = s.pos.line;
+          const a = yield* addr.run(c);
+          const o = asLoc(c, a, addrExpr);
+          const val = yield* v.run(c);
+          c.line = s.pos.line;
+          yield* plainAccess(c, o, a.t, val, label);
+        };
+      }
+      case 'expr': {
+        const v = this.expr(s.e);
+        return function* (c) {
+          c.line = s.pos.line;
+          yield* v.run(c);
+        };
+      }
+      case 'if': {
+        const cond = this.expr(s.c);
+        const then = this.stmt(s.then);
+        const els = s.else ? this.stmt(s.else) : null;
+        const label = this.label(s.pos, `if (${printExpr(s.c)})`);
+        return function* (c) {
+          c.line = s.pos.line;
+          const v = yield* cond.run(c);
+          if (v.t.length > 0) {
+            ctrl_dep(...v.t);
+            c.trace?.('ctrl', v.t, label);
+          }
+          if (truthy(v.v)) yield* then(c);
+          else if (els) yield* els(c);
+        };
+      }
+      case 'block':
+        return this.body(s.body);
+    }
+  }
+
+  private expr(e: Expr): Compiled {
+    switch (e.k) {
+      case 'num': {
+        const tv: TV = { v: e.v, t: NO_TAINT };
+        return pure(() => tv);
+      }
+      case 'id': {
+        const name = e.name;
+        const param = this.layout.params.has(name);
+        return pure((c) => c.regs.get(name) ?? (param ? { v: c.rt.objs.get(name) as LocObj, t: NO_TAINT } : ZERO));
+      }
+      case 'addr': {
+        const name = e.name;
+        return pure((c) => ({ v: c.rt.objs.get(name) as LocObj, t: NO_TAINT }));
+      }
+      case 'un': {
+        const a = this.expr(e.e);
+        const op = e.op;
+        const f = (c: ThreadCtx, x: TV): TV => ({ v: guard(c, e.pos, () => unary(op, x.v, (o) => c.name(o))), t: x.t });
+        if (a.pure) {
+          const ap = a.pure;
+          return pure((c) => f(c, ap(c)));
+        }
+        return { pure: null, run: function* (c) { return f(c, yield* a.run(c)); } };
+      }
+      case 'bin': {
+        const l = this.expr(e.l);
+        const r = this.expr(e.r);
+        const op = e.op;
+        const f = (c: ThreadCtx, x: TV, y: TV): TV => ({ v: guard(c, e.pos, () => binary(op, x.v, y.v, (o) => c.name(o))), t: union(x.t, y.t) });
+        if (l.pure && r.pure) {
+          const lp = l.pure;
+          const rp = r.pure;
+          return pure((c) => f(c, lp(c), rp(c)));
+        }
+        return { pure: null, run: function* (c) { const x = yield* l.run(c); return f(c, x, yield* r.run(c)); } };
+      }
+      case 'cond': {
+        const k = this.expr(e.c);
+        const a = this.expr(e.a);
+        const b = this.expr(e.b);
+        return {
+          pure: null,
+          run: function* (c) {
+            const x = yield* k.run(c);
+            const y = truthy(x.v) ? yield* a.run(c) : yield* b.run(c);
+            return { v: y.v, t: union(x.t, y.t) };
+          },
+        };
+      }
+      case 'deref': {
+        const addr = this.expr(e.e);
+        const label = this.label(e.pos, printExpr(e));
+        return {
+          pure: null,
+          run: function* (c) {
+            const a = yield* addr.run(c);
+            const o = asLoc(c, a, e.e);
+            c.line = e.pos.line;
+            return yield* plainAccess(c, o, a.t, null, label);
+          },
+        };
+      }
+      case 'call':
+        return this.call(e, primitive(e.name) as Prim);
+    }
+  }
+
+  private call(e: Expr & { k: 'call' }, prim: Prim): Compiled {
+    const label = this.label(e.pos, printExpr(e));
+    let locArg: { run: Compiled; e: Expr } | null = null;
+    const vals: Compiled[] = [];
+    prim.args.forEach((k, i) => {
+      const a = e.args[i] as Expr;
+      if (k === 'val') vals.push(this.expr(a));
+      else {
+        const target = k === 'loc' && a.k === 'deref' ? a.e : a;
+        locArg = { run: this.expr(target), e: target };
+      }
+    });
+    const loc = locArg as { run: Compiled; e: Expr } | null;
+    return {
+      pure: null,
+      run: function* (c) {
+        let o: LocObj | null = null;
+        let addrT: Taint = NO_TAINT;
+        const args: TV[] = [];
+        for (let i = 0, vi = 0; i < prim.args.length; i++) {
+          if (prim.args[i] === 'val') args.push(yield* (vals[vi++] as Compiled).run(c));
+          else if (loc) {
+            const a = yield* loc.run.run(c);
+            o = asLoc(c, a, loc.e);
+            addrT = a.t;
+          }
+        }
+        c.line = e.pos.line;
+        return yield* performPrim(prim, c, o, addrT, args, label);
+      },
+    };
+  }
+}
+
+const ZERO: TV = { v: 0, t: NO_TAINT };
+
+/** The initial registers of a process: its parameters' addresses, then init values or 0. */
+export function initialRegisters(c: ThreadCtx, layout: ProcLayout): void {
+  for (const p of layout.params) c.regs.set(p, { v: c.rt.objs.get(p) as LocObj, t: NO_TAINT });
+  for (const r of layout.registers) {
+    const init = layout.regInit.get(r);
+    const v: Value = init === undefined ? 0 : init.k === 'num' ? init.v : (c.rt.objs.get(init.name) as LocObj);
+    c.regs.set(r, { v, t: NO_TAINT });
+  }
+}

@@ -38,14 +38,11 @@ export function printStmt(s: Stmt, indent = ''): string {
     case 'expr': return `${indent}${printExpr(s.e)};`;
     case 'block': return `${indent}{\n${s.body.map((b) => printStmt(b, `${indent}\t`)).join('\n')}\n${indent}}`;
     case 'if': {
-      const head = `${indent}if (${printExpr(s.c)})\n${printStmt(blockOf(s.then), indent)}`;
-      return s.else ? `${head}\n${indent}else\n${printStmt(blockOf(s.else), indent)}` : head;
+      const branch = (b: Stmt): string => printStmt(b, b.k === 'block' ? indent : `${indent}\t`);
+      const head = `${indent}if (${printExpr(s.c)})\n${branch(s.then)}`;
+      return s.else ? `${head}\n${indent}else\n${branch(s.else)}` : head;
     }
   }
-}
-
-function blockOf(s: Stmt): Stmt {
-  return s.k === 'block' ? s : { k: 'block', body: [s], pos: s.pos };
 }
 
 function initValue(v: InitValue): string {

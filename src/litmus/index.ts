@@ -5,7 +5,7 @@
  * (directory.ts), and their text / JSON forms (format.ts). The CLI's `mapcheck litmus` uses this.
  * Leaves out: the memory model itself (src/engine, `memoryModel: 'lkmm'`).
  */
-export type { LitmusTest, Verdict, Quantifier, Prop, Expr, Stmt, Proc } from './ast.js';
+export type { LitmusTest, Verdict, Quantifier, Prop, Expr, Stmt, Proc, CondLoc, CondValue, InitItem, InitValue } from './ast.js';
 export { VERDICTS, locKey } from './ast.js';
 export { LitmusError } from './errors.js';
 export { parseLitmus } from './parser.js';

@@ -36,8 +36,26 @@ const PREC: Readonly<Record<string, number>> = {
   '||': 1, '&&': 2, '|': 3, '^': 4, '&': 5, '==': 6, '!=': 6, '<': 7, '<=': 7, '>': 7, '>=': 7, '<<': 8, '>>': 8, '+': 9, '-': 9, '*': 10, '/': 10, '%': 10,
 };
 
+/** Deeper nesting than this is refused (the parser and the interpreter recurse on it). */
+const MAX_DEPTH = 256;
+
 export class CParser {
+  private depth = 0;
+
   constructor(readonly lex: Lexer, readonly file: string) {}
+
+  /** Run `f` one nesting level deeper; refuse absurd nesting with one line instead of a stack overflow. */
+  nested<T>(f: () => T): T {
+    if (++this.depth > MAX_DEPTH) {
+      this.depth = 0;
+      throw unsupported(this.file, this.lex.peek().pos, `nesting deeper than ${MAX_DEPTH} levels`);
+    }
+    try {
+      return f();
+    } finally {
+      this.depth--;
+    }
+  }
 
   /** Throw a syntax error at `t` naming the construct being parsed. */
   fail(t: Tok, construct: string, expected: string): never {
@@ -123,6 +141,10 @@ export class CParser {
 
   /** One statement; a declaration of several names gives several. */
   private stmt(construct: string): Stmt[] {
+    return this.nested(() => this.stmtAt(construct));
+  }
+
+  private stmtAt(construct: string): Stmt[] {
     const t = this.lex.peek();
     const pos = t.pos;
     if (t.kind === 'op' && t.text === '{') {
@@ -216,6 +238,10 @@ export class CParser {
   }
 
   expr(): Expr {
+    return this.nested(() => this.exprAt());
+  }
+
+  private exprAt(): Expr {
     const c = this.binary(1);
     if (!this.isOp('?')) return c;
     const pos = this.lex.next().pos;
@@ -237,6 +263,10 @@ export class CParser {
   }
 
   private unary(): Expr {
+    return this.nested(() => this.unaryAt());
+  }
+
+  private unaryAt(): Expr {
     const t = this.lex.peek();
     if (t.kind === 'op') {
       if (t.text === '-' || t.text === '!' || t.text === '~') {

@@ -184,6 +184,10 @@ class TestParser extends CParser {
   }
 
   private neg(): Prop {
+    return this.nested(() => this.negAt());
+  }
+
+  private negAt(): Prop {
     if (this.accept('~') || this.accept('!')) return { k: 'not', p: this.neg() };
     if (this.isId('not')) {
       this.lex.next();

@@ -8,13 +8,16 @@
 import type { CondLoc, CondValue, Expr, InitItem, InitValue, LitmusTest, Prop, Stmt } from './ast.js';
 import { locKey } from './ast.js';
 
-function atomic(e: Expr): boolean {
-  return e.k === 'num' || e.k === 'id' || e.k === 'call' || e.k === 'addr';
-}
-
+/** An operand of a binary operator: compound operands in parentheses (the tree stays exact). */
 function operand(e: Expr): string {
   const s = printExpr(e);
-  return atomic(e) ? s : `(${s})`;
+  return e.k === 'bin' || e.k === 'cond' ? `(${s})` : s;
+}
+
+/** The operand of a unary operator or `*`: also `- -x`, which would read as `--x`. */
+function unaryOperand(op: string, e: Expr): string {
+  const s = operand(e);
+  return op === '-' && s.startsWith('-') ? `(${s})` : s;
 }
 
 export function printExpr(e: Expr): string {
@@ -22,8 +25,8 @@ export function printExpr(e: Expr): string {
     case 'num': return e.v < 0 ? `(${e.v})` : String(e.v);
     case 'id': return e.name;
     case 'addr': return `&${e.name}`;
-    case 'deref': return `*${operand(e.e)}`;
-    case 'un': return `${e.op}${operand(e.e)}`;
+    case 'deref': return `*${unaryOperand('*', e.e)}`;
+    case 'un': return `${e.op}${unaryOperand(e.op, e.e)}`;
     case 'bin': return `${operand(e.l)} ${e.op} ${operand(e.r)}`;
     case 'cond': return `${operand(e.c)} ? ${operand(e.a)} : ${operand(e.b)}`;
     case 'call': return `${e.name}(${e.args.map(printExpr).join(', ')})`;

@@ -10,10 +10,11 @@
  * notes. A run-time error of the test (dereferencing a number) ends the run with its LitmusError.
  * Leaves out: witnesses as replay tokens (the litmus model is not in the model registry).
  */
-import { type ExecResult, type MemoryModelName, type Violation, check } from '../index.js';
+import { type ExecResult, type MemoryModelName, UsageError, type Violation, check } from '../index.js';
 import type { LitmusTest, Quantifier, Verdict } from './ast.js';
 import { type CompiledLitmus, type FinalState, compileLitmus } from './compile.js';
 import { displayKeys, evalProp, formatState, keyOrder, stateOrder, validated, verdictOf } from './condition.js';
+import { LitmusError } from './errors.js';
 import { parseLitmus } from './parser.js';
 import { printProp } from './print.js';
 
@@ -74,7 +75,9 @@ export interface LitmusResult {
 }
 
 /** Violations that mean the front end or the engine is wrong, not the test. */
-const INTERNAL = new Set(['exception', 'nondeterminism', 'usage', 'step-bound']);
+const INTERNAL = new Set(['exception', 'nondeterminism']);
+/** Violations that mean the test is beyond what the engine runs (too many processes, too long). */
+const TOO_BIG = new Set(['usage', 'step-bound']);
 
 function noteOf(v: Violation): string {
   return `${v.kind}: ${v.title}${v.message && v.message !== v.title ? ` (${v.message.split('\n')[0]})` : ''}`;
@@ -105,6 +108,8 @@ export function runLitmus(input: CompiledLitmus | LitmusTest, opts: LitmusOption
     if (err) throw err;
     const internal = r.violations.find((v) => INTERNAL.has(v.kind));
     if (internal) throw new Error(`${test.file}: ${internal.kind}: ${internal.message.split('\n')[0]}`);
+    const big = r.violations.find((v) => TOO_BIG.has(v.kind));
+    if (big) throw new LitmusError(test.file, test.condition.pos.line, `${test.file}: cannot run this test: ${big.message.split('\n')[0]}`);
     const fin = c.takeFinal();
     if (fin === null) {
       if (r.violations.some((v) => v.kind === 'deadlock')) deadlocked++;
@@ -128,9 +133,16 @@ export function runLitmus(input: CompiledLitmus | LitmusTest, opts: LitmusOption
     else rows.set(key, { values: new Map(shown.map((k) => [k, fin.get(k) as number | string])), satisfies: evalProp(test.condition.prop, fin), race });
   };
 
-  const res = check(c.model, {
-    strategy, maxExecutions: opts.maxExecutions ?? 1_000_000, continueAfterViolation: true, memoryModel, onExecution,
-  });
+  let res: ReturnType<typeof check>;
+  try {
+    res = check(c.model, { strategy, maxExecutions: opts.maxExecutions ?? 1_000_000, continueAfterViolation: true, memoryModel, onExecution });
+  } catch (e) {
+    // DPOR's thread limit is about this test, not the run: say so for this file only.
+    if (e instanceof UsageError && /^dpor handles at most/.test(e.message)) {
+      throw new LitmusError(test.file, test.condition.pos.line, `${test.file}: ${e.message.replace(/ \(use [^)]*\)$/, '')}: run it with --strategy dfs`);
+    }
+    throw e;
+  }
   const states = [...rows.entries()]
     .map(([state, r]): StateRow => ({ state, ...r }))
     .sort((a, b) => stateOrder(shown)(a.values, b.values));

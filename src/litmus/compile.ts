@@ -13,13 +13,15 @@
 import { type AnyModel, AtomicT, Field, type Op, SpinlockT, defineModel, fnv1a, thread } from '../index.js';
 import type { LitmusTest } from './ast.js';
 import type { LitmusError } from './errors.js';
-import { type DepTrace, ProcCompiler, type Runtime, ThreadCtx, initialRegisters } from './interp.js';
+import { type DepTrace, type Exec, ProcCompiler, type Runtime, ThreadCtx, initialRegisters } from './interp.js';
 import { type Layout, layoutOf } from './layout.js';
 import type { LocObj, Value } from './values.js';
 
 /** A final-state value: a number, or the name of the location an address points to. */
 export type FinalValue = number | string;
 export type FinalState = ReadonlyMap<string, FinalValue>;
+/** A final state as the values of `CompiledLitmus.keys`, in that order. */
+export type FinalValues = readonly FinalValue[];
 
 export interface CompiledLitmus {
   readonly test: LitmusTest;
@@ -28,14 +30,13 @@ export interface CompiledLitmus {
   /** Every final-state key in herd7's order: registers (by process, name), then locations. */
   readonly keys: readonly string[];
   /** The final state the last execution recorded (null when it did not reach the end); clears it. */
-  takeFinal(): FinalState | null;
+  takeFinal(): FinalValues | null;
   /** The run-time error of the test the last execution hit, if any; clears it. */
   takeError(): LitmusError | null;
 }
 
 interface State {
   readonly rt: Runtime;
-  readonly own: readonly ReadonlySet<LocObj>[];
   readonly ctxs: ThreadCtx[];
 }
 
@@ -47,16 +48,11 @@ function modelName(test: LitmusTest): string {
 
 function createLocations(layout: Layout): Runtime {
   const objs = new Map<string, LocObj>();
-  const names = new Map<LocObj, string>();
-  const add = (name: string, o: LocObj): void => {
-    objs.set(name, o);
-    names.set(o, name);
-  };
   const pointers: [string, string][] = [];
   for (const l of layout.locs.values()) {
-    if (l.kind === 'lock') add(l.name, new SpinlockT(l.name));
-    else if (l.kind === 'atomic') add(l.name, new AtomicT(l.init.k === 'num' ? l.init.v : 0, l.name));
-    else if (l.init.k === 'num') add(l.name, new Field<Value>(l.init.v, l.name));
+    if (l.kind === 'lock') objs.set(l.name, new SpinlockT(l.name));
+    else if (l.kind === 'atomic') objs.set(l.name, new AtomicT(l.init.k === 'num' ? l.init.v : 0, l.name));
+    else if (l.init.k === 'num') objs.set(l.name, new Field<Value>(l.init.v, l.name));
     else pointers.push([l.name, l.init.name]);
   }
   // Pointer cells in dependency order, so each is created holding its target.
@@ -65,17 +61,17 @@ function createLocations(layout: Layout): Runtime {
     const next = left.filter(([name, target]) => {
       const t = objs.get(target);
       if (t === undefined) return true;
-      add(name, new Field<Value>(t, name));
+      objs.set(name, new Field<Value>(t, name));
       return false;
     });
     if (next.length === left.length) {
-      for (const [name] of next) add(name, new Field<Value>(0, name));
+      for (const [name] of next) objs.set(name, new Field<Value>(0, name));
       for (const [name, target] of next) (objs.get(name) as Field<Value>).v = objs.get(target) as LocObj;
       break;
     }
     left = next;
   }
-  return { objs, names };
+  return { objs };
 }
 
 export interface CompileOptions {
@@ -84,27 +80,25 @@ export interface CompileOptions {
 }
 
 export function compileLitmus(test: LitmusTest, layout: Layout = layoutOf(test), opts: CompileOptions = {}): CompiledLitmus {
-  let final: Map<string, FinalValue> | null = null;
+  let final: FinalValue[] | null = null;
   let error: LitmusError | null = null;
   const onError = (e: LitmusError): void => {
     error ??= e;
   };
   const bodies = test.procs.map((p) => new ProcCompiler(layout.procs[p.index] as Layout['procs'][number], `P${p.index}`).body(p.body));
-  const keys: string[] = [];
-  for (const p of layout.procs) for (const r of p.registers) keys.push(`${p.index}:${r}`);
+  const regKeys: [number, string][] = [];
+  for (const p of layout.procs) for (const r of p.registers) regKeys.push([p.index, r]);
   const memKeys = [...layout.locs.values()].filter((l) => l.kind !== 'lock').map((l) => l.name).sort();
-  keys.push(...memKeys);
+  const keys = [...regKeys.map(([p, r]) => `${p}:${r}`), ...memKeys];
+  const own = layout.procs.map((p) => p.ownWrites);
 
+  const show = (v: Value): FinalValue => (typeof v === 'number' ? v : v.name);
   const record = (s: State): true => {
-    const out = new Map<string, FinalValue>();
-    const show = (v: Value): FinalValue => (typeof v === 'number' ? v : (s.rt.names.get(v) ?? '?'));
-    for (const p of layout.procs) {
-      const regs = s.ctxs[p.index]?.regs;
-      for (const r of p.registers) out.set(`${p.index}:${r}`, show(regs?.get(r)?.v ?? 0));
-    }
+    const out: FinalValue[] = [];
+    for (const [p, r] of regKeys) out.push(show(s.ctxs[p]?.regs.get(r)?.v ?? 0));
     for (const name of memKeys) {
       const o = s.rt.objs.get(name);
-      out.set(name, o instanceof AtomicT ? o.value : o instanceof Field ? show(o.value as Value) : 0);
+      out.push(o instanceof AtomicT ? o.value : o instanceof Field ? show(o.value as Value) : 0);
     }
     final = out;
     return true;
@@ -117,16 +111,13 @@ export function compileLitmus(test: LitmusTest, layout: Layout = layoutOf(test),
     leakCheck: false,
     // The test's tree (without positions) decides the hash, so a token of another test is refused.
     source: fnv1a(JSON.stringify(test, (k, v: unknown) => (k === 'pos' ? undefined : v))).toString(16),
-    setup: () => {
-      const rt = createLocations(layout);
-      const own = layout.procs.map((p) => new Set([...p.ownWrites].map((n) => rt.objs.get(n) as LocObj)));
-      return { rt, own, ctxs: [] };
-    },
-    threads: (s) => layout.procs.map((p, i) => thread(`P${i}`, function* () {
-      const c = new ThreadCtx(i, s.rt, s.own[i] as ReadonlySet<LocObj>, test.file, onError, opts.trace ?? null);
+    setup: () => ({ rt: createLocations(layout), ctxs: [] }),
+    // Each thread body returns its process's generator directly (no wrapper generator per thread).
+    threads: (s) => layout.procs.map((p, i) => thread(`P${i}`, () => {
+      const c = new ThreadCtx(i, s.rt, own[i] as ReadonlySet<string>, test.file, onError, opts.trace ?? null);
       s.ctxs[i] = c;
       initialRegisters(c, p);
-      yield* (bodies[i] as (c: ThreadCtx) => Generator<Op, void, unknown>)(c);
+      return (bodies[i] as Exec).run(c) as Generator<Op, unknown, unknown>;
     })),
     final: [{ name: 'final state recorded', check: record }],
   });

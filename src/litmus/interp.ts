@@ -21,10 +21,9 @@ import { type LocObj, NO_TAINT, type TV, type Taint, ValueError, type Value, bin
 
 type G<R> = Generator<Op, R, unknown>;
 
-/** One execution's shared locations, by name and back. */
+/** One execution's shared locations, by name (each object knows its name: `o.name`). */
 export interface Runtime {
   readonly objs: ReadonlyMap<string, LocObj>;
-  readonly names: ReadonlyMap<LocObj, string>;
 }
 
 /** Receives each read event and each declared dependency of a thread (see AccessCtx.trace). */
@@ -32,27 +31,28 @@ export type DepTrace = (proc: number, kind: 'read' | 'addr' | 'data' | 'ctrl', e
 
 export class ThreadCtx implements AccessCtx {
   readonly regs = new Map<string, TV>();
-  private readonly shadow = new Map<LocObj, Taint>();
+  /** Taint of the value this process last wrote to each location of `own`, by location name. */
+  private shadow: Map<string, Taint> | null = null;
   line = 0;
   readonly trace: AccessCtx['trace'];
 
   constructor(
-    readonly proc: number, readonly rt: Runtime, private readonly own: ReadonlySet<LocObj>,
+    readonly proc: number, readonly rt: Runtime, private readonly own: ReadonlySet<string>,
     private readonly file: string, private readonly onError: (e: LitmusError) => void, trace: DepTrace | null = null,
   ) {
     this.trace = trace ? (kind, events, label) => trace(proc, kind, events, label) : null;
   }
 
   carried(o: LocObj): Taint | null {
-    return this.own.has(o) ? (this.shadow.get(o) ?? NO_TAINT) : null;
+    return this.own.has(o.name) ? (this.shadow?.get(o.name) ?? NO_TAINT) : null;
   }
 
   stored(o: LocObj, t: Taint): void {
-    if (this.own.has(o)) this.shadow.set(o, t);
+    if (this.own.has(o.name)) (this.shadow ??= new Map()).set(o.name, t);
   }
 
   name(o: LocObj): string {
-    return this.rt.names.get(o) ?? '?';
+    return o.name;
   }
 
   fail(msg: string): never {
@@ -68,7 +68,27 @@ interface Compiled {
   readonly run: (c: ThreadCtx) => G<TV>;
 }
 
-type Exec = (c: ThreadCtx) => G<void>;
+/**
+ * A compiled statement: `sync` when it touches no shared memory (register arithmetic), else `run`,
+ * a generator of its ops. Expressions and statements whose parts are pure call the access helper
+ * directly, so an access costs the helper's generators and one of ours, not one per syntax level.
+ */
+export interface Exec {
+  readonly sync: ((c: ThreadCtx) => void) | null;
+  readonly run: (c: ThreadCtx) => G<unknown>;
+}
+
+/** A generator that is already done: what a statement without ops returns (reusable when done). */
+const NO_OPS: G<unknown> = (function* (): G<void> {})();
+NO_OPS.next();
+
+function sync(f: (c: ThreadCtx) => void): Exec {
+  return { sync: f, run: (c) => { f(c); return NO_OPS; } };
+}
+
+function ops(run: (c: ThreadCtx) => G<unknown>): Exec {
+  return { sync: null, run };
+}
 
 function pure(f: Pure): Compiled {
   return {
@@ -107,66 +127,103 @@ export class ProcCompiler {
 
   body(stmts: readonly Stmt[]): Exec {
     const parts = stmts.map((s) => this.stmt(s));
-    return function* (c) {
-      for (const p of parts) yield* p(c);
-    };
+    if (parts.every((p) => p.sync)) {
+      const fs = parts.map((p) => p.sync as (c: ThreadCtx) => void);
+      return sync((c) => {
+        for (const f of fs) f(c);
+      });
+    }
+    return ops(function* (c) {
+      for (const p of parts) {
+        if (p.sync) p.sync(c);
+        else yield* p.run(c);
+      }
+    });
   }
 
   private stmt(s: Stmt): Exec {
+    const line = s.pos.line;
     switch (s.k) {
-      case 'decl': {
-        if (!s.init) return function* () {};
-        const v = this.expr(s.init);
-        const name = s.name;
-        return function* (c) {
-          c.line = s.pos.line;
-          c.regs.set(name, yield* v.run(c));
-        };
-      }
-      case 'assign': {
-        const v = this.expr(s.value);
-        if (s.target.k === 'id') {
-          const name = s.target.name;
-          return function* (c) {
-            c.line = s.pos.line;
+      case 'decl': case 'assign': {
+        if (s.k === 'decl' && !s.init) return sync(() => {});
+        const v = this.expr(s.k === 'decl' ? (s.init as Expr) : s.value);
+        const target = s.k === 'decl' ? ({ k: 'id', name: s.name, pos: s.pos } as const) : s.target;
+        if (target.k === 'id') {
+          const name = target.name;
+          if (v.pure) {
+            const vp = v.pure;
+            return sync((c) => {
+              c.line = line;
+              c.regs.set(name, vp(c));
+            });
+          }
+          return ops(function* (c) {
+            c.line = line;
             c.regs.set(name, yield* v.run(c));
-          };
+          });
         }
-        if (s.target.k !== 'deref') throw new Error('parser let through an assignment to a non-lvalue');
-        const addrExpr = s.target.e;
+        if (target.k !== 'deref') throw new Error('parser let through an assignment to a non-lvalue');
+        const addrExpr = target.e;
         const addr = this.expr(addrExpr);
         const label = this.label(s.pos, printStmt(s));
-        return function* (c) {
-          c.line = s.pos.line;
+        if (addr.pure && v.pure) {
+          const ap = addr.pure;
+          const vp = v.pure;
+          return ops((c) => {
+            c.line = line;
+            const a = ap(c);
+            const o = asLoc(c, a, addrExpr);
+            return plainAccess(c, o, a.t, vp(c), label);
+          });
+        }
+        return ops(function* (c) {
+          c.line = line;
           const a = yield* addr.run(c);
           const o = asLoc(c, a, addrExpr);
           const val = yield* v.run(c);
-          c.line = s.pos.line;
+          c.line = line;
           yield* plainAccess(c, o, a.t, val, label);
-        };
+        });
       }
       case 'expr': {
         const v = this.expr(s.e);
-        return function* (c) {
-          c.line = s.pos.line;
-          yield* v.run(c);
-        };
+        const vp = v.pure;
+        if (vp) {
+          return sync((c) => {
+            c.line = line;
+            vp(c);
+          });
+        }
+        return ops((c) => {
+          c.line = line;
+          return v.run(c);
+        });
       }
       case 'if': {
         const cond = this.expr(s.c);
         const then = this.stmt(s.then);
         const els = s.else ? this.stmt(s.else) : null;
         const label = this.label(s.pos, `if (${printExpr(s.c)})`);
-        return function* (c) {
-          c.line = s.pos.line;
-          const v = yield* cond.run(c);
+        const branch = (c: ThreadCtx, v: TV): Exec | null => {
           if (v.t.length > 0) {
             ctrl_dep(...v.t);
             c.trace?.('ctrl', v.t, label);
           }
-          if (truthy(v.v)) yield* then(c);
-          else if (els) yield* els(c);
+          return truthy(v.v) ? then : els;
         };
+        const cp = cond.pure;
+        if (cp && then.sync && (!els || els.sync)) {
+          return sync((c) => {
+            c.line = line;
+            branch(c, cp(c))?.sync?.(c);
+          });
+        }
+        return ops(function* (c) {
+          c.line = line;
+          const b = branch(c, yield* cond.run(c));
+          if (b?.sync) b.sync(c);
+          else if (b) yield* b.run(c);
+        });
       }
       case 'block':
         return this.body(s.body);
@@ -226,6 +283,18 @@ export class ProcCompiler {
       case 'deref': {
         const addr = this.expr(e.e);
         const label = this.label(e.pos, printExpr(e));
+        const ap = addr.pure;
+        if (ap) {
+          return {
+            pure: null,
+            run: (c) => {
+              const a = ap(c);
+              const o = asLoc(c, a, e.e);
+              c.line = e.pos.line;
+              return plainAccess(c, o, a.t, null, label);
+            },
+          };
+        }
         return {
           pure: null,
           run: function* (c) {
@@ -254,6 +323,25 @@ export class ProcCompiler {
       }
     });
     const loc = locArg as { run: Compiled; e: Expr } | null;
+    const lp = loc ? loc.run.pure : null;
+    if ((!loc || lp) && vals.every((v) => v.pure)) {
+      const vps = vals.map((v) => v.pure as Pure);
+      return {
+        pure: null,
+        run: (c) => {
+          let o: LocObj | null = null;
+          let addrT: Taint = NO_TAINT;
+          if (loc && lp) {
+            const a = lp(c);
+            o = asLoc(c, a, loc.e);
+            addrT = a.t;
+          }
+          const args = vps.map((f) => f(c));
+          c.line = e.pos.line;
+          return performPrim(prim, c, o, addrT, args, label);
+        },
+      };
+    }
     return {
       pure: null,
       run: function* (c) {

@@ -12,7 +12,7 @@
  */
 import { type ExecResult, type MemoryModelName, UsageError, type Violation, check } from '../index.js';
 import type { LitmusTest, Quantifier, Verdict } from './ast.js';
-import { type CompiledLitmus, type FinalState, compileLitmus } from './compile.js';
+import { type CompiledLitmus, type FinalState, type FinalValue, type FinalValues, compileLitmus } from './compile.js';
 import { displayKeys, evalProp, formatState, keyOrder, stateOrder, validated, verdictOf } from './condition.js';
 import { LitmusError } from './errors.js';
 import { parseLitmus } from './parser.js';
@@ -95,13 +95,27 @@ export function runLitmus(input: CompiledLitmus | LitmusTest, opts: LitmusOption
   const shown = displayKeys(test);
   const allKeys = [...c.keys].sort(keyOrder);
   const rows = new Map<string, { values: FinalState; satisfies: boolean; race: boolean }>();
-  const outcomes = new Set<string>();
-  const notes = new Map<string, string>();
+  /** Each distinct final state seen, by its values joined: kept or filtered, and its shown row. */
+  const seen = new Map<string, { row: { race: boolean } | null; full: string }>();
+  const notes = new Set<string>();
   let raced = false;
   let deadlocked = 0;
   let filtered = 0;
   c.takeFinal();
   c.takeError();
+
+  /** The first time a final state is seen: filter it, and find or make its shown row. */
+  const classify = (values: FinalValues): { row: { race: boolean } | null; full: string } => {
+    const fin: FinalState = new Map(c.keys.map((k, i) => [k, values[i] as FinalValue]));
+    if (test.filter && !evalProp(test.filter, fin)) return { row: null, full: '' };
+    const key = formatState(shown, fin);
+    let row = rows.get(key);
+    if (!row) {
+      row = { values: new Map(shown.map((k) => [k, fin.get(k) as FinalValue])), satisfies: evalProp(test.condition.prop, fin), race: false };
+      rows.set(key, row);
+    }
+    return { row, full: formatState(allKeys, fin) };
+  };
 
   const onExecution = (r: ExecResult): void => {
     const err = c.takeError();
@@ -110,27 +124,25 @@ export function runLitmus(input: CompiledLitmus | LitmusTest, opts: LitmusOption
     if (internal) throw new Error(`${test.file}: ${internal.kind}: ${internal.message.split('\n')[0]}`);
     const big = r.violations.find((v) => TOO_BIG.has(v.kind));
     if (big) throw new LitmusError(test.file, test.condition.pos.line, `${test.file}: cannot run this test: ${big.message.split('\n')[0]}`);
-    const fin = c.takeFinal();
-    if (fin === null) {
+    const values = c.takeFinal();
+    if (values === null) {
       if (r.violations.some((v) => v.kind === 'deadlock')) deadlocked++;
       return;
     }
-    if (test.filter && !evalProp(test.filter, fin)) {
+    const id = values.join('\u0000');
+    let st = seen.get(id);
+    if (!st) seen.set(id, (st = classify(values)));
+    if (!st.row) {
       filtered++;
       return;
     }
-    let race = false;
     for (const v of r.violations) {
-      if (v.kind === 'data-race') race = true;
-      const line = noteOf(v);
-      if (!notes.has(line)) notes.set(line, line);
+      if (v.kind === 'data-race') {
+        st.row.race = true;
+        raced = true;
+      }
+      notes.add(noteOf(v));
     }
-    raced ||= race;
-    outcomes.add(formatState(allKeys, fin));
-    const key = formatState(shown, fin);
-    const row = rows.get(key);
-    if (row) row.race ||= race;
-    else rows.set(key, { values: new Map(shown.map((k) => [k, fin.get(k) as number | string])), satisfies: evalProp(test.condition.prop, fin), race });
   };
 
   let res: ReturnType<typeof check>;
@@ -157,8 +169,8 @@ export function runLitmus(input: CompiledLitmus | LitmusTest, opts: LitmusOption
     condition: `${q} (${printProp(test.condition.prop)})`,
     verdict, validated: verdict === null ? null : validated(q, positive, negative),
     states, positive, negative, witnesses,
-    flags: raced ? ['data-race'] : [], notes: [...notes.values()],
-    outcomes: [...outcomes].sort(),
+    flags: raced ? ['data-race'] : [], notes: [...notes],
+    outcomes: [...new Set([...seen.values()].filter((x) => x.row).map((x) => x.full))].sort(),
     executions: res.executions, exhaustive: res.exhaustive, deadlocked, filtered,
     memoryModel, strategy, elapsedMs: res.elapsedMs,
   };

@@ -2,7 +2,8 @@
  * `mapcheck bench`: every benchmark, measured side by side in one process, printed as ratios.
  * Sections: engine throughput vs a bare generator loop and fast-check's scheduler; DPOR steps/s;
  * RSS over many executions; time to first bug per posted seed bug and strategy; DPOR exhaustion
- * of the fixed variants. `--quick` shrinks every budget (CI smoke); the full run takes minutes.
+ * of the fixed variants; the kernel's litmus-tests directory under each memory model. `--quick`
+ * shrinks every budget (CI smoke); the full run takes minutes.
  * Leaves out: pass/fail on targets — targets are printed beside the figures, never asserted.
  */
 import { fixedExhaustion, timeToFirstBug, type BugRow, type ProofRow } from './bugs.js';
@@ -11,6 +12,7 @@ import { throughput, type ThroughputRow } from './throughput.js';
 import { minimizeBench } from './minimize.js';
 import { campaignBench } from './campaign.js';
 import { sanitizerCost } from './sanitizers.js';
+import { litmusBench } from './litmus.js';
 
 export interface BenchOptions {
   readonly quick: boolean;
@@ -42,6 +44,7 @@ export type BenchSection = (o: BenchOptions, out: BenchReport) => Promise<void> 
 export const EXTRA_SECTIONS: { name: string; run: BenchSection }[] = [];
 EXTRA_SECTIONS.push({ name: 'minimize', run: (o, out) => minimizeBench(o, out) });
 EXTRA_SECTIONS.push({ name: 'campaign', run: (o, out) => campaignBench(o, out) });
+EXTRA_SECTIONS.push({ name: 'litmus', run: (o, out) => litmusBench(o, out) });
 
 export async function runBench(o: BenchOptions): Promise<BenchReport> {
   const want = (s: string): boolean => !o.only || o.only.includes(s);

@@ -23,4 +23,19 @@ describe('mapcheck bench', () => {
     expect(r.rss?.executions).toBe(50_000);
     expect(lines.some((l) => l.includes("model's own code"))).toBe(true);
   }, 60_000);
+
+  it('the litmus section times the kernel litmus directory under SC with DFS and DPOR', async () => {
+    const lines: string[] = [];
+    const r = await runBench({ quick: true, only: ['litmus'], log: (l) => lines.push(l) });
+    const rows = (r.litmus as { rows: { memoryModel: string; strategy: string; tests: number; executions: number; cliS: number; warmS: number }[] }).rows;
+    expect(rows.slice(0, 2).map((x) => `${x.memoryModel} ${x.strategy}`)).toEqual(['sc dfs', 'sc dpor']);
+    for (const x of rows) {
+      expect(x.tests).toBe(43);
+      expect(x.cliS).toBeGreaterThan(0);
+      expect(x.warmS).toBeGreaterThan(0);
+    }
+    // DPOR explores fewer executions than DFS on the same directory.
+    expect(rows[1]?.executions).toBeLessThan(rows[0]?.executions ?? 0);
+    expect(lines.some((l) => l.includes('mapcheck litmus DIR'))).toBe(true);
+  }, 120_000);
 });

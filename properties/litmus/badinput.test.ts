@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
 import { LitmusError, VERDICTS, runLitmusText } from '../../src/litmus/index.js';
 import { TESTS_DIR, kernelTests } from './corpus.js';
 import { RACY } from './programs.js';
@@ -79,7 +80,17 @@ describe('random truncations and mutations of the kernel tests', () => {
 const root = resolve(__dirname, '../..');
 const bin = join(root, 'bin/mapcheck.js');
 
-function run(...args: string[]): { code: number; out: string; err: string } {
+/** `mapcheck litmus ARGS` in this process (the real main(), output captured). */
+async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io = { out: (t: string) => void (out += `${t}\n`), err: (t: string) => void (err += `${t}\n`), isTTY: false, cwd: root };
+  const code = await main(['litmus', ...args], io);
+  return { code, out, err };
+}
+
+/** The real binary, for what only a separate process shows (no stack trace reaches the user). */
+function spawn(...args: string[]): { code: number; out: string; err: string } {
   const r = spawnSync(process.execPath, [bin, 'litmus', ...args], { cwd: root, encoding: 'utf8', timeout: 120_000 });
   return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
 }
@@ -95,59 +106,59 @@ describe('mapcheck litmus', () => {
   const dir = mkdtempSync(join(tmpdir(), 'mapcheck-litmus-'));
   const mp = join(TESTS_DIR, 'MP+pooncerelease+poacquireonce.litmus');
 
-  it("prints herd7's block; --expect exits 0 when the verdict agrees and 1 when it differs", () => {
-    const ok = run(mp, '--memory-model', 'sc', '--expect');
+  it("prints herd7's block; --expect exits 0 when the verdict agrees and 1 when it differs", async () => {
+    const ok = await run(mp, '--memory-model', 'sc', '--expect');
     expect(ok.code).toBe(0);
     expect(ok.out).toContain('Test MP+pooncerelease+poacquireonce Allowed');
     expect(ok.out).toContain('States 3\n1:r0=0; 1:r1=0;\n1:r0=0; 1:r1=1;\n1:r0=1; 1:r1=1;\nNo\nWitnesses\nPositive: 0 Negative: 3');
     expect(ok.out).toContain('Observation MP+pooncerelease+poacquireonce Never 0 3');
     expect(ok.out).toContain('Expected Never: agrees');
-    const differs = run(join(TESTS_DIR, 'SB+poonceonces.litmus'), '--memory-model', 'sc', '--expect');
+    const differs = await run(join(TESTS_DIR, 'SB+poonceonces.litmus'), '--memory-model', 'sc', '--expect');
     expect(differs.code).toBe(1);
     expect(differs.out).toContain('Expected Sometimes: DIFFERS (got Never)');
-    expect(run(join(TESTS_DIR, 'SB+poonceonces.litmus'), '--memory-model', 'sc').code).toBe(0);
+    expect((await run(join(TESTS_DIR, 'SB+poonceonces.litmus'), '--memory-model', 'sc')).code).toBe(0);
   });
 
-  it('lists the witnesses and flags a data race', () => {
+  it('lists the witnesses and flags a data race', async () => {
     const f = join(dir, 'race.litmus');
     writeFileSync(f, RACY.replace('exists (1:r0=1 /\\ 1:r1=0)', 'exists (1:r0=1 /\\ 1:r1=1)'));
-    const r = run(f, '--memory-model', 'sc', '--strategy', 'dfs');
+    const r = await run(f, '--memory-model', 'sc', '--strategy', 'dfs');
     expect(r.code).toBe(0);
     expect(r.out).toContain('Witnesses\nPositive: 1 Negative: 2\n  1:r0=1; 1:r1=1;\nFlag data-race');
     expect(r.out).toMatch(/note: data-race: BUG: KCSAN: data-race/);
   });
 
-  it('runs a directory with a summary table; --json is one object', () => {
-    const r = run(TESTS_DIR, '--memory-model', 'sc');
+  it('runs a directory with a summary table; --json is one object', async () => {
+    const r = await run(TESTS_DIR, '--memory-model', 'sc');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^test +expected +sc +states +execs +ms +flags$/m);
     expect(r.out).toMatch(/^dep\+plain +Never +Never +1 +\d+ +\d+ +$/m);
     expect(r.out).toMatch(/43 tests in [\d.]+ s: 30 agree, 13 differ, 0 errors/);
-    expect(run(TESTS_DIR, '--memory-model', 'sc', '--expect').code).toBe(1);
-    const j = JSON.parse(run(mp, '--memory-model', 'sc', '--json').out) as { results: { name: string; verdict: string; states: { state: string }[] }[]; errors: number };
+    expect((await run(TESTS_DIR, '--memory-model', 'sc', '--expect')).code).toBe(1);
+    const j = JSON.parse((await run(mp, '--memory-model', 'sc', '--json')).out) as { results: { name: string; verdict: string; states: { state: string }[] }[]; errors: number };
     expect(j.errors).toBe(0);
     expect(j.results[0]?.verdict).toBe('Never');
     expect(j.results[0]?.states.map((s) => s.state)).toEqual(['1:r0=0; 1:r1=0;', '1:r0=0; 1:r1=1;', '1:r0=1; 1:r1=1;']);
   });
 
-  it('one stderr line and exit 2 for a file it cannot parse or run, naming file, line and construct', () => {
+  it('one stderr line and exit 2 for a file it cannot parse or run, naming file, line and construct (the real binary too)', async () => {
     const bad = join(dir, 'bad.litmus');
     writeFileSync(bad, 'C bad\n{}\nP0(int *x) {\n  while (1) WRITE_ONCE(*x, 1);\n}\nexists (x=1)\n');
-    oneLine(run(bad, '--memory-model', 'sc'), /unsupported construct 'while' at .*bad\.litmus:4/);
+    oneLine(spawn(bad, '--memory-model', 'sc'), /unsupported construct 'while' at .*bad\.litmus:4/);
     const deref = join(dir, 'deref.litmus');
     writeFileSync(deref, 'C deref\n{}\nP0(int *x) {\n  int r;\n  r = READ_ONCE(*x);\n  WRITE_ONCE(*r, 1);\n}\nexists (x=1)\n');
-    oneLine(run(deref, '--memory-model', 'sc'), /deref\.litmus:6: P0: r is 0, not the address of a shared variable/);
-    const both = run(bad, mp, '--memory-model', 'sc');
+    oneLine(await run(deref, '--memory-model', 'sc'), /deref\.litmus:6: P0: r is 0, not the address of a shared variable/);
+    const both = spawn(bad, mp, '--memory-model', 'sc');
     expect(both.code).toBe(2);
     expect(both.out).toContain('Observation MP+pooncerelease+poacquireonce Never');
   });
 
-  it('bad arguments and the LKMM before the engine has it: one line, exit 2', () => {
-    oneLine(run(), /litmus: which tests\?/);
-    oneLine(run(join(dir, 'nope.litmus'), '--memory-model', 'sc'), /no such file or directory: .*nope\.litmus/);
-    oneLine(run(mp, '--memory-model', 'tso'), /--memory-model must be one of sc\|lkmm/);
-    oneLine(run(mp, '--strategy', 'random'), /--strategy must be one of dpor\|dfs/);
-    const lkmm = run(mp);
+  it('bad arguments and the LKMM before the engine has it: one line, exit 2', async () => {
+    oneLine(await run(), /litmus: which tests\?/);
+    oneLine(await run(join(dir, 'nope.litmus'), '--memory-model', 'sc'), /no such file or directory: .*nope\.litmus/);
+    oneLine(await run(mp, '--memory-model', 'tso'), /--memory-model must be one of sc\|lkmm/);
+    oneLine(await run(mp, '--strategy', 'random'), /--strategy must be one of dpor\|dfs/);
+    const lkmm = spawn(mp);
     if (lkmm.code === 2) oneLine(lkmm, /litmus --memory-model lkmm: memory model 'lkmm' is not available/);
     else expect(lkmm.out).toContain('Observation MP+pooncerelease+poacquireonce Never');
   });

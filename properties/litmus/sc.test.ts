@@ -166,6 +166,16 @@ describe('run-time errors of a test are one line with its line number', () => {
   }
 });
 
+describe("herd7's other flags", () => {
+  it('an RCU read-side section left open or closed twice, and an unlock of a lock not held', () => {
+    const r = runLitmusText('C flags\n{ spinlock_t s; }\nP0(int *x) { rcu_read_lock(); WRITE_ONCE(*x, 1); }\nP1(int *x, spinlock_t *s) { rcu_read_unlock(); spin_unlock(s); }\nexists (x=1)\n', 'flags');
+    expect(r.flags).toEqual(['unmatched-rcu-lock', 'unmatched-rcu-unlock', 'unmatched-unlock']);
+    expect(r.verdict).toBe('Always');
+    const balanced = runLitmusText('C ok\n{ spinlock_t s; }\nP0(int *x, spinlock_t *s) { rcu_read_lock(); rcu_read_lock(); spin_lock(s); WRITE_ONCE(*x, 1); spin_unlock(s); rcu_read_unlock(); rcu_read_unlock(); }\nexists (x=1)\n', 'ok');
+    expect(balanced.flags).toEqual([]);
+  });
+});
+
 describe('tests beyond what the engine runs', () => {
   it('more processes than threads, or than DPOR handles: one line naming the file', () => {
     const procs = (n: number): string => `C big\n{}\n${Array.from({ length: n }, (_, i) => `P${i}(int *x) { WRITE_ONCE(*x, ${i}); }`).join('\n')}\nexists (x=1)\n`;

@@ -29,8 +29,12 @@ export interface CompiledLitmus {
   readonly model: AnyModel;
   /** Every final-state key in herd7's order: registers (by process, name), then locations. */
   readonly keys: readonly string[];
-  /** The final state the last execution recorded (null when it did not reach the end); clears it. */
-  takeFinal(): FinalValues | null;
+  /**
+   * The final state the last execution recorded (null when it did not reach the end), with the
+   * herd7 flags its processes raised (unmatched-rcu-lock, unmatched-rcu-unlock, unmatched-unlock);
+   * clears it.
+   */
+  takeFinal(): { readonly values: FinalValues; readonly flags: readonly string[] } | null;
   /** The run-time error of the test the last execution hit, if any; clears it. */
   takeError(): LitmusError | null;
 }
@@ -80,7 +84,7 @@ export interface CompileOptions {
 }
 
 export function compileLitmus(test: LitmusTest, layout: Layout = layoutOf(test), opts: CompileOptions = {}): CompiledLitmus {
-  let final: FinalValue[] | null = null;
+  let final: { values: FinalValue[]; flags: string[] } | null = null;
   let error: LitmusError | null = null;
   const onError = (e: LitmusError): void => {
     error ??= e;
@@ -100,7 +104,9 @@ export function compileLitmus(test: LitmusTest, layout: Layout = layoutOf(test),
       const o = s.rt.objs.get(name);
       out.push(o instanceof AtomicT ? o.value : o instanceof Field ? show(o.value as Value) : 0);
     }
-    final = out;
+    const flags: string[] = [];
+    for (const c of s.ctxs) if (c) flags.push(...c.endFlags());
+    final = { values: out, flags };
     return true;
   };
 

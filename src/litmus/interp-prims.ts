@@ -67,6 +67,8 @@ export interface AccessCtx {
   name(o: LocObj): string;
   /** A run-time error at the call's line. */
   fail(msg: string): never;
+  /** Told of RCU read-side sections and lock ownership, for herd7's flags (unmatched-unlock, ...). */
+  track(event: 'rcu-lock' | 'rcu-unlock' | 'lock' | 'unlock', o: LocObj | null): void;
   /** Optional: told each read event and each dependency declared (tests, explanations). */
   readonly trace: ((kind: 'read' | 'addr' | 'data' | 'ctrl', events: Taint, label: string) => void) | null;
 }
@@ -106,6 +108,7 @@ function asNumber(c: AccessCtx, v: Value, what: string): number {
 export function* performPrim(p: Prim, c: AccessCtx, o: LocObj | null, addrT: Taint, vals: readonly TV[], label: string): G<TV> {
   const n = p.name;
   if (p.effect === 'none') {
+    if (n === 'rcu_read_lock' || n === 'rcu_read_unlock') c.track(n === 'rcu_read_lock' ? 'rcu-lock' : 'rcu-unlock', null);
     yield* helper(n === 'synchronize_rcu_expedited' ? 'synchronize_rcu' : n)(label);
     return ZERO;
   }
@@ -114,7 +117,9 @@ export function* performPrim(p: Prim, c: AccessCtx, o: LocObj | null, addrT: Tai
   if (p.effect === 'lock') {
     if (!(o instanceof SpinlockT)) return c.fail(`${n}() on ${c.name(o)}, which is not a spinlock_t`);
     declare(c, addrT, NO_TAINT, label);
+    if (n === 'spin_unlock') c.track('unlock', o);
     const r = yield* helper(n)(o, label);
+    if (n === 'spin_lock' || (n === 'spin_trylock' && r === true)) c.track('lock', o);
     return p.returns ? readValue(c, o, r, label) : ZERO;
   }
   if (o instanceof SpinlockT) return c.fail(`${n}() on spinlock_t ${c.name(o)}`);

@@ -34,6 +34,11 @@ export class ThreadCtx implements AccessCtx {
   /** Taint of the value this process last wrote to each location of `own`, by location name. */
   private shadow: Map<string, Taint> | null = null;
   line = 0;
+  /** RCU read-side nesting and the locks this process holds, by name (herd7's flags). */
+  rcuDepth = 0;
+  private held: Set<string> | null = null;
+  /** herd7 flags this process raised: unmatched-rcu-unlock, unmatched-unlock. */
+  flags: Set<string> | null = null;
   readonly trace: AccessCtx['trace'];
 
   constructor(
@@ -53,6 +58,25 @@ export class ThreadCtx implements AccessCtx {
 
   name(o: LocObj): string {
     return o.name;
+  }
+
+  track(event: 'rcu-lock' | 'rcu-unlock' | 'lock' | 'unlock', o: LocObj | null): void {
+    if (event === 'rcu-lock') this.rcuDepth++;
+    else if (event === 'rcu-unlock') {
+      if (this.rcuDepth > 0) this.rcuDepth--;
+      else (this.flags ??= new Set()).add('unmatched-rcu-unlock');
+    } else if (o !== null) {
+      const held = (this.held ??= new Set());
+      if (event === 'lock') held.add(o.name);
+      else if (!held.delete(o.name)) (this.flags ??= new Set()).add('unmatched-unlock');
+    }
+  }
+
+  /** The flags of this process at its end (a read-side section still open: unmatched-rcu-lock). */
+  endFlags(): string[] {
+    const out = this.flags ? [...this.flags] : [];
+    if (this.rcuDepth > 0) out.push('unmatched-rcu-lock');
+    return out;
   }
 
   fail(msg: string): never {

@@ -59,7 +59,7 @@ export interface LitmusResult {
   readonly negative: number;
   /** The states that decide the verdict: those satisfying exists / ~exists, those refuting forall. */
   readonly witnesses: readonly string[];
-  /** herd7-style flags: `data-race`. */
+  /** herd7's flags raised by a counted execution: data-race, unmatched-rcu-lock, unmatched-rcu-unlock, unmatched-unlock. */
   readonly flags: readonly string[];
   /** One line per other finding (first occurrence), e.g. the accesses of the first race. */
   readonly notes: readonly string[];
@@ -98,7 +98,7 @@ export function runLitmus(input: CompiledLitmus | LitmusTest, opts: LitmusOption
   /** Each distinct final state seen, by its values joined: kept or filtered, and its shown row. */
   const seen = new Map<string, { row: { race: boolean } | null; full: string }>();
   const notes = new Set<string>();
-  let raced = false;
+  const flags = new Set<string>();
   let deadlocked = 0;
   let filtered = 0;
   c.takeFinal();
@@ -124,22 +124,23 @@ export function runLitmus(input: CompiledLitmus | LitmusTest, opts: LitmusOption
     if (internal) throw new Error(`${test.file}: ${internal.kind}: ${internal.message.split('\n')[0]}`);
     const big = r.violations.find((v) => TOO_BIG.has(v.kind));
     if (big) throw new LitmusError(test.file, test.condition.pos.line, `${test.file}: cannot run this test: ${big.message.split('\n')[0]}`);
-    const values = c.takeFinal();
-    if (values === null) {
+    const fin = c.takeFinal();
+    if (fin === null) {
       if (r.violations.some((v) => v.kind === 'deadlock')) deadlocked++;
       return;
     }
-    const id = values.join('\u0000');
+    const id = fin.values.join('\u0000');
     let st = seen.get(id);
-    if (!st) seen.set(id, (st = classify(values)));
+    if (!st) seen.set(id, (st = classify(fin.values)));
     if (!st.row) {
       filtered++;
       return;
     }
+    for (const f of fin.flags) flags.add(f);
     for (const v of r.violations) {
       if (v.kind === 'data-race') {
         st.row.race = true;
-        raced = true;
+        flags.add('data-race');
       }
       notes.add(noteOf(v));
     }
@@ -169,7 +170,7 @@ export function runLitmus(input: CompiledLitmus | LitmusTest, opts: LitmusOption
     condition: `${q} (${printProp(test.condition.prop)})`,
     verdict, validated: verdict === null ? null : validated(q, positive, negative),
     states, positive, negative, witnesses,
-    flags: raced ? ['data-race'] : [], notes: [...notes],
+    flags: [...flags].sort(), notes: [...notes],
     outcomes: [...new Set([...seen.values()].filter((x) => x.row).map((x) => x.full))].sort(),
     executions: res.executions, exhaustive: res.exhaustive, deadlocked, filtered,
     memoryModel, strategy, elapsedMs: res.elapsedMs,

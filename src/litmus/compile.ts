@@ -13,7 +13,8 @@
 import { type AnyModel, AtomicT, Field, type Op, SpinlockT, defineModel, fnv1a, thread } from '../index.js';
 import type { LitmusTest } from './ast.js';
 import type { LitmusError } from './errors.js';
-import { type DepTrace, type Exec, ProcCompiler, type Runtime, ThreadCtx, initialRegisters } from './interp.js';
+import { type Exec, ProcCompiler } from './interp.js';
+import { type DepTrace, type Runtime, ThreadCtx, initialRegisters } from './thread-ctx.js';
 import { type Layout, layoutOf } from './layout.js';
 import type { LocObj, Value } from './values.js';
 

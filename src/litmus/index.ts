@@ -13,7 +13,7 @@ export { layoutOf } from './layout.js';
 export type { Layout, LocInfo, ProcLayout } from './layout.js';
 export { compileLitmus } from './compile.js';
 export type { CompiledLitmus, CompileOptions, FinalState, FinalValue, FinalValues } from './compile.js';
-export type { DepTrace } from './interp.js';
+export type { DepTrace } from './thread-ctx.js';
 export { evalProp, verdictOf, validated, witnessCounts, displayKeys } from './condition.js';
 export { runLitmus, runLitmusText, LITMUS_STRATEGIES } from './run.js';
 export type { LitmusOptions, LitmusResult, LitmusStrategy, StateRow } from './run.js';

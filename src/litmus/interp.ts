@@ -1,7 +1,7 @@
 /**
  * A litmus process as a mapcheck thread: each statement and expression of the parsed process is
- * compiled once into a closure (`compileProc`), and a thread body runs those closures against a
- * ThreadCtx that holds the process's registers (thread-local, with their taints), so every shared
+ * compiled once into a closure (ProcCompiler), and a thread body runs those closures against a
+ * ThreadCtx (thread-ctx.ts) holding the process's registers (thread-local, with taints), so every shared
  * access is one helper call of the mapcheck API (interp-prims.ts) and nothing else touches shared
  * state. Dependencies are declared as herd7 computes them syntactically: an access's address and
  * written value carry the taint of the registers they were computed from (`addr_dep`, `data_dep`),
@@ -12,79 +12,16 @@
  */
 import { type Op, ctrl_dep } from '../index.js';
 import type { Expr, Pos, Stmt } from './ast.js';
-import { LitmusError } from './errors.js';
-import { type AccessCtx, performPrim, plainAccess } from './interp-prims.js';
+import { performPrim, plainAccess } from './interp-prims.js';
 import type { ProcLayout } from './layout.js';
 import { printExpr, printStmt } from './print.js';
 import { primitive, type Prim } from './primitives.js';
-import { type LocObj, NO_TAINT, type TV, type Taint, ValueError, type Value, binary, truthy, unary, union } from './values.js';
+import { ThreadCtx } from './thread-ctx.js';
+import { type LocObj, NO_TAINT, type TV, type Taint, ValueError, binary, truthy, unary, union } from './values.js';
+
+const ZERO: TV = { v: 0, t: NO_TAINT };
 
 type G<R> = Generator<Op, R, unknown>;
-
-/** One execution's shared locations, by name (each object knows its name: `o.name`). */
-export interface Runtime {
-  readonly objs: ReadonlyMap<string, LocObj>;
-}
-
-/** Receives each read event and each declared dependency of a thread (see AccessCtx.trace). */
-export type DepTrace = (proc: number, kind: 'read' | 'addr' | 'data' | 'ctrl', events: Taint, label: string) => void;
-
-export class ThreadCtx implements AccessCtx {
-  readonly regs = new Map<string, TV>();
-  /** Taint of the value this process last wrote to each location of `own`, by location name. */
-  private shadow: Map<string, Taint> | null = null;
-  line = 0;
-  /** RCU read-side nesting and the locks this process holds, by name (herd7's flags). */
-  rcuDepth = 0;
-  private held: Set<string> | null = null;
-  /** herd7 flags this process raised: unmatched-rcu-unlock, unmatched-unlock. */
-  flags: Set<string> | null = null;
-  readonly trace: AccessCtx['trace'];
-
-  constructor(
-    readonly proc: number, readonly rt: Runtime, private readonly own: ReadonlySet<string>,
-    private readonly file: string, private readonly onError: (e: LitmusError) => void, trace: DepTrace | null = null,
-  ) {
-    this.trace = trace ? (kind, events, label) => trace(proc, kind, events, label) : null;
-  }
-
-  carried(o: LocObj): Taint | null {
-    return this.own.has(o.name) ? (this.shadow?.get(o.name) ?? NO_TAINT) : null;
-  }
-
-  stored(o: LocObj, t: Taint): void {
-    if (this.own.has(o.name)) (this.shadow ??= new Map()).set(o.name, t);
-  }
-
-  name(o: LocObj): string {
-    return o.name;
-  }
-
-  track(event: 'rcu-lock' | 'rcu-unlock' | 'lock' | 'unlock', o: LocObj | null): void {
-    if (event === 'rcu-lock') this.rcuDepth++;
-    else if (event === 'rcu-unlock') {
-      if (this.rcuDepth > 0) this.rcuDepth--;
-      else (this.flags ??= new Set()).add('unmatched-rcu-unlock');
-    } else if (o !== null) {
-      const held = (this.held ??= new Set());
-      if (event === 'lock') held.add(o.name);
-      else if (!held.delete(o.name)) (this.flags ??= new Set()).add('unmatched-unlock');
-    }
-  }
-
-  /** The flags of this process at its end (a read-side section still open: unmatched-rcu-lock). */
-  endFlags(): string[] {
-    const out = this.flags ? [...this.flags] : [];
-    if (this.rcuDepth > 0) out.push('unmatched-rcu-lock');
-    return out;
-  }
-
-  fail(msg: string): never {
-    const e = new LitmusError(this.file, this.line, `${this.file}:${this.line}: P${this.proc}: ${msg}`);
-    this.onError(e);
-    throw e;
-  }
-}
 
 type Pure = (c: ThreadCtx) => TV;
 interface Compiled {
@@ -387,14 +324,3 @@ export class ProcCompiler {
   }
 }
 
-const ZERO: TV = { v: 0, t: NO_TAINT };
-
-/** The initial registers of a process: its parameters' addresses, then init values or 0. */
-export function initialRegisters(c: ThreadCtx, layout: ProcLayout): void {
-  for (const p of layout.params) c.regs.set(p, { v: c.rt.objs.get(p) as LocObj, t: NO_TAINT });
-  for (const r of layout.registers) {
-    const init = layout.regInit.get(r);
-    const v: Value = init === undefined ? 0 : init.k === 'num' ? init.v : (c.rt.objs.get(init.name) as LocObj);
-    c.regs.set(r, { v, t: NO_TAINT });
-  }
-}

@@ -180,55 +180,58 @@ export const PROMISE = 'returned VA keeps its PA and memory type';
 /** The driver thread of one scenario entry. */
 function driver<V extends VmStruct>(w: IoWorld<V>, name: string, sessions: readonly IoSession[], hold: boolean): ThreadSpec {
   const others = w.params.threads.map((_, i) => i).filter((i) => w.params.threads[i]?.name !== name);
-  return {
-    name,
-    body: function* () {
-      for (let i = 0; i < sessions.length; i++) {
-        const s = sessions[i] as IoSession;
-        const key = sessionKey(name, i);
-        const va = s.premapped ? (w.boot.get(key) ?? null) : yield* w.variant.ioremap(w, s.paddr, s.size, s.type, key);
-        if (i === 0) yield* atomic_inc(w.probed, `${name}: probe done`);
-        if (va === null) continue; // ioremap may fail (vmalloc space full): the driver gives up
-        if (!s.premapped) {
-          const p: Promise = { who: key, va, pa: s.paddr, type: s.type };
-          yield* keepsPromise(w, p, `${name}: ioremap returned`);
-          w.ghost.promises.set(key, p);
-        }
-        for (let k = 0; k < s.accesses; k++) {
-          yield* w.kpt.readl(va, { expectPa: s.paddr, expectType: s.type, label: `${name}: readl(base + 0)` });
-        }
-        if (hold && i === sessions.length - 1) {
-          for (const t of others) yield* join(t, `${name}: stays loaded until T${t} is done`);
-        }
-        if (w.params.barrier && i === 0) {
-          const n = w.params.threads.length;
-          yield op.wait(w.probed.id, `${name}: wait until every driver has probed`, () => w.probed.value === n);
-        }
-        const p = w.ghost.promises.get(key);
-        if (p) yield* keepsPromise(w, p, `${name}: before iounmap`);
-        w.ghost.promises.delete(key);
-        yield* w.variant.iounmap(w, va, key);
-      }
-    },
-  };
+  return { name, body: () => driverBody(w, name, sessions, hold, others) };
+}
+
+/*
+ * Thread bodies are module-level generators reached through arrows: a `function*` expression made
+ * per execution gets its own hidden class, which keeps that execution's whole world alive through
+ * every scavenge until the next full GC.
+ */
+function* driverBody<V extends VmStruct>(w: IoWorld<V>, name: string, sessions: readonly IoSession[], hold: boolean, others: readonly number[]): G<void> {
+  for (let i = 0; i < sessions.length; i++) {
+    const s = sessions[i] as IoSession;
+    const key = sessionKey(name, i);
+    const va = s.premapped ? (w.boot.get(key) ?? null) : yield* w.variant.ioremap(w, s.paddr, s.size, s.type, key);
+    if (i === 0) yield* atomic_inc(w.probed, `${name}: probe done`);
+    if (va === null) continue; // ioremap may fail (vmalloc space full): the driver gives up
+    if (!s.premapped) {
+      const p: Promise = { who: key, va, pa: s.paddr, type: s.type };
+      yield* keepsPromise(w, p, `${name}: ioremap returned`);
+      w.ghost.promises.set(key, p);
+    }
+    for (let k = 0; k < s.accesses; k++) {
+      yield* w.kpt.readl(va, { expectPa: s.paddr, expectType: s.type, label: `${name}: readl(base + 0)` });
+    }
+    if (hold && i === sessions.length - 1) {
+      for (const t of others) yield* join(t, `${name}: stays loaded until T${t} is done`);
+    }
+    if (w.params.barrier && i === 0) {
+      const n = w.params.threads.length;
+      yield op.wait(w.probed.id, `${name}: wait until every driver has probed`, () => w.probed.value === n);
+    }
+    const p = w.ghost.promises.get(key);
+    if (p) yield* keepsPromise(w, p, `${name}: before iounmap`);
+    w.ghost.promises.delete(key);
+    yield* w.variant.iounmap(w, va, key);
+  }
 }
 
 /** vmalloc one page, write it, vfree it: an unrelated user of vmap_area_list. */
 function vmallocUser<V extends VmStruct>(w: IoWorld<V>): ThreadSpec {
-  return {
-    name: 'vmalloc-user',
-    body: function* () {
-      const vm = yield* w.vmalloc.getVmArea(PAGE_SIZE, VM_ALLOC, 'vmalloc');
-      if (!vm) return;
-      const page = yield* w.phys.allocPage('vmalloc-buf');
-      if (!page) return;
-      const addr = yield* vm.addr.get('__vmalloc_area_node: area->addr');
-      yield* w.kpt.map(addr, page.pa, PAGE_SIZE, 'cached', { label: 'map_vm_area: set_pte_at' });
-      yield* w.kpt.writel(1, addr, { expectPa: page.pa, label: 'vmalloc-user: writel' });
-      yield* w.variant.vfree(w, addr, 'vmalloc-user');
-      yield* w.phys.putPage(page, '__vunmap: __free_page');
-    },
-  };
+  return { name: 'vmalloc-user', body: () => vmallocUserBody(w) };
+}
+
+function* vmallocUserBody<V extends VmStruct>(w: IoWorld<V>): G<void> {
+  const vm = yield* w.vmalloc.getVmArea(PAGE_SIZE, VM_ALLOC, 'vmalloc');
+  if (!vm) return;
+  const page = yield* w.phys.allocPage('vmalloc-buf');
+  if (!page) return;
+  const addr = yield* vm.addr.get('__vmalloc_area_node: area->addr');
+  yield* w.kpt.map(addr, page.pa, PAGE_SIZE, 'cached', { label: 'map_vm_area: set_pte_at' });
+  yield* w.kpt.writel(1, addr, { expectPa: page.pa, label: 'vmalloc-user: writel' });
+  yield* w.variant.vfree(w, addr, 'vmalloc-user');
+  yield* w.phys.putPage(page, '__vunmap: __free_page');
 }
 
 /** The model's threads: drivers, the optional vmalloc user, and the RCU callback runner. */

@@ -202,45 +202,49 @@ function* dmaTo<M>(w: IovaWorld<M>, who: string, m: Mapped, page: number, value:
   yield* w.dev.waitDone(h, `${who}: wait for DMA to ${m.name}`);
 }
 
+/*
+ * Thread bodies are module-level generators reached through arrows: a `function*` expression made
+ * per execution gets its own hidden class, which keeps that execution's whole world alive through
+ * every scavenge until the next full GC (it was most of the GC time of an iova execution).
+ */
 function driver<M>(w: IovaWorld<M>, name: string, steps: IovaParams['threads'][number]['steps']): ThreadSpec {
-  return {
-    name,
-    body: function* () {
-      const mine: (Mapped | null)[] = [];
-      for (const s of steps) {
-        if (s.kind === 'unmap') {
-          const m = mine[s.which];
-          if (m) yield* unmapOne(w, name, m);
-          continue;
-        }
-        const bufName = `${name}.buf${mine.length}`;
-        const len = s.pages * PAGE_SIZE;
-        const pages = w.buffers.get(bufName) as Page[];
-        w.ghost.asking.set(currentExecution().running, bufName);
-        const iova = yield* w.variant.alloc(w, len);
-        if (iova === DMA_ERROR_CODE) {
-          mine.push(null);
-          continue;
-        }
-        w.ghost.live.set(bufName, { owner: bufName, iova, len });
-        const m: Mapped = { name: bufName, iova, len, done: false };
-        mine.push(m);
-        const pa = (pages[0] as Page).pa;
-        const ret = yield* w.domain.map(iova, pa, len, IOMMU_READ | IOMMU_WRITE, `${name}: arm_iommu_map_page: iommu_map`);
-        if (ret < 0) {
-          // arm_iommu_map_page: fail: __free_iova(mapping, dma_addr, len)
-          m.done = true;
-          w.ghost.live.delete(bufName);
-          w.ghost.asking.set(currentExecution().running, bufName);
-          yield* w.variant.free(w, iova, len);
-          continue;
-        }
-        yield* dmaTo(w, name, m, 0, mine.length);
-        if (s.pages > 1) yield* dmaTo(w, name, m, s.pages - 1, mine.length);
-      }
-      for (const m of mine) if (m) yield* unmapOne(w, name, m);
-    },
-  };
+  return { name, body: () => driverBody(w, name, steps) };
+}
+
+function* driverBody<M>(w: IovaWorld<M>, name: string, steps: IovaParams['threads'][number]['steps']): G<void> {
+  const mine: (Mapped | null)[] = [];
+  for (const s of steps) {
+    if (s.kind === 'unmap') {
+      const m = mine[s.which];
+      if (m) yield* unmapOne(w, name, m);
+      continue;
+    }
+    const bufName = `${name}.buf${mine.length}`;
+    const len = s.pages * PAGE_SIZE;
+    const pages = w.buffers.get(bufName) as Page[];
+    w.ghost.asking.set(currentExecution().running, bufName);
+    const iova = yield* w.variant.alloc(w, len);
+    if (iova === DMA_ERROR_CODE) {
+      mine.push(null);
+      continue;
+    }
+    w.ghost.live.set(bufName, { owner: bufName, iova, len });
+    const m: Mapped = { name: bufName, iova, len, done: false };
+    mine.push(m);
+    const pa = (pages[0] as Page).pa;
+    const ret = yield* w.domain.map(iova, pa, len, IOMMU_READ | IOMMU_WRITE, `${name}: arm_iommu_map_page: iommu_map`);
+    if (ret < 0) {
+      // arm_iommu_map_page: fail: __free_iova(mapping, dma_addr, len)
+      m.done = true;
+      w.ghost.live.delete(bufName);
+      w.ghost.asking.set(currentExecution().running, bufName);
+      yield* w.variant.free(w, iova, len);
+      continue;
+    }
+    yield* dmaTo(w, name, m, 0, mine.length);
+    if (s.pages > 1) yield* dmaTo(w, name, m, s.pages - 1, mine.length);
+  }
+  for (const m of mine) if (m) yield* unmapOne(w, name, m);
 }
 
 /** Drivers, the DMA device (if any), and the owner that releases the mapping at the end. */
@@ -248,28 +252,26 @@ export function worldThreads<M>(w: IovaWorld<M>): ThreadSpec[] {
   const out: ThreadSpec[] = w.params.threads.map((t) => driver(w, t.name, t.steps));
   const drivers = out.length;
   if (w.params.createRelease) {
-    out.push({
-      name: 'probe-mapping',
-      body: function* () {
-        const m = yield* w.variant.createMapping(w.params);
-        if (m !== null) yield* w.variant.releaseMapping(m);
-      },
-    });
+    out.push({ name: 'probe-mapping', body: () => probeMapping(w) });
   }
   if (w.dev) out.push(w.dev.queueThread('dma-dev'));
-  const dev = w.dev;
-  out.push({
-    name: 'owner',
-    body: function* () {
-      for (let t = 0; t < drivers; t++) yield* join(t, `owner: wait for driver T${t}`);
-      if (dev) yield* dev.stop('owner: stop the DMA device');
-      // Every driver has been joined: nothing is between its bitmap update and its bookkeeping.
-      const bits = bitsMatchLive(w);
-      if (bits !== true) broken(BITS_EXACT, bits, 'owner: before arm_iommu_release_mapping');
-      yield* w.variant.release(w);
-    },
-  });
+  out.push({ name: 'owner', body: () => owner(w, drivers) });
   return out;
+}
+
+function* probeMapping<M>(w: IovaWorld<M>): G<void> {
+  const m = yield* w.variant.createMapping(w.params);
+  if (m !== null) yield* w.variant.releaseMapping(m);
+}
+
+function* owner<M>(w: IovaWorld<M>, drivers: number): G<void> {
+  const dev = w.dev;
+  for (let t = 0; t < drivers; t++) yield* join(t, `owner: wait for driver T${t}`);
+  if (dev) yield* dev.stop('owner: stop the DMA device');
+  // Every driver has been joined: nothing is between its bitmap update and its bookkeeping.
+  const bits = bitsMatchLive(w);
+  if (bits !== true) broken(BITS_EXACT, bits, 'owner: before arm_iommu_release_mapping');
+  yield* w.variant.release(w);
 }
 
 export { hex };

@@ -121,34 +121,41 @@ function* joinProcs(s: KvmapState): G<void> {
 
 /** insmod, then rmmod as the scenario says. */
 export function loaderThread(s: KvmapState, v: KvmapVariant): ThreadSpec {
-  return thread('insmod/rmmod', function* () {
-    yield* module_call(s.mod, 'sys_init_module: mod->init()');
-    const rc = yield* v.init(s);
-    s.initRc = rc;
-    // Harness ordering: the user's program starts after insmod's syscall returned (full barriers
-    // on the way), so the flag is a release store its wait acquires.
-    yield* smp_store_release(s.insmod_done, true, 'sys_init_module: return to insmod');
-    if (rc !== 0) {
-      // init failed: the loader frees the module without calling its exit function
-      yield* delete_module(s.mod, 'sys_init_module: init failed: free_module');
+  return thread('insmod/rmmod', () => loaderBody(s, v));
+}
+
+/*
+ * The loader's body is module-level generator reached through arrows: a `function*` expression made
+ * per execution gets its own hidden class, which keeps that execution's whole world alive through
+ * every scavenge until the next full GC.
+ */
+function* loaderBody(s: KvmapState, v: KvmapVariant): G<void> {
+  yield* module_call(s.mod, 'sys_init_module: mod->init()');
+  const rc = yield* v.init(s);
+  s.initRc = rc;
+  // Harness ordering: the user's program starts after insmod's syscall returned (full barriers
+  // on the way), so the flag is a release store its wait acquires.
+  yield* smp_store_release(s.insmod_done, true, 'sys_init_module: return to insmod');
+  if (rc !== 0) {
+    // init failed: the loader frees the module without calling its exit function
+    yield* delete_module(s.mod, 'sys_init_module: init failed: free_module');
+    s.unloaded = true;
+    return;
+  }
+  if (s.p.unload === 'none') return;
+  if (s.p.unload === 'when-idle') {
+    // The administrator watches lsmod: once the module was used and its count is back at 0, rmmod.
+    const exec = currentExecution();
+    const allDone = (): boolean => s.procTids.every((t) => exec.threads[t]?.done ?? true);
+    yield { kind: OpKind.Wait, obj: s.mod.refcnt, label: 'lsmod: wait for a user', until: () => s.mod.count > 0 || allDone() };
+    yield { kind: OpKind.Wait, obj: s.mod.refcnt, label: 'lsmod: wait for the count to drop to 0', until: () => s.mod.count === 0 || allDone() };
+  }
+  if (s.p.unload === 'concurrent' || s.p.unload === 'when-idle') {
+    if ((yield* delete_module(s.mod, 'rmmod kiobuf_sample')) === 0) {
       s.unloaded = true;
       return;
     }
-    if (s.p.unload === 'none') return;
-    if (s.p.unload === 'when-idle') {
-      // The administrator watches lsmod: once the module was used and its count is back at 0, rmmod.
-      const exec = currentExecution();
-      const allDone = (): boolean => s.procTids.every((t) => exec.threads[t]?.done ?? true);
-      yield { kind: OpKind.Wait, obj: s.mod.refcnt, label: 'lsmod: wait for a user', until: () => s.mod.count > 0 || allDone() };
-      yield { kind: OpKind.Wait, obj: s.mod.refcnt, label: 'lsmod: wait for the count to drop to 0', until: () => s.mod.count === 0 || allDone() };
-    }
-    if (s.p.unload === 'concurrent' || s.p.unload === 'when-idle') {
-      if ((yield* delete_module(s.mod, 'rmmod kiobuf_sample')) === 0) {
-        s.unloaded = true;
-        return;
-      }
-    }
-    yield* joinProcs(s);
-    if ((yield* delete_module(s.mod, 'rmmod kiobuf_sample (all processes exited)')) === 0) s.unloaded = true;
-  });
+  }
+  yield* joinProcs(s);
+  if ((yield* delete_module(s.mod, 'rmmod kiobuf_sample (all processes exited)')) === 0) s.unloaded = true;
 }

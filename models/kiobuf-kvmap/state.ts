@@ -131,6 +131,11 @@ export function heapVa(p: KvmapParams): number {
 /** The variant's module_exit, run by delete_module (skipped when init failed: the loader frees the module). */
 export type ModuleExit = (s: KvmapState) => G<unknown>;
 
+/** The module's exit function as delete_module runs it (module level: see setupKvmap). */
+function* moduleExit(st: KvmapState | null, exit: ModuleExit): G<void> {
+  if (st !== null && st.initRc === 0) yield* exit(st);
+}
+
 export function setupKvmap(p: KvmapParams, exit: ModuleExit): KvmapState {
   if (!(p.ptrsPerPte >= 1) || !(p.dataPages >= 0) || !(p.kioStaticPages >= 0) || !(p.heapPage >= 0)) {
     throw new UsageError('kiobuf-kvmap: ptrsPerPte must be >= 1 and dataPages, kioStaticPages, heapPage >= 0');
@@ -141,9 +146,9 @@ export function setupKvmap(p: KvmapParams, exit: ModuleExit): KvmapState {
   const kpt = new PageTable('init_mm', phys);
   kpt.prepare(heapVa(p), p.dataPages * PAGE_SIZE);
   let st: KvmapState | null = null;
-  const mod = new Module('kiobuf_sample', function* () {
-    if (st !== null && st.initRc === 0) yield* exit(st);
-  });
+  // An arrow to a module-level generator, not a `function*` made per execution (its hidden class
+  // would keep the execution alive until the next full GC).
+  const mod = new Module('kiobuf_sample', () => moduleExit(st, exit));
   const b = mod.block;
   const mapArray: Maplist = {
     entries: Array.from({ length: p.kioStaticPages }, (_, i) => new Field<Page | null>(null, `local_kiobuf.map_array[${i}]`, b)),

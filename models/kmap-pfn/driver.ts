@@ -99,18 +99,25 @@ export function* pmem_remove(s: KmapPfnState, api: KmapPfnApi): G<void> {
 
 /** The driver-core thread: probe, then unbind (at once, or after every reader finished). */
 export function driverThread(s: KmapPfnState, api: KmapPfnApi): ThreadSpec {
-  return thread('pmem-driver', function* () {
-    const rc = yield* pmem_probe(s, api);
-    s.probeRc = rc;
-    // Harness ordering: a reader's open() of the device follows probe's return through the driver
-    // core's locks, so the flag is a release store the readers' wait acquires.
-    yield* smp_store_release(s.probed, true, 'really_probe: probe returned');
-    if (rc !== 0) return;
-    if (s.p.remove === 'after') {
-      for (let i = 0; i < s.p.readers.length; i++) yield* join(i + 1, 'wait for reader (quiescent unbind)');
-    }
-    yield* pmem_remove(s, api);
-  });
+  return thread('pmem-driver', () => driverBody(s, api));
+}
+
+/*
+ * Thread bodies are module-level generators reached through arrows: a `function*` expression made
+ * per execution gets its own hidden class, which keeps that execution's whole world alive through
+ * every scavenge until the next full GC.
+ */
+function* driverBody(s: KmapPfnState, api: KmapPfnApi): G<void> {
+  const rc = yield* pmem_probe(s, api);
+  s.probeRc = rc;
+  // Harness ordering: a reader's open() of the device follows probe's return through the driver
+  // core's locks, so the flag is a release store the readers' wait acquires.
+  yield* smp_store_release(s.probed, true, 'really_probe: probe returned');
+  if (rc !== 0) return;
+  if (s.p.remove === 'after') {
+    for (let i = 0; i < s.p.readers.length; i++) yield* join(i + 1, 'wait for reader (quiescent unbind)');
+  }
+  yield* pmem_remove(s, api);
 }
 
 /** The registered, not yet unpublished range covering `pa` (a ghost walk: no ops). */
@@ -129,22 +136,24 @@ function liveRangeCovering(s: KmapPfnState, pa: number): KPtr<Kmap> | null {
 export function readerThread(s: KmapPfnState, api: KmapPfnApi, i: number): ThreadSpec {
   const codec = api.codec(s.p.bits);
   const pfns = s.p.readers[i] ?? [];
-  return thread(`reader${i}`, function* () {
-    if (s.p.readersStart === 'after-probe') {
-      yield { kind: OpKind.Wait, obj: s.probed.id, label: `reader${i}: I/O after the device was probed`, until: () => s.probed.v, reads: READS_OWN };
+  return thread(`reader${i}`, () => readerBody(s, api, i, codec, pfns));
+}
+
+function* readerBody(s: KmapPfnState, api: KmapPfnApi, i: number, codec: ReturnType<KmapPfnApi['codec']>, pfns: NonNullable<KmapPfnState['p']['readers'][number]>): G<void> {
+  if (s.p.readersStart === 'after-probe') {
+    yield { kind: OpKind.Wait, obj: s.probed.id, label: `reader${i}: I/O after the device was probed`, until: () => s.probed.v, reads: READS_OWN };
+  }
+  for (const rp of pfns) {
+    const pfn = rp.dev ? codec.fromDevPhys(rp.pfn * PAGE_SIZE) : codec.fromPage(rp.pfn);
+    const before = liveRangeCovering(s, wantedPa(rp));
+    const addr = yield* api.kmap_atomic_pfn_t(s, pfn, i);
+    if (addr === null && rp.dev && before !== null && liveRangeCovering(s, wantedPa(rp)) === before) {
+      hwFail('wrong-target', `kmap_atomic_pfn_t(pfn ${hex(rp.pfn)}) returned NULL although the range covering it stayed registered during the whole lookup (the pfn encoding lost address bits)`,
+        `reader${i}: kmap_atomic_pfn_t(pfn ${hex(rp.pfn)})`, { title: 'BUG: kmap_atomic_pfn_t: registered pfn not found' });
     }
-    for (const rp of pfns) {
-      const pfn = rp.dev ? codec.fromDevPhys(rp.pfn * PAGE_SIZE) : codec.fromPage(rp.pfn);
-      const before = liveRangeCovering(s, wantedPa(rp));
-      const addr = yield* api.kmap_atomic_pfn_t(s, pfn, i);
-      if (addr === null && rp.dev && before !== null && liveRangeCovering(s, wantedPa(rp)) === before) {
-        hwFail('wrong-target', `kmap_atomic_pfn_t(pfn ${hex(rp.pfn)}) returned NULL although the range covering it stayed registered during the whole lookup (the pfn encoding lost address bits)`,
-          `reader${i}: kmap_atomic_pfn_t(pfn ${hex(rp.pfn)})`, { title: 'BUG: kmap_atomic_pfn_t: registered pfn not found' });
-      }
-      if (addr !== null) {
-        yield* s.kpt.access(addr, { expectPa: wantedPa(rp), label: `reader${i}: memcpy(buf, kmap_atomic_pfn_t(pfn ${hex(rp.pfn)}))` });
-      }
-      yield* api.kunmap_atomic_pfn_t(s, pfn, addr, i);
+    if (addr !== null) {
+      yield* s.kpt.access(addr, { expectPa: wantedPa(rp), label: `reader${i}: memcpy(buf, kmap_atomic_pfn_t(pfn ${hex(rp.pfn)}))` });
     }
-  });
+    yield* api.kunmap_atomic_pfn_t(s, pfn, addr, i);
+  }
 }

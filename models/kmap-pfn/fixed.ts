@@ -17,7 +17,7 @@
 import { kunmap_atomic, rcu_read_unlock } from '../../src/index.js';
 import { defineKmapPfnModel } from './define-model.js';
 import { type PfnCodec, type PfnT, mainlinePfnCodec } from './pfn-t.js';
-import { devm_register_kmap_pfn_range, findRange, kmap_atomic_pfn_t, pfnTToPage, teardown_kmap } from './posted.js';
+import { devm_register_kmap_pfn_range, findRange, kmap_atomic_pfn_t, rangeCovers, pfnTToPage, teardown_kmap } from './posted.js';
 import type { G, KmapPfnApi, KmapPfnState } from './state.js';
 
 /** void kunmap_atomic_pfn_t(pfn_t pfn, void *addr) */
@@ -41,6 +41,6 @@ export const kmapPfnFixed = defineKmapPfnModel({
   name: 'kmap-pfn/fixed',
   description: 'seed 003 fixed: u64 pfn_t, kunmap decided by the pfn, devm_memremap released after the range',
   api: fixedApi,
-  source: [teardown_kmap, devm_register_kmap_pfn_range, findRange, kmap_atomic_pfn_t, kunmap_atomic_pfn_t_fixed, pfnTToPage, mainlinePfnCodec].map(String).join('\n'),
+  source: [teardown_kmap, devm_register_kmap_pfn_range, findRange, rangeCovers, kmap_atomic_pfn_t, kunmap_atomic_pfn_t_fixed, pfnTToPage, mainlinePfnCodec].map(String).join('\n'),
   provedScenarios: ['reader-vs-remove', 'remove-unmaps-first', 'highmem-32bit', 'pmem-above-4g-32bit', 'page-reader-vs-remove', 'probe-vs-reader', 'alloc-fail'],
 });

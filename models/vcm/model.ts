@@ -6,7 +6,7 @@
  * Leaves out: nothing; each variant file only chooses its core and states its bugs / proofs.
  */
 import { type ExpectedBug, type Model, defineModel } from '../../src/index.js';
-import { vcm_iommu_create } from './iommu-driver.js';
+import { IommuDriver, iommuPhysFree, vcm_iommu_create } from './iommu-driver.js';
 import { vcmFinal, vcmInspect, vcmInvariants } from './invariants.js';
 import { vcm_o2o_create } from './onetoone-driver.js';
 import { VCM_SCENARIOS, type VcmParams } from './scenarios.js';
@@ -38,7 +38,7 @@ export function vcmModel(v: VcmVariant): Model<VcmState, VcmParams> {
     invariants: vcmInvariants,
     final: vcmFinal,
     inspect: vcmInspect,
-    source: [coreSource(v.core), vcm_iommu_create.toString(), vcm_o2o_create.toString()].join('\n'),
+    source: [coreSource(v.core), IommuDriver.toString(), iommuPhysFree.toString(), vcm_iommu_create.toString(), vcm_o2o_create.toString()].join('\n'),
     ...(v.expectedBugs ? { expectedBugs: v.expectedBugs } : {}),
     ...(v.provedScenarios ? { provedScenarios: v.provedScenarios } : {}),
   });

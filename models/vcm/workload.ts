@@ -59,9 +59,12 @@ export function vcmSetup(core: VcmCore, p: VcmParams): VcmState {
     ready: new AtomicT(0, 'ready'), barrier: new AtomicT(0, 'barrier'),
     barrierThreads: p.threads.filter((t) => t.includes('barrier')).length,
   };
-  hw.checkPhysFree = (phys, label) => checkNotBound(s, phys, label);
+  hw.physFreeCheck = checkNotBoundOf;
+  hw.physFreeOwner = s;
   return s;
 }
+
+const checkNotBoundOf = (s: unknown, phys: VcmPhys, label: string): void => checkNotBound(s as VcmState, phys, label);
 
 /**
  * Run one vcm_* call: record a returned pointer that is neither valid nor an ERR_PTR, and (for a

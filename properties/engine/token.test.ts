@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Atomic, UsageError, check, decodeToken, defineModel, encodeToken, replay, thread } from '../../src/index.js';
+import { Atomic, MAX_THREADS, UsageError, check, decodeToken, defineModel, encodeToken, replay, thread } from '../../src/index.js';
 import type { Schedule } from '../../src/index.js';
 import { lostUpdate, messagePassingPlain, readers } from '../../models/litmus/index.js';
 
@@ -14,7 +14,7 @@ const scheduleArb: fc.Arbitrary<Schedule> = fc.record({
   model: fc.string({ maxLength: 40 }),
   hash: fc.nat({ max: 0xffffffff }),
   scenario: fc.oneof(fc.string({ maxLength: 30 }), fc.json({ maxDepth: 2 })),
-  strategy: fc.constantFrom('random', 'pct', 'pos', 'dfs', 'dpor', 'portfolio'),
+  strategy: fc.constantFrom('random', 'pct', 'pos', 'dfs', 'delay', 'dpor', 'portfolio'),
   seed: fc.nat({ max: 0xffffffff }),
   steps: fc.oneof(fc.array(fc.nat(3), { maxLength: 300 }), fc.array(fc.nat(0xffff), { maxLength: 40 })),
 });
@@ -51,6 +51,22 @@ describe('token codec', () => {
         },
       });
     }
+  });
+
+  it(`encodes every thread id up to MAX_THREADS - 1 (${MAX_THREADS - 1}), mixed with choose values (property)`, () => {
+    fc.assert(fc.property(fc.array(fc.nat(MAX_THREADS - 1), { minLength: 1, maxLength: 400 }), (steps) => {
+      const s: Schedule = { model: 'test/wide', hash: 7, scenario: 'n', strategy: 'delay', seed: 0, steps };
+      expect(decodeToken(encodeToken(s))).toEqual(s);
+    }), { numRuns: 200, seed: 5 });
+    const top: Schedule = { model: 'test/wide', hash: 7, scenario: 'n', strategy: 'random', seed: 1, steps: [MAX_THREADS - 1, 0, 255, 256, 65_535] };
+    expect(decodeToken(encodeToken(top))).toEqual(top);
+  });
+
+  it('still decodes a token recorded when the thread limit was 64', () => {
+    // Recorded by the v1 codec of commit 6de3e00 (MAX_THREADS = 64): 6-bit steps.
+    expect(decodeToken('mc1.TUMBD2xpdG11cy9sYXN0emVyb82rNBICbjQDZGZzAAAAAAkGABD8AvoDEc-FffE')).toEqual({
+      model: 'litmus/lastzero', hash: 0x1234abcd, scenario: 'n4', strategy: 'dfs', seed: 0, steps: [0, 0, 1, 63, 2, 40, 63, 0, 17],
+    });
   });
 
   it('refuses any single-character corruption with a one-line message (property)', () => {

@@ -17,6 +17,7 @@ export interface CheckJob {
   readonly seed: number;
   readonly depth?: number;
   readonly preemptionBound?: number;
+  readonly delayBound?: number;
   readonly maxExecutions: number;
   readonly deadline?: number;
   readonly maxSteps?: number;
@@ -36,6 +37,7 @@ async function runJob(job: CheckJob): Promise<void> {
       ...(job.scenario !== undefined ? { scenario: job.scenario } : {}),
       ...(job.depth !== undefined ? { depth: job.depth } : {}),
       ...(job.preemptionBound !== undefined ? { preemptionBound: job.preemptionBound } : {}),
+      ...(job.delayBound !== undefined ? { delayBound: job.delayBound } : {}),
       ...(job.deadline !== undefined ? { deadline: job.deadline } : {}),
       ...(job.maxSteps !== undefined ? { maxSteps: job.maxSteps } : {}),
       onExecution: (_r, i) => {

@@ -28,7 +28,7 @@ export async function reportFinding(r: ExploreResult, flags: Record<string, unkn
     report = minimizedReport(model, r.finding.token).report;
   } catch (e) {
     try {
-      report = buildReport(model, r.finding.token);
+      report = buildReport(model, r.finding.token, { notMinimized: `the minimizer failed (${why(e)})` });
       io.err(`mapcheck: could not minimize the finding (${why(e)}); the report shows it as found`);
     } catch (e2) {
       // E.g. a lock-order finding that needs the lock graph of earlier executions: no single replay shows it.

@@ -45,11 +45,15 @@ export function resolveModel(name: string): AnyModel {
   throw new UsageError(`unknown model '${name}'${hint}`);
 }
 
-export function strategyOptions(f: FlagValues): { seed: number; depth?: number; preemptionBound?: number } {
+export function strategyOptions(f: FlagValues): { seed: number; depth?: number; preemptionBound?: number; delayBound?: number } {
   const seed = num(f, 'seed') ?? 1;
   const depth = num(f, 'depth');
   const pb = num(f, 'preemption-bound');
-  return { seed, ...(depth !== undefined ? { depth } : {}), ...(pb !== undefined ? { preemptionBound: pb } : {}) };
+  const db = num(f, 'delay-bound');
+  return {
+    seed, ...(depth !== undefined ? { depth } : {}), ...(pb !== undefined ? { preemptionBound: pb } : {}),
+    ...(db !== undefined ? { delayBound: db } : {}),
+  };
 }
 
 export interface ResultJson {
@@ -60,6 +64,8 @@ export interface ResultJson {
   executions: number;
   steps: number;
   exhaustive: boolean;
+  /** With `exhaustive`: the strategy's bound that cut schedules off ('2 delays'), else null. */
+  within: string | null;
   elapsed_ms: number;
   violation: null | { kind: string; title: string; message: string; threads: readonly number[]; step: number };
   token: string | null;
@@ -72,7 +78,7 @@ export function resultJson(r: ExploreResult): ResultJson {
   const v = r.finding?.violation;
   return {
     model: r.model, scenario: r.scenario, strategy: r.strategy, seed: r.seed, executions: r.executions, steps: r.steps,
-    exhaustive: r.exhaustive, elapsed_ms: r.elapsedMs,
+    exhaustive: r.exhaustive, within: r.within ?? null, elapsed_ms: r.elapsedMs,
     violation: v ? { kind: v.kind, title: v.title, message: v.message, threads: v.threads, step: v.step } : null,
     token: r.finding?.token ?? null, preemptions: r.finding?.preemptions ?? null, stats: r.stats,
   };
@@ -81,14 +87,15 @@ export function resultJson(r: ExploreResult): ResultJson {
 export function resultText(j: ResultJson): string {
   const lines = [
     `${j.model} [${j.scenario}] strategy=${j.strategy} seed=${j.seed}`,
-    `  executions: ${j.executions}  steps: ${j.steps}  exhaustive: ${j.exhaustive ? 'yes' : 'no'}  time: ${j.elapsed_ms} ms`,
+    `  executions: ${j.executions}  steps: ${j.steps}  exhaustive: ${j.exhaustive ? `yes${j.within !== null ? ` (within ${j.within})` : ''}` : 'no'}  time: ${j.elapsed_ms} ms`,
   ];
   if (j.violation) {
     lines.push(`  ${j.violation.title}`, `  ${j.violation.message}`);
     lines.push(`  replay: npx mapcheck replay ${j.token ?? ''}`);
     if (j.report) lines.push(`  report: ${j.report}`);
   } else {
-    lines.push(j.exhaustive ? '  no violation: every interleaving within the bounds was explored' : '  no violation found within the budget');
+    const every = j.within !== null ? `every interleaving with at most ${j.within} was explored` : 'every interleaving within the bounds was explored';
+    lines.push(j.exhaustive ? `  no violation: ${every}` : '  no violation found within the budget');
   }
   return lines.join('\n');
 }

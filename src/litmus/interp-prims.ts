@@ -67,8 +67,11 @@ export interface AccessCtx {
   name(o: LocObj): string;
   /** A run-time error at the call's line. */
   fail(msg: string): never;
-  /** Told of RCU read-side sections and lock ownership, for herd7's flags (unmatched-unlock, ...). */
-  track(event: 'rcu-lock' | 'rcu-unlock' | 'lock' | 'unlock', o: LocObj | null): void;
+  /**
+   * Told of RCU read-side sections and lock ownership, for herd7's flags (unmatched-unlock, ...);
+   * false for an unlock of a lock this process does not hold.
+   */
+  track(event: 'rcu-lock' | 'rcu-unlock' | 'lock' | 'unlock', o: LocObj | null): boolean;
   /** Optional: told each read event and each dependency declared (tests, explanations). */
   readonly trace: ((kind: 'read' | 'addr' | 'data' | 'ctrl', events: Taint, label: string) => void) | null;
 }
@@ -117,7 +120,9 @@ export function* performPrim(p: Prim, c: AccessCtx, o: LocObj | null, addrT: Tai
   if (p.effect === 'lock') {
     if (!(o instanceof SpinlockT)) return c.fail(`${n}() on ${c.name(o)}, which is not a spinlock_t`);
     declare(c, addrT, NO_TAINT, label);
-    if (n === 'spin_unlock') c.track('unlock', o);
+    // herd7 flags an unlock of a lock not held (unmatched-unlock) and counts the execution; the
+    // kernel's lockdep would end the thread, so the unlock is not performed.
+    if (n === 'spin_unlock' && !c.track('unlock', o)) return ZERO;
     const r = yield* helper(n)(o, label);
     if (n === 'spin_lock' || (n === 'spin_trylock' && r === true)) c.track('lock', o);
     return p.returns ? readValue(c, o, r, label) : ZERO;

@@ -50,7 +50,7 @@ export class ThreadCtx implements AccessCtx {
     return o.name;
   }
 
-  track(event: 'rcu-lock' | 'rcu-unlock' | 'lock' | 'unlock', o: LocObj | null): void {
+  track(event: 'rcu-lock' | 'rcu-unlock' | 'lock' | 'unlock', o: LocObj | null): boolean {
     if (event === 'rcu-lock') this.rcuDepth++;
     else if (event === 'rcu-unlock') {
       if (this.rcuDepth > 0) this.rcuDepth--;
@@ -58,8 +58,12 @@ export class ThreadCtx implements AccessCtx {
     } else if (o !== null) {
       const held = (this.held ??= new Set());
       if (event === 'lock') held.add(o.name);
-      else if (!held.delete(o.name)) (this.flags ??= new Set()).add('unmatched-unlock');
+      else if (!held.delete(o.name)) {
+        (this.flags ??= new Set()).add('unmatched-unlock');
+        return false;
+      }
     }
+    return true;
   }
 
   /** The flags of this process at its end (a read-side section still open: unmatched-rcu-lock). */

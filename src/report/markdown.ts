@@ -1,13 +1,17 @@
 /**
  * Markdown rendering of a report, for terminals and GitHub: the kernel-style header, the broken
- * invariant, where it comes from, the interleaving as one column per thread (lincheck's table:
- * only visible ops, `switch` / `preempt` marks where another thread takes over, the violating op
- * flagged), the object's allocation / free history, the state after the key steps, and the replay
- * command. Every model-provided string is escaped (code spans cannot break out of the table;
- * plain text has its markdown / HTML punctuation backslash-escaped).
+ * invariant (every line of it: lockdep's chains stay on their own lines), where it comes from and
+ * whether it was minimized, the kernel's own console report (kernel-log.ts) in a code block, the
+ * interleaving as one column per thread (lincheck's table: only visible ops, `switch` / `preempt`
+ * marks where another thread takes over, the op that completes the violation flagged, an op that
+ * never ran marked so), the object's allocation / free history, the state after the key steps, and
+ * the replay command. Every model-provided string is escaped (code spans cannot break out of the
+ * table; plain text has its markdown / HTML punctuation backslash-escaped; the code block's fence
+ * is longer than any backtick run inside it).
  * Leaves out: colour and the picture (html.ts).
  */
 import { activeThreads, afterText, changesText, detailLines, fmtVal, objectLines, opText, roleText, sizeLine, stateKeys, threadName } from './format.js';
+import { kernelLog } from './kernel-log.js';
 import type { Report } from './report.js';
 
 /** Escape text for markdown prose and table cells. */
@@ -20,6 +24,19 @@ export function mdText(s: string): string {
       (c === '_' && /\w/.test(all[at - 1] ?? '') && /\w/.test(all[at + 1] ?? '') ? c : `\\${c}`));
 }
 
+/** A fenced code block whose fence no line inside can close. */
+export function mdBlock(lines: readonly string[], info = 'text'): string[] {
+  const longest = Math.max(0, ...lines.map((l) => Math.max(0, ...(l.match(/`+/g) ?? []).map((m) => m.length))));
+  const fence = '`'.repeat(Math.max(3, longest + 1));
+  return [`${fence}${info}`, ...lines.map((l) => l.replace(/\r/g, '')), fence];
+}
+
+/** Prose over several lines: each line escaped, hard line breaks between them (a trailing backslash). */
+export function mdLines(text: string, prefix = ''): string[] {
+  const lines = text.split(/\r?\n/);
+  return lines.map((l, i) => `${prefix}${mdText(l)}${i < lines.length - 1 ? '\\' : ''}`);
+}
+
 /** A code span that cannot break out of a table cell. */
 export function mdCode(s: string): string {
   const body = s.replace(/\r?\n/g, ' ').replace(/`/g, "'").replace(/\|/g, '\\|');
@@ -28,7 +45,7 @@ export function mdCode(s: string): string {
 
 export function renderMarkdown(r: Report): string {
   const out: string[] = [];
-  out.push(`### ${mdText(r.title)}`, '', `> ${mdText(r.invariant)}`, '');
+  out.push(`### ${mdText(r.title)}`, '', ...mdLines(r.invariant, '> '), '');
   out.push('| | |', '|---|---|');
   out.push(`| model | ${mdCode(r.model.name)} (source hash ${mdCode(r.model.hash)}) |`);
   out.push(`| scenario | ${mdCode(r.model.scenario)} |`);
@@ -36,6 +53,8 @@ export function renderMarkdown(r: Report): string {
   out.push(`| schedule | ${mdText(sizeLine(r))} |`);
   if (r.bug !== undefined) out.push(`| expected bug | ${mdCode(r.bug)} |`);
   out.push('');
+  const log = kernelLog(r);
+  if (log.length) out.push('Kernel log:', '', ...mdBlock(log), '');
   const hasChanges = r.steps.some((s) => s.changes);
   const threads = activeThreads(r);
   out.push(`| step | ${threads.map((t) => mdText(threadName(r, t.id))).join(' | ')} |${hasChanges ? ' state change |' : ''}`);

@@ -123,7 +123,7 @@ export function shrinkScenario(ctx: ShrinkContext, start: Attempt, o: ScenarioOp
       const found = findInScenario(ctx, p, cur, o);
       let a: Attempt | null = null;
       if (found) {
-        const pctx = new ShrinkContext(ctx.model, p, ctx.target, ctx.deadline, ctx.maxRuns, ctx.keepGoing);
+        const pctx = new ShrinkContext(ctx.model, p, ctx.target, ctx.deadline, ctx.maxRuns, ctx.keep, ctx.keepGoing);
         pctx.runs = ctx.runs;
         const shrunkHere = shrinkSchedule(pctx, found);
         ctx.runs = pctx.runs;

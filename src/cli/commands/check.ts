@@ -1,6 +1,7 @@
 /**
  * `mapcheck check <model> [--strategy S] [--budget N] [--time D] [--seed S] [--depth D]
- * [--preemption-bound K] [--scenario NAME|JSON] [--json] [--watchdog D]`: one run of one model.
+ * [--preemption-bound K] [--delay-bound K] [--scenario NAME|JSON] [--json] [--watchdog D]`: one run of
+ * one model.
  * Exit 0 when no violation was found, 1 when one was, 2 on a usage error. The run happens in a
  * worker thread watched by a watchdog, so a model stuck in a loop that never yields an op ends
  * with a one-line error instead of a hang.
@@ -68,6 +69,7 @@ export const checkCommand: Command = {
     seed: { type: 'int', help: 'seed of the randomized strategies (default 1)' },
     depth: { type: 'int', min: 1, help: 'PCT bug depth d (default 3)' },
     'preemption-bound': { type: 'int', help: 'DFS: iterative preemption bound K' },
+    'delay-bound': { type: 'int', help: 'delay: iterative delay bound K (at most K delays of the round-robin scheduler)' },
     scenario: { type: 'string', help: 'scenario name (see mapcheck list) or JSON parameters' },
     'max-steps': { type: 'int', min: 1, help: 'step bound of one execution (livelock detection)' },
     watchdog: { type: 'duration', help: 'abort when no execution finishes for this long (default 30s)' },

@@ -39,12 +39,13 @@ export const minimizeCommand: Command = {
         token: r.token, steps: r.steps, preemptions: r.preemptions, faults: r.faults,
         before: { steps: r.before.steps, preemptions: r.before.preemptions, faults: r.before.faults },
         scenario: r.scenario, violation: { kind: r.violation.kind, title: r.violation.title }, runs: r.runs, elapsed_ms: r.elapsedMs,
+        fixed_point: r.fixedPoint,
       }));
     } else {
       io.out(`${model.name}: ${r.violation.title}`);
       io.out(`  before: ${r.before.steps} steps, ${r.before.preemptions} preemptions, ${r.before.faults} injected faults`);
       io.out(`  after:  ${r.steps} steps, ${r.preemptions} preemptions, ${r.faults} injected faults${r.scenarioShrunk ? `  scenario ${r.scenario}` : ''}`);
-      io.out(`  (${r.runs} executions, ${r.elapsedMs} ms)`);
+      io.out(`  (${r.runs} executions, ${r.elapsedMs} ms; ${r.fixedPoint ? 'fixed point reached' : 'stopped before the fixed point: the time budget ran out (raise --time)'})`);
       io.out(`  replay: npx mapcheck replay ${r.token}`);
     }
     return EXIT_OK;

@@ -31,7 +31,7 @@ export const replayCommand: Command = {
     const v = r.violation;
     const j: ResultJson = {
       model: model.name, scenario: s.scenario, strategy: s.strategy, seed: s.seed, executions: 1, steps: r.exec.steps,
-      exhaustive: false, elapsed_ms: Date.now() - t0,
+      exhaustive: false, within: null, elapsed_ms: Date.now() - t0,
       violation: v ? { kind: v.kind, title: v.title, message: v.message, threads: v.threads, step: v.step } : null,
       token: token.trim(), preemptions: r.exec.preemptions, stats: { deviations: r.deviations },
     };

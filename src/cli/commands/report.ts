@@ -23,7 +23,7 @@ function load(arg: string, cwd: string, minimizeFirst: boolean, timeMs: number |
   if (arg.trim().startsWith(TOKEN_PREFIX)) {
     const s = decodeToken(arg);
     const model = resolveModel(s.model);
-    if (!minimizeFirst) return buildReport(model, arg);
+    if (!minimizeFirst) return buildReport(model, arg, { notMinimized: 'reported as recorded (--no-minimize)' });
     return minimizedReport(model, arg.trim(), timeMs !== undefined ? { timeMs } : {}).report;
   }
   let text: string;

@@ -1,28 +1,30 @@
 /**
- * The campaign's worker pool: N `worker_threads`, each kept two chunks ahead so it never idles on
- * the main thread, and a watchdog. JavaScript cannot interrupt a busy loop, so a model thread that
- * loops without yielding an op would hang its worker forever: when a busy worker sends nothing for
- * `watchdogMs`, the pool terminates it, reports the chunk it was running as a hang, and starts a
- * replacement. A worker that dies (out of memory, internal error) is replaced the same way.
- * Leaves out: what the chunks are and what the messages mean (campaign.ts decides both).
+ * The campaign's worker pool: N `worker_threads`, each kept two jobs ahead so it never idles on
+ * the main thread, and a watchdog. A job is a fuzz chunk or a minimize job (one bug's report).
+ * JavaScript cannot interrupt a busy loop, so a model thread that loops without yielding an op
+ * would hang its worker forever: when a busy worker sends nothing for `watchdogMs` (or for the
+ * minimize job's own longer limit: it is silent until done), the pool terminates it, reports the
+ * job it was running as a hang, and starts a replacement. A worker that dies (out of memory,
+ * internal error) is replaced the same way.
+ * Leaves out: what the jobs are and what the messages mean (campaign.ts decides both).
  */
 import { Worker } from 'node:worker_threads';
-import type { ChunkMsg, FromWorker, WorkerInit } from './messages.js';
+import type { FromWorker, Job, WorkerInit } from './messages.js';
 
 export interface PoolHooks {
-  /** Next chunk to run, or null when the campaign hands out no more work. */
-  next(): ChunkMsg | null;
+  /** Next job to run, or null when the campaign hands out no more work (for now: see kick()). */
+  next(): Job | null;
   message(m: FromWorker, worker: number): void;
-  /** A worker stopped answering while running `chunk` (last known execution index given). */
-  hang(chunk: ChunkMsg, execution: number, silentMs: number): void;
+  /** A worker stopped answering while running `job` (last known execution index given). */
+  hang(job: Job, execution: number, silentMs: number): void;
   /** A worker died or failed to start. */
-  crash(worker: number, message: string, chunk: ChunkMsg | undefined): void;
+  crash(worker: number, message: string, job: Job | undefined): void;
 }
 
 interface Slot {
   index: number;
   worker: Worker;
-  inflight: ChunkMsg[];
+  inflight: Job[];
   lastMsg: number;
   lastExecution: number;
   dead: boolean;
@@ -87,13 +89,14 @@ export class WorkerPool {
     if (slot.dead) return;
     slot.lastMsg = Date.now();
     if (m.type === 'progress') slot.lastExecution = m.execution;
-    if (m.type === 'chunk-done' || (m.type === 'error' && m.n >= 0)) {
+    const finished = m.type === 'chunk-done' || m.type === 'report' || (m.type === 'error' && m.n >= 0);
+    if (finished) {
       const i = slot.inflight.findIndex((c) => c.n === m.n);
       if (i >= 0) slot.inflight.splice(i, 1);
       slot.lastExecution = 0;
     }
     this.hooks.message(m, slot.index);
-    if (m.type === 'chunk-done' || m.type === 'error') this.feed(slot);
+    if (finished || m.type === 'error') this.feed(slot);
   }
 
   private markDead(slot: Slot): void {
@@ -115,11 +118,19 @@ export class WorkerPool {
     if (i >= 0) this.slots[i] = this.spawn(slot.index);
   }
 
+  /** Hand out work again to every live worker that has room (after the campaign queued new jobs); how many jobs went out. */
+  kick(): number {
+    const before = this.slots.reduce((a, s) => a + s.inflight.length, 0);
+    for (const slot of this.slots) this.feed(slot);
+    return this.slots.reduce((a, s) => a + s.inflight.length, 0) - before;
+  }
+
   private watch(): void {
     const now = Date.now();
     for (const slot of this.slots) {
       const running = slot.inflight[0];
-      if (slot.dead || !running || now - slot.lastMsg < this.watchdogMs) continue;
+      const limit = running?.type === 'minimize' ? Math.max(this.watchdogMs, running.watchdogMs) : this.watchdogMs;
+      if (slot.dead || !running || now - slot.lastMsg < limit) continue;
       const silent = now - slot.lastMsg;
       this.markDead(slot);
       void slot.worker.terminate();
@@ -137,7 +148,7 @@ export class WorkerPool {
     }
   }
 
-  /** Resolve when no worker has work in flight (the campaign ran out of chunks or is stopping). */
+  /** Resolve when no worker has work in flight (the campaign ran out of jobs or is stopping). */
   idle(): Promise<void> {
     return new Promise((resolve) => {
       this.idleResolve = resolve;

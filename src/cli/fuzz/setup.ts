@@ -1,8 +1,9 @@
 /**
  * Campaign setup: turns `mapcheck fuzz` options into everything a campaign needs, checking bad
  * input before any work starts (each a one-line UsageError, exit code 2): unknown model globs or
- * strategies, a `--resume` directory that is not a campaign (or options that contradict it), a
- * corrupt corpus or finding file, an `--out` that cannot be written. A new campaign gets
+ * strategies, a `--resume` directory that is not a campaign, of an older version, or options that
+ * contradict it, a corrupt corpus or finding file (or one that no longer describes its own token),
+ * an `--out` that cannot be written. A new campaign gets
  * `reports/campaign-<timestamp>/` unless `--out` says otherwise; a resumed one keeps its models,
  * strategies, seed, shard, counters, coverage, findings and chunk sequence.
  * The corpus seeds the mutation strategy: the repository corpus (`fuzz/corpus`) plus, when
@@ -20,6 +21,7 @@ import { assertWritable } from './files.js';
 import { type Shard, type Target, parseStrategies, resolveShard, selectModels, targetsOf } from './plan.js';
 import { type CampaignState, STATE_FORMAT, STATE_VERSION, readCoverage, readState, statePath } from './state.js';
 import { type FindingRecord, readFindings } from './store.js';
+import { verifyFindings } from './verify.js';
 
 export interface FuzzOptions {
   readonly models?: string;
@@ -69,6 +71,8 @@ export interface Setup {
 }
 
 const MAX_SEEDS_PER_TARGET = 64;
+/** Default minimization budget of one bug's report (the default campaign's bugs reach the fixed point well within it). */
+export const REPORT_BUDGET_MS = 30_000;
 
 function stamp(): string {
   return new Date().toISOString().replace(/[:.]/g, '-').replace(/-\d+Z$/, 'Z');
@@ -124,6 +128,9 @@ export function setupCampaign(o: FuzzOptions): Setup {
     }
   }
   const findings = resumed ? readFindings(dir) : [];
+  // Each record must still describe its own token (a hand-edited one is refused before anything is written).
+  const unchecked = resumed ? verifyFindings(dir, findings) : [];
+  if (unchecked.length) notes.push(`${unchecked.length} finding(s) could not be re-checked against their tokens (${unchecked[0] ?? ''}${unchecked.length > 1 ? ', ...' : ''})`);
   const coverage = resumed ? readCoverage(dir) : new Set<number>();
   assertWritable(dir);
   const nSeeds = seeds.reduce((a, l) => a + l.length, 0);
@@ -135,7 +142,7 @@ export function setupCampaign(o: FuzzOptions): Setup {
     workers: Math.max(1, o.workers ?? availableParallelism()),
     ...(timeMs !== undefined ? { timeMs } : {}), ...(o.executions !== undefined ? { executions: o.executions } : {}),
     seeds, findings, coverage, notes, watchdogMs: o.watchdogMs ?? 30_000, logEveryS: o.logEveryS ?? 5,
-    reportBudgetMs: o.reportBudgetMs ?? 30_000, ...(o.depth !== undefined ? { depth: o.depth } : {}),
+    reportBudgetMs: o.reportBudgetMs ?? REPORT_BUDGET_MS, ...(o.depth !== undefined ? { depth: o.depth } : {}),
     ...(o.maxSteps !== undefined ? { maxSteps: o.maxSteps } : {}), pin: o.pin === true, pinDir,
   };
 }

@@ -12,7 +12,10 @@ import { UsageError } from '../../engine/violation.js';
 import { readJson, writeAtomic, writeJsonAtomic } from './files.js';
 
 export const STATE_FORMAT = 'mapcheck-campaign';
-export const STATE_VERSION = 1;
+/** v2: findings filed under signature scheme 2 (signature.ts), reports minimized while the campaign runs. */
+export const STATE_VERSION = 2;
+/** Versions `mapcheck merge` still reads (it re-signs their findings). */
+export const MERGEABLE_VERSIONS: readonly number[] = [1, 2];
 
 export interface CampaignState {
   format: typeof STATE_FORMAT;
@@ -40,8 +43,11 @@ export function statePath(dir: string): string {
   return join(dir, 'state.json');
 }
 
-/** Read a campaign's state; a directory that is not a campaign is a one-line UsageError. */
-export function readState(dir: string): CampaignState {
+/**
+ * Read a campaign's state; a directory that is not a campaign, or a campaign of another version
+ * than `versions` (default: this one), is a one-line UsageError.
+ */
+export function readState(dir: string, versions: readonly number[] = [STATE_VERSION]): CampaignState {
   const p = statePath(dir);
   if (!existsSync(dir)) throw new UsageError(`--resume ${dir}: no such directory`);
   if (!existsSync(p)) throw new UsageError(`${dir} is not a campaign directory (no state.json): give the --out directory of an earlier 'mapcheck fuzz'`);
@@ -49,7 +55,12 @@ export function readState(dir: string): CampaignState {
   if (!s || s.format !== STATE_FORMAT || typeof s.executions !== 'number' || typeof s.next_chunk !== 'number') {
     throw new UsageError(`${p} is not a mapcheck campaign state (format '${String(s?.format)}')`);
   }
-  if (s.version !== STATE_VERSION) throw new UsageError(`${p} is campaign format v${String(s.version)}; this mapcheck reads v${STATE_VERSION}`);
+  if (typeof s.version !== 'number' || !versions.includes(s.version)) {
+    const older = typeof s.version === 'number' && s.version < STATE_VERSION;
+    throw new UsageError(older
+      ? `${p} is campaign format v${s.version}, written by an older mapcheck (its findings use an older signature scheme): start a new campaign, or fold it into one with 'mapcheck merge ${dir} --out <new dir>'`
+      : `${p} is campaign format v${String(s.version)}; this mapcheck reads v${STATE_VERSION}`);
+  }
   return s as CampaignState;
 }
 

@@ -21,8 +21,16 @@ export class AtomicT {
   readonly id: number;
   counter: number;
   constructor(init: number, readonly name: string, block = -1) {
-    this.id = currentExecution().objects.add('atomic_t', name, block);
+    const exec = currentExecution();
+    this.id = exec.objects.add('atomic_t', name, block);
     this.counter = init | 0;
+    exec.mm?.register(this.id, this);
+  }
+  mmLoad(): unknown {
+    return this.counter;
+  }
+  mmStore(v: unknown): void {
+    this.counter = v as number;
   }
   /** Current value, for invariants and inspect (not an op). */
   get value(): number {

@@ -30,8 +30,16 @@ export class RefcountT {
   readonly id: number;
   refs: number;
   constructor(init: number, readonly name: string, block = -1) {
-    this.id = currentExecution().objects.add('refcount_t', name, block);
+    const exec = currentExecution();
+    this.id = exec.objects.add('refcount_t', name, block);
     this.refs = init;
+    exec.mm?.register(this.id, this);
+  }
+  mmLoad(): unknown {
+    return this.refs;
+  }
+  mmStore(v: unknown): void {
+    this.refs = v as number;
   }
   get value(): number {
     return this.refs;

@@ -69,6 +69,8 @@ export interface LitmusResult {
   readonly exhaustive: boolean;
   readonly deadlocked: number;
   readonly filtered: number;
+  /** Executions a weak memory model blocked (inconsistent graphs; not counted). */
+  readonly blocked: number;
   readonly memoryModel: MemoryModelName;
   readonly strategy: LitmusStrategy;
   readonly elapsedMs: number;
@@ -101,6 +103,7 @@ export function runLitmus(input: CompiledLitmus | LitmusTest, opts: LitmusOption
   const flags = new Set<string>();
   let deadlocked = 0;
   let filtered = 0;
+  let blocked = 0;
   c.takeFinal();
   c.takeError();
 
@@ -118,6 +121,13 @@ export function runLitmus(input: CompiledLitmus | LitmusTest, opts: LitmusOption
   };
 
   const onExecution = (r: ExecResult): void => {
+    // An execution the memory model blocked (no consistent choice) is none of the test's.
+    if (r.blocked !== undefined) {
+      c.takeFinal();
+      c.takeError();
+      blocked++;
+      return;
+    }
     const err = c.takeError();
     if (err) throw err;
     const internal = r.violations.find((v) => INTERNAL.has(v.kind));
@@ -172,7 +182,7 @@ export function runLitmus(input: CompiledLitmus | LitmusTest, opts: LitmusOption
     states, positive, negative, witnesses,
     flags: [...flags].sort(), notes: [...notes],
     outcomes: [...new Set([...seen.values()].filter((x) => x.row).map((x) => x.full))].sort(),
-    executions: res.executions, exhaustive: res.exhaustive, deadlocked, filtered,
+    executions: res.executions, exhaustive: res.exhaustive, deadlocked, filtered, blocked,
     memoryModel, strategy, elapsedMs: res.elapsedMs,
   };
 }

@@ -1,0 +1,413 @@
+/**
+ * `LkmmMemory`: weak-memory exploration under the Linux-kernel memory model, the one door the step
+ * loop opens to it (execution.ts calls `access` when an op is performed, `settle` after the thread
+ * ran on, `finish` at the end). Follows GenMC's execution-graph approach (Kokologiannakis, Raad,
+ * Vafeiadis, PLDI 2019) restricted to reads from writes already in the graph:
+ *  - every read (marked or plain) of a location chooses the write it reads from among the
+ *    coherence-allowed writes, every write its place in the location's coherence order, each a
+ *    value choice of the scheduler (`pickValue`: DFS/DPOR/random/PCT explore it, tokens replay
+ *    it, the minimizer shrinks it); only the choices whose graph passes the cat's axioms
+ *    (consistency.ts) are offered, the latest write / last place first (the SC choice);
+ *  - the value a read returns is the value of the write it read from: the object's value
+ *    (Field.v, AtomicT.counter, RefcountT.refs, through the `MemHost` it registered) is set to it
+ *    before the thread resumes, and reset to the coherence-last value after (so wait conditions,
+ *    invariants and final checks see memory as coherence order leaves it);
+ *  - an RMW reads the write its store will follow immediately in coherence order; whether it
+ *    stored (a cmpxchg may fail) is seen after the thread ran: the value changed;
+ *  - spin_lock / spin_unlock / trylock follow lock.cat (LKR+LKW, UL, LF) in the order the engine
+ *    hands the lock over; spin_is_locked reads the lock word like any read (RL / RU);
+ *  - rcu_read_lock / rcu_read_unlock / synchronize_rcu are the cat's fence events; the engine's
+ *    grace periods still wait for the readers that started before them;
+ *  - ops on objects without a MemHost (the engine's own Atomic/Cell/Mutex, completions, wait
+ *    queues) stay sequentially consistent and count as full barriers (smp_mb) in the graph;
+ *  - a spawned thread starts having seen (per location) what its parent had, a joiner what the
+ *    joined thread had (coherence floors: no event of the cat orders them);
+ *  - when no choice is consistent (or an RMW's store makes the graph inconsistent) the execution
+ *    is blocked: it ends with `blocked`, and is no finding.
+ * At the end, the cat's data-race flag gives the data races (plain accesses), reported as KCSAN
+ * does. Leaves out: reads from writes not yet performed (load buffering, LB+poonceonces), SRCU,
+ * call_rcu / kfree_rcu (a usage error under lkmm), and the mixed-accesses flag.
+ */
+import type { DepTracker } from '../deps.js';
+import { DepTracker as Deps } from '../deps.js';
+import type { ObjectTable } from '../objects.js';
+import { Mo, type Op, OpKind } from '../ops.js';
+import type { Scheduler, SchedulerView } from '../scheduler.js';
+import { UsageError, type Violation, violation } from '../violation.js';
+import { type Axiom, checkGraph } from './consistency.js';
+import { Ann, EvKind, type Event, Graph } from './graph.js';
+import type { WeakRead } from '../exec-types.js';
+
+function show(v: unknown): string {
+  if (v === null || v === undefined) return String(v);
+  if (typeof v === 'object') return (v as { name?: unknown }).name !== undefined ? `&${String((v as { name: unknown }).name)}` : 'object';
+  return String(v);
+}
+
+/** An object whose value lives in JavaScript (Field, AtomicT, RefcountT): the graph drives it. */
+export interface MemHost {
+  mmLoad(): unknown;
+  mmStore(v: unknown): void;
+}
+
+/** `access` returns this when the engine should perform the op as usual. */
+export const PASS: unique symbol = Symbol('pass');
+
+/** What the execution lends the memory model. */
+export interface MemView extends SchedulerView {
+  readonly objects: ObjectTable;
+  lockOwner(obj: number): number;
+}
+
+const READ_ANN: Readonly<Record<number, number>> = {
+  [Mo.Once]: Ann.ONCE, [Mo.Consume]: Ann.ONCE, [Mo.Acquire]: Ann.ACQUIRE, [Mo.Sc]: Ann.MB, [Mo.Mb]: Ann.MB,
+  [Mo.Release]: Ann.ONCE, [Mo.Noreturn]: Ann.NORETURN,
+};
+const WRITE_ANN: Readonly<Record<number, number>> = {
+  [Mo.Once]: Ann.ONCE, [Mo.Release]: Ann.RELEASE, [Mo.Sc]: Ann.MB, [Mo.Mb]: Ann.MB, [Mo.Acquire]: Ann.ONCE,
+  [Mo.Noreturn]: Ann.ONCE, [Mo.Consume]: Ann.ONCE,
+};
+const FENCE_ANN: Readonly<Record<number, number>> = {
+  [Mo.FenceMb]: Ann.F_MB, [Mo.FenceWmb]: Ann.F_WMB, [Mo.FenceRmb]: Ann.F_RMB, [Mo.Barrier]: Ann.F_BARRIER,
+  [Mo.BeforeAtomic]: Ann.F_BEFORE_ATOMIC, [Mo.AfterAtomic]: Ann.F_AFTER_ATOMIC, [Mo.AfterSpinlock]: Ann.F_AFTER_SPINLOCK,
+  [Mo.AfterUnlockLock]: Ann.F_AFTER_UNLOCK_LOCK, [Mo.Sc]: Ann.F_MB,
+};
+
+/** The sentinel violation that stops a blocked execution (never reported). */
+const BLOCKED: Violation = violation('usage', 'lkmm: inconsistent execution graph (blocked)', { step: -1 });
+
+export class LkmmMemory {
+  readonly g = new Graph();
+  readonly deps: DepTracker = new Deps();
+  private hosts: (MemHost | undefined)[] = [];
+  /** Per thread, per location: the co-latest write it has seen or made (coherence floor). */
+  private floors: (Map<number, number> | undefined)[] = [];
+  private lockLocs = new Set<number>();
+  /** The value each thread's last lock-word read saw (spin_is_locked). */
+  private lockSeen: boolean[] = [];
+  private pendingWrite = -1;
+  private pendingRmw = -1;
+  private pendingValue: unknown = undefined;
+  private pendingMo: Mo = Mo.Sc;
+  private pendingLoc = -1;
+  /** Set when the graph became inconsistent: the execution is blocked (not counted). */
+  blocked: Violation | null = null;
+  blockedBy: Axiom | 'no-choice' | null = null;
+
+  begin(): void {
+    this.g.reset();
+    this.hosts = [];
+    this.floors = [];
+    this.lockLocs.clear();
+    this.lockSeen = [];
+    this.pendingWrite = this.pendingRmw = this.pendingLoc = -1;
+    this.blocked = null;
+    this.blockedBy = null;
+  }
+
+  register(id: number, host: MemHost): void {
+    this.hosts[id] = host;
+  }
+
+  /** Did thread `tid`'s last spin_is_locked() read a locked lock word? */
+  lockedSeen(tid: number): boolean {
+    return this.lockSeen[tid] === true;
+  }
+
+  /** The initial write of `loc`, made on first use with the value the object holds then. */
+  private init(loc: number, value: unknown): void {
+    const c = this.g.coOf(loc);
+    if (c.length > 0) return;
+    const id = this.g.add({ tid: -1, kind: EvKind.W, ann: Ann.IW, loc, step: -1, label: 'initial value' });
+    this.g.ev(id).value = value;
+    c.push(id);
+  }
+
+  private floorPos(tid: number, loc: number): number {
+    const f = this.floors[tid]?.get(loc);
+    return f === undefined ? 0 : this.g.coOf(loc).indexOf(f);
+  }
+
+  private see(tid: number, loc: number, w: number): void {
+    const m = (this.floors[tid] ??= new Map());
+    const c = this.g.coOf(loc);
+    const cur = m.get(loc);
+    if (cur === undefined || c.indexOf(cur) < c.indexOf(w)) m.set(loc, w);
+  }
+
+  private event(tid: number, kind: number, ann: number, loc: number, step: number, label: string, withDeps: boolean): number {
+    const id = this.g.add({ tid, kind, ann, loc, step, label });
+    if (withDeps) {
+      const d = this.deps.take(tid);
+      const map = (xs: readonly number[]): number[] => xs.map((s) => this.g.stepEvent.get(s) ?? -1).filter((e) => e >= 0);
+      const e = this.g.ev(id);
+      if (d.addr.length > 0) e.addr = map(d.addr);
+      if (d.data.length > 0) e.data = map(d.data);
+      if (d.ctrl.length > 0) e.ctrl = map(d.ctrl);
+    }
+    this.g.stepEvent.set(step, id);
+    return id;
+  }
+
+  private block(why: Axiom | 'no-choice'): void {
+    this.blockedBy = why;
+    this.blocked = BLOCKED;
+  }
+
+  /** Pick among `n` consistent alternatives (the scheduler's value choice, recorded). */
+  private pick(n: number, tid: number, sched: Scheduler, view: SchedulerView, schedule: number[]): number {
+    if (n === 1) return 0;
+    const v = sched.pickValue(n, tid, view);
+    const k = v >= 0 && v < n ? v : 0;
+    schedule.push(k);
+    return k;
+  }
+
+  /** Read event `r` chooses its write among `cands` (co-latest first). */
+  private chooseRf(r: number, cands: number[], sched: Scheduler, view: SchedulerView, schedule: number[]): number {
+    const e = this.g.ev(r);
+    if (cands.length === 0) {
+      this.block('no-choice');
+      return -1;
+    }
+    const w = cands[this.pick(cands.length, e.tid, sched, view, schedule)] as number;
+    e.rf = w;
+    this.see(e.tid, e.loc, w);
+    return w;
+  }
+
+  /** Candidate writes for a read of `loc` by `tid`: co-after its floor, latest first. */
+  private readCands(tid: number, loc: number, excludeRmwSources: boolean): number[] {
+    const c = this.g.coOf(loc);
+    const out: number[] = [];
+    const sources = excludeRmwSources ? new Set([...this.g.rmw.keys()].map((r) => this.g.ev(r).rf)) : null;
+    for (let i = c.length - 1; i >= this.floorPos(tid, loc); i--) {
+      const w = c[i] as number;
+      if (sources === null || !sources.has(w)) out.push(w);
+    }
+    return out;
+  }
+
+  private readHost(tid: number, o: Op, host: MemHost, ann: number, step: number, sched: Scheduler, view: SchedulerView, schedule: number[]): void {
+    this.init(o.obj, host.mmLoad());
+    const r = this.event(tid, EvKind.R, ann, o.obj, step, o.label, true);
+    const w = this.chooseRf(r, this.readCands(tid, o.obj, false), sched, view, schedule);
+    if (w >= 0) {
+      host.mmStore(this.g.ev(w).value);
+      this.pendingLoc = o.obj;
+    }
+  }
+
+  private writeHost(tid: number, o: Op, host: MemHost, ann: number, step: number, sched: Scheduler, view: SchedulerView, schedule: number[]): void {
+    this.init(o.obj, host.mmLoad());
+    const w = this.event(tid, EvKind.W, ann, o.obj, step, o.label, true);
+    const c = this.g.coOf(o.obj);
+    const rmwW = new Set(this.g.rmw.values());
+    const ok: number[] = [];
+    for (let p = c.length; p > this.floorPos(tid, o.obj); p--) {
+      // Never between an RMW's read source and its store (atomicity).
+      if (p < c.length && rmwW.has(c[p] as number)) continue;
+      ok.push(p);
+    }
+    c.splice(ok[this.pick(ok.length, tid, sched, view, schedule)] as number, 0, w);
+    this.see(tid, o.obj, w);
+    this.pendingWrite = w;
+    this.pendingLoc = o.obj;
+  }
+
+  private rmwHost(tid: number, o: Op, host: MemHost, step: number, sched: Scheduler, view: SchedulerView, schedule: number[]): void {
+    this.init(o.obj, host.mmLoad());
+    const mo = o.mo ?? Mo.Sc;
+    // Checked as a failed RMW first (no ordering); settle() adds the store when there is one.
+    const r = this.event(tid, EvKind.R, (READ_ANN[mo] ?? Ann.ONCE) | Ann.RMW | Ann.FAILED, o.obj, step, o.label, true);
+    const w = this.chooseRf(r, this.readCands(tid, o.obj, true), sched, view, schedule);
+    if (w < 0) return;
+    this.pendingValue = this.g.ev(w).value;
+    this.pendingMo = mo;
+    host.mmStore(this.pendingValue);
+    this.pendingRmw = r;
+    this.pendingLoc = o.obj;
+  }
+
+  /** A lock-word read (spin_is_locked): RL when it read an LKW, RU otherwise. */
+  private lockRead(tid: number, o: Op, step: number, sched: Scheduler, view: SchedulerView, schedule: number[]): void {
+    this.init(o.obj, 0);
+    const r = this.event(tid, EvKind.R, Ann.RU, o.obj, step, o.label, true);
+    const w = this.chooseRf(r, this.readCands(tid, o.obj, false), sched, view, schedule);
+    const locked = w >= 0 && (this.g.ev(w).ann & Ann.LKW) !== 0;
+    if (locked) this.g.ev(r).ann = Ann.RL;
+    this.lockSeen[tid] = locked;
+  }
+
+  private lockOp(tid: number, o: Op, step: number, got: boolean): void {
+    const loc = o.obj;
+    this.lockLocs.add(loc);
+    this.init(loc, 0);
+    const c = this.g.coOf(loc);
+    const last = c[c.length - 1] as number;
+    if (o.kind === OpKind.Release) {
+      const w = this.event(tid, EvKind.W, Ann.UL, loc, step, o.label, true);
+      this.g.ev(w).value = 0;
+      c.push(w);
+      this.see(tid, loc, w);
+    } else if (got) {
+      const r = this.event(tid, EvKind.R, Ann.LKR, loc, step, o.label, true);
+      this.g.ev(r).rf = last;
+      const w = this.g.add({ tid, kind: EvKind.W, ann: Ann.LKW, loc, step, label: o.label });
+      this.g.ev(w).value = 1;
+      c.push(w);
+      this.g.rmw.set(r, w);
+      this.see(tid, loc, w);
+    } else {
+      const r = this.event(tid, EvKind.R, Ann.LF, loc, step, o.label, true);
+      this.g.ev(r).rf = last;
+      this.see(tid, loc, last);
+    }
+  }
+
+  private fence(tid: number, ann: number, step: number, label: string): void {
+    this.event(tid, EvKind.F, ann, -1, step, label, false);
+  }
+
+  /**
+   * Thread `tid` performs op `o` at step `step`: record its events and make its choices. Returns
+   * PASS when the engine should also perform the op as usual (locks, waits, SC objects).
+   */
+  access(tid: number, o: Op, step: number, sched: Scheduler, view: MemView, schedule: number[]): unknown {
+    const mo = o.mo ?? Mo.Sc;
+    const host = o.obj >= 0 ? this.hosts[o.obj] : undefined;
+    switch (o.kind) {
+      case OpKind.Read:
+        if (host !== undefined) return this.readHost(tid, o, host, READ_ANN[mo] ?? Ann.ONCE, step, sched, view, schedule);
+        if (this.lockLocs.has(o.obj) || /lock|mutex|sem/.test(view.objects.kind[o.obj] ?? '')) return this.lockRead(tid, o, step, sched, view, schedule);
+        this.fence(tid, Ann.F_MB, step, o.label);
+        return PASS;
+      case OpKind.PlainRead:
+        if (host === undefined) return PASS;
+        return this.readHost(tid, o, host, mo === Mo.DataRace ? Ann.DATA_RACE : 0, step, sched, view, schedule);
+      case OpKind.Write:
+        if (host !== undefined) return this.writeHost(tid, o, host, WRITE_ANN[mo] ?? Ann.ONCE, step, sched, view, schedule);
+        if (mo === Mo.RcuUnlock) this.fence(tid, Ann.RCU_UNLOCK, step, o.label);
+        else if (mo === Mo.GpStart) this.fence(tid, Ann.SYNC_RCU, step, o.label);
+        else if (mo === Mo.CallRcu) throw new UsageError(`call_rcu()/kfree_rcu() at '${o.label}' has no semantics in the LKMM model: run this model with --memory-model sc`);
+        else this.fence(tid, Ann.F_MB, step, o.label);
+        return PASS;
+      case OpKind.PlainWrite:
+        if (host === undefined) return PASS;
+        return this.writeHost(tid, o, host, mo === Mo.DataRace ? Ann.DATA_RACE : 0, step, sched, view, schedule);
+      case OpKind.Rmw:
+        if (host !== undefined) return this.rmwHost(tid, o, host, step, sched, view, schedule);
+        this.fence(tid, Ann.F_MB, step, o.label);
+        return PASS;
+      case OpKind.Fence:
+        this.fence(tid, FENCE_ANN[mo] ?? Ann.F_MB, step, o.label);
+        return undefined;
+      case OpKind.Acquire: case OpKind.Release:
+        this.lockOp(tid, o, step, true);
+        return PASS;
+      case OpKind.TryAcquire:
+        this.lockOp(tid, o, step, view.lockOwner(o.obj) < 0);
+        return PASS;
+      case OpKind.Wait:
+        if (mo === Mo.RcuLock) this.fence(tid, Ann.RCU_LOCK, step, o.label);
+        else if (mo !== Mo.GpEnd) this.fence(tid, Ann.F_MB, step, o.label);
+        return PASS;
+      case OpKind.Spawn: {
+        const f = this.floors[tid];
+        if (f !== undefined) this.floors[view.threadCount] = new Map(f);
+        return PASS;
+      }
+      case OpKind.Join: {
+        const f = this.floors[o.n ?? -1];
+        if (f !== undefined) for (const [loc, w] of f) this.see(tid, loc, w);
+        return PASS;
+      }
+      default:
+        return PASS;
+    }
+  }
+
+  /** After the thread ran on: record what it stored, and leave each object at its co-last value. */
+  settle(): void {
+    const loc = this.pendingLoc;
+    if (loc < 0) return;
+    this.pendingLoc = -1;
+    const host = this.hosts[loc] as MemHost;
+    if (this.pendingWrite >= 0) {
+      this.g.ev(this.pendingWrite).value = host.mmLoad();
+      this.pendingWrite = -1;
+    } else if (this.pendingRmw >= 0) {
+      const r = this.pendingRmw;
+      this.pendingRmw = -1;
+      const v = host.mmLoad();
+      if (v !== this.pendingValue) this.stored(r, v);
+    }
+    const c = this.g.coOf(loc);
+    host.mmStore(this.g.ev(c[c.length - 1] as number).value);
+  }
+
+  /** RMW read `r` stored `v`: its write goes right after the write it read in coherence order. */
+  private stored(r: number, v: unknown): void {
+    const e = this.g.ev(r);
+    e.ann &= ~Ann.FAILED;
+    const w = this.g.add({ tid: e.tid, kind: EvKind.W, ann: (WRITE_ANN[this.pendingMo] ?? Ann.ONCE) | Ann.RMW, loc: e.loc, step: e.step, label: e.label });
+    this.g.ev(w).value = v;
+    const c = this.g.coOf(e.loc);
+    c.splice(c.indexOf(e.rf) + 1, 0, w);
+    this.g.rmw.set(r, w);
+    this.see(e.tid, e.loc, w);
+  }
+
+  /** Per read, the write it read from, and for a stale read the ordering that was missing (reports). */
+  explain(objects: ObjectTable): WeakRead[] {
+    const out: WeakRead[] = [];
+    const evs = this.g.events;
+    for (let i = 0; i < evs.length; i++) {
+      const e = evs[i] as Event;
+      if (e.kind !== EvKind.R || e.rf < 0 || e.tid < 0) continue;
+      const w = this.g.ev(e.rf);
+      const c = this.g.coOf(e.loc);
+      // A co-later write the engine had performed before this read: the read is stale.
+      let stale: string | null = null;
+      for (let k = c.indexOf(e.rf) + 1; k < c.length; k++) {
+        const x = this.g.ev(c[k] as number);
+        if (x.tid >= 0 && x.tid !== e.tid && x.step < e.step) {
+          stale = `T${x.tid}'s '${x.label}' (step ${x.step}) had already stored ${show(x.value)}, but nothing orders it before this read: ` +
+            `no release/acquire or rcu_assign_pointer/rcu_dereference pair, no smp_wmb()/smp_rmb() pair, full barrier, lock or dependency makes it visible (LKMM: rf is not constrained by hb/pb)`;
+          break;
+        }
+      }
+      out.push({
+        thread: e.tid, step: e.step, label: e.label, object: objects.label(e.loc), value: show(w.value),
+        from: w.tid < 0 ? null : { thread: w.tid, step: w.step, label: w.label }, stale,
+      });
+    }
+    return out;
+  }
+
+  /** The end of the execution: the data races of the final graph (as KCSAN would word them). */
+  finish(objects: ObjectTable): Violation[] {
+    this.settle();
+    if (this.blocked !== null) return [];
+    const v = checkGraph(this.g, true);
+    if (v.failed !== null) {
+      this.block(v.failed);
+      return [];
+    }
+    const out: Violation[] = [];
+    for (const [a, b] of v.races) {
+      const x = this.g.ev(a);
+      const y = this.g.ev(b);
+      if (x.tid < 0 || y.tid < 0) continue;
+      const what = (e: Event): string => `${(e.kind & EvKind.W) !== 0 ? 'write' : 'read'}${(e.ann & ~Ann.DATA_RACE) === 0 ? ' (plain)' : ''}`;
+      out.push(violation('data-race',
+        `${what(y)} of ${objects.label(y.loc)} by T${y.tid} races with the ${what(x)} by T${x.tid} under the LKMM: nothing orders them (the cat's data-race flag)`, {
+          title: `BUG: KCSAN: data-race in ${x.label} / ${y.label}`,
+          threads: [y.tid, x.tid],
+          sites: [{ thread: x.tid, step: x.step, label: x.label }, { thread: y.tid, step: y.step, label: y.label }],
+          step: y.step, object: objects.ref(y.loc),
+        }));
+    }
+    return out;
+  }
+}

@@ -7,6 +7,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { check } from '../check.js';
+import type { MemoryModelName } from '../engine/exec-types.js';
 import { UsageError } from '../engine/violation.js';
 import { loadModels, resolveModel } from './resolve.js';
 
@@ -21,6 +22,7 @@ export interface CheckJob {
   readonly maxExecutions: number;
   readonly deadline?: number;
   readonly maxSteps?: number;
+  readonly memoryModel?: MemoryModelName;
   /** A user module (absolute path) whose `models` export adds models to the registry. */
   readonly load?: string;
 }
@@ -40,6 +42,7 @@ async function runJob(job: CheckJob): Promise<void> {
       ...(job.delayBound !== undefined ? { delayBound: job.delayBound } : {}),
       ...(job.deadline !== undefined ? { deadline: job.deadline } : {}),
       ...(job.maxSteps !== undefined ? { maxSteps: job.maxSteps } : {}),
+      ...(job.memoryModel !== undefined ? { memoryModel: job.memoryModel } : {}),
       onExecution: (_r, i) => {
         const now = Date.now();
         if (now - last > 250) {

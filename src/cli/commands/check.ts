@@ -7,6 +7,7 @@
  * with a one-line error instead of a hang.
  * Leaves out: minimized reports (written by the report stage when it is registered).
  */
+import { MEMORY_MODELS, type MemoryModelName } from '../../engine/exec-types.js';
 import { resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { ExploreResult } from '../../engine/explore.js';
@@ -60,7 +61,7 @@ export function onFinding(h: FindingHook): void {
 
 export const checkCommand: Command = {
   name: 'check',
-  usage: 'check <model> [--strategy S] [--budget N] [--seed S] [--json]',
+  usage: 'check <model> [--strategy S] [--budget N] [--seed S] [--memory-model sc|lkmm] [--json]',
   summary: 'explore a model\'s interleavings; exit 1 when a violation is found',
   flags: {
     strategy: { type: { oneOf: STRATEGY_NAMES }, help: `exploration strategy: ${STRATEGY_NAMES.join('|')} (default portfolio)` },
@@ -72,6 +73,7 @@ export const checkCommand: Command = {
     'delay-bound': { type: 'int', help: 'delay: iterative delay bound K (at most K delays of the round-robin scheduler)' },
     scenario: { type: 'string', help: 'scenario name (see mapcheck list) or JSON parameters' },
     'max-steps': { type: 'int', min: 1, help: 'step bound of one execution (livelock detection)' },
+    'memory-model': { type: { oneOf: MEMORY_MODELS }, help: `memory model: ${MEMORY_MODELS.join('|')} (default sc; lkmm: the Linux-kernel memory model)` },
     watchdog: { type: 'duration', help: 'abort when no execution finishes for this long (default 30s)' },
     'report-dir': { type: 'string', help: 'where reports of findings are written (default reports/)' },
     'no-report': { type: 'bool', help: 'do not write a report for a finding' },
@@ -98,6 +100,7 @@ export const checkCommand: Command = {
       ...(time !== undefined ? { deadline: Date.now() + time } : {}),
       ...(maxSteps !== undefined ? { maxSteps } : {}),
       ...(loadPath !== undefined ? { load: loadPath } : {}),
+      ...(str(args.flags, 'memory-model') !== undefined ? { memoryModel: str(args.flags, 'memory-model') as MemoryModelName } : {}),
     };
     const r = await runCheckJob(job, num(args.flags, 'watchdog') ?? 30_000);
     const j: ResultJson = resultJson(r);

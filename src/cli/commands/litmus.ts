@@ -5,8 +5,8 @@
  * witnesses, `Flag data-race`); a directory runs every `.litmus` in it and prints a summary table.
  * `--expect` compares each verdict with the test's `Result:` line (or the collection's INDEX.tsv)
  * and exits 1 on any difference. A file that cannot be parsed or run is one line on stderr naming
- * the file, line and construct, and the exit code is 2. The default memory model is 'lkmm'; until
- * the engine has it, that is refused with one line (use --memory-model sc).
+ * the file, line and construct, and the exit code is 2. The default memory model is 'lkmm'
+ * (src/engine/lkmm; load buffering is out of its reach, see docs).
  * Leaves out: herd7's other options (-speedcheck, -show): mapcheck always lists every state.
  */
 import { statSync } from 'node:fs';

@@ -7,18 +7,20 @@
 import { describeTrace, replay } from '../../check.js';
 import { decodeToken } from '../../engine/token.js';
 import { UsageError } from '../../engine/violation.js';
-import { bool } from '../args.js';
+import { bool, str } from '../args.js';
+import { MEMORY_MODELS, type MemoryModelName } from '../../engine/exec-types.js';
 import { type Command, EXIT_FOUND, EXIT_OK } from '../command.js';
 import { type ResultJson, resolveModel, resultText } from '../resolve.js';
 
 export const replayCommand: Command = {
   name: 'replay',
-  usage: 'replay <token> [--lenient] [--trace] [--json]',
+  usage: 'replay <token> [--lenient] [--trace] [--memory-model sc|lkmm] [--json]',
   summary: 'replay a token; exit 1 when its violation reproduces',
   flags: {
     lenient: { type: 'bool', help: 'fall back to a deterministic choice where a recorded step is not enabled' },
     trace: { type: 'bool', help: 'print every op of the execution' },
     json: { type: 'bool', help: 'print one JSON object' },
+    'memory-model': { type: { oneOf: MEMORY_MODELS }, help: 'refuse the token unless it was recorded under this memory model (sc|lkmm)' },
   },
   run(args, io) {
     const [token, extra] = args.positional;
@@ -27,7 +29,8 @@ export const replayCommand: Command = {
     const s = decodeToken(token);
     const model = resolveModel(s.model);
     const t0 = Date.now();
-    const r = replay(model, s, bool(args.flags, 'lenient') ? 'lenient' : 'strict');
+    const mm = str(args.flags, 'memory-model') as MemoryModelName | undefined;
+    const r = replay(model, s, bool(args.flags, 'lenient') ? 'lenient' : 'strict', mm);
     const v = r.violation;
     const j: ResultJson = {
       model: model.name, scenario: s.scenario, strategy: s.strategy, seed: s.seed, executions: 1, steps: r.exec.steps,

@@ -168,6 +168,7 @@ export async function runCampaign(s: Setup, io: CliIO, handleSignals: boolean): 
   const pool = new WorkerPool(new URL('./worker.js', import.meta.url), (w) => ({
     worker: w, targets: s.targets, seeds: s.seeds, progressMs: 200,
     ...(s.depth !== undefined ? { depth: s.depth } : {}), ...(s.maxSteps !== undefined ? { maxSteps: s.maxSteps } : {}),
+    ...(s.memoryModel !== undefined ? { memoryModel: s.memoryModel } : {}),
   }), {
     next,
     message: onMessage,

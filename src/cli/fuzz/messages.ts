@@ -17,6 +17,8 @@ export interface WorkerInit {
   readonly seeds: readonly (readonly (readonly number[])[])[];
   readonly depth?: number;
   readonly maxSteps?: number;
+  /** The memory model of every execution and token (default sc). */
+  readonly memoryModel?: 'sc' | 'lkmm';
   /** Milliseconds between progress messages. */
   readonly progressMs: number;
 }

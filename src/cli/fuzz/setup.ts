@@ -10,6 +10,7 @@
  * resuming, the campaign's own; entries of changed models are skipped and counted in a note.
  * Leaves out: running the campaign (campaign.ts).
  */
+import type { MemoryModelName } from '../../engine/exec-types.js';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
@@ -42,6 +43,8 @@ export interface FuzzOptions {
   readonly reportBudgetMs?: number;
   readonly depth?: number;
   readonly maxSteps?: number;
+  /** The memory model every execution runs under (default sc). */
+  readonly memoryModel?: MemoryModelName;
   readonly cwd: string;
   readonly env: NodeJS.ProcessEnv;
 }
@@ -66,6 +69,7 @@ export interface Setup {
   readonly reportBudgetMs: number;
   readonly depth?: number;
   readonly maxSteps?: number;
+  readonly memoryModel?: MemoryModelName;
   readonly pin: boolean;
   readonly pinDir: string;
 }
@@ -143,6 +147,7 @@ export function setupCampaign(o: FuzzOptions): Setup {
     ...(timeMs !== undefined ? { timeMs } : {}), ...(o.executions !== undefined ? { executions: o.executions } : {}),
     seeds, findings, coverage, notes, watchdogMs: o.watchdogMs ?? 30_000, logEveryS: o.logEveryS ?? 5,
     reportBudgetMs: o.reportBudgetMs ?? REPORT_BUDGET_MS, ...(o.depth !== undefined ? { depth: o.depth } : {}),
-    ...(o.maxSteps !== undefined ? { maxSteps: o.maxSteps } : {}), pin: o.pin === true, pinDir,
+    ...(o.maxSteps !== undefined ? { maxSteps: o.maxSteps } : {}), ...(o.memoryModel !== undefined ? { memoryModel: o.memoryModel } : {}),
+    pin: o.pin === true, pinDir,
   };
 }

@@ -13,6 +13,7 @@ import {
   Field, type Model, type Op, UsageError, call_rcu, check, checkTokenMemoryModel, decodeToken, defineModel, replay,
   smp_load_acquire, smp_mb, smp_rmb, smp_store_release, smp_wmb, thread, READ_ONCE, WRITE_ONCE,
 } from '../../src/index.js';
+import { buildReport, renderHtml, renderMarkdown, renderText } from '../../src/report/index.js';
 
 type G<R> = Generator<Op, R, unknown>;
 interface S { data: Field<number>; flag: Field<number>; r0: number; r1: number }
@@ -160,5 +161,26 @@ describe('bad input', () => {
     expect(() => check(m, { strategy: 'dfs', memoryModel: 'lkmm' })).toThrow(/^call_rcu\(\).* has no semantics in the LKMM model/);
     expect(check(m, { strategy: 'dfs' }).finding).toBeNull();
     expect(() => check(m, { strategy: 'dfs', memoryModel: 'tso' as 'sc' })).toThrow(/^unknown memory model 'tso' \(use sc or lkmm\)$/);
+  });
+});
+
+describe('reports', () => {
+  it('a weak-memory counterexample shows, per read, the write it read from and why the stale one was allowed (markdown, text, HTML)', () => {
+    const m = model('mp-report', (s) => mpWriter(s, 'once'), (s) => mpReader(s, 'once'), stale);
+    const token = check(m, { strategy: 'dfs', memoryModel: 'lkmm' }).finding?.token as string;
+    const rep = buildReport(m, token);
+    expect(rep.weak?.length).toBe(2);
+    const html = renderHtml(rep);
+    expect(html).toContain('<ul id="weak">');
+    const unescaped = html.replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+    for (const text of [renderMarkdown(rep), renderText(rep), unescaped]) {
+      expect(text).toMatch(/memory model LKMM: the write each read took \(rf\)/);
+      expect(text).toMatch(/READ_ONCE\(flag\).* read 1 of .*flag.* from T0 P0's 'WRITE_ONCE\(flag\)'/);
+      expect(text).toMatch(/READ_ONCE\(data\).* read 0 of .*data.* from the initial value -- STALE: T0's 'WRITE_ONCE\(data\)' \(step \d+\) had already stored 1/);
+      expect(text).toMatch(/no smp_wmb\(\)\/smp_rmb\(\) pair/);
+    }
+    // An SC report has no such section.
+    const sc = check(model('mp-report-sc', (s) => mpWriter(s, 'once'), (s) => mpReader(s, 'once'), (s) => s.r0 === 1), { strategy: 'dfs' });
+    expect(renderText(buildReport(model('mp-report-sc', (s) => mpWriter(s, 'once'), (s) => mpReader(s, 'once'), (s) => s.r0 === 1), sc.finding?.token as string))).not.toMatch(/memory model LKMM/);
   });
 });

@@ -3,7 +3,8 @@
  * Sections: engine throughput vs a bare generator loop and fast-check's scheduler (and, with
  * `--baseline DIR`, vs another build); DPOR steps/s; RSS over many executions; time to first bug
  * per posted seed bug and strategy; DPOR exhaustion of the fixed variants; executions/s of random
- * and DPOR on the seed scenarios; the kernel's litmus-tests directory under each memory model.
+ * and DPOR on the seed scenarios; the kernel's litmus-tests directory under each memory model; the
+ * LKMM's cost beside SC.
  * `--quick` shrinks every budget (CI smoke); the full run takes minutes.
  * Leaves out: pass/fail on targets — targets are printed beside the figures, never asserted.
  */
@@ -14,6 +15,7 @@ import { minimizeBench } from './minimize.js';
 import { campaignBench } from './campaign.js';
 import { sanitizerCost } from './sanitizers.js';
 import { litmusBench } from './litmus.js';
+import { lkmmBench } from './lkmm.js';
 import { seedThroughput } from './seeds.js';
 import { compareWithBaseline, loadBaseline } from './baseline.js';
 
@@ -50,6 +52,7 @@ export const EXTRA_SECTIONS: { name: string; run: BenchSection }[] = [];
 EXTRA_SECTIONS.push({ name: 'minimize', run: (o, out) => minimizeBench(o, out) });
 EXTRA_SECTIONS.push({ name: 'campaign', run: (o, out) => campaignBench(o, out) });
 EXTRA_SECTIONS.push({ name: 'litmus', run: (o, out) => litmusBench(o, out) });
+EXTRA_SECTIONS.push({ name: 'lkmm', run: (o, out) => lkmmBench(o, out) });
 
 export async function runBench(o: BenchOptions): Promise<BenchReport> {
   const want = (s: string): boolean => !o.only || o.only.includes(s);

@@ -186,6 +186,7 @@ export class Execution extends EnabledSet implements SchedulerView {
    * kernel primitive's internal fence, e.g. refcount_dec_and_test's acquire on success).
    */
   fenceAfter(mo: Mo): void {
+    if (this.mm !== null && this.running >= 0) this.mm.fenceAfter(this.running, mo, this.stepIndex - 1);
     if (!this.hbOn || this.running < 0) return;
     syncOp(this.hb, this.running, fenceOp(mo), false);
   }

@@ -178,7 +178,7 @@ export function* atomic_add_negative(i: number, v: AtomicT, label = 'atomic_add_
 
 /** atomic_dec_if_positive(v): decrement unless that makes it negative; returns old - 1. Fully ordered. */
 export function* atomic_dec_if_positive(v: AtomicT, label = 'atomic_dec_if_positive'): G<number> {
-  yield op.rmw(v.id, label, Mo.Mb);
+  yield op.rmwCond(v.id, label, Mo.Mb);
   const dec = (v.counter - 1) | 0;
   if (dec >= 0) v.counter = dec;
   return dec;
@@ -235,7 +235,7 @@ export function* atomic_sub_and_test(i: number, v: AtomicT, label = 'atomic_sub_
 
 /** Add `a` unless the value is `u`; returns true when it added (atomic_add_unless). */
 export function* atomic_add_unless(v: AtomicT, a: number, u: number, label = 'atomic_add_unless'): G<boolean> {
-  yield op.rmw(v.id, label, Mo.Mb);
+  yield op.rmwCond(v.id, label, Mo.Mb);
   if (v.counter === u) return false;
   v.counter = (v.counter + a) | 0;
   return true;
@@ -252,7 +252,7 @@ export function* atomic_cmpxchg(v: AtomicT, old: number, next: number, label = '
 }
 
 function* raw_atomic_cmpxchg(v: AtomicT, old: number, next: number, mo: Mo, label: string): G<number> {
-  yield op.rmw(v.id, label, mo);
+  yield op.rmwCond(v.id, label, mo);
   const cur = v.counter;
   if (cur === old) v.counter = next | 0;
   return cur;

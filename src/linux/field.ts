@@ -140,7 +140,7 @@ export function* xchg_release<T>(f: Field<T>, x: T, label = 'xchg_release'): G<T
 }
 
 function* __cmpxchg<T>(f: Field<T>, old: T, x: T, mo: Mo, label: string): G<T> {
-  yield op.rmw(f.id, label, mo);
+  yield op.rmwCond(f.id, label, mo);
   const cur = f.v;
   if (cur === old) f.v = x;
   return cur;

@@ -31,7 +31,7 @@
 import type { DepTracker } from '../deps.js';
 import { DepTracker as Deps } from '../deps.js';
 import type { ObjectTable } from '../objects.js';
-import { Mo, type Op, OpKind } from '../ops.js';
+import { Mo, type Op, OpKind, RMW_CONDITIONAL } from '../ops.js';
 import type { Scheduler, SchedulerView } from '../scheduler.js';
 import { UsageError, type Violation, violation } from '../violation.js';
 import { type Axiom, checkGraph } from './consistency.js';
@@ -73,6 +73,10 @@ const FENCE_ANN: Readonly<Record<number, number>> = {
   [Mo.AfterUnlockLock]: Ann.F_AFTER_UNLOCK_LOCK, [Mo.Sc]: Ann.F_MB,
 };
 
+/** Synthetic locations of the thread start / exit hand-offs (beyond any object id). */
+const SPAWN_LOC = 0x40000000;
+const JOIN_LOC = 0x50000000;
+
 /** The sentinel violation that stops a blocked execution (never reported). */
 const BLOCKED: Violation = violation('usage', 'lkmm: inconsistent execution graph (blocked)', { step: -1 });
 
@@ -89,6 +93,9 @@ export class LkmmMemory {
   private pendingRmw = -1;
   private pendingValue: unknown = undefined;
   private pendingMo: Mo = Mo.Sc;
+  private pendingCond = false;
+  /** Locations of objects without a MemHost (SC: every read takes the co-last write). */
+  private scLocs = new Set<number>();
   private pendingLoc = -1;
   /** Set when the graph became inconsistent: the execution is blocked (not counted). */
   blocked: Violation | null = null;
@@ -99,6 +106,7 @@ export class LkmmMemory {
     this.hosts = [];
     this.floors = [];
     this.lockLocs.clear();
+    this.scLocs.clear();
     this.lockSeen = [];
     this.pendingWrite = this.pendingRmw = this.pendingLoc = -1;
     this.blocked = null;
@@ -224,6 +232,7 @@ export class LkmmMemory {
     if (w < 0) return;
     this.pendingValue = this.g.ev(w).value;
     this.pendingMo = mo;
+    this.pendingCond = o.n === RMW_CONDITIONAL;
     host.mmStore(this.pendingValue);
     this.pendingRmw = r;
     this.pendingLoc = o.obj;
@@ -265,6 +274,44 @@ export class LkmmMemory {
     }
   }
 
+  /**
+   * An op on an object without a MemHost (a completion, a wait queue, the engine's own Atomic or
+   * Mutex): a fully ordered access of its location that reads the co-last write, as the engine's
+   * sequentially consistent semantics has it. `read`/`write` say which events it makes.
+   */
+  private scAccess(tid: number, o: Op, step: number, read: boolean, write: boolean, readAnn = Ann.MB): void {
+    const loc = o.obj;
+    this.scLocs.add(loc);
+    this.init(loc, undefined);
+    const c = this.g.coOf(loc);
+    let r = -1;
+    if (read) {
+      r = this.event(tid, EvKind.R, readAnn | (write ? Ann.RMW : 0), loc, step, o.label, true);
+      this.g.ev(r).rf = c[c.length - 1] as number;
+    }
+    if (write) {
+      const w = r >= 0 ? this.g.add({ tid, kind: EvKind.W, ann: Ann.MB | Ann.RMW, loc, step, label: o.label }) : this.event(tid, EvKind.W, Ann.MB, loc, step, o.label, true);
+      c.push(w);
+      if (r >= 0) this.g.rmw.set(r, w);
+    }
+  }
+
+  /**
+   * Thread creation and join order like a release write read by an acquire (no event of the cat
+   * does, so this is the closest kernel idiom: the parent publishes, the child starts after).
+   */
+  private handOff(from: number, to: number, loc: number, step: number, label: string): void {
+    const w = this.g.add({ tid: from, kind: EvKind.W, ann: Ann.RELEASE, loc, step, label });
+    this.g.coOf(loc).push(w);
+    const r = this.g.add({ tid: to, kind: EvKind.R, ann: Ann.ACQUIRE, loc, step, label });
+    this.g.ev(r).rf = w;
+  }
+
+  /** A barrier a primitive runs as part of its last op (Execution.fenceAfter). */
+  fenceAfter(tid: number, mo: Mo, step: number): void {
+    this.fence(tid, FENCE_ANN[mo] ?? Ann.F_MB, step, 'fence');
+  }
+
   private fence(tid: number, ann: number, step: number, label: string): void {
     this.event(tid, EvKind.F, ann, -1, step, label, false);
   }
@@ -280,7 +327,7 @@ export class LkmmMemory {
       case OpKind.Read:
         if (host !== undefined) return this.readHost(tid, o, host, READ_ANN[mo] ?? Ann.ONCE, step, sched, view, schedule);
         if (this.lockLocs.has(o.obj) || /lock|mutex|sem/.test(view.objects.kind[o.obj] ?? '')) return this.lockRead(tid, o, step, sched, view, schedule);
-        this.fence(tid, Ann.F_MB, step, o.label);
+        this.scAccess(tid, o, step, true, false);
         return PASS;
       case OpKind.PlainRead:
         if (host === undefined) return PASS;
@@ -290,6 +337,7 @@ export class LkmmMemory {
         if (mo === Mo.RcuUnlock) this.fence(tid, Ann.RCU_UNLOCK, step, o.label);
         else if (mo === Mo.GpStart) this.fence(tid, Ann.SYNC_RCU, step, o.label);
         else if (mo === Mo.CallRcu) throw new UsageError(`call_rcu()/kfree_rcu() at '${o.label}' has no semantics in the LKMM model: run this model with --memory-model sc`);
+        else if (o.obj >= 0) this.scAccess(tid, o, step, false, true);
         else this.fence(tid, Ann.F_MB, step, o.label);
         return PASS;
       case OpKind.PlainWrite:
@@ -297,7 +345,8 @@ export class LkmmMemory {
         return this.writeHost(tid, o, host, mo === Mo.DataRace ? Ann.DATA_RACE : 0, step, sched, view, schedule);
       case OpKind.Rmw:
         if (host !== undefined) return this.rmwHost(tid, o, host, step, sched, view, schedule);
-        this.fence(tid, Ann.F_MB, step, o.label);
+        if (o.obj >= 0) this.scAccess(tid, o, step, true, true);
+        else this.fence(tid, Ann.F_MB, step, o.label);
         return PASS;
       case OpKind.Fence:
         this.fence(tid, FENCE_ANN[mo] ?? Ann.F_MB, step, o.label);
@@ -309,17 +358,24 @@ export class LkmmMemory {
         this.lockOp(tid, o, step, view.lockOwner(o.obj) < 0);
         return PASS;
       case OpKind.Wait:
+        // The RCU events are the cat's fences; any other wait acquires what its object's last write published.
         if (mo === Mo.RcuLock) this.fence(tid, Ann.RCU_LOCK, step, o.label);
-        else if (mo !== Mo.GpEnd) this.fence(tid, Ann.F_MB, step, o.label);
+        else if (mo === Mo.GpEnd) return PASS;
+        else if (o.obj >= 0 && this.hosts[o.obj] === undefined && !this.lockLocs.has(o.obj)) this.scAccess(tid, o, step, true, false, Ann.ACQUIRE);
+        else this.fence(tid, Ann.F_MB, step, o.label);
         return PASS;
       case OpKind.Spawn: {
+        const child = view.threadCount;
         const f = this.floors[tid];
-        if (f !== undefined) this.floors[view.threadCount] = new Map(f);
+        if (f !== undefined) this.floors[child] = new Map(f);
+        this.handOff(tid, child, SPAWN_LOC + child, step, o.label);
         return PASS;
       }
       case OpKind.Join: {
-        const f = this.floors[o.n ?? -1];
+        const target = o.n ?? -1;
+        const f = this.floors[target];
         if (f !== undefined) for (const [loc, w] of f) this.see(tid, loc, w);
+        if (target >= 0) this.handOff(target, tid, JOIN_LOC + target, step, o.label);
         return PASS;
       }
       default:
@@ -340,7 +396,8 @@ export class LkmmMemory {
       const r = this.pendingRmw;
       this.pendingRmw = -1;
       const v = host.mmLoad();
-      if (v !== this.pendingValue) this.stored(r, v);
+      // An unconditional RMW always stores; a conditional one (cmpxchg) stored if the value changed.
+      if (!this.pendingCond || v !== this.pendingValue) this.stored(r, v);
     }
     const c = this.g.coOf(loc);
     host.mmStore(this.g.ev(c[c.length - 1] as number).value);
@@ -364,7 +421,7 @@ export class LkmmMemory {
     const evs = this.g.events;
     for (let i = 0; i < evs.length; i++) {
       const e = evs[i] as Event;
-      if (e.kind !== EvKind.R || e.rf < 0 || e.tid < 0) continue;
+      if (e.kind !== EvKind.R || e.rf < 0 || e.tid < 0 || e.loc >= SPAWN_LOC || this.scLocs.has(e.loc) || this.lockLocs.has(e.loc)) continue;
       const w = this.g.ev(e.rf);
       const c = this.g.coOf(e.loc);
       // A co-later write the engine had performed before this read: the read is stale.

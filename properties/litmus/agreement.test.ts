@@ -5,7 +5,8 @@
  * (sc-oracle.ts), with DPOR and with DFS; `runLitmusDirectory` compares with INDEX.tsv (under SC
  * exactly the Never rows agree). Under the LKMM (DPOR and DFS): every kernel test agrees with
  * INDEX.tsv except the declared out-of-reach ones (load buffering), whose result is asserted to be
- * exactly what the stated reason predicts; every SC final state is an LKMM final state.
+ * exactly what the stated reason predicts; the documentation's listings that show herd7's output
+ * give the same verdict and final states; every SC final state is an LKMM final state.
  * Leaves out: herd7 itself (not installed here); its verdicts come from the tests' Result lines.
  */
 import { describe, expect, it } from 'vitest';
@@ -102,6 +103,16 @@ describe('LKMM agreement with the kernel tests', () => {
       }
     }, 300_000);
   }
+
+  it("the listings of Documentation/litmus-tests.txt that show herd7's output: the same verdict and exactly the same final states", () => {
+    const shown = docExamples().filter((e) => e.observation !== null);
+    expect(shown.length).toBe(8);
+    for (const e of shown) {
+      const r = runLitmusText(e.text, `doc:${e.line}`, { memoryModel: 'lkmm' });
+      expect(r.verdict, `doc:${e.line}`).toBe(e.observation?.verdict);
+      expect(r.states.map((x) => x.state), `doc:${e.line}`).toEqual(e.observation?.states);
+    }
+  });
 
   it('every final state SC reaches is reached under the LKMM too, and the classic weak outcomes only under the LKMM', () => {
     let weaker = 0;

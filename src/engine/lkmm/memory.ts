@@ -1,32 +1,40 @@
 /**
  * `LkmmMemory`: weak-memory exploration under the Linux-kernel memory model, the one door the step
  * loop opens to it (execution.ts calls `access` when an op is performed, `settle` after the thread
- * ran on, `finish` at the end). Follows GenMC's execution-graph approach (Kokologiannakis, Raad,
- * Vafeiadis, PLDI 2019) restricted to reads from writes already in the graph:
- *  - every read (marked or plain) of a location chooses the write it reads from among the
- *    coherence-allowed writes, every write its place in the location's coherence order, each a
- *    value choice of the scheduler (`pickValue`: DFS/DPOR/random/PCT explore it, tokens replay
- *    it, the minimizer shrinks it); only the choices whose graph passes the cat's axioms
- *    (consistency.ts) are offered, the latest write / last place first (the SC choice);
+ * ran on, `finish` at the end). Follows GenMC's execution graphs (Kokologiannakis, Raad,
+ * Vafeiadis, PLDI 2019) restricted to reads from writes already performed:
+ *  - every read (marked or plain) chooses the write it reads from, every write its place in its
+ *    location's coherence order, each a value choice of the scheduler (`pickValue`: DFS, DPOR,
+ *    random and PCT explore it, tokens replay it, the minimizer shrinks it), the latest write /
+ *    last place first (the SC choice). The alternatives are those per-location coherence allows
+ *    (the thread's own coherence floor: CoRR, CoWR, CoRW, CoWW; never inside an RMW pair); they
+ *    depend only on ops DPOR treats as dependent, so equivalent interleavings offer the same
+ *    choices and replay is exact;
+ *  - the whole graph is checked against linux-kernel.cat once, when the execution ends
+ *    (consistency.ts); an inconsistent one is `blocked`: dropped with whatever it reported (it is
+ *    no execution of the program). Checking at the end, not at each choice, keeps the choice sets
+ *    independent of unrelated threads' progress (a partial-graph check would make them depend on
+ *    it, which breaks DPOR's commutation and the audit);
  *  - the value a read returns is the value of the write it read from: the object's value
- *    (Field.v, AtomicT.counter, RefcountT.refs, through the `MemHost` it registered) is set to it
- *    before the thread resumes, and reset to the coherence-last value after (so wait conditions,
- *    invariants and final checks see memory as coherence order leaves it);
- *  - an RMW reads the write its store will follow immediately in coherence order; whether it
- *    stored (a cmpxchg may fail) is seen after the thread ran: the value changed;
+ *    (Field.v, AtomicT.counter, RefcountT.refs, through the `MemHost` each registers) is set to it
+ *    before the thread resumes, and reset to the coherence-last value after, so wait conditions,
+ *    invariants and final checks see memory as coherence order leaves it;
+ *  - an RMW reads the write its store then follows immediately in coherence order; a conditional
+ *    one (op.rmwCond: cmpxchg, add_unless, inc_not_zero) that left the value unchanged did not
+ *    store (the cat's FailedRMW: no ordering);
  *  - spin_lock / spin_unlock / trylock follow lock.cat (LKR+LKW, UL, LF) in the order the engine
- *    hands the lock over; spin_is_locked reads the lock word like any read (RL / RU);
- *  - rcu_read_lock / rcu_read_unlock / synchronize_rcu are the cat's fence events; the engine's
- *    grace periods still wait for the readers that started before them;
- *  - ops on objects without a MemHost (the engine's own Atomic/Cell/Mutex, completions, wait
- *    queues) stay sequentially consistent and count as full barriers (smp_mb) in the graph;
- *  - a spawned thread starts having seen (per location) what its parent had, a joiner what the
- *    joined thread had (coherence floors: no event of the cat orders them);
- *  - when no choice is consistent (or an RMW's store makes the graph inconsistent) the execution
- *    is blocked: it ends with `blocked`, and is no finding.
- * At the end, the cat's data-race flag gives the data races (plain accesses), reported as KCSAN
- * does. Leaves out: reads from writes not yet performed (load buffering, LB+poonceonces), SRCU,
- * call_rcu / kfree_rcu (a usage error under lkmm), and the mixed-accesses flag.
+ *    hands the lock over; spin_is_locked reads the lock word with a choice like any read (RL/RU);
+ *    sleeping locks built on the engine's lock ops (mutex) are modelled the same way;
+ *  - rcu_read_lock / rcu_read_unlock / synchronize_rcu are the cat's fence events (the rcu axiom
+ *    decides); the engine's grace periods still wait for readers that started before them;
+ *  - ops on objects without a MemHost (completions, semaphores, wait queues, the engine's own
+ *    Atomic/Cell/Mutex) stay sequentially consistent: fully ordered accesses of their location
+ *    that read the co-last write (a wait acquires it); thread spawn and join are a release write
+ *    read by an acquire (the cat has no such events);
+ *  - at the end, the cat's data-race flag gives the data races, reported as KCSAN would.
+ * Leaves out: reads from writes not yet performed (load buffering: LB+poonceonces is out of
+ * reach), SRCU, call_rcu / kfree_rcu (a usage error under lkmm), the mixed-accesses flag, and
+ * address dependencies it would have to infer (a model declares them: src/linux/deps.ts).
  */
 import type { DepTracker } from '../deps.js';
 import { DepTracker as Deps } from '../deps.js';

@@ -10,7 +10,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  Field, type Model, type Op, UsageError, call_rcu, check, checkTokenMemoryModel, decodeToken, defineModel, replay,
+  Field, type Model, type Op, UsageError, call_rcu, check, cpu_relax, checkTokenMemoryModel, decodeToken, defineModel, replay,
   smp_load_acquire, smp_mb, smp_rmb, smp_store_release, smp_wmb, thread, READ_ONCE, WRITE_ONCE,
 } from '../../src/index.js';
 import { buildReport, renderHtml, renderMarkdown, renderText } from '../../src/report/index.js';
@@ -182,5 +182,45 @@ describe('reports', () => {
     // An SC report has no such section.
     const sc = check(model('mp-report-sc', (s) => mpWriter(s, 'once'), (s) => mpReader(s, 'once'), (s) => s.r0 === 1), { strategy: 'dfs' });
     expect(renderText(buildReport(model('mp-report-sc', (s) => mpWriter(s, 'once'), (s) => mpReader(s, 'once'), (s) => s.r0 === 1), sc.finding?.token as string))).not.toMatch(/memory model LKMM/);
+  });
+});
+
+describe('polling loops and long executions', () => {
+  function poller(acquire: boolean): Model<{ f: Field<number>; d: Field<number>; r: number }, Record<string, never>> {
+    return defineModel<{ f: Field<number>; d: Field<number>; r: number }, Record<string, never>>({
+      name: `lkmm-api/poll-${acquire ? 'acquire' : 'once'}`, scenarios: { default: {} }, leakCheck: false,
+      setup: () => ({ f: new Field(0, 'flag'), d: new Field(0, 'data'), r: -1 }),
+      threads: (s) => [
+        thread('P0', function* () {
+          yield* WRITE_ONCE(s.d, 1);
+          if (acquire) yield* smp_store_release(s.f, 1);
+          else yield* WRITE_ONCE(s.f, 1);
+        }),
+        thread('P1', function* () {
+          while (!(acquire ? yield* smp_load_acquire(s.f) : yield* READ_ONCE(s.f))) yield* cpu_relax();
+          s.r = yield* READ_ONCE(s.d);
+        }),
+      ],
+      final: [{ name: 'the poller sees the data', check: (s) => s.r === 1 }],
+    });
+  }
+
+  it('a polling loop ends (a stale read is taken at most twice in a row per site): release/acquire passes exhaustively, WRITE_ONCE/READ_ONCE shows the stale data', () => {
+    for (const strategy of ['dfs', 'dpor'] as const) {
+      const ok = check(poller(true), { strategy, memoryModel: 'lkmm', maxExecutions: 10_000 });
+      expect(ok.exhaustive, strategy).toBe(true);
+      expect(ok.finding, strategy).toBeNull();
+      expect(check(poller(false), { strategy, memoryModel: 'lkmm', maxExecutions: 10_000 }).finding?.violation.kind, strategy).toBe('invariant');
+    }
+  });
+
+  it('an execution too long for the cubic end-of-execution check is a one-line usage error', () => {
+    const long = defineModel<{ x: Field<number> }, Record<string, never>>({
+      name: 'lkmm-api/long', scenarios: { default: {} }, leakCheck: false,
+      setup: () => ({ x: new Field(0, 'x') }),
+      threads: (s) => [thread('P0', function* () { for (let i = 0; i < 2000; i++) yield* WRITE_ONCE(s.x, i); })],
+    });
+    expect(() => check(long, { strategy: 'dfs', memoryModel: 'lkmm', maxExecutions: 1 })).toThrow(/^an execution made \d+ memory events; the LKMM check takes at most 1500 per execution/);
+    expect(check(long, { strategy: 'dfs', maxExecutions: 1 }).finding).toBeNull();
   });
 });

@@ -81,6 +81,11 @@ const FENCE_ANN: Readonly<Record<number, number>> = {
   [Mo.AfterUnlockLock]: Ann.F_AFTER_UNLOCK_LOCK, [Mo.Sc]: Ann.F_MB,
 };
 
+/** How many times in a row one read site may take a stale write (eventual visibility). */
+const MAX_STALE = 2;
+/** The largest graph the end-of-execution check takes (it is cubic in the number of events). */
+export const MAX_EVENTS = 1500;
+
 /** Synthetic locations of the thread start / exit hand-offs (beyond any object id). */
 const SPAWN_LOC = 0x40000000;
 const JOIN_LOC = 0x50000000;
@@ -104,6 +109,8 @@ export class LkmmMemory {
   private pendingCond = false;
   /** Locations of objects without a MemHost (SC: every read takes the co-last write). */
   private scLocs = new Set<number>();
+  /** Consecutive stale reads per (thread, location, code site): see chooseRf. */
+  private staleRuns = new Map<string, number>();
   private pendingLoc = -1;
   /** Set when the graph became inconsistent: the execution is blocked (not counted). */
   blocked: Violation | null = null;
@@ -115,6 +122,7 @@ export class LkmmMemory {
     this.floors = [];
     this.lockLocs.clear();
     this.scLocs.clear();
+    this.staleRuns.clear();
     this.lockSeen = [];
     this.pendingWrite = this.pendingRmw = this.pendingLoc = -1;
     this.blocked = null;
@@ -179,14 +187,22 @@ export class LkmmMemory {
     return k;
   }
 
-  /** Read event `r` chooses its write among `cands` (co-latest first). */
+  /**
+   * Read event `r` chooses its write among `cands` (co-latest first). Eventual visibility: the same
+   * read (thread, code site, location) may take a stale write MAX_STALE times in a row; the next
+   * time it takes the latest (a polling loop sees the store it waits for, as on every real CPU).
+   */
   private chooseRf(r: number, cands: number[], sched: Scheduler, view: SchedulerView, schedule: number[]): number {
     const e = this.g.ev(r);
     if (cands.length === 0) {
       this.block('no-choice');
       return -1;
     }
-    const w = cands[this.pick(cands.length, e.tid, sched, view, schedule)] as number;
+    const key = `${e.tid}\u0000${e.loc}\u0000${e.label}`;
+    const run = this.staleRuns.get(key) ?? 0;
+    const w = run >= MAX_STALE ? cands[0] as number : cands[this.pick(cands.length, e.tid, sched, view, schedule)] as number;
+    if (w === cands[0]) this.staleRuns.delete(key);
+    else this.staleRuns.set(key, run + 1);
     e.rf = w;
     this.see(e.tid, e.loc, w);
     return w;
@@ -454,6 +470,9 @@ export class LkmmMemory {
   finish(objects: ObjectTable): Violation[] {
     this.settle();
     if (this.blocked !== null) return [];
+    if (this.g.events.length > MAX_EVENTS) {
+      throw new UsageError(`an execution made ${this.g.events.length} memory events; the LKMM check takes at most ${MAX_EVENTS} per execution: bound the model's loops or scenario size, or use --memory-model sc`);
+    }
     const v = checkGraph(this.g, true);
     if (v.failed !== null) {
       this.block(v.failed);

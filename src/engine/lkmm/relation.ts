@@ -65,16 +65,16 @@ export class Rel {
     return this.map2(o, (x, y) => x & ~y);
   }
 
+  /** Row i of `this` |= row j of `src`. */
+  private orRow(i: number, src: Rel, j: number): void {
+    const w = this.w;
+    for (let k = 0; k < w; k++) this.bits[i * w + k] = (this.bits[i * w + k] as number) | (src.bits[j * w + k] as number);
+  }
+
   /** `this ; o`. */
   seq(o: Rel): Rel {
     const out = new Rel(this.n);
-    const w = this.w;
-    for (let i = 0; i < this.n; i++) {
-      for (let j = 0; j < this.n; j++) {
-        if (!this.has(i, j)) continue;
-        for (let k = 0; k < w; k++) out.bits[i * w + k] = (out.bits[i * w + k] as number) | (o.bits[j * w + k] as number);
-      }
-    }
+    for (let i = 0; i < this.n; i++) for (let j = 0; j < this.n; j++) if (this.has(i, j)) out.orRow(i, o, j);
     return out;
   }
 
@@ -94,13 +94,7 @@ export class Rel {
   /** `r+` (Warshall). */
   plus(): Rel {
     const out = new Rel(this.n, this.bits.slice());
-    const w = this.w;
-    for (let k = 0; k < this.n; k++) {
-      for (let i = 0; i < this.n; i++) {
-        if (!out.has(i, k)) continue;
-        for (let x = 0; x < w; x++) out.bits[i * w + x] = (out.bits[i * w + x] as number) | (out.bits[k * w + x] as number);
-      }
-    }
+    for (let k = 0; k < this.n; k++) for (let i = 0; i < this.n; i++) if (out.has(i, k)) out.orRow(i, out, k);
     return out;
   }
 

@@ -3,7 +3,7 @@
  * litmus-tests directory, in seconds, under SC and under the LKMM, each with DFS and with DPOR. Two figures each: `cli`, the wall time of a fresh `mapcheck litmus DIR` process
  * (node start-up and V8 warm-up included: what a user waits), and `warm`, the best of several
  * in-process runs of runLitmusDirectory (parse, compile, exhaust, verdicts), the strategies measured
- * alternately. herd7 does the directory in about a second on a laptop (issue 12's reference; herd7
+ * alternately, each from an empty LKMM verdict cache. herd7 does the directory in about a second on a laptop (issue 12's reference; herd7
  * is not installed here, so it is not measured side by side); the target is within 10x under lkmm.
  * The directory: MAPCHECK_LKMM_LITMUS/tests, else /work/shared/lkmm-litmus/tests.
  * Leaves out: asserting the target (benchmarks print, tests assert behaviour).
@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { UsageError } from '../src/index.js';
+import { UsageError, clearLkmmVerdicts } from '../src/index.js';
 import { type LitmusOptions, type LitmusStrategy, runLitmusDirectory } from '../src/litmus/index.js';
 import type { BenchOptions, BenchReport } from './index.js';
 
@@ -49,6 +49,7 @@ function measure(dir: string, memoryModel: 'sc' | 'lkmm', strategies: readonly L
   for (const s of strategies) last.set(s, runLitmusDirectory(dir, { memoryModel, strategy: s }));
   for (let r = 0; r < rounds; r++) {
     for (const s of strategies) {
+      clearLkmmVerdicts();
       const t0 = performance.now();
       last.set(s, runLitmusDirectory(dir, { memoryModel, strategy: s }));
       best.set(s, Math.min(best.get(s) ?? Infinity, (performance.now() - t0) / 1000));

@@ -6,7 +6,7 @@
  * `WRITE_ONCE(x, READ_ONCE(x) + 1)` each) under lkmm as a ratio of sc.
  * Leaves out: the seed models' proofs under lkmm (issue 12 must-have 4, not done here).
  */
-import { Field, type Model, type Op, check, defineModel, smp_mb, thread, READ_ONCE, WRITE_ONCE } from '../src/index.js';
+import { Field, type Model, type Op, check, clearLkmmVerdicts, defineModel, smp_mb, thread, READ_ONCE, WRITE_ONCE } from '../src/index.js';
 import type { BenchOptions, BenchReport } from './index.js';
 
 type G<R> = Generator<Op, R, unknown>;
@@ -56,6 +56,7 @@ export function lkmmBench(o: BenchOptions, out: BenchReport): void {
   const exhaust: LkmmExhaustRow[] = [];
   for (const m of SMALL) {
     const [sc, scMs] = timed(() => check(m, { strategy: 'dfs', maxExecutions: 1_000_000, audit: false }));
+    clearLkmmVerdicts();
     const [lk, lkmmMs] = timed(() => check(m, { strategy: 'dfs', memoryModel: 'lkmm', maxExecutions: 1_000_000, audit: false }));
     exhaust.push({ model: m.name, scExec: sc.executions, lkmmExec: lk.executions, scMs, lkmmMs });
     o.log(`  ${m.name.padEnd(22)} DFS exhaustive: sc ${sc.executions} executions ${scMs.toFixed(0)} ms, lkmm ${lk.executions} executions ${lkmmMs.toFixed(0)} ms` +
@@ -71,6 +72,7 @@ export function lkmmBench(o: BenchOptions, out: BenchReport): void {
       return [r.executions / s, r.steps / s];
     };
     const [scE, scS] = run('sc');
+    clearLkmmVerdicts();
     const [lkE, lkS] = run('lkmm');
     thr.push({ strategy, scExecPerS: scE, lkmmExecPerS: lkE, scStepsPerS: scS, lkmmStepsPerS: lkS });
     o.log(`  3x20 READ_ONCE/WRITE_ONCE ${strategy.padEnd(6)} sc ${scE.toFixed(0)} exec/s (${(scS / 1e3).toFixed(0)} k steps/s), lkmm ${lkE.toFixed(0)} exec/s (${(lkS / 1e3).toFixed(1)} k steps/s)  lkmm/sc ${(lkE / scE).toFixed(4)}`);

@@ -10,6 +10,7 @@ export type { Op, ThreadBody, ThreadGen } from './engine/ops.js';
 export { Execution, currentExecution, allocThreadSlot, MAX_THREADS } from './engine/execution.js';
 export type { ExecResult, ExecOptions, ThreadState } from './engine/execution.js';
 export { MEMORY_MODELS } from './engine/exec-types.js';
+export { clearLkmmVerdicts } from './engine/lkmm/memory.js';
 export type { MemoryModelName, WeakRead } from './engine/exec-types.js';
 export { explore } from './engine/explore.js';
 export type { ExploreOptions, ExploreResult, Finding } from './engine/explore.js';

@@ -44,6 +44,7 @@ import type { Scheduler, SchedulerView } from '../scheduler.js';
 import { UsageError, type Violation, violation } from '../violation.js';
 import { type Axiom, checkGraph } from './consistency.js';
 import { Ann, EvKind, type Event, Graph } from './graph.js';
+import { VerdictCache } from './verdict-cache.js';
 import type { WeakRead } from '../exec-types.js';
 
 function show(v: unknown): string {
@@ -85,6 +86,14 @@ const FENCE_ANN: Readonly<Record<number, number>> = {
 const MAX_STALE = 2;
 /** The largest graph the end-of-execution check takes (it is cubic in the number of events). */
 export const MAX_EVENTS = 1500;
+
+/** Verdicts by graph shape, shared by every execution in the process (a verdict depends on the graph only). */
+const VERDICTS = new VerdictCache();
+
+/** Forget every cached verdict (benchmarks measure a cold run with it). */
+export function clearLkmmVerdicts(): void {
+  VERDICTS.clear();
+}
 
 /** Synthetic locations of the thread start / exit hand-offs (beyond any object id). */
 const SPAWN_LOC = 0x40000000;
@@ -466,6 +475,20 @@ export class LkmmMemory {
     return out;
   }
 
+  /** The cat's verdict on the finished graph, from the cache when an equal graph was checked. */
+  private verdict(): { failed: Axiom | null; races: readonly (readonly [number, number])[] } {
+    const { key, names } = VerdictCache.key(this.g);
+    const hit = VERDICTS.get(key);
+    if (hit !== undefined) {
+      const id = new Map(names.map((nm, i) => [nm, i]));
+      const races = hit.races.map(([a, b]) => [id.get(a) ?? -1, id.get(b) ?? -1] as const).filter(([a, b]) => a >= 0 && b >= 0);
+      return { failed: hit.failed, races };
+    }
+    const v = checkGraph(this.g, true);
+    VERDICTS.set(key, v.failed, v.races, names);
+    return v;
+  }
+
   /** The end of the execution: the data races of the final graph (as KCSAN would word them). */
   finish(objects: ObjectTable): Violation[] {
     this.settle();
@@ -473,7 +496,7 @@ export class LkmmMemory {
     if (this.g.events.length > MAX_EVENTS) {
       throw new UsageError(`an execution made ${this.g.events.length} memory events; the LKMM check takes at most ${MAX_EVENTS} per execution: bound the model's loops or scenario size, or use --memory-model sc`);
     }
-    const v = checkGraph(this.g, true);
+    const v = this.verdict();
     if (v.failed !== null) {
       this.block(v.failed);
       return [];

@@ -3,7 +3,9 @@
  * Sections: engine throughput vs a bare generator loop and fast-check's scheduler (and, with
  * `--baseline DIR`, vs another build); DPOR steps/s; RSS over many executions; time to first bug
  * per posted seed bug and strategy; DPOR exhaustion of the fixed variants; executions/s of random
- * and DPOR on the seed scenarios. `--quick` shrinks every budget (CI smoke); the full run takes minutes.
+ * and DPOR on the seed scenarios; the kernel's litmus-tests directory under each memory model; the
+ * LKMM's cost beside SC.
+ * `--quick` shrinks every budget (CI smoke); the full run takes minutes.
  * Leaves out: pass/fail on targets — targets are printed beside the figures, never asserted.
  */
 import { fixedExhaustion, timeToFirstBug, type BugRow, type ProofRow } from './bugs.js';
@@ -13,6 +15,8 @@ import { minimizeBench } from './minimize.js';
 import { campaignBench } from './campaign.js';
 import { sanitizerCost } from './sanitizers.js';
 import type { AnyModel } from '../src/index.js';
+import { litmusBench } from './litmus.js';
+import { lkmmBench } from './lkmm.js';
 import { seedThroughput } from './seeds.js';
 import { compareWithBaseline, loadBaseline } from './baseline.js';
 import { watchdogBench } from './watchdog.js';
@@ -52,6 +56,8 @@ export const EXTRA_SECTIONS: { name: string; run: BenchSection }[] = [];
 EXTRA_SECTIONS.push({ name: 'minimize', run: (o, out) => minimizeBench(o, out) });
 EXTRA_SECTIONS.push({ name: 'campaign', run: (o, out) => campaignBench(o, out) });
 EXTRA_SECTIONS.push({ name: 'watchdog', run: (o, out) => watchdogBench(o, out) });
+EXTRA_SECTIONS.push({ name: 'litmus', run: (o, out) => litmusBench(o, out) });
+EXTRA_SECTIONS.push({ name: 'lkmm', run: (o, out) => lkmmBench(o, out) });
 
 export async function runBench(o: BenchOptions): Promise<BenchReport> {
   const want = (s: string): boolean => !o.only || o.only.includes(s);

@@ -75,10 +75,25 @@ export function checkTokenFits(model: AnyModel, s: Schedule): void {
   }
 }
 
-/** Re-run one schedule with the full trace. Throws UsageError on a token for another model. */
-export function replay(model: AnyModel, tokenOrSchedule: string | Schedule, mode: 'strict' | 'lenient' = 'strict'): ReplayResult {
+/**
+ * A token replays only under the memory model it was recorded under: its value choices are the
+ * reads-from and coherence choices of that model (lkmm) or the model's own choose() calls (sc).
+ */
+export function checkTokenMemoryModel(s: Schedule, want: MemoryModelName): void {
+  const have = s.mode?.memoryModel ?? 'sc';
+  if (have !== want) {
+    throw new UsageError(`token was recorded under memory model '${have}', not '${want}': its choices mean something else there (replay it under ${have}, or re-run the check with --memory-model ${want})`);
+  }
+}
+
+/**
+ * Re-run one schedule with the full trace. Throws UsageError on a token for another model, or
+ * (when `memoryModel` is given) one recorded under another memory model.
+ */
+export function replay(model: AnyModel, tokenOrSchedule: string | Schedule, mode: 'strict' | 'lenient' = 'strict', memoryModel?: MemoryModelName): ReplayResult {
   const s = typeof tokenOrSchedule === 'string' ? decodeToken(tokenOrSchedule) : tokenOrSchedule;
   checkTokenFits(model, s);
+  if (memoryModel !== undefined) checkTokenMemoryModel(s, memoryModel);
   return runSchedule(model, s, mode);
 }
 

@@ -1,7 +1,8 @@
 /**
  * The direction of imports (DESIGN.md §3): cli -> shrink/report/strategies/models -> linux/hw ->
  * engine. Scans every TypeScript file's import specifiers and fails with the offending lines.
- * Also: the engine, linux, hw, strategies, shrink and report never touch fs/console/process.
+ * Also: the engine, linux, hw, strategies, shrink and report never touch fs/console/process; the
+ * litmus front end reads files only in directory.ts.
  * Leaves out: dynamic imports built from strings (the project has none).
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -45,6 +46,8 @@ const allowed: Record<string, readonly string[]> = {
   'src/strategies': ['src/engine', 'src/strategies'],
   'src/shrink': ['src/engine', 'src/strategies', 'src/shrink', 'src/check', 'src/report'],
   'src/report': ['src/engine', 'src/report', 'src/check', 'src/strategies'],
+  // The litmus front end sits beside the models: it uses the public API only.
+  'src/litmus': ['src/index', 'src/litmus'],
 };
 
 describe('import direction', () => {
@@ -69,6 +72,16 @@ describe('import direction', () => {
         if (a === null) continue;
         if (a !== 'models' && a !== 'src/index') bad.push(`${f}: ${spec}`);
       }
+    }
+    expect(bad).toEqual([]);
+  });
+
+  it('src/litmus touches fs only in directory.ts, and never process or console', () => {
+    const bad: string[] = [];
+    for (const f of files('src/litmus')) {
+      const text = readFileSync(join(root, f), 'utf8');
+      if (/\bprocess\.(argv|env|exit|stdout|stderr)|\bconsole\.(log|error|warn)/.test(text)) bad.push(f);
+      if (!f.endsWith('directory.ts') && /from ['"](node:)?fs(\/promises)?['"]/.test(text)) bad.push(f);
     }
     expect(bad).toEqual([]);
   });

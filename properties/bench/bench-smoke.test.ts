@@ -30,6 +30,39 @@ describe('mapcheck bench', () => {
     expect(lines.some((l) => l.includes("model's own code"))).toBe(true);
   }, 60_000);
 
+  it('the litmus section times the kernel litmus directory under SC and the LKMM with DFS and DPOR', async () => {
+    const lines: string[] = [];
+    const r = await runBench({ quick: true, only: ['litmus'], log: (l) => lines.push(l) });
+    const rows = (r.litmus as { rows: { memoryModel: string; strategy: string; tests: number; executions: number; cliS: number; warmS: number }[] }).rows;
+    expect(rows.slice(0, 2).map((x) => `${x.memoryModel} ${x.strategy}`)).toEqual(['sc dfs', 'sc dpor']);
+    for (const x of rows) {
+      expect(x.tests).toBe(43);
+      expect(x.cliS).toBeGreaterThan(0);
+      expect(x.warmS).toBeGreaterThan(0);
+    }
+    // DPOR explores fewer executions than DFS on the same directory.
+    expect(rows[1]?.executions).toBeLessThan(rows[0]?.executions ?? 0);
+    // Under the LKMM: both strategies, every test but the declared out-of-reach one agrees.
+    expect(rows.slice(2).map((x) => `${x.memoryModel} ${x.strategy}`)).toEqual(['lkmm dfs', 'lkmm dpor']);
+    for (const x of rows.slice(2)) expect((x as { agree?: number }).agree).toBe(42);
+    expect(lines.some((l) => l.includes('mapcheck litmus DIR'))).toBe(true);
+  }, 300_000);
+
+  it('the lkmm section compares sc and lkmm side by side: exhaustive executions and random/PCT throughput', async () => {
+    const lines: string[] = [];
+    const r = await runBench({ quick: true, only: ['lkmm'], log: (l) => lines.push(l) });
+    const lk = r['lkmm'] as { exhaust: { model: string; scExec: number; lkmmExec: number }[]; throughput: { strategy: string; scExecPerS: number; lkmmExecPerS: number }[] };
+    expect(lk.exhaust.map((x) => x.model)).toEqual(['bench-lkmm/mp-x2', 'bench-lkmm/sb-mb-x2']);
+    // The LKMM explores more executions than SC (reads-from and coherence choices), never fewer.
+    for (const x of lk.exhaust) expect(x.lkmmExec).toBeGreaterThan(x.scExec);
+    expect(lk.throughput.map((x) => x.strategy)).toEqual(['random', 'pct']);
+    for (const x of lk.throughput) {
+      expect(x.scExecPerS).toBeGreaterThan(0);
+      expect(x.lkmmExecPerS).toBeGreaterThan(0);
+    }
+    expect(lines.some((l) => l.includes('lkmm/sc'))).toBe(true);
+  }, 300_000);
+
   it('the seed-scenario section measures random and DPOR on every seed scenario it lists', () => {
     const rows = seedThroughput(1, 20);
     expect(rows).toHaveLength(SEED_SCENARIOS.length * 2);

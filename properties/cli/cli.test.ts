@@ -132,6 +132,8 @@ export const models = [defineModel({
     expectOneLineError(run('replay', 'hello'), /not a mapcheck token/);
     expectOneLineError(run('replay', 'mc1.AAAAAAAAAAAAAAAA'), /corrupt|truncated/);
     expectOneLineError(run('frob'), /unknown command 'frob'/);
+    expectOneLineError(run('fuzz', '--memory-model', 'arm'), /--memory-model must be one of sc\|lkmm/);
+    expectOneLineError(run('replay', 'hello', '--memory-model', 'x86'), /--memory-model must be one of sc\|lkmm/);
   });
 
   it('a token for another model version or an edited token is refused in one line', () => {
@@ -141,6 +143,36 @@ export const models = [defineModel({
     expectOneLineError(run('replay', encodeToken({ ...s, hash: (s.hash + 1) >>> 0 })), /another version of 'litmus\/abba'/);
     const flipped = token.slice(0, -3) + (token.endsWith('A') ? 'B' : 'A') + token.slice(-2);
     expectOneLineError(run('replay', flipped), /corrupt|truncated/);
+  });
+
+  it('--memory-model: a user model\'s stale read is found under lkmm (exit 1, the token says lkmm) and not under sc (exit 0); a bad name and a token replayed under the other model are one line, exit 2', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mapcheck-cli-lkmm-'));
+    const file = join(dir, 'models.mjs');
+    const api = join(root, 'dist/src/index.js');
+    writeFileSync(file, `
+import { Field, READ_ONCE, WRITE_ONCE, defineModel, thread } from ${JSON.stringify(api)};
+export const models = [defineModel({
+  name: 'user/mp-once', scenarios: { default: {} }, leakCheck: false,
+  setup: () => ({ data: new Field(0, 'data'), flag: new Field(0, 'flag'), r0: 0, r1: 0 }),
+  threads: (s) => [
+    thread('P0', function* () { yield* WRITE_ONCE(s.data, 1); yield* WRITE_ONCE(s.flag, 1); }),
+    thread('P1', function* () { s.r0 = yield* READ_ONCE(s.flag); s.r1 = yield* READ_ONCE(s.data); }),
+  ],
+  final: [{ name: 'no stale data after the flag', check: (s) => !(s.r0 === 1 && s.r1 === 0) }],
+})];
+`);
+    const sc = run('check', 'user/mp-once', '--load', file, '--strategy', 'dfs', '--json', '--no-report');
+    expect(sc.code).toBe(0);
+    expect(JSON.parse(sc.out).exhaustive).toBe(true);
+    const lk = run('check', 'user/mp-once', '--load', file, '--strategy', 'dfs', '--memory-model', 'lkmm', '--json', '--no-report');
+    expect(lk.code).toBe(1);
+    const j = JSON.parse(lk.out) as { violation: { kind: string }; token: string };
+    expect(j.violation.kind).toBe('invariant');
+    expect(decodeToken(j.token).mode?.memoryModel).toBe('lkmm');
+    expectOneLineError(run('check', 'user/mp-once', '--load', file, '--memory-model', 'tso'), /--memory-model must be one of sc\|lkmm/);
+    const abba = (JSON.parse(run('check', 'litmus/abba', '--strategy', 'random', '--json', '--no-report').out) as { token: string }).token;
+    expectOneLineError(run('replay', abba, '--memory-model', 'lkmm'), /token was recorded under memory model 'sc', not 'lkmm'/);
+    expect(run('replay', abba, '--memory-model', 'sc').code).toBe(1);
   });
 
   it('user models via --load: a thrown error is a violation, a yield loop hits the step bound, a non-yielding loop trips the watchdog', () => {

@@ -14,6 +14,7 @@ import { checkCommand } from './commands/check.js';
 import { fuzzCommand } from './commands/fuzz.js';
 import { mergeCommand } from './commands/merge.js';
 import { listCommand } from './commands/list.js';
+import { litmusCommand } from './commands/litmus.js';
 import { replayCommand } from './commands/replay.js';
 import { minimizeCommand } from './commands/minimize.js';
 import { reportCommand } from './commands/report.js';
@@ -28,6 +29,7 @@ export const COMMANDS: readonly Command[] = [
   reportCommand,
   fuzzCommand,
   mergeCommand,
+  litmusCommand,
   benchCommand,
 ];
 

@@ -15,6 +15,7 @@ import type { ExploreResult } from '../engine/explore.js';
 import type { AnyModel } from '../engine/model.js';
 import { scenarioParams } from '../engine/model.js';
 import { type ExecMode, decodeToken } from '../engine/token.js';
+import type { MemoryModelName } from '../engine/exec-types.js';
 import { thrownText } from '../engine/thrown.js';
 import { UsageError, type Violation } from '../engine/violation.js';
 import { buildReport } from '../report/build.js';
@@ -40,8 +41,9 @@ export interface CheckJob {
   readonly maxSteps?: number;
   /** Go on past violations and list every distinct bug (`check --keep-going`). */
   readonly keepGoing?: boolean;
+  readonly memoryModel?: MemoryModelName;
 }
-export interface ReplayJob { readonly kind: 'replay'; readonly token: string; readonly lenient: boolean; readonly trace: boolean }
+export interface ReplayJob { readonly kind: 'replay'; readonly token: string; readonly lenient: boolean; readonly trace: boolean; readonly memoryModel?: MemoryModelName }
 export interface ReportJob {
   readonly kind: 'report';
   readonly token: string;
@@ -96,13 +98,15 @@ function runCheck(job: CheckJob, tap: Int32Array | null, target: (t: JobTarget) 
     ...(job.delayBound !== undefined ? { delayBound: job.delayBound } : {}),
   };
   const inner = makeStrategy(job.strategy, opts);
-  target({ model: model.name, hash: model.hash, scenario: key, strategy: inner.name, seed: inner.seed, ...(job.keepGoing ? { mode: { keepGoing: true } } : {}) });
+  const mode = { ...(job.keepGoing ? { keepGoing: true } : {}), ...(job.memoryModel !== undefined && job.memoryModel !== 'sc' ? { memoryModel: job.memoryModel } : {}) };
+  target({ model: model.name, hash: model.hash, scenario: key, strategy: inner.name, seed: inner.seed, ...(Object.keys(mode).length > 0 ? { mode } : {}) });
   const r = check(model, {
     strategy: tap ? new ScheduleTap(inner, tap) : inner, maxExecutions: job.maxExecutions,
     ...(job.scenario !== undefined ? { scenario: job.scenario } : {}),
     ...(job.deadline !== undefined ? { deadline: job.deadline } : {}),
     ...(job.maxSteps !== undefined ? { maxSteps: job.maxSteps } : {}),
     ...(job.keepGoing ? { keepGoing: true } : {}),
+    ...(job.memoryModel !== undefined ? { memoryModel: job.memoryModel } : {}),
   });
   refuse(model, r.finding?.violation);
   if (!job.keepGoing) return r;
@@ -117,7 +121,7 @@ function runReplay(job: ReplayJob): ReplayOutput {
   const s = decodeToken(job.token);
   const model = resolveModel(s.model);
   const t0 = Date.now();
-  const r = replay(model, s, job.lenient ? 'lenient' : 'strict');
+  const r = replay(model, s, job.lenient ? 'lenient' : 'strict', job.memoryModel);
   const v = r.violation;
   refuse(model, v);
   const json: ResultJson = {

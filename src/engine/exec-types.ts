@@ -68,6 +68,29 @@ export interface ExecResult {
   /** With `observe`: structural hashes of the final state and of what every thread returned. */
   readonly stateHash?: number;
   readonly resultsHash?: number;
+  /**
+   * Under a weak memory model: the execution had no consistent continuation (the axiom that
+   * failed, or 'no-choice'); it is no execution of the program, and reports nothing.
+   */
+  readonly blocked?: string;
+  /** Under a weak memory model, with `trace`: the write each read took (reports). */
+  readonly weak?: readonly WeakRead[];
+}
+
+/** One read of a weak-memory execution and the write it read from (rf). */
+export interface WeakRead {
+  readonly thread: number;
+  readonly step: number;
+  readonly label: string;
+  readonly object: string;
+  readonly value: string;
+  /** The write read from; null: the location's initial value. */
+  readonly from: { readonly thread: number; readonly step: number; readonly label: string } | null;
+  /**
+   * When the read took a value an earlier-performed write had already overwritten: that write, and
+   * why nothing forbade the stale value.
+   */
+  readonly stale: string | null;
 }
 
 let slotCount = 0;

@@ -28,6 +28,7 @@ import { WaitCheck } from './wait-check.js';
 import { SPIN_WAIT, SpinDetector } from './spin.js';
 import { markOpaque, stateHash } from './state-hash.js';
 import type { DepTracker } from './deps.js';
+import { LkmmMemory, PASS } from './lkmm/memory.js';
 import type { ExecOptions, ExecResult, ThreadState } from './exec-types.js';
 import { deadlockViolation, livelockViolation } from './stuck.js';
 import { type Site, type Violation, ViolationAbort, UsageError, violation } from './violation.js';
@@ -72,6 +73,9 @@ export class Execution extends EnabledSet implements SchedulerView {
   keepGoing = false;
   /** Declared dependencies (deps.ts), while a memory model that reads them runs; null otherwise. */
   deps: DepTracker | null = null;
+  /** The weak memory model (lkmm/memory.ts) while `memoryModel: 'lkmm'` runs; null under SC. */
+  mm: LkmmMemory | null = null;
+  private lkmm: LkmmMemory | null = null;
   /** What keep-going recorded this execution, and the threads an oops ended (violation-log.ts). */
   private readonly log = new ViolationLog();
   runStore: Map<unknown, unknown> = new Map();
@@ -176,6 +180,7 @@ export class Execution extends EnabledSet implements SchedulerView {
    * kernel primitive's internal fence, e.g. refcount_dec_and_test's acquire on success).
    */
   fenceAfter(mo: Mo): void {
+    if (this.mm !== null && this.running >= 0) this.mm.fenceAfter(this.running, mo, this.stepIndex - 1);
     if (!this.hbOn || this.running < 0) return;
     syncOp(this.hb, this.running, fenceOp(mo), false);
   }
@@ -289,6 +294,12 @@ export class Execution extends EnabledSet implements SchedulerView {
       if (!this.keepGoing) return undefined;
     }
     if (!this.hbOn && this.objects.plainCount > 0 && san) this.startClocks();
+    const mm = this.mm;
+    if (mm !== null) {
+      const r = mm.access(tid, o, this.stepIndex, sched, this, schedule);
+      if (mm.blocked !== null) return (this.violation ??= mm.blocked), undefined;
+      if (r !== PASS) return r;
+    }
     const hbOn = this.hbOn;
     let result: unknown;
     switch (o.kind) {
@@ -383,15 +394,20 @@ export class Execution extends EnabledSet implements SchedulerView {
     this.running = -1;
     this.violation = null;
     this.keepGoing = opts.keepGoing === true;
-    if (opts.memoryModel !== undefined && opts.memoryModel !== 'sc') {
-      throw new UsageError(`memory model '${opts.memoryModel}' is not available in this build (use 'sc')`);
+    if (opts.memoryModel !== undefined && opts.memoryModel !== 'sc' && opts.memoryModel !== 'lkmm') {
+      throw new UsageError(`unknown memory model '${String(opts.memoryModel)}' (use sc or lkmm)`);
     }
+    this.mm = opts.memoryModel === 'lkmm' ? (this.lkmm ??= new LkmmMemory()) : null;
+    if (this.mm !== null) this.mm.begin();
+    this.deps = this.mm !== null ? this.mm.deps : null;
     this.log.reset();
     this.resetEnabled();
     this.waits.reset();
     this.spin.reset();
     if (this.deferred.length !== 0) this.deferred = [];
     this.hbOn = false;
+    // Under a weak memory model every access goes through perform (no lazy-clock fast path).
+    if (this.mm !== null) this.startClocks();
     this.runStore = opts.runStore ?? new Map();
     this.sanitize = opts.sanitize !== false;
     this.schedule = [];
@@ -418,6 +434,10 @@ export class Execution extends EnabledSet implements SchedulerView {
         if (!(e instanceof ViolationAbort) && !this.violation) this.violation = threw(`setup of ${model.name}`, e, [], -1);
       }
       if (!this.violation) this.loop(sched, maxSteps, invariants, state);
+      if (this.mm !== null) {
+        for (const v of this.mm.finish(this.objects)) this.note(v);
+        if (this.mm.blocked !== null) this.violation ??= this.mm.blocked;
+      }
       // After an oops the state is what the killed thread left half-done: end checks would only
       // report consequences (a leak of what it was about to free, a count it did not drop).
       if (!this.violation && model.final && this.log.oopses === 0) this.checkAll(model.final, state, 'invariant');
@@ -425,7 +445,10 @@ export class Execution extends EnabledSet implements SchedulerView {
     } finally {
       Execution.current = saved;
     }
-    const halted = this.violation !== null && this.violation.kind !== 'deadlock';
+    // A blocked execution (no consistent choice under the memory model) is no execution at all.
+    const blocked = this.mm !== null && this.mm.blocked !== null;
+    if (blocked) this.dropFindings();
+    const halted = !blocked && (this.violation !== null && this.violation.kind !== 'deadlock');
     const violations = this.log.all(this.violation);
     if (violations.length > 0) this.violation = violations[0] as Violation;
     let facts: Record<string, string | number | boolean> | undefined;
@@ -437,6 +460,8 @@ export class Execution extends EnabledSet implements SchedulerView {
       traceThreads: this.rec.traceThreads ?? [], traceOps: this.rec.traceOps, fingerprint: this.rec.fp >>> 0,
     };
     if (facts) res.facts = facts;
+    if (blocked) res.blocked = (this.mm as LkmmMemory).blockedBy ?? 'inconsistent';
+    if (this.mm !== null && opts.trace === true) res.weak = (this.mm as LkmmMemory).explain(this.objects);
     if (opts.observe === true) {
       res.setupObjects = setupObjects;
       res.stateHash = stateHash(state);
@@ -453,6 +478,7 @@ export class Execution extends EnabledSet implements SchedulerView {
   private loop(sched: Scheduler, maxSteps: number, invariants: readonly { name: string; check: (s: never) => unknown }[] | null, state: unknown): void {
     const schedule = this.schedule;
     const rec = this.rec.active ? this.rec : null;
+    const mm = this.mm;
     while (!this.violation) {
       this.refreshEnabled();
       if (this.violation) return;
@@ -502,9 +528,19 @@ export class Execution extends EnabledSet implements SchedulerView {
       }
       this.advance(th, result);
       this.running = -1;
+      if (mm !== null) {
+        mm.settle();
+        if (mm.blocked !== null) this.violation ??= mm.blocked;
+      }
       if (this.violation) return;
       if (invariants) this.checkAll(invariants, state, 'invariant');
     }
+  }
+
+  /** Forget what a blocked execution reported: its values were never possible. */
+  private dropFindings(): void {
+    this.violation = null;
+    this.log.reset();
   }
 
   private anyLive(): boolean {

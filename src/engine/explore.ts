@@ -131,6 +131,8 @@ function exploreWith(exec: Execution, model: AnyModel, sched: Scheduler, opts: E
     sched.independent !== undefined ? (a, b, v) => (sched.independent as NonNullable<Scheduler['independent']>).call(sched, a, b, v) : null, sched.seed);
   const auditOpts = { ...runOpts, trace: true, observe: true };
   let broken: string | null = null;
+  /** Executions a weak memory model found inconsistent (no execution of the program). */
+  let blocked = 0;
   const mm = opts.memoryModel !== undefined && opts.memoryModel !== 'sc' ? opts.memoryModel : undefined;
   const mode = continueAfter || mm !== undefined ? { ...(continueAfter ? { keepGoing: true } : {}), ...(mm !== undefined ? { memoryModel: mm } : {}) } : undefined;
   while (executions < maxExec) {
@@ -142,6 +144,7 @@ function exploreWith(exec: Execution, model: AnyModel, sched: Scheduler, opts: E
     const audited = auditor !== null && auditor.wants(executions + 1);
     const r = exec.run(model, sched, audited ? auditOpts : runOpts);
     executions++;
+    if (r.blocked !== undefined) blocked++;
     steps += r.steps;
     if (fps) fps.add(r.fingerprint);
     sched.endExecution?.({ violation: r.violation, halted: r.halted, steps: r.steps, schedule: r.schedule });
@@ -201,7 +204,7 @@ function exploreWith(exec: Execution, model: AnyModel, sched: Scheduler, opts: E
     model: model.name, hash: model.hash, scenario: key, strategy: sched.name, seed: sched.seed,
     executions, steps, exhaustive, ...(within !== undefined ? { within } : {}),
     finding, findings, distinctFingerprints: fps ? fps.size : 0, elapsedMs: Date.now() - t0,
-    stats: sched.stats ? sched.stats() : {}, audits: auditor?.audits ?? 0, brokenAssumption: broken,
+    stats: { ...(sched.stats ? sched.stats() : {}), ...(blocked > 0 ? { blocked } : {}) }, audits: auditor?.audits ?? 0, brokenAssumption: broken,
     notes: [
       ...(broken !== null ? [`${sched.name}: ${broken}`] : []),
       ...(short !== null ? [`determinism was checked on ${short} re-run(s) of the model's executions, fewer than the usual 32 (its executions are slow)`] : []),

@@ -135,7 +135,10 @@ export interface Op {
   readonly obj: number;
   /** Source label: the C function / line this op models, e.g. `__vunmap: atomic_sub(used)`. */
   readonly label: string;
-  /** Choose: number of alternatives. Acquire: 1 = shared (reader) mode. Join: target thread. */
+  /**
+   * Choose: number of alternatives. Acquire: 1 = shared (reader) mode. Join: target thread. Rmw:
+   * RMW_CONDITIONAL for an RMW that may not store (cmpxchg).
+   */
   readonly n?: number;
   /** Wait: the condition that enables the op (must be a pure function of model state). */
   readonly until?: () => boolean;
@@ -156,12 +159,19 @@ export interface Op {
 }
 
 const NO_OBJ = -1;
+/** `Op.n` of a conditional RMW (op.rmwCond). */
+export const RMW_CONDITIONAL = 1;
 
 /** Constructors. Thread code usually goes through primitives; these are for primitives. */
 export const op = {
   read: (obj: number, label: string, mo: Mo = Mo.Sc): Op => ({ kind: OpKind.Read, obj, label, mo }),
   write: (obj: number, label: string, mo: Mo = Mo.Sc): Op => ({ kind: OpKind.Write, obj, label, mo }),
   rmw: (obj: number, label: string, mo: Mo = Mo.Sc): Op => ({ kind: OpKind.Rmw, obj, label, mo }),
+  /**
+   * A conditional RMW (cmpxchg, add_unless, inc_not_zero): when it leaves the value unchanged it
+   * did not store, and a weak memory model gives it no ordering (linux-kernel.bell's FailedRMW).
+   */
+  rmwCond: (obj: number, label: string, mo: Mo = Mo.Sc): Op => ({ kind: OpKind.Rmw, obj, label, mo, n: RMW_CONDITIONAL }),
   plainRead: (obj: number, label: string, mo: Mo = Mo.Sc): Op => ({ kind: OpKind.PlainRead, obj, label, mo }),
   plainWrite: (obj: number, label: string, mo: Mo = Mo.Sc): Op => ({ kind: OpKind.PlainWrite, obj, label, mo }),
   acquire: (obj: number, label: string, shared = false): Op =>

@@ -32,8 +32,16 @@ export class AtomicT {
   readonly id: number;
   counter: number;
   constructor(init: number, readonly name: string, block = -1) {
-    this.id = currentExecution().objects.add('atomic_t', name, block);
+    const exec = currentExecution();
+    this.id = exec.objects.add('atomic_t', name, block);
     this.counter = int(init, `new AtomicT(${name})`) | 0;
+    exec.mm?.register(this.id, this);
+  }
+  mmLoad(): unknown {
+    return this.counter;
+  }
+  mmStore(v: unknown): void {
+    this.counter = v as number;
   }
   /** Current value, for invariants and inspect (not an op). */
   get value(): number {
@@ -186,7 +194,7 @@ export function* atomic_add_negative(i: number, v: AtomicT, label = 'atomic_add_
 
 /** atomic_dec_if_positive(v): decrement unless that makes it negative; returns old - 1. Fully ordered. */
 export function* atomic_dec_if_positive(v: AtomicT, label = 'atomic_dec_if_positive'): G<number> {
-  yield op.rmw(v.id, label, Mo.Mb);
+  yield op.rmwCond(v.id, label, Mo.Mb);
   const dec = (v.counter - 1) | 0;
   if (dec >= 0) v.counter = dec;
   return dec;
@@ -246,7 +254,7 @@ export function* atomic_sub_and_test(i: number, v: AtomicT, label = 'atomic_sub_
 export function* atomic_add_unless(v: AtomicT, a: number, u: number, label = 'atomic_add_unless'): G<boolean> {
   int(a, label);
   int(u, label);
-  yield op.rmw(v.id, label, Mo.Mb);
+  yield op.rmwCond(v.id, label, Mo.Mb);
   if (v.counter === u) return false;
   v.counter = (v.counter + a) | 0;
   return true;
@@ -265,7 +273,7 @@ export function* atomic_cmpxchg(v: AtomicT, old: number, next: number, label = '
 function* raw_atomic_cmpxchg(v: AtomicT, old: number, next: number, mo: Mo, label: string): G<number> {
   int(old, label);
   int(next, label);
-  yield op.rmw(v.id, label, mo);
+  yield op.rmwCond(v.id, label, mo);
   const cur = v.counter;
   if (cur === old) v.counter = next | 0;
   return cur;

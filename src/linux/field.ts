@@ -36,8 +36,17 @@ export class Field<T> implements StepHost {
   private markedRead: Op | undefined = undefined;
   private markedWrite: Op | undefined = undefined;
   constructor(init: T, readonly name: string, block = -1) {
-    this.id = currentExecution().objects.add('field', name, block, true);
+    const exec = currentExecution();
+    this.id = exec.objects.add('field', name, block, true);
     this.v = init;
+    // Under the LKMM the execution graph decides what each read returns (engine/lkmm/memory.ts).
+    exec.mm?.register(this.id, this);
+  }
+  mmLoad(): unknown {
+    return this.v;
+  }
+  mmStore(v: unknown): void {
+    this.v = v as T;
   }
   get value(): T {
     return this.v;
@@ -131,7 +140,7 @@ export function* xchg_release<T>(f: Field<T>, x: T, label = 'xchg_release'): G<T
 }
 
 function* __cmpxchg<T>(f: Field<T>, old: T, x: T, mo: Mo, label: string): G<T> {
-  yield op.rmw(f.id, label, mo);
+  yield op.rmwCond(f.id, label, mo);
   const cur = f.v;
   if (cur === old) f.v = x;
   return cur;

@@ -5,6 +5,7 @@
  * Leaves out: the emulated hardware (src/hw).
  */
 export * from './atomic.js';
+export * from './atomic-ordering.js';
 export * from './refcount.js';
 export * from './spinlock.js';
 export * from './mutex.js';

@@ -30,8 +30,16 @@ export class RefcountT {
   readonly id: number;
   refs: number;
   constructor(init: number, readonly name: string, block = -1) {
-    this.id = currentExecution().objects.add('refcount_t', name, block);
+    const exec = currentExecution();
+    this.id = exec.objects.add('refcount_t', name, block);
     this.refs = init;
+    exec.mm?.register(this.id, this);
+  }
+  mmLoad(): unknown {
+    return this.refs;
+  }
+  mmStore(v: unknown): void {
+    this.refs = v as number;
   }
   get value(): number {
     return this.refs;
@@ -78,7 +86,7 @@ export function* refcount_inc(r: RefcountT, label = 'refcount_inc'): G<void> {
 
 /** Increment unless 0; true when it incremented (the lookup-side half of a safe get). */
 export function* refcount_inc_not_zero(r: RefcountT, label = 'refcount_inc_not_zero'): G<boolean> {
-  yield op.rmw(r.id, label, Mo.Once);
+  yield op.rmwCond(r.id, label, Mo.Once);
   const old = r.refs;
   if (old === 0) return false;
   if (currentExecution().sanitize && (old < 0 || old === REFCOUNT_MAX)) {
@@ -122,7 +130,7 @@ export function* refcount_dec(r: RefcountT, label = 'refcount_dec'): G<void> {
 
 /** Decrement unless the count is 1; true when it decremented (refcount_dec_not_one). */
 export function* refcount_dec_not_one(r: RefcountT, label = 'refcount_dec_not_one'): G<boolean> {
-  yield op.rmw(r.id, label, Mo.Release);
+  yield op.rmwCond(r.id, label, Mo.Release);
   const old = r.refs;
   if (old === 1) return false;
   if (currentExecution().sanitize && old <= 0) {

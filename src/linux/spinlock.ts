@@ -103,7 +103,9 @@ export function* spin_unlock_bh(lock: SpinlockT, label = 'spin_unlock_bh'): G<vo
 /** spin_is_locked(): a read of the lock word (one op). */
 export function* spin_is_locked(lock: SpinlockT, label = 'spin_is_locked'): G<boolean> {
   yield op.read(lock.id, label, Mo.Once);
-  return currentExecution().lockOwner(lock.id) >= 0;
+  const exec = currentExecution();
+  // Under the LKMM the lock word read may be stale (lock.cat's RL / RU events).
+  return exec.mm !== null ? exec.mm.lockedSeen(exec.running) : exec.lockOwner(lock.id) >= 0;
 }
 
 /** preempt_disable(): thread-local, not a scheduling point. */

@@ -17,6 +17,7 @@
  * so it observes exactly the states the invariants see).
  * Leaves out: minimizing (src/shrink; pass the outcome in `extra`) and rendering.
  */
+import type { MemoryModelName } from '../engine/exec-types.js';
 import { checkTokenFits } from '../check.js';
 import { CallChains, type CallChain } from '../engine/callchain.js';
 import { Execution } from '../engine/execution.js';
@@ -150,7 +151,10 @@ export function buildReport(model: AnyModel, token: string | Schedule, extra: Bu
   const rec = new Recorder(new ReplayScheduler(s.steps, 'strict'), snap);
   rec.beginExecution();
   const exec = new Execution();
-  const { result: r, chains } = CallChains.record(() => exec.run(wrapped, rec, { params, trace: true, keepGoing: s.mode?.keepGoing === true }));
+  const { result: r, chains } = CallChains.record(() => exec.run(wrapped, rec, {
+    params, trace: true, keepGoing: s.mode?.keepGoing === true,
+    ...(s.mode?.memoryModel !== undefined ? { memoryModel: s.mode.memoryModel as MemoryModelName } : {}),
+  }));
   const focus = extra.focus;
   const v: Violation | null = focus === undefined ? r.violation : r.violations.find(focus) ?? null;
   if (!v) throw new UsageError(`the token of ${model.name} replays without a violation: nothing to report (was the bug fixed?)`);
@@ -233,5 +237,6 @@ export function buildReport(model: AnyModel, token: string | Schedule, extra: Bu
     threads, steps, violation: v, state, size, minimization,
     ...kernelFacts(v, steps, threads, exec.objects),
     ...(extra.bug !== undefined ? { bug: extra.bug } : {}),
+    ...(r.weak !== undefined && r.weak.length > 0 ? { weak: r.weak } : {}),
   };
 }

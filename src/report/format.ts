@@ -126,3 +126,18 @@ export function stateKeys(r: Report): string[] {
 export function afterText(after: number): string {
   return after < 0 ? 'initial' : `after step ${after}`;
 }
+
+/**
+ * Under the LKMM: per read, the write it read from (rf), and for a stale read the ordering that
+ * failed to forbid it. Empty for an SC report.
+ */
+export function weakLines(r: Report): string[] {
+  const w = r.weak;
+  if (w === undefined || w.length === 0) return [];
+  const out = ['memory model LKMM: the write each read took (rf)'];
+  for (const x of w) {
+    const from = x.from === null ? 'the initial value' : `${threadName(r, x.from.thread)}'s '${x.from.label}' (step ${x.from.step})`;
+    out.push(`step ${x.step}: ${threadName(r, x.thread)} '${x.label}' read ${x.value} of ${x.object} from ${from}${x.stale !== null ? ` -- STALE: ${x.stale}` : ''}`);
+  }
+  return out;
+}

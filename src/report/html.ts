@@ -15,7 +15,7 @@
  * separators escaped so it can never end its <script> element. The script only uses textContent.
  * Leaves out: zoom and filtering by thread.
  */
-import { activeThreads, afterText, changesText, detailLines, fmtVal, objectLines, opText, roleText, sizeLine, stateKeys, threadName } from './format.js';
+import { activeThreads, afterText, changesText, detailLines, fmtVal, objectLines, opText, roleText, sizeLine, stateKeys, threadName, weakLines } from './format.js';
 import { kernelLog } from './kernel-log.js';
 import type { Report, ReportStep } from './report.js';
 
@@ -222,6 +222,13 @@ document.querySelectorAll('[data-fold]').forEach(function(e){if(e.tagName==='g'|
 var bug=document.querySelector('svg#timeline g.op.bug');if(bug){var sc=document.getElementById('timeline-scroll');
 var x=Number(bug.getAttribute('data-x'));sc.scrollLeft=Math.max(0,x-sc.clientWidth/2);show(Number(bug.getAttribute('data-step')));}})();`;
 
+/** Under the LKMM: the write each read took (rf), and what failed to forbid a stale one. */
+function weakHtml(r: Report): string {
+  const w = weakLines(r);
+  if (w.length === 0) return '';
+  return `<h2>Reads-from (${escHtml(w[0] as string)})</h2><ul id="weak">${w.slice(1).map((l) => `<li>${escHtml(l)}</li>`).join('')}</ul>\n`;
+}
+
 export function renderHtml(r: Report): string {
   const meta = [
     ['model', `<code>${escHtml(r.model.name)}</code> (source hash <code>${escHtml(r.model.hash)}</code>)`],
@@ -251,7 +258,7 @@ ${log.length ? `<h2>Kernel log</h2>\n<pre id="kernel-log">${escHtml(log.join('\n
 <h2>Interleaving</h2>
 <div class="scroll">${table(r, items)}</div>
 ${extra ? `<ul id="object">${extra}</ul>` : ''}
-${stateTable(r)}
+${weakHtml(r)}${stateTable(r)}
 <h2>Replay</h2>
 <pre id="replay">${escHtml(r.replay)}</pre>
 <script type="application/json" id="report-data">${scriptJson(r)}</script>

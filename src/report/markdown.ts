@@ -11,7 +11,7 @@
  * Leaves out: colour and the picture (html.ts).
  */
 import { mdCode, mdFence, mdText } from './escape.js';
-import { activeThreads, afterText, changesText, detailLines, fmtVal, objectLines, opText, roleText, sizeLine, stateKeys, threadName } from './format.js';
+import { activeThreads, afterText, changesText, detailLines, fmtVal, objectLines, opText, roleText, sizeLine, stateKeys, threadName, weakLines } from './format.js';
 import { kernelLog } from './kernel-log.js';
 import type { Report } from './report.js';
 
@@ -60,6 +60,12 @@ export function renderMarkdown(r: Report): string {
   const det = detailLines(r);
   if (obj.length || det.length) {
     for (const l of [...obj, ...det]) out.push(`- ${mdText(l)}`);
+    out.push('');
+  }
+  const weak = weakLines(r);
+  if (weak.length) {
+    out.push(`${mdText(weak[0] as string)}:`, '');
+    for (const l of weak.slice(1)) out.push(`- ${mdText(l)}`);
     out.push('');
   }
   const keys = stateKeys(r);

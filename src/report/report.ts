@@ -9,6 +9,7 @@
  * Leaves out: building (build.ts, kernel-facts.ts) and rendering (markdown.ts, text.ts, html.ts,
  * kernel-log.ts).
  */
+import type { WeakRead } from '../engine/exec-types.js';
 import type { Violation } from '../engine/violation.js';
 import { UsageError } from '../engine/violation.js';
 
@@ -157,6 +158,8 @@ export interface Report {
   readonly lockdep?: LockdepInfo;
   /** Expected-bug id this report demonstrates (curated examples). */
   readonly bug?: string;
+  /** Under the LKMM: the write each read took, and why a stale one was allowed. */
+  readonly weak?: readonly WeakRead[];
 }
 
 /** The report as pretty JSON (stable key order: the order of the interface). */

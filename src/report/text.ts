@@ -8,7 +8,7 @@
  * Control characters of model strings are shown as escapes (escape.ts), never sent to the terminal.
  * Leaves out: colour (terminals differ; pipe through a pager as is).
  */
-import { activeThreads, afterText, changesText, detailLines, fmtVal, objectLines, opText, roleText, sizeLine, stateKeys, threadName } from './format.js';
+import { activeThreads, afterText, changesText, detailLines, fmtVal, objectLines, opText, roleText, sizeLine, stateKeys, threadName, weakLines } from './format.js';
 import { termText } from './escape.js';
 import { kernelLog } from './kernel-log.js';
 import type { Report } from './report.js';
@@ -45,6 +45,8 @@ export function renderText(r: Report): string {
   }
   out.push('');
   for (const l of [...objectLines(r), ...detailLines(r)]) out.push(`  ${l}`);
+  const weak = weakLines(r);
+  if (weak.length) out.push('', `${weak[0] as string}:`, ...weak.slice(1).map((l) => `  ${l}`));
   const keys = stateKeys(r);
   if (keys.length && r.state.length) {
     out.push('', 'state after the key steps:');

@@ -11,7 +11,8 @@
  * which are the only events a new event can race with. For locks we follow Nidhugg: an Acquire is
  * race-checked against the previous Acquire/TryAcquire of the lock, skipping the Release between
  * them (release → acquire cannot be reversed; reversing the acquires can), using only the acquiring
- * thread's own past; a shared (reader) acquire also races with a reader's release before it.
+ * thread's own past; a shared (reader) acquire also races with a reader's release before it, and
+ * an acquire with the reads of the lock word (spin_is_locked) since the lock's last write.
  * Each race is reported as the pair (e, e'); the scheduler builds the reversing sequence
  * v = notdep(e).e' from the clocks kept here (notdep.ts). Where hb is over-approximated (the lock
  * case), v is smaller and its initials fewer than the true ones, which keeps the choice sound. A
@@ -278,6 +279,9 @@ export class DporTrace {
         if (lt >= 0 && lt !== after && this.unordered(lt, tid)) this.pushFound(lt);
         // A reader may take a shared lock before another reader's release: that order reverses.
         if (this.shared[i] === 1 && lw >= 0 && lw !== lt && lw !== after && this.shared[lw] === 1 && this.unordered(lw, tid)) this.pushFound(lw);
+        // A read of the lock word (spin_is_locked) while it was free races with this acquire:
+        // reversed, the read sees the lock held.
+        if (rs) for (const r of rs) if (r !== after && this.readRaces(r, rs, tid)) this.pushFound(r);
       } else if (rs && rs.length > 0) {
         for (const r of rs) if (r !== after && this.readRaces(r, rs, tid)) this.pushFound(r);
       } else if (lw >= 0 && lw !== after && this.unordered(lw, tid)) {

@@ -9,6 +9,7 @@
  * before any model code runs.
  * Leaves out: minimized reports (written by the report stage when it is registered).
  */
+import { MEMORY_MODELS, type MemoryModelName } from '../../engine/exec-types.js';
 import type { ExploreResult } from '../../engine/explore.js';
 import { UsageError } from '../../engine/violation.js';
 import { STRATEGY_NAMES, makeStrategy } from '../../strategies/index.js';
@@ -27,7 +28,7 @@ export function onFinding(h: FindingHook): void {
 
 export const checkCommand: Command = {
   name: 'check',
-  usage: 'check <model> [--load file] [--strategy S] [--budget N] [--seed S] [--json]',
+  usage: 'check <model> [--load file] [--strategy S] [--budget N] [--seed S] [--memory-model sc|lkmm] [--keep-going] [--json]',
   summary: 'explore a model\'s interleavings; exit 1 when a violation is found',
   flags: {
     strategy: { type: { oneOf: STRATEGY_NAMES }, help: `exploration strategy: ${STRATEGY_NAMES.join('|')} (default portfolio)` },
@@ -39,6 +40,7 @@ export const checkCommand: Command = {
     'delay-bound': { type: 'int', help: 'delay: iterative delay bound K (at most K delays of the round-robin scheduler)' },
     scenario: { type: 'string', help: 'scenario name (see mapcheck list) or JSON parameters' },
     'max-steps': { type: 'int', min: 1, help: 'step bound of one execution (livelock detection)' },
+    'memory-model': { type: { oneOf: MEMORY_MODELS }, help: `memory model: ${MEMORY_MODELS.join('|')} (default sc; lkmm: the Linux-kernel memory model)` },
     'report-dir': { type: 'string', help: 'where reports of findings are written (default reports/)' },
     'no-report': { type: 'bool', help: 'do not write a report for a finding' },
     json: { type: 'bool', help: 'print one JSON object' },
@@ -60,6 +62,7 @@ export const checkCommand: Command = {
       ...(time !== undefined ? { deadline: Date.now() + time } : {}),
       ...(maxSteps !== undefined ? { maxSteps } : {}),
       ...(bool(args.flags, 'keep-going') ? { keepGoing: true } : {}),
+      ...(str(args.flags, 'memory-model') !== undefined ? { memoryModel: str(args.flags, 'memory-model') as MemoryModelName } : {}),
     };
     // The model, its scenario (checked against its params schema) and any --load module are
     // resolved in the sandbox worker: no model code runs in this thread.

@@ -7,6 +7,7 @@
  * or when the campaign cannot write its findings.
  * Leaves out: the campaign itself (src/cli/fuzz/).
  */
+import { MEMORY_MODELS, type MemoryModelName } from '../../engine/exec-types.js';
 import { isAbsolute, join, resolve } from 'node:path';
 import { bool, num, str } from '../args.js';
 import type { Command } from '../command.js';
@@ -42,6 +43,7 @@ export const fuzzCommand: Command = {
     depth: { type: 'int', min: 1, help: 'PCT bug depth d' },
     'max-steps': { type: 'int', min: 1, help: 'step bound of one execution (livelock detection)' },
     load: { ...LOAD_FLAG, help: `${LOAD_FLAG.help}; without --models the campaign fuzzes only these (a resumed campaign reloads its file)` },
+    'memory-model': { type: { oneOf: MEMORY_MODELS }, help: `memory model: ${MEMORY_MODELS.join('|')} (default sc)` },
   },
   async run(args, io) {
     const f = args.flags;
@@ -68,6 +70,7 @@ export const fuzzCommand: Command = {
       ...opt('logEveryS', n('log-interval') !== undefined ? (n('log-interval') as number) / 1000 : undefined),
       ...opt('reportBudgetMs', n('report-time')), ...opt('depth', n('depth')), ...opt('maxSteps', n('max-steps')),
       ...opt('heapMb', n('max-heap')),
+      ...opt('memoryModel', s('memory-model') as MemoryModelName | undefined),
     };
     if (bool(f, 'coverage')) {
       // Validate everything first (bad input must fail before c8 starts), then re-run under c8; the

@@ -8,19 +8,21 @@
  */
 import { decodeToken } from '../../engine/token.js';
 import { UsageError } from '../../engine/violation.js';
-import { bool } from '../args.js';
+import { bool, str } from '../args.js';
+import { MEMORY_MODELS, type MemoryModelName } from '../../engine/exec-types.js';
 import { type Command, EXIT_FOUND, EXIT_OK } from '../command.js';
 import { resultText } from '../resolve.js';
 import { SANDBOX_FLAGS, runSandboxed, sandboxOptions } from '../sandbox.js';
 
 export const replayCommand: Command = {
   name: 'replay',
-  usage: 'replay <token> [--load file] [--lenient] [--trace] [--json]',
+  usage: 'replay <token> [--load file] [--lenient] [--trace] [--memory-model sc|lkmm] [--json]',
   summary: 'replay a token; exit 1 when its violation reproduces',
   flags: {
     lenient: { type: 'bool', help: 'fall back to a deterministic choice where a recorded step is not enabled' },
     trace: { type: 'bool', help: 'print every op of the execution' },
     json: { type: 'bool', help: 'print one JSON object' },
+    'memory-model': { type: { oneOf: MEMORY_MODELS }, help: 'refuse the token unless it was recorded under this memory model (sc|lkmm)' },
     ...SANDBOX_FLAGS,
   },
   async run(args, io) {
@@ -30,7 +32,8 @@ export const replayCommand: Command = {
     const s = decodeToken(token); // a malformed token is refused here, before any worker starts
     const trace = bool(args.flags, 'trace');
     const opts = sandboxOptions(args.flags, io.cwd, `model '${s.model}'`);
-    const { json: j, trace: lines } = await runSandboxed({ kind: 'replay', token, lenient: bool(args.flags, 'lenient'), trace }, opts);
+    const mm = str(args.flags, 'memory-model') as MemoryModelName | undefined;
+    const { json: j, trace: lines } = await runSandboxed({ kind: 'replay', token, lenient: bool(args.flags, 'lenient'), trace, ...(mm !== undefined ? { memoryModel: mm } : {}) }, opts);
     const v = j.violation;
     if (bool(args.flags, 'json')) {
       io.out(JSON.stringify(trace ? { ...j, trace: lines } : j));

@@ -199,6 +199,7 @@ async function runLocked(s: Setup, io: CliIO, handleSignals: boolean): Promise<C
     worker: w, targets: s.targets, seeds: s.seeds, progressMs: 200,
     ...(s.depth !== undefined ? { depth: s.depth } : {}), ...(s.maxSteps !== undefined ? { maxSteps: s.maxSteps } : {}),
     ...(s.load !== undefined ? { load: s.load } : {}),
+    ...(s.memoryModel !== undefined ? { memoryModel: s.memoryModel } : {}),
   }), {
     next,
     message: onMessage,

@@ -19,6 +19,8 @@ export interface WorkerInit {
   readonly maxSteps?: number;
   /** The user's model file (--load, absolute): each worker imports it before resolving targets. */
   readonly load?: string;
+  /** The memory model of every execution and token (default sc). */
+  readonly memoryModel?: 'sc' | 'lkmm';
   /** Milliseconds between progress messages. */
   readonly progressMs: number;
   /** Set by the pool: the engine's execution count (watchdog heartbeat), and the running execution's decisions. */

@@ -13,6 +13,7 @@
  * resuming, the campaign's own; entries of changed models are skipped and counted in a note.
  * Leaves out: running the campaign (campaign.ts).
  */
+import type { MemoryModelName } from '../../engine/exec-types.js';
 import { existsSync, lstatSync, readdirSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
@@ -53,6 +54,8 @@ export interface FuzzOptions {
   readonly maxSteps?: number;
   /** Heap limit of each worker (MB). */
   readonly heapMb?: number;
+  /** The memory model every execution runs under (default sc). */
+  readonly memoryModel?: MemoryModelName;
   readonly cwd: string;
   readonly env: NodeJS.ProcessEnv;
 }
@@ -79,6 +82,7 @@ export interface Setup {
   readonly reportBudgetMs: number;
   readonly depth?: number;
   readonly maxSteps?: number;
+  readonly memoryModel?: MemoryModelName;
   readonly pin: boolean;
   readonly pinDir: string;
   readonly heapMb: number;
@@ -223,7 +227,8 @@ function setupLocked(o: FuzzOptions, dir: string, lock: CampaignLock, notes: str
     ...(timeMs !== undefined ? { timeMs } : {}), ...(o.executions !== undefined ? { executions: o.executions } : {}),
     seeds, findings, coverage, notes, watchdogMs: o.watchdogMs ?? 30_000, logEveryS: o.logEveryS ?? 5,
     reportBudgetMs: o.reportBudgetMs ?? REPORT_BUDGET_MS, ...(o.depth !== undefined ? { depth: o.depth } : {}),
-    ...(o.maxSteps !== undefined ? { maxSteps: o.maxSteps } : {}), pin: o.pin === true, pinDir,
+    ...(o.maxSteps !== undefined ? { maxSteps: o.maxSteps } : {}), ...(o.memoryModel !== undefined ? { memoryModel: o.memoryModel } : {}),
+    pin: o.pin === true, pinDir,
     heapMb: o.heapMb ?? WORKER_HEAP_MB, lock,
   };
 }

@@ -109,6 +109,7 @@ class WorkerState {
       scenario: target.scenario, maxExecutions: c.maxExecutions,
       ...(Number.isFinite(c.timeMs) || Number.isFinite(c.until) ? { deadline: Math.min(Date.now() + c.timeMs, c.until) } : {}), fingerprint: true,
       continueAfterViolation: true, ...(this.init.maxSteps !== undefined ? { maxSteps: this.init.maxSteps } : {}),
+      ...(this.init.memoryModel !== undefined ? { memoryModel: this.init.memoryModel } : {}),
       onExecution: (x, i) => {
         this.executions++;
         const key = coverKey(th, x.fingerprint);
@@ -157,7 +158,7 @@ class WorkerState {
 
   /** Signature of a violating execution: replayed once for its threads' names. */
   private sign(model: AnyModel, scenario: string, sched: Scheduler, steps: readonly number[], v: Violation): { sig: string; parts: SignatureParts } {
-    const r = replay(model, { model: model.name, hash: model.hash, scenario, strategy: sched.name, seed: sched.seed, steps, mode: { keepGoing: true } });
+    const r = replay(model, { model: model.name, hash: model.hash, scenario, strategy: sched.name, seed: sched.seed, steps, mode: this.mode() });
     // The execution may show several violations (keep-going): sign the one this finding is about.
     const shown = r.exec.violations.find((x) => x.kind === v.kind && x.title === v.title) ?? v;
     const parts = signatureParts(model, shown, r.threadNames);
@@ -165,7 +166,13 @@ class WorkerState {
   }
 
   private token(model: AnyModel, scenario: string, sched: Scheduler, steps: readonly number[]): string {
-    return encodeToken({ model: model.name, hash: model.hash, scenario, strategy: sched.name, seed: sched.seed, steps, mode: { keepGoing: true } });
+    return encodeToken({ model: model.name, hash: model.hash, scenario, strategy: sched.name, seed: sched.seed, steps, mode: this.mode() });
+  }
+
+  /** Tokens carry keep-going and the campaign's memory model. */
+  private mode(): { keepGoing: true; memoryModel?: string } {
+    const mm = this.init.memoryModel;
+    return mm !== undefined && mm !== 'sc' ? { keepGoing: true, memoryModel: mm } : { keepGoing: true };
   }
 }
 

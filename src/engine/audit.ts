@@ -232,7 +232,6 @@ export class Auditor {
       const b = perThread(r);
       for (let t = 0; t < Math.max(a.length, b.length) && diff === null; t++) if (a[t] !== b[t]) diff = `T${t} ran different ops`;
       if (diff === null && orig.resultsHash !== r.resultsHash) diff = 'a thread returned a different value';
-      if (diff === null && orig.stateHash !== r.stateHash) diff = 'a different final state (the value setup() returned differs)';
       if (diff === null && JSON.stringify(orig.facts ?? null) !== JSON.stringify(r.facts ?? null)) diff = "the model's inspect() facts differ";
     }
     if (diff === null) return null;

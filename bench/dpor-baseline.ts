@@ -15,16 +15,11 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { lastzero, readers } from '../models/litmus/index.js';
 import { type AnyModel, UsageError, explore, makeStrategy } from '../src/index.js';
+import { type SideBySide, alternateRounds } from './baseline.js';
 
-export interface DporBaselineRow {
+/** Executions per CPU second of each side's best round, and the ratios (baseline.ts). */
+export interface DporBaselineRow extends SideBySide {
   readonly workload: string;
-  /** Executions per CPU second of each side's best round. */
-  readonly mine: number;
-  readonly baseline: number;
-  readonly ratio: number;
-  readonly median: number;
-  readonly low: number;
-  readonly high: number;
 }
 
 interface DporBuild {
@@ -74,23 +69,8 @@ function executionsPerCpuSecond(build: DporBuild, model: string, n: number, budg
 
 /** `rounds` alternating rounds of `budgetMs` CPU time per side and workload. */
 export function compareDporWithBaseline(base: DporBuild, rounds: number, budgetMs: number): DporBaselineRow[] {
-  return WORKLOADS.map((w) => {
-    let mine = 0;
-    let baseline = 0;
-    const ratios: number[] = [];
-    for (let r = 0; r < rounds; r++) {
-      const baseFirst = r % 2 === 1;
-      const a = executionsPerCpuSecond(baseFirst ? base : THIS_BUILD, w.model, w.n, budgetMs);
-      const b = executionsPerCpuSecond(baseFirst ? THIS_BUILD : base, w.model, w.n, budgetMs);
-      const [m, x] = baseFirst ? [b, a] : [a, b];
-      mine = Math.max(mine, m);
-      baseline = Math.max(baseline, x);
-      ratios.push(m / x);
-    }
-    ratios.sort((p, q) => p - q);
-    return {
-      workload: w.name, mine, baseline, ratio: mine / baseline,
-      median: ratios[Math.floor((ratios.length - 1) / 2)] as number, low: ratios[0] as number, high: ratios[ratios.length - 1] as number,
-    };
-  });
+  return WORKLOADS.map((w) => ({
+    workload: w.name,
+    ...alternateRounds(rounds, () => executionsPerCpuSecond(THIS_BUILD, w.model, w.n, budgetMs), () => executionsPerCpuSecond(base, w.model, w.n, budgetMs)),
+  }));
 }

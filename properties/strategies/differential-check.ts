@@ -10,6 +10,9 @@
  * - hostile: either agree as above, or refuse to call the run exhaustive (the audit's reason is
  *   counted);
  * - nondeterministic: never call the run exhaustive.
+ * DPOR's final states include those of the audit's re-runs (the model records them in its final
+ * check): for a well-behaved program a re-run is the same trace or an equivalent one, so nothing is
+ * added; for a hostile one it can add a state DPOR itself missed, which makes the check lenient there.
  * Leaves out: generating programs (random-program.ts) and the loop over them (the .long.test.ts).
  */
 import { type AnyModel, type Json, explore } from '../../src/index.js';

@@ -4,6 +4,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['properties/**/*.test.ts'],
+    // The long checks run in `npm run test:long` (vitest.long.config.ts).
+    exclude: ['**/node_modules/**', 'properties/**/*.long.test.ts'],
     globalSetup: ['properties/setup/build.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,

@@ -17,17 +17,9 @@ import { pathToFileURL } from 'node:url';
 import { UsageError, explore, makeStrategy } from '../src/index.js';
 import { WORKLOADS, type Workload, workloadModel } from './throughput.js';
 
-export interface BaselineRow {
+/** Steps per CPU second of each side's best round, and the ratios (SideBySide). */
+export interface BaselineRow extends SideBySide {
   readonly workload: string;
-  /** Steps per CPU second of each side's best round. */
-  readonly mine: number;
-  readonly baseline: number;
-  /** mine / baseline of the best rounds. */
-  readonly ratio: number;
-  /** Median, smallest and largest ratio of one round's pair of measurements. */
-  readonly median: number;
-  readonly low: number;
-  readonly high: number;
 }
 
 /** What a build must offer: its engine entry points and its copy of the workload model. */
@@ -71,25 +63,47 @@ function stepsPerCpuSecond(build: Build, w: Workload, budgetMs: number): number 
   return steps / (us / 1e6);
 }
 
+/** One side-by-side figure. */
+export interface SideBySide {
+  /** Each side's best round. */
+  readonly mine: number;
+  readonly baseline: number;
+  /** mine / baseline of the best rounds. */
+  readonly ratio: number;
+  /** Median, smallest and largest ratio of one round's pair of measurements. */
+  readonly median: number;
+  readonly low: number;
+  readonly high: number;
+}
+
+/**
+ * `rounds` rounds measuring this build (`mine`) and the baseline (`base`), alternating which goes
+ * first, so that drift hits both alike. Higher is better for both measures.
+ */
+export function alternateRounds(rounds: number, mine: () => number, base: () => number): SideBySide {
+  let bestMine = 0;
+  let bestBase = 0;
+  const ratios: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const baseFirst = r % 2 === 1;
+    const a = baseFirst ? base() : mine();
+    const b = baseFirst ? mine() : base();
+    const [m, x] = baseFirst ? [b, a] : [a, b];
+    bestMine = Math.max(bestMine, m);
+    bestBase = Math.max(bestBase, x);
+    ratios.push(m / x);
+  }
+  ratios.sort((p, q) => p - q);
+  return {
+    mine: bestMine, baseline: bestBase, ratio: bestMine / bestBase,
+    median: ratios[Math.floor((ratios.length - 1) / 2)] as number, low: ratios[0] as number, high: ratios[ratios.length - 1] as number,
+  };
+}
+
 /** `rounds` alternating rounds of `budgetMs` CPU time per side and workload. */
 export function compareWithBaseline(base: Build, rounds: number, budgetMs: number): BaselineRow[] {
-  return WORKLOADS.map((w) => {
-    let mine = 0;
-    let baseline = 0;
-    const ratios: number[] = [];
-    for (let r = 0; r < rounds; r++) {
-      const first = r % 2 === 0 ? THIS_BUILD : base;
-      const a = stepsPerCpuSecond(first, w, budgetMs);
-      const b = stepsPerCpuSecond(first === base ? THIS_BUILD : base, w, budgetMs);
-      const [m, x] = first === base ? [b, a] : [a, b];
-      mine = Math.max(mine, m);
-      baseline = Math.max(baseline, x);
-      ratios.push(m / x);
-    }
-    ratios.sort((p, q) => p - q);
-    return {
-      workload: w.name, mine, baseline, ratio: mine / baseline,
-      median: ratios[Math.floor((ratios.length - 1) / 2)] as number, low: ratios[0] as number, high: ratios[ratios.length - 1] as number,
-    };
-  });
+  return WORKLOADS.map((w) => ({
+    workload: w.name,
+    ...alternateRounds(rounds, () => stepsPerCpuSecond(THIS_BUILD, w, budgetMs), () => stepsPerCpuSecond(base, w, budgetMs)),
+  }));
 }

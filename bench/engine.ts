@@ -1,11 +1,12 @@
 /**
  * Engine benchmarks beyond raw throughput: DPOR steps/s on the litmus models (issue 2 target:
- * >= 1 M steps/s) and the resident set size over many executions (target: under 200 MB over
+ * >= 1 M steps/s), DPOR executions/s on models of 64 and 256 threads (issue 11: no thread ceiling
+ * below 256; the thread sets past 32 threads take their extra words) and the resident set size over many executions (target: under 200 MB over
  * 1 M executions, i.e. nothing retained per execution).
  * Leaves out: time limits; the caller picks budgets (`--quick` shrinks them).
  */
 import { lastzero, readers } from '../models/litmus/index.js';
-import { type AnyModel, explore, makeStrategy, strategyNames } from '../src/index.js';
+import { type AnyModel, Atomic, Mutex, defineModel, explore, makeStrategy, strategyNames, thread } from '../src/index.js';
 import { WORKLOADS, workloadModel } from './throughput.js';
 
 export interface DporRow {
@@ -33,6 +34,58 @@ export function dporThroughput(budgetMs: number): DporRow[] | null {
       t = performance.now();
     }
     rows.push({ model: m.name, scenario: sc, executions, steps, stepsPerSec: steps / ((t - t0) / 1000) });
+  }
+  return rows;
+}
+
+export interface WideDporRow {
+  readonly threads: number;
+  readonly executions: number;
+  readonly executionsPerSec: number;
+  readonly stepsPerSec: number;
+}
+
+interface Wide { own: Atomic[]; shared: Atomic; m: Mutex }
+
+/**
+ * `n` threads: each stores to its own atomic, and the four highest ids then take one mutex and add
+ * to a shared atomic under it (4! = 24 traces, with every other thread's store in each execution).
+ */
+function wideModel(n: number): AnyModel {
+  return defineModel<Wide, Record<string, never>>({
+    name: `bench/dpor-wide-${n}`, scenarios: { d: {} },
+    setup: () => ({ own: Array.from({ length: n }, (_, i) => new Atomic(0, `own${i}`)), shared: new Atomic(0, 'shared'), m: new Mutex('m') }),
+    threads: (s) => Array.from({ length: n }, (_, i) => thread(`t${i}`, function* () {
+      yield* (s.own[i] as Atomic).store(1);
+      if (i < n - 4) return;
+      yield* s.m.lock();
+      yield* s.shared.add(1);
+      yield* s.m.unlock();
+    })),
+    final: [{ name: 'four adds', check: (s) => s.shared.value === 4 }],
+  });
+}
+
+/** DPOR exhausts the wide model at 64 and 256 threads, repeatedly for `budgetMs` each (audit off). */
+export function dporWide(budgetMs: number): WideDporRow[] {
+  const rows: WideDporRow[] = [];
+  for (const n of [64, 256]) {
+    const m = wideModel(n);
+    let steps = 0;
+    let executions = 0;
+    let perRun = 0;
+    const t0 = performance.now();
+    let t = t0;
+    while (t - t0 < budgetMs) {
+      const r = explore(m, makeStrategy('dpor'), { maxExecutions: 1_000_000, audit: false });
+      if (!r.exhaustive || r.finding) throw new Error(`bench: dpor on ${n} threads: ${r.finding?.violation.message ?? 'not exhaustive'}`);
+      steps += r.steps;
+      executions += r.executions;
+      perRun = r.executions;
+      t = performance.now();
+    }
+    const s = (t - t0) / 1000;
+    rows.push({ threads: n, executions: perRun, executionsPerSec: executions / s, stepsPerSec: steps / s });
   }
   return rows;
 }

@@ -1,7 +1,7 @@
 /**
  * `mapcheck bench`: every benchmark, measured side by side in one process, printed as ratios.
  * Sections: engine throughput vs a bare generator loop and fast-check's scheduler (and, with
- * `--baseline DIR`, vs another build); DPOR steps/s; RSS over many executions; time to first bug
+ * `--baseline DIR`, vs another build, DPOR included); DPOR steps/s; DPOR at 64 and 256 threads; RSS over many executions; time to first bug
  * per posted seed bug and strategy; DPOR exhaustion of the fixed variants; executions/s of random
  * and DPOR on the seed scenarios; the kernel's litmus-tests directory under each memory model; the
  * LKMM's cost beside SC.
@@ -9,7 +9,8 @@
  * Leaves out: pass/fail on targets — targets are printed beside the figures, never asserted.
  */
 import { fixedExhaustion, timeToFirstBug, type BugRow, type ProofRow } from './bugs.js';
-import { type DporRow, dporThroughput, rssOverExecutions } from './engine.js';
+import { type DporRow, dporThroughput, dporWide, rssOverExecutions } from './engine.js';
+import { compareDporWithBaseline, loadDporBaseline } from './dpor-baseline.js';
 import { throughput, type ThroughputRow } from './throughput.js';
 import { minimizeBench } from './minimize.js';
 import { campaignBench } from './campaign.js';
@@ -98,6 +99,25 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     } else {
       o.log('== DPOR: strategy not registered');
     }
+  }
+  if (want('dpor-baseline') || (o.baseline !== undefined && want('dpor'))) {
+    if (o.baseline === undefined) {
+      o.log('== dpor vs a baseline: pass --baseline DIR (another checkout, built) to compare DPOR side by side');
+    } else {
+      const rounds = o.quick ? 2 : 9;
+      const rows = compareDporWithBaseline(await loadDporBaseline(o.baseline), rounds, o.quick ? 300 : 1000);
+      out.dpor_vs_baseline = rows;
+      o.log(`== dpor of this build vs ${o.baseline} (executions per CPU second, audit off, best of ${rounds} alternating rounds; <= 32 threads: word 0 of the thread sets)`);
+      for (const r of rows) {
+        o.log(`  ${r.workload.padEnd(30)} this ${fmt(r.mine).padStart(9)}  baseline ${fmt(r.baseline).padStart(9)}  this/baseline ${r.ratio.toFixed(3)} (per round: median ${r.median.toFixed(3)}, ${r.low.toFixed(2)}..${r.high.toFixed(2)})`);
+      }
+    }
+  }
+  if (want('dpor-wide')) {
+    const rows = dporWide(o.quick ? 300 : 1500);
+    out.dpor_wide = rows;
+    o.log('== DPOR past 32 threads (each thread stores its own atomic; the 4 highest ids then lock, add, unlock: 24 traces; audit off)');
+    for (const r of rows) o.log(`  ${`${r.threads} threads`.padEnd(30)} ${r.executions} executions per exhaustion  ${fmt(r.executionsPerSec).padStart(9)} executions/s  ${fmt(r.stepsPerSec).padStart(9)} steps/s`);
   }
   if (want('seeds')) {
     const rows = seedThroughput(o.quick ? 1 : 2, o.quick ? 300 : 1500);

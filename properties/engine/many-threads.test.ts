@@ -2,12 +2,12 @@
  * No thread ceiling below 256 (issue 11): a model with 256 threads from the start, and one whose
  * starter spawns 200 threads mid-execution (the engine's per-thread arrays grow and the enabled set
  * switches to scan mode while it runs), explored by random, PCT, POS, DFS with a small preemption
- * bound and delay bounding; every execution's schedule round-trips through a token (thread ids past
+ * bound, delay bounding and DPOR (whose thread sets take extra words past 32 threads); every execution's schedule round-trips through a token (thread ids past
  * 255 need 9 bits) and replays strictly to the same schedule; a bug among the high thread ids is
  * found, replayed, minimized and rendered. The limit itself is MAX_THREADS, refused with a one-line
  * error one thread past it.
- * Leaves out: DPOR (its own 32-thread limit is its own affair) and the enabled set's agreement with
- * a recomputation (enabled-set.test.ts).
+ * Leaves out: DPOR's exhaustive trace counts past 32 threads (strategies/dpor-many-threads.test.ts)
+ * and the enabled set's agreement with a recomputation (enabled-set.test.ts).
  */
 import { describe, expect, it } from 'vitest';
 import {
@@ -60,6 +60,7 @@ const spawner = defineModel<S, { n: number }>({
 
 const STRATEGIES: readonly [string, Parameters<typeof makeStrategy>[1]][] = [
   ['random', { seed: 3 }], ['pct', { seed: 3, depth: 3 }], ['pos', { seed: 3 }], ['dfs', { preemptionBound: 1 }], ['delay', { delayBound: 2 }],
+  ['dpor', {}],
 ];
 
 /** Run a few executions; check each one's token round-trips and replays to the same schedule. */
@@ -103,7 +104,7 @@ describe('models with hundreds of threads', () => {
   }, 60_000);
 
   it('a race between threads 254 and 255 is found, replayed, minimized and reported', () => {
-    for (const strategy of ['random', 'delay', 'portfolio']) {
+    for (const strategy of ['random', 'delay', 'portfolio', 'dpor']) {
       const r = check(wide, { strategy, scenario: 'bug', maxExecutions: 50 });
       expect(r.finding?.violation.kind, strategy).toBe('data-race');
       expect([...(r.finding?.violation.threads ?? [])].sort()).toEqual([254, 255]);

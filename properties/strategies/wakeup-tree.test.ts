@@ -155,7 +155,8 @@ describe('NotDep: v = notdep(e).e\' from a trace', () => {
     expect(v.left).toBe(2);
     expect(v.weakInitial(0, lock, ANY_VALUE)).toBe(true);
     expect(v.weakInitial(3, tr.ops[1] as Op, ANY_VALUE)).toBe(true);
-    expect(v.startWith(1 << 0)).toBe(true);
+    expect(v.startWith({ isOpen: (t) => t === 1 })).toBe(false);
+    expect(v.startWith({ isOpen: (t) => t === 0 })).toBe(true);
     const root: WakeupNode[] = [];
     v.appendTo(root);
     expect(branches(root)).toEqual([[0, 3]]);

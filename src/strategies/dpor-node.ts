@@ -16,7 +16,12 @@
  * Leaves out: the choice of the first thread of a fresh node and race handling (dpor.ts).
  */
 import { type Op, OpKind } from '../engine/ops.js';
+import { ThreadSet } from './thread-set.js';
 import { WakeupNode, firstThreads, sameOp } from './wakeup-tree.js';
+
+/** Scratch set for `addAllEnabled` (one node at a time uses it; JavaScript is single-threaded). */
+const scratch = new ThreadSet();
+const inTree = new ThreadSet();
 
 export class DNode {
   /** > 0: a choose node with n values. */
@@ -24,10 +29,10 @@ export class DNode {
   sig = 0;
   /** Step index of the decision. */
   event = 0;
-  enabled = 0;
-  sleep = 0;
+  readonly enabled = new ThreadSet();
+  readonly sleep = new ThreadSet();
   /** Threads explored (or being explored) here. */
-  done = 0;
+  readonly done = new ThreadSet();
   chosen = 0;
   chosenOp: Op | undefined = undefined;
   /**
@@ -53,7 +58,10 @@ export class DNode {
     this.n = n;
     this.sig = sig;
     this.event = event;
-    this.enabled = this.sleep = this.done = this.chosen = this.first = 0;
+    this.chosen = this.first = 0;
+    this.enabled.clear();
+    this.sleep.clear();
+    this.done.clear();
     this.chosenOp = undefined;
     // Truncate only when needed: setting an array's length is a runtime call, and this runs per step.
     if (this.wut.length !== 0) this.wut.length = 0;
@@ -69,10 +77,15 @@ export class DNode {
     return k - 1 < this.first ? k - 1 : k;
   }
 
+  /** Is thread `t` enabled here, awake and not explored yet (a free place to start a sequence)? */
+  isOpen(t: number): boolean {
+    return this.enabled.has(t) && !this.sleep.has(t) && !this.done.has(t);
+  }
+
   /** Can branch `c` start here: its thread enabled, with the op the branch recorded? */
   followable(c: WakeupNode): boolean {
     const o = this.ops[c.thread];
-    return (this.enabled & (1 << c.thread)) !== 0 && o !== undefined && sameOp(o, c.op);
+    return this.enabled.has(c.thread) && o !== undefined && sameOp(o, c.op);
   }
 
   /**
@@ -82,8 +95,8 @@ export class DNode {
   take(c: WakeupNode, rest: WakeupNode[], from = 0): void {
     this.chosen = c.thread;
     this.chosenOp = this.ops[c.thread];
-    this.sleep &= ~(1 << c.thread);
-    this.done |= 1 << c.thread;
+    this.sleep.delete(c.thread);
+    this.done.add(c.thread);
     this.follow = c.children;
     this.followValue = c.value;
     if (this.valueFollow.length !== 0) this.valueFollow.length = 0;
@@ -100,7 +113,7 @@ export class DNode {
   takeFree(p: number): void {
     this.chosen = p;
     this.chosenOp = this.ops[p];
-    this.done |= 1 << p;
+    this.done.add(p);
     this.follow = null;
     this.followValue = -1;
     if (this.valueFollow.length !== 0) this.valueFollow.length = 0;
@@ -110,11 +123,10 @@ export class DNode {
    * Source-set fallback: every enabled, awake thread that is not explored here nor first in a
    * branch becomes a one-step branch. Returns how many were added.
    */
-  addAllEnabled(mask = this.enabled): number {
-    let add = mask & this.enabled & ~this.sleep & ~this.done & ~firstThreads(this.wut);
+  addAllEnabled(mask: ThreadSet = this.enabled): number {
+    const add = scratch.copy(mask).and(this.enabled).andNot(this.sleep).andNot(this.done).andNot(firstThreads(this.wut, inTree));
     let added = 0;
-    for (; add !== 0; add &= add - 1) {
-      const q = 31 - Math.clz32(add & -add);
+    for (let q = add.first(); q >= 0; q = add.next(q + 1)) {
       const o = this.ops[q];
       if (o === undefined) continue;
       this.wut.push(new WakeupNode(q, o, -1, true));
@@ -126,9 +138,9 @@ export class DNode {
   /** Is a branch left to explore here? (What `next` would find, without changing anything.) */
   hasNext(): boolean {
     if (this.n > 0) return this.chosen + 1 < this.n;
-    const open = (this.enabled & ~this.sleep & ~this.done) !== 0;
+    const open = this.enabled.anyOutside(this.sleep, this.done);
     for (const c of this.wut) {
-      if ((this.done & (1 << c.thread)) !== 0) continue;
+      if (this.done.has(c.thread)) continue;
       if (open || this.followable(c)) return true;
     }
     return false;
@@ -147,18 +159,18 @@ export class DNode {
       this.chosen++;
       return true;
     }
-    this.sleep |= 1 << this.chosen;
+    this.sleep.add(this.chosen);
     this.follow = null;
     for (;;) {
       const c = this.wut.shift();
       if (c === undefined) return false;
-      if ((this.done & (1 << c.thread)) !== 0) continue;
+      if (this.done.has(c.thread)) continue;
       if (!this.followable(c)) {
         stats.fallbacks++;
         this.addAllEnabled();
         continue;
       }
-      if ((this.sleep & (1 << c.thread)) !== 0) stats.wokenUp++;
+      if (this.sleep.has(c.thread)) stats.wokenUp++;
       this.take(c, this.wut);
       return true;
     }

@@ -58,7 +58,7 @@ export class DporTrace {
   private writes: (number[] | undefined)[] = [];
   /** Waits whose condition may read anything (no `reads`): dependent with every other op. */
   private anyWaits: number[] = [];
-  private readonly base = new Int32Array(64);
+  private base = new Int32Array(4);
   /** Race candidates of the event being placed: found[0 .. nFound). */
   private found = new Int32Array(16);
   private nFound = 0;
@@ -74,6 +74,11 @@ export class DporTrace {
     for (const r of this.reads) if (r !== undefined && r.length !== 0) r.length = 0;
     for (const r of this.writes) if (r !== undefined && r.length !== 0) r.length = 0;
     if (this.anyWaits.length !== 0) this.anyWaits.length = 0;
+  }
+
+  /** Vector clock width: at least the number of threads seen so far. */
+  get width(): number {
+    return this.w;
   }
 
   /** Clock entry `t` of event `e`. */
@@ -94,6 +99,7 @@ export class DporTrace {
     for (let e = 0; e < this.length; e++) next.set(this.clocks.subarray(e * this.w, e * this.w + this.w), e * w);
     this.clocks = next;
     this.w = w;
+    this.base = new Int32Array(w);
   }
 
   private grow(): void {

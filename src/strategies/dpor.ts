@@ -29,26 +29,23 @@
  * Nondeterministic models are detected when a replayed node's signature differs.
  * A Wait is dependent with writes of the objects its condition declares (`Op.reads`; the engine
  * checks the declaration at run time, wait-check.ts), and with every op when it declares nothing.
- * Leaves out: state caching, more than 32 threads (a UsageError), models whose state
+ * Thread sets (enabled, sleep, done, the threads of v) are `ThreadSet`s: one number up to 32
+ * threads, extra words past that, so DPOR takes every thread count the engine does (MAX_THREADS).
+ * Leaves out: state caching, models whose state
  * depends on the creation order of threads spawned by different threads, and optimality for
  * `choose` (a wakeup sequence through a choose explores its other values as well).
  */
 import { type Op, OpKind } from '../engine/ops.js';
 import type { ExecutionOutcome, Scheduler, SchedulerView } from '../engine/scheduler.js';
-import { UsageError } from '../engine/violation.js';
 import { conflicts } from './conflicts.js';
 import { DNode } from './dpor-node.js';
 import { DporTrace } from './dpor-trace.js';
 import { NotDep } from './notdep.js';
 import { continuation } from './replay.js';
 import { viewSignature } from './signature.js';
+import { ThreadSet } from './thread-set.js';
 import { ANY_VALUE, type WakeupNode, insertionPoint } from './wakeup-tree.js';
 
-const MAX_DPOR_THREADS = 32;
-
-function lowestBit(m: number): number {
-  return 31 - Math.clz32(m & -m);
-}
 
 export class DporScheduler implements Scheduler {
   readonly name = 'dpor';
@@ -64,6 +61,8 @@ export class DporScheduler implements Scheduler {
   private eventNode: number[] = [];
   /** waitFallback's per-thread scratch: the node of each thread's previous event. */
   private readonly prevNodeScratch: number[] = [];
+  /** waitFallback's one-thread set. */
+  private readonly oneThread = new ThreadSet();
   private pos = 0;
   private lastThreadNode = -1;
   /** Value the last choose picked (recorded with its event). */
@@ -82,14 +81,11 @@ export class DporScheduler implements Scheduler {
   /** The running execution's view, kept to read pending ops when it ends. */
   private view: SchedulerView | null = null;
   private readonly sink = (e: number, late: number): void => this.race(e, late);
-  /** Set when a model had more threads than DPOR's bit masks hold (only with giveUpOnTooManyThreads). */
-  gaveUp = false;
-
-  /** `giveUpOnTooManyThreads`: finish the execution as a plain run and stop, instead of throwing. */
-  constructor(private readonly giveUpOnTooManyThreads = false) {}
+  /** Threads a halted execution stopped (analyseEnd's scratch). */
+  private readonly stopped = new ThreadSet();
 
   beginExecution(): boolean {
-    if (this.exhaustive || this.gaveUp) return false;
+    if (this.exhaustive) return false;
     if (this.started && !this.nextBranch()) {
       this.exhaustive = true;
       return false;
@@ -137,13 +133,6 @@ export class DporScheduler implements Scheduler {
       if (this.seq !== null) this.seq.view = view;
     }
     this.trace.everyStep = view.observesEveryStep;
-    if (view.threadCount > MAX_DPOR_THREADS) {
-      if (!this.giveUpOnTooManyThreads) {
-        throw new UsageError(`dpor handles at most ${MAX_DPOR_THREADS} threads; this model created ${view.threadCount} (use --strategy pct or random)`);
-      }
-      this.gaveUp = true;
-      if (step < this.blockedAt) this.blockedAt = step;
-    }
     if (step >= this.blockedAt) return continuation(view);
     const d = this.pos;
     const sig = viewSignature(view);
@@ -182,43 +171,48 @@ export class DporScheduler implements Scheduler {
   private newNode(view: SchedulerView, sig: number, step: number): DNode | undefined {
     const parent = this.lastThreadNode >= 0 ? this.nodes[this.lastThreadNode] : undefined;
     const nd = this.allocNode(0, sig, step);
-    let enabled = 0;
-    for (let i = 0; i < view.enabledCount; i++) enabled |= 1 << (view.enabled[i] as number);
-    nd.enabled = enabled;
+    const enabled = nd.enabled;
+    for (let i = 0; i < view.enabledCount; i++) enabled.add(view.enabled[i] as number);
     for (let t = 0; t < view.threadCount; t++) nd.ops[t] = view.pending(t);
-    if (parent !== undefined && parent.sleep !== 0 && parent.chosenOp !== undefined) {
+    if (parent !== undefined && parent.chosenOp !== undefined) {
       const ran = parent.chosenOp;
-      for (let m = parent.sleep; m !== 0; m &= m - 1) {
-        const q = lowestBit(m);
+      const ps = parent.sleep;
+      for (let q = ps.first(); q >= 0; q = ps.next(q + 1)) {
         const qo = parent.ops[q];
-        if (qo !== undefined && !conflicts(qo, ran, view)) nd.sleep |= 1 << q;
+        if (qo !== undefined && !conflicts(qo, ran, view)) nd.sleep.add(q);
       }
     }
     const inherited = parent?.follow ?? null;
     if (parent !== undefined) parent.follow = null;
     let failed = false;
+    let taken = false;
     if (inherited !== null) {
       // Follow the parent's wakeup subtree (this node now owns it): its leftmost branch that can
       // start here is taken, the others wait here; one that cannot start (blocked thread,
       // different op) is dropped.
       for (let i = 0; i < inherited.length; i++) {
         const c = inherited[i] as WakeupNode;
-        if ((nd.done & (1 << c.thread)) !== 0) continue;
+        if (nd.done.has(c.thread)) continue;
         if (!nd.followable(c)) failed = true;
-        else if (nd.done === 0) {
-          if ((nd.sleep & (1 << c.thread)) !== 0) this.counts.wokenUp++;
+        else if (!taken) {
+          taken = true;
+          if (nd.sleep.has(c.thread)) this.counts.wokenUp++;
           nd.take(c, inherited, i + 1);
         } else nd.wut.push(c);
       }
     }
-    if (nd.done === 0) {
-      const avail = enabled & ~nd.sleep;
-      if (avail === 0) {
-        this.depth--;
-        return undefined;
-      }
+    if (!taken) {
       const last = view.lastThread;
-      nd.takeFree(last >= 0 && (avail & (1 << last)) !== 0 ? last : lowestBit(avail));
+      if (last >= 0 && enabled.has(last) && !nd.sleep.has(last)) nd.takeFree(last);
+      else {
+        let p = enabled.first();
+        while (p >= 0 && nd.sleep.has(p)) p = enabled.next(p + 1);
+        if (p < 0) {
+          this.depth--;
+          return undefined;
+        }
+        nd.takeFree(p);
+      }
     }
     if (failed) {
       this.counts.fallbacks++;
@@ -267,14 +261,14 @@ export class DporScheduler implements Scheduler {
     if (nd === undefined || nd.n !== 0) return;
     const v = (this.seq ??= new NotDep(this.boundView as SchedulerView));
     v.build(this.trace, e, late);
-    for (let m = nd.sleep; m !== 0; m &= m - 1) {
-      const q = lowestBit(m);
+    const sl = nd.sleep;
+    for (let q = sl.first(); q >= 0; q = sl.next(q + 1)) {
       const qo = nd.ops[q];
       if (qo !== undefined && v.weakInitial(q, qo, ANY_VALUE)) return;
     }
     const at = insertionPoint(nd.wut, v);
     if (at === null) return;
-    if (at === nd.wut && !v.startWith(nd.enabled & ~nd.sleep & ~nd.done)) {
+    if (at === nd.wut && !v.startWith(nd)) {
       if (this.infeasible(nd, e, late)) {
         this.counts.infeasible++;
         return;
@@ -303,7 +297,7 @@ export class DporScheduler implements Scheduler {
     // Only waits whose condition reads nothing but their own object (the argument below).
     if (lo.kind !== OpKind.Acquire && !(lo.kind === OpKind.Wait && lo.reads !== undefined && lo.reads.length === 0)) return false;
     if ((tr.ops[e] as Op).obj !== lo.obj || tr.probeAfter === e) return false;
-    return (nd.enabled & (1 << t)) === 0 && (this.seq as NotDep).onlyLate(t);
+    return !nd.enabled.has(t) && (this.seq as NotDep).onlyLate(t);
   }
 
   /**
@@ -318,7 +312,7 @@ export class DporScheduler implements Scheduler {
     this.analyseEnd(outcome);
     this.waitFallback();
     for (let d = 0; d < this.depth; d++) (this.nodes[d] as DNode).follow = null;
-    if (!this.gaveUp && !this.hasBranch()) this.exhaustive = true;
+    if (!this.hasBranch()) this.exhaustive = true;
   }
 
   /** Is any alternative left on the current branch? (nextBranch without moving.) */
@@ -348,17 +342,21 @@ export class DporScheduler implements Scheduler {
     for (let q = 0; q < view.threadCount; q++) if ((!halting || q !== tv) && view.pending(q) !== undefined) pending = true;
     if (!pending) return;
     if (halting) tr.halted(v, this.sink);
-    let stopped = 0;
+    const stopped = this.stopped;
+    stopped.clear();
     for (let q = 0; q < view.threadCount; q++) {
       const o = view.pending(q);
       if (o === undefined || (halting && q === tv)) continue;
-      stopped |= 1 << q;
-      const after = halting && (node.enabled & (1 << q)) !== 0 ? v : -1;
+      stopped.add(q);
+      const after = halting && node.enabled.has(q) ? v : -1;
       tr.probe(q, o, view.threadCount, after, this.sink);
     }
     // The halting thread's later ops never ran either (Optimal-DPOR's sleep check can otherwise
     // drop a reversal whose covering race lies past the halt).
-    if (halting) this.haltFallback(stopped | (1 << tv));
+    if (halting) {
+      stopped.add(tv);
+      this.haltFallback(stopped);
+    }
   }
 
   /**
@@ -368,7 +366,7 @@ export class DporScheduler implements Scheduler {
    * run), so be conservative: every node of the branch where one of these threads was enabled and
    * awake also explores it.
    */
-  private haltFallback(stopped: number): void {
+  private haltFallback(stopped: ThreadSet): void {
     for (let d = 0; d < this.pos && d < this.depth; d++) {
       const nd = this.nodes[d] as DNode;
       if (nd.n === 0) nd.addAllEnabled(stopped);
@@ -387,6 +385,7 @@ export class DporScheduler implements Scheduler {
    */
   private waitFallback(): void {
     const tr = this.trace;
+    const one = this.oneThread;
     const n = Math.min(tr.length, this.blockedAt);
     const prevNode = this.prevNodeScratch;
     prevNode.length = 0;
@@ -400,14 +399,18 @@ export class DporScheduler implements Scheduler {
       let lastOff = -1;
       for (let k = d - 1; k > from; k--) {
         const nd = this.nodes[k] as DNode;
-        if (nd.n === 0 && (nd.enabled & (1 << t)) === 0) {
+        if (nd.n === 0 && !nd.enabled.has(t)) {
           lastOff = k;
           break;
         }
       }
       for (let k = from + 1; k < lastOff; k++) {
         const nd = this.nodes[k] as DNode;
-        if (nd.n === 0 && (nd.enabled & (1 << t)) !== 0) this.counts.waitFallbacks += nd.addAllEnabled(1 << t);
+        if (nd.n === 0 && nd.enabled.has(t)) {
+          one.clear();
+          one.add(t);
+          this.counts.waitFallbacks += nd.addAllEnabled(one);
+        }
       }
     }
   }

@@ -26,9 +26,13 @@
 import { type Op, OpKind } from '../engine/ops.js';
 import { type DependenceView, conflicts } from './conflicts.js';
 import type { DporTrace } from './dpor-trace.js';
+import { ThreadSet } from './thread-set.js';
 import { ANY_VALUE, WakeupNode, type WakeupSequence, sameOp } from './wakeup-tree.js';
 
-const MAX_THREADS = 32;
+/** Where `startWith` may start v: a thread enabled, awake and not yet explored there. */
+export interface StartPoint {
+  isOpen(t: number): boolean;
+}
 
 /** Do two ops of different threads `ta`, `tb` fail to commute (sleep sets' notion, plus joins)? */
 export function dependentOps(a: Op, ta: number, b: Op, tb: number, view: DependenceView): boolean {
@@ -43,14 +47,14 @@ export class NotDep implements WakeupSequence {
   private n = 0;
   left = 0;
   /** Position in `ev` of each thread's first remaining event, -1 when it has none left. */
-  private readonly first = new Int32Array(MAX_THREADS).fill(-1);
-  /** Threads with events left (bit mask). */
-  private threads = 0;
+  private first = new Int32Array(32).fill(-1);
+  /** Threads with events left. */
+  private readonly threads = new ThreadSet();
   /** Position of the event `appendTo` puts first, -1 for execution order. */
   private front = -1;
   /** The later event of the race, and its clock restricted to its predecessors inside v. */
   private late = -1;
-  private readonly lateClock = new Int32Array(MAX_THREADS);
+  private lateClock = new Int32Array(32);
   private tr: DporTrace | null = null;
 
   constructor(public view: DependenceView) {}
@@ -58,8 +62,13 @@ export class NotDep implements WakeupSequence {
   /** Load v = notdep(e).late from trace `tr` (`late` may be a probe at index `tr.length`). */
   build(tr: DporTrace, e: number, late: number): void {
     this.tr = tr;
-    for (let m = this.threads; m !== 0; m &= m - 1) this.first[31 - Math.clz32(m & -m)] = -1;
-    this.threads = 0;
+    const ts = this.threads;
+    for (let q = ts.first(); q >= 0; q = ts.next(q + 1)) this.first[q] = -1;
+    ts.clear();
+    if (tr.width > this.first.length) {
+      this.first = new Int32Array(tr.width).fill(-1);
+      this.lateClock = new Int32Array(tr.width);
+    }
     this.front = -1;
     if (late - e > this.ev.length) {
       this.ev = new Int32Array(2 * (late - e));
@@ -71,8 +80,8 @@ export class NotDep implements WakeupSequence {
     for (let x = e + 1; x <= late; x++) {
       if (x < late && tr.at(x, te) >= le) continue;
       const t = tr.thread[x] as number;
-      if ((this.threads & (1 << t)) === 0) {
-        this.threads |= 1 << t;
+      if (!ts.has(t)) {
+        ts.add(t);
         this.first[t] = n;
       }
       this.gone[n] = 0;
@@ -87,7 +96,9 @@ export class NotDep implements WakeupSequence {
   /** e''s clock from its direct dependencies inside v (see the header). */
   private restrictLate(tr: DporTrace): void {
     const lc = this.lateClock;
-    lc.fill(0);
+    const ts = this.threads;
+    // Only the entries of v's threads are ever read.
+    for (let q = ts.first(); q >= 0; q = ts.next(q + 1)) lc[q] = 0;
     const late = this.late;
     const tl = tr.thread[late] as number;
     const ol = tr.ops[late] as Op;
@@ -97,8 +108,7 @@ export class NotDep implements WakeupSequence {
       const z = this.ev[i] as number;
       const tz = tr.thread[z] as number;
       if (tz !== tl && z !== spawn && z !== after && !dependentOps(tr.ops[z] as Op, tz, ol, tl, this.view)) continue;
-      for (let m = this.threads; m !== 0; m &= m - 1) {
-        const q = 31 - Math.clz32(m & -m);
+      for (let q = ts.first(); q >= 0; q = ts.next(q + 1)) {
         const c = tr.at(z, q);
         if (c > (lc[q] as number)) lc[q] = c;
       }
@@ -116,7 +126,7 @@ export class NotDep implements WakeupSequence {
 
   weakInitial(t: number, op: Op, value: number): boolean {
     const tr = this.trace();
-    if ((this.threads & (1 << t)) !== 0) {
+    if (this.threads.has(t)) {
       const x = this.ev[this.first[t] as number] as number;
       const xo = tr.ops[x] as Op;
       if (!sameOp(xo, op)) return false;
@@ -134,8 +144,9 @@ export class NotDep implements WakeupSequence {
   /** Has event x of thread t no happens-before predecessor among the events left? */
   private isInitial(x: number, t: number): boolean {
     const tr = this.trace();
-    for (let m = this.threads & ~(1 << t); m !== 0; m &= m - 1) {
-      const q = 31 - Math.clz32(m & -m);
+    const ts = this.threads;
+    for (let q = ts.first(); q >= 0; q = ts.next(q + 1)) {
+      if (q === t) continue;
       const y = this.ev[this.first[q] as number] as number;
       if (y < x && this.clockAt(x, q) >= (tr.local[y] as number)) return false;
     }
@@ -143,7 +154,7 @@ export class NotDep implements WakeupSequence {
   }
 
   consume(t: number): void {
-    if ((this.threads & (1 << t)) === 0) return;
+    if (!this.threads.has(t)) return;
     const i = this.first[t] as number;
     this.gone[i] = 1;
     this.left--;
@@ -151,20 +162,20 @@ export class NotDep implements WakeupSequence {
     let next = -1;
     for (let j = i + 1; j < this.n && next < 0; j++) if (this.gone[j] === 0 && tr.thread[this.ev[j] as number] === t) next = j;
     this.first[t] = next;
-    if (next < 0) this.threads &= ~(1 << t);
+    if (next < 0) this.threads.delete(t);
     if (this.front === i) this.front = -1;
   }
 
   /**
-   * Put first an event that is an initial of what is left and whose thread is in `mask` (enabled
-   * at the node v is inserted at). False when there is none: v cannot start there.
+   * Put first an event that is an initial of what is left and whose thread is open at `at` (the
+   * node v is inserted at). False when there is none: v cannot start there.
    */
-  startWith(mask: number): boolean {
+  startWith(at: StartPoint): boolean {
     for (let i = 0; i < this.n; i++) {
       if (this.gone[i] === 1) continue;
       const x = this.ev[i] as number;
       const t = this.trace().thread[x] as number;
-      if ((mask & (1 << t)) !== 0 && this.first[t] === i && this.isInitial(x, t)) {
+      if (at.isOpen(t) && this.first[t] === i && this.isInitial(x, t)) {
         this.front = i;
         return true;
       }
@@ -187,11 +198,11 @@ export class NotDep implements WakeupSequence {
 
   /** Is e' the only event thread `t` has in v? */
   onlyLate(t: number): boolean {
-    return (this.threads & (1 << t)) !== 0 && this.ev[this.first[t] as number] === this.late;
+    return this.threads.has(t) && this.ev[this.first[t] as number] === this.late;
   }
 
-  /** Threads of the events left (bit mask). */
-  get threadMask(): number {
+  /** Threads of the events left. */
+  get threadSet(): ThreadSet {
     return this.threads;
   }
 }

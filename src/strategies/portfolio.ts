@@ -12,9 +12,8 @@
  * finds in 5; vcm activation-counter-as-lock-device rose 56 -> 68, walk-vs-unmap 18 -> 22, the
  * other 31 bugs unchanged). Placed first or second in the rotation it did no better (sums 241, 234).
  * When the DPOR member exhausts the state space the portfolio reports `exhaustive` and stops; so it
- * does when the (unbounded) delay member has run every schedule, which is what happens when a
- * model has too many threads for DPOR and DPOR drops out, leaving the other members to share
- * every execution. Deterministic given the seed (each member is, and the rotation is fixed).
+ * does when the (unbounded) delay member has run every schedule. DPOR takes every thread count the
+ * engine does (up to MAX_THREADS), so it keeps its turns on models with hundreds of threads. Deterministic given the seed (each member is, and the rotation is fixed).
  * Leaves out: adaptive weighting (e.g. bandit selection by coverage); campaigns can do that.
  */
 import type { Op } from '../engine/ops.js';
@@ -29,7 +28,7 @@ import { RandomScheduler } from './random.js';
 export class PortfolioScheduler implements Scheduler {
   readonly name = 'portfolio';
   exhaustive = false;
-  private readonly dpor = new DporScheduler(true);
+  private readonly dpor = new DporScheduler();
   /**
    * Unbounded, with a small prefix queue (about 0.5 MB at most, then deepening with the memory of
    * one execution): a campaign keeps one portfolio per target in every worker. The seed bugs are
@@ -56,7 +55,7 @@ export class PortfolioScheduler implements Scheduler {
   beginExecution(): boolean {
     if (this.exhaustive) return false;
     const turn = this.execution++;
-    if ((turn & 1) === 0 && !this.dpor.gaveUp) {
+    if ((turn & 1) === 0) {
       if (this.dpor.beginExecution()) {
         this.current = this.dpor;
         this.count('dpor');

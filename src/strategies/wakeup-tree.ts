@@ -21,6 +21,7 @@
  * any check that a branch can actually run (blocking ops can make it fail; dpor-node.ts falls back).
  */
 import type { Op } from '../engine/ops.js';
+import type { ThreadSet } from './thread-set.js';
 
 /** A choose value that matches any value (a sleeping thread covers every value of its choose). */
 export const ANY_VALUE = -2;
@@ -95,11 +96,11 @@ export function takeLeftmost(root: WakeupNode[]): WakeupNode | undefined {
   return root.shift();
 }
 
-/** The threads that start a branch of `root`, as a bit mask. */
-export function firstThreads(root: readonly WakeupNode[]): number {
-  let m = 0;
-  for (const c of root) m |= 1 << c.thread;
-  return m;
+/** The threads that start a branch of `root`, loaded into `into` (cleared first). */
+export function firstThreads(root: readonly WakeupNode[], into: ThreadSet): ThreadSet {
+  into.clear();
+  for (const c of root) into.add(c.thread);
+  return into;
 }
 
 /** The sequences of the tree, leftmost first, as thread lists (for tests and debugging). */

@@ -14,6 +14,7 @@ import { mergeCommand } from './commands/merge.js';
 import { listCommand } from './commands/list.js';
 import { replayCommand } from './commands/replay.js';
 import { minimizeCommand } from './commands/minimize.js';
+import { proveCommand } from './commands/prove.js';
 import { reportCommand } from './commands/report.js';
 import './report-hook.js';
 
@@ -27,6 +28,7 @@ export const COMMANDS: readonly Command[] = [
   fuzzCommand,
   mergeCommand,
   benchCommand,
+  proveCommand,
 ];
 
 function help(io: CliIO): void {

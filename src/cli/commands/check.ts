@@ -98,6 +98,9 @@ export const checkCommand: Command = {
       ...(loadPath !== undefined ? { load: loadPath } : {}),
     };
     const r = await runCheckJob(job, num(args.flags, 'watchdog') ?? 30_000);
+    const sv = r.finding?.violation;
+    // A scenario the model's setup refuses (its schema check threw a UsageError) is bad input, not a finding.
+    if (sv && sv.kind === 'usage' && sv.step < 0 && sv.threads.length === 0) throw new UsageError(sv.message.replace(/^setup of \S+ threw: /, ''));
     const j: ResultJson = resultJson(r);
     if (r.finding && !bool(args.flags, 'no-report')) {
       for (const h of hooks) {

@@ -7,29 +7,34 @@
  * of all models with `--bugs` (minutes); the CI tier of each proof also runs in `npm test`.
  * Leaves out: the proofs themselves (ModelDef.proofs / provedScenarios).
  */
+import { resolve } from 'node:path';
 import { bugTimes, proveAll } from '../../../bench/prove.js';
 import { UsageError } from '../../engine/violation.js';
 import { bool, num, str } from '../args.js';
 import { type Command, EXIT_FOUND, EXIT_OK } from '../command.js';
 import { selectModels } from '../fuzz/plan.js';
+import { loadModels } from '../resolve.js';
 
 export const proveCommand: Command = {
   name: 'prove',
-  usage: 'prove [--tier ci|prove|all] [--models globs] [--bugs] [--json]',
+  usage: 'prove [--tier ci|prove|all] [--models globs] [--load file] [--bugs] [--json]',
   summary: 're-run every stated proof (exit 1 when one is not exhaustive or fails) and time the expected bugs',
   flags: {
     tier: { type: 'string', help: "which proofs: 'ci' (those npm test runs), 'prove' (the big ones) or 'all' (default)" },
-    models: { type: 'string', help: 'comma-separated model globs (default every model)' },
+    models: { type: 'string', help: 'comma-separated model globs (default every model; with --load, the loaded ones)' },
+    load: { type: 'string', help: 'a JS module exporting `models` (your own defineModel values with proofs) to prove' },
     bugs: { type: 'bool', help: 'also time the first finding of every expected bug (portfolio, keep-going)' },
     seeds: { type: 'int', min: 1, help: 'seeds per expected bug for --bugs (default 5; the median is printed)' },
     'bug-budget': { type: 'int', min: 1, help: 'executions per seed before a bug counts as not found (default 5000)' },
     json: { type: 'bool', help: 'print one JSON object (progress goes to stderr)' },
   },
-  run(args, io) {
+  async run(args, io) {
+    const load = str(args.flags, 'load');
+    const loaded = load !== undefined ? await loadModels(resolve(io.cwd, load)) : null;
     const tier = str(args.flags, 'tier') ?? 'all';
     if (!['ci', 'prove', 'all'].includes(tier)) throw new UsageError(`prove: --tier must be ci, prove or all (got '${tier}')`);
     const tiers: ('ci' | 'prove')[] = tier === 'all' ? ['ci', 'prove'] : [tier as 'ci' | 'prove'];
-    const models = selectModels(str(args.flags, 'models'));
+    const models = loaded !== null ? selectModels(str(args.flags, 'models'), loaded) : selectModels(str(args.flags, 'models'));
     const json = bool(args.flags, 'json');
     const log = (l: string): void => (json ? io.err(l) : io.out(l));
     log(`== proofs (${tiers.join(' + ')} tier)`);

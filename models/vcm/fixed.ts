@@ -7,12 +7,12 @@
  */
 import { fixedCore } from './fixed-core.js';
 import { vcmModel } from './model.js';
-import { VCM_SCENARIOS } from './scenarios.js';
+
 
 export const vcmFixed = vcmModel({
   name: 'vcm/fixed',
   description: 'seed 004 VCM core fixed: NULL-initialised locals, IS_ERR before use, activation count under a mutex',
   core: fixedCore,
   defaultScenario: 'activate-race',
-  provedScenarios: Object.keys(VCM_SCENARIOS).filter((k) => k !== 'three-drivers'),
+  proofs: [],
 });

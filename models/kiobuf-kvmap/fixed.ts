@@ -23,6 +23,26 @@ export const kvmapFixed = defineKvmapModel({
   variant: fixedVariant,
   source: [kiomap_init_module_fixed, kiomap_destroy_module_fixed, fixedFops, mmap_kiobuf_fixed, kvmap_open, kvmap_close, kvmap_nopage,
     map_kernel_kiobuf, unmap_kiobuf].map(String).join('\n'),
+  // Measured with DPOR (60 s cap) then DFS within preemption bound 1 and 2 (150 s cap). DPOR does not
+  // finish two-procs-fork, three-procs-unload or remap-reopen in 60 s (53 k, 66 k, 54 k executions);
+  // DFS pb 2 does not finish three-procs-unload in 150 s (171 k). Scenarios that are one execution
+  // (private-mprotect-write, heap-straddles-pmd, lazy-pmd) prove nothing about interleavings and are
+  // checked by the suite instead.
   proofs: [
+    { scenario: 'nopage-bound', strategy: 'dpor', tier: 'ci', maxExecutions: 5000, executions: 502 },
+    { scenario: 'close-vs-unload', strategy: 'dpor', tier: 'ci', maxExecutions: 1000, executions: 3 },
+    { scenario: 'release-vs-unload', strategy: 'dpor', tier: 'ci', maxExecutions: 1000, executions: 10 },
+    { scenario: 'open-vs-unload', strategy: 'dpor', tier: 'ci', maxExecutions: 1000, executions: 10 },
+    { scenario: 'open-vs-unload-nobkl', strategy: 'dpor', tier: 'ci', maxExecutions: 1000, executions: 5 },
+    { scenario: 'load-use-unload', strategy: 'dpor', tier: 'prove', maxExecutions: 50_000, executions: 10_957 },
+    { scenario: 'fork-munmap', strategy: 'dpor', tier: 'ci', maxExecutions: 2000, executions: 203 },
+    { scenario: 'init-alloc-fail', strategy: 'dpor', tier: 'ci', maxExecutions: 1000, executions: 6 },
+    { scenario: 'misc-register-fails', strategy: 'dpor', tier: 'ci', maxExecutions: 1000, executions: 2 },
+    { scenario: 'munlock-swap', strategy: 'dpor', tier: 'ci', maxExecutions: 1000, executions: 9 },
+    { scenario: 'two-procs-fork', strategy: 'dfs', preemptionBound: 1, tier: 'ci', maxExecutions: 10_000, executions: 1242 },
+    { scenario: 'two-procs-fork', strategy: 'dfs', preemptionBound: 2, tier: 'prove', maxExecutions: 400_000, executions: 92_643 },
+    { scenario: 'three-procs-unload', strategy: 'dfs', preemptionBound: 1, tier: 'ci', maxExecutions: 40_000, executions: 4028 },
+    { scenario: 'remap-reopen', strategy: 'dfs', preemptionBound: 1, tier: 'ci', maxExecutions: 5000, executions: 325 },
+    { scenario: 'remap-reopen', strategy: 'dfs', preemptionBound: 2, tier: 'prove', maxExecutions: 100_000, executions: 21_852 },
   ],
 });

@@ -50,6 +50,13 @@ export const kvmapPosted = defineKvmapModel({
       match: 'use-after-free in kiomap_release',
     },
     {
+      id: 'unload-races-open',
+      description: 'without the BKL around ->open (2.6.3x pushed it into the drivers), nothing pins the module between misc_open finding kiomap_device and kiomap_open\'s MOD_INC_USE_COUNT: rmmod sees a zero count and frees the module while the opener goes on into kiomap_mmap; under 2.4\'s BKL this side is closed',
+      scenario: 'open-vs-unload-nobkl',
+      kinds: ['use-after-free'],
+      match: 'use-after-free in kiomap_mmap',
+    },
+    {
       id: 'exit-leaks-kiobuf',
       description: 'kiomap_destroy_module vfree()s the area but never unmap_kiobuf()s: the page references map_kernel_kiobuf took and the kmalloc\'d maplist outlive the module',
       scenario: 'load-use-unload',

@@ -44,6 +44,7 @@ interface Proc {
 /** chrdev_open (2.4 fs/devices.c): `lock_kernel(); ret = filp->f_op->open(inode, filp); unlock_kernel();`. */
 function chrdevOpen(s: KvmapState, fops: FileOps): FileOps {
   const open = fops.open;
+  if (s.p.bkl === false) return fops;
   return {
     ...fops,
     ...(open ? {

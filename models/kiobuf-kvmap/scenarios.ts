@@ -29,13 +29,14 @@ const SPEC: FieldSpec = record({
   kioStaticPages: int(0, 8),
   ptrsPerPte: int(1, 1024),
   heapPage: int(0, 1024),
-  procs: arrayOf(arrayOf(ACT, 12), 4),
+  procs: arrayOf(arrayOf(ACT, 16), 4),
   unload: oneOf('none', 'end', 'concurrent', 'when-idle'),
   failAllocs: bool,
   miscFail: bool,
   kswapd: bool,
   lazyPmd: bool,
-}, ['kswapd', 'lazyPmd']);
+  bkl: bool,
+}, ['kswapd', 'lazyPmd', 'bkl']);
 
 export function validateKvmapParams(p: KvmapParams): void {
   checkScenario('kiobuf-kvmap', SPEC, p);
@@ -61,6 +62,8 @@ export const kvmapScenarios: Readonly<Record<string, KvmapParams>> = {
   'release-vs-unload': { ...base, unload: 'concurrent', procs: [[open, close]] },
   /** open() of the device while rmmod runs (under 2.4's BKL the open side is closed; the release side is not). */
   'open-vs-unload': { ...base, unload: 'concurrent', procs: [[open, mmap(1), touch(0), close]] },
+  /** The same on a kernel that calls ->open without the BKL: rmmod fits between misc_open's lookup and MOD_INC_USE_COUNT. */
+  'open-vs-unload-nobkl': { ...base, unload: 'concurrent', bkl: false, procs: [[open, mmap(1), touch(0), close]] },
   /** insmod, two processes map and touch the buffer, rmmod after they exited. */
   'load-use-unload': { ...base, procs: [[open, mmap(2), touch(1, true), close], [open, mmap(1), touch(0), close]] },
   /** fork, partial munmap (a hole), touch in both: refcount must follow the VMAs. */

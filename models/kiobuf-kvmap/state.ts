@@ -63,6 +63,11 @@ export type KvmapParams = {
    * current->mm finds pmd_none().
    */
   readonly lazyPmd?: boolean;
+  /**
+   * The BKL around ->open, init and rmmod (default true: 2.2 / 2.4). false: a kernel that calls
+   * ->open without it (the BKL was pushed down into the drivers' own open in 2.6.3x).
+   */
+  readonly bkl?: boolean;
 };
 
 /** struct kiobuf (the fields map_kernel_kiobuf / kvmap_nopage use). */

@@ -101,6 +101,12 @@ export interface ModelDef<S, P extends Json> {
   readonly proofs?: readonly ProofSpec[];
   /** The size of a scenario for listings: its concurrent threads and sessions per thread (null: no sessions). */
   readonly scenarioShape?: (params: P) => { readonly threads: number; readonly sessions: number | null };
+  /**
+   * Checks a scenario's parameters before any model code runs (resolved by `scenarioParams`, so the
+   * CLI refuses bad JSON with one line and exit 2): throw a `UsageError` naming the field, the value
+   * given and the values allowed.
+   */
+  readonly validateScenario?: (params: P) => void;
   /** Smaller scenarios worth trying first when minimizing a counterexample (src/shrink). */
   readonly shrinkScenario?: (params: P) => P[];
 }
@@ -174,12 +180,16 @@ export function scenarioParams<P extends Json>(model: Model<unknown, P>, scenari
     return { key: scenario, params: p };
   }
   if (typeof scenario === 'string') {
+    let params: P;
     try {
-      return { key: scenario, params: JSON.parse(scenario) as P };
+      params = JSON.parse(scenario) as P;
     } catch {
       throw new UsageError(`scenario '${scenario.slice(0, 40)}' is neither a scenario name nor valid JSON`);
     }
+    model.validateScenario?.(params);
+    return { key: scenario, params };
   }
+  model.validateScenario?.(scenario);
   return { key: JSON.stringify(scenario), params: scenario };
 }
 

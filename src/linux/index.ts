@@ -6,6 +6,7 @@
  */
 export * from './atomic.js';
 export * from './refcount.js';
+export * from './percpu-refcount.js';
 export * from './spinlock.js';
 export * from './mutex.js';
 export * from './rwlock.js';

@@ -15,7 +15,7 @@ import { type MemType, UsageError, check, replay } from '../../src/index.js';
 import { ioremapFixed, ioremapFixedFresh, ioremapPosted } from '../../models/ioremap-reuse/index.js';
 import { DEV1, DEV2, DEV3, DEV_HI, DEV_LOW, type IoSession, type IoremapParams, ioremapScenarios, validateIoremapParams } from '../../models/ioremap-reuse/scenarios.js';
 import { findModel } from '../../models/index.js';
-import { ciProofs, fixedHoldOnWorkloads, runsToVerdict } from './design-suite.js';
+import { ciProofs, everyScenarioRunsToVerdict, fixedHoldOnWorkloads } from './design-suite.js';
 import { findBug } from './find-bug.js';
 
 describe('ioremap-reuse/posted: the review\'s bugs are found at their real site (keep-going)', () => {
@@ -96,7 +96,7 @@ describe('ioremap-reuse: generated scenarios', () => {
   it('the arbitrary generates only scenarios the schema accepts', () => {
     fc.assert(fc.property(paramsArb(1, 1, false), (p) => { validateIoremapParams(p); }), { numRuns: 200, seed: 5 });
   });
-  runsToVerdict([ioremapPosted, ioremapFixed, ioremapFixedFresh], paramsArb(1, 1, false), 40, 11);
+  everyScenarioRunsToVerdict([ioremapPosted, ioremapFixed, ioremapFixedFresh], paramsArb(1, 1, false), 40, 11);
   fixedHoldOnWorkloads([ioremapFixed, ioremapFixedFresh], paramsArb(3, 2, true), '3 drivers x 2 sessions, allocation and ioremap_page_range failures');
 
   it('posted: a failing workload is found, shrunk, and the shrunk workload still fails', () => {

@@ -13,7 +13,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PAGE_SIZE, UsageError, check, currentExecution, defineModel, join, replay } from '../../src/index.js';
 import { findModel } from '../../models/index.js';
-import { ciProofs, fixedHoldOnWorkloads, runsToVerdict } from './design-suite.js';
+import { ciProofs, everyScenarioRunsToVerdict, fixedHoldOnWorkloads } from './design-suite.js';
 import { findBug } from './find-bug.js';
 import { bitmap_clear, bitmap_find_next_zero_area, bitmap_set } from '../../models/iova-extend/bitmap.js';
 import { iovaFixed, iovaFixedSimple, iovaPosted } from '../../models/iova-extend/index.js';
@@ -181,7 +181,7 @@ describe('iova-extend: generated scenarios', () => {
   it('the arbitrary generates only scenarios the schema accepts', () => {
     fc.assert(fc.property(paramsArb(1, 1, false), (p) => { validateIovaParams(p); }), { numRuns: 300, seed: 5 });
   });
-  runsToVerdict([iovaPosted, iovaFixed, iovaFixedSimple], paramsArb(1, 1, false), 40, 13);
+  everyScenarioRunsToVerdict([iovaPosted, iovaFixed, iovaFixedSimple], paramsArb(1, 1, false), 40, 13);
   fixedHoldOnWorkloads([iovaFixed, iovaFixedSimple], paramsArb(3, 2, true), '3 drivers x 2 maps, wrong-length and foreign frees, zero lengths, 4 GiB windows, failures');
 
   it('posted: a failing workload is found, shrunk, and the shrunk workload still fails', () => {

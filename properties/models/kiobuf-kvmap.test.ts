@@ -14,7 +14,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type AnyModel, UsageError, check, proofsOf, replay, scenarioParams } from '../../src/index.js';
-import { fixedHolds, proofSuite, runsToVerdict } from './design-props.js';
+import { fixedHolds, proofSuite, runsToVerdict } from './design-suite.js';
 import { findBug } from './find-bug.js';
 import { kvmapFixed, kvmapPosted } from '../../models/kiobuf-kvmap/index.js';
 import { findModel } from '../../models/index.js';

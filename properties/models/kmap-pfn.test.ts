@@ -12,7 +12,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type AnyModel, UsageError, check, proofsOf, replay, scenarioParams } from '../../src/index.js';
 import { findBug } from './find-bug.js';
-import { fixedHolds, proofSuite, runsToVerdict } from './design-props.js';
+import { fixedHolds, proofSuite, runsToVerdict } from './design-suite.js';
 import { kmapPfnFixed, kmapPfnPosted } from '../../models/kmap-pfn/index.js';
 import { findModel } from '../../models/index.js';
 import { HIGH_PFN, LOW_PFN, PMEM_PAGES, PMEM_PFN } from '../../models/kmap-pfn/scenarios.js';

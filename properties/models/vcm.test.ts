@@ -19,7 +19,7 @@ import { fixedCore } from '../../models/vcm/fixed-core.js';
 import { callFree, vcm_free as postedFree } from '../../models/vcm/posted-core.js';
 import { vcmModel } from '../../models/vcm/model.js';
 import type { VcmCore } from '../../models/vcm/structs.js';
-import { fixedHolds, proofSuite, runsToVerdict } from './design-props.js';
+import { fixedHolds, proofSuite, runsToVerdict } from './design-suite.js';
 import { type Found, findBug } from './find-bug.js';
 
 const misuses = (p: VcmParams): boolean => p.threads.some((t) => t.some((x) => MISUSE_STEPS.includes(x)));

@@ -5,6 +5,7 @@ export default defineConfig({
   test: {
     include: ['properties/**/*.test.ts'],
     globalSetup: ['properties/setup/build.ts'],
+    setupFiles: ['properties/setup/yield.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',

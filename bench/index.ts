@@ -1,8 +1,9 @@
 /**
  * `mapcheck bench`: every benchmark, measured side by side in one process, printed as ratios.
- * Sections: engine throughput vs a bare generator loop and fast-check's scheduler; DPOR steps/s;
- * RSS over many executions; time to first bug per posted seed bug and strategy; DPOR exhaustion
- * of the fixed variants. `--quick` shrinks every budget (CI smoke); the full run takes minutes.
+ * Sections: engine throughput vs a bare generator loop and fast-check's scheduler (and, with
+ * `--baseline DIR`, vs another build); DPOR steps/s; RSS over many executions; time to first bug
+ * per posted seed bug and strategy; DPOR exhaustion of the fixed variants; executions/s of random
+ * and DPOR on the seed scenarios. `--quick` shrinks every budget (CI smoke); the full run takes minutes.
  * Leaves out: pass/fail on targets — targets are printed beside the figures, never asserted.
  */
 import { fixedExhaustion, timeToFirstBug, type BugRow, type ProofRow } from './bugs.js';
@@ -11,6 +12,9 @@ import { throughput, type ThroughputRow } from './throughput.js';
 import { minimizeBench } from './minimize.js';
 import { campaignBench } from './campaign.js';
 import { sanitizerCost } from './sanitizers.js';
+import { seedThroughput } from './seeds.js';
+import { compareWithBaseline, loadBaseline } from './baseline.js';
+import { watchdogBench } from './watchdog.js';
 
 export interface BenchOptions {
   readonly quick: boolean;
@@ -18,6 +22,8 @@ export interface BenchOptions {
   readonly log: (line: string) => void;
   /** Only these sections (default all). */
   readonly only?: readonly string[];
+  /** Another built mapcheck checkout to compare the throughput workloads with, side by side. */
+  readonly baseline?: string;
 }
 
 export interface BenchReport {
@@ -42,6 +48,7 @@ export type BenchSection = (o: BenchOptions, out: BenchReport) => Promise<void> 
 export const EXTRA_SECTIONS: { name: string; run: BenchSection }[] = [];
 EXTRA_SECTIONS.push({ name: 'minimize', run: (o, out) => minimizeBench(o, out) });
 EXTRA_SECTIONS.push({ name: 'campaign', run: (o, out) => campaignBench(o, out) });
+EXTRA_SECTIONS.push({ name: 'watchdog', run: (o, out) => watchdogBench(o, out) });
 
 export async function runBench(o: BenchOptions): Promise<BenchReport> {
   const want = (s: string): boolean => !o.only || o.only.includes(s);
@@ -59,6 +66,19 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     out.random_vs_bare = Math.min(...out.throughput.map((r) => r.random / r.bare));
     out.random_vs_fastcheck = Math.min(...out.throughput.map((r) => r.random / r.fastcheck));
   }
+  if (want('baseline') || (o.baseline !== undefined && want('throughput'))) {
+    if (o.baseline === undefined) {
+      o.log('== this build vs a baseline: pass --baseline DIR (another checkout, built) to compare the throughput workloads side by side');
+    } else {
+      const rounds = o.quick ? 2 : 10;
+      const rows = compareWithBaseline(await loadBaseline(o.baseline), rounds, o.quick ? 300 : 1000);
+      out.vs_baseline = rows;
+      o.log(`== this build vs ${o.baseline} (random strategy, steps per CPU second, best of ${rounds} alternating rounds; <= 32 threads: the bitmask path)`);
+      for (const r of rows) {
+        o.log(`  ${r.workload.padEnd(30)} this ${fmt(r.mine).padStart(9)}  baseline ${fmt(r.baseline).padStart(9)}  this/baseline ${r.ratio.toFixed(3)} (per round: median ${r.median.toFixed(3)}, ${r.low.toFixed(2)}..${r.high.toFixed(2)})`);
+      }
+    }
+  }
   if (want('dpor')) {
     const rows = dporThroughput(o.quick ? 300 : 1500);
     if (rows) {
@@ -68,6 +88,14 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
       for (const r of rows) o.log(`  ${`${r.model} ${r.scenario}`.padEnd(30)} ${r.executions} executions per exhaustion  ${fmt(r.stepsPerSec)} steps/s`);
     } else {
       o.log('== DPOR: strategy not registered');
+    }
+  }
+  if (want('seeds')) {
+    const rows = seedThroughput(o.quick ? 1 : 2, o.quick ? 300 : 1500);
+    out.seeds = rows;
+    o.log('== seed scenarios (executions/s and steps/s, best of rounds; issue 16 targets vs the build before it: random on iova-extend/fixed dma-mixed >= 2x, the others >= 1.2x)');
+    for (const r of rows) {
+      o.log(`  ${`${r.model} ${r.scenario}`.padEnd(44)} ${r.strategy.padEnd(6)} ${fmt(r.executionsPerSec).padStart(9)} exec/s  ${fmt(r.stepsPerSec).padStart(9)} steps/s  ${r.stepsPerExecution.toFixed(0).padStart(4)} steps/exec${r.exhausted ? '  (exhausted, restarted)' : ''}`);
     }
   }
   if (want('rss')) {
@@ -91,6 +119,12 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
       for (const b of out.bugs) {
         const what = b.executions === null ? `found by ${b.found}/${b.seeds} seeds` : `${b.executions} executions, ${b.medianMs?.toFixed(1)} ms`;
         o.log(`  ${b.model.padEnd(24)} ${b.bug.padEnd(28)} ${b.strategy.padEnd(10)} ${what}`);
+      }
+      o.log('  per strategy: bugs found by every seed, sum and largest of the median executions over those bugs');
+      for (const s of [...new Set(out.bugs.map((b) => b.strategy))]) {
+        const mine = out.bugs.filter((b) => b.strategy === s);
+        const ex = mine.flatMap((b) => (b.executions === null ? [] : [b.executions]));
+        o.log(`    ${s.padEnd(10)} ${`${ex.length}/${mine.length}`.padStart(7)}  sum ${String(ex.reduce((a, b) => a + b, 0)).padStart(6)}  largest ${String(Math.max(0, ...ex)).padStart(5)}`);
       }
     }
     out.proofs = fixedExhaustion(o.quick ? 200_000 : 2_000_000);

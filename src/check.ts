@@ -22,9 +22,24 @@ export interface CheckOptions extends ExploreOptions, StrategyOptions {
 
 export type CheckResult = ExploreResult;
 
+/**
+ * Explore `model` under a strategy. When the run's audit finds that the model breaks the
+ * independence the strategy relies on (DPOR, the portfolio), the rest of the budget goes to
+ * exhaustive DFS, which relies on no independence, and the result's notes say why.
+ */
 export function check(model: AnyModel, opts: CheckOptions = {}): CheckResult {
   const sched = typeof opts.strategy === 'object' ? opts.strategy : makeStrategy(opts.strategy ?? 'portfolio', opts);
-  return explore(model, sched, opts);
+  const r = explore(model, sched, opts);
+  if (r.brokenAssumption === null || r.finding !== null) return r;
+  const left = (opts.maxExecutions ?? 10_000) - r.executions;
+  if (left <= 0) return r;
+  const dfs = explore(model, makeStrategy('dfs', opts), { ...opts, maxExecutions: left });
+  return {
+    ...dfs, executions: r.executions + dfs.executions, steps: r.steps + dfs.steps, elapsedMs: r.elapsedMs + dfs.elapsedMs,
+    audits: r.audits + dfs.audits, brokenAssumption: r.brokenAssumption,
+    strategy: `dfs (after ${r.strategy})`,
+    notes: [...r.notes, `explored with dfs instead (${dfs.executions} executions${dfs.exhaustive ? ', exhaustive' : ''})`, ...dfs.notes],
+  };
 }
 
 /** Throws an Error whose message is the rendered finding when a violation is found. */

@@ -3,7 +3,10 @@
  * (DESIGN.md §3), so everything a model needs is re-exported here by name.
  * Leaves out: the CLI (src/cli), which is an application of this API.
  */
-export { defineModel, proofsOf, scenarioParams } from './engine/model.js';
+export { defineModel, proofsOf, scenarioParams, paramsFit } from './engine/model.js';
+export { schema, validate, describeSchema } from './engine/schema.js';
+export type { Schema, SchemaValue, IntSchema, NumberSchema, BoolSchema, StringSchema, ArraySchema, ObjectSchema, UnionSchema, NullableSchema } from './engine/schema.js';
+export { PARAMS_LIMITS, checkParams, paramsProblem } from './engine/params.js';
 export type { AnyModel, Check, ExpectedBug, Json, Model, ModelDef, ProofSpec, ThreadSpec } from './engine/model.js';
 export { OpKind, Access, Mo, MO_NAMES, READS_OWN, op, accessOf, dependent, describeOp, readsAnything } from './engine/ops.js';
 export type { Op, ThreadBody, ThreadGen } from './engine/ops.js';
@@ -14,7 +17,7 @@ export type { MemoryModelName } from './engine/exec-types.js';
 export { explore } from './engine/explore.js';
 export type { ExploreOptions, ExploreResult, Finding } from './engine/explore.js';
 export type { Scheduler, SchedulerView, ExecutionOutcome } from './engine/scheduler.js';
-export { encodeToken, decodeToken, TOKEN_PREFIX } from './engine/token.js';
+export { encodeToken, decodeToken, TOKEN_PREFIX, MAX_TOKEN_LENGTH } from './engine/token.js';
 export type { Schedule } from './engine/token.js';
 export { violation, defaultTitle, UsageError, ViolationAbort } from './engine/violation.js';
 export type { Violation, ViolationKind, Site, ObjectRef, WaitEdge } from './engine/violation.js';

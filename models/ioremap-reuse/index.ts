@@ -11,9 +11,10 @@ import { ioremapFinal, ioremapInspect, ioremapInvariants } from './invariants.js
 import { postedVariant } from './posted.js';
 import { FIXED_PROOFS, FRESH_PROOFS } from './proofs.js';
 import { type IoremapParams, ioremapScenarios, ioremapShape } from './scenarios.js';
+import { ioremapSchema } from './schema.js';
 import { type IoVariant, type IoWorld, buildWorld, worldThreads } from './world.js';
 
-export { ioremapScenarios };
+export { ioremapScenarios, ioremapSchema };
 export type { IoremapParams };
 
 function ioremapModel<V extends VmStruct>(name: string, description: string, variant: IoVariant<V>, extra: {
@@ -27,6 +28,7 @@ function ioremapModel<V extends VmStruct>(name: string, description: string, var
     description,
     seed: '000_a16daef9d6281e8e',
     scenarios: ioremapScenarios,
+    paramsSchema: ioremapSchema,
     defaultScenario: 'morton',
     setup: (p) => buildWorld(p, variant),
     threads: (w) => worldThreads(w),

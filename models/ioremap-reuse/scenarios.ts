@@ -21,12 +21,13 @@
  * 0x1_2000_1000 that an ARM LPAE kernel (64-bit phys_addr_t) can address, exactly 4 GiB above dev1
  * (for the `int off` truncation), and a device at a low physical address (lowdev at 0x800: SoCs
  * with peripherals below 2 MiB) that phys_addr 0 areas match; `devices` adds more.
- * `validateIoremapParams` is the scenario's schema: every field with its allowed values.
+ * schema.ts is the scenarios' schema (every field with its allowed values); `ioremapRelations`
+ * refuses what the schema cannot state.
  * Leaves out: section / supersection ioremaps and the UP-only unmap_area_sections path of
  * __iounmap (SMP + LPAE, where neither exists).
  */
 import type { MemType } from '../../src/index.js';
-import { array, badField, bool, int, oneOf, opt, record, str } from '../scenario-fields.js';
+import { refuseField } from '../refuse-field.js';
 
 /** One ioremap -> accesses -> iounmap session of a thread. */
 export type IoSession = {
@@ -269,8 +270,8 @@ export const ioremapScenarios = {
 
 export type IoremapScenarioName = keyof typeof ioremapScenarios;
 
-const MEM_TYPES: readonly MemType[] = ['device', 'wc', 'cached'];
-const MAX_PA = 2 ** 40;
+/** Physical addresses below 2^40 (LPAE). */
+export const MAX_PA = 2 ** 40;
 
 /** Every device a scenario may name: the built-in table plus its own `devices`. */
 export function devicesOf(p: IoremapParams): readonly IoDevice[] {
@@ -278,67 +279,47 @@ export function devicesOf(p: IoremapParams): readonly IoDevice[] {
 }
 
 /**
- * The scenario's schema: throws a one-line UsageError naming the first field the design cannot
- * run, the value given and the values allowed. Run by setup before any model code.
+ * Relations between fields the schema (schema.ts) cannot state, refused with one line before
+ * anything is built: distinct device and thread names, at most one thread that holds until the
+ * others are done (two would wait for each other), a premapped session has a size, the boot
+ * mappings (static maps, the PCI reservation, premapped sessions, each with a guard page) fit the
+ * vmalloc window, register reads only inside a device window, and every thread probes when the
+ * scenario puts a barrier between probe and remove.
  */
-export function validateIoremapParams(v: unknown): IoremapParams {
-  const p = record(v, '', ['threads', 'vmallocThread', 'markedReads', 'watchResurrection', 'barrier', 'devices', 'staticMaps', 'pciIoPages', 'allocVmAreaThread', 'failAllocs', 'failMap']);
-  for (const k of ['vmallocThread', 'markedReads', 'watchResurrection', 'barrier']) bool(p[k], k);
-  for (const k of ['allocVmAreaThread', 'failAllocs', 'failMap']) opt(p[k], (x) => bool(x, k));
-  const devs = opt(p.devices, (x) => array(x, 'devices', 0, 4)) ?? [];
+export function ioremapRelations(p: IoremapParams): void {
+  const bad = (path: string, v: unknown, allowed: string): never => refuseField('ioremap-reuse', path, v, allowed);
   const names = new Set(DEVICES.map((d) => d.name));
-  devs.forEach((d, i) => {
-    const o = record(d, `devices[${i}]`, ['name', 'base', 'size']);
-    const n = str(o.name, `devices[${i}].name`);
-    if (names.has(n)) badField(`devices[${i}].name`, n, `a name not already used (${[...names].join(', ')})`);
-    names.add(n);
-    int(o.base, `devices[${i}].base`, 0, MAX_PA - 1);
-    int(o.size, `devices[${i}].size`, 1, 0x4000);
+  (p.devices ?? []).forEach((d, i) => {
+    if (names.has(d.name)) bad(`devices[${i}].name`, d.name, `a name not already used (${[...names].join(', ')})`);
+    names.add(d.name);
   });
-  let bootPages = int(p.pciIoPages ?? 0, 'pciIoPages', 0, 4);
-  (opt(p.staticMaps, (x) => array(x, 'staticMaps', 0, 4)) ?? []).forEach((m, i) => {
-    const o = record(m, `staticMaps[${i}]`, ['pa', 'pages', 'type']);
-    const pa = int(o.pa, `staticMaps[${i}].pa`, 0, MAX_PA - 1);
-    if (pa % 0x1000 !== 0) badField(`staticMaps[${i}].pa`, pa, 'a page-aligned physical address');
-    bootPages += int(o.pages, `staticMaps[${i}].pages`, 1, 4);
-    oneOf(o.type, `staticMaps[${i}].type`, MEM_TYPES);
-  });
-  if (bootPages > MAX_BOOT_AREA_PAGES) badField('staticMaps', p.staticMaps, `static maps and pciIoPages of at most ${MAX_BOOT_AREA_PAGES} pages in all`);
-  const threads = array(p.threads, 'threads', 0, 6);
+  const bootPages = (p.pciIoPages ?? 0) + (p.staticMaps ?? []).reduce((n, m) => n + m.pages, 0);
+  if (bootPages > MAX_BOOT_AREA_PAGES) bad('staticMaps', p.staticMaps, `static maps and pciIoPages of at most ${MAX_BOOT_AREA_PAGES} pages in all`);
   const threadNames = new Set<string>();
   let holders = 0;
   let bootSpan = 0;
-  const all = devicesOf(p as IoremapParams);
-  threads.forEach((t, i) => {
+  const all = devicesOf(p);
+  p.threads.forEach((t, i) => {
     const at = `threads[${i}]`;
-    const o = record(t, at, ['name', 'sessions', 'holdUntilOthersDone', 'badIounmap']);
-    const n = str(o.name, `${at}.name`);
-    if (threadNames.has(n)) badField(`${at}.name`, n, 'a name no other thread has');
-    threadNames.add(n);
-    if (bool(o.holdUntilOthersDone, `${at}.holdUntilOthersDone`)) holders++;
-    if (holders > 1) badField(`${at}.holdUntilOthersDone`, true, 'true for at most one thread (two would wait for each other)');
-    opt(o.badIounmap, (x) => bool(x, `${at}.badIounmap`));
-    array(o.sessions, `${at}.sessions`, 0, 4).forEach((s, k) => {
+    if (threadNames.has(t.name)) bad(`${at}.name`, t.name, 'a name no other thread has');
+    threadNames.add(t.name);
+    if (t.holdUntilOthersDone && ++holders > 1) bad(`${at}.holdUntilOthersDone`, true, 'true for at most one thread (two would wait for each other)');
+    t.sessions.forEach((s, k) => {
       const sp = `${at}.sessions[${k}]`;
-      const so = record(s, sp, ['paddr', 'size', 'type', 'premapped', 'accesses']);
-      const paddr = int(so.paddr, `${sp}.paddr`, 0, MAX_PA - 1);
-      const size = int(so.size, `${sp}.size`, 0, 4 * 0x1000);
-      oneOf(so.type, `${sp}.type`, MEM_TYPES);
-      const pre = bool(so.premapped, `${sp}.premapped`);
-      if (pre && size === 0) badField(`${sp}.size`, size, 'at least 1 for a premapped session (a zero-size ioremap returns NULL)');
-      if (pre) bootSpan += Math.ceil(((paddr % 0x1000) + size) / 0x1000) + 1;
-      if (bootSpan > WINDOW_PAGES - bootPages) badField(`${sp}.premapped`, pre, `true only while the boot mappings fit the ${WINDOW_PAGES}-page vmalloc window with the static areas (${WINDOW_PAGES - bootPages} pages, each mapping plus a guard page)`);
-      const acc = int(so.accesses, `${sp}.accesses`, 0, 4);
-      if (acc > 0 && !all.some((d) => d.base <= paddr && paddr + 4 <= d.base + d.size)) {
-        badField(`${sp}.paddr`, paddr, `an address with 4 bytes of a device window when accesses > 0 (${all.map((d) => `${d.name} 0x${d.base.toString(16)}+0x${d.size.toString(16)}`).join(', ')})`);
+      if (s.premapped && s.size === 0) bad(`${sp}.size`, s.size, 'at least 1 for a premapped session (a zero-size ioremap returns NULL)');
+      if (s.premapped) bootSpan += Math.ceil(((s.paddr % 0x1000) + s.size) / 0x1000) + 1;
+      if (bootSpan > WINDOW_PAGES - bootPages) {
+        bad(`${sp}.premapped`, s.premapped, `true only while the boot mappings fit the ${WINDOW_PAGES}-page vmalloc window with the static areas (${WINDOW_PAGES - bootPages} pages, each mapping plus a guard page)`);
+      }
+      if (s.accesses > 0 && !all.some((d) => d.base <= s.paddr && s.paddr + 4 <= d.base + d.size)) {
+        bad(`${sp}.paddr`, s.paddr, `an address with 4 bytes of a device window when accesses > 0 (${all.map((d) => `${d.name} 0x${d.base.toString(16)}+0x${d.size.toString(16)}`).join(', ')})`);
       }
     });
   });
-  if (p.barrier === true) {
-    const idle = (p.threads as readonly IoThread[]).findIndex((t) => t.sessions.length === 0);
-    if (idle >= 0) badField(`threads[${idle}].sessions`, [], 'at least one session when barrier is true (the others wait for every driver to probe)');
+  if (p.barrier) {
+    const idle = p.threads.findIndex((t) => t.sessions.length === 0);
+    if (idle >= 0) bad(`threads[${idle}].sessions`, [], 'at least one session when barrier is true (the others wait for every driver to probe)');
   }
-  return p as IoremapParams;
 }
 
 /** The size of a scenario for listings: concurrent threads (drivers and helpers) and sessions per driver. */

@@ -15,7 +15,7 @@
  * expected). Boot-time mappings (`premapped`) are built by setup without ops, exactly as a
  * finished ioremap leaves them. Optional helpers: a vmalloc / vfree user and a
  * get_vm_area(VM_IOREMAP) / free_vm_area user (Xen's alloc_vm_area shape: phys_addr stays 0).
- * The scenario is validated (`validateIoremapParams`) before anything is built.
+ * The scenario is checked (schema.ts, then `ioremapRelations`) before anything is built.
  * Leaves out: the lazy vmap purge (hw frees areas at once), vmalloc's page allocation (the
  * optional vmalloc thread maps one RAM frame it allocates itself), what alloc_vm_area's users map
  * into their area later (its PTEs stay empty).
@@ -26,7 +26,7 @@ import {
   kwarn, misuse, UsageError, pageAlign, pageAlignDown, pageOffset, rcuCallbackThread, spin_lock, spin_lock_init, spin_unlock,
 } from '../../src/index.js';
 import { type Mapped, type StaticVm, VM_ARM_EMPTY_MAPPING, VM_ARM_MTYPE, VM_ARM_STATIC_MAPPING, __arm_ioremap_caller, __iounmap } from './arm.js';
-import { type IoSession, type IoremapParams, WINDOW_PAGES, devicesOf, validateIoremapParams } from './scenarios.js';
+import { type IoSession, type IoremapParams, WINDOW_PAGES, devicesOf, ioremapRelations } from './scenarios.js';
 
 export type G<R> = Generator<Op, R, unknown>;
 
@@ -100,8 +100,8 @@ function sessionKey(thread: string, i: number): string {
 }
 
 /** Build the machine for one execution; boot areas and boot mappings are created here, without ops. */
-export function buildWorld<V extends VmStruct>(raw: IoremapParams, variant: IoVariant<V>): IoWorld<V> {
-  const params = validateIoremapParams(raw);
+export function buildWorld<V extends VmStruct>(params: IoremapParams, variant: IoVariant<V>): IoWorld<V> {
+  ioremapRelations(params); // relations between fields the schema (schema.ts) cannot state, refused before anything is built
   kernelConfig({ failAllocs: params.failAllocs === true });
   const phys = new PhysMem();
   for (const d of devicesOf(params)) phys.addDevice(d.name, d.base, d.size);
@@ -254,64 +254,69 @@ function driver<V extends VmStruct>(w: IoWorld<V>, t: IoremapParams['threads'][n
   const name = t.name;
   const sessions = t.sessions;
   const others = w.params.threads.map((_, i) => i).filter((i) => w.params.threads[i]?.name !== name);
-  return {
-    name,
-    body: function* () {
-      for (let i = 0; i < sessions.length; i++) {
-        const s = sessions[i] as IoSession;
-        const key = sessionKey(name, i);
-        let va: number | null;
-        if (s.premapped) va = w.boot.get(key) ?? null;
-        else {
-          const m = yield* __arm_ioremap_caller(w, s.paddr, s.size, s.type, key);
-          va = m?.va ?? null;
-          if (m) {
-            const p: Promise = { who: key, va: m.va, pa: s.paddr, type: s.type, via: m.via };
-            yield* keepsPromise(w, p, 'when ioremap returned', `${name}: ioremap returned`);
-            w.ghost.promises.set(key, p);
-          }
-        }
-        if (i === 0) yield* atomic_inc(w.probed, `${name}: probe done`);
-        if (va === null) continue; // ioremap may fail (or was asked for 0 bytes): the driver gives up
-        for (let k = 0; k < s.accesses; k++) {
-          yield* w.kpt.readl(va, { expectPa: s.paddr, expectType: s.type, label: `${name}: readl(base + 0)` });
-        }
-        if (t.holdUntilOthersDone && i === sessions.length - 1) {
-          for (const o of others) yield* join(o, `${name}: stays loaded until T${o} is done`);
-        }
-        if (w.params.barrier && i === 0) {
-          const n = w.params.threads.length;
-          yield op.wait(w.probed.id, `${name}: wait until every driver has probed`, () => w.probed.value === n, READS_OWN);
-        }
-        const p = w.ghost.promises.get(key);
-        if (p) yield* keepsPromise(w, p, 'before iounmap', `${name}: before iounmap`);
-        w.ghost.promises.delete(key);
-        yield* __iounmap(w, va, key);
+  return { name, body: () => driverBody(w, t, others) };
+}
+
+/*
+ * Thread bodies are module-level generators reached through arrows: a `function*` expression made
+ * per execution gets its own hidden class, which keeps that execution's whole world alive through
+ * every scavenge until the next full GC.
+ */
+function* driverBody<V extends VmStruct>(w: IoWorld<V>, t: IoremapParams['threads'][number], others: readonly number[]): G<void> {
+  const name = t.name;
+  const sessions = t.sessions;
+  for (let i = 0; i < sessions.length; i++) {
+    const s = sessions[i] as IoSession;
+    const key = sessionKey(name, i);
+    let va: number | null;
+    if (s.premapped) va = w.boot.get(key) ?? null;
+    else {
+      const m = yield* __arm_ioremap_caller(w, s.paddr, s.size, s.type, key);
+      va = m?.va ?? null;
+      if (m) {
+        const p: Promise = { who: key, va: m.va, pa: s.paddr, type: s.type, via: m.via };
+        yield* keepsPromise(w, p, 'when ioremap returned', `${name}: ioremap returned`);
+        w.ghost.promises.set(key, p);
       }
-      if (t.badIounmap === true) {
-        const r = yield* misuse(`${name}: iounmap(${hex(NEVER_MAPPED)})`, __iounmap(w, NEVER_MAPPED, `${name} (bad iounmap)`));
-        w.ghost.misuseAnswers.push(...r.warnings);
-      }
-    },
-  };
+    }
+    if (i === 0) yield* atomic_inc(w.probed, `${name}: probe done`);
+    if (va === null) continue; // ioremap may fail (or was asked for 0 bytes): the driver gives up
+    for (let k = 0; k < s.accesses; k++) {
+      yield* w.kpt.readl(va, { expectPa: s.paddr, expectType: s.type, label: `${name}: readl(base + 0)` });
+    }
+    if (t.holdUntilOthersDone && i === sessions.length - 1) {
+      for (const o of others) yield* join(o, `${name}: stays loaded until T${o} is done`);
+    }
+    if (w.params.barrier && i === 0) {
+      const n = w.params.threads.length;
+      yield op.wait(w.probed.id, `${name}: wait until every driver has probed`, () => w.probed.value === n, READS_OWN);
+    }
+    const p = w.ghost.promises.get(key);
+    if (p) yield* keepsPromise(w, p, 'before iounmap', `${name}: before iounmap`);
+    w.ghost.promises.delete(key);
+    yield* __iounmap(w, va, key);
+  }
+  if (t.badIounmap === true) {
+    const r = yield* misuse(`${name}: iounmap(${hex(NEVER_MAPPED)})`, __iounmap(w, NEVER_MAPPED, `${name} (bad iounmap)`));
+    w.ghost.misuseAnswers.push(...r.warnings);
+  }
 }
 
 /** vmalloc one page, write it, vfree it: an unrelated user of vmap_area_list. */
 function vmallocUser<V extends VmStruct>(w: IoWorld<V>): ThreadSpec {
-  return {
-    name: 'vmalloc-user',
-    body: function* () {
-      const vm = yield* w.vmalloc.getVmArea(PAGE_SIZE, VM_ALLOC, 'vmalloc');
-      if (!vm) return;
-      const page = yield* w.phys.allocPage('vmalloc-buf');
-      if (!page) return;
-      const addr = yield* vm.addr.get('__vmalloc_area_node: area->addr');
-      yield* w.kpt.map(addr, page.pa, PAGE_SIZE, 'cached', { label: 'map_vm_area: set_pte_at' });
-      yield* w.kpt.writel(1, addr, { expectPa: page.pa, label: 'vmalloc-user: writel' });
-      yield* w.variant.vunmap(w, addr, 'vmalloc-user');
-      yield* w.phys.putPage(page, '__vunmap: __free_page');
-    },
-  };
+  return { name: 'vmalloc-user', body: () => vmallocUserBody(w) };
+}
+
+function* vmallocUserBody<V extends VmStruct>(w: IoWorld<V>): G<void> {
+  const vm = yield* w.vmalloc.getVmArea(PAGE_SIZE, VM_ALLOC, 'vmalloc');
+  if (!vm) return;
+  const page = yield* w.phys.allocPage('vmalloc-buf');
+  if (!page) return;
+  const addr = yield* vm.addr.get('__vmalloc_area_node: area->addr');
+  yield* w.kpt.map(addr, page.pa, PAGE_SIZE, 'cached', { label: 'map_vm_area: set_pte_at' });
+  yield* w.kpt.writel(1, addr, { expectPa: page.pa, label: 'vmalloc-user: writel' });
+  yield* w.variant.vunmap(w, addr, 'vmalloc-user');
+  yield* w.phys.putPage(page, '__vunmap: __free_page');
 }
 
 /**
@@ -321,19 +326,18 @@ function vmallocUser<V extends VmStruct>(w: IoWorld<V>): ThreadSpec {
  * path goes through __vunmap, so the `used` count is never consulted.
  */
 function allocVmAreaUser<V extends VmStruct>(w: IoWorld<V>): ThreadSpec {
-  return {
-    name: 'alloc_vm_area-user',
-    body: function* () {
-      const area = yield* w.vmalloc.getVmArea(PAGE_SIZE, VM_IOREMAP, 'alloc_vm_area');
-      if (!area) return;
-      const failed = w.params.failAllocs === true && (yield* choose(2, 'alloc_vm_area: apply_to_page_range fails?')) === 1;
-      if (!failed) yield op.yield('alloc_vm_area user: maps grant pages, uses them');
-      const addr = yield* area.addr.get('free_vm_area: area->addr');
-      const ret = yield* w.vmalloc.removeVmArea(addr);
-      BUG_ON(ret !== area, 'free_vm_area: BUG_ON(ret != area)');
-      yield* kfree(area, 'free_vm_area: kfree(area)');
-    },
-  };
+  return { name: 'alloc_vm_area-user', body: () => allocVmAreaBody(w) };
+}
+
+function* allocVmAreaBody<V extends VmStruct>(w: IoWorld<V>): G<void> {
+  const area = yield* w.vmalloc.getVmArea(PAGE_SIZE, VM_IOREMAP, 'alloc_vm_area');
+  if (!area) return;
+  const failed = w.params.failAllocs === true && (yield* choose(2, 'alloc_vm_area: apply_to_page_range fails?')) === 1;
+  if (!failed) yield op.yield('alloc_vm_area user: maps grant pages, uses them');
+  const addr = yield* area.addr.get('free_vm_area: area->addr');
+  const ret = yield* w.vmalloc.removeVmArea(addr);
+  BUG_ON(ret !== area, 'free_vm_area: BUG_ON(ret != area)');
+  yield* kfree(area, 'free_vm_area: kfree(area)');
 }
 
 /** The model's threads: drivers, the optional helpers, and the RCU callback runner. */

@@ -34,7 +34,7 @@
  */
 import {
   Field, GFP_ATOMIC, GFP_KERNEL, Kref, kref_init, type KPtr, PAGE_SHIFT, PAGE_SIZE, SpinlockT, WARN, choose, hex, kfree, kref_put, kzalloc,
-  spin_lock_irqsave, spin_unlock_irqrestore, u32,
+  UsageError, spin_lock_irqsave, spin_unlock_irqrestore, u32,
 } from '../../src/index.js';
 import { BITS_TO_LONGS, SIZEOF_LONG, bitmap_clear, bitmap_find_next_zero_area, bitmap_set, bitmapWords, testBit } from './bitmap.js';
 import { allocGeometry, bitmapOob, bootAlloc } from './posted.js';
@@ -348,6 +348,11 @@ export const simpleVariant: IovaVariant<M> = {
   ...fixedVariant,
   create: (p) => {
     const g = simpleGeometry(p);
+    // The boot reservation must fit in the first bitmap, which this API sizes to one (scaled) page.
+    const reserved = Math.ceil(p.reservedPages / 2 ** p.order);
+    if (reserved > g.bits) {
+      throw new UsageError(`iova-extend/fixed-simple: reservedPages ${p.reservedPages} (order ${p.order}) needs ${reserved} bits; the first bitmap has ${g.bits} (maxPages ${p.maxPages}, at most ${MODEL_PAGE_OF_BITS} bits a bitmap)`);
+    }
     return createWith(p, g.bits, g.extensions);
   },
   createMapping: (p) => arm_iommu_create_mapping(p, simpleGeometry(p)),

@@ -10,9 +10,10 @@ import { fixedVariant, simpleVariant } from './fixed.js';
 import { iovaInspect, iovaInvariants } from './invariants.js';
 import { postedVariant } from './posted.js';
 import { type IovaParams, iovaScenarios, iovaShape } from './scenarios.js';
+import { iovaSchema } from './schema.js';
 import { type IovaVariant, type IovaWorld, buildWorld, worldThreads } from './world.js';
 
-export { iovaScenarios };
+export { iovaScenarios, iovaSchema };
 export type { IovaParams };
 
 function iovaModel<M>(name: string, description: string, variant: IovaVariant<M>, extra: {
@@ -25,6 +26,7 @@ function iovaModel<M>(name: string, description: string, variant: IovaVariant<M>
     description,
     seed: '001_fa42f034d9fbf01e',
     scenarios: iovaScenarios,
+    paramsSchema: iovaSchema,
     defaultScenario: 'extend-while-free',
     setup: (p) => buildWorld(p, variant),
     threads: (w) => worldThreads(w),

@@ -18,11 +18,12 @@
  * Failure injection (`failAllocs`): the extension's GFP_ATOMIC kzallocs, the IOMMU driver's
  * page-table allocation inside iommu_map (-ENOMEM), and in `createRelease` every GFP_KERNEL
  * allocation of arm_iommu_create_mapping and iommu_domain_alloc.
- * `validateIovaParams` is the scenario's schema: every field with its allowed values.
+ * schema.ts is the scenarios' schema (every field with its allowed values); `iovaRelations` refuses
+ * what the schema cannot state.
  * Leaves out: scatter-gather mappings (one contiguous buffer per map), in-page offsets of a
  * handle (buffers are page aligned).
  */
-import { array, badField, bool, int, oneOf, opt, record, str } from '../scenario-fields.js';
+import { refuseField } from '../refuse-field.js';
 
 export type IovaStep =
   | { readonly kind: 'map'; readonly pages: number }
@@ -147,51 +148,30 @@ export const iovaScenarios = {
 
 /** Pages a scenario's buffers need at most (each map step gets its own frames). */
 export const MAX_MAP_PAGES = 32;
-const U32 = 2 ** 32;
 
 /**
- * The scenario's schema: throws a one-line UsageError naming the first field the design cannot
- * run, the value given and the values allowed. Run by setup before any model code.
+ * Relations between fields the schema (schema.ts) cannot state, refused with one line before
+ * anything is built: the first range holds at least one bitmap bit and the boot reservation, the
+ * maximum is not below the initial size, an unmap names a buffer its thread mapped earlier, and
+ * thread names are distinct (they name buffers and reports).
  */
-export function validateIovaParams(v: unknown): IovaParams {
-  const p = record(v, '', ['base', 'reservedPages', 'initialPages', 'growPages', 'maxPages', 'order', 'failAllocs', 'dma', 'threads', 'createRelease']);
-  const base = int(p.base, 'base', 0, U32 - 0x1000, 'a dma_addr_t');
-  if (base % 0x1000 !== 0) badField('base', base, 'a page-aligned dma_addr_t below 4 GiB');
-  const order = int(p.order, 'order', 0, 3);
-  const initial = int(p.initialPages, 'initialPages', 2 ** order, 128, `a page count (at least 2^order = ${2 ** order})`);
-  int(p.reservedPages, 'reservedPages', 0, initial, 'a page count within initialPages');
-  int(p.growPages, 'growPages', 0, 128, 'a page count');
-  int(p.maxPages, 'maxPages', initial, 256, 'a page count not below initialPages');
-  for (const k of ['failAllocs', 'dma', 'createRelease']) bool(p[k], k);
-  array(p.threads, 'threads', 0, 6).forEach((t, i) => {
-    const at = `threads[${i}]`;
-    const o = record(t, at, ['name', 'steps']);
-    str(o.name, `${at}.name`);
+export function iovaRelations(p: IovaParams): void {
+  const bad = (path: string, v: unknown, allowed: string): never => refuseField('iova-extend', path, v, allowed);
+  if (p.initialPages < 2 ** p.order) bad('initialPages', p.initialPages, `at least 2^order = ${2 ** p.order} pages (one bitmap bit)`);
+  if (p.reservedPages > p.initialPages) bad('reservedPages', p.reservedPages, `at most initialPages (${p.initialPages}): the boot reservation lies in the first range`);
+  if (p.maxPages < p.initialPages) bad('maxPages', p.maxPages, `at least initialPages (${p.initialPages})`);
+  p.threads.forEach((t, i) => {
     let maps = 0;
-    array(o.steps, `${at}.steps`, 0, 6).forEach((st, k) => {
-      const sp = `${at}.steps[${k}]`;
-      const so = record(st, sp, ['kind', 'pages', 'which', 'iova']);
-      const kind = oneOf(so.kind, `${sp}.kind`, ['map', 'unmap', 'unmap-foreign'] as const);
-      if (kind === 'map') {
-        record(so, sp, ['kind', 'pages']);
-        int(so.pages, `${sp}.pages`, 0, MAX_MAP_PAGES, 'a page count');
-        maps++;
-      } else if (kind === 'unmap') {
-        record(so, sp, ['kind', 'which', 'pages']);
-        if (maps === 0) badField(`${sp}.which`, so.which, 'nothing: no map step comes before this unmap');
-        int(so.which, `${sp}.which`, 0, maps - 1, 'the index of an earlier map step of this thread');
-        opt(so.pages, (x) => int(x, `${sp}.pages`, 0, MAX_MAP_PAGES, 'a page count'));
-      } else {
-        record(so, sp, ['kind', 'iova', 'pages']);
-        int(so.iova, `${sp}.iova`, 0, U32 - 1, 'a dma_addr_t');
-        int(so.pages, `${sp}.pages`, 0, MAX_MAP_PAGES, 'a page count');
+    t.steps.forEach((s, k) => {
+      if (s.kind === 'map') maps++;
+      else if (s.kind === 'unmap' && s.which >= maps) {
+        bad(`threads[${i}].steps[${k}].which`, s.which, maps === 0 ? 'nothing: no map step comes before this unmap' : `the index of an earlier map step of this thread (0..${maps - 1})`);
       }
     });
   });
-  const names = (p.threads as readonly IovaThread[]).map((t) => t.name);
-  const dup = names.find((n, i) => names.indexOf(n) !== i);
-  if (dup !== undefined) badField('threads', dup, 'threads with distinct names');
-  return p as IovaParams;
+  const names = p.threads.map((t) => t.name);
+  const dup = names.findIndex((n, i) => names.indexOf(n) !== i);
+  if (dup >= 0) bad(`threads[${dup}].name`, names[dup], 'a name no other thread has');
 }
 
 /** The size of a scenario for listings: driver threads, and map steps (sessions) per driver. */

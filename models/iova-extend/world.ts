@@ -22,7 +22,7 @@
  * Buffers are allocated at boot (owner-tagged frames, one run per map step) so that the page
  * allocator does not add interleavings the design is not about; an IOVA region of
  * `reservedPages` is allocated at boot and never freed (a boot framebuffer), so small maps can
- * exhaust a range. The scenario is validated (`validateIovaParams`) before anything is built; a
+ * exhaust a range. The scenario is checked (schema.ts, then `iovaRelations`) before anything is built; a
  * mapping the variant refuses to create (null) leaves the drivers without IOMMU DMA: they do nothing.
  * Leaves out: the dma_map_page offset inside the first page (buffers are page aligned),
  * arm_iommu_attach_device (the device is attached from the start).
@@ -31,7 +31,7 @@ import {
   DmaDevice, ENOMEM, IOMMU_READ, IOMMU_WRITE, IommuDomain, type Op, PAGE_SIZE, type Page, PhysMem, type ThreadSpec, choose, currentExecution, hex,
   join, kernelConfig, kwarn, misuse, pageAlign, u32,
 } from '../../src/index.js';
-import { type IovaParams, type IovaStep, validateIovaParams } from './scenarios.js';
+import { type IovaParams, type IovaStep, iovaRelations } from './scenarios.js';
 
 export type G<R> = Generator<Op, R, unknown>;
 
@@ -103,8 +103,8 @@ export interface IovaWorld<M> {
   readonly ghost: IovaGhost;
 }
 
-export function buildWorld<M>(raw: IovaParams, variant: IovaVariant<M>): IovaWorld<M> {
-  const p = validateIovaParams(raw);
+export function buildWorld<M>(p: IovaParams, variant: IovaVariant<M>): IovaWorld<M> {
+  iovaRelations(p); // relations between fields the schema (schema.ts) cannot state, refused before anything is built
   kernelConfig({ failAllocs: p.failAllocs });
   const phys = new PhysMem();
   let pages = 0;
@@ -305,34 +305,38 @@ function* dmaTo<M>(w: IovaWorld<M>, who: string, m: Mapped, page: number, value:
   yield* w.dev.waitDone(h, `${who}: wait for DMA to ${m.name}`);
 }
 
+/*
+ * Thread bodies are module-level generators reached through arrows: a `function*` expression made
+ * per execution gets its own hidden class, which keeps that execution's whole world alive through
+ * every scavenge until the next full GC (it was most of the GC time of an iova execution).
+ */
 function driver<M>(w: IovaWorld<M>, name: string, steps: readonly IovaStep[]): ThreadSpec {
-  return {
-    name,
-    body: function* () {
-      if (!w.created) return; // no IOMMU mapping: this driver's DMA does not go through it
-      const mine: (Mapped | null)[] = [];
-      for (const s of steps) {
-        if (s.kind === 'unmap') {
-          const m = mine[s.which];
-          if (m) yield* unmapOne(w, name, m, s.pages === undefined ? m.len : s.pages * PAGE_SIZE);
-          continue;
-        }
-        if (s.kind === 'unmap-foreign') {
-          w.ghost.asking.set(currentExecution().running, `${name}: foreign handle ${hex(s.iova)}`);
-          const r = yield* misuse(`${name}: dma_unmap_page(${hex(s.iova)}) of a handle this mapping never gave`, unmapPage(w, s.iova, s.pages * PAGE_SIZE, name));
-          w.ghost.misuseAnswers.push(...r.warnings);
-          continue;
-        }
-        const bufName = `${name}.buf${mine.length}`;
-        const m = yield* mapPage(w, name, bufName, w.buffers.get(bufName) ?? []);
-        mine.push(m);
-        if (!m || s.pages === 0) continue;
-        yield* dmaTo(w, name, m, 0, mine.length);
-        if (s.pages > 1) yield* dmaTo(w, name, m, s.pages - 1, mine.length);
-      }
-      for (const m of mine) if (m) yield* unmapOne(w, name, m, m.len);
-    },
-  };
+  return { name, body: () => driverBody(w, name, steps) };
+}
+
+function* driverBody<M>(w: IovaWorld<M>, name: string, steps: readonly IovaStep[]): G<void> {
+  if (!w.created) return; // no IOMMU mapping: this driver's DMA does not go through it
+  const mine: (Mapped | null)[] = [];
+  for (const s of steps) {
+    if (s.kind === 'unmap') {
+      const m = mine[s.which];
+      if (m) yield* unmapOne(w, name, m, s.pages === undefined ? m.len : s.pages * PAGE_SIZE);
+      continue;
+    }
+    if (s.kind === 'unmap-foreign') {
+      w.ghost.asking.set(currentExecution().running, `${name}: foreign handle ${hex(s.iova)}`);
+      const r = yield* misuse(`${name}: dma_unmap_page(${hex(s.iova)}) of a handle this mapping never gave`, unmapPage(w, s.iova, s.pages * PAGE_SIZE, name));
+      w.ghost.misuseAnswers.push(...r.warnings);
+      continue;
+    }
+    const bufName = `${name}.buf${mine.length}`;
+    const m = yield* mapPage(w, name, bufName, w.buffers.get(bufName) ?? []);
+    mine.push(m);
+    if (!m || s.pages === 0) continue;
+    yield* dmaTo(w, name, m, 0, mine.length);
+    if (s.pages > 1) yield* dmaTo(w, name, m, s.pages - 1, mine.length);
+  }
+  for (const m of mine) if (m) yield* unmapOne(w, name, m, m.len);
 }
 
 /** Drivers, the DMA device (if any), and the owner that releases the mapping at the end. */
@@ -340,29 +344,27 @@ export function worldThreads<M>(w: IovaWorld<M>): ThreadSpec[] {
   const out: ThreadSpec[] = w.params.threads.map((t) => driver(w, t.name, t.steps));
   const drivers = out.length;
   if (w.params.createRelease) {
-    out.push({
-      name: 'probe-mapping',
-      body: function* () {
-        const m = yield* w.variant.createMapping(w.params);
-        if (m !== null) yield* w.variant.releaseMapping(m);
-      },
-    });
+    out.push({ name: 'probe-mapping', body: () => probeMapping(w) });
   }
   if (w.dev) out.push(w.dev.queueThread('dma-dev'));
-  const dev = w.dev;
-  out.push({
-    name: 'owner',
-    body: function* () {
-      for (let t = 0; t < drivers; t++) yield* join(t, `owner: wait for driver T${t}`);
-      if (dev) yield* dev.stop('owner: stop the DMA device');
-      if (!w.created) return;
-      // Every driver has been joined: nothing is between its bitmap update and its bookkeeping.
-      const bits = bitsMatchLive(w);
-      if (bits !== true) broken(BITS_EXACT, 'at release', bits, 'owner: before arm_iommu_release_mapping');
-      yield* w.variant.release(w);
-    },
-  });
+  out.push({ name: 'owner', body: () => owner(w, drivers) });
   return out;
+}
+
+function* probeMapping<M>(w: IovaWorld<M>): G<void> {
+  const m = yield* w.variant.createMapping(w.params);
+  if (m !== null) yield* w.variant.releaseMapping(m);
+}
+
+function* owner<M>(w: IovaWorld<M>, drivers: number): G<void> {
+  const dev = w.dev;
+  for (let t = 0; t < drivers; t++) yield* join(t, `owner: wait for driver T${t}`);
+  if (dev) yield* dev.stop('owner: stop the DMA device');
+  if (!w.created) return;
+  // Every driver has been joined: nothing is between its bitmap update and its bookkeeping.
+  const bits = bitsMatchLive(w);
+  if (bits !== true) broken(BITS_EXACT, 'at release', bits, 'owner: before arm_iommu_release_mapping');
+  yield* w.variant.release(w);
 }
 
 export { hex };

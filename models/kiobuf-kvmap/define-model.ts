@@ -10,7 +10,8 @@
 import { type ExpectedBug, type Model, type ProofSpec, defineModel } from '../../src/index.js';
 import { kvmapFinal, kvmapInspect } from './invariants.js';
 import { loaderThread, procThread } from './process.js';
-import { KVMAP_DEFAULT, kvmapScenarios, validateKvmapParams } from './scenarios.js';
+import { KVMAP_DEFAULT, kvmapScenarios } from './scenarios.js';
+import { kvmapSchema } from './schema.js';
 import { kswapdThread } from './swap.js';
 import { lock_kernel, sleepingLock, unlock_kernel } from './bkl.js';
 import { type KvmapParams, type KvmapState, type KvmapVariant, setupKvmap } from './state.js';
@@ -36,6 +37,7 @@ export function defineKvmapModel(d: KvmapModelDef): Model<KvmapState, KvmapParam
     description: d.description,
     seed: '002 kiobuf kvmap mmap (Stephen Tweedie, Mar 2000)',
     scenarios: kvmapScenarios,
+    paramsSchema: kvmapSchema,
     defaultScenario: KVMAP_DEFAULT,
     setup: (p) => setupKvmap(p, (s) => v.exit(s)),
     threads: (s, p) => {
@@ -43,7 +45,6 @@ export function defineKvmapModel(d: KvmapModelDef): Model<KvmapState, KvmapParam
       procs.forEach((_, i) => s.procTids.push(i + 1));
       return [loaderThread(s, v), ...procs, ...(p.kswapd === true ? [kswapdThread(s)] : [])];
     },
-    validateScenario: validateKvmapParams,
     // Loader, processes (fork children included) and kswapd; a process's sessions are its opens.
     scenarioShape: (p) => ({
       threads: 1 + p.procs.reduce((n, a) => n + processes(a), 0) + (p.kswapd === true ? 1 : 0),

@@ -143,10 +143,13 @@ export function fixedFops(s: KvmapState): FileOps {
   return {
     open: (f) => misc_open_fixed(s, f),
     mmap: (_f, vma) => kiomap_mmap_fixed(s, vma),
-    release: function* () {
-      yield* module_call(s.mod, 'kiomap_release: call into module');
-      // __fput: fops_put(file->f_op) after ->release returned, from VFS code
-      yield* module_put(s.mod, '__fput: fops_put: module_put(fops->owner)');
-    },
+    release: () => kiomap_release_fixed(s),
   };
+}
+
+/** kiomap_release: the module's file release (module level: no generator closure per open file). */
+export function* kiomap_release_fixed(s: KvmapState): G<void> {
+  yield* module_call(s.mod, 'kiomap_release: call into module');
+  // __fput: fops_put(file->f_op) after ->release returned, from VFS code
+  yield* module_put(s.mod, '__fput: fops_put: module_put(fops->owner)');
 }

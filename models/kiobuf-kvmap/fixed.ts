@@ -6,7 +6,7 @@
  * Leaves out: nothing beyond driver-fixed.ts.
  */
 import { defineKvmapModel } from './define-model.js';
-import { fixedFops, kiomap_destroy_module_fixed, kiomap_init_module_fixed, mmap_kiobuf_fixed } from './driver-fixed.js';
+import { fixedFops, kiomap_destroy_module_fixed, kiomap_release_fixed, kiomap_init_module_fixed, mmap_kiobuf_fixed } from './driver-fixed.js';
 import { kvmap_close, kvmap_nopage, kvmap_open } from './iomap-posted.js';
 import { map_kernel_kiobuf, unmap_kiobuf } from './memory-posted.js';
 import type { KvmapVariant } from './state.js';
@@ -21,7 +21,7 @@ export const kvmapFixed = defineKvmapModel({
   name: 'kiobuf-kvmap/fixed',
   description: 'seed 002 fixed: pgoff >= nr_pages, shared mappings within the buffer, module pinned by the file, clean init/exit',
   variant: fixedVariant,
-  source: [kiomap_init_module_fixed, kiomap_destroy_module_fixed, fixedFops, mmap_kiobuf_fixed, kvmap_open, kvmap_close, kvmap_nopage,
+  source: [kiomap_init_module_fixed, kiomap_destroy_module_fixed, fixedFops, kiomap_release_fixed, mmap_kiobuf_fixed, kvmap_open, kvmap_close, kvmap_nopage,
     map_kernel_kiobuf, unmap_kiobuf].map(String).join('\n'),
   // Measured with DPOR (60 s cap) then DFS within preemption bound 1 and 2 (150 s cap). DPOR does not
   // finish two-procs-fork, three-procs-unload or remap-reopen in 60 s (53 k, 66 k, 54 k executions);

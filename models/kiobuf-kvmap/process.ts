@@ -181,35 +181,42 @@ function* rmmod(s: KvmapState, label: string): G<number> {
 
 /** insmod, then rmmod as the scenario says. */
 export function loaderThread(s: KvmapState, v: KvmapVariant): ThreadSpec {
-  return thread('insmod/rmmod', function* () {
-    yield* lock_kernel(s, 'sys_init_module');
-    yield* module_call(s.mod, 'sys_init_module: mod->init()');
-    const rc = yield* v.init(s);
-    s.initRc = rc;
-    if (rc !== 0) {
-      // init failed: the loader frees the module without calling its exit function
-      yield* delete_module(s.mod, 'sys_init_module: init failed: free_module');
+  return thread('insmod/rmmod', () => loaderBody(s, v));
+}
+
+/*
+ * The loader's body is a module-level generator reached through an arrow: a `function*` expression
+ * made per execution gets its own hidden class, which keeps that execution's whole world alive
+ * through every scavenge until the next full GC.
+ */
+function* loaderBody(s: KvmapState, v: KvmapVariant): G<void> {
+  yield* lock_kernel(s, 'sys_init_module');
+  yield* module_call(s.mod, 'sys_init_module: mod->init()');
+  const rc = yield* v.init(s);
+  s.initRc = rc;
+  if (rc !== 0) {
+    // init failed: the loader frees the module without calling its exit function
+    yield* delete_module(s.mod, 'sys_init_module: init failed: free_module');
+    s.unloaded = true;
+  }
+  yield* unlock_kernel(s, 'sys_init_module');
+  // Harness ordering: the user's program starts after insmod's syscall returned (full barriers
+  // on the way), so the flag is a release store its wait acquires.
+  yield* smp_store_release(s.insmod_done, true, 'sys_init_module: return to insmod');
+  if (rc !== 0 || s.p.unload === 'none') return;
+  if (s.p.unload === 'when-idle') {
+    // The administrator watches lsmod: once the module was used and its count is back at 0, rmmod
+    // (or gives up waiting when every process has exited).
+    const reads = [s.mod.refcnt, s.liveProcs.id];
+    yield { kind: OpKind.Wait, obj: s.mod.refcnt, label: 'lsmod: wait for a user', until: () => s.mod.count > 0 || s.liveProcs.counter === 0, reads };
+    yield { kind: OpKind.Wait, obj: s.mod.refcnt, label: 'lsmod: wait for the count to drop to 0', until: () => s.mod.count === 0 || s.liveProcs.counter === 0, reads };
+  }
+  if (s.p.unload === 'concurrent' || s.p.unload === 'when-idle') {
+    if ((yield* rmmod(s, 'rmmod kiobuf_sample')) === 0) {
       s.unloaded = true;
+      return;
     }
-    yield* unlock_kernel(s, 'sys_init_module');
-    // Harness ordering: the user's program starts after insmod's syscall returned (full barriers
-    // on the way), so the flag is a release store its wait acquires.
-    yield* smp_store_release(s.insmod_done, true, 'sys_init_module: return to insmod');
-    if (rc !== 0 || s.p.unload === 'none') return;
-    if (s.p.unload === 'when-idle') {
-      // The administrator watches lsmod: once the module was used and its count is back at 0, rmmod
-      // (or gives up waiting when every process has exited).
-      const reads = [s.mod.refcnt, s.liveProcs.id];
-      yield { kind: OpKind.Wait, obj: s.mod.refcnt, label: 'lsmod: wait for a user', until: () => s.mod.count > 0 || s.liveProcs.counter === 0, reads };
-      yield { kind: OpKind.Wait, obj: s.mod.refcnt, label: 'lsmod: wait for the count to drop to 0', until: () => s.mod.count === 0 || s.liveProcs.counter === 0, reads };
-    }
-    if (s.p.unload === 'concurrent' || s.p.unload === 'when-idle') {
-      if ((yield* rmmod(s, 'rmmod kiobuf_sample')) === 0) {
-        s.unloaded = true;
-        return;
-      }
-    }
-    yield* joinProcs(s);
-    if ((yield* rmmod(s, 'rmmod kiobuf_sample (all processes exited)')) === 0) s.unloaded = true;
-  });
+  }
+  yield* joinProcs(s);
+  if ((yield* rmmod(s, 'rmmod kiobuf_sample (all processes exited)')) === 0) s.unloaded = true;
 }

@@ -5,42 +5,10 @@
  * (mapping again after an unmap, opening again after a close), when rmmod runs, whether kswapd
  * runs, and which steps of insmod fail. Small on purpose (1-3 processes + the loader) so systematic
  * strategies can exhaust most of them; the fast-check properties generate others.
- * `validateKvmapParams` refuses what the design cannot run with one line naming the field.
+ * schema.ts says what a scenario may be (checked before setup for every scenario from outside).
  * Leaves out: scenarios with many processes (PCT / random campaigns build those from the same acts).
  */
-import { type FieldSpec, arrayOf, bool, checkScenario, int, oneOf, record } from '../scenario-check.js';
 import type { KvmapParams, UAct } from './state.js';
-
-const PAGES = int(0, 8);
-const actVariants = (child: FieldSpec | null): Record<string, Record<string, FieldSpec>> => ({
-  open: {},
-  close: {},
-  mmap: { pages: PAGES, pgoff: PAGES, shared: bool, write: bool },
-  touch: { page: PAGES, write: bool },
-  munmap: { page: PAGES, pages: PAGES },
-  mprotect: { page: PAGES, pages: PAGES, write: bool },
-  mlock: { lock: bool },
-  ...(child ? { fork: { child } } : {}),
-});
-const CHILD_ACT: FieldSpec = { kind: 'tagged', tag: 'op', variants: actVariants(null) };
-const ACT: FieldSpec = { kind: 'tagged', tag: 'op', variants: actVariants(arrayOf(CHILD_ACT, 8)) };
-const SPEC: FieldSpec = record({
-  dataPages: int(0, 8),
-  kioStaticPages: int(0, 8),
-  ptrsPerPte: int(1, 1024),
-  heapPage: int(0, 1024),
-  procs: arrayOf(arrayOf(ACT, 16), 4),
-  unload: oneOf('none', 'end', 'concurrent', 'when-idle'),
-  failAllocs: bool,
-  miscFail: bool,
-  kswapd: bool,
-  lazyPmd: bool,
-  bkl: bool,
-}, ['kswapd', 'lazyPmd', 'bkl']);
-
-export function validateKvmapParams(p: KvmapParams): void {
-  checkScenario('kiobuf-kvmap', SPEC, p);
-}
 
 const open: UAct = { op: 'open' };
 const close: UAct = { op: 'close' };

@@ -17,7 +17,6 @@ import {
   AtomicT, type Device, Field, type FileOps, type KPtr, type Mm, Module, KMutex, type Op, PAGE_SIZE, type Page, PageTable, PhysMem, Semaphore,
   SpinlockT, type Uninit, currentExecution, kernelConfig,
 } from '../../src/index.js';
-import { validateKvmapParams } from './scenarios.js';
 
 export type G<R> = Generator<Op, R, unknown>;
 type ObjectTable = ReturnType<typeof currentExecution>['objects'];
@@ -158,17 +157,21 @@ export function heapVa(p: KvmapParams): number {
 /** The variant's module_exit, run by delete_module (skipped when init failed: the loader frees the module). */
 export type ModuleExit = (s: KvmapState) => G<unknown>;
 
+/** The module's exit function as delete_module runs it (module level: see setupKvmap). */
+function* moduleExit(st: KvmapState | null, exit: ModuleExit): G<void> {
+  if (st !== null && st.initRc === 0) yield* exit(st);
+}
+
 export function setupKvmap(p: KvmapParams, exit: ModuleExit): KvmapState {
-  validateKvmapParams(p);
   kernelConfig({ failAllocs: p.failAllocs });
   const phys = new PhysMem();
   phys.addRam(RAM_BASE, p.dataPages + 1);
   const kpt = new PageTable('init_mm', phys);
   kpt.prepare(heapVa(p), p.dataPages * PAGE_SIZE);
   let st: KvmapState | null = null;
-  const mod = new Module('kiobuf_sample', function* () {
-    if (st !== null && st.initRc === 0) yield* exit(st);
-  });
+  // An arrow to a module-level generator, not a `function*` made per execution (its hidden class
+  // would keep the execution alive until the next full GC).
+  const mod = new Module('kiobuf_sample', () => moduleExit(st, exit));
   const b = mod.block;
   const mapArray: Maplist = {
     entries: Array.from({ length: p.kioStaticPages }, (_, i) => new Field<Page | null | Uninit>(null, `local_kiobuf.map_array[${i}]`, b)),

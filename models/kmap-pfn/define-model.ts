@@ -7,7 +7,8 @@
 import { type ExpectedBug, type Model, type ProofSpec, defineModel } from '../../src/index.js';
 import { driverThread, readerThread } from './driver.js';
 import { kmapPfnFinal, kmapPfnInspect, kmapPfnInvariants } from './invariants.js';
-import { KMAP_PFN_DEFAULT, kmapPfnScenarios, validateKmapPfnParams } from './scenarios.js';
+import { KMAP_PFN_DEFAULT, kmapPfnScenarios } from './scenarios.js';
+import { kmapPfnSchema } from './schema.js';
 import { type KmapPfnApi, type KmapPfnParams, type KmapPfnState, setupKmapPfn } from './state.js';
 
 export interface KmapPfnVariant {
@@ -27,6 +28,7 @@ export function defineKmapPfnModel(v: KmapPfnVariant): Model<KmapPfnState, KmapP
     description: v.description,
     seed: '003 kmap of page-less pfns (Dan Williams, Aug 2015)',
     scenarios: kmapPfnScenarios,
+    paramsSchema: kmapPfnSchema,
     defaultScenario: KMAP_PFN_DEFAULT,
     setup: (p) => setupKmapPfn(p),
     threads: (s, p) => [driverThread(s, api), ...p.readers.map((_, i) => readerThread(s, api, i))],
@@ -34,7 +36,6 @@ export function defineKmapPfnModel(v: KmapPfnVariant): Model<KmapPfnState, KmapP
     final: kmapPfnFinal,
     inspect: kmapPfnInspect,
     source: [v.source, readerThread.toString(), driverThread.toString()].join('\n'),
-    validateScenario: validateKmapPfnParams,
     // The driver thread plus one thread per reader; a reader's sessions are the pfns it maps in turn.
     scenarioShape: (p) => ({ threads: 1 + p.readers.length, sessions: Math.max(1, ...p.readers.map((r) => r.length)) }),
     ...(v.expectedBugs ? { expectedBugs: v.expectedBugs } : {}),

@@ -167,10 +167,17 @@ function* readOne(s: KmapPfnState, api: KmapPfnApi, codec: PfnCodec, i: number, 
 export function readerThread(s: KmapPfnState, api: KmapPfnApi, i: number): ThreadSpec {
   const codec = api.codec(s.p.bits);
   const pfns = s.p.readers[i] ?? [];
-  return thread(`reader${i}`, function* () {
-    if (s.p.readersStart === 'after-probe') {
-      yield { kind: OpKind.Wait, obj: s.probed.id, label: `reader${i}: I/O after the device was probed`, until: () => s.probed.v, reads: READS_OWN };
-    }
-    for (const rp of pfns) yield* readOne(s, api, codec, i, rp);
-  });
+  return thread(`reader${i}`, () => readerBody(s, api, codec, i, pfns));
+}
+
+/*
+ * Thread bodies are module-level generators reached through arrows: a `function*` expression made
+ * per execution gets its own hidden class, which keeps that execution's whole world alive through
+ * every scavenge until the next full GC.
+ */
+function* readerBody(s: KmapPfnState, api: KmapPfnApi, codec: PfnCodec, i: number, pfns: readonly ReaderPfn[]): G<void> {
+  if (s.p.readersStart === 'after-probe') {
+    yield { kind: OpKind.Wait, obj: s.probed.id, label: `reader${i}: I/O after the device was probed`, until: () => s.probed.v, reads: READS_OWN };
+  }
+  for (const rp of pfns) yield* readOne(s, api, codec, i, rp);
 }

@@ -30,7 +30,7 @@ import {
 } from '../../src/index.js';
 import { defineKmapPfnModel } from './define-model.js';
 import { type PfnCodec, type PfnT, mainlinePfnCodec } from './pfn-t.js';
-import { findRange, kzallocKmap, pfnTToPage } from './posted.js';
+import { findRange, kzallocKmap, pfnTToPage, rangeCovers } from './posted.js';
 import type { G, Kmap, KmapPfnApi, KmapPfnState, Resource } from './state.js';
 
 const ENOMEM = 12;
@@ -121,7 +121,7 @@ export const kmapPfnFixed = defineKmapPfnModel({
   name: 'kmap-pfn/fixed',
   description: 'seed 003 fixed: u64 pfn_t, device ranges pinned by a percpu_ref (sleeping readers allowed), kunmap decided by the pfn, devm_memremap released after the range',
   api: fixedApi,
-  source: [teardown_kmap_fixed, devm_register_kmap_pfn_range_fixed, findRange, kmap_atomic_pfn_t_fixed, kunmap_atomic_pfn_t_fixed, pfnTToPage,
+  source: [teardown_kmap_fixed, devm_register_kmap_pfn_range_fixed, findRange, rangeCovers, kmap_atomic_pfn_t_fixed, kunmap_atomic_pfn_t_fixed, pfnTToPage,
     mainlinePfnCodec, kzallocKmap].map(String).join('\n'),
   // Measured with DPOR (60 s cap), then DFS within preemption bounds 1..3. DPOR does not finish
   // three-readers (122 k executions in 60 s), two-readers (127 k) or rebind (114 k); DFS pb 3 does not finish

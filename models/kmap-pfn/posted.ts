@@ -88,16 +88,22 @@ export function* devm_register_kmap_pfn_range(s: KmapPfnState, res: Resource, ba
 
 /** The range lookup both variants share: list_for_each_entry_rcu over `ranges` for `addr`. */
 export function* findRange(s: KmapPfnState, addr: number, fn: string): G<{ kmap: KPtr<Kmap>; start: number } | null> {
-  let start = 0;
-  const kmap = yield* list_for_each_entry_rcu(s.ranges, function* (k: KPtr<Kmap>) {
-    const res = yield* k.res.get(`${fn}: kmap->res`);
-    if (res === null) return false;
-    start = yield* res.start.get(`${fn}: kmap->res->start`);
-    if (!(addr >= start)) return false;
-    const end = yield* res.end.get(`${fn}: kmap->res->end`);
-    return addr <= end;
-  }, `${fn}: list_for_each_entry_rcu(kmap, &ranges, list)`);
-  return kmap === null ? null : { kmap, start };
+  const seen = { start: 0 };
+  const kmap = yield* list_for_each_entry_rcu(s.ranges, (k: KPtr<Kmap>) => rangeCovers(k, addr, fn, seen), `${fn}: list_for_each_entry_rcu(kmap, &ranges, list)`);
+  return kmap === null ? null : { kmap, start: seen.start };
+}
+
+/*
+ * The loop bodies are module-level generators behind arrows, not `function*` expressions made per
+ * call: each of those gets a hidden class that keeps the execution alive until the next full GC.
+ */
+export function* rangeCovers(k: KPtr<Kmap>, addr: number, fn: string, seen: { start: number }): G<boolean> {
+  const res = yield* k.res.get(`${fn}: kmap->res`);
+  if (res === null) return false;
+  seen.start = yield* res.start.get(`${fn}: kmap->res->start`);
+  if (!(addr >= seen.start)) return false;
+  const end = yield* res.end.get(`${fn}: kmap->res->end`);
+  return addr <= end;
 }
 
 /** void *kmap_atomic_pfn_t(__pfn_t pfn) */
@@ -122,26 +128,24 @@ export function* kmap_atomic_pfn_t(s: KmapPfnState, codec: PfnCodec, pfn: PfnT, 
   return null;
 }
 
+/** kunmap_atomic_pfn_t's loop body: does `k` map `addr`? */
+function* mapsAddr(k: KPtr<Kmap>, addr: number): G<boolean> {
+  const base = yield* k.base.get('kunmap_atomic_pfn_t: kmap->base');
+  const res = yield* k.res.get('kunmap_atomic_pfn_t: kmap->res');
+  if (res === null) return false;
+  const start = yield* res.start.get('kunmap_atomic_pfn_t: resource_size(kmap->res)');
+  const end = yield* res.end.get('kunmap_atomic_pfn_t: resource_size(kmap->res)');
+  return addr < base + (end - start + 1) && addr >= base;
+}
+
 /** void kunmap_atomic_pfn_t(void *addr) -- the pfn argument is the fixed API's; ignored here. */
 export function* kunmap_atomic_pfn_t(s: KmapPfnState, addr: number | null, reader: number): G<void> {
   if (addr === null) return;
-  let dev_pfn = false;
   /*
    * If the original __pfn_t had an entry in the memmap (i.e. !PFN_DEV) then 'addr' will be
    * outside of the registered ranges and we'll need to kunmap_atomic() it.
    */
-  yield* list_for_each_entry_rcu(s.ranges, function* (k: KPtr<Kmap>) {
-    const base = yield* k.base.get('kunmap_atomic_pfn_t: kmap->base');
-    const res = yield* k.res.get('kunmap_atomic_pfn_t: kmap->res');
-    if (res === null) return false;
-    const start = yield* res.start.get('kunmap_atomic_pfn_t: resource_size(kmap->res)');
-    const end = yield* res.end.get('kunmap_atomic_pfn_t: resource_size(kmap->res)');
-    if (addr < base + (end - start + 1) && addr >= base) {
-      dev_pfn = true;
-      return true;
-    }
-    return false;
-  }, 'kunmap_atomic_pfn_t: list_for_each_entry_rcu(kmap, &ranges, list)');
+  const dev_pfn = (yield* list_for_each_entry_rcu(s.ranges, (k: KPtr<Kmap>) => mapsAddr(k, addr), 'kunmap_atomic_pfn_t: list_for_each_entry_rcu(kmap, &ranges, list)')) !== null;
   // The report names where the reader's range was unpublished, when that is why it was not found.
   const held = s.holding[reader]?.[(s.holding[reader]?.length ?? 0) - 1];
   if (!dev_pfn) yield* kunmap_atomic(s.layout, addr, 'kunmap_atomic_pfn_t: kunmap_atomic(addr)', held?.kmap?.list.deletedAt ?? null);
@@ -162,7 +166,7 @@ export const kmapPfnPosted = defineKmapPfnModel({
   name: 'kmap-pfn/posted',
   description: 'seed 003 as posted: RCU list of pmem ranges; kunmap re-walks the list; unsigned long __pfn_t',
   api: postedApi,
-  source: [teardown_kmap, devm_register_kmap_pfn_range, findRange, kmap_atomic_pfn_t, kunmap_atomic_pfn_t, pfnTToPage, postedPfnCodec].map(String).join('\n'),
+  source: [teardown_kmap, devm_register_kmap_pfn_range, findRange, rangeCovers, kmap_atomic_pfn_t, kunmap_atomic_pfn_t, mapsAddr, pfnTToPage, postedPfnCodec].map(String).join('\n'),
   expectedBugs: [
     {
       id: 'kunmap-after-list-del',

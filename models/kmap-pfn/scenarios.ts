@@ -4,12 +4,11 @@
  * often the device is unbound (and bound again), and which pfns each reader thread kmaps, what it
  * does inside the window (sleep, copy to user memory, nested kmaps). Small on purpose so DPOR can
  * exhaust most of them; fast-check generates others in the tests.
- * `validateKmapPfnParams` refuses what the design cannot run, with one line naming the field.
+ * schema.ts says what a scenario may be; `kmapPfnRelations` refuses what the schema cannot state.
  * Leaves out: more than one pmem device (ranges from several devices only lengthen the list walk),
  * zero-length ranges (a zero-size namespace never reaches pmem probe).
  */
-import { UsageError } from '../../src/index.js';
-import { type FieldSpec, type RecordFields, arrayOf, bool, checkScenario, int, oneOf, record } from '../scenario-check.js';
+import { refuseField } from '../refuse-field.js';
 import type { KmapPfnParams, ReaderPfn } from './state.js';
 
 /** A RAM frame below 4 GiB, and one above it (a PAE HIGHMEM page). */
@@ -21,38 +20,20 @@ export const PMEM_PAGES = 2;
 /** A pmem range above 4 GiB (PAE). */
 export const HIGH_PMEM_PFN = 0x10_0200;
 
-const PFN = int(1, 2 ** 36);
-const pfnFields = (inner: FieldSpec | null): RecordFields => ({
-  pfn: PFN, dev: bool, between: oneOf('nothing', 'cond_resched', 'copy_to_user'), ...(inner ? { inner } : {}),
-});
-const READER_PFN: FieldSpec = record(pfnFields(arrayOf(record(pfnFields(arrayOf(record(pfnFields(null), ['between']), 3)), ['between', 'inner']), 3)), ['between', 'inner']);
-const SPEC: FieldSpec = record({
-  bits: oneOf(32, 64),
-  pmemPfn: PFN,
-  pmemPages: int(1, 8),
-  ramPfns: arrayOf(PFN, 8),
-  unmapIn: oneOf('remove', 'devm'),
-  remove: oneOf('concurrent', 'after'),
-  readersStart: oneOf('after-probe', 'any-time'),
-  readers: arrayOf(arrayOf(READER_PFN, 4), 4),
-  failAllocs: bool,
-  cycles: int(1, 3),
-}, ['cycles']);
-
 /** A sleeping step inside a page-backed kmap_atomic is the caller's bug in every design: refused. */
 function checkSleeps(p: KmapPfnParams, rp: ReaderPfn, path: string, atomic: boolean): void {
   const sleeps = rp.between !== undefined && rp.between !== 'nothing';
   if (sleeps && (atomic || !rp.dev)) {
-    throw new UsageError(`kmap-pfn scenario: ${path}.between = ${JSON.stringify(rp.between)} inside a page-backed kmap_atomic; allowed: "nothing" (kmap_atomic never allows sleeping)`);
+    refuseField('kmap-pfn', `${path}.between`, rp.between, '"nothing" inside a page-backed kmap_atomic (kmap_atomic never allows sleeping)');
   }
   if (!rp.dev && !p.ramPfns.includes(rp.pfn)) {
-    throw new UsageError(`kmap-pfn scenario: ${path}.pfn = ${rp.pfn} has no struct page; allowed: one of ramPfns (${p.ramPfns.join(', ')}) or dev: true`);
+    refuseField('kmap-pfn', `${path}.pfn`, rp.pfn, `one of ramPfns (${p.ramPfns.join(', ')}) or dev: true (a RAM pfn needs a struct page)`);
   }
   (rp.inner ?? []).forEach((x, k) => checkSleeps(p, x, `${path}.inner[${k}]`, atomic || !rp.dev));
 }
 
-export function validateKmapPfnParams(p: KmapPfnParams): void {
-  checkScenario('kmap-pfn', SPEC, p);
+/** Relations between fields the schema (schema.ts) cannot state, refused with one line before setup builds anything. */
+export function kmapPfnRelations(p: KmapPfnParams): void {
   p.readers.forEach((r, i) => r.forEach((rp, j) => checkSleeps(p, rp, `readers[${i}][${j}]`, false)));
 }
 

@@ -14,7 +14,7 @@ import {
   Completion, Device, Field, KMutex, LIST_HEAD, type ListHead, PAGE_SIZE, type HighmemLayout, type KPtr, type MmioDevice, type Op,
   type Page, PageTable, PercpuRef, PhysMem, currentExecution, kernelConfig, mapLinear,
 } from '../../src/index.js';
-import { validateKmapPfnParams } from './scenarios.js';
+import { kmapPfnRelations } from './scenarios.js';
 
 type ObjectTable = ReturnType<typeof currentExecution>['objects'];
 import { type LongBits, type PfnCodec, type PfnT } from './pfn-t.js';
@@ -142,7 +142,7 @@ export const FIXMAP_BASE = 0xff00_0000;
 export const PMEM_VA = 0xf800_0000;
 
 export function setupKmapPfn(p: KmapPfnParams): KmapPfnState {
-  validateKmapPfnParams(p);
+  kmapPfnRelations(p);
   kernelConfig({ failAllocs: p.failAllocs });
   const phys = new PhysMem();
   const kpt = new PageTable('init_mm', phys);

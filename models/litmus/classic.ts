@@ -6,12 +6,13 @@
  * counter as a broken final check, ABBA as a deadlock with its wait-for cycle.
  * Leaves out: weak-memory outcomes (SB's 0/0 is allowed on real x86 without smp_mb()).
  */
-import { Atomic, Cell, Mutex, assert, defineModel, thread } from '../../src/index.js';
+import { Atomic, Cell, Mutex, assert, defineModel, thread, schema } from '../../src/index.js';
 
 export const storeBuffering = defineModel<{ x: Atomic; y: Atomic; r: number[] }, Record<string, never>>({
   name: 'litmus/store-buffering',
   description: 'SB: x = 1; r0 = y || y = 1; r1 = x. r0 = r1 = 0 is forbidden under SC',
   scenarios: { default: {} },
+  paramsSchema: schema.object({}),
   setup: () => ({ x: new Atomic(0, 'x'), y: new Atomic(0, 'y'), r: [-1, -1] }),
   threads: (s) => [
     thread('P0', function* () {
@@ -33,6 +34,7 @@ function mp(name: string, plain: boolean): ReturnType<typeof defineModel<Mp, Rec
     name,
     description: plain ? 'MP with a plain flag: a KCSAN data race on data' : 'MP: data = 1; smp_store_release(flag) || smp_load_acquire(flag) then data',
     scenarios: { default: {} },
+    paramsSchema: schema.object({}),
     setup: () => ({ data: new Cell(0, 'data'), flag: new Atomic(0, 'flag'), plainFlag: new Cell(0, 'flag') }),
     threads: (s) => [
       thread('producer', function* () {
@@ -58,6 +60,7 @@ export const lostUpdate = defineModel<{ count: Atomic; expected: number }, { thr
   name: 'litmus/lost-update',
   description: 'count = count + 1 as a separate atomic load and store in each thread: an update is lost',
   scenarios: { t2: { threads: 2 }, t3: { threads: 3 } },
+  paramsSchema: schema.object({ threads: schema.int(1, 8) }),
   setup: (p) => ({ count: new Atomic(0, 'count'), expected: p.threads }),
   threads: (s, p) => Array.from({ length: p.threads }, (_, i) => thread(`inc${i}`, function* () {
     const v = yield* s.count.load(`inc${i}: v = atomic_read(&count)`);
@@ -71,6 +74,7 @@ export const abba = defineModel<{ a: Mutex; b: Mutex }, Record<string, never>>({
   name: 'litmus/abba',
   description: 'T0 takes A then B, T1 takes B then A: an ABBA deadlock',
   scenarios: { default: {} },
+  paramsSchema: schema.object({}),
   setup: () => ({ a: new Mutex('A'), b: new Mutex('B') }),
   threads: (s) => [
     thread('ab', function* () {

@@ -7,7 +7,7 @@
  * closure per execution costs V8 a prototype and a map), folded into the hash through `source`.
  * Leaves out: any assertion; the model exists to count executions.
  */
-import { Atomic, type Op, defineModel, thread } from '../../src/index.js';
+import { Atomic, type Op, defineModel, thread, schema } from '../../src/index.js';
 
 interface S { a: Atomic[]; found: number }
 
@@ -37,6 +37,8 @@ export const lastzero = defineModel<S, { n: number }>({
   name: 'litmus/lastzero',
   description: 'thread 0 searches for the last zero while N threads fill a[j] = a[j-1] + 1',
   scenarios: { n2: { n: 2 }, n1: { n: 1 }, n3: { n: 3 }, n4: { n: 4 } },
+  // The label tables cover eight fill threads.
+  paramsSchema: schema.object({ n: schema.int(1, 8) }),
   setup: (p) => {
     const a: Atomic[] = [];
     for (let i = 0; i <= p.n; i++) a.push(new Atomic(0, CELLS[i] as string));

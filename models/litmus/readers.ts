@@ -7,7 +7,7 @@
  * closure per execution costs V8 a prototype and a map), folded into the hash through `source`.
  * Leaves out: any assertion; the model exists to count executions.
  */
-import { Atomic, type Op, defineModel, thread } from '../../src/index.js';
+import { Atomic, type Op, defineModel, thread, schema } from '../../src/index.js';
 
 interface S { x: Atomic; seen: number[] }
 
@@ -27,6 +27,8 @@ export const readers = defineModel<S, { n: number }>({
   name: 'litmus/readers',
   description: 'one writer, N readers of one atomic variable: 2^N traces',
   scenarios: { n2: { n: 2 }, n1: { n: 1 }, n3: { n: 3 }, n4: { n: 4 } },
+  // NAMES and LABELS cover eight readers.
+  paramsSchema: schema.object({ n: schema.int(1, 8) }),
   setup: () => ({ x: new Atomic(0, 'x'), seen: [] }),
   // A plain loop: `Array.from({ length })` takes V8's slow array-like path, every execution.
   threads: (s, p) => {

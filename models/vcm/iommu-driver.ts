@@ -58,136 +58,163 @@ function* mapAll(hw: VcmPlatform, list: readonly IommuBinding[], label: string):
   return 0;
 }
 
+/*
+ * The driver's callbacks are the methods of a module-level class (one function object each for the
+ * whole run), not generator closures made per vcm_iommu_create: a `function*` made per execution
+ * gets its own hidden class, which keeps that execution alive through every scavenge until a full GC.
+ */
+export class IommuDriver implements VcmDriver {
+  readonly name = 'vcm_iommu';
+  readonly alloc = null;
+  readonly map = null;
+  /** struct vcm_iommu, set once kzalloc returned it (callbacks run only after that). */
+  vi!: VcmIommu;
+  /** The vcm_phys free callback (an arrow: no generator closure per phys). */
+  readonly physFree = (phys: VcmPhys): G<void> => iommuPhysFree(this.hw, phys);
+  constructor(readonly hw: VcmPlatform) {
+    // The cores call callbacks as C function pointers (`deref(d->res)(...)`, unbound): bind each
+    // once per driver (a bound function shares its method's hidden class; no closure per call).
+    this.cleanup = this.cleanup.bind(this);
+    this.res = this.res.bind(this);
+    this.unreserve = this.unreserve.bind(this);
+    this.phys = this.phys.bind(this);
+    this.bind = this.bind.bind(this);
+    this.unbind = this.unbind.bind(this);
+    this.activate = this.activate.bind(this);
+    this.deactivate = this.deactivate.bind(this);
+  }
+
+  *cleanup(vcm: Vcm): G<void> {
+    yield* kfree(this.vi, 'vcm_iommu_cleanup: kfree(vi)');
+    void vcm;
+  }
+
+  *res(vcm: Vcm, size: number, flags: number): G<VcmRes | ErrPtr> {
+    const F = 'vcm_iommu_res';
+    void flags;
+    const tag = this.hw.tag('res');
+    const r = yield* this.hw.kzallocAt('res', `vcm_res ${tag}`, (b) => newRes(b, tag, 0, size), `${F}: kzalloc(res)`);
+    if (r === null) return ERR_PTR(-ENOMEM);
+    const n = size / PAGE_SIZE;
+    const want = (1 << n) - 1;
+    yield* mutex_lock(this.vi.lock, `${F}: mutex_lock(&vi->lock)`);
+    const bits = yield* this.vi.bitmap.get(`${F}: read vi->bitmap`);
+    let idx = -1;
+    for (let i = 0; i + n <= this.hw.iovaPages; i++) if ((bits & (want << i)) === 0) { idx = i; break; }
+    if (idx < 0) {
+      yield* mutex_unlock(this.vi.lock, `${F}: mutex_unlock(&vi->lock)`);
+      yield* kfree(r, `${F}: kfree(res)`);
+      return ERR_PTR(-ENOSPC);
+    }
+    yield* this.vi.bitmap.set(bits | (want << idx), `${F}: bitmap_set(vi->bitmap)`);
+    yield* mutex_unlock(this.vi.lock, `${F}: mutex_unlock(&vi->lock)`);
+    r.start.v = (yield* vcm.start.get(`${F}: vcm->start`)) + idx * PAGE_SIZE;
+    return r;
+  }
+
+  *unreserve(res: VcmRes): G<void> {
+    const F = 'vcm_iommu_unreserve';
+    const start = yield* res.start.get(`${F}: res->start`);
+    const n = (yield* res.res_size.get(`${F}: res->res_size`)) / PAGE_SIZE;
+    const idx = (start - IOVA_START) / PAGE_SIZE;
+    yield* mutex_lock(this.vi.lock, `${F}: mutex_lock(&vi->lock)`);
+    const bits = yield* this.vi.bitmap.get(`${F}: read vi->bitmap`);
+    yield* this.vi.bitmap.set(bits & ~(((1 << n) - 1) << idx), `${F}: bitmap_clear(vi->bitmap)`);
+    yield* mutex_unlock(this.vi.lock, `${F}: mutex_unlock(&vi->lock)`);
+    res.freed = true;
+    yield* kfree(res, `${F}: kfree(res)`);
+  }
+
+  *phys(vcm: Vcm, size: number, flags: number): G<VcmPhys | ErrPtr> {
+    const F = 'vcm_iommu_phys';
+    void vcm; void flags;
+    const tag = this.hw.tag('phys');
+    const p = yield* this.hw.kzallocAt('phys', `vcm_phys ${tag}`, (b) => newPhys(b, tag, size, this.physFree), `${F}: kzalloc(phys)`);
+    if (p === null) return ERR_PTR(-ENOMEM);
+    const pages = yield* this.hw.phys.allocPages(size / PAGE_SIZE, tag, { mayFail: this.hw.mayFail('pages'), label: `${F}: alloc_pages` });
+    if (pages === null) {
+      yield* kfree(p, `${F}: kfree(phys)`);
+      return ERR_PTR(-ENOMEM);
+    }
+    p.parts.v = [{ start: pages[0]?.pa ?? 0, page: pages, size }];
+    return p;
+  }
+
+  *bind(res: VcmRes, phys: VcmPhys): G<number> {
+    const F = 'vcm_iommu_bind';
+    const iova = yield* res.start.get(`${F}: res->start`);
+    const part = (yield* phys.parts.get(`${F}: phys->parts[0]`))[0];
+    if (part === undefined) return -ENOMEM;
+    const b: IommuBinding = { res, iova, pa: part.start, size: part.size };
+    yield* mutex_lock(this.vi.lock, `${F}: mutex_lock(&vi->lock)`);
+    if (yield* this.vi.active.get(`${F}: vi->active`)) {
+      const ret = yield* mapAll(this.hw, [b], F);
+      if (ret) {
+        yield* mutex_unlock(this.vi.lock, `${F}: mutex_unlock(&vi->lock)`);
+        return ret;
+      }
+    }
+    const list = yield* this.vi.bound.get(`${F}: list_add(&b->list, &vi->bound)`);
+    yield* this.vi.bound.set([...list, b], `${F}: list_add(&b->list, &vi->bound)`);
+    yield* mutex_unlock(this.vi.lock, `${F}: mutex_unlock(&vi->lock)`);
+    return 0;
+  }
+
+  *unbind(res: VcmRes): G<void> {
+    const F = 'vcm_iommu_unbind';
+    yield* mutex_lock(this.vi.lock, `${F}: mutex_lock(&vi->lock)`);
+    const list = yield* this.vi.bound.get(`${F}: find binding`);
+    const b = list.find((x) => x.res === res);
+    if (b !== undefined) {
+      if (yield* this.vi.active.get(`${F}: vi->active`)) yield* this.hw.domain.unmap(b.iova, b.size, `${F}: iommu_unmap`);
+      yield* this.vi.bound.set(list.filter((x) => x !== b), `${F}: list_del(&b->list)`);
+    }
+    yield* mutex_unlock(this.vi.lock, `${F}: mutex_unlock(&vi->lock)`);
+  }
+
+  *activate(vcm: Vcm): G<number> {
+    const F = 'vcm_iommu_activate';
+    void vcm;
+    yield* mutex_lock(this.vi.lock, `${F}: mutex_lock(&vi->lock)`);
+    WARN_ON(yield* this.vi.active.get(`${F}: vi->active`), `${F}: WARN_ON(vi->active)`);
+    this.vi.activateCalls++;
+    const ret = yield* mapAll(this.hw, yield* this.vi.bound.get(`${F}: list_for_each_entry(b, &vi->bound)`), F);
+    if (ret) {
+      this.vi.activateCalls--;
+      yield* mutex_unlock(this.vi.lock, `${F}: mutex_unlock(&vi->lock)`);
+      return ret;
+    }
+    yield* this.vi.active.set(true, `${F}: vi->active = true`);
+    yield* mutex_unlock(this.vi.lock, `${F}: mutex_unlock(&vi->lock)`);
+    return 0;
+  }
+
+  *deactivate(vcm: Vcm): G<void> {
+    const F = 'vcm_iommu_deactivate';
+    void vcm;
+    yield* mutex_lock(this.vi.lock, `${F}: mutex_lock(&vi->lock)`);
+    WARN_ON(!(yield* this.vi.active.get(`${F}: vi->active`)), `${F}: WARN_ON(!vi->active)`);
+    this.vi.deactivateCalls++;
+    for (const b of yield* this.vi.bound.get(`${F}: list_for_each_entry(b, &vi->bound)`)) {
+      yield* this.hw.domain.unmap(b.iova, b.size, `${F}: iommu_unmap`);
+    }
+    yield* this.vi.active.set(false, `${F}: vi->active = false`);
+    yield* mutex_unlock(this.vi.lock, `${F}: mutex_unlock(&vi->lock)`);
+  }
+}
+
+export function* iommuPhysFree(hw: VcmPlatform, phys: VcmPhys): G<void> {
+  const F = 'vcm_iommu_phys_free';
+  for (const part of yield* phys.parts.get(`${F}: phys->parts`)) yield* hw.phys.freePages(part.page, `${F}: __free_pages`);
+  phys.freed = true;
+  hw.checkPhysFree(phys, `${F}: kfree(phys)`);
+  yield* kfree(phys, `${F}: kfree(phys)`);
+}
+
 /** vcm_iommu_create(): allocate the container, fill start/size/driver, vcm_init. */
 export function* vcm_iommu_create(core: VcmCore, hw: VcmPlatform): G<VcmIommu | ErrPtr> {
   const L = 'vcm_iommu_create';
-  let vi: VcmIommu | null = null;
-  const self = (): VcmIommu => vi as VcmIommu;
-
-  const driver: VcmDriver = {
-    name: 'vcm_iommu',
-    alloc: null,
-    map: null,
-    *cleanup(vcm: Vcm): G<void> {
-      yield* kfree(self(), 'vcm_iommu_cleanup: kfree(vi)');
-      void vcm;
-    },
-    *res(vcm: Vcm, size: number, flags: number): G<VcmRes | ErrPtr> {
-      const F = 'vcm_iommu_res';
-      void flags;
-      const tag = hw.tag('res');
-      const r = yield* hw.kzallocAt('res', `vcm_res ${tag}`, (b) => newRes(b, tag, 0, size), `${F}: kzalloc(res)`);
-      if (r === null) return ERR_PTR(-ENOMEM);
-      const n = size / PAGE_SIZE;
-      const want = (1 << n) - 1;
-      yield* mutex_lock(self().lock, `${F}: mutex_lock(&vi->lock)`);
-      const bits = yield* self().bitmap.get(`${F}: read vi->bitmap`);
-      let idx = -1;
-      for (let i = 0; i + n <= hw.iovaPages; i++) if ((bits & (want << i)) === 0) { idx = i; break; }
-      if (idx < 0) {
-        yield* mutex_unlock(self().lock, `${F}: mutex_unlock(&vi->lock)`);
-        yield* kfree(r, `${F}: kfree(res)`);
-        return ERR_PTR(-ENOSPC);
-      }
-      yield* self().bitmap.set(bits | (want << idx), `${F}: bitmap_set(vi->bitmap)`);
-      yield* mutex_unlock(self().lock, `${F}: mutex_unlock(&vi->lock)`);
-      r.start.v = (yield* vcm.start.get(`${F}: vcm->start`)) + idx * PAGE_SIZE;
-      return r;
-    },
-    *unreserve(res: VcmRes): G<void> {
-      const F = 'vcm_iommu_unreserve';
-      const start = yield* res.start.get(`${F}: res->start`);
-      const n = (yield* res.res_size.get(`${F}: res->res_size`)) / PAGE_SIZE;
-      const idx = (start - IOVA_START) / PAGE_SIZE;
-      yield* mutex_lock(self().lock, `${F}: mutex_lock(&vi->lock)`);
-      const bits = yield* self().bitmap.get(`${F}: read vi->bitmap`);
-      yield* self().bitmap.set(bits & ~(((1 << n) - 1) << idx), `${F}: bitmap_clear(vi->bitmap)`);
-      yield* mutex_unlock(self().lock, `${F}: mutex_unlock(&vi->lock)`);
-      res.freed = true;
-      yield* kfree(res, `${F}: kfree(res)`);
-    },
-    *phys(vcm: Vcm, size: number, flags: number): G<VcmPhys | ErrPtr> {
-      const F = 'vcm_iommu_phys';
-      void vcm; void flags;
-      const tag = hw.tag('phys');
-      const p = yield* hw.kzallocAt('phys', `vcm_phys ${tag}`, (b) => newPhys(b, tag, size, iommuPhysFree), `${F}: kzalloc(phys)`);
-      if (p === null) return ERR_PTR(-ENOMEM);
-      const pages = yield* hw.phys.allocPages(size / PAGE_SIZE, tag, { mayFail: hw.mayFail('pages'), label: `${F}: alloc_pages` });
-      if (pages === null) {
-        yield* kfree(p, `${F}: kfree(phys)`);
-        return ERR_PTR(-ENOMEM);
-      }
-      p.parts.v = [{ start: pages[0]?.pa ?? 0, page: pages, size }];
-      return p;
-    },
-    *bind(res: VcmRes, phys: VcmPhys): G<number> {
-      const F = 'vcm_iommu_bind';
-      const iova = yield* res.start.get(`${F}: res->start`);
-      const part = (yield* phys.parts.get(`${F}: phys->parts[0]`))[0];
-      if (part === undefined) return -ENOMEM;
-      const b: IommuBinding = { res, iova, pa: part.start, size: part.size };
-      yield* mutex_lock(self().lock, `${F}: mutex_lock(&vi->lock)`);
-      if (yield* self().active.get(`${F}: vi->active`)) {
-        const ret = yield* mapAll(hw, [b], F);
-        if (ret) {
-          yield* mutex_unlock(self().lock, `${F}: mutex_unlock(&vi->lock)`);
-          return ret;
-        }
-      }
-      const list = yield* self().bound.get(`${F}: list_add(&b->list, &vi->bound)`);
-      yield* self().bound.set([...list, b], `${F}: list_add(&b->list, &vi->bound)`);
-      yield* mutex_unlock(self().lock, `${F}: mutex_unlock(&vi->lock)`);
-      return 0;
-    },
-    *unbind(res: VcmRes): G<void> {
-      const F = 'vcm_iommu_unbind';
-      yield* mutex_lock(self().lock, `${F}: mutex_lock(&vi->lock)`);
-      const list = yield* self().bound.get(`${F}: find binding`);
-      const b = list.find((x) => x.res === res);
-      if (b !== undefined) {
-        if (yield* self().active.get(`${F}: vi->active`)) yield* hw.domain.unmap(b.iova, b.size, `${F}: iommu_unmap`);
-        yield* self().bound.set(list.filter((x) => x !== b), `${F}: list_del(&b->list)`);
-      }
-      yield* mutex_unlock(self().lock, `${F}: mutex_unlock(&vi->lock)`);
-    },
-    *activate(vcm: Vcm): G<number> {
-      const F = 'vcm_iommu_activate';
-      void vcm;
-      yield* mutex_lock(self().lock, `${F}: mutex_lock(&vi->lock)`);
-      WARN_ON(yield* self().active.get(`${F}: vi->active`), `${F}: WARN_ON(vi->active)`);
-      self().activateCalls++;
-      const ret = yield* mapAll(hw, yield* self().bound.get(`${F}: list_for_each_entry(b, &vi->bound)`), F);
-      if (ret) {
-        self().activateCalls--;
-        yield* mutex_unlock(self().lock, `${F}: mutex_unlock(&vi->lock)`);
-        return ret;
-      }
-      yield* self().active.set(true, `${F}: vi->active = true`);
-      yield* mutex_unlock(self().lock, `${F}: mutex_unlock(&vi->lock)`);
-      return 0;
-    },
-    *deactivate(vcm: Vcm): G<void> {
-      const F = 'vcm_iommu_deactivate';
-      void vcm;
-      yield* mutex_lock(self().lock, `${F}: mutex_lock(&vi->lock)`);
-      WARN_ON(!(yield* self().active.get(`${F}: vi->active`)), `${F}: WARN_ON(!vi->active)`);
-      self().deactivateCalls++;
-      for (const b of yield* self().bound.get(`${F}: list_for_each_entry(b, &vi->bound)`)) {
-        yield* hw.domain.unmap(b.iova, b.size, `${F}: iommu_unmap`);
-      }
-      yield* self().active.set(false, `${F}: vi->active = false`);
-      yield* mutex_unlock(self().lock, `${F}: mutex_unlock(&vi->lock)`);
-    },
-  };
-
-  function* iommuPhysFree(phys: VcmPhys): G<void> {
-    const F = 'vcm_iommu_phys_free';
-    for (const part of yield* phys.parts.get(`${F}: phys->parts`)) yield* hw.phys.freePages(part.page, `${F}: __free_pages`);
-    phys.freed = true;
-    hw.checkPhysFree(phys, `${F}: kfree(phys)`);
-    yield* kfree(phys, `${F}: kfree(phys)`);
-  }
-
+  const driver = new IommuDriver(hw);
   const c = yield* hw.kzallocAt('create', 'vcm_iommu', (b): Omit<VcmIommu, 'kblock'> => ({
     vcm: newVcm(b, 'vcm', IOVA_START, hw.iovaPages * PAGE_SIZE, driver),
     lock: new KMutex('vi->lock', b, 'vcm_iommu->lock'),
@@ -198,7 +225,7 @@ export function* vcm_iommu_create(core: VcmCore, hw: VcmPlatform): G<VcmIommu | 
     deactivateCalls: 0,
   }), `${L}: kzalloc(vi)`);
   if (c === null) return ERR_PTR(-ENOMEM);
-  vi = c;
+  driver.vi = c;
   const v = yield* core.vcm_init(c.vcm);
   if (v !== c.vcm) {
     yield* kfree(c, `${L}: kfree(vi)`);

@@ -6,10 +6,11 @@
  * Leaves out: nothing; each variant file only chooses its core and states its bugs / proofs.
  */
 import { type ExpectedBug, type Model, type ProofSpec, defineModel } from '../../src/index.js';
-import { vcm_iommu_create } from './iommu-driver.js';
+import { IommuDriver, iommuPhysFree, vcm_iommu_create } from './iommu-driver.js';
 import { vcmFinal, vcmInspect, vcmInvariants } from './invariants.js';
 import { vcm_o2o_create } from './onetoone-driver.js';
-import { VCM_SCENARIOS, type VcmParams, validateVcmParams } from './scenarios.js';
+import { VCM_SCENARIOS, type VcmParams } from './scenarios.js';
+import { vcmSchema } from './schema.js';
 import type { VcmCore } from './structs.js';
 import { driverThread } from './driver.js';
 import { type VcmState, vcmSetup, vcmThreads } from './workload.js';
@@ -33,14 +34,14 @@ export function vcmModel(v: VcmVariant): Model<VcmState, VcmParams> {
     description: v.description,
     seed: '004 VCM: reserve / alloc / bind / map / activate',
     scenarios: VCM_SCENARIOS,
+    paramsSchema: vcmSchema,
     defaultScenario: v.defaultScenario,
     setup: (p) => vcmSetup(v.core, p),
     threads: (s) => vcmThreads(s),
     invariants: vcmInvariants,
     final: vcmFinal,
     inspect: vcmInspect,
-    source: [coreSource(v.core), vcm_iommu_create.toString(), vcm_o2o_create.toString(), driverThread.toString()].join('\n'),
-    validateScenario: validateVcmParams,
+    source: [coreSource(v.core), IommuDriver.toString(), iommuPhysFree.toString(), vcm_iommu_create.toString(), vcm_o2o_create.toString(), driverThread.toString()].join('\n'),
     // The platform thread plus one driver per program; a driver program is one probe/remove session.
     scenarioShape: (p) => ({ threads: p.threads.length, sessions: 1 }),
     ...(v.expectedBugs ? { expectedBugs: v.expectedBugs } : {}),

@@ -28,8 +28,13 @@ export class VcmPlatform {
   readonly direct: IommuDomain;
   readonly directDev: DmaDevice;
   private readonly faults: ReadonlySet<string>;
-  /** The model's check that no live reservation is still bound to memory about to be kfree'd. */
-  checkPhysFree: (phys: VcmPhys, label: string) => void = () => {};
+  /**
+   * The model's check that no live reservation is still bound to memory about to be kfree'd: a
+   * module-level function and the state it reads, set by the workload. Not a closure stored here
+   * per execution: V8 then keeps every execution's state alive until a full GC (see README).
+   */
+  physFreeCheck: ((owner: unknown, phys: VcmPhys, label: string) => void) | null = null;
+  physFreeOwner: unknown = null;
   private tags = new Map<string, number>();
 
   constructor(readonly iovaPages: number, readonly ramPages: number, faults: readonly string[]) {
@@ -42,6 +47,10 @@ export class VcmPlatform {
     this.direct = new IommuDomain('direct', this.phys, { start: RAM_START, size: ramPages * PAGE_SIZE });
     this.directDev = new DmaDevice('o2o-dev', this.direct);
     this.faults = new Set(faults);
+  }
+
+  checkPhysFree(phys: VcmPhys, label: string): void {
+    if (this.physFreeCheck !== null) this.physFreeCheck(this.physFreeOwner, phys, label);
   }
 
   /** May allocation site `site` fail in this scenario? */

@@ -26,7 +26,6 @@
  * Leaves out: more than three driver threads (fast-check generates bigger mixes for PCT).
  */
 import { type Json, UsageError } from '../../src/index.js';
-import { type FieldSpec, arrayOf, bool, checkScenario, int, oneOf, record } from '../scenario-check.js';
 
 export const VCM_STEPS = [
   'make_binding', 'alloc', 'reserve', 'bind', 'map', 'activate', 'dma', 'signal', 'wait', 'barrier',
@@ -74,30 +73,18 @@ export type VcmParams = {
 /** Compile-time check that VcmParams is JSON. */
 export const paramsAreJson = (p: VcmParams): Json => p;
 
-const KINDS = ['iommu', 'o2o', 'o2o-map-only'];
-const SPEC: FieldSpec = record({
-  driver: oneOf(...KINDS),
-  iovaPages: int(0, 30),
-  ramPages: int(0, 64),
-  faults: arrayOf(oneOf(...FAULT_SITES), FAULT_SITES.length),
-  threads: arrayOf(arrayOf(oneOf(...VCM_STEPS), 16), 6),
-  deviceThread: bool,
-  second: oneOf(...KINDS),
-  threadCtx: arrayOf(int(0, 1), 6),
-}, ['deviceThread', 'second', 'threadCtx']);
-
 function usage(msg: string): never {
   throw new UsageError(`vcm scenario: ${msg}`);
 }
 
 /**
- * The fields' types and bounds, then the hand-offs a program relies on (a driver that waits for
+ * Relations between fields the schema (schema.ts) cannot state, refused with one line before setup
+ * builds anything: the hand-offs a program relies on (a driver that waits for
  * something nobody provides would hang the harness, not the kernel): `take` needs one `publish` in
  * another thread, `take_res` one `publish_res`, `wait` a `signal`; `join_others` ends its program
  * and only one thread has it; a `second` context is of another kind (one IOMMU domain per platform).
  */
-export function validateVcmParams(p: VcmParams): void {
-  checkScenario('vcm', SPEC, p);
+export function vcmRelations(p: VcmParams): void {
   const has = (s: VcmStep): number[] => p.threads.flatMap((t, i) => (t.includes(s) ? [i] : []));
   const once = (s: VcmStep): void => {
     p.threads.forEach((t, i) => { if (t.filter((x) => x === s).length > 1) usage(`threads[${i}] has '${s}' twice; allowed: once per thread`); });

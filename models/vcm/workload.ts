@@ -12,7 +12,7 @@ import {
   AtomicT, type DmaDevice, Field, IOMMU_READ, IOMMU_WRITE, IS_ERR, PAGE_SIZE, currentExecution, join, spawn, type ThreadSpec,
 } from '../../src/index.js';
 import { call, driverThread } from './driver.js';
-import { validateVcmParams } from './scenarios.js';
+import { vcmRelations } from './scenarios.js';
 import { type VcmIommu, vcm_iommu_create } from './iommu-driver.js';
 import { type VcmO2o, vcm_o2o_create } from './onetoone-driver.js';
 import { checkNotBound } from './invariants.js';
@@ -58,7 +58,7 @@ export interface VcmState {
 }
 
 export function vcmSetup(core: VcmCore, p: VcmParams): VcmState {
-  validateVcmParams(p);
+  vcmRelations(p);
   const hw = new VcmPlatform(p.iovaPages, p.ramPages, p.faults);
   const s: VcmState = {
     params: p, objects: currentExecution().objects, core, hw, ctxs: [], res: [], phys: [], shared: new Set(), badReturn: null,
@@ -67,9 +67,12 @@ export function vcmSetup(core: VcmCore, p: VcmParams): VcmState {
     mailbox: new Field<VcmPhys | 'none' | null>(null, 'shared memory mailbox'),
     resMailbox: new Field<VcmRes | 'none' | null>(null, 'shared reservation mailbox'),
   };
-  hw.checkPhysFree = (phys, label) => checkNotBound(s, phys, label);
+  hw.physFreeCheck = checkNotBoundOf;
+  hw.physFreeOwner = s;
   return s;
 }
+
+const checkNotBoundOf = (s: unknown, phys: VcmPhys, label: string): void => checkNotBound(s as VcmState, phys, label);
 
 function* createCtx(s: VcmState, kind: VcmDriverKind): G<VcmIommu | VcmO2o | null> {
   const c = kind === 'iommu' ? yield* vcm_iommu_create(s.core, s.hw) : yield* vcm_o2o_create(s.core, s.hw, kind);

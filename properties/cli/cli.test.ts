@@ -54,6 +54,30 @@ describe('mapcheck CLI', () => {
     expect(j.executions).toBe(300);
   });
 
+  it('check --strategy delay --delay-bound K: exhaustive "within K delays" only when the bound cut schedules off, and its token replays', () => {
+    const r = run('check', 'litmus/readers', '--strategy', 'delay', '--delay-bound', '1', '--json');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out) as { exhaustive: boolean; within: string | null; strategy: string; executions: number };
+    expect(j).toMatchObject({ strategy: 'delay', exhaustive: true, within: '1 delay', executions: 3 });
+    const text = run('check', 'litmus/readers', '--strategy', 'delay', '--delay-bound', '2');
+    expect(text.out).toContain('exhaustive: yes (within 2 delays)');
+    expect(text.out).toContain('every interleaving with at most 2 delays was explored');
+    // Unbounded (and a bound that cuts nothing off): every interleaving, no "within".
+    const all = JSON.parse(run('check', 'litmus/readers', '--strategy', 'delay', '--json').out) as { exhaustive: boolean; within: string | null };
+    expect(all).toMatchObject({ exhaustive: true, within: null });
+    // readers' threads are one op each, so no schedule has a preemption; lastzero's have some.
+    const dfsOf = (m: string): string | null => (JSON.parse(run('check', m, '--strategy', 'dfs', '--preemption-bound', '0', '--json').out) as { within: string | null }).within;
+    expect(dfsOf('litmus/readers')).toBeNull();
+    expect(dfsOf('litmus/lastzero')).toBe('0 preemptions');
+    const bug = run('check', 'litmus/abba', '--strategy', 'delay', '--delay-bound', '1', '--json', '--no-report');
+    expect(bug.code).toBe(1);
+    const b = JSON.parse(bug.out) as { token: string; violation: { kind: string } };
+    expect(b.violation.kind).toBe('deadlock');
+    expect(decodeToken(b.token).strategy).toBe('delay');
+    expect(run('replay', b.token).code).toBe(1);
+    expectOneLineError(run('check', 'litmus/abba', '--strategy', 'delay', '--delay-bound', 'two'), /--delay-bound must be a whole number/);
+  });
+
   it('bad input gives one line and exit 2', () => {
     expectOneLineError(run('check', 'no-such-model'), /unknown model 'no-such-model'/);
     expectOneLineError(run('check', 'litmus/abba', '--budget', 'lots'), /--budget must be a whole number/);
@@ -96,7 +120,10 @@ export const models = [
     expect(JSON.parse(s.out).violation).toMatchObject({ kind: 'step-bound' });
     expect(JSON.parse(s.out).violation.message).toMatch(/repeats a cycle of 1 op/);
     const h = run('check', 'user/hangs', '--load', file, '--strategy', 'random', '--watchdog', '2s');
-    expectOneLineError(h, /made no progress for 2 s.*loops without yielding/);
+    expectOneLineError(h, /exceeded 2 s of CPU time without finishing an execution: a thread loops without yielding an op.*replay: npx mapcheck replay mc1\./);
+    // The hang's token replays to the same hang, stopped by the replay's own watchdog.
+    const token = /replay (mc1\.\S+)/.exec(h.err)?.[1] ?? '';
+    expectOneLineError(run('replay', token, '--load', file, '--watchdog', '2s'), /exceeded 2 s of CPU time/);
   });
   it('prove --load: an exhaustive proof passes (exit 0), a proof that finds a violation fails (exit 1) and says so, a bad tier is a usage error', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mapcheck-prove-'));

@@ -1,8 +1,9 @@
 /**
  * The incremental enabled set (src/engine/enabled.ts) against a from-scratch recomputation at every
  * step: on random programs with locks, shared reader sections, trylock, waits, spawn/join and
- * kfree (the strategies' random-program generator), and on a 40-thread model that drives the set
- * past 32 threads into its scan mode mid-execution (a spawn), with mutexes, a wait and joins.
+ * kfree (the strategies' random-program generator), and on models of 31 to 291 threads whose spawns
+ * drive the set past 32 threads into its scan mode and past 64 and 256 (where its per-thread arrays
+ * grow) mid-execution, with mutexes, a wait and joins.
  * A wrapping scheduler recomputes the set from each thread's pending op, the lock table, the wait
  * conditions and the threads' ends, and records any disagreement with `view.enabled` or
  * `view.isEnabled` before delegating the pick to the random strategy; after the step runs it checks
@@ -85,31 +86,37 @@ describe('incremental enabled set', () => {
     expect(steps).toBeGreaterThan(10_000);
   });
 
-  it('matches it past 32 threads, where the set switches to scanning mid-execution', () => {
-    interface S { m: Mutex[]; flag: Atomic; done: Atomic }
-    function* worker(s: S, i: number): Generator<Op, void, unknown> {
-      const m = s.m[i % 3] as Mutex;
-      yield* m.lock();
-      yield* s.done.add(1);
-      yield* m.unlock();
-      if (i % 5 === 0) yield op.wait(s.flag.id, 'wait flag', () => s.flag.value === 1);
-    }
-    function* starter(s: S): Generator<Op, void, unknown> {
-      const kids: number[] = [];
-      for (let i = 0; i < 8; i++) kids.push(yield* spawn(() => worker(s, 100 + i), `late${i}`));
-      yield* s.flag.store(1);
-      for (const k of kids) yield* join(k);
-    }
-    const model = defineModel<S, { n: number }>({
-      name: 'test/enabled-many', scenarios: { d: { n: 30 } },
-      setup: () => ({ m: [new Mutex('m0'), new Mutex('m1'), new Mutex('m2')], flag: new Atomic(0, 'flag'), done: new Atomic(0, 'done') }),
-      threads: (s, p) => [thread('starter', () => starter(s)), ...Array.from({ length: p.n }, (_, i) => thread(`w${i}`, () => worker(s, i)))],
-    });
-    const s = new CheckingScheduler(3);
-    const r = explore(model, s, { maxExecutions: 200 });
-    expect(r.finding).toBeNull();
-    expect(r.executions).toBe(200);
-    expect(s.mismatches.slice(0, 3)).toEqual([]);
-    expect(s.steps).toBeGreaterThan(200 * 100);
-  });
+  // Initial workers, workers spawned mid-execution, executions: past 32 threads the set switches
+  // to scanning mid-execution; past 64 and 256 its per-thread arrays grow mid-execution too.
+  const wide: readonly [number, number, number][] = [[30, 8, 200], [60, 20, 60], [250, 40, 8]];
+  for (const [n, late, runs] of wide) {
+    it(`matches it with ${n + 1} threads growing to ${n + 1 + late} by spawns (mutexes, a wait, joins)`, () => {
+      interface S { m: Mutex[]; flag: Atomic; done: Atomic }
+      function* worker(s: S, i: number): Generator<Op, void, unknown> {
+        const m = s.m[i % 3] as Mutex;
+        yield* m.lock();
+        yield* s.done.add(1);
+        yield* m.unlock();
+        if (i % 5 === 0) yield op.wait(s.flag.id, 'wait flag', () => s.flag.value === 1);
+      }
+      function* starter(s: S, k: number): Generator<Op, void, unknown> {
+        const kids: number[] = [];
+        for (let i = 0; i < k; i++) kids.push(yield* spawn(() => worker(s, 1000 + i), `late${i}`));
+        yield* s.flag.store(1);
+        for (const kid of kids) yield* join(kid);
+      }
+      const model = defineModel<S, { n: number; late: number }>({
+        name: 'test/enabled-many', scenarios: { d: { n, late } },
+        setup: () => ({ m: [new Mutex('m0'), new Mutex('m1'), new Mutex('m2')], flag: new Atomic(0, 'flag'), done: new Atomic(0, 'done') }),
+        threads: (s, p) => [thread('starter', () => starter(s, p.late)), ...Array.from({ length: p.n }, (_, i) => thread(`w${i}`, () => worker(s, i)))],
+        final: [{ name: 'every worker ran', check: (s) => s.done.value === n + late }],
+      });
+      const s = new CheckingScheduler(3);
+      const r = explore(model, s, { maxExecutions: runs });
+      expect(r.finding).toBeNull();
+      expect(r.executions).toBe(runs);
+      expect(s.mismatches.slice(0, 3)).toEqual([]);
+      expect(s.steps).toBeGreaterThan(runs * 3 * (n + late));
+    }, 60_000);
+  }
 });

@@ -6,31 +6,24 @@
 import { execFileSync } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Atomic, UsageError, check, decodeToken, defineModel, encodeToken, replay, thread } from '../../src/index.js';
+import { Atomic, MAX_THREADS, UsageError, check, decodeToken, defineModel, encodeToken, replay, thread } from '../../src/index.js';
 import type { Schedule } from '../../src/index.js';
 import { lostUpdate, messagePassingPlain, readers } from '../../models/litmus/index.js';
+import { oneLineUsage } from './usage-error.js';
+
+/** Names a token can carry: printable, no spaces (model, strategy); scenario names without control characters. */
+const nameArb = fc.stringMatching(/^[a-z0-9][a-z0-9._/-]{0,39}$/);
+const scenarioNameArb = fc.string({ minLength: 1, maxLength: 30, unit: 'grapheme' }).filter((s) => !/^[{[]/.test(s) && !/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(s));
 
 const scheduleArb: fc.Arbitrary<Schedule> = fc.record({
-  model: fc.string({ maxLength: 40 }),
+  model: nameArb,
   hash: fc.nat({ max: 0xffffffff }),
-  scenario: fc.oneof(fc.string({ maxLength: 30 }), fc.json({ maxDepth: 2 })),
-  strategy: fc.constantFrom('random', 'pct', 'pos', 'dfs', 'dpor', 'portfolio'),
+  scenario: fc.oneof(scenarioNameArb, fc.json({ maxDepth: 2 }).filter((j) => /^[{[]/.test(j))),
+  strategy: fc.constantFrom('random', 'pct', 'pos', 'dfs', 'delay', 'dpor', 'portfolio'),
   seed: fc.nat({ max: 0xffffffff }),
   steps: fc.oneof(fc.array(fc.nat(3), { maxLength: 300 }), fc.array(fc.nat(0xffff), { maxLength: 40 })),
 });
 
-/** A UsageError whose message is one line. */
-function oneLineUsage(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(UsageError);
-    const msg = (e as Error).message;
-    expect(msg).not.toContain('\n');
-    return msg;
-  }
-  throw new Error('expected a UsageError');
-}
 
 describe('token codec', () => {
   it('round-trips every schedule (property)', () => {
@@ -53,6 +46,22 @@ describe('token codec', () => {
     }
   });
 
+  it(`encodes every thread id up to MAX_THREADS - 1 (${MAX_THREADS - 1}), mixed with choose values (property)`, () => {
+    fc.assert(fc.property(fc.array(fc.nat(MAX_THREADS - 1), { minLength: 1, maxLength: 400 }), (steps) => {
+      const s: Schedule = { model: 'test/wide', hash: 7, scenario: 'n', strategy: 'delay', seed: 0, steps };
+      expect(decodeToken(encodeToken(s))).toEqual(s);
+    }), { numRuns: 200, seed: 5 });
+    const top: Schedule = { model: 'test/wide', hash: 7, scenario: 'n', strategy: 'random', seed: 1, steps: [MAX_THREADS - 1, 0, 255, 256, 65_535] };
+    expect(decodeToken(encodeToken(top))).toEqual(top);
+  });
+
+  it('still decodes a token recorded when the thread limit was 64', () => {
+    // Recorded by the v1 codec of commit 6de3e00 (MAX_THREADS = 64): 6-bit steps.
+    expect(decodeToken('mc1.TUMBD2xpdG11cy9sYXN0emVyb82rNBICbjQDZGZzAAAAAAkGABD8AvoDEc-FffE')).toEqual({
+      model: 'litmus/lastzero', hash: 0x1234abcd, scenario: 'n4', strategy: 'dfs', seed: 0, steps: [0, 0, 1, 63, 2, 40, 63, 0, 17],
+    });
+  });
+
   it('refuses any single-character corruption with a one-line message (property)', () => {
     fc.assert(fc.property(scheduleArb, fc.nat(), fc.constantFrom(...'ABCabc019-_'), (s, at, ch) => {
       const t = encodeToken(s);
@@ -62,6 +71,15 @@ describe('token codec', () => {
       // A changed base64url character changes the bytes, so the checksum (or a field) must catch it.
       oneLineUsage(() => decodeToken(bad));
     }), { numRuns: 300, seed: 4 });
+  });
+
+  it('refuses to carry names that are empty, too long or not printable, both ways', () => {
+    const ok: Schedule = { model: 'litmus/readers', hash: 1, scenario: 'n2', strategy: 'dpor', seed: 0, steps: [0] };
+    for (const bad of [{ model: '' }, { model: 'a\u001b[31mb' }, { strategy: 'x y' }, { scenario: '' }, { scenario: 'n\r2' }, { scenario: `{${' '.repeat(70_000)}}` }]) {
+      expect(oneLineUsage(() => encodeToken({ ...ok, ...bad }))).toMatch(/cannot encode a token/);
+    }
+    expect(oneLineUsage(() => decodeToken('mc1.' + 'A'.repeat(600_000)))).toMatch(/at most/);
+    expect(oneLineUsage(() => decodeToken('\u001b]0;evil\u0007mc1.x'))).not.toMatch(/\u001b/);
   });
 
   it('refuses truncated tokens, other prefixes and non-base64url text', () => {

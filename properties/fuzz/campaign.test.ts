@@ -12,8 +12,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { decodeToken } from '../../src/index.js';
 import { mapcheck, replayWithDist, tempDir } from './cli.js';
 
-interface Bug { signature: string; model: string; kind: string; count: number; token: string; report: string }
-interface SummaryJson { executions: number; elapsed_s: number; coverage: number; bugs: Bug[] }
+interface Bug { signature: string; model: string; kind: string; title: string; count: number; token: string; report: string; minimized: string }
+interface SummaryJson { executions: number; elapsed_s: number; coverage: number; signatures: number; bugs: Bug[]; reports: { written: number } }
 const readJson = <T>(p: string): T => JSON.parse(readFileSync(p, 'utf8')) as T;
 
 const dir = tempDir('campaign');
@@ -24,9 +24,11 @@ describe('mapcheck fuzz (end to end)', () => {
   let first: SummaryJson;
 
   it('finds every litmus bug, deduplicated, with replayable tokens, reports and a summary', async () => {
-    const r = await mapcheck(['fuzz', '--models', 'litmus/*', '--time', '3s', '--workers', '2', '--out', out, '--report-time', '20s']);
+    const r = await mapcheck(['fuzz', '--models', 'litmus/*', '--time', '4s', '--workers', '2', '--out', out, '--report-time', '20s']);
     expect(r.stderr).toMatch(/exec\/s/);
+    expect(r.stderr).toMatch(/interleavings \d+/);
     expect(r.code).toBe(1);
+
     first = readJson<SummaryJson>(join(out, 'summary.json'));
     expect(first.executions).toBeGreaterThan(100);
     expect(first.elapsed_s).toBeGreaterThan(0);
@@ -43,7 +45,21 @@ describe('mapcheck fuzz (end to end)', () => {
       const rec = readJson<{ count: number; token: string }>(join(out, 'findings', `${b.signature}.json`));
       expect(rec.token).toBe(b.token);
     }
-    expect(readFileSync(join(out, 'summary.md'), 'utf8')).toContain(first.bugs[0]?.signature ?? '???');
+    // Every report says how it was minimized; the summary has a title column and a table per model.
+    for (const b of first.bugs) {
+      expect(readFileSync(join(out, b.report), 'utf8')).toMatch(/\| schedule \| .*\((minimized from \d+ steps? \/ \d+ preemptions?|not minimized: [^)]+)/);
+      expect(['minimized', 'partly-minimized', 'not-minimized']).toContain(b.minimized);
+    }
+    expect(first.signatures).toBe(first.bugs.length);
+    // --time is the whole campaign, reports included: they were written before it ended (a wide margin for a loaded machine).
+    expect(first.elapsed_s).toBeLessThan(4 + 4);
+    expect(first.reports.written).toBe(first.bugs.length);
+    const md = readFileSync(join(out, 'summary.md'), 'utf8');
+    expect(md).toContain(first.bugs[0]?.signature ?? '???');
+    expect(md).toContain('| signature | title | kind | count | first found | report |');
+    for (const m of ['litmus/abba', 'litmus/lost-update', 'litmus/message-passing-plain']) expect(md).toMatch(new RegExp(`^## ${m}: 1 bug\\(s\\)$`, 'm'));
+    for (const b of first.bugs) expect(md).toContain(`| \`${b.signature}\` | ${b.title} |`);
+    expect(md).toMatch(/\*\*3 distinct bug\(s\) \(signatures\); 0 of 0 known bug\(s\) of these models found\.\*\*/);
     const abba = readdirSync(join(out, 'corpus', 'litmus', 'abba'));
     expect(abba.some((f) => f.startsWith('deadlock-'))).toBe(true);
     expect(abba.some((f) => f.startsWith('cov-'))).toBe(true);
@@ -52,7 +68,8 @@ describe('mapcheck fuzz (end to end)', () => {
   });
 
   it('--resume continues counters, coverage and deduplication', async () => {
-    const r = await mapcheck(['fuzz', '--resume', out, '--time', '2s', '--workers', '1']);
+    // An execution budget: a two-second one can pass in worker start-up on a loaded machine (--time counts all of it).
+    const r = await mapcheck(['fuzz', '--resume', out, '--executions', '500', '--workers', '1']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/resuming at \d+ executions/);
     const again = readJson<SummaryJson>(join(out, 'summary.json'));

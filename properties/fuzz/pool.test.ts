@@ -1,22 +1,26 @@
 /**
  * The worker pool's watchdog with real worker threads: a worker stuck in a loop that never returns
- * to its event loop (what a model thread that never yields does to a campaign worker) is
- * terminated, reported as a hang with the chunk it was running, and replaced, and the remaining
- * chunks still run. The stand-in worker is a small plain-JS file speaking the campaign protocol.
+ * to its event loop (what a model thread that never yields does to a campaign worker) burns CPU, so
+ * it is terminated, reported as a hang with the chunk it was running, and replaced, and the
+ * remaining chunks still run. The stand-in worker is a small plain-JS file speaking the campaign
+ * protocol.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ChunkMsg, FromWorker } from '../../src/cli/fuzz/messages.js';
+import type { FromWorker, Job } from '../../src/cli/fuzz/messages.js';
 import { WorkerPool } from '../../src/cli/fuzz/pool.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mc-pool-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const WORKER = `
+import { readlinkSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
+// As the real worker does: its OS thread id first, so the watchdog measures its CPU time.
+parentPort.postMessage({ type: 'tid', tid: Number(/task\\/(\\d+)$/.exec(readlinkSync('/proc/thread-self'))[1]) });
 parentPort.on('message', (m) => {
   if (m.type !== 'chunk') return;
   if (m.seed === 666) { for (;;) {} }
@@ -31,7 +35,7 @@ describe('worker pool', () => {
     writeFileSync(file, WORKER);
     let n = 0;
     const done: number[] = [];
-    const hangs: ChunkMsg[] = [];
+    const hangs: Job[] = [];
     const crashes: string[] = [];
     let executions = 0;
     const pool = new WorkerPool(pathToFileURL(file), (w) => ({ worker: w, targets: [], seeds: [], progressMs: 50 }), {
@@ -46,7 +50,7 @@ describe('worker pool', () => {
     pool.start(2);
     await pool.idle();
     await pool.stop(100);
-    expect(hangs.map((c) => c.seed)).toEqual([666]);
+    expect(hangs.map((c) => (c.type === 'chunk' ? c.seed : -1))).toEqual([666]);
     expect(crashes).toEqual([]);
     // The chunk queued behind the stuck one on the same worker is lost with it (at most the chunks in flight).
     expect(done.length).toBeGreaterThanOrEqual(10);

@@ -1,7 +1,8 @@
 /**
  * Campaign progress output: on a terminal every update rewrites the line, off a terminal a log line
  * appears at most once per interval; the line carries elapsed time, executions/s over the last
- * interval, total executions, distinct bugs and coverage with its growth rate.
+ * interval, total executions, distinct bugs, distinct interleavings with their growth rate, and how
+ * many reports are minimized while any are queued.
  */
 import { describe, expect, it } from 'vitest';
 import { Progress, type Snapshot } from '../../src/cli/fuzz/progress.js';
@@ -16,7 +17,9 @@ describe('campaign progress', () => {
   it('formats rate, totals, bugs and coverage growth against the previous snapshot', () => {
     const p = new Progress(sink(), true, 5);
     p.begin(snap(100, 50_000, 1, 10));
-    expect(p.format(snap(102, 70_000, 3, 30))).toBe('[1:42] 10.0k exec/s  total 70.0k  bugs 3  coverage 30 (+10.0/s)  workers 2');
+    expect(p.format(snap(102, 70_000, 3, 30))).toBe('[1:42] 10.0k exec/s  total 70.0k  bugs 3  interleavings 30 (+10.0/s)  workers 2');
+    expect(p.format({ ...snap(103, 70_000, 3, 30), reports: { done: 12, pending: 31 } })).toMatch(/ {2}minimizing 12\/43 {2}workers 2$/);
+    expect(p.format({ ...snap(103, 70_000, 3, 30), reports: { done: 43, pending: 0 } })).not.toMatch(/minimizing/);
     expect(p.format(snap(3723, 2_500_000, 3, 30))).toMatch(/^\[1:02:03\] .* total 2\.50M /);
   });
 

@@ -91,16 +91,18 @@ describe('model-based properties', () => {
   it('random map / unmap on a page table agree with a reference map', () => {
     const opArb = fc.record({ map: fc.boolean(), page: fc.integer({ min: 0, max: 7 }), n: fc.integer({ min: 1, max: 3 }), frame: fc.integer({ min: 0, max: 7 }) });
     fc.assert(fc.property(fc.array(opArb, { maxLength: 20 }), (ops) => {
-      const ref = new Map<number, number>();
       const m = defineModel({
         name: 'hw-test/pt-program',
         scenarios: { default: {} },
         setup: () => {
           const phys = new PhysMem();
           phys.addRam(0x80000000, 16);
-          return { pt: new PageTable('kpt', phys) };
+          // The reference map is part of the state: every execution (and the audit's re-runs)
+          // starts from an empty one.
+          return { pt: new PageTable('kpt', phys), ref: new Map<number, number>() };
         },
         threads: (s) => [thread('main', function* () {
+          const ref = s.ref;
           for (const o of ops) {
             const va = 0x100000 + o.page * PAGE_SIZE;
             if (o.map) {
@@ -123,7 +125,6 @@ describe('model-based properties', () => {
           }
         })],
       });
-      ref.clear();
       const r = check(m, { strategy: 'random', maxExecutions: 1 });
       expect(r.finding?.violation.message ?? null).toBeNull();
     }), { numRuns: 200, seed: 7 });

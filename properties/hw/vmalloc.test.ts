@@ -65,7 +65,9 @@ describe('vmalloc space', () => {
       })],
       final: [{ name: 'nothing left mapped or listed', check: (s) => s.vm.list.length === 0 && s.kpt.presentCount === 0 }],
     });
-    const r = check(m, { strategy: 'dpor', maxExecutions: 100 });
+    // The test counts NULL returns in its own closure, once per execution: the audit's re-runs of
+    // sampled executions would count twice, so it is off here (the model itself is deterministic).
+    const r = check(m, { strategy: 'dpor', maxExecutions: 100, audit: false });
     expect(r.finding?.violation.message ?? null).toBeNull();
     expect(r.exhaustive).toBe(true);
     expect(r.executions).toBe(3); // vm_struct kzalloc fails | vmap_area kmalloc fails | both succeed

@@ -49,7 +49,12 @@ describe('lockdep: lock-order', () => {
     expect(v.message).toContain("is trying to acquire A at 'late: spin_lock(A)'");
     expect(v.message).toContain("already holds B, taken at 'late: spin_lock(B)'");
     expect(v.message).toContain("B taken at 'ab: spin_lock(B)' while holding A (taken at 'ab: spin_lock(A)') by ab");
-    expect(v.facts).toEqual({ new_dependency: 'B -> A', existing_chain: 'A -> B', chain_from: 'this execution' });
+    expect(v.facts).toEqual({
+      new_dependency: 'B -> A', existing_chain: 'A -> B', chain_from: 'this execution',
+      // Each part once more, for the report's lockdep block.
+      acquiring: 'A', acquiring_at: 'late: spin_lock(A)', held: 'B', held_at: 'late: spin_lock(B)',
+      dep0: 'A -> B', dep0_at: 'ab: spin_lock(B)', dep0_holding_at: 'ab: spin_lock(A)', dep0_by: 'ab', dep0_earlier: false,
+    });
   });
   it('the same-order twin is clean', () => {
     expectClean(exhaust(abbaModel(false)));

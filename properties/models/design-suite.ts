@@ -12,11 +12,14 @@
  *   under PCT and POS (keep-going, every violation of an execution counts), apart from what the
  *   caller allows (the WARNs an API documents for a caller's misuse). Small budgets in `npm test`;
  *   MAPCHECK_LONG=1 multiplies runs and executions by ten (the long-test budget).
+ * - `refusalOf`: how a design refuses a scenario it cannot run: its params schema's UsageError
+ *   before setup, or its setup's relation check (a 'usage' violation before any step); null when
+ *   the scenario is accepted.
  * Leaves out: the posted variants' expected bugs (find-bug.ts searches those).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type AnyModel, type Json, type ProofSpec, type Violation, check, proofsOf } from '../../src/index.js';
+import { type AnyModel, type Json, type ProofSpec, UsageError, type Violation, check, proofsOf, scenarioParams } from '../../src/index.js';
 import { proofLine, runProof } from '../../bench/prove.js';
 
 const on = (v: string | undefined): boolean => v !== undefined && v !== '' && v !== '0';
@@ -108,4 +111,16 @@ export function fixedHoldOnWorkloads<P extends Json>(models: readonly AnyModel[]
       fixedHolds(m, arb, { seed: 17, numRuns: 6, executions: 40 });
     });
   }
+}
+
+/** The one-line refusal of `params` by `model` (schema before setup, or setup's relation check); null when it runs. */
+export function refusalOf(model: AnyModel, params: unknown): string | null {
+  try {
+    scenarioParams(model, params as Json);
+  } catch (e) {
+    if (e instanceof UsageError) return e.message;
+    throw e;
+  }
+  const v = check(model, { strategy: 'random', maxExecutions: 1, scenario: params as Json }).finding?.violation;
+  return v?.kind === 'usage' && v.step < 0 ? v.message : null;
 }

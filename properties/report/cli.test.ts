@@ -39,9 +39,10 @@ describe('mapcheck minimize / report / check --report-dir', () => {
     const md = finding.report ?? '';
     expect(existsSync(md)).toBe(true);
     expect(existsSync(md.replace(/\.md$/, '.html'))).toBe(true);
-    const j = JSON.parse(readFileSync(md.replace(/\.md$/, '.json'), 'utf8')) as { version: number; size: { steps: number }; minimizedFrom?: unknown };
-    expect(j.version).toBe(1);
-    expect(j.minimizedFrom).toBeDefined();
+    const j = JSON.parse(readFileSync(md.replace(/\.md$/, '.json'), 'utf8')) as { version: number; size: { steps: number }; minimization: { status: string } };
+    expect(j.version).toBe(2);
+    expect(j.minimization.status).toBe('minimized');
+    expect(readFileSync(md, 'utf8')).toMatch(/\| schedule \| 4 steps, 1 preemption \(minimized from \d+ steps \/ \d+ preemptions?\) \|/);
     expect(j.size.steps).toBe(4);
     expect(readFileSync(md, 'utf8')).toMatch(/^### WARNING: invariant 'no lost update' violated/);
   });
@@ -71,6 +72,7 @@ describe('mapcheck minimize / report / check --report-dir', () => {
   it('report renders md, text, html and json, and re-renders a report file', () => {
     const md = run('report', finding.token);
     expect(md.code).toBe(0);
+    expect(run('report', finding.token, '--no-minimize').out).toMatch(/\(not minimized: reported as recorded \(--no-minimize\)\)/);
     expect(md.out).toMatch(/\| step \| T0 inc0 \| T1 inc1 \|/);
     expect(md.out).toContain('npx mapcheck replay mc1.');
     const text = run('report', finding.token, '--format', 'text');
@@ -96,7 +98,12 @@ describe('mapcheck minimize / report / check --report-dir', () => {
     oneLine(run('report', stale), /recorded against another version/);
     const r = JSON.parse(readFileSync(join(tmp, 'r.json'), 'utf8')) as { version: number };
     writeFileSync(join(tmp, 'future.json'), JSON.stringify({ ...r, version: 99 }));
-    oneLine(run('report', 'future.json'), /report format v99 is newer than this mapcheck reads \(v1\)/);
+    oneLine(run('report', 'future.json'), /report format v99 is newer than this mapcheck reads \(v2\)/);
+    // A report of an older version: refused with the way out, and the file it names is not touched.
+    writeFileSync(join(tmp, 'old.json'), JSON.stringify({ ...r, version: 1 }));
+    const before = readFileSync(join(tmp, 'old.json'), 'utf8');
+    oneLine(run('report', 'old.json', '--out', 'old.json'), /report format v1 is older than this mapcheck reads \(v2\); re-render it from its token/);
+    expect(readFileSync(join(tmp, 'old.json'), 'utf8')).toBe(before);
     oneLine(run('report', finding.token, '--out', '/proc/no/such/dir/r.md'), /cannot write \/proc\/no\/such\/dir\/r\.md/);
     oneLine(run('report', 'no-such-file.json'), /neither a token .* nor a readable report file/);
     expect(readdirSync(tmp)).not.toContain('no-such-file.json');

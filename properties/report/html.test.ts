@@ -12,11 +12,12 @@ import { pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { abba, lostUpdate } from '../../models/litmus/classic.js';
-import type { AnyModel } from '../../src/index.js';
+import { type AnyModel, check } from '../../src/index.js';
 import { buildReport, renderHtml, type Report } from '../../src/report/index.js';
 import { minimize } from '../../src/shrink/index.js';
 import { failingToken } from '../shrink/fixtures.js';
 import { hostile } from './hostile.js';
+import { longTrace } from './kernel-models.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const dir = resolve(__dirname, '../../.tmp/report-html');
@@ -32,7 +33,7 @@ function write(name: string, r: Report): string {
 
 function minimized(model: AnyModel, seed: number, scenario?: string): Report {
   const m = minimize(model, failingToken(model, seed, scenario));
-  return buildReport(model, m.token, { minimizedFrom: m.before });
+  return buildReport(model, m.token, { minimized: { from: m.before, fixedPoint: m.fixedPoint } });
 }
 
 beforeAll(async () => {
@@ -91,6 +92,32 @@ describe('HTML report in headless Chromium', () => {
     expect(await page.locator('svg#timeline .lane').count()).toBe(2);
     expect(await page.locator('#object li').count()).toBe(2);
     expect(await page.locator('#state').count()).toBe(0);
+    await page.close();
+  });
+
+  it('a long trace: the violating op is in view on load, folded runs open on a click', async () => {
+    // DFS: the bug needs one thread's 40 steps before the other's (a random walk rarely gets there).
+    const found = check(longTrace, { strategy: 'dfs', maxExecutions: 5000 }).finding;
+    if (!found) throw new Error('test/long-trace: no finding');
+    const m = minimize(longTrace, found.token);
+    const r = buildReport(longTrace, m.token, { minimized: { from: m.before, fixedPoint: m.fixedPoint } });
+    const page = await browser.newPage();
+    await page.setViewportSize({ width: 900, height: 900 });
+    await page.goto(write('long', r));
+    const bug = page.locator('svg#timeline g.op.bug');
+    expect(await bug.count()).toBe(1);
+    const scroller = await page.locator('#timeline-scroll').boundingBox();
+    const box = await bug.boundingBox();
+    expect(scroller && box).toBeTruthy();
+    if (scroller && box) {
+      expect(box.x).toBeGreaterThanOrEqual(scroller.x);
+      expect(box.x + box.width).toBeLessThanOrEqual(scroller.x + scroller.width);
+    }
+    expect(await page.locator('#details').textContent()).toContain('WARN_ON');
+    const hidden = await page.locator('#interleaving tr.folded').count();
+    expect(hidden).toBeGreaterThan(0);
+    await page.locator('svg#timeline g.op.fold').first().click();
+    expect(await page.locator('#interleaving tr.folded').count()).toBeLessThan(hidden);
     await page.close();
   });
 

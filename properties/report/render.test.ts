@@ -14,7 +14,7 @@ import { EVIL, hostile } from './hostile.js';
 
 const lost = (() => {
   const m = minimize(lostUpdate, failingToken(lostUpdate, 5, 't3'));
-  return buildReport(lostUpdate, m.token, { minimizedFrom: m.before });
+  return buildReport(lostUpdate, m.token, { minimized: { from: m.before, fixedPoint: m.fixedPoint } });
 })();
 
 /** Cells of a markdown table row, splitting on unescaped pipes. */
@@ -29,6 +29,8 @@ describe('report document', () => {
     expect(() => parseReport(JSON.stringify(newer))).toThrow(UsageError);
     expect(() => parseReport(JSON.stringify(newer))).toThrow(/newer than this mapcheck reads/);
     expect(() => parseReport('{"format":"something-else"}')).toThrow(/not a mapcheck report/);
+    const older = { ...JSON.parse(reportJson(lost)) as object, version: REPORT_VERSION - 1 };
+    expect(() => parseReport(JSON.stringify(older))).toThrow(/older than this mapcheck reads/);
   });
 
   it('records the steps, preemption marks, the violating op and the state after key steps', () => {
@@ -58,11 +60,28 @@ describe('markdown and text', () => {
     expect(table.length).toBe(r.steps.length);
     const header = md.split('\n').find((l) => l.startsWith('| step |')) ?? '';
     for (const row of table) expect(cells(row)).toHaveLength(cells(header).length);
-    // Outside code spans (where `<` is literal) every `<` is backslash-escaped, so no HTML starts.
-    const prose = md.split('\n').filter((l) => !l.startsWith('npx ')).join('\n').replace(/`[^`\n]*`/g, '');
+    // Fenced blocks (CommonMark: a fence closes only with a fence at least as long): the kernel
+    // log and the replay command, each closed by its own fence, nothing inside able to close it.
+    const lines = md.split('\n');
+    const outside: string[] = [];
+    let open: string | null = null;
+    let blocks = 0;
+    for (const l of lines) {
+      const f = /^(`{3,})/.exec(l)?.[1];
+      if (open === null && f !== undefined) { open = f; blocks++; continue; }
+      if (open !== null) {
+        if (f !== undefined && f.length >= open.length && l.trim() === f) open = null;
+        continue;
+      }
+      outside.push(l);
+    }
+    expect(open).toBeNull();
+    expect(blocks).toBe(2);
+    // Outside code spans and blocks (where `<` is literal) every `<` is backslash-escaped, so no HTML starts.
+    // (A span is delimited by more backticks than any run inside it: escape.ts.)
+    const prose = outside.join('\n').replace(/(`+)(?!`).*?[^`]\1(?!`)/g, '');
     expect(prose).toMatch(/\\<script>/);
     expect(prose).not.toMatch(/(?<!\\)</);
-    expect(md.split('\n').filter((l) => l.startsWith('```'))).toHaveLength(2);
     expect(EVIL).toContain('<script>');
   });
 

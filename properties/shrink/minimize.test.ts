@@ -65,6 +65,28 @@ describe('minimize', () => {
     expect(full.runs).toBeGreaterThan(150);
   });
 
+  it('says whether it reached the fixed point: minimizing its own result again changes nothing', () => {
+    const token = failingToken(faultyAlloc, 31);
+    const full = minimize(faultyAlloc, token, { timeMs: 60_000 });
+    expect(full.fixedPoint).toBe(true);
+    const again = minimize(faultyAlloc, full.token, { timeMs: 60_000 });
+    expect(again.fixedPoint).toBe(true);
+    expect([again.steps, again.preemptions, again.faults]).toEqual([full.steps, full.preemptions, full.faults]);
+    const starved = minimize(faultyAlloc, token, { maxRuns: 5, timeMs: 60_000 });
+    expect(starved.fixedPoint).toBe(false);
+  });
+
+  it('accepts only candidates that also pass `keep`', () => {
+    const token = failingToken(lostUpdate, 9, 't3');
+    const free = minimize(lostUpdate, token);
+    expect(JSON.parse(free.scenario)).toEqual({ threads: 2 });
+    // Keep every thread of the original scenario: the scenario cannot shrink to two threads.
+    const kept = minimize(lostUpdate, token, { keep: (_v, threads) => threads.length === 3 });
+    expect(kept.scenario).toBe('t3');
+    expect(replay(lostUpdate, kept.token).threadNames).toHaveLength(3);
+    expect(() => minimize(lostUpdate, token, { keep: () => false })).toThrow(/keep condition/);
+  });
+
   it('refuses a token that does not fail, and a token of another model, with a usage error', () => {
     const ok = failingToken(lostUpdate, 2);
     expect(() => minimize(abba, ok)).toThrow(/recorded for model/);

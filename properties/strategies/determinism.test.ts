@@ -105,7 +105,7 @@ describe('portfolio', () => {
   });
 
   it('registry builds every strategy by name', () => {
-    for (const name of ['random', 'pct', 'pos', 'dfs', 'dpor', 'portfolio']) expect(makeStrategy(name, { seed: 1 }).name).toBe(name);
+    for (const name of ['random', 'pct', 'pos', 'dfs', 'delay', 'dpor', 'portfolio']) expect(makeStrategy(name, { seed: 1 }).name).toBe(name);
     expect(() => makeStrategy('nope')).toThrow(/unknown strategy 'nope'/);
   });
 });

@@ -82,6 +82,16 @@ describe('DFS counts on independent threads', () => {
     }), { numRuns: 20, seed: 7 });
   });
 
+  it('the verdict says "within b preemptions" exactly when the bound cut schedules off', () => {
+    fc.assert(fc.property(fc.integer({ min: 2, max: 3 }), fc.integer({ min: 1, max: 3 }), fc.nat(4), fc.boolean(), (k, n, bound, small) => {
+      const r = check(independent, { strategy: new DfsScheduler(bound, small ? 3 : undefined), scenario: { k, n }, maxExecutions: 1e6 });
+      expect(r.exhaustive).toBe(true);
+      const cut = boundedCount(k, n, bound) < interleavings(Array<number>(k).fill(n));
+      expect(r.within).toBe(cut ? `${bound} preemption${bound === 1 ? '' : 's'}` : undefined);
+    }), { numRuns: 40, seed: 3 });
+    expect(check(independent, { strategy: 'dfs', scenario: { k: 2, n: 2 } }).within).toBeUndefined();
+  });
+
   it('bound 0 on k threads runs each thread to completion: k! executions', () => {
     const r = check(independent, { strategy: 'dfs', preemptionBound: 0, scenario: { k: 4, n: 3 } });
     expect(r.exhaustive).toBe(true);

@@ -5,6 +5,7 @@
  * 3 = internal error (a bug in mapcheck itself).
  * Leaves out: the dispatcher (main.ts) and the commands themselves (commands/).
  */
+import { termText } from '../report/escape.js';
 import type { FlagSpec, Parsed } from './args.js';
 
 export const EXIT_OK = 0;
@@ -29,9 +30,14 @@ export interface Command {
   run(args: Parsed, io: CliIO): Promise<number> | number;
 }
 
+/**
+ * The real terminal. Everything printed goes through termText: a model's strings and a token's
+ * scenario (echoed in results and one-line errors) cannot send escape sequences to the terminal
+ * (inside JSON strings, the `\u…` escapes it writes are JSON's own, so values are unchanged).
+ */
 export const processIO: CliIO = {
-  out: (t) => void process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
-  err: (t) => void process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
+  out: (t) => void process.stdout.write(termText(t.endsWith('\n') ? t : `${t}\n`)),
+  err: (t) => void process.stderr.write(termText(t.endsWith('\n') ? t : `${t}\n`)),
   isTTY: process.stdout.isTTY === true,
   cwd: process.cwd(),
 };

@@ -4,7 +4,9 @@
  * exit code 3 (set MAPCHECK_DEBUG=1 for the stack). The only place that calls process.exit.
  * Leaves out: the commands' logic (commands/*.ts).
  */
+import { thrownText } from '../engine/thrown.js';
 import { UsageError } from '../engine/violation.js';
+import { termText } from '../report/escape.js';
 import { parseArgs } from './args.js';
 import { type CliIO, type Command, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, processIO } from './command.js';
 import { benchCommand } from './commands/bench.js';
@@ -71,8 +73,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
       io.err(`mapcheck: ${e.message}`);
       return EXIT_USAGE;
     }
-    const msg = e instanceof Error ? e.message : String(e);
-    io.err(`mapcheck: internal error in '${cmd.name}': ${msg.split('\n')[0]} (please report it; MAPCHECK_DEBUG=1 shows the stack)`);
+    io.err(`mapcheck: internal error in '${cmd.name}': ${thrownText(e)} (please report it; MAPCHECK_DEBUG=1 shows the stack)`);
     if (process.env.MAPCHECK_DEBUG && e instanceof Error) io.err(e.stack ?? '');
     return EXIT_INTERNAL;
   }
@@ -81,7 +82,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
 const isEntry = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
 if (isEntry) {
   main(process.argv.slice(2)).then((code) => process.exit(code), (e: unknown) => {
-    process.stderr.write(`mapcheck: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.stderr.write(termText(`mapcheck: internal error: ${thrownText(e)}\n`));
     process.exit(EXIT_INTERNAL);
   });
 }

@@ -74,6 +74,8 @@ export interface ExampleEntry {
   readonly preemptions: number;
   readonly faults: number;
   readonly before: { readonly steps: number; readonly preemptions: number; readonly faults: number };
+  /** The minimizer reached its fixed point within EXAMPLE_RUNS. */
+  readonly fixedPoint: boolean;
   readonly stem: string;
 }
 
@@ -104,7 +106,7 @@ export function generateExamples(models: readonly AnyModel[], dir: string, log: 
       writeReportFiles(dir, report, stem);
       entries.push({
         model: model.name, bug: bug.id, scenario: min.scenario, token: min.token, title: report.title, kind: report.kind,
-        steps: min.steps, preemptions: min.preemptions, faults: min.faults, before: min.before, stem,
+        steps: min.steps, preemptions: min.preemptions, faults: min.faults, before: min.before, fixedPoint: min.fixedPoint, stem,
       });
       log(`  ${model.name.padEnd(26)} ${bug.id.padEnd(28)} ${min.before.steps} -> ${min.steps} steps, ${min.before.preemptions} -> ${min.preemptions} preemptions (${hunt.strategy}, ${min.elapsedMs} ms)`);
     }
@@ -158,7 +160,10 @@ export function verifyExamples(models: readonly AnyModel[], dir: string): { chec
     if (!model || !bug) return { stem: e.stem, model: e.model, bug: e.bug, problems: [`${e.model} no longer declares ${e.bug}`] };
     try {
       // The violation the example was written about (a keep-going execution may show several).
-      const r = buildReport(model, e.token, { minimizedFrom: e.before, bug: e.bug, focus: (v) => v.kind === e.kind && v.title === e.title && matchesBug(v, bug) });
+      const r = buildReport(model, e.token, {
+        minimized: { from: e.before, fixedPoint: e.fixedPoint === true }, bug: e.bug,
+        focus: (v) => v.kind === e.kind && v.title === e.title && matchesBug(v, bug),
+      });
       if (!matchesBug(r.violation, bug)) problems.push(`replays to a different violation: ${r.title}`);
       if (r.size.steps !== e.steps || r.size.preemptions !== e.preemptions) problems.push(`size is now ${r.size.steps} steps / ${r.size.preemptions} preemptions`);
       for (const [ext, text] of [['md', renderMarkdown(r)], ['json', reportJson(r)], ['html', renderHtml(r)]] as const) {

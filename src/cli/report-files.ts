@@ -49,7 +49,7 @@ export function minimizedReport(model: AnyModel, token: string, opts: { timeMs?:
     ...(opts.target !== undefined ? { target: opts.target } : {}),
   });
   const focus = (v: Violation): boolean => sameViolation(min.violation, v, model);
-  const report = buildReport(model, min.token, { minimizedFrom: min.before, focus, ...(opts.bug !== undefined ? { bug: opts.bug } : {}) });
+  const report = buildReport(model, min.token, { minimized: { from: min.before, fixedPoint: min.fixedPoint }, focus, ...(opts.bug !== undefined ? { bug: opts.bug } : {}) });
   return { report, min };
 }
 

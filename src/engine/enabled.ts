@@ -10,7 +10,9 @@
  * Up to 32 threads the set is a bitmask (with exclusive and shared waiter masks per lock, and
  * masks of waiting and joining threads); `enabled` is rebuilt from the mask, in ascending thread
  * order, only when it changes. Past 32 threads it falls back to a scan of every thread at each
- * step where a blocking op is pending, with epoch stamps for `isEnabled`. Re-evaluation happens in
+ * step where a blocking op is pending, with epoch stamps for `isEnabled`. The per-thread arrays
+ * start at 64 entries and double when a thread beyond them is created (a rare event, outside the
+ * step loop), up to MAX_THREADS. Re-evaluation happens in
  * `refreshEnabled()`, at the start of a step, so the set a scheduler sees is constant for the whole
  * step (as a full recomputation would give; properties/engine/enabled-set.test.ts checks both).
  * Leaves out: wait conditions are opaque functions of model state, so every waiting thread is
@@ -19,8 +21,16 @@
 import { LockTable } from './locks.js';
 import { type Op, OpKind } from './ops.js';
 
-export const MAX_THREADS = 64;
+/**
+ * Most threads one execution may create. Thread ids are schedule entries, which tokens bit-pack
+ * in up to 16 bits (token.ts), so any limit up to 65 536 encodes; 4096 keeps the scan mode's
+ * per-step cost (one evaluation per thread while any blocking op is pending) within reason under
+ * the default step bound, and costs models with fewer threads nothing (the arrays grow on demand).
+ */
+export const MAX_THREADS = 4096;
 const MASK_THREADS = 32;
+/** Initial size of the per-thread arrays. */
+const INITIAL_THREADS = 64;
 
 /** 1 for the op kinds that can block (acquire, wait, join); indexed by OpKind. */
 const BLOCKING = new Uint8Array(32);
@@ -30,12 +40,12 @@ BLOCKING[OpKind.Join] = 1;
 
 export abstract class EnabledSet {
   /** Enabled thread ids, ascending; the first `enabledCount` entries are valid. */
-  readonly enabled = new Int32Array(MAX_THREADS);
+  enabled = new Int32Array(INITIAL_THREADS);
   enabledCount = 0;
   /** Each thread's pending op kind (-1: none), and for blocking ops its object and shared flag. */
-  private readonly enKind = new Int8Array(MAX_THREADS);
-  private readonly enObj = new Int32Array(MAX_THREADS);
-  private readonly enShared = new Uint8Array(MAX_THREADS);
+  private enKind = new Int8Array(INITIAL_THREADS);
+  private enObj = new Int32Array(INITIAL_THREADS);
+  private enShared = new Uint8Array(INITIAL_THREADS);
   private enThreads = 0;
   // Mask mode (at most 32 threads).
   private enMask = 0;
@@ -52,7 +62,7 @@ export abstract class EnabledSet {
   // Scan mode (more than 32 threads).
   private enBig = false;
   private enDirty = true;
-  private readonly enAt = new Int32Array(MAX_THREADS);
+  private enAt = new Int32Array(INITIAL_THREADS);
   private enEpoch = 1;
 
   protected readonly locks = new LockTable();
@@ -82,6 +92,7 @@ export abstract class EnabledSet {
 
   /** Thread `t` was created; its first op (or its end) follows through `setPending`. */
   protected threadAdded(t: number): void {
+    if (t >= this.enKind.length) this.growThreads(t + 1);
     this.enThreads = t + 1;
     this.enKind[t] = -1;
     this.enDirty = true;
@@ -91,6 +102,21 @@ export abstract class EnabledSet {
       this.enEpoch++;
       for (let i = 0; i < this.enabledCount; i++) this.enAt[this.enabled[i] as number] = this.enEpoch;
     }
+  }
+
+  /** Make room for `n` threads (at most MAX_THREADS; the execution refuses more before asking). */
+  private growThreads(n: number): void {
+    const size = Math.min(MAX_THREADS, Math.max(n, this.enKind.length * 2));
+    const grow = <A extends Int32Array | Int8Array | Uint8Array>(a: A, make: (n: number) => A): A => {
+      const b = make(size);
+      b.set(a);
+      return b;
+    };
+    this.enabled = grow(this.enabled, (k) => new Int32Array(k));
+    this.enKind = grow(this.enKind, (k) => new Int8Array(k));
+    this.enObj = grow(this.enObj, (k) => new Int32Array(k));
+    this.enShared = grow(this.enShared, (k) => new Uint8Array(k));
+    this.enAt = grow(this.enAt, (k) => new Int32Array(k));
   }
 
   /** Thread `t` now has `o` pending (undefined: it ended). */

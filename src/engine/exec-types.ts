@@ -41,6 +41,8 @@ export interface ExecOptions {
    * 'lkmm' (the Linux-kernel memory model for marked accesses and barriers).
    */
   readonly memoryModel?: MemoryModelName;
+  /** Also hash the final model state and the threads' return values (the audit compares them). */
+  readonly observe?: boolean;
 }
 
 export const MEMORY_MODELS = ['sc', 'lkmm'] as const;
@@ -61,6 +63,11 @@ export interface ExecResult {
   readonly traceOps: Op[];
   readonly fingerprint: number;
   readonly facts?: Record<string, string | number | boolean>;
+  /** Objects that existed when setup() returned (later ones are created by threads). */
+  readonly setupObjects?: number;
+  /** With `observe`: structural hashes of the final state and of what every thread returned. */
+  readonly stateHash?: number;
+  readonly resultsHash?: number;
 }
 
 let slotCount = 0;

@@ -19,9 +19,13 @@ import { Mo, type Op, OpKind, type ThreadBody, type ThreadGen, describeOp, op } 
 import { syncOp } from './sync.js';
 import { RaceDetector } from './race.js';
 import type { Scheduler, SchedulerView } from './scheduler.js';
-import { badFree, badUnlock, brokenCheck, dataRace, disabledPick, leaked, threw, useAfterFree } from './findings.js';
+import { badFree, badUnlock, brokenCheck, dataRace, disabledPick, leaked, threw, tooManyThreads, useAfterFree } from './findings.js';
+import { executionStarted } from './heartbeat.js';
+import { thrownText } from './thrown.js';
 import { Recorder } from './recorder.js';
 import { WaitCheck } from './wait-check.js';
+import { SPIN_WAIT, SpinDetector } from './spin.js';
+import { markOpaque, stateHash } from './state-hash.js';
 import type { DepTracker } from './deps.js';
 import type { ExecOptions, ExecResult, ThreadState } from './exec-types.js';
 import { deadlockViolation, livelockViolation } from './stuck.js';
@@ -69,6 +73,8 @@ export class Execution extends EnabledSet implements SchedulerView {
   keepGoing = false;
   /** Declared dependencies (deps.ts), while a memory model that reads them runs; null otherwise. */
   deps: DepTracker | null = null;
+  /** Threads an oops ended this execution (keep-going): what they left behind is no new bug. */
+  private oopses = 0;
   /** What keep-going recorded so far this execution, and their keys. */
   private warnings: Violation[] = [];
   private warningKeys = new Set<string>();
@@ -82,6 +88,15 @@ export class Execution extends EnabledSet implements SchedulerView {
   private preemptions = 0;
   private readonly rec = new Recorder();
   private readonly waits = new WaitCheck();
+  private readonly spin = new SpinDetector();
+  /** The op a spinning thread will run once its spin wait ends (spin.ts). */
+  private deferred: (Op | undefined)[] = [];
+
+  constructor() {
+    super();
+    // A model's state may reach the execution (a saved currentExecution()): state hashes stop there.
+    markOpaque(this);
+  }
 
   get threadCount(): number {
     return this.threads.length;
@@ -123,6 +138,7 @@ export class Execution extends EnabledSet implements SchedulerView {
   fail(v: Violation): never {
     if (this.keepGoing && this.running >= 0 && !endsRun(v)) {
       this.note(v);
+      this.oopses++;
       throw new ViolationAbort(v);
     }
     if (!this.violation) this.violation = v;
@@ -176,7 +192,8 @@ export class Execution extends EnabledSet implements SchedulerView {
   addThread(name: string, body: ThreadBody, parent: number): number {
     const id = this.threads.length;
     if (id >= MAX_THREADS) {
-      throw new UsageError(`a model may create at most ${MAX_THREADS} threads`);
+      this.violation ??= tooManyThreads(MAX_THREADS, name, parent, this.stepIndex);
+      return -1;
     }
     const th: ThreadState = { id, name, gen: undefined as unknown as ThreadGen, pending: undefined, done: false, result: undefined, slots: [] };
     this.threads.push(th);
@@ -187,6 +204,11 @@ export class Execution extends EnabledSet implements SchedulerView {
     try {
       th.gen = body();
       this.advance(th, undefined);
+    } catch (e) {
+      // Only body() itself gets here (advance catches what the generator throws): it never starts.
+      th.done = true;
+      this.setPending(id, undefined);
+      if (!this.violation) this.violation = threw(`T${id} (${name})`, e, [id], this.stepIndex - 1);
     } finally {
       this.running = prev;
     }
@@ -205,11 +227,14 @@ export class Execution extends EnabledSet implements SchedulerView {
       } else {
         const o = r.value as Op | undefined;
         if (o === null || typeof o !== 'object' || typeof o.kind !== 'number') {
-          throw new UsageError(`thread ${th.name} yielded ${String(o)}; yield op descriptors (use yield* on API helpers)`);
+          throw new UsageError(`thread ${th.name} yielded ${o === null ? 'null' : typeof o}; yield op descriptors (use yield* on API helpers)`);
         }
-        th.pending = o;
-        if (o.kind === OpKind.Wait) this.waits.forget(th.id);
-        this.setPending(th.id, o);
+        const sw = this.spin.check(th.id, o);
+        if (sw !== null) this.deferred[th.id] = o;
+        const next = sw ?? o;
+        th.pending = next;
+        if (next.kind === OpKind.Wait) this.waits.forget(th.id);
+        this.setPending(th.id, next);
       }
     } catch (e) {
       th.done = true;
@@ -217,8 +242,10 @@ export class Execution extends EnabledSet implements SchedulerView {
       this.setPending(th.id, undefined);
       if (e instanceof ViolationAbort) return;
       const v = threw(`T${th.id} (${th.name})`, e, [th.id], this.stepIndex - 1);
-      if (this.keepGoing && !endsRun(v)) this.note(v);
-      else if (!this.violation) this.violation = v;
+      if (this.keepGoing && !endsRun(v)) {
+        this.note(v);
+        this.oopses++;
+      } else if (!this.violation) this.violation = v;
     }
   }
 
@@ -228,7 +255,7 @@ export class Execution extends EnabledSet implements SchedulerView {
     const o = this.threads[tid]?.pending;
     if (o === undefined) return false;
     if (o.kind === OpKind.Wait) {
-      const v = (o.until as () => boolean)();
+      const v = this.waitHolds(tid, o);
       if (o.reads !== undefined && !this.violation) this.checkWait(tid, o, v);
       return v;
     }
@@ -243,6 +270,16 @@ export class Execution extends EnabledSet implements SchedulerView {
     const bad = this.waits.observe(tid, o, v, last, at >= 0 ? (this.ringTid[at & (RING - 1)] as number) : -1, this.stepIndex,
       (x) => this.blockOf(x), (x) => this.describe(x), (t) => `T${t} (${this.threads[t]?.name ?? '?'})`);
     if (bad) this.violation = bad;
+  }
+
+  /** A wait's condition is model code: one that throws ends the execution with that exception. */
+  private waitHolds(tid: number, o: Op): boolean {
+    try {
+      return !!(o.until as () => boolean)();
+    } catch (e) {
+      if (!this.violation) this.violation = threw(`the wait condition of T${tid} at ${o.label}`, e, [tid], this.stepIndex);
+      return false;
+    }
   }
 
   private startClocks(): void {
@@ -346,6 +383,7 @@ export class Execution extends EnabledSet implements SchedulerView {
 
   /** Run one execution of `model` under `sched`. `sched.beginExecution()` was already called. */
   run(model: AnyModel, sched: Scheduler, opts: ExecOptions): ExecResult {
+    executionStarted();
     this.objects.reset();
     // Clocks and the race detector are reset when the first plain access starts them (startClocks).
     this.threads = [];
@@ -355,6 +393,7 @@ export class Execution extends EnabledSet implements SchedulerView {
     this.running = -1;
     this.violation = null;
     this.keepGoing = opts.keepGoing === true;
+    this.oopses = 0;
     if (opts.memoryModel !== undefined && opts.memoryModel !== 'sc') {
       throw new UsageError(`memory model '${opts.memoryModel}' is not available in this build (use 'sc')`);
     }
@@ -362,6 +401,8 @@ export class Execution extends EnabledSet implements SchedulerView {
     if (this.warningKeys.size !== 0) this.warningKeys.clear();
     this.resetEnabled();
     this.waits.reset();
+    this.spin.reset();
+    if (this.deferred.length !== 0) this.deferred = [];
     this.hbOn = false;
     this.runStore = opts.runStore ?? new Map();
     this.sanitize = opts.sanitize !== false;
@@ -375,9 +416,11 @@ export class Execution extends EnabledSet implements SchedulerView {
     const saved = Execution.current;
     Execution.current = this;
     let state: unknown;
+    let setupObjects = 0;
     try {
       try {
         state = model.setup(opts.params);
+        setupObjects = this.objects.size;
         const specs = model.threads(state, opts.params);
         for (const s of specs) {
           this.addThread(s.name, s.body, -1);
@@ -387,8 +430,10 @@ export class Execution extends EnabledSet implements SchedulerView {
         if (!(e instanceof ViolationAbort) && !this.violation) this.violation = threw(`setup of ${model.name}`, e, [], -1);
       }
       if (!this.violation) this.loop(sched, maxSteps, invariants, state);
-      if (!this.violation && model.final) this.checkAll(model.final, state, 'invariant');
-      if (!this.violation && model.leakCheck !== false && this.objects.liveHeap > 0) this.note(leaked(this.objects));
+      // After an oops the state is what the killed thread left half-done: end checks would only
+      // report consequences (a leak of what it was about to free, a count it did not drop).
+      if (!this.violation && model.final && this.oopses === 0) this.checkAll(model.final, state, 'invariant');
+      if (!this.violation && model.leakCheck !== false && this.objects.liveHeap > 0 && this.oopses === 0) this.note(leaked(this.objects));
     } finally {
       Execution.current = saved;
     }
@@ -396,7 +441,7 @@ export class Execution extends EnabledSet implements SchedulerView {
     const violations = this.warnings.length === 0 ? (this.violation ? [this.violation] : []) : bySeverity(this.violation ? [...this.warnings, this.violation] : this.warnings);
     if (violations.length > 0) this.violation = violations[0] as Violation;
     let facts: Record<string, string | number | boolean> | undefined;
-    if (this.violation && model.inspect && state !== undefined) {
+    if ((this.violation || opts.observe === true) && model.inspect && state !== undefined) {
       try { facts = model.inspect(state); } catch { /* a broken inspect must not hide the finding */ }
     }
     const res: { -readonly [K in keyof ExecResult]: ExecResult[K] } = {
@@ -404,6 +449,11 @@ export class Execution extends EnabledSet implements SchedulerView {
       traceThreads: this.rec.traceThreads ?? [], traceOps: this.rec.traceOps, fingerprint: this.rec.fp >>> 0,
     };
     if (facts) res.facts = facts;
+    if (opts.observe === true) {
+      res.setupObjects = setupObjects;
+      res.stateHash = stateHash(state);
+      res.resultsHash = stateHash(this.threads.map((t) => t.result));
+    }
     return res;
   }
 
@@ -419,7 +469,10 @@ export class Execution extends EnabledSet implements SchedulerView {
       this.refreshEnabled();
       if (this.violation) return;
       if (this.enabledCount === 0) {
-        if (this.anyLive()) this.violation = deadlockViolation(this);
+        // Spinning threads wait for a write nobody can make any more: let them spin on.
+        if (this.spin.releaseAll()) continue;
+        // Threads stuck behind one an oops killed (a lock it held) are the oops's consequence.
+        if (this.anyLive() && this.oopses === 0) this.violation = deadlockViolation(this);
         return;
       }
       if (this.stepIndex >= maxSteps) {
@@ -450,6 +503,15 @@ export class Execution extends EnabledSet implements SchedulerView {
       this.lastThread = tid;
       if (this.violation) return;
       if (sched.afterStep) sched.afterStep(tid, o, this);
+      this.spin.after(tid, o);
+      if (o.detail === SPIN_WAIT) {
+        // The spin wait ended: the thread's real next op is pending again (its code did not run).
+        const d = this.deferred[tid] as Op;
+        th.pending = d;
+        this.setPending(tid, d);
+        this.running = -1;
+        continue;
+      }
       this.advance(th, result);
       this.running = -1;
       if (this.violation) return;
@@ -469,7 +531,7 @@ export class Execution extends EnabledSet implements SchedulerView {
         r = (c.check as (s: unknown) => unknown)(state);
       } catch (e) {
         if (e instanceof ViolationAbort) return;
-        r = `check threw: ${e instanceof Error ? e.message : String(e)}`;
+        r = `check threw: ${thrownText(e)}`;
       }
       if (r === false || typeof r === 'string') {
         const last = this.ringOp[(this.stepIndex - 1) & (RING - 1)];

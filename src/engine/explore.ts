@@ -9,7 +9,8 @@ import type { MemoryModelName } from './exec-types.js';
 import { type AnyModel, type Json, scenarioParams } from './model.js';
 import type { Scheduler } from './scheduler.js';
 import { encodeToken } from './token.js';
-import { type Violation, violationKey } from './violation.js';
+import { type Violation, violation, violationKey } from './violation.js';
+import { Auditor } from './audit.js';
 
 export interface ExploreOptions {
   /** Scenario name or parameters; the model's default when absent. */
@@ -33,6 +34,11 @@ export interface ExploreOptions {
   readonly keepGoing?: boolean;
   /** The memory model executions run under (ExecOptions.memoryModel); default 'sc'. */
   readonly memoryModel?: MemoryModelName;
+  /**
+   * Audit the model's determinism and (for DPOR) the independence of the ops it calls independent
+   * on sampled executions (audit.ts). Default true; off only for measuring its cost.
+   */
+  readonly audit?: boolean;
   readonly fingerprint?: boolean;
   /** Sanitizers on (default true); off only for measuring their cost. */
   readonly sanitize?: boolean;
@@ -61,12 +67,23 @@ export interface ExploreResult {
   readonly steps: number;
   /** True when a systematic strategy explored everything within its bounds. */
   readonly exhaustive: boolean;
+  /** With `exhaustive`: the strategy's bound that left schedules out ('2 delays'), if any. */
+  readonly within?: string;
   readonly finding: Finding | null;
   /** Every distinct violation found, in the order found (the first is `finding`'s); keep-going lists all. */
   readonly findings: readonly Finding[];
   readonly distinctFingerprints: number;
   readonly elapsedMs: number;
   readonly stats: Record<string, number>;
+  /** Executions the audit re-ran and compared (audit.ts). */
+  readonly audits: number;
+  /**
+   * Set when the audit found that the model breaks the independence the strategy relies on: the
+   * run stopped, and `exhaustive` is false (check() then explores with DFS instead).
+   */
+  readonly brokenAssumption: string | null;
+  /** What the user should know about the verdict (a fallback, a broken assumption). */
+  readonly notes: readonly string[];
 }
 
 /**
@@ -108,6 +125,10 @@ function exploreWith(exec: Execution, model: AnyModel, sched: Scheduler, opts: E
     ...(opts.memoryModel !== undefined ? { memoryModel: opts.memoryModel } : {}),
     ...(opts.maxSteps !== undefined ? { maxSteps: opts.maxSteps } : {}),
   };
+  const auditor = opts.audit === false ? null : new Auditor(model, runOpts, () => new Execution(),
+    sched.independent !== undefined ? (a, b, v) => (sched.independent as NonNullable<Scheduler['independent']>).call(sched, a, b, v) : null, sched.seed);
+  const auditOpts = { ...runOpts, trace: true, observe: true };
+  let broken: string | null = null;
   const mm = opts.memoryModel !== undefined && opts.memoryModel !== 'sc' ? opts.memoryModel : undefined;
   const mode = continueAfter || mm !== undefined ? { ...(continueAfter ? { keepGoing: true } : {}), ...(mm !== undefined ? { memoryModel: mm } : {}) } : undefined;
   while (executions < maxExec) {
@@ -116,7 +137,8 @@ function exploreWith(exec: Execution, model: AnyModel, sched: Scheduler, opts: E
       exhausted = true;
       break;
     }
-    const r = exec.run(model, sched, runOpts);
+    const audited = auditor !== null && auditor.wants(executions + 1);
+    const r = exec.run(model, sched, audited ? auditOpts : runOpts);
     executions++;
     steps += r.steps;
     if (fps) fps.add(r.fingerprint);
@@ -138,13 +160,43 @@ function exploreWith(exec: Execution, model: AnyModel, sched: Scheduler, opts: E
       finding ??= findings[0] ?? null;
       if (!continueAfter) break;
     }
+    const bad = audited ? (auditor as Auditor).check(r, exec) : null;
+    if (bad !== null) {
+      if (bad.kind !== 'independence') {
+        const v = violation(bad.kind, bad.message, { step: r.steps });
+        const f: Finding = {
+          violation: v, schedule: r.schedule, steps: r.steps, preemptions: r.preemptions, execution: executions,
+          token: encodeToken({ model: model.name, hash: model.hash, scenario: key, strategy: sched.name, seed: sched.seed, steps: r.schedule, ...(mode ? { mode } : {}) }),
+        };
+        findings.push(f);
+        finding ??= f;
+      } else {
+        broken = bad.message;
+      }
+      break;
+    }
   }
   // A systematic strategy may finish exactly on its last execution.
   if (!exhausted && !finding && sched.exhaustive === true) exhausted = true;
+  // Before calling it exhaustive, make sure the model is deterministic (enough re-runs passed).
+  const late = exhausted && broken === null && auditor !== null ? auditor.settle() : null;
+  if (late !== null) {
+    const v = violation('nondeterminism', late.message, { step: -1 });
+    const f: Finding = {
+      violation: v, schedule: late.schedule, steps: 0, preemptions: 0, execution: executions,
+      token: encodeToken({ model: model.name, hash: model.hash, scenario: key, strategy: sched.name, seed: sched.seed, steps: late.schedule, ...(mode ? { mode } : {}) }),
+    };
+    findings.push(f);
+    finding ??= f;
+  }
+  const nondet = findings.some((f) => f.violation.kind === 'nondeterminism');
+  const exhaustive = exhausted && broken === null && !nondet && (finding === null || continueAfter);
+  const within = exhaustive ? sched.within : undefined;
   return {
     model: model.name, hash: model.hash, scenario: key, strategy: sched.name, seed: sched.seed,
-    executions, steps, exhaustive: exhausted && (finding === null || continueAfter),
+    executions, steps, exhaustive, ...(within !== undefined ? { within } : {}),
     finding, findings, distinctFingerprints: fps ? fps.size : 0, elapsedMs: Date.now() - t0,
-    stats: sched.stats ? sched.stats() : {},
+    stats: sched.stats ? sched.stats() : {}, audits: auditor?.audits ?? 0, brokenAssumption: broken,
+    notes: broken !== null ? [`${sched.name}: ${broken}`] : [],
   };
 }

@@ -8,7 +8,8 @@
 import type { ObjectTable } from './objects.js';
 import { type Op, OpKind } from './ops.js';
 import type { PriorAccess } from './race.js';
-import { type Violation, UsageError, violation } from './violation.js';
+import { describeThrown } from './thrown.js';
+import { type Violation, violation } from './violation.js';
 
 /** The function part of a label (`__vunmap: atomic_sub(used)` -> `__vunmap`). */
 function fn(label: string): string {
@@ -70,6 +71,11 @@ export function disabledPick(tid: number, step: number, enabled: Int32Array, exi
     { step, threads: exists ? [tid] : [] });
 }
 
+/** A model tried to create more threads than the engine tracks. */
+export function tooManyThreads(max: number, name: string, parent: number, step: number): Violation {
+  return violation('usage', `a model may create at most ${max} threads (creating '${name}')`, { threads: parent >= 0 ? [parent] : [], step });
+}
+
 /** Heap blocks still live when every thread finished. */
 export function leaked(objects: ObjectTable): Violation {
   const ids = objects.leaked();
@@ -83,6 +89,6 @@ export function leaked(objects: ObjectTable): Violation {
 
 /** Model code (a thread, or setup) threw: an 'exception' violation, or 'usage' for API misuse. */
 export function threw(who: string, e: unknown, threads: readonly number[], step: number): Violation {
-  const msg = e instanceof Error ? `${e.name === 'Error' || e instanceof UsageError ? '' : `${e.name}: `}${e.message}` : String(e);
-  return violation(e instanceof UsageError ? 'usage' : 'exception', `${who} threw: ${msg}`, { threads, step });
+  const t = describeThrown(e);
+  return violation(t.usage ? 'usage' : 'exception', `${who} threw: ${t.text}`, { threads, step });
 }

@@ -10,6 +10,8 @@
  */
 import type { ThreadGen } from './ops.js';
 import { fnv1a } from './hash.js';
+import { PARAMS_LIMITS, checkParams, parseParamsJson } from './params.js';
+import type { Schema } from './schema.js';
 import { UsageError } from './violation.js';
 
 /** An invariant: returns true/undefined when it holds, false or a message when broken. */
@@ -101,14 +103,15 @@ export interface ModelDef<S, P extends Json> {
   readonly proofs?: readonly ProofSpec[];
   /** The size of a scenario for listings: its concurrent threads and sessions per thread (null: no sessions). */
   readonly scenarioShape?: (params: P) => { readonly threads: number; readonly sessions: number | null };
-  /**
-   * Checks a scenario's parameters before any model code runs (resolved by `scenarioParams`, so the
-   * CLI refuses bad JSON with one line and exit 2): throw a `UsageError` naming the field, the value
-   * given and the values allowed.
-   */
-  readonly validateScenario?: (params: P) => void;
   /** Smaller scenarios worth trying first when minimizing a counterexample (src/shrink). */
   readonly shrinkScenario?: (params: P) => P[];
+  /**
+   * What scenario parameters may be (src/engine/schema.ts): checked, with the named scenarios, when
+   * the model is defined, and for every parameter value from outside (a token, `--scenario`, a
+   * generated value) before `setup` runs. Without it, parameters are only checked for being JSON
+   * within the size limits of params.ts.
+   */
+  readonly paramsSchema?: Schema;
 }
 
 export interface Model<S = unknown, P extends Json = Json> extends ModelDef<S, P> {
@@ -158,6 +161,7 @@ export function defineModel<S, P extends Json>(def: ModelDef<S, P>): Model<S, P>
   if (!(defaultScenario in def.scenarios)) {
     throw new UsageError(`model '${def.name}': default scenario '${defaultScenario}' is not one of ${names.join(', ')}`);
   }
+  for (const n of names) checkParams(def.name, def.paramsSchema, def.scenarios[n], `its own scenario '${n}'`);
   const parts = [
     def.name, fnText(def.setup), fnText(def.threads), JSON.stringify(def.scenarios),
     ...(def.invariants ?? []).map((c) => c.name + fnText(c.check)),
@@ -167,30 +171,43 @@ export function defineModel<S, P extends Json>(def: ModelDef<S, P>): Model<S, P>
   return { ...def, defaultScenario, hash: fnv1a(parts.join('\u0000')) };
 }
 
-/** Resolve a scenario by name, or accept a params value directly. */
+/**
+ * Resolve a scenario by name, or accept a params value directly (JSON text or a value). Parameters
+ * that are not a named scenario are checked (params.ts) before they are returned: a UsageError
+ * naming the field when they do not fit the model's schema or the JSON limits.
+ */
 export function scenarioParams<P extends Json>(model: Model<unknown, P>, scenario: string | P | undefined): { key: string; params: P } {
   if (scenario === undefined) {
     return { key: model.defaultScenario, params: model.scenarios[model.defaultScenario] as P };
   }
   if (typeof scenario === 'string' && !scenario.startsWith('{') && !scenario.startsWith('[')) {
-    const p = model.scenarios[scenario];
+    const p = Object.prototype.hasOwnProperty.call(model.scenarios, scenario) ? model.scenarios[scenario] : undefined;
     if (p === undefined) {
-      throw new UsageError(`model '${model.name}' has no scenario '${scenario}' (scenarios: ${Object.keys(model.scenarios).join(', ')})`);
+      throw new UsageError(`model '${model.name}' has no scenario '${scenario.slice(0, 60)}' (scenarios: ${Object.keys(model.scenarios).join(', ')})`);
     }
     return { key: scenario, params: p };
   }
   if (typeof scenario === 'string') {
-    let params: P;
-    try {
-      params = JSON.parse(scenario) as P;
-    } catch {
-      throw new UsageError(`scenario '${scenario.slice(0, 40)}' is neither a scenario name nor valid JSON`);
-    }
-    model.validateScenario?.(params);
-    return { key: scenario, params };
+    const params = parseParamsJson(scenario, model.name);
+    checkParams(model.name, model.paramsSchema, params, 'the scenario');
+    return { key: scenario, params: params as P };
   }
-  model.validateScenario?.(scenario);
-  return { key: JSON.stringify(scenario), params: scenario };
+  checkParams(model.name, model.paramsSchema, scenario, 'the scenario');
+  const key = JSON.stringify(scenario);
+  if (key.length > PARAMS_LIMITS.maxBytes) {
+    throw new UsageError(`the scenario of model '${model.name}' is ${key.length} characters of JSON; at most ${PARAMS_LIMITS.maxBytes} are accepted`);
+  }
+  return { key, params: scenario };
+}
+
+/** True when `params` fit the model's schema and the JSON limits (the minimizer skips others). */
+export function paramsFit(model: AnyModel, params: unknown): boolean {
+  try {
+    checkParams(model.name, model.paramsSchema, params, 'params');
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Every proof of a model: its `provedScenarios` (DPOR, tier ci) followed by its `proofs`. */

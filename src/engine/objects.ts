@@ -6,7 +6,9 @@
  * double free or an invalid free is reported with both sites, as KASAN does.
  *
  * Ids are handed out in creation order; since an execution is deterministic given its schedule,
- * the same object gets the same id on replay.
+ * the same object gets the same id on replay. A run of ids can be reserved at once with a namer
+ * (a page table's prepared PTEs): their names are formatted only when something reads
+ * them (a report, a trace, an observed-prefix match), never on the execution's hot path.
  * Leaves out: shadow memory at byte granularity (a block is freed as a whole), quarantine.
  */
 import type { ObjectRef, Site } from './violation.js';
@@ -15,11 +17,26 @@ export const BLOCK_STATIC = 0;
 export const BLOCK_LIVE = 1;
 export const BLOCK_FREED = 2;
 
+/** Formats the name of the `index`-th object of a reserved run (called at most once per object and execution). */
+export type RunNamer = (index: number) => string;
+
+/** Placeholder in the name column for an object of a reserved run whose name was not formatted yet. */
+const UNNAMED = '\u0000unnamed';
+
+interface NamedRun {
+  readonly first: number;
+  readonly count: number;
+  readonly namer: RunNamer;
+}
+
 export class ObjectTable {
   // Per-object columns. reset() swaps in fresh arrays: cheaper than truncating with `length = 0`
   // (a runtime call per array, measurable at a million executions per second).
   kind: string[] = [];
-  name: string[] = [];
+  /** Names, UNNAMED for a reserved object not named yet (read them through `name` / `nameOf`). */
+  private names: string[] = [];
+  /** Reserved runs with names still to format (most executions never read them). */
+  private runs: NamedRun[] = [];
   /** Block id of each object (the object itself for a block). */
   block: number[] = [];
   /** Block state by block id: BLOCK_STATIC (not heap), BLOCK_LIVE, BLOCK_FREED. */
@@ -42,7 +59,10 @@ export class ObjectTable {
 
   reset(): void {
     this.kind = [];
-    this.name = [];
+    this.names = [];
+    if (this.runs.length > 0) this.runs = [];
+    this.plain = [];
+    this.plainCount = 0;
     this.block = [];
     this.state = [];
     this.allocSite = [];
@@ -50,12 +70,31 @@ export class ObjectTable {
     this.liveHeap = 0;
     this.freedCount = 0;
     this.observed = [];
-    this.plain = [];
-    this.plainCount = 0;
   }
 
   get size(): number {
     return this.kind.length;
+  }
+
+  /** Every object's name, in id order (formats the names of reserved runs not named yet). */
+  get name(): readonly string[] {
+    for (const r of this.runs) for (let i = 0; i < r.count; i++) this.nameOf(r.first + i);
+    return this.names;
+  }
+
+  /** One object's name (`#id` for an id out of range). */
+  nameOf(obj: number): string {
+    const n = this.names[obj];
+    if (n === undefined) return `#${obj}`;
+    if (n !== UNNAMED) return n;
+    for (const r of this.runs) {
+      if (obj >= r.first && obj < r.first + r.count) {
+        const named = r.namer(obj - r.first);
+        this.names[obj] = named;
+        return named;
+      }
+    }
+    return `#${obj}`;
   }
 
   /**
@@ -66,19 +105,14 @@ export class ObjectTable {
     const id = this.kind.length;
     this.plain.push(plain);
     if (plain) this.plainCount++;
+    // Written out (not through push()): this runs for every object of every execution.
     this.kind.push(kind);
-    this.name.push(name);
+    this.names.push(name);
     this.block.push(block >= 0 ? block : id);
     this.state.push(BLOCK_STATIC);
     this.allocSite.push(undefined);
     this.freeSite.push(undefined);
-    const pre = this.observePrefixes;
-    let seen = false;
-    if (pre.length > 0) {
-      const blockName = block >= 0 ? (this.name[block] ?? '') : name;
-      for (const p of pre) if (name.startsWith(p) || blockName.startsWith(p)) seen = true;
-    }
-    this.observed.push(seen);
+    this.observed.push(this.observePrefixes.length > 0 && this.matches(name, block));
     return id;
   }
 
@@ -87,6 +121,43 @@ export class ObjectTable {
     if (obj < 0 || obj >= this.plain.length || this.plain[obj] === true) return;
     this.plain[obj] = true;
     this.plainCount++;
+  }
+
+  /**
+   * `count` new objects of one kind, each a block of its own, with consecutive ids (returns the
+   * first): the same ids `count` calls of `add` would give, but `namer(i)` formats the i-th name
+   * only when something reads it.
+   */
+  reserve(kind: string, count: number, namer: RunNamer): number {
+    const first = this.kind.length;
+    if (count <= 0) return first;
+    const observing = this.observePrefixes.length > 0;
+    for (let i = 0; i < count; i++) {
+      const id = first + i;
+      // An observed-prefix match needs the name now: format it (only when some check observes).
+      const name = observing ? namer(i) : UNNAMED;
+      this.push(kind, name, id);
+      this.observed.push(observing && this.matches(name, -1));
+    }
+    if (!observing) this.runs.push({ first, count, namer });
+    return first;
+  }
+
+  private push(kind: string, name: string, block: number): void {
+    this.plain.push(false);
+    this.kind.push(kind);
+    this.names.push(name);
+    this.block.push(block);
+    this.state.push(BLOCK_STATIC);
+    this.allocSite.push(undefined);
+    this.freeSite.push(undefined);
+  }
+
+  /** Does an object named `name` in `block` (-1: its own) match an observed prefix? */
+  private matches(name: string, block: number): boolean {
+    const blockName = block >= 0 ? this.nameOf(block) : name;
+    for (const p of this.observePrefixes) if (name.startsWith(p) || blockName.startsWith(p)) return true;
+    return false;
   }
 
   /** A new heap block (kmalloc'd struct), live from `site`. */
@@ -142,9 +213,9 @@ export class ObjectTable {
 
   /** Display name of an object: `kind name` with its block when it is a field. */
   label(obj: number): string {
-    const n = this.name[obj] ?? `#${obj}`;
+    const n = this.nameOf(obj);
     const b = this.block[obj];
-    if (b !== undefined && b !== obj) return `${this.name[b] ?? `#${b}`}.${n}`;
+    if (b !== undefined && b !== obj) return `${this.nameOf(b)}.${n}`;
     return n;
   }
 

@@ -5,9 +5,14 @@
  * Both are off by default: the step loop calls `record` only when one of them was asked for.
  * Leaves out: the schedule itself (always kept by the execution; tokens need it).
  */
-import { MAX_THREADS } from './enabled.js';
 import { fnvMix } from './hash.js';
 import { type Op, Access, accessOf } from './ops.js';
+
+/**
+ * Hand-offs are hashed as `obj * 64 + tid` (so fingerprints, and the coverage keys campaigns keep,
+ * stay what they were when 64 was the thread limit); a thread id past 63 is mixed in on its own.
+ */
+const FP_THREADS = 64;
 
 export class Recorder {
   /** Thread of each step (null when no trace was asked for) and the op it ran. */
@@ -38,7 +43,7 @@ export class Recorder {
     }
     const lastOnObj = this.lastOnObj;
     if (lastOnObj && o.obj >= 0 && accessOf(o.kind) !== Access.None && lastOnObj[o.obj] !== tid) {
-      this.fp = fnvMix(this.fp, o.obj * MAX_THREADS + tid);
+      this.fp = tid < FP_THREADS ? fnvMix(this.fp, o.obj * FP_THREADS + tid) : fnvMix(fnvMix(this.fp, o.obj * FP_THREADS + FP_THREADS - 1), tid);
       lastOnObj[o.obj] = tid;
     }
   }

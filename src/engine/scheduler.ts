@@ -69,6 +69,16 @@ export interface Scheduler {
   endExecution?(outcome: ExecutionOutcome): void;
   /** True once a systematic strategy has explored everything within its bounds. */
   readonly exhaustive?: boolean;
+  /**
+   * With `exhaustive`, when a bound of the strategy left schedules out: what was covered, as in
+   * "every interleaving with at most <within>" ('2 preemptions', '3 delays'). Absent otherwise.
+   */
+  readonly within?: string | undefined;
   /** Extra counters for reports (e.g. DPOR's sleep-set-blocked executions). */
   stats?(): Record<string, number>;
+  /**
+   * The independence relation the strategy's reduction relies on (DPOR): when present, the run's
+   * audit (engine/audit.ts) checks on sampled executions that such ops really commute.
+   */
+  independent?(a: Op, b: Op, view: SchedulerView): boolean;
 }

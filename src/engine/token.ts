@@ -14,6 +14,7 @@
  * Leaves out: compression beyond bit-packing (schedules of a few hundred steps stay short).
  */
 import { crc32 } from './hash.js';
+import { PARAMS_LIMITS } from './params.js';
 import { UsageError } from './violation.js';
 
 export const TOKEN_PREFIX = 'mc1.';
@@ -47,6 +48,25 @@ function parseMode(s: string): ExecMode | undefined {
     else throw new UsageError(`token names an execution mode this mapcheck does not know ('${p.slice(0, 24)}'); use the mapcheck version that recorded it`);
   }
   return { ...(keepGoing ? { keepGoing } : {}), ...(memoryModel !== undefined ? { memoryModel } : {}) };
+}
+
+/** Longest token accepted (characters): room for the largest scenario and ~100 000 steps. */
+export const MAX_TOKEN_LENGTH = 512 * 1024;
+/** Model and strategy names in a token: printable, no spaces, bounded (they are echoed to terminals). */
+const NAME_RE = /^[\x21-\x7e]{1,200}$/;
+
+/** Why a token cannot carry these names (null when it can): they are echoed to terminals and reports. */
+function headerProblem(model: string, scenario: string, strategy: string): string | null {
+  if (!NAME_RE.test(model)) return 'its model name is empty, too long or not printable';
+  if (!NAME_RE.test(strategy)) return 'its strategy name is empty, too long or not printable';
+  if (scenario.length === 0 || scenario.length > PARAMS_LIMITS.maxBytes) return `its scenario is ${scenario.length} characters (1..${PARAMS_LIMITS.maxBytes} allowed)`;
+  if (!/^[{[]/.test(scenario) && !/^[^\p{Cc}\p{Cf}\p{Zl}\p{Zp}]{1,200}$/u.test(scenario)) return 'its scenario name is too long or not printable';
+  return null;
+}
+
+/** A few characters of untrusted input, safe to echo: printable ASCII only. */
+function echo(s: string): string {
+  return s.slice(0, 12).replace(/[^\x20-\x7e]/g, '?');
 }
 
 export interface Schedule {
@@ -124,6 +144,8 @@ class Reader {
 }
 
 export function encodeToken(s: Schedule): string {
+  const bad = headerProblem(s.model, s.scenario, s.strategy);
+  if (bad) throw new UsageError(`cannot encode a token: ${bad}`);
   const w = new Writer();
   w.byte(0x4d);
   w.byte(0x43);
@@ -160,13 +182,18 @@ export function encodeToken(s: Schedule): string {
 }
 
 export function decodeToken(token: string): Schedule {
+  if (typeof token !== 'string') throw new UsageError(`not a mapcheck token: expected a string, got ${token === null ? 'null' : typeof token}`);
+  if (token.length > MAX_TOKEN_LENGTH) throw new UsageError(`token is ${token.length} characters long; tokens are at most ${MAX_TOKEN_LENGTH}`);
   const t = token.trim();
   if (!t.startsWith(TOKEN_PREFIX)) {
-    throw new UsageError(`not a mapcheck token: tokens start with '${TOKEN_PREFIX}' (got '${t.slice(0, 12)}')`);
+    throw new UsageError(`not a mapcheck token: tokens start with '${TOKEN_PREFIX}' (got '${echo(t)}')`);
   }
   const payload = t.slice(TOKEN_PREFIX.length);
   if (!/^[A-Za-z0-9_-]+$/.test(payload)) throw new UsageError('token is corrupt: it contains characters outside base64url');
-  const b = new Uint8Array(Buffer.from(payload, 'base64url'));
+  const buf = Buffer.from(payload, 'base64url');
+  // Non-canonical base64url (stray bits in the last character) would decode like another token.
+  if (buf.toString('base64url') !== payload) throw new UsageError('token is corrupt: its last character was changed (not canonical base64url)');
+  const b = new Uint8Array(buf);
   if (b.length < 8) throw new UsageError('token is truncated: copy the whole token');
   const body = b.subarray(0, b.length - 4);
   const tail = new Reader(b, b.length);
@@ -180,6 +207,8 @@ export function decodeToken(token: string): Schedule {
   const hash = r.u32();
   const scenario = r.str();
   const strategy = r.str();
+  const bad = headerProblem(model, scenario, strategy);
+  if (bad) throw new UsageError(`token is corrupt: ${bad}`);
   const seed = r.u32();
   const mode = version >= 2 ? parseMode(r.str()) : undefined;
   const count = r.varint();

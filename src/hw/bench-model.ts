@@ -13,8 +13,9 @@
 import { defineModel, type Model } from '../engine/model.js';
 import type { Op } from '../engine/ops.js';
 import {
-  Field, GFP_ATOMIC, type KPtr, RefcountT, SpinlockT, kfree, kmalloc, refcount_dec_and_test, refcount_inc, spin_lock, spin_unlock,
+  Field, GFP_ATOMIC, type KPtr, RefcountT, SpinlockT, kfree, kmalloc, refcount_dec_and_test,
 } from '../linux/index.js';
+import { benchRounds } from '../linux/bench-model.js';
 import { PAGE_SIZE } from './addr.js';
 import { PageTable } from './pagetable.js';
 import { type Page, PhysMem } from './phys.js';
@@ -52,6 +53,13 @@ function* make(s: BenchState, label: string): G<KPtr<Obj> | null> {
   return o;
 }
 
+/** A worker's use of the object: a writel + readl through its mapping, with the PA and owner promised. */
+function* use(s: BenchState, o: KPtr<Obj>, t: number): G<void> {
+  const pa = o.page.pa + 4 * t;
+  yield* s.kpt.writel(t + 1, o.va + 4 * t, { expectPa: pa, expectOwner: o.tag, label: 'use: writel' });
+  yield* s.kpt.readl(o.va + 4 * t, { expectPa: pa, expectOwner: o.tag, label: 'use: readl' });
+}
+
 /** The bench model: `threads` workers x `rounds` lookups (defaults 3 x 4). */
 export function benchHwModel(): Model<BenchState, BenchParams> {
   return defineModel<BenchState, BenchParams>({
@@ -67,32 +75,7 @@ export function benchHwModel(): Model<BenchState, BenchParams> {
     },
     threads: (s, p) => Array.from({ length: p.threads }, (_, t) => ({
       name: `worker${t}`,
-      body: function* (): G<void> {
-        for (let r = 0; r < p.rounds; r++) {
-          yield* spin_lock(s.lock, 'lookup: spin_lock');
-          let o = yield* s.slot.get('lookup: o = slot');
-          if (o === null) {
-            o = yield* make(s, 'lookup');
-            if (o === null) {
-              yield* spin_unlock(s.lock, 'lookup: spin_unlock');
-              continue;
-            }
-            yield* s.slot.set(o, 'lookup: slot = o');
-          }
-          yield* refcount_inc(o.ref, 'lookup: refcount_inc');
-          yield* spin_unlock(s.lock, 'lookup: spin_unlock');
-          const promise = { expectPa: o.page.pa + 4 * t, expectOwner: o.tag };
-          yield* s.kpt.writel(t + 1, o.va + 4 * t, { ...promise, label: 'use: writel' });
-          yield* s.kpt.readl(o.va + 4 * t, { ...promise, label: 'use: readl' });
-          yield* put(s, o, 'use: put');
-          yield* spin_lock(s.lock, 'unpublish: spin_lock');
-          const cur = yield* s.slot.get('unpublish: cur = slot');
-          const drop = cur === o && (r === p.rounds - 1 || (r + t) % 2 === 1);
-          if (drop) yield* s.slot.set(null, 'unpublish: slot = NULL');
-          yield* spin_unlock(s.lock, 'unpublish: spin_unlock');
-          if (drop) yield* put(s, o, 'unpublish: put');
-        }
-      },
+      body: () => benchRounds(s, p.rounds, t, () => make(s, 'lookup'), (o) => use(s, o, t), (o, label) => put(s, o, label)),
     })),
   });
 }

@@ -88,22 +88,33 @@ export class DmaDevice {
     this.stopped = true;
   }
 
-  /** The device thread: wait for a job or stop, run jobs in order, mark each done. */
+  /**
+   * The device thread: wait for a job or stop, run jobs in order, mark each done. The body is a
+   * module-level generator behind an arrow (see `deviceLoop`), not a `function*` made per call.
+   */
   queueThread(name = this.name): ThreadSpec {
-    const self = this;
-    return {
-      name,
-      body: function* () {
-        for (;;) {
-          yield op.wait(self.queueId, `${self.name}: wait for doorbell`, () => self.next < self.queue.length || self.stopped, READS_OWN);
-          if (self.next >= self.queue.length) return;
-          const job = self.queue[self.next] as DmaJob;
-          yield* self.dma(job);
-          yield op.write(self.queueId, `${self.name}: complete job ${self.next}`);
-          self.done[self.next] = true;
-          self.next++;
-        }
-      },
-    };
+    return { name, body: () => deviceLoop(this) };
   }
+
+  /** One pass of the device thread's loop body; false when it should exit. */
+  *serveNext(): G<boolean> {
+    yield op.wait(this.queueId, `${this.name}: wait for doorbell`, () => this.next < this.queue.length || this.stopped, READS_OWN);
+    if (this.next >= this.queue.length) return false;
+    const job = this.queue[this.next] as DmaJob;
+    yield* this.dma(job);
+    yield op.write(this.queueId, `${this.name}: complete job ${this.next}`);
+    this.done[this.next] = true;
+    this.next++;
+    return true;
+  }
+}
+
+/**
+ * The device thread's body. Module level on purpose: a `function*` expression evaluated once per
+ * execution gets its own prototype and hidden class on first call, and that hidden class (old
+ * space) keeps the closure and the whole execution's state alive through every scavenge until the
+ * next full GC (measured: a fifth of all allocation surviving, most of the GC time).
+ */
+function* deviceLoop(dev: DmaDevice): G<void> {
+  while (yield* dev.serveNext());
 }

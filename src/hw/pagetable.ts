@@ -39,9 +39,30 @@ export class Pte {
   prot = PROT_RW;
   /** Where it was last set / cleared (for reports). */
   changedAt: Site | null = null;
-  /** Walk op descriptors by label (immutable, reused: no allocation per access). */
-  readonly walkOps = new Map<string, Op>();
+  /**
+   * Walk op descriptors (immutable, reused: no allocation per access): the last label walked with
+   * inline, others in a map made on the second distinct label (most PTEs are walked from one
+   * place, and most of a big table never: an execution builds none of this for them).
+   */
+  private walkLabel: string | null = null;
+  private walkOp: Op | null = null;
+  private walkOps: Map<string, Op> | null = null;
   constructor(readonly id: number, readonly va: number) {}
+
+  /** The walk op for `label` (`<label>: walk`, a read of this PTE). */
+  walkOpFor(label: string): Op {
+    if (label === this.walkLabel) return this.walkOp as Op;
+    let o = this.walkOps?.get(label);
+    if (o === undefined) {
+      o = op.read(this.id, `${label}: walk`);
+      if (this.walkLabel !== null) (this.walkOps ??= new Map()).set(label, o);
+    }
+    if (this.walkLabel === null) {
+      this.walkLabel = label;
+      this.walkOp = o;
+    }
+    return o;
+  }
 }
 
 /** What an access expects to reach. Any field given is checked ('wrong-target' otherwise). */
@@ -49,10 +70,10 @@ export interface AccessOpts {
   readonly write?: boolean;
   readonly value?: number;
   readonly size?: 1 | 2 | 4 | 8;
-  readonly expectPa?: number;
-  readonly expectType?: MemType;
+  readonly expectPa?: number | undefined;
+  readonly expectType?: MemType | undefined;
   /** RAM only: the owner tag the target frame must carry. */
-  readonly expectOwner?: string;
+  readonly expectOwner?: string | undefined;
   readonly label?: string;
 }
 
@@ -65,8 +86,16 @@ export interface MapOpts {
 
 export const EEXIST = 17;
 
+/** A run of PTE ids reserved by `prepare` (the Pte objects themselves are made on first touch). */
+interface PreparedRun {
+  readonly firstVpn: number;
+  readonly count: number;
+  readonly firstId: number;
+}
+
 export class PageTable {
   private readonly ptes = new Map<number, Pte>();
+  private prepared: PreparedRun[] | null = null;
   /** Word used in messages: 'VA' for CPU tables, 'IOVA' for an IOMMU domain. */
   addrWord = 'VA';
   constructor(readonly name: string, readonly phys: PhysMem) {}
@@ -76,15 +105,45 @@ export class PageTable {
     const vpn = pfnOf(va);
     let p = this.ptes.get(vpn);
     if (!p) {
-      p = new Pte(currentExecution().objects.add('pte', `${this.name}:pte[${hex(vpn * PAGE_SIZE)}]`, -1), vpn * PAGE_SIZE);
+      p = new Pte(this.preparedId(vpn) ?? currentExecution().objects.add('pte', this.pteName(vpn), -1), vpn * PAGE_SIZE);
       this.ptes.set(vpn, p);
     }
     return p;
   }
 
-  /** Create the PTE objects of a range up front (keeps object ids schedule independent). */
+  /** Object name of the PTE for page `vpn`, e.g. `init_mm:pte[0xf0001000]`. */
+  private pteName(vpn: number): string {
+    return `${this.name}:pte[${hex(vpn * PAGE_SIZE)}]`;
+  }
+
+  private preparedId(vpn: number): number | undefined {
+    if (this.prepared === null) return undefined;
+    for (const r of this.prepared) if (vpn >= r.firstVpn && vpn < r.firstVpn + r.count) return r.firstId + (vpn - r.firstVpn);
+    return undefined;
+  }
+
+  /**
+   * Give the PTEs of a range their object ids up front, so ids do not depend on the order threads
+   * first touch them (DPOR matches ops across executions by object). Only the ids are taken: each
+   * Pte object, and its name, is made when the page is first touched or reported.
+   */
   prepare(va: number, size: number): void {
-    for (let a = va; a < va + size; a += PAGE_SIZE) this.pte(a);
+    const first = pfnOf(va);
+    const pages = size > 0 ? Math.ceil(size / PAGE_SIZE) : 0;
+    const free = (vpn: number): boolean => !this.ptes.has(vpn) && this.preparedId(vpn) === undefined;
+    // Pages already in use or prepared keep their ids; each gap becomes one reserved run.
+    for (let k = 0; k < pages;) {
+      if (!free(first + k)) {
+        k++;
+        continue;
+      }
+      let n = 1;
+      while (k + n < pages && free(first + k + n)) n++;
+      const firstVpn = first + k;
+      const firstId = currentExecution().objects.reserve('pte', n, (i) => this.pteName(firstVpn + i));
+      (this.prepared ??= []).push({ firstVpn, count: n, firstId });
+      k += n;
+    }
   }
 
   /** Translation without an op (for invariants, inspect and tests). */
@@ -177,12 +236,7 @@ export class PageTable {
   /** The page walk: one read op on the PTE; returns it (present or not). */
   *walk(va: number, label: string): G<Pte> {
     const p = this.pte(checkAddr(va, this.addrWord));
-    let o = p.walkOps.get(label);
-    if (o === undefined) {
-      o = op.read(p.id, `${label}: walk`);
-      p.walkOps.set(label, o);
-    }
-    yield o;
+    yield p.walkOpFor(label);
     return p;
   }
 
@@ -199,42 +253,53 @@ export class PageTable {
 
   /** Check a walked PTE against the access and its promise; returns the PA reached. */
   check(p: Pte, va: number, o: AccessOpts, label: string, faultKind: 'page-fault' | 'iommu-fault'): number {
-    const other = { object: currentExecution().objects.ref(p.id), ...(p.changedAt ? { other: p.changedAt } : {}) };
+    // The report's object and last-change site are built only when the check fails.
+    const fail = (kind: 'page-fault' | 'iommu-fault' | 'wrong-target', message: string, title?: string): never => hwFail(kind, message, label, {
+      ...(title !== undefined ? { title } : {}),
+      object: currentExecution().objects.ref(p.id),
+      ...(p.changedAt ? { other: p.changedAt } : {}),
+    });
+    const pf = faultKind === 'page-fault';
     if (!p.present) {
-      hwFail(faultKind, `${o.write ? 'write' : 'read'} through unmapped ${this.addrWord} ${hex(va)} (${this.name})`, label, {
-        title: faultKind === 'page-fault' ? `BUG: unable to handle page fault for address: ${hex(va)}` : `iommu fault: unmapped IOVA ${hex(va)} in ${this.name}`,
-        ...other,
-      });
+      fail(faultKind, `${o.write ? 'write' : 'read'} through unmapped ${this.addrWord} ${hex(va)} (${this.name})`,
+        pf ? `BUG: unable to handle page fault for address: ${hex(va)}` : `iommu fault: unmapped IOVA ${hex(va)} in ${this.name}`);
     }
     if (o.write && (p.prot & PROT_WRITE) === 0) {
-      hwFail(faultKind, `write through read-only ${this.addrWord} ${hex(va)} (${this.name})`, label, {
-        title: faultKind === 'page-fault' ? `BUG: unable to handle page fault for address: ${hex(va)} (write to read-only)` : `iommu fault: write to read-only IOVA ${hex(va)}`,
-        ...other,
-      });
+      fail(faultKind, `write through read-only ${this.addrWord} ${hex(va)} (${this.name})`,
+        pf ? `BUG: unable to handle page fault for address: ${hex(va)} (write to read-only)` : `iommu fault: write to read-only IOVA ${hex(va)}`);
     }
     if (!o.write && (p.prot & PROT_READ) === 0) {
-      hwFail(faultKind, `read through write-only ${this.addrWord} ${hex(va)} (${this.name})`, label, {
-        title: faultKind === 'page-fault' ? `BUG: unable to handle page fault for address: ${hex(va)} (no read permission)` : `iommu fault: read from write-only IOVA ${hex(va)}`,
-        ...other,
-      });
+      fail(faultKind, `read through write-only ${this.addrWord} ${hex(va)} (${this.name})`,
+        pf ? `BUG: unable to handle page fault for address: ${hex(va)} (no read permission)` : `iommu fault: read from write-only IOVA ${hex(va)}`);
     }
     const pa = p.pa + pageOffset(va);
     if (o.expectPa !== undefined && pa !== o.expectPa) {
-      hwFail('wrong-target', `${this.addrWord} ${hex(va)} reached PA ${hex(pa)}, caller was promised PA ${hex(o.expectPa)}`, label, other);
+      fail('wrong-target', `${this.addrWord} ${hex(va)} reached PA ${hex(pa)}, caller was promised PA ${hex(o.expectPa)}`);
     }
     if (o.expectType !== undefined && p.type !== o.expectType) {
-      hwFail('wrong-target', `${this.addrWord} ${hex(va)} is mapped ${p.type}, caller was promised ${o.expectType}`, label, other);
+      fail('wrong-target', `${this.addrWord} ${hex(va)} is mapped ${p.type}, caller was promised ${o.expectType}`);
     }
     return pa;
   }
 
   /** readl(addr) with kernel argument order. */
   *readl(va: number, o: Omit<AccessOpts, 'write' | 'value'> = {}): G<number> {
-    return yield* this.access(va, { ...o, write: false, size: o.size ?? 4, label: o.label ?? 'readl' });
+    return yield* this.access(va, withAccess(o, false, 0, 'readl'));
   }
 
   /** writel(value, addr) with kernel argument order. */
   *writel(value: number, va: number, o: Omit<AccessOpts, 'write' | 'value'> = {}): G<void> {
-    yield* this.access(va, { ...o, write: true, value, size: o.size ?? 4, label: o.label ?? 'writel' });
+    yield* this.access(va, withAccess(o, true, value, 'writel'));
   }
+}
+
+/**
+ * The caller's promise completed with the access itself (readl / writel: 4 bytes by default).
+ * Written out field by field: `{ ...o, write }` (a spread followed by a property the source
+ * lacks) takes V8's slow object-clone path, ~100x slower, and its results outlive scavenges.
+ */
+function withAccess(o: Omit<AccessOpts, 'write' | 'value'>, write: boolean, value: number, label: string): AccessOpts {
+  return {
+    write, value, size: o.size ?? 4, label: o.label ?? label, expectPa: o.expectPa, expectType: o.expectType, expectOwner: o.expectOwner,
+  };
 }

@@ -52,13 +52,13 @@ export function* atomic_set_release(v: AtomicT, i: number, label = 'atomic_set_r
   v.counter = i | 0;
 }
 
-function* addReturn(i: number, v: AtomicT, mo: Mo, label: string): G<number> {
+function* raw_atomic_add_return(i: number, v: AtomicT, mo: Mo, label: string): G<number> {
   yield op.rmw(v.id, label, mo);
   v.counter = (v.counter + i) | 0;
   return v.counter;
 }
 
-function* fetchOp(v: AtomicT, mo: Mo, label: string, f: (old: number) => number): G<number> {
+function* raw_atomic_fetch_op(v: AtomicT, mo: Mo, label: string, f: (old: number) => number): G<number> {
   yield op.rmw(v.id, label, mo);
   const old = v.counter;
   v.counter = f(old) | 0;
@@ -66,79 +66,79 @@ function* fetchOp(v: AtomicT, mo: Mo, label: string, f: (old: number) => number)
 }
 
 export function* atomic_add_return(i: number, v: AtomicT, label = 'atomic_add_return'): G<number> {
-  return yield* addReturn(i, v, Mo.Mb, label);
+  return yield* raw_atomic_add_return(i, v, Mo.Mb, label);
 }
 
 export function* atomic_add_return_relaxed(i: number, v: AtomicT, label = 'atomic_add_return_relaxed'): G<number> {
-  return yield* addReturn(i, v, Mo.Once, label);
+  return yield* raw_atomic_add_return(i, v, Mo.Once, label);
 }
 
 export function* atomic_add_return_acquire(i: number, v: AtomicT, label = 'atomic_add_return_acquire'): G<number> {
-  return yield* addReturn(i, v, Mo.Acquire, label);
+  return yield* raw_atomic_add_return(i, v, Mo.Acquire, label);
 }
 
 export function* atomic_add_return_release(i: number, v: AtomicT, label = 'atomic_add_return_release'): G<number> {
-  return yield* addReturn(i, v, Mo.Release, label);
+  return yield* raw_atomic_add_return(i, v, Mo.Release, label);
 }
 
 export function* atomic_sub_return_relaxed(i: number, v: AtomicT, label = 'atomic_sub_return_relaxed'): G<number> {
-  return yield* addReturn(-i, v, Mo.Once, label);
+  return yield* raw_atomic_add_return(-i, v, Mo.Once, label);
 }
 
 export function* atomic_sub_return_acquire(i: number, v: AtomicT, label = 'atomic_sub_return_acquire'): G<number> {
-  return yield* addReturn(-i, v, Mo.Acquire, label);
+  return yield* raw_atomic_add_return(-i, v, Mo.Acquire, label);
 }
 
 export function* atomic_sub_return_release(i: number, v: AtomicT, label = 'atomic_sub_return_release'): G<number> {
-  return yield* addReturn(-i, v, Mo.Release, label);
+  return yield* raw_atomic_add_return(-i, v, Mo.Release, label);
 }
 
 export function* atomic_inc_return_relaxed(v: AtomicT, label = 'atomic_inc_return_relaxed'): G<number> {
-  return yield* addReturn(1, v, Mo.Once, label);
+  return yield* raw_atomic_add_return(1, v, Mo.Once, label);
 }
 
 export function* atomic_dec_return_relaxed(v: AtomicT, label = 'atomic_dec_return_relaxed'): G<number> {
-  return yield* addReturn(-1, v, Mo.Once, label);
+  return yield* raw_atomic_add_return(-1, v, Mo.Once, label);
 }
 
 export function* atomic_fetch_add_relaxed(i: number, v: AtomicT, label = 'atomic_fetch_add_relaxed'): G<number> {
-  return yield* fetchOp(v, Mo.Once, label, (o) => o + i);
+  return yield* raw_atomic_fetch_op(v, Mo.Once, label, (o) => o + i);
 }
 
 export function* atomic_fetch_add_acquire(i: number, v: AtomicT, label = 'atomic_fetch_add_acquire'): G<number> {
-  return yield* fetchOp(v, Mo.Acquire, label, (o) => o + i);
+  return yield* raw_atomic_fetch_op(v, Mo.Acquire, label, (o) => o + i);
 }
 
 export function* atomic_fetch_add_release(i: number, v: AtomicT, label = 'atomic_fetch_add_release'): G<number> {
-  return yield* fetchOp(v, Mo.Release, label, (o) => o + i);
+  return yield* raw_atomic_fetch_op(v, Mo.Release, label, (o) => o + i);
 }
 
 export function* atomic_fetch_sub(i: number, v: AtomicT, label = 'atomic_fetch_sub'): G<number> {
-  return yield* fetchOp(v, Mo.Mb, label, (o) => o - i);
+  return yield* raw_atomic_fetch_op(v, Mo.Mb, label, (o) => o - i);
 }
 
 export function* atomic_fetch_inc(v: AtomicT, label = 'atomic_fetch_inc'): G<number> {
-  return yield* fetchOp(v, Mo.Mb, label, (o) => o + 1);
+  return yield* raw_atomic_fetch_op(v, Mo.Mb, label, (o) => o + 1);
 }
 
 export function* atomic_fetch_dec(v: AtomicT, label = 'atomic_fetch_dec'): G<number> {
-  return yield* fetchOp(v, Mo.Mb, label, (o) => o - 1);
+  return yield* raw_atomic_fetch_op(v, Mo.Mb, label, (o) => o - 1);
 }
 
 export function* atomic_fetch_and(i: number, v: AtomicT, label = 'atomic_fetch_and'): G<number> {
-  return yield* fetchOp(v, Mo.Mb, label, (o) => o & i);
+  return yield* raw_atomic_fetch_op(v, Mo.Mb, label, (o) => o & i);
 }
 
 export function* atomic_fetch_or(i: number, v: AtomicT, label = 'atomic_fetch_or'): G<number> {
-  return yield* fetchOp(v, Mo.Mb, label, (o) => o | i);
+  return yield* raw_atomic_fetch_op(v, Mo.Mb, label, (o) => o | i);
 }
 
 export function* atomic_fetch_xor(i: number, v: AtomicT, label = 'atomic_fetch_xor'): G<number> {
-  return yield* fetchOp(v, Mo.Mb, label, (o) => o ^ i);
+  return yield* raw_atomic_fetch_op(v, Mo.Mb, label, (o) => o ^ i);
 }
 
 export function* atomic_fetch_andnot(i: number, v: AtomicT, label = 'atomic_fetch_andnot'): G<number> {
-  return yield* fetchOp(v, Mo.Mb, label, (o) => o & ~i);
+  return yield* raw_atomic_fetch_op(v, Mo.Mb, label, (o) => o & ~i);
 }
 
 function* bitwise(v: AtomicT, label: string, f: (old: number) => number): G<void> {
@@ -165,7 +165,7 @@ export function* atomic_andnot(i: number, v: AtomicT, label = 'atomic_andnot'): 
 
 /** atomic_add_negative(i, v): add; true when the result is negative. Fully ordered. */
 export function* atomic_add_negative(i: number, v: AtomicT, label = 'atomic_add_negative'): G<boolean> {
-  return (yield* addReturn(i, v, Mo.Mb, label)) < 0;
+  return (yield* raw_atomic_add_return(i, v, Mo.Mb, label)) < 0;
 }
 
 /** atomic_dec_if_positive(v): decrement unless that makes it negative; returns old - 1. Fully ordered. */
@@ -190,19 +190,19 @@ export function* atomic_dec_return(v: AtomicT, label = 'atomic_dec_return'): G<n
 
 /** atomic_add / atomic_sub / atomic_inc / atomic_dec: non-value-returning, unordered (NORETURN). */
 export function* atomic_add(i: number, v: AtomicT, label = 'atomic_add'): G<void> {
-  yield* addReturn(i, v, Mo.Noreturn, label);
+  yield* raw_atomic_add_return(i, v, Mo.Noreturn, label);
 }
 
 export function* atomic_sub(i: number, v: AtomicT, label = 'atomic_sub'): G<void> {
-  yield* addReturn(-i, v, Mo.Noreturn, label);
+  yield* raw_atomic_add_return(-i, v, Mo.Noreturn, label);
 }
 
 export function* atomic_inc(v: AtomicT, label = 'atomic_inc'): G<void> {
-  yield* addReturn(1, v, Mo.Noreturn, label);
+  yield* raw_atomic_add_return(1, v, Mo.Noreturn, label);
 }
 
 export function* atomic_dec(v: AtomicT, label = 'atomic_dec'): G<void> {
-  yield* addReturn(-1, v, Mo.Noreturn, label);
+  yield* raw_atomic_add_return(-1, v, Mo.Noreturn, label);
 }
 
 /** Returns the value before the add (atomic_fetch_add). Fully ordered. */
@@ -240,10 +240,10 @@ export function* atomic_inc_not_zero(v: AtomicT, label = 'atomic_inc_not_zero'):
 
 /** Returns the old value; stores `next` when the old value was `old`. */
 export function* atomic_cmpxchg(v: AtomicT, old: number, next: number, label = 'atomic_cmpxchg'): G<number> {
-  return yield* cmpxchgOp(v, old, next, Mo.Mb, label);
+  return yield* raw_atomic_cmpxchg(v, old, next, Mo.Mb, label);
 }
 
-function* cmpxchgOp(v: AtomicT, old: number, next: number, mo: Mo, label: string): G<number> {
+function* raw_atomic_cmpxchg(v: AtomicT, old: number, next: number, mo: Mo, label: string): G<number> {
   yield op.rmw(v.id, label, mo);
   const cur = v.counter;
   if (cur === old) v.counter = next | 0;
@@ -251,32 +251,32 @@ function* cmpxchgOp(v: AtomicT, old: number, next: number, mo: Mo, label: string
 }
 
 export function* atomic_cmpxchg_relaxed(v: AtomicT, old: number, next: number, label = 'atomic_cmpxchg_relaxed'): G<number> {
-  return yield* cmpxchgOp(v, old, next, Mo.Once, label);
+  return yield* raw_atomic_cmpxchg(v, old, next, Mo.Once, label);
 }
 
 export function* atomic_cmpxchg_acquire(v: AtomicT, old: number, next: number, label = 'atomic_cmpxchg_acquire'): G<number> {
-  return yield* cmpxchgOp(v, old, next, Mo.Acquire, label);
+  return yield* raw_atomic_cmpxchg(v, old, next, Mo.Acquire, label);
 }
 
 export function* atomic_cmpxchg_release(v: AtomicT, old: number, next: number, label = 'atomic_cmpxchg_release'): G<number> {
-  return yield* cmpxchgOp(v, old, next, Mo.Release, label);
+  return yield* raw_atomic_cmpxchg(v, old, next, Mo.Release, label);
 }
 
 /** Returns the old value and stores `next`. Fully ordered. */
 export function* atomic_xchg(v: AtomicT, next: number, label = 'atomic_xchg'): G<number> {
-  return yield* fetchOp(v, Mo.Mb, label, () => next);
+  return yield* raw_atomic_fetch_op(v, Mo.Mb, label, () => next);
 }
 
 export function* atomic_xchg_relaxed(v: AtomicT, next: number, label = 'atomic_xchg_relaxed'): G<number> {
-  return yield* fetchOp(v, Mo.Once, label, () => next);
+  return yield* raw_atomic_fetch_op(v, Mo.Once, label, () => next);
 }
 
 export function* atomic_xchg_acquire(v: AtomicT, next: number, label = 'atomic_xchg_acquire'): G<number> {
-  return yield* fetchOp(v, Mo.Acquire, label, () => next);
+  return yield* raw_atomic_fetch_op(v, Mo.Acquire, label, () => next);
 }
 
 export function* atomic_xchg_release(v: AtomicT, next: number, label = 'atomic_xchg_release'): G<number> {
-  return yield* fetchOp(v, Mo.Release, label, () => next);
+  return yield* raw_atomic_fetch_op(v, Mo.Release, label, () => next);
 }
 
 /** atomic_dec_and_lock(v, lock): decrement; true (with `lock` held) when it reached 0. */

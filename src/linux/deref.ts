@@ -15,7 +15,7 @@
  */
 import { currentExecution } from '../engine/execution.js';
 import { ErrPtr } from './bug.js';
-import { kfail } from './kernel.js';
+import { kfailNext } from './kernel.js';
 
 /** The value of an uninitialised pointer variable; `slot` names it, e.g. `vcm_make_binding: res`. */
 export class Uninit {
@@ -52,7 +52,8 @@ export function badPtrAddress(p: ErrPtr | Uninit | null | undefined): string {
 
 /**
  * `p->...`: returns `p` when it is a valid struct pointer; otherwise the running thread oopses
- * with a 'page-fault' violation at `label` (the C line doing the dereference).
+ * with a 'page-fault' violation at `label` (the C line doing the dereference), as the access the
+ * thread was about to make (kfailNext: a report marks the dereference, not the op before it).
  */
 export function deref<T>(p: CPtr<T> | undefined, label: string): T {
   if (isValidPtr(p)) return p;
@@ -64,7 +65,7 @@ export function deref<T>(p: CPtr<T> | undefined, label: string): T {
   const title = p === null || p === undefined
     ? `BUG: kernel NULL pointer dereference, address: ${addr}`
     : `BUG: unable to handle page fault for address: ${addr}`;
-  return kfail('page-fault', `T${exec.running} dereferenced ${what} at '${label}'`, label, {
+  return kfailNext('page-fault', `T${exec.running} dereferenced ${what} at '${label}'`, label, {
     title, facts: { address: `0x${addr}`, pointer: String(p) },
   });
 }

@@ -13,44 +13,68 @@
  * try_cmpxchg (use cmpxchg and compare).
  */
 import { currentExecution } from '../engine/execution.js';
+import { OpStep, type StepHost } from '../engine/op-step.js';
 import { Mo, type Op, OpKind, op } from '../engine/ops.js';
 
 type G<R> = Generator<Op, R, unknown>;
 
-export class Field<T> {
+const LOAD = 0;
+const STORE = 1;
+
+/**
+ * A plain or marked access of a field is one op: it is an OpStep (one small iterator, no generator
+ * object, no iterator results), and the op descriptor is reused while the same kind and label
+ * repeat (ops are immutable). Default labels are formatted only when a call has none.
+ */
+export class Field<T> implements StepHost {
   readonly id: number;
   /** The value; tests and invariants may read it directly (not an op). */
   v: T;
-  private readonly readLabel: string;
-  private readonly writeLabel: string;
+  /** The last op of each access kind (reused while its label repeats). */
+  private plainRead: Op | undefined = undefined;
+  private plainWrite: Op | undefined = undefined;
+  private markedRead: Op | undefined = undefined;
+  private markedWrite: Op | undefined = undefined;
   constructor(init: T, readonly name: string, block = -1) {
     this.id = currentExecution().objects.add('field', name, block, true);
     this.v = init;
-    this.readLabel = `read ${name}`;
-    this.writeLabel = `write ${name}`;
   }
   get value(): T {
     return this.v;
   }
   /** Plain load `x = s->f` (race-checked). */
-  *get(label = this.readLabel): G<T> {
-    yield op.plainRead(this.id, label);
-    return this.v;
+  get(label?: string): OpStep<T> {
+    let o = this.plainRead;
+    const l = label ?? `read ${this.name}`;
+    if (o === undefined || o.label !== l) this.plainRead = o = op.plainRead(this.id, l);
+    return new OpStep(this, LOAD, o, undefined, undefined);
   }
   /** Plain store `s->f = x` (race-checked). */
-  *set(x: T, label = this.writeLabel): G<void> {
-    yield op.plainWrite(this.id, label);
-    this.v = x;
+  set(x: T, label?: string): OpStep<void> {
+    let o = this.plainWrite;
+    const l = label ?? `write ${this.name}`;
+    if (o === undefined || o.label !== l) this.plainWrite = o = op.plainWrite(this.id, l);
+    return new OpStep(this, STORE, o, x, undefined);
   }
   /** READ_ONCE(s->f): a marked load (orders nothing by itself). */
-  *once(label = `READ_ONCE(${this.name})`): G<T> {
-    yield op.read(this.id, label, Mo.Once);
-    return this.v;
+  once(label?: string): OpStep<T> {
+    let o = this.markedRead;
+    const l = label ?? `READ_ONCE(${this.name})`;
+    if (o === undefined || o.label !== l) this.markedRead = o = op.read(this.id, l, Mo.Once);
+    return new OpStep(this, LOAD, o, undefined, undefined);
   }
   /** WRITE_ONCE(s->f, x): a marked store (orders nothing by itself). */
-  *setOnce(x: T, label = `WRITE_ONCE(${this.name})`): G<void> {
-    yield op.write(this.id, label, Mo.Once);
-    this.v = x;
+  setOnce(x: T, label?: string): OpStep<void> {
+    let o = this.markedWrite;
+    const l = label ?? `WRITE_ONCE(${this.name})`;
+    if (o === undefined || o.label !== l) this.markedWrite = o = op.write(this.id, l, Mo.Once);
+    return new OpStep(this, STORE, o, x, undefined);
+  }
+  /** The effect of a step, run when the engine resumes the thread (see op-step.ts). */
+  finish(code: number, a: unknown): unknown {
+    if (code === LOAD) return this.v;
+    this.v = a as T;
+    return undefined;
   }
 }
 
@@ -106,7 +130,7 @@ export function* xchg_release<T>(f: Field<T>, x: T, label = 'xchg_release'): G<T
   return yield* exchange(f, x, Mo.Release, label);
 }
 
-function* compareExchange<T>(f: Field<T>, old: T, x: T, mo: Mo, label: string): G<T> {
+function* __cmpxchg<T>(f: Field<T>, old: T, x: T, mo: Mo, label: string): G<T> {
   yield op.rmw(f.id, label, mo);
   const cur = f.v;
   if (cur === old) f.v = x;
@@ -119,19 +143,19 @@ function* compareExchange<T>(f: Field<T>, old: T, x: T, mo: Mo, label: string): 
  * memory model does not).
  */
 export function* cmpxchg<T>(f: Field<T>, old: T, x: T, label = 'cmpxchg'): G<T> {
-  return yield* compareExchange(f, old, x, Mo.Mb, label);
+  return yield* __cmpxchg(f, old, x, Mo.Mb, label);
 }
 
 export function* cmpxchg_relaxed<T>(f: Field<T>, old: T, x: T, label = 'cmpxchg_relaxed'): G<T> {
-  return yield* compareExchange(f, old, x, Mo.Once, label);
+  return yield* __cmpxchg(f, old, x, Mo.Once, label);
 }
 
 export function* cmpxchg_acquire<T>(f: Field<T>, old: T, x: T, label = 'cmpxchg_acquire'): G<T> {
-  return yield* compareExchange(f, old, x, Mo.Acquire, label);
+  return yield* __cmpxchg(f, old, x, Mo.Acquire, label);
 }
 
 export function* cmpxchg_release<T>(f: Field<T>, old: T, x: T, label = 'cmpxchg_release'): G<T> {
-  return yield* compareExchange(f, old, x, Mo.Release, label);
+  return yield* __cmpxchg(f, old, x, Mo.Release, label);
 }
 
 /**

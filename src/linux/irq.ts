@@ -16,20 +16,20 @@ type G<R> = Generator<Op, R, unknown>;
 
 /** A model thread that is an interrupt handler. */
 export function irqThread(name: string, body: () => G<unknown>): { name: string; body: () => ThreadGen } {
-  return {
-    name,
-    body: function* (): G<unknown> {
-      const c = kctx();
-      c.hardirq++;
-      c.irqsOff = true;
-      try {
-        return yield* body();
-      } finally {
-        c.hardirq--;
-        c.irqsOff = false;
-      }
-    },
-  };
+  return { name, body: () => inIrq(body) };
+}
+
+/** The handler run with hardirq context set (module level: no generator closure per thread). */
+function* inIrq(body: () => G<unknown>): G<unknown> {
+  const c = kctx();
+  c.hardirq++;
+  c.irqsOff = true;
+  try {
+    return yield* body();
+  } finally {
+    c.hardirq--;
+    c.irqsOff = false;
+  }
 }
 
 /** in_irq() / in_hardirq(). */

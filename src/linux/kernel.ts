@@ -127,41 +127,51 @@ export function kctx(exec: Execution = currentExecution()): KCtx {
   return ctxOf(exec, exec.running);
 }
 
-/** Site of the running thread's last op (the op being completed now). */
-export function hereOf(exec: Execution, label: string): Site {
-  return { thread: exec.running, step: exec.stepIndex - 1, label };
-}
+type Rest = Partial<Omit<Violation, 'kind' | 'message'>>;
 
 /** Record a violation found by a src/linux sanitizer in the running thread, and unwind it. */
+export function kfail(kind: ViolationKind, message: string, label: string, rest: Rest = {}): never {
+  return raise(kind, message, label, rest, false) as never;
+}
+
+/**
+ * `kfail` for a check made before the running thread's next op (lockdep before an acquire or a
+ * release, might_sleep before a sleeping call, a bad pointer before the access it would make): the
+ * violation's step and the tripping site are the step that op would have taken, so a report marks
+ * the attempted operation, not the op the thread ran before it (whose label may even be the same).
+ */
+export function kfailNext(kind: ViolationKind, message: string, label: string, rest: Rest = {}): never {
+  return raise(kind, message, label, rest, true) as never;
+}
+
 /**
  * A sanitizer finding after which the kernel carries on (a WARN, lockdep, RCU or refcount splat):
  * with keep-going it is recorded and the caller continues; otherwise it ends the execution as
  * kfail does.
  */
-export function kwarn(
-  kind: ViolationKind,
-  message: string,
-  label: string,
-  rest: Partial<Omit<Violation, 'kind' | 'message'>> = {},
-): void {
-  const exec = currentExecution();
-  const t = exec.running;
-  const threads = rest.threads ?? (t >= 0 ? [t] : []);
-  const sites = rest.sites ?? (t >= 0 ? [hereOf(exec, label)] : []);
-  exec.warn(violation(kind, message, { ...rest, threads, sites, step: rest.step ?? exec.stepIndex - 1 }));
+export function kwarn(kind: ViolationKind, message: string, label: string, rest: Rest = {}): void {
+  raise(kind, message, label, rest, false, true);
 }
 
-export function kfail(
-  kind: ViolationKind,
-  message: string,
-  label: string,
-  rest: Partial<Omit<Violation, 'kind' | 'message'>> = {},
-): never {
+/** `kwarn` for a check made before the running thread's next op (see kfailNext). */
+export function kwarnNext(kind: ViolationKind, message: string, label: string, rest: Rest = {}): void {
+  raise(kind, message, label, rest, true, true);
+}
+
+function raise(kind: ViolationKind, message: string, label: string, rest: Rest, next: boolean, warn = false): void {
   const exec = currentExecution();
   const t = exec.running;
+  const step = next ? exec.stepIndex : exec.stepIndex - 1;
   const threads = rest.threads ?? (t >= 0 ? [t] : []);
-  const sites = rest.sites ?? (t >= 0 ? [hereOf(exec, label)] : []);
-  return exec.fail(violation(kind, message, { ...rest, threads, sites, step: rest.step ?? exec.stepIndex - 1 }));
+  const sites = rest.sites ?? (t >= 0 ? [{ thread: t, step, label }] : []);
+  const v = violation(kind, message, { ...rest, threads, sites, step: rest.step ?? step });
+  if (warn) exec.warn(v);
+  else exec.fail(v);
+}
+
+/** Site of the op the running thread is about to run (the next step index). */
+export function nextOf(exec: Execution, label: string): Site {
+  return { thread: exec.running, step: exec.stepIndex, label };
 }
 
 /** `T3 (name)` for messages. */

@@ -16,7 +16,7 @@
  * rules, subclasses (two instances of one class nested are not an edge), chain hashing.
  */
 import { type Execution, currentExecution } from '../engine/execution.js';
-import { type HeldLock, type KCtx, kfail, kwarn, threadLabel } from './kernel.js';
+import { type HeldLock, type KCtx, kfail, kfailNext, kwarn, kwarnNext, nextOf, threadLabel } from './kernel.js';
 
 /** One learnt dependency: `to` was taken while `from` was held. */
 interface Edge {
@@ -106,9 +106,10 @@ export function lockdepAcquire(exec: Execution, ctx: KCtx, lock: LockInfo, label
   for (let i = 0; i < held.length; i++) {
     const h = held[i] as HeldLock;
     if (h.id === lock.id && !trylock) {
-      kfail('lock-misuse', `${threadLabel(exec, exec.running)} takes ${exec.objects.label(lock.id)} (${lock.kind}) which it already holds (taken at ${h.label}): this deadlocks on itself`, label, {
+      kfailNext('lock-misuse', `${threadLabel(exec, exec.running)} takes ${exec.objects.label(lock.id)} (${lock.kind}) which it already holds (taken at ${h.label}): this deadlocks on itself`, label, {
         title: 'WARNING: possible recursive locking detected',
-        sites: [{ thread: exec.running, step: h.step, label: h.label }, { thread: exec.running, step: exec.stepIndex - 1, label }],
+        sites: [nextOf(exec, label), { thread: exec.running, step: h.step, label: h.label }],
+        facts: { lock_class: lock.cls, held_at: h.label },
       });
     }
   }
@@ -125,7 +126,7 @@ export function lockdepAcquire(exec: Execution, ctx: KCtx, lock: LockInfo, label
       const marker = exec.threads[0];
       const earlier = back.some((e) => e.marker !== marker);
       const chain = back.map((e) => `  ${e.to} taken at '${e.toLabel}' while holding ${e.from} (taken at '${e.fromLabel}') by ${e.thread}${e.marker !== marker ? ' [earlier execution]' : ''}`);
-      kwarn('lock-order', [
+      kwarnNext('lock-order', [
         `${threadLabel(exec, exec.running)} is trying to acquire ${lock.cls} at '${label}'`,
         `but already holds ${h.cls}, taken at '${h.label}';`,
         `${lock.cls} already depends on ${h.cls} through the existing chain:`,
@@ -133,11 +134,17 @@ export function lockdepAcquire(exec: Execution, ctx: KCtx, lock: LockInfo, label
         `so ${h.cls} -> ${lock.cls} closes a cycle: two threads taking them in these orders can deadlock`,
         ...(earlier ? ['(part of the chain was recorded in an earlier execution of this run: replaying this schedule alone does not show the inversion)'] : []),
       ].join('\n'), label, {
-        sites: [{ thread: exec.running, step: h.step, label: h.label }, { thread: exec.running, step: exec.stepIndex - 1, label },
+        sites: [nextOf(exec, label), { thread: exec.running, step: h.step, label: h.label },
           ...back.map((e) => ({ thread: -1, step: -1, label: `${e.thread}: ${e.toLabel}` }))],
         facts: {
           new_dependency: `${h.cls} -> ${lock.cls}`, existing_chain: [lock.cls, ...back.map((e) => e.to)].join(' -> '),
           chain_from: earlier ? 'earlier execution' : 'this execution',
+          // The same, one fact per part, for the report's lockdep block (src/report/kernel-log.ts).
+          acquiring: lock.cls, acquiring_at: label, held: h.cls, held_at: h.label,
+          ...Object.fromEntries(back.flatMap((e, i) => [
+            [`dep${i}`, `${e.from} -> ${e.to}`], [`dep${i}_at`, e.toLabel], [`dep${i}_holding_at`, e.fromLabel], [`dep${i}_by`, e.thread],
+            [`dep${i}_earlier`, e.marker !== marker],
+          ])),
         },
       });
     }
@@ -197,7 +204,7 @@ export function lockdepRelease(exec: Execution, ctx: KCtx, lock: LockInfo, label
       return;
     }
   }
-  kfail('lock-misuse', `${threadLabel(exec, exec.running)} releases ${exec.objects.label(lock.id)} (${lock.kind}) which it does not hold`, label, {
+  kfailNext('lock-misuse', `${threadLabel(exec, exec.running)} releases ${exec.objects.label(lock.id)} (${lock.kind}) which it does not hold`, label, {
     title: 'WARNING: bad unlock balance detected!',
   });
 }
@@ -221,7 +228,7 @@ export function mightSleep(exec: Execution, ctx: KCtx, what: string, label: stri
   if (!exec.sanitize) return;
   const why = atomicReason(exec, ctx);
   if (why === null) return;
-  kwarn('sleep-in-atomic', `${threadLabel(exec, exec.running)} calls ${what}, which may sleep, from atomic context: ${why}`, label, {
+  kwarnNext('sleep-in-atomic', `${threadLabel(exec, exec.running)} calls ${what}, which may sleep, from atomic context: ${why}`, label, {
     title: `BUG: sleeping function called from invalid context at ${label.split(':')[0] ?? label}`,
     facts: {
       in_atomic: ctx.preempt > 0 || ctx.softirq > 0 || ctx.hardirq > 0, irqs_disabled: ctx.irqsOff, rcu_read_lock_nesting: ctx.rcuDepth,

@@ -26,7 +26,7 @@
 import { type Execution, currentExecution } from '../engine/execution.js';
 import { Mo, type Op, OpKind, type ThreadGen, op, READS_OWN } from '../engine/ops.js';
 import type { Field } from './field.js';
-import { type KernelState, type RcuCallback, ctxOf, kctx, kernelOf, kwarn } from './kernel.js';
+import { type KernelState, type RcuCallback, ctxOf, kctx, kernelOf, kwarn, kwarnNext } from './kernel.js';
 import { mightSleep } from './lockdep.js';
 import { kfree } from './slab.js';
 
@@ -48,7 +48,7 @@ export function* rcu_read_unlock(label = 'rcu_read_unlock'): G<void> {
   const exec = currentExecution();
   const ctx = kctx(exec);
   if (ctx.rcuDepth === 0) {
-    kwarn('rcu', `rcu_read_unlock() at '${label}' without a matching rcu_read_lock()`, label, { title: 'WARNING: bad RCU read-side unlock balance' });
+    kwarnNext('rcu', `rcu_read_unlock() at '${label}' without a matching rcu_read_lock()`, label, { title: 'WARNING: bad RCU read-side unlock balance' });
     return;
   }
   if (ctx.rcuDepth === 1) yield op.write(kernelOf(exec).rcuObj, label, Mo.RcuUnlock);
@@ -104,7 +104,12 @@ export function* call_rcu(fn: () => G<unknown>, label = 'call_rcu'): G<void> {
 
 /** kfree_rcu(p): kfree after a grace period. */
 export function* kfree_rcu(p: { readonly kblock?: number } | null, label = 'kfree_rcu'): G<void> {
-  yield* call_rcu(function* () { yield* kfree(p, `${label}: kfree (RCU callback)`); }, label);
+  yield* call_rcu(() => kfreeCallback(p, label), label);
+}
+
+/** kfree_rcu's callback (module level: no generator closure per call). */
+function* kfreeCallback(p: { readonly kblock?: number } | null, label: string): G<void> {
+  yield* kfree(p, `${label}: kfree (RCU callback)`);
 }
 
 function readyIndex(exec: Execution, k: KernelState): number {
@@ -159,25 +164,25 @@ function allOthersDone(exec: Execution, runner: number): boolean {
  * thread has finished and no callback is queued.
  */
 export function rcuCallbackThread(name = 'rcu_callbacks'): { name: string; body: () => ThreadGen } {
-  return {
-    name,
-    body: function* (): G<void> {
-      const exec = currentExecution();
-      const k = kernelOf(exec);
-      const runner = exec.running;
-      for (;;) {
-        // The condition reads other threads' completion, which no op writes: no `reads`, so it is
-        // dependent with every op (sound for DPOR).
-        yield {
-          kind: OpKind.Wait, obj: k.rcuObj, label: `${name}: wait for a ready callback`,
-          until: () => readyIndex(exec, k) >= 0 || (k.callbacks.length === 0 && allOthersDone(exec, runner)),
-          detail: 'an RCU callback whose grace period has ended',
-        };
-        if (readyIndex(exec, k) < 0) return;
-        yield* invoke(exec, k, name);
-      }
-    },
-  };
+  return { name, body: () => callbackLoop(name) };
+}
+
+/** rcuCallbackThread's body (module level: no generator closure per thread and execution). */
+function* callbackLoop(name: string): G<void> {
+  const exec = currentExecution();
+  const k = kernelOf(exec);
+  const runner = exec.running;
+  for (;;) {
+    // The condition reads other threads' completion, which no op writes: no `reads`, so it is
+    // dependent with every op (sound for DPOR).
+    yield {
+      kind: OpKind.Wait, obj: k.rcuObj, label: `${name}: wait for a ready callback`,
+      until: () => readyIndex(exec, k) >= 0 || (k.callbacks.length === 0 && allOthersDone(exec, runner)),
+      detail: 'an RCU callback whose grace period has ended',
+    };
+    if (readyIndex(exec, k) < 0) return;
+    yield* invoke(exec, k, name);
+  }
 }
 
 /** rcu_assign_pointer(p, v): a marked store that publishes v to readers. */

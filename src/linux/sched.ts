@@ -25,6 +25,15 @@ export function might_sleep(label = 'might_sleep'): void {
   mightSleep(exec, kctx(exec), 'might_sleep()', label);
 }
 
+/**
+ * cpu_relax(): the pause in a busy-wait loop; a scheduling point that does not sleep (allowed in
+ * atomic context). A loop that polls with it is descheduled until what it reads changes
+ * (src/engine/spin.ts), as a fair scheduler would run the thread it waits for.
+ */
+export function* cpu_relax(label = 'cpu_relax'): G<void> {
+  yield op.yield(label);
+}
+
 /** cond_resched(): may sleep; a scheduling point. */
 export function* cond_resched(label = 'cond_resched'): G<void> {
   might_sleep(label);

@@ -16,7 +16,7 @@
  */
 import { currentExecution } from '../engine/execution.js';
 import { type Op, op } from '../engine/ops.js';
-import { ctxOf, kernelOf, kctx, kwarn, threadLabel } from './kernel.js';
+import { ctxOf, kernelOf, kctx, kwarnNext, threadLabel } from './kernel.js';
 import { mightSleep } from './lockdep.js';
 
 type G<R> = Generator<Op, R, unknown>;
@@ -88,12 +88,12 @@ function* release(p: { readonly kblock?: number } | null | undefined, want: stri
   const exec = currentExecution();
   const b = typeof p === 'object' ? p.kblock : undefined;
   if (b === undefined) {
-    kwarn('invalid-free', `${fn}() of an object that was not allocated with kmalloc/vmalloc`, label, { title: `BUG: KASAN: invalid-free in ${label.split(':')[0] ?? label}` });
+    kwarnNext('invalid-free', `${fn}() of an object that was not allocated with kmalloc/vmalloc`, label, { title: `BUG: KASAN: invalid-free in ${label.split(':')[0] ?? label}` });
     return;
   }
   const kind = exec.objects.kind[b];
   if (want !== null && (kind === 'kmalloc' || kind === 'vmalloc') && kind !== want) {
-    kwarn('invalid-free', `${fn}() of ${exec.objects.label(b)}, which was allocated by ${kind}()`, label, {
+    kwarnNext('invalid-free', `${fn}() of ${exec.objects.label(b)}, which was allocated by ${kind}()`, label, {
       title: `BUG: KASAN: invalid-free in ${label.split(':')[0] ?? label}`, object: exec.objects.ref(b),
     });
     return;
@@ -108,7 +108,7 @@ function heldLockFreed(b: number, label: string): void {
   for (let t = 0; t < exec.threads.length; t++) {
     for (const h of ctxOf(exec, t).held) {
       if (exec.objects.block[h.id] !== b) continue;
-      kwarn('lock-misuse', `${threadLabel(exec, exec.running)} frees ${exec.objects.label(b)} at '${label}' while ${threadLabel(exec, t)} holds ${exec.objects.label(h.id)} inside it (taken at '${h.label}')`, label, {
+      kwarnNext('lock-misuse', `${threadLabel(exec, exec.running)} frees ${exec.objects.label(b)} at '${label}' while ${threadLabel(exec, t)} holds ${exec.objects.label(h.id)} inside it (taken at '${h.label}')`, label, {
         title: 'WARNING: held lock freed!',
         threads: t === exec.running ? [t] : [exec.running, t],
         object: exec.objects.ref(b),

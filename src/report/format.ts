@@ -23,9 +23,41 @@ export function sizeText(s: ReportSize): string {
   return `${plural(s.steps, 'step')}, ${plural(s.preemptions, 'preemption')}${s.faults ? `, ${plural(s.faults, 'injected fault')}` : ''}`;
 }
 
-/** `8 steps, 1 preemption (minimized from 57 steps, 6 preemptions)`. */
+/** `57 steps / 6 preemptions`: the size before minimization, as the minimization line says it. */
+function fromText(s: ReportSize): string {
+  return `${plural(s.steps, 'step')} / ${plural(s.preemptions, 'preemption')}${s.faults ? ` / ${plural(s.faults, 'injected fault')}` : ''}`;
+}
+
+/** `minimized from 57 steps / 6 preemptions`, or `not minimized: budget ran out`. */
+export function minimizationText(r: Report): string {
+  const m = r.minimization;
+  if (m.status === 'minimized') return `minimized from ${fromText(m.from)}`;
+  if (m.status === 'partly-minimized') return `minimized from ${fromText(m.from)}, not to the fixed point: ${m.reason}`;
+  return `not minimized: ${m.reason}`;
+}
+
+/** `8 steps, 1 preemption (minimized from 57 steps / 6 preemptions)`. */
 export function sizeLine(r: Report): string {
-  return r.minimizedFrom ? `${sizeText(r.size)} (minimized from ${sizeText(r.minimizedFrom)})` : sizeText(r.size);
+  return `${sizeText(r.size)} (${minimizationText(r)})`;
+}
+
+/**
+ * The kernel call an op models, for op boxes and stacks: the last `fn: call(...)` part of its label
+ * (`find_vm_area_paddr: rcu_read_lock` -> `rcu_read_lock`, `__vunmap: kfree(area)` -> `kfree`), else the
+ * op kind (`va->flags & VM_VM_AREA` is a read).
+ */
+export function callOf(label: string, op: string): string {
+  const parts = label.split(': ');
+  const last = (parts[parts.length - 1] ?? '').trim();
+  const m = /^([A-Za-z_]\w*)\s*(\(|$)/.exec(last);
+  return m?.[1] !== undefined && !C_KEYWORDS.has(m[1]) ? m[1] : op;
+}
+
+const C_KEYWORDS = new Set(['if', 'while', 'for', 'return', 'switch', 'sizeof', 'do', 'else']);
+
+/** The function an op's label names (`__vunmap: kfree(area)` -> `__vunmap`). */
+export function labelFunction(label: string): string {
+  return (label.split(':')[0] ?? label).trim();
 }
 
 export function siteText(r: Report, s: Site): string {
@@ -41,7 +73,8 @@ export function activeThreads(r: Report): Report['threads'] {
 /** The flag written after an op of the violation: `BUG`, `freed here`, ... (empty for others). */
 export function roleText(s: ReportStep): string {
   if (s.violating) return 'BUG';
-  return s.role === 'freed' ? 'freed here' : s.role === 'allocated' ? 'allocated here' : s.role === 'involved' ? 'involved' : '';
+  return s.role === 'freed' ? 'freed here' : s.role === 'allocated' ? 'allocated here' : s.role === 'involved' ? 'involved'
+    : s.role === 'blocked' ? 'blocked' : '';
 }
 
 /** Lines about the object the violation concerns (KASAN's "Allocated by / Freed by"). */
@@ -54,13 +87,16 @@ export function objectLines(r: Report): string[] {
   return out;
 }
 
+/** Facts lockdep records for the kernel-log block only (it prints them in its own shape). */
+const LOCKDEP_PARTS = /^(dep\d+(_\w+)?|acquiring(_at)?|held(_at)?)$/;
+
 /** Deadlock wait-for edges, livelock cycle, the violation's own facts. */
 export function detailLines(r: Report): string[] {
   const v = r.violation;
   const out: string[] = [];
   for (const w of v.waits ?? []) out.push(`${threadName(r, w.thread)} waits for ${w.waitsFor} at ${w.label}`);
   if (v.cycle?.length) out.push(`repeating cycle: ${v.cycle.join(' -> ')}`);
-  for (const [k, x] of Object.entries(v.facts ?? {})) out.push(`${k} = ${fmtVal(x)}`);
+  for (const [k, x] of Object.entries(v.facts ?? {})) if (!(r.lockdep && LOCKDEP_PARTS.test(k))) out.push(`${k} = ${fmtVal(x)}`);
   return out;
 }
 
@@ -76,7 +112,8 @@ export function opText(s: ReportStep): string {
   if (s.object !== undefined) bits.push(s.object);
   if (s.value !== undefined) bits.push(`= ${s.value}`);
   if (s.detail !== undefined) bits.push(s.detail);
-  return bits.length ? `${s.label} [${bits.join(' ')}]` : s.label;
+  const text = bits.length ? `${s.label} [${bits.join(' ')}]` : s.label;
+  return s.attempted === 'blocked' ? `${text} (blocked: never ran)` : s.attempted === 'stopped' ? `${text} (stopped here)` : text;
 }
 
 /** The fact keys shown in the state table (all keys of any row, in first-seen order). */

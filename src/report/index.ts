@@ -6,8 +6,10 @@
 export { buildReport } from './build.js';
 export type { BuildExtra } from './build.js';
 export { REPORT_FORMAT, REPORT_VERSION, parseReport, reportJson } from './report.js';
-export type { Facts, Report, ReportSize, ReportStep, StateRow, SwitchMark } from './report.js';
-export { renderMarkdown, mdCode, mdText } from './markdown.js';
+export type { AccessInfo, Facts, KasanInfo, LockdepInfo, LockSite, Minimization, Report, ReportSize, ReportStep, StateRow, SwitchMark, Task } from './report.js';
+export { kernelLog } from './kernel-log.js';
+export { renderMarkdown } from './markdown.js';
+export { mdCode, mdText, mdFence, termText } from './escape.js';
 export { renderText } from './text.js';
 export { renderHtml, escHtml, scriptJson } from './html.js';
 export { renderReport, REPORT_FORMATS } from './render.js';

@@ -1,34 +1,37 @@
 /**
  * Markdown rendering of a report, for terminals and GitHub: the kernel-style header, the broken
- * invariant, where it comes from, the interleaving as one column per thread (lincheck's table:
- * only visible ops, `switch` / `preempt` marks where another thread takes over, the violating op
- * flagged), the object's allocation / free history, the state after the key steps, and the replay
- * command. Every model-provided string is escaped (code spans cannot break out of the table;
- * plain text has its markdown / HTML punctuation backslash-escaped).
+ * invariant (every line of it: lockdep's chains stay on their own lines), where it comes from and
+ * whether it was minimized, the kernel's own console report (kernel-log.ts) in a code block, the
+ * interleaving as one column per thread (lincheck's table: only visible ops, `switch` / `preempt`
+ * marks where another thread takes over, the op that completes the violation flagged, an op that
+ * never ran marked so), the object's allocation / free history, the state after the key steps, and
+ * the replay command. Every model-provided string goes through escape.ts (code spans cannot break
+ * out of the table; prose has its markdown / HTML punctuation escaped and autolinkable words in
+ * code spans; a code block's fence is longer than any backtick run inside it).
  * Leaves out: colour and the picture (html.ts).
  */
+import { mdCode, mdFence, mdText } from './escape.js';
 import { activeThreads, afterText, changesText, detailLines, fmtVal, objectLines, opText, roleText, sizeLine, stateKeys, threadName } from './format.js';
+import { kernelLog } from './kernel-log.js';
 import type { Report } from './report.js';
 
-/** Escape text for markdown prose and table cells. */
-export function mdText(s: string): string {
-  return s.replace(/\r?\n/g, ' ')
-    .replace(/&(?=#?\w+;)/g, '&amp;')
-    .replace(/^([#>+-])/, '\\$1')
-    .replace(/[\\`*_[\]<|~]/g, (c, at: number, all: string) =>
-      // An underscore inside a word (mutex_lock) cannot start emphasis: leave it readable.
-      (c === '_' && /\w/.test(all[at - 1] ?? '') && /\w/.test(all[at + 1] ?? '') ? c : `\\${c}`));
+/** A fenced code block with an info string, whose fence no line inside can close. */
+export function mdBlock(lines: readonly string[], info = 'text'): string[] {
+  const [open = '```', ...rest] = mdFence(lines);
+  return [`${open}${info}`, ...rest];
 }
 
-/** A code span that cannot break out of a table cell. */
-export function mdCode(s: string): string {
-  const body = s.replace(/\r?\n/g, ' ').replace(/`/g, "'").replace(/\|/g, '\\|');
-  return `\`${body}\``;
+/** Prose over several lines: each line escaped, hard line breaks between them (a trailing backslash). */
+export function mdLines(text: string, prefix = ''): string[] {
+  const lines = text.split(/\r?\n/);
+  return lines.map((l, i) => `${prefix}${mdText(l)}${i < lines.length - 1 ? '\\' : ''}`);
 }
+
+export { mdCode, mdText };
 
 export function renderMarkdown(r: Report): string {
   const out: string[] = [];
-  out.push(`### ${mdText(r.title)}`, '', `> ${mdText(r.invariant)}`, '');
+  out.push(`### ${mdText(r.title)}`, '', ...mdLines(r.invariant, '> '), '');
   out.push('| | |', '|---|---|');
   out.push(`| model | ${mdCode(r.model.name)} (source hash ${mdCode(r.model.hash)}) |`);
   out.push(`| scenario | ${mdCode(r.model.scenario)} |`);
@@ -36,6 +39,8 @@ export function renderMarkdown(r: Report): string {
   out.push(`| schedule | ${mdText(sizeLine(r))} |`);
   if (r.bug !== undefined) out.push(`| expected bug | ${mdCode(r.bug)} |`);
   out.push('');
+  const log = kernelLog(r);
+  if (log.length) out.push('Kernel log:', '', ...mdBlock(log), '');
   const hasChanges = r.steps.some((s) => s.changes);
   const threads = activeThreads(r);
   out.push(`| step | ${threads.map((t) => mdText(threadName(r, t.id))).join(' | ')} |${hasChanges ? ' state change |' : ''}`);
@@ -63,6 +68,6 @@ export function renderMarkdown(r: Report): string {
     for (const k of keys) out.push(`| ${mdCode(k)} | ${r.state.map((row) => mdCode(fmtVal(row.facts[k]))).join(' | ')} |`);
     out.push('');
   }
-  out.push('Replay:', '', '```', r.replay, '```', '');
+  out.push('Replay:', '', ...mdFence([r.replay]), '');
   return out.join('\n');
 }

@@ -1,12 +1,16 @@
 /**
  * Plain-text rendering of a report for a terminal without markdown: the same content as the
- * markdown renderer, laid out in fixed-width columns (one per thread), with a `-- preempt --` or
- * `-- switch --` line where another thread takes over, `<== BUG` on the violating op, and a
- * `state:` line under each step that changed an inspected fact.
- * Long op texts are cut to the column width with an ellipsis.
+ * markdown renderer -- the broken invariant line by line, the kernel's console report
+ * (kernel-log.ts) verbatim -- and the interleaving laid out in fixed-width columns (one per
+ * thread), with a `-- preempt --` or `-- switch --` line where another thread takes over, `<== BUG`
+ * on the op that completes the violation, and a `state:` line under each step that changed an
+ * inspected fact. Long op texts are cut to the column width with an ellipsis.
+ * Control characters of model strings are shown as escapes (escape.ts), never sent to the terminal.
  * Leaves out: colour (terminals differ; pipe through a pager as is).
  */
 import { activeThreads, afterText, changesText, detailLines, fmtVal, objectLines, opText, roleText, sizeLine, stateKeys, threadName } from './format.js';
+import { termText } from './escape.js';
+import { kernelLog } from './kernel-log.js';
 import type { Report } from './report.js';
 
 const MAX_COL = 56;
@@ -17,12 +21,14 @@ function fit(s: string, w: number): string {
 }
 
 export function renderText(r: Report): string {
-  const out: string[] = [r.title, `  ${r.invariant}`, ''];
+  const out: string[] = [r.title, ...r.invariant.split(/\r?\n/).map((l) => `  ${l}`), ''];
   out.push(`model:    ${r.model.name} (source hash ${r.model.hash})  scenario: ${r.model.scenario}`);
   out.push(`found by: strategy ${r.strategy}, seed ${r.seed}`);
   out.push(`schedule: ${sizeLine(r)}`);
   if (r.bug !== undefined) out.push(`bug:      ${r.bug}`);
   out.push('');
+  const log = kernelLog(r);
+  if (log.length) out.push(...log, '');
   const threads = activeThreads(r);
   const flag = (s: Report['steps'][number]): string => (roleText(s) ? ` <== ${roleText(s)}` : '');
   const width = threads.map((t) => Math.min(MAX_COL, Math.max(threadName(r, t.id).length,
@@ -47,5 +53,6 @@ export function renderText(r: Report): string {
     }
   }
   out.push('', `replay: ${r.replay}`, '');
-  return out.join('\n');
+  // Model-provided strings reach a terminal: no escape sequence of theirs gets through.
+  return termText(out.join('\n'));
 }

@@ -40,6 +40,8 @@ export interface Attempt {
   /** Choose steps that took a non-zero value (injected faults), and the sum of those values. */
   readonly faults: number;
   readonly faultSum: number;
+  /** Names of the threads the execution created, by id. */
+  readonly threads: readonly string[];
 }
 
 class EventScheduler implements Scheduler {
@@ -96,11 +98,27 @@ export function toFlat(events: readonly Event[]): number[] {
   return out;
 }
 
+/**
+ * One Execution kept between attempts (as explore.ts does): a minimization runs thousands of them,
+ * and each new one allocates a dozen off-heap typed arrays whose collection was a third of its time.
+ * An attempt started inside another (a model calling the minimizer) builds its own.
+ */
+let spare: Execution | null = null;
+
 /** Run `model` with `params` under `events` once, with the op trace. */
 export function attempt(model: AnyModel, params: Json, events: readonly Event[], mode: 'strict' | 'skip' = 'strict', keepGoing = false): Attempt {
+  const exec = spare ?? new Execution();
+  spare = null;
+  try {
+    return attemptWith(exec, model, params, events, mode, keepGoing);
+  } finally {
+    spare = exec;
+  }
+}
+
+function attemptWith(exec: Execution, model: AnyModel, params: Json, events: readonly Event[], mode: 'strict' | 'skip', keepGoing: boolean): Attempt {
   const sched = new EventScheduler(events, mode);
   sched.beginExecution();
-  const exec = new Execution();
   const r = exec.run(model, sched, { params, trace: true, keepGoing });
   const evs = toEvents(r.schedule, r.traceOps);
   let faults = 0;
@@ -113,6 +131,7 @@ export function attempt(model: AnyModel, params: Json, events: readonly Event[],
   }
   return {
     violation: r.violation, violations: r.violations, events: evs, ops: r.traceOps, flat: r.schedule, steps: r.steps, preemptions: r.preemptions, faults, faultSum,
+    threads: exec.threads.map((t) => t.name),
   };
 }
 

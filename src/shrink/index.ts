@@ -4,6 +4,7 @@
  */
 export { minimize } from './minimize.js';
 export type { MinimizeOptions, MinimizeResult, Size } from './minimize.js';
+export type { Keep } from './context.js';
 export { sameViolation, violationSignature } from './same.js';
 export { attempt, toEvents, toFlat, smaller } from './attempt.js';
 export type { Attempt, Event } from './attempt.js';

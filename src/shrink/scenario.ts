@@ -14,7 +14,7 @@
  * Leaves out: shrinking strings (addresses and names rarely shrink meaningfully).
  */
 import { Execution } from '../engine/execution.js';
-import type { Json } from '../engine/model.js';
+import { type Json, paramsFit } from '../engine/model.js';
 import { makeStrategy, strategyNames } from '../strategies/index.js';
 import { type Attempt, toEvents } from './attempt.js';
 import { ShrinkContext } from './context.js';
@@ -104,6 +104,16 @@ export function findInScenario(ctx: ShrinkContext, params: Json, cur: Attempt, o
   return null;
 }
 
+/** The model's own smaller scenarios (its `shrinkScenario`); one that throws proposes none. */
+function ownShrinks(ctx: ShrinkContext): Json[] {
+  try {
+    const own = ctx.model.shrinkScenario?.(ctx.params) as unknown;
+    return Array.isArray(own) ? (own as Json[]) : [];
+  } catch {
+    return [];
+  }
+}
+
 /** Shrink the scenario to a fixed point; updates `ctx.params`; returns the attempt in it. */
 export function shrinkScenario(ctx: ShrinkContext, start: Attempt, o: ScenarioOptions): { attempt: Attempt; shrunk: boolean } {
   let cur = start;
@@ -112,9 +122,9 @@ export function shrinkScenario(ctx: ShrinkContext, start: Attempt, o: ScenarioOp
   const seen = new Set<string>([JSON.stringify(ctx.params)]);
   while (progress && !ctx.expired) {
     progress = false;
-    const own = ctx.model.shrinkScenario ? (ctx.model.shrinkScenario(ctx.params) as Json[]) : [];
     const size = jsonSize(ctx.params);
-    const cands = [...own, ...jsonShrinks(ctx.params).filter((c) => jsonSize(c) < size)];
+    // Candidates outside the model's params schema are not scenarios it accepts: never tried.
+    const cands = [...ownShrinks(ctx), ...jsonShrinks(ctx.params).filter((c) => jsonSize(c) < size)].filter((c) => paramsFit(ctx.model, c));
     for (const p of cands) {
       if (ctx.expired) break;
       const key = JSON.stringify(p);
@@ -123,7 +133,7 @@ export function shrinkScenario(ctx: ShrinkContext, start: Attempt, o: ScenarioOp
       const found = findInScenario(ctx, p, cur, o);
       let a: Attempt | null = null;
       if (found) {
-        const pctx = new ShrinkContext(ctx.model, p, ctx.target, ctx.deadline, ctx.maxRuns, ctx.keepGoing);
+        const pctx = new ShrinkContext(ctx.model, p, ctx.target, ctx.deadline, ctx.maxRuns, ctx.keep, ctx.keepGoing);
         pctx.runs = ctx.runs;
         const shrunkHere = shrinkSchedule(pctx, found);
         ctx.runs = pctx.runs;

@@ -25,6 +25,8 @@
  * catches them).
  */
 import type { Scheduler, SchedulerView } from '../engine/scheduler.js';
+import { UsageError } from '../engine/violation.js';
+import { DIVERGED, PAST, PathLog, type Prefix, ROOT_PREFIX, prefixDecision, prefixLength } from './prefix.js';
 import { viewSignature } from './signature.js';
 
 /** One decision beyond the current work item's prefix. */
@@ -35,35 +37,18 @@ interface Node {
   readonly sig: number;
 }
 
-/**
- * A queued prefix: the first `len` decisions (and signatures) of the execution that queued it,
- * then the preempting thread `alt`. Items queued by one execution share its path arrays, so the
- * queue costs a few words per preemption point instead of a copy of the path.
- */
-interface Work {
-  readonly steps: readonly number[];
-  readonly sigs: readonly number[];
-  readonly len: number;
-  readonly alt: number;
-}
-
-const ROOT: Work = { steps: [], sigs: [], len: 0, alt: -1 };
-
 export class DfsScheduler implements Scheduler {
   readonly name = 'dfs';
   readonly seed = 0;
   exhaustive = false;
   private level = 0;
-  private queue: Work[] = [ROOT];
-  private next: Work[] = [];
-  private work: Work = ROOT;
+  private queue: Prefix[] = [ROOT_PREFIX];
+  private next: Prefix[] = [];
+  private work: Prefix = ROOT_PREFIX;
   private stack: Node[] = [];
   private started = false;
-  /** Position in the decision list of the running execution. */
-  private pos = 0;
-  /** Path (steps, sigs) of the running execution, for queueing preemptive prefixes. */
-  private path: number[] = [];
-  private pathSigs: number[] = [];
+  /** Decisions of the running execution, for queueing preemptive prefixes. */
+  private readonly log = new PathLog();
   private executions = 0;
   private divergences = 0;
   /** The queue for the next bound overflowed: bounds from the next one on are run by deepening. */
@@ -74,9 +59,15 @@ export class DfsScheduler implements Scheduler {
   /** Preemptions so far in the running execution (recounted as a replay re-runs its prefix). */
   private pre = 0;
   private repeats = 0;
+  /** Some schedule needs more preemptions than `preemptionBound` (the verdict is "within" it). */
+  private limited = false;
 
   /** `queueCap`: most prefixes queued for the next bound before switching to deepening. */
-  constructor(readonly preemptionBound?: number, private readonly queueCap = 200_000) {}
+  constructor(readonly preemptionBound?: number, private readonly queueCap = 200_000) {
+    if (preemptionBound !== undefined && !(Number.isInteger(preemptionBound) && preemptionBound >= 0)) {
+      throw new UsageError(`preemptionBound must be a whole number >= 0 (got ${preemptionBound})`);
+    }
+  }
 
   beginExecution(): boolean {
     if (this.exhaustive) return false;
@@ -92,6 +83,7 @@ export class DfsScheduler implements Scheduler {
       // Bound `level` is done: move to the prefixes with one more preemption.
       const more = this.deepening ? this.cut : this.next.length > 0 || this.overflow;
       if (!more || (this.preemptionBound !== undefined && this.level >= this.preemptionBound)) {
+        if (more) this.limited = true;
         this.exhaustive = true;
         return false;
       }
@@ -101,10 +93,10 @@ export class DfsScheduler implements Scheduler {
         this.deepening = true;
         this.overflow = false;
         this.cut = false;
-        this.queue = [ROOT];
+        this.queue = [ROOT_PREFIX];
       } else if (this.deepening) {
         this.cut = false;
-        this.queue = [ROOT];
+        this.queue = [ROOT_PREFIX];
       } else {
         this.queue = this.next.reverse();
       }
@@ -113,22 +105,28 @@ export class DfsScheduler implements Scheduler {
   }
 
   private reset(): true {
-    this.pos = 0;
-    // Fresh arrays: work items queued by the previous execution still share the old ones.
-    this.path = [];
-    this.pathSigs = [];
+    this.log.reset();
     this.pre = 0;
     this.executions++;
     return true;
+  }
+
+  /** When `exhaustive`, what the bound left out: '2 preemptions' means every schedule with at most 2. */
+  get within(): string | undefined {
+    const k = this.preemptionBound;
+    return this.exhaustive && this.limited && k !== undefined ? `${k} preemption${k === 1 ? '' : 's'}` : undefined;
   }
 
   /** Mark the space exhausted as soon as the last execution ends (so a budget that ends exactly there still counts). */
   endExecution(): void {
     if (this.deepening && this.pre < this.level) this.repeats++;
     const later = this.deepening ? this.cut : this.next.length > 0 || this.overflow;
-    const more = this.stack.some((n) => n.idx + 1 < n.alts.length) || this.queue.length > 0
-      || (later && (this.preemptionBound === undefined || this.level < this.preemptionBound));
-    if (!more) this.exhaustive = true;
+    const below = this.preemptionBound === undefined || this.level < this.preemptionBound;
+    const more = this.stack.some((n) => n.idx + 1 < n.alts.length) || this.queue.length > 0 || (later && below);
+    if (!more) {
+      if (later) this.limited = true;
+      this.exhaustive = true;
+    }
   }
 
   /** Move the deepest node with an untried alternative to it; false when the subtree is done. */
@@ -147,29 +145,15 @@ export class DfsScheduler implements Scheduler {
 
   /** The recorded decision at `pos`, or undefined when the execution is past its known part. */
   private replayed(sig: number): number | undefined {
-    const p = this.pos;
-    const w = this.work;
-    if (p < w.len) {
-      if (w.sigs[p] !== sig) return -1;
-      return w.steps[p] as number;
-    }
-    const prefix = w.alt >= 0 ? w.len + 1 : w.len;
-    if (p < prefix) {
-      if (w.sigs[p] !== sig) return -1;
-      return w.alt;
-    }
-    const node = this.stack[p - prefix];
+    const p = this.log.pos;
+    const fixed = prefixDecision(this.work, p, sig);
+    if (fixed !== PAST) return fixed === DIVERGED ? -1 : fixed;
+    const node = this.stack[p - prefixLength(this.work)];
     if (node === undefined) return undefined;
     if (node.sig !== sig) return -1;
     return node.alts[node.idx] as number;
   }
 
-  private record(step: number, sig: number): number {
-    this.path.push(step);
-    this.pathSigs.push(sig);
-    this.pos++;
-    return step;
-  }
 
   pickThread(view: SchedulerView): number {
     const t = this.pick(view);
@@ -189,7 +173,7 @@ export class DfsScheduler implements Scheduler {
         this.divergences++;
         return view.threadCount;
       }
-      return this.record(r, sig);
+      return this.log.record(r, sig);
     }
     const last = view.lastThread;
     let alts: number[];
@@ -210,14 +194,17 @@ export class DfsScheduler implements Scheduler {
             this.overflow = true;
             break;
           }
-          this.next.push({ steps: this.path, sigs: this.pathSigs, len: this.path.length, alt: t });
+          this.next.push(this.log.deviate(t));
         }
+      } else if (view.enabledCount > 1) {
+        // At the last bound a preemption is possible here: the verdict is "within the bound".
+        this.limited = true;
       }
     } else {
       alts = Array.from(view.enabled.subarray(0, view.enabledCount));
     }
     this.stack.push({ alts, idx: 0, sig });
-    return this.record(alts[0] as number, sig);
+    return this.log.record(alts[0] as number, sig);
   }
 
   pickValue(n: number): number {
@@ -228,11 +215,11 @@ export class DfsScheduler implements Scheduler {
         this.divergences++;
         return n;
       }
-      return this.record(r, sig);
+      return this.log.record(r, sig);
     }
     const alts = Array.from({ length: n }, (_, i) => i);
     this.stack.push({ alts, idx: 0, sig });
-    return this.record(0, sig);
+    return this.log.record(0, sig);
   }
 
   stats(): Record<string, number> {

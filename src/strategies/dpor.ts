@@ -372,6 +372,11 @@ export class DporScheduler implements Scheduler {
     }
   }
 
+  /** The independence DPOR relies on (conflicts.ts), for the run's audit to check on the model. */
+  independent(a: Op, b: Op, view: SchedulerView): boolean {
+    return !conflicts(a, b, view);
+  }
+
   stats(): Record<string, number> {
     return {
       traces: this.executions - this.blocked, sleepBlocked: this.blocked, divergences: this.divergences, depth: this.depth,

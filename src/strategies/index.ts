@@ -5,6 +5,7 @@
  */
 import type { Scheduler } from '../engine/scheduler.js';
 import { UsageError } from '../engine/violation.js';
+import { DelayScheduler } from './delay.js';
 import { DfsScheduler } from './dfs.js';
 import { DporScheduler } from './dpor.js';
 import { MutateScheduler } from './mutate.js';
@@ -13,7 +14,7 @@ import { PortfolioScheduler } from './portfolio.js';
 import { PosScheduler } from './pos.js';
 import { RandomScheduler } from './random.js';
 
-export const STRATEGY_NAMES = ['random', 'pct', 'pos', 'dfs', 'dpor', 'portfolio'] as const;
+export const STRATEGY_NAMES = ['random', 'pct', 'pos', 'dfs', 'delay', 'dpor', 'portfolio'] as const;
 export type StrategyName = (typeof STRATEGY_NAMES)[number];
 
 export interface StrategyOptions {
@@ -22,6 +23,8 @@ export interface StrategyOptions {
   readonly depth?: number;
   /** DFS: preemption bound; iterative bounding from 0 up to it (default: unbounded). */
   readonly preemptionBound?: number;
+  /** Delay bounding: most delays; iterative bounding from 0 up to it (default: unbounded). */
+  readonly delayBound?: number;
 }
 
 type Factory = (o: StrategyOptions) => Scheduler;
@@ -34,6 +37,7 @@ export function registerStrategy(name: string, f: Factory): void {
 
 registerStrategy('random', (o) => new RandomScheduler(o.seed ?? 1));
 registerStrategy('dfs', (o) => new DfsScheduler(o.preemptionBound));
+registerStrategy('delay', (o) => new DelayScheduler(o.delayBound));
 registerStrategy('dpor', () => new DporScheduler());
 registerStrategy('pct', (o) => new PctScheduler(o.seed ?? 1, o.depth ?? 3));
 registerStrategy('pos', (o) => new PosScheduler(o.seed ?? 1));

@@ -13,9 +13,9 @@
  * Deterministic given the seed: execution j draws from a stream seeded by (seed, j).
  * Leaves out: the paper's bounded-priority refinement for long runs (PCT-BP).
  */
-import { MAX_THREADS } from '../engine/execution.js';
 import { Rng, mixSeed } from '../engine/rng.js';
 import type { ExecutionOutcome, Scheduler, SchedulerView } from '../engine/scheduler.js';
+import { INITIAL_PRIORITIES, growPriorities } from './priorities.js';
 
 export class PctScheduler implements Scheduler {
   readonly name: string = 'pct';
@@ -24,7 +24,8 @@ export class PctScheduler implements Scheduler {
   /** Largest number of multi-choice steps seen in one execution (the paper's k). */
   private k = 0;
   private count = 0;
-  private readonly prio = new Float64Array(MAX_THREADS);
+  /** Priority of each thread (grown when a model has more threads than it holds). */
+  private prio = new Float64Array(INITIAL_PRIORITIES);
   private known = 0;
   /** Change point i (0-based) fires at multi-choice step points[i]; sorted ascending. */
   private points: number[] = [];
@@ -51,6 +52,7 @@ export class PctScheduler implements Scheduler {
   }
 
   pickThread(view: SchedulerView): number {
+    if (view.threadCount > this.prio.length) this.prio = growPriorities(this.prio, view.threadCount);
     const prio = this.prio;
     while (this.known < view.threadCount) prio[this.known++] = this.depth + this.rng.float();
     let best = this.highest(view);

@@ -13,17 +13,18 @@
  * seed: execution j draws from a stream seeded by (seed, j).
  * Leaves out: the paper's POS* variant with a per-execution priority on "no-race" events.
  */
-import { MAX_THREADS } from '../engine/execution.js';
 import type { Op } from '../engine/ops.js';
 import { Rng, mixSeed } from '../engine/rng.js';
 import type { Scheduler, SchedulerView } from '../engine/scheduler.js';
+import { INITIAL_PRIORITIES, growPriorities } from './priorities.js';
 import { conflicts } from './conflicts.js';
 
 export class PosScheduler implements Scheduler {
   readonly name = 'pos';
   private rng: Rng;
   private execution = 0;
-  private readonly prio = new Float64Array(MAX_THREADS);
+  /** Priority of each thread (grown when a model has more threads than it holds). */
+  private prio = new Float64Array(INITIAL_PRIORITIES);
   private known = 0;
 
   constructor(readonly seed: number) {
@@ -37,6 +38,7 @@ export class PosScheduler implements Scheduler {
   }
 
   pickThread(view: SchedulerView): number {
+    if (view.threadCount > this.prio.length) this.prio = growPriorities(this.prio, view.threadCount);
     const prio = this.prio;
     while (this.known < view.threadCount) prio[this.known++] = this.rng.float();
     let best = view.enabled[0] as number;

@@ -1,54 +1,22 @@
 /**
  * `mapcheck check <model> [--strategy S] [--budget N] [--time D] [--seed S] [--depth D]
- * [--preemption-bound K] [--scenario NAME|JSON] [--json] [--watchdog D]`: one run of one model.
- * Exit 0 when no violation was found, 1 when one was, 2 on a usage error. The run happens in a
- * worker thread watched by a watchdog, so a model stuck in a loop that never yields an op ends
- * with a one-line error instead of a hang.
+ * [--preemption-bound K] [--delay-bound K] [--scenario NAME|JSON] [--json] [--watchdog D]`: one run
+ * of one model.
+ * Exit 0 when no violation was found, 1 when one was, 2 on a usage error. The run happens in the
+ * sandbox (sandbox.ts): a worker with a heap cap, watched by the CPU-time watchdog, so a model stuck
+ * in a loop that never yields an op, or allocating without bound, ends with a one-line error
+ * (exit 2) instead of a hang or a crash; a scenario outside the model's params schema is refused
+ * before any model code runs.
  * Leaves out: minimized reports (written by the report stage when it is registered).
  */
-import { resolve } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import type { ExploreResult } from '../../engine/explore.js';
 import { UsageError } from '../../engine/violation.js';
-import { scenarioParams } from '../../engine/model.js';
 import { STRATEGY_NAMES, makeStrategy } from '../../strategies/index.js';
 import { bool, num, str } from '../args.js';
 import { type CliIO, type Command, EXIT_FOUND, EXIT_OK } from '../command.js';
-import type { CheckJob } from '../check-worker.js';
-import { type ResultJson, loadModels, resolveModel, resultJson, resultText, strategyOptions } from '../resolve.js';
-
-/** Run a check job in a worker; rejects with UsageError when the watchdog fires. */
-export function runCheckJob(job: CheckJob, watchdogMs: number, onProgress?: (executions: number) => void): Promise<ExploreResult> {
-  return new Promise((resolve, reject) => {
-    const w = new Worker(new URL('../check-worker.js', import.meta.url), { workerData: job });
-    let timer: NodeJS.Timeout | undefined;
-    let lastExec = 0;
-    const arm = (): void => {
-      if (timer) clearTimeout(timer);
-      timer = setTimeout(() => {
-        void w.terminate();
-        reject(new UsageError(`model '${job.model}' made no progress for ${Math.round(watchdogMs / 1000)} s during execution ${lastExec + 1} (seed ${job.seed}): a thread probably loops without yielding an op; add a yield (e.g. yieldNow()) in the loop so the step bound can catch it`));
-      }, watchdogMs);
-    };
-    arm();
-    w.on('message', (m: { type: string; executions?: number; result?: ExploreResult; usage?: boolean; message?: string }) => {
-      if (m.type === 'progress') {
-        lastExec = m.executions ?? lastExec;
-        onProgress?.(lastExec);
-        arm();
-      } else {
-        if (timer) clearTimeout(timer);
-        void w.terminate();
-        if (m.type === 'result' && m.result) resolve(m.result);
-        else reject(m.usage ? new UsageError(m.message ?? 'usage error') : new Error(m.message ?? 'worker failed'));
-      }
-    });
-    w.on('error', (e) => {
-      if (timer) clearTimeout(timer);
-      reject(e);
-    });
-  });
-}
+import { type ResultJson, resultJson, resultText, strategyOptions } from '../resolve.js';
+import type { CheckJob } from '../sandbox-jobs.js';
+import { SANDBOX_FLAGS, runSandboxed, sandboxOptions } from '../sandbox.js';
 
 /** Hook run after a check finds something (the report stage registers itself here). */
 export type FindingHook = (r: ExploreResult, flags: Record<string, unknown>, io: CliIO) => Promise<string | undefined>;
@@ -68,39 +36,32 @@ export const checkCommand: Command = {
     seed: { type: 'int', help: 'seed of the randomized strategies (default 1)' },
     depth: { type: 'int', min: 1, help: 'PCT bug depth d (default 3)' },
     'preemption-bound': { type: 'int', help: 'DFS: iterative preemption bound K' },
+    'delay-bound': { type: 'int', help: 'delay: iterative delay bound K (at most K delays of the round-robin scheduler)' },
     scenario: { type: 'string', help: 'scenario name (see mapcheck list) or JSON parameters' },
     'max-steps': { type: 'int', min: 1, help: 'step bound of one execution (livelock detection)' },
-    watchdog: { type: 'duration', help: 'abort when no execution finishes for this long (default 30s)' },
     'report-dir': { type: 'string', help: 'where reports of findings are written (default reports/)' },
     'no-report': { type: 'bool', help: 'do not write a report for a finding' },
-    load: { type: 'string', help: 'a JS module exporting `models` (your own defineModel values) to check' },
     json: { type: 'bool', help: 'print one JSON object' },
+    ...SANDBOX_FLAGS,
   },
   async run(args, io) {
     const [name, extra] = args.positional;
     if (name === undefined) throw new UsageError('check: which model? (run mapcheck list)');
     if (extra !== undefined) throw new UsageError(`check: unexpected argument '${extra}'`);
-    const load = str(args.flags, 'load');
-    const loadPath = load !== undefined ? resolve(io.cwd, load) : undefined;
-    if (loadPath !== undefined) await loadModels(loadPath);
-    const model = resolveModel(name);
+    makeStrategy(str(args.flags, 'strategy') ?? 'portfolio', {}); // an unregistered strategy is a usage error before any worker starts
     const scenario = str(args.flags, 'scenario');
-    scenarioParams(model, scenario); // a bad scenario is a usage error before any worker starts
-    makeStrategy(str(args.flags, 'strategy') ?? 'portfolio', {}); // likewise an unregistered strategy
     const time = num(args.flags, 'time');
     const maxSteps = num(args.flags, 'max-steps');
     const job: CheckJob = {
-      model: model.name, strategy: str(args.flags, 'strategy') ?? 'portfolio', ...strategyOptions(args.flags),
+      kind: 'check', model: name, strategy: str(args.flags, 'strategy') ?? 'portfolio', ...strategyOptions(args.flags),
       maxExecutions: num(args.flags, 'budget') ?? (time !== undefined ? Number.MAX_SAFE_INTEGER : 10_000),
       ...(scenario !== undefined ? { scenario } : {}),
       ...(time !== undefined ? { deadline: Date.now() + time } : {}),
       ...(maxSteps !== undefined ? { maxSteps } : {}),
-      ...(loadPath !== undefined ? { load: loadPath } : {}),
     };
-    const r = await runCheckJob(job, num(args.flags, 'watchdog') ?? 30_000);
-    const sv = r.finding?.violation;
-    // A scenario the model's setup refuses (its schema check threw a UsageError) is bad input, not a finding.
-    if (sv && sv.kind === 'usage' && sv.step < 0 && sv.threads.length === 0) throw new UsageError(sv.message.replace(/^setup of \S+ threw: /, ''));
+    // The model, its scenario (checked against its params schema) and any --load module are
+    // resolved in the sandbox worker: no model code runs in this thread.
+    const r = await runSandboxed(job, sandboxOptions(args.flags, io.cwd, `model '${name}'`));
     const j: ResultJson = resultJson(r);
     if (r.finding && !bool(args.flags, 'no-report')) {
       for (const h of hooks) {

@@ -21,7 +21,7 @@ export const fuzzCommand: Command = {
   flags: {
     models: { type: 'string', help: "comma-separated model globs, e.g. 'litmus/*,ioremap-reuse/posted' (default every model)" },
     strategies: { type: 'string', help: 'comma-separated strategies (default portfolio,mutate)' },
-    time: { type: 'duration', help: 'stop after this long (default 60s unless --executions)' },
+    time: { type: 'duration', help: 'wall time of the whole campaign, reports included (default 60s unless --executions)' },
     executions: { type: 'int', min: 1, help: 'stop after this many executions (this session)' },
     workers: { type: 'int', min: 1, help: 'worker threads (default: available cores)' },
     seed: { type: 'int', help: 'base seed; chunk n of shard i/N runs seed base + n*N + i (default 1)' },
@@ -31,10 +31,11 @@ export const fuzzCommand: Command = {
     'shard-count': { type: 'int', min: 1, help: 'number of shards when the index comes from JOB_COMPLETION_INDEX / SLURM_ARRAY_TASK_ID' },
     corpus: { type: 'string', help: 'repository corpus that seeds the campaign (default fuzz/corpus)' },
     pin: { type: 'bool', help: 'pin the smallest token of every bug found into the corpus (and drop stale entries)' },
-    coverage: { type: 'bool', help: 'run under c8 and write line/branch coverage of the model code to <out>/coverage/' },
-    watchdog: { type: 'duration', help: 'restart a worker silent for this long and record a hang (default 30s)' },
+    coverage: { type: 'bool', help: 'run under c8 and write line/branch coverage of the code of the models that ran to <out>/coverage/' },
+    watchdog: { type: 'duration', help: 'CPU time one execution may take before its worker is restarted and the hang re-checked (default 30s)' },
+    'max-heap': { type: 'int', min: 16, help: 'heap limit of each worker, in MB (default 192)' },
     'log-interval': { type: 'duration', help: 'seconds between progress lines when not on a terminal (default 5s)' },
-    'report-time': { type: 'duration', help: 'time budget for minimizing and rendering reports at the end (default 30s)' },
+    'report-time': { type: 'duration', help: 'minimization budget of each bug\'s report, within --time (default 30s)' },
     depth: { type: 'int', min: 1, help: 'PCT bug depth d' },
     'max-steps': { type: 'int', min: 1, help: 'step bound of one execution (livelock detection)' },
   },
@@ -52,15 +53,19 @@ export const fuzzCommand: Command = {
       ...opt('corpus', s('corpus')), pin: bool(f, 'pin'), ...opt('watchdogMs', n('watchdog')),
       ...opt('logEveryS', n('log-interval') !== undefined ? (n('log-interval') as number) / 1000 : undefined),
       ...opt('reportBudgetMs', n('report-time')), ...opt('depth', n('depth')), ...opt('maxSteps', n('max-steps')),
+      ...opt('heapMb', n('max-heap')),
     };
     if (bool(f, 'coverage')) {
-      // Validate everything first (bad input must fail before c8 starts), then re-run under c8.
+      // Validate everything first (bad input must fail before c8 starts), then re-run under c8; the
+      // child takes the directory's lock itself.
       const setup = setupCampaign(o);
+      setup.lock.release();
       const rest = process.argv.slice(process.argv.indexOf('fuzz') + 1).filter((a) => a !== '--coverage');
       const out = o.resume ?? setup.dir;
       const dir = isAbsolute(out) ? out : resolve(cwd, out);
       const filtered = removeFlag(removeFlag(rest, '--out'), '--resume');
-      const code = await runUnderC8(o.resume !== undefined ? [...filtered, '--resume', dir] : filtered, dir, cwd);
+      const designs = [...new Set(setup.models.map((m) => m.name.split('/')[0] ?? m.name))];
+      const code = await runUnderC8(o.resume !== undefined ? [...filtered, '--resume', dir] : filtered, dir, cwd, designs);
       io.out(`coverage of the model code: ${join(dir, 'coverage', 'index.html')} (summary: ${join(dir, 'coverage', 'coverage-summary.json')})`);
       return code;
     }

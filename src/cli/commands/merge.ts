@@ -26,7 +26,7 @@ export const mergeCommand: Command = {
     if (bool(args.flags, 'json')) {
       io.out(JSON.stringify(r.summary));
     } else {
-      io.out(`merged ${r.inputs} campaign(s): ${r.summary.executions} executions, ${r.summary.bugs.length} distinct bug(s), ${r.summary.coverage} fingerprints`);
+      io.out(`merged ${r.inputs} campaign(s): ${r.summary.executions} executions, ${r.summary.bugs.length} distinct bug(s), ${r.summary.coverage} fingerprints${r.resigned ? `; ${r.resigned} finding(s) of an older signature scheme re-signed (resume the merge to write their reports)` : ''}`);
       for (const b of r.summary.bugs) io.out(`  ${b.signature.padEnd(26)} ${b.model.padEnd(28)} x${b.count}`);
       io.out(`summary: ${join(out, 'summary.md')}`);
     }

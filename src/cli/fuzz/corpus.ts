@@ -12,6 +12,8 @@ import { join, relative } from 'node:path';
 import { findModel } from '../../../models/index.js';
 import { decodeToken } from '../../engine/token.js';
 import { UsageError } from '../../engine/violation.js';
+import { validate } from '../../engine/schema.js';
+import { corpusFileSchema } from './file-schemas.js';
 import { readJson, safeName } from './files.js';
 
 export interface CorpusEntry {
@@ -50,6 +52,8 @@ export function parseEntry(raw: unknown, file: string): CorpusEntry {
   if (!o || typeof o !== 'object' || typeof o.token !== 'string' || typeof o.model !== 'string') {
     throw new UsageError(`corpus file ${file} is corrupt: expected { token, model, scenario, reason, kind, pinned }`);
   }
+  const bad = validate(corpusFileSchema, o, 'entry');
+  if (bad) throw new UsageError(`corpus file ${file} is corrupt: ${bad}`);
   try {
     decodeToken(o.token);
   } catch (e) {
@@ -63,19 +67,31 @@ export function parseEntry(raw: unknown, file: string): CorpusEntry {
   };
 }
 
-/** Every entry under `dir` (missing dir = empty); entries of changed or unknown models are stale. */
-export function loadCorpus(dir: string): LoadedCorpus {
+/**
+ * Every entry under `dir` (missing dir = empty); entries of changed or unknown models are stale.
+ * With `lenient` (a campaign's own corpus: a convenience, rebuilt as it runs), an unreadable or
+ * corrupt entry — a write cut short by a full disk — is skipped and counted in `broken`, not fatal.
+ */
+export function loadCorpus(dir: string, lenient = false): LoadedCorpus & { readonly broken: string[] } {
   const entries: CorpusEntry[] = [];
   const stale: string[] = [];
-  if (!existsSync(dir)) return { entries, stale };
+  const broken: string[] = [];
+  if (!existsSync(dir)) return { entries, stale, broken };
   for (const file of walk(dir)) {
-    const e = parseEntry(readJson(file, 'corpus file'), file);
+    let e: CorpusEntry;
+    try {
+      e = parseEntry(readJson(file, 'corpus file'), file);
+    } catch (err) {
+      if (!lenient) throw err;
+      broken.push(relative(dir, file));
+      continue;
+    }
     const m = findModel(e.model);
     const s = decodeToken(e.token);
     if (!m || s.model !== m.name || s.hash !== m.hash) stale.push(relative(dir, file));
     else entries.push(e);
   }
-  return { entries, stale };
+  return { entries, stale, broken };
 }
 
 /** File name of an entry: `<dir>/<model>/<bug-signature | cov-key>.json`. */

@@ -5,7 +5,7 @@
  * atomic within one POSIX file system). Every failure becomes a one-line UsageError naming the path.
  * Leaves out: fsync of the directory itself (a power cut may lose the rename, never tear the file).
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { open as openAsync, rename, rm } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { UsageError } from '../../engine/violation.js';
@@ -92,14 +92,28 @@ export function writeJsonAtomic(path: string, value: unknown, sync = true): void
   writeAtomic(path, `${JSON.stringify(value, null, 2)}\n`, sync);
 }
 
-/** Read and parse a JSON file; a missing or corrupt file is a one-line UsageError. */
-export function readJson(path: string, what: string): unknown {
-  let text: string;
+/** Largest file a campaign or report reads back (bytes): far above any it writes. */
+export const MAX_READ_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Read a text file from outside: only a regular file of at most `maxBytes` (a FIFO or /dev/zero
+ * would never end), else a one-line UsageError.
+ */
+export function readTextFile(path: string, what: string, maxBytes = MAX_READ_BYTES): string {
   try {
-    text = readFileSync(path, 'utf8');
+    const st = statSync(path);
+    if (!st.isFile()) throw new UsageError(`cannot read ${what} ${path}: not a regular file`);
+    if (st.size > maxBytes) throw new UsageError(`cannot read ${what} ${path}: ${st.size} bytes, more than the ${maxBytes} accepted`);
+    return readFileSync(path, 'utf8');
   } catch (e) {
+    if (e instanceof UsageError) throw e;
     throw new UsageError(`cannot read ${what} ${path}: ${reason(e)}`);
   }
+}
+
+/** Read and parse a JSON file; a missing, oversized or corrupt file is a one-line UsageError. */
+export function readJson(path: string, what: string): unknown {
+  const text = readTextFile(path, what);
   try {
     return JSON.parse(text) as unknown;
   } catch {

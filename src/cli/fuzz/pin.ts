@@ -2,6 +2,11 @@
  * `mapcheck fuzz --pin`: turn a campaign's findings into pinned regression entries of the
  * repository corpus (`fuzz/corpus/<model>/<signature>.json`), which `npm test` replays, and drop
  * that corpus's entries of the campaign's models that were recorded against an older model version.
+ * A bug whose smallest token does not show one of the declared bugs (expectedBugs) its occurrences
+ * showed gets that bug's smallest token pinned too, as `<signature>--<bug id>.json`, so the corpus
+ * demonstrates every declared bug the campaign found. Bug entries filed under another signature than
+ * their token shows now (an older signature scheme) are refiled under the current one, or dropped
+ * when the campaign pins that signature anyway.
  * A few of the campaign's coverage entries are copied too, as mutation seeds for later campaigns.
  * This is the documented way to regenerate pinned tokens after a model changes:
  * `npm run fuzz -- --models '<glob>' --time 30s --pin`.
@@ -12,7 +17,9 @@ import { join } from 'node:path';
 import type { AnyModel } from '../../engine/model.js';
 import { decodeToken } from '../../engine/token.js';
 import { type CorpusEntry, entryPath } from './corpus.js';
+import { replay } from '../../check.js';
 import { readJson, safeName, writeJsonAtomic } from './files.js';
+import { signature } from './signature.js';
 import type { FindingRecord } from './store.js';
 
 /** Coverage entries copied per model from the campaign corpus (mutation seeds for later campaigns). */
@@ -21,6 +28,7 @@ const COVER_PER_MODEL = 16;
 export function pinFindings(dir: string, models: readonly AnyModel[], records: readonly FindingRecord[], campaignCorpus: string): string[] {
   const lines: string[] = [];
   let removed = 0;
+  let refiled = 0;
   for (const m of models) {
     const mdir = join(dir, safeName(m.name));
     if (!existsSync(mdir)) continue;
@@ -35,6 +43,8 @@ export function pinFindings(dir: string, models: readonly AnyModel[], records: r
       if (stale) {
         rmSync(p, { force: true });
         removed++;
+      } else if (e?.reason === 'bug' && typeof e.token === 'string') {
+        refiled += refile(m, mdir, f, e as CorpusEntry, records) ? 1 : 0;
       }
     }
   }
@@ -46,6 +56,18 @@ export function pinFindings(dir: string, models: readonly AnyModel[], records: r
     };
     writeJsonAtomic(entryPath(dir, e, r.signature), e);
     pinned++;
+    // A declared bug the smallest token does not show (it was seen in another scenario) gets its own token.
+    for (const [id, t] of Object.entries(r.known_tokens ?? {})) {
+      if (t.token === r.token) continue;
+      let scenario: string;
+      try {
+        scenario = decodeToken(t.token).scenario;
+      } catch {
+        continue;
+      }
+      writeJsonAtomic(join(dir, safeName(r.model), `${r.signature}--${id}.json`), { ...e, token: t.token, scenario });
+      pinned++;
+    }
   }
   let covered = 0;
   for (const m of models) {
@@ -59,6 +81,24 @@ export function pinFindings(dir: string, models: readonly AnyModel[], records: r
       covered++;
     }
   }
-  lines.push(`pinned ${pinned} bug token(s) and added ${covered} coverage seed(s) in ${dir}${removed ? `, removed ${removed} stale entr${removed === 1 ? 'y' : 'ies'}` : ''}`);
+  lines.push(`pinned ${pinned} bug token(s) and added ${covered} coverage seed(s) in ${dir}${removed ? `, removed ${removed} stale entr${removed === 1 ? 'y' : 'ies'}` : ''}${refiled ? `, refiled ${refiled} under their current signature` : ''}`);
   return lines;
+}
+
+/** A bug entry under another name than its token's current signature: refile it (true) or leave it. */
+function refile(m: AnyModel, mdir: string, file: string, e: CorpusEntry, records: readonly FindingRecord[]): boolean {
+  let sig: string;
+  try {
+    const r = replay(m, e.token);
+    if (!r.violation) return false;
+    sig = signature(m, r.violation, r.threadNames);
+  } catch {
+    return false;
+  }
+  if (file === `${sig}.json` || file.startsWith(`${sig}--`)) return false;
+  rmSync(join(mdir, file), { force: true });
+  const target = join(mdir, `${sig}.json`);
+  // The campaign pins its own token for that signature; otherwise keep this one under its new name.
+  if (!existsSync(target) && !records.some((r) => r.model === m.name && r.signature === sig && r.token !== '')) writeJsonAtomic(target, { ...e, signature: sig });
+  return true;
 }

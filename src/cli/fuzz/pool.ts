@@ -1,36 +1,53 @@
 /**
- * The campaign's worker pool: N `worker_threads`, each kept two chunks ahead so it never idles on
- * the main thread, and a watchdog. JavaScript cannot interrupt a busy loop, so a model thread that
- * loops without yielding an op would hang its worker forever: when a busy worker sends nothing for
- * `watchdogMs`, the pool terminates it, reports the chunk it was running as a hang, and starts a
- * replacement. A worker that dies (out of memory, internal error) is replaced the same way.
- * Leaves out: what the chunks are and what the messages mean (campaign.ts decides both).
+ * The campaign's worker pool: N `worker_threads`, each kept two jobs ahead so it never idles on
+ * the main thread, and a watchdog. A job is a fuzz chunk or a minimize job (one bug's report).
+ * JavaScript cannot interrupt a busy loop, so a model thread that loops without yielding an op
+ * would hang its worker forever: when a busy worker burns `watchdogMs` of its own CPU time without
+ * finishing an execution (watchdog.ts: its heartbeat stands still; the minimizer's executions count
+ * too), the pool terminates it, reports the job it was running as a suspected hang with the
+ * schedule of the hung execution (schedule-tap.ts), and starts a replacement; the campaign
+ * re-checks it before filing anything. A pause of the whole process burns no CPU and trips
+ * nothing. A worker silent for much longer without using CPU is a stall: replaced, reported as
+ * such, never as the model's hang. A worker that dies (out of memory, internal error) is replaced
+ * the same way.
+ * Leaves out: what the jobs are and what the messages mean (campaign.ts decides both).
  */
 import { Worker } from 'node:worker_threads';
-import type { ChunkMsg, FromWorker, WorkerInit } from './messages.js';
+import { thrownText } from '../../engine/thrown.js';
+import { tapBuffer, tappedSchedule } from '../schedule-tap.js';
+import { ProgressWatch, stallLimit } from '../watchdog.js';
+import type { FromWorker, Job, WorkerInit } from './messages.js';
 
 export interface PoolHooks {
-  /** Next chunk to run, or null when the campaign hands out no more work. */
-  next(): ChunkMsg | null;
+  /** Next job to run, or null when the campaign hands out no more work (for now: see kick()). */
+  next(): Job | null;
   message(m: FromWorker, worker: number): void;
-  /** A worker stopped answering while running `chunk` (last known execution index given). */
-  hang(chunk: ChunkMsg, execution: number, silentMs: number): void;
+  /**
+   * A worker burned `cpuMs` of CPU in one execution of `job` (last reported execution index
+   * given); `schedule` holds that execution's decisions so far (null when unknown).
+   */
+  hang(job: Job, execution: number, cpuMs: number, schedule: number[] | null): void;
+  /** A worker made no progress and used no CPU for `silentMs` of running time while on `job`. */
+  stall?(job: Job, silentMs: number): void;
   /** A worker died or failed to start. */
-  crash(worker: number, message: string, chunk: ChunkMsg | undefined): void;
+  crash(worker: number, message: string, job: Job | undefined): void;
 }
 
 interface Slot {
   index: number;
   worker: Worker;
-  inflight: ChunkMsg[];
-  lastMsg: number;
+  inflight: Job[];
+  watch: ProgressWatch;
+  tap: Int32Array;
   lastExecution: number;
   dead: boolean;
 }
 
 const AHEAD = 2;
-/** Old-generation limit of one worker's heap. */
+/** Old-generation limit of one worker's heap (MB), unless the campaign sets another. */
 export const WORKER_HEAP_MB = 192;
+/** Longest schedule kept for a hang's re-check and token. */
+const TAP_DECISIONS = 200_000;
 
 export class WorkerPool {
   private readonly slots: Slot[] = [];
@@ -43,6 +60,7 @@ export class WorkerPool {
     private readonly init: (worker: number) => WorkerInit,
     private readonly hooks: PoolHooks,
     private readonly watchdogMs: number,
+    private readonly heapMb = WORKER_HEAP_MB,
   ) {}
 
   get size(): number {
@@ -58,12 +76,17 @@ export class WorkerPool {
   private spawn(index: number): Slot {
     // Workers inherit the node flags (heap size, source maps), except one that only a main script may take.
     const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
+    const heartbeat = new Int32Array(new SharedArrayBuffer(4));
+    const tap = tapBuffer(TAP_DECISIONS);
     // A bounded old generation makes V8 collect before the heap balloons (RSS stays flat over hours);
     // a worker that really needs more dies with ERR_WORKER_OUT_OF_MEMORY and is replaced.
-    const worker = new Worker(this.url, { workerData: this.init(index), execArgv, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
-    const slot: Slot = { index, worker, inflight: [], lastMsg: Date.now(), lastExecution: 0, dead: false };
+    const worker = new Worker(this.url, {
+      workerData: { ...this.init(index), heartbeat, tap }, execArgv, resourceLimits: { maxOldGenerationSizeMb: this.heapMb },
+    });
+    const watch = new ProgressWatch(heartbeat, { hangMs: this.watchdogMs, stallMs: stallLimit(this.watchdogMs) });
+    const slot: Slot = { index, worker, inflight: [], watch, tap, lastExecution: 0, dead: false };
     worker.on('message', (m: FromWorker) => this.onMessage(slot, m));
-    worker.on('error', (e) => this.onDeath(slot, e.message));
+    worker.on('error', (e) => this.onDeath(slot, thrownText(e)));
     worker.on('exit', (code) => {
       if (!slot.dead && !this.stopping) this.onDeath(slot, `worker exited with code ${code}`);
       else this.markDead(slot);
@@ -85,15 +108,20 @@ export class WorkerPool {
 
   private onMessage(slot: Slot, m: FromWorker): void {
     if (slot.dead) return;
-    slot.lastMsg = Date.now();
+    if (m.type === 'tid') {
+      slot.watch.setThread(m.tid);
+      return;
+    }
+    slot.watch.progress();
     if (m.type === 'progress') slot.lastExecution = m.execution;
-    if (m.type === 'chunk-done' || (m.type === 'error' && m.n >= 0)) {
+    const finished = m.type === 'chunk-done' || m.type === 'report' || (m.type === 'error' && m.n >= 0);
+    if (finished) {
       const i = slot.inflight.findIndex((c) => c.n === m.n);
       if (i >= 0) slot.inflight.splice(i, 1);
       slot.lastExecution = 0;
     }
     this.hooks.message(m, slot.index);
-    if (m.type === 'chunk-done' || m.type === 'error') this.feed(slot);
+    if (finished || m.type === 'error') this.feed(slot);
   }
 
   private markDead(slot: Slot): void {
@@ -115,15 +143,26 @@ export class WorkerPool {
     if (i >= 0) this.slots[i] = this.spawn(slot.index);
   }
 
+  /** Hand out work again to every live worker that has room (after the campaign queued new jobs); how many jobs went out. */
+  kick(): number {
+    const before = this.slots.reduce((a, s) => a + s.inflight.length, 0);
+    for (const slot of this.slots) this.feed(slot);
+    return this.slots.reduce((a, s) => a + s.inflight.length, 0) - before;
+  }
+
   private watch(): void {
-    const now = Date.now();
     for (const slot of this.slots) {
       const running = slot.inflight[0];
-      if (slot.dead || !running || now - slot.lastMsg < this.watchdogMs) continue;
-      const silent = now - slot.lastMsg;
+      if (slot.dead || !running) continue;
+      const v = slot.watch.check();
+      if (v === 'ok') continue;
+      const cpu = slot.watch.busyMs;
+      const silent = slot.watch.silentMs;
+      const schedule = v === 'hang' ? tappedSchedule(slot.tap) : null;
       this.markDead(slot);
       void slot.worker.terminate();
-      this.hooks.hang(running, slot.lastExecution, silent);
+      if (v === 'hang') this.hooks.hang(running, slot.lastExecution, cpu, schedule);
+      else this.hooks.stall?.(running, silent);
       if (!this.stopping) this.replace(slot);
     }
     this.checkIdle();
@@ -137,7 +176,7 @@ export class WorkerPool {
     }
   }
 
-  /** Resolve when no worker has work in flight (the campaign ran out of chunks or is stopping). */
+  /** Resolve when no worker has work in flight (the campaign ran out of jobs or is stopping). */
   idle(): Promise<void> {
     return new Promise((resolve) => {
       this.idleResolve = resolve;

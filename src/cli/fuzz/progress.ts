@@ -1,8 +1,9 @@
 /**
  * Campaign progress for people and for logs. On a terminal: one line rewritten in place
  * (elapsed, executions/s over the last interval, total executions, distinct bugs, distinct
- * interleaving fingerprints and how many were new per second). Not on a terminal (CI, batch
- * jobs): the same facts as a plain log line every few seconds, so logs stay readable.
+ * interleavings -- the fingerprints of which thread handed each object to which, not lines of
+ * code -- and how many were new per second, the reports being minimized, workers). Not on a
+ * terminal (CI, batch jobs): the same facts as a plain log line every few seconds.
  * Leaves out: colours and multi-line dashboards.
  */
 
@@ -10,8 +11,11 @@ export interface Snapshot {
   readonly elapsedS: number;
   readonly executions: number;
   readonly bugs: number;
+  /** Distinct interleaving fingerprints. */
   readonly coverage: number;
   readonly workers: number;
+  /** Reports written this session and reports still queued or being minimized. */
+  readonly reports?: { readonly done: number; readonly pending: number };
 }
 
 export interface ProgressSink {
@@ -48,7 +52,8 @@ export class Progress {
     const dt = p ? s.elapsedS - p.elapsedS : s.elapsedS;
     const rate = dt > 0 ? (s.executions - (p?.executions ?? 0)) / dt : 0;
     const growth = dt > 0 ? (s.coverage - (p?.coverage ?? 0)) / dt : 0;
-    return `[${clock(s.elapsedS)}] ${fmt(rate)} exec/s  total ${fmt(s.executions)}  bugs ${s.bugs}  coverage ${fmt(s.coverage)} (+${growth.toFixed(1)}/s)  workers ${s.workers}`;
+    const rep = s.reports && s.reports.pending > 0 ? `  minimizing ${s.reports.done}/${s.reports.done + s.reports.pending}` : '';
+    return `[${clock(s.elapsedS)}] ${fmt(rate)} exec/s  total ${fmt(s.executions)}  bugs ${s.bugs}  interleavings ${fmt(s.coverage)} (+${growth.toFixed(1)}/s)${rep}  workers ${s.workers}`;
   }
 
   update(s: Snapshot): void {

@@ -1,0 +1,243 @@
+/**
+ * The run-time audit of the two assumptions a stateless model checker makes of a model (VeriSoft,
+ * Godefroid POPL 1997; DPOR, Flanagan & Godefroid POPL 2005), so that a model breaking them is told
+ * so instead of being called "exhaustive":
+ *
+ * 1. Determinism: a schedule (thread picks and choose values) determines the execution. A sampled
+ *    execution is re-run under its own schedule; its trace, the state `setup()` returned (a deep
+ *    structural hash, state-hash.ts), what every thread returned and the violations must all be
+ *    the same. A `Math.random()`, a clock or a module-level counter shows up here.
+ * 2. Independence (only for strategies that rely on it, i.e. expose `independent`, as DPOR does):
+ *    two adjacent steps of different threads that the strategy calls independent must commute.
+ *    The sampled execution is re-run with one such pair swapped; what each thread did (its ops and
+ *    its return value), the violations and the model's `inspect` facts must be the same, and the
+ *    swapped thread must be able to run. State written outside ops (a JavaScript variable two
+ *    threads share), a wait condition reading an undeclared object, a per-step invariant's wrong
+ *    `observes`: each makes a swap observable.
+ * Executions 1..64 are audited, then every 2^k-th and a seeded 1/256 sample, so short exhaustive
+ * runs are audited densely and long runs pay little (two extra executions per audit). Before a run
+ * is called exhaustive (`settle`), the determinism re-runs are topped up to at least 32, cycling
+ * over the audited executions: a coin-flip nondeterminism in a one-execution model escapes with
+ * probability 2^-32.
+ * Leaves out: proving the assumptions (a sample can miss a rare difference), and violations whose
+ * wording depends on state kept across executions (lockdep's lock-order graph) are compared by
+ * kind only.
+ */
+import type { Execution, ExecOptions, ExecResult } from './execution.js';
+import type { AnyModel } from './model.js';
+import { type Op, OpKind } from './ops.js';
+import type { Scheduler, SchedulerView } from './scheduler.js';
+import { violationKey } from './violation.js';
+
+/** What the audit found wrong with the model. */
+export interface AuditFailure {
+  /** 'usage': the re-run hit the model's misuse of the API, the better explanation of the difference. */
+  readonly kind: 'nondeterminism' | 'independence' | 'usage';
+  /** One paragraph for the user: what differed, and what to change. */
+  readonly message: string;
+  /** The schedule that showed it (the audited execution's). */
+  readonly schedule: readonly number[];
+}
+
+/** A scheduler that plays a fixed decision list, then continues without preempting. */
+class Fixed implements Scheduler {
+  readonly name = 'audit';
+  readonly seed = 0;
+  private pos = 0;
+  /** The list asked for a thread that could not run here. */
+  blocked = -1;
+  constructor(private readonly steps: readonly number[]) {}
+  beginExecution(): boolean {
+    this.pos = 0;
+    this.blocked = -1;
+    return true;
+  }
+  pickThread(view: SchedulerView): number {
+    if (this.pos < this.steps.length) {
+      const t = this.steps[this.pos++] as number;
+      if (!view.isEnabled(t) && this.blocked < 0) this.blocked = view.stepIndex;
+      return t;
+    }
+    const last = view.lastThread;
+    return last >= 0 && view.isEnabled(last) ? last : (view.enabled[0] as number);
+  }
+  pickValue(n: number): number {
+    const v = this.pos < this.steps.length ? (this.steps[this.pos++] as number) : 0;
+    return v < n ? v : 0;
+  }
+}
+
+/** Violations as comparable strings (lock-order wording depends on the run's lockdep graph). */
+function violationSet(r: ExecResult): string {
+  return r.violations.map((v) => (v.kind === 'lock-order' ? v.kind : violationKey(v))).sort().join('\n');
+}
+
+/**
+ * Each thread's own sequence of ops (kind, object, label): what it did, whatever the order.
+ * Objects created after setup are named by their first appearance in the thread's sequence: the
+ * ids the engine hands out follow the order of creation, which two orders of independent
+ * allocations by different threads legitimately swap.
+ */
+function perThread(r: ExecResult): string[] {
+  const out: string[] = [];
+  const fresh: Map<number, number>[] = [];
+  const setup = r.setupObjects ?? Number.POSITIVE_INFINITY;
+  for (let i = 0; i < r.traceOps.length; i++) {
+    const t = r.traceThreads[i] as number;
+    const o = r.traceOps[i] as Op;
+    let obj = `${o.obj}`;
+    if (o.obj >= setup) {
+      const m = (fresh[t] ??= new Map());
+      let k = m.get(o.obj);
+      if (k === undefined) m.set(o.obj, (k = m.size));
+      obj = `new${k}`;
+    }
+    out[t] = `${out[t] ?? ''}|${o.kind}:${obj}:${o.label}`;
+  }
+  return out.map((s) => s ?? '');
+}
+
+/** The index in the flat schedule of each thread step (choose values take a slot after their step). */
+function stepSlots(r: ExecResult): number[] {
+  const slots: number[] = [];
+  let k = 0;
+  for (let i = 0; i < r.traceOps.length; i++) {
+    slots.push(k++);
+    const o = r.traceOps[i] as Op;
+    if (o.kind === OpKind.Choose && Number.isInteger(o.n) && (o.n ?? 0) > 1) k++;
+  }
+  return slots;
+}
+
+/** Determinism re-runs a run must have passed before it may be called exhaustive. */
+const MIN_RERUNS = 32;
+
+export class Auditor {
+  private readonly exec: Execution;
+  private rng: number;
+  audits = 0;
+  /** Audited executions kept for `settle` (the first few). */
+  private readonly kept: ExecResult[] = [];
+
+  constructor(
+    private readonly model: AnyModel,
+    private readonly runOpts: ExecOptions,
+    makeExecution: () => Execution,
+    /** The strategy's independence relation, when it relies on one. */
+    private readonly independent: ((a: Op, b: Op, view: SchedulerView) => boolean) | null,
+    seed: number,
+  ) {
+    this.exec = makeExecution();
+    this.rng = (seed ^ 0x9e3779b9) >>> 0 || 1;
+  }
+
+  /** Should execution number `n` (1-based) be audited? Decided before it runs (it must be observed). */
+  wants(n: number): boolean {
+    if (n <= 64 || (n & (n - 1)) === 0) return true;
+    this.rng ^= this.rng << 13;
+    this.rng ^= this.rng >>> 17;
+    this.rng ^= this.rng << 5;
+    return (this.rng >>> 0) % 256 === 0;
+  }
+
+  private rerun(steps: readonly number[]): { r: ExecResult; blocked: number } {
+    const s = new Fixed(steps);
+    s.beginExecution();
+    const r = this.exec.run(this.model, s, { ...this.runOpts, trace: true, observe: true, fingerprint: false });
+    return { r, blocked: s.blocked };
+  }
+
+  /** Audit `orig` (run with trace and observe on); null when both assumptions held. */
+  check(orig: ExecResult, view: SchedulerView | null): AuditFailure | null {
+    if (this.kept.length < 8) this.kept.push(orig);
+    const nd = this.determinism(orig);
+    if (nd !== null) return nd;
+    return this.independent !== null && view !== null ? this.swap(orig, view) : null;
+  }
+
+  /**
+   * Before a run is called exhaustive: re-run kept executions until at least MIN_RERUNS
+   * determinism checks passed; the first difference is returned.
+   */
+  settle(): AuditFailure | null {
+    for (let i = 0; this.audits < MIN_RERUNS && this.kept.length > 0; i++) {
+      const f = this.determinism(this.kept[i % this.kept.length] as ExecResult);
+      if (f !== null) return f;
+    }
+    return null;
+  }
+
+  private determinism(orig: ExecResult): AuditFailure | null {
+    this.audits++;
+    const again = this.rerun(orig.schedule).r;
+    const diff = this.sameRun(orig, again);
+    const misuse = again.violations.find((v) => v.kind === 'usage');
+    if (diff !== null && misuse !== undefined && !orig.violations.some((v) => v.kind === 'usage')) {
+      return { kind: 'usage', schedule: orig.schedule, message: misuse.message };
+    }
+    if (diff !== null) {
+      return {
+        kind: 'nondeterminism', schedule: orig.schedule,
+        message: `the model is not deterministic: re-running one schedule gave ${diff}. Every execution must depend only on the schedule and on choose(): no Math.random(), clocks, or state kept between executions (module-level variables, caches) — build everything in setup()`,
+      };
+    }
+    return null;
+  }
+
+  private sameRun(a: ExecResult, b: ExecResult): string | null {
+    if (a.steps !== b.steps || a.traceOps.length !== b.traceOps.length) return `${b.steps} steps instead of ${a.steps}`;
+    for (let i = 0; i < a.traceOps.length; i++) {
+      const x = a.traceOps[i] as Op;
+      const y = b.traceOps[i] as Op;
+      if (x.kind !== y.kind || x.obj !== y.obj || x.label !== y.label || a.traceThreads[i] !== b.traceThreads[i]) {
+        return `a different op at step ${i} ('${y.label}' instead of '${x.label}')`;
+      }
+    }
+    if (violationSet(a) !== violationSet(b)) return 'different violations';
+    if (a.stateHash !== b.stateHash) return 'a different final state (the value setup() returned differs)';
+    if (a.resultsHash !== b.resultsHash) return 'different values returned by the threads';
+    return null;
+  }
+
+  /** Swap one independent adjacent pair of `orig` and compare what every thread observed. */
+  private swap(orig: ExecResult, view: SchedulerView): AuditFailure | null {
+    const ops = orig.traceOps;
+    const th = orig.traceThreads;
+    const movable = (o: Op): boolean => o.kind !== OpKind.Choose && o.kind !== OpKind.Spawn && o.kind !== OpKind.Join;
+    const cands: number[] = [];
+    for (let i = 0; i + 1 < ops.length; i++) {
+      const a = ops[i] as Op;
+      const b = ops[i + 1] as Op;
+      if (th[i] !== th[i + 1] && movable(a) && movable(b) && (this.independent as NonNullable<typeof this.independent>)(a, b, view)) cands.push(i);
+    }
+    if (cands.length === 0) return null;
+    this.rng ^= this.rng << 13;
+    this.rng ^= this.rng >>> 17;
+    this.rng ^= this.rng << 5;
+    const i = cands[(this.rng >>> 0) % cands.length] as number;
+    const slots = stepSlots(orig);
+    const steps = [...orig.schedule];
+    const p = slots[i] as number;
+    const q = slots[i + 1] as number;
+    steps[p] = orig.schedule[q] as number;
+    steps[q] = orig.schedule[p] as number;
+    const { r, blocked } = this.rerun(steps);
+    const what = `T${th[i]}'s '${(ops[i] as Op).label}' and T${th[i + 1]}'s '${(ops[i + 1] as Op).label}' at steps ${i}-${i + 1}`;
+    const advice = 'every change of state that another thread can see must happen right after an op on the object that stands for it (a Field, an atomic, a lock), wait conditions must declare what they read (`reads`), and per-step invariants what they observe (`observes`)';
+    let diff: string | null = null;
+    if (blocked >= 0 && blocked <= i + 1) diff = `T${th[i + 1]} could not run first`;
+    else if (violationSet(orig) !== violationSet(r)) diff = 'different violations';
+    else {
+      const a = perThread(orig);
+      const b = perThread(r);
+      for (let t = 0; t < Math.max(a.length, b.length) && diff === null; t++) if (a[t] !== b[t]) diff = `T${t} ran different ops`;
+      if (diff === null && orig.resultsHash !== r.resultsHash) diff = 'a thread returned a different value';
+      if (diff === null && JSON.stringify(orig.facts ?? null) !== JSON.stringify(r.facts ?? null)) diff = "the model's inspect() facts differ";
+    }
+    if (diff === null) return null;
+    return {
+      kind: 'independence', schedule: orig.schedule,
+      message: `swapping ${what}, which touch no common object, changed the outcome (${diff}): the model shares state the checker cannot see, so a reduction that relies on independent ops commuting (DPOR) would miss interleavings; ${advice}`,
+    };
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * Fair spin loops: a thread that polls (`while (!READ_ONCE(x)) cpu_relax();`, a `cond_resched()`
+ * loop, or a bare read-only loop) is descheduled until something it read changes, instead of
+ * spinning into the step bound and a false livelock report. This is the fairness assumption of
+ * Musuvathi & Qadeer, "Fair stateless model checking" (PLDI 2008): a thread that yields or
+ * repeats itself without effect will not be scheduled forever while another thread could make
+ * progress.
+ *
+ * Each thread keeps a window of the ops it ran since its last op with an effect (a write, an RMW,
+ * a lock or unlock, an allocation, a spawn, a choose): reads (with the version of the object they
+ * read) and pure scheduling points (yields, fences). When the window ends in three identical
+ * iterations of the same ops (same kind, object and label: the same program points), the next op
+ * starts a fourth, and no object read in them was written since, the thread is polling: its op is
+ * preceded by a synthetic Wait on those objects (a recorded scheduling step, so tokens and every strategy see
+ * it; DPOR sees a wait that reads them). The Wait ends when one of them is written; when nothing
+ * else can run, every spin wait is released (the poll may be bounded and time out, or it spins
+ * into the step bound: a real livelock, reported with its cycle).
+ * Leaves out: loops whose only input is state outside ops (invisible to the engine: the step bound
+ * still catches them), and loops whose ops differ in every iteration. A poll with a timeout of more
+ * than three iterations times out only when nothing else can run (the fairness assumption).
+ */
+import { Access, type Op, OpKind, accessOf } from './ops.js';
+
+/** Longest window kept per thread (older entries are dropped). */
+const WINDOW = 48;
+/**
+ * Identical iterations a thread must already have run before the next is taken for a spin: two
+ * reads of one field in a row are straight-line code as often as a loop (CoRR reads x twice, and
+ * both may see the old value), so only a pattern seen three times running is a loop.
+ */
+const ITERATIONS = 3;
+
+interface Entry {
+  readonly o: Op;
+  /** For a read: the object's write version when it was read (-1 for yields and fences). */
+  readonly ver: number;
+}
+
+/** The marker synthetic spin waits carry (wait-check.ts and reports recognise them). */
+export const SPIN_WAIT = 'spin-wait';
+
+export class SpinDetector {
+  /** Write version of each object. */
+  private ver = new Int32Array(256);
+  private windows: Entry[][] = [];
+  /** Threads in a spin wait, and whether a release let them go. */
+  private waiting = new Set<number>();
+  private released = new Set<number>();
+
+  reset(): void {
+    if (this.ver.length > 256) this.ver = new Int32Array(256);
+    else this.ver.fill(0);
+    this.windows = [];
+    this.waiting.clear();
+    this.released.clear();
+  }
+
+  private bump(obj: number): void {
+    if (obj >= this.ver.length) {
+      const n = new Int32Array(Math.max(obj + 1, this.ver.length * 2));
+      n.set(this.ver);
+      this.ver = n;
+    }
+    this.ver[obj] = (this.ver[obj] as number) + 1;
+  }
+
+  /** Thread `tid` ran `o` (every step; the synthetic wait itself clears the window). */
+  after(tid: number, o: Op): void {
+    const k = o.kind;
+    const acc = accessOf(k);
+    if (acc === Access.Write || acc === Access.Lock || k === OpKind.Spawn || k === OpKind.Join || k === OpKind.Choose) {
+      if (o.obj >= 0 && acc !== Access.None) this.bump(o.obj);
+      const w = this.windows[tid];
+      if (w !== undefined && w.length !== 0) w.length = 0;
+      return;
+    }
+    if (o.detail === SPIN_WAIT) {
+      this.waiting.delete(tid);
+      this.released.delete(tid);
+      const w = this.windows[tid];
+      if (w !== undefined) w.length = 0;
+      return;
+    }
+    let w = this.windows[tid];
+    if (w === undefined) this.windows[tid] = w = [];
+    if (w.length >= WINDOW) w.shift();
+    w.push({ o, ver: acc === Access.Read && o.obj >= 0 ? (this.ver[o.obj] ?? 0) : -1 });
+  }
+
+  /**
+   * Thread `tid`'s next op is `next`: when it starts an iteration identical to one it just ran, the
+   * spin wait to run instead (null otherwise).
+   */
+  check(tid: number, next: Op): Op | null {
+    const k = next.kind;
+    if (k !== OpKind.Read && k !== OpKind.PlainRead && k !== OpKind.Yield && k !== OpKind.Fence) return null;
+    const w = this.windows[tid];
+    if (w === undefined || w.length === 0) return null;
+    // The period p: the distance back to the last op like `next`; the window must end in
+    // ITERATIONS copies of the same p ops.
+    let p = -1;
+    for (let i = w.length - 1; i >= 0; i--) {
+      const e = (w[i] as Entry).o;
+      if (e.kind === k && e.obj === next.obj && e.label === next.label) {
+        p = w.length - i;
+        break;
+      }
+    }
+    if (p < 0 || p * ITERATIONS > w.length) return null;
+    const from = w.length - p * ITERATIONS;
+    for (let i = from + p; i < w.length; i++) {
+      const a = (w[i] as Entry).o;
+      const b = (w[i - p] as Entry).o;
+      if (a.kind !== b.kind || a.obj !== b.obj || a.label !== b.label) return null;
+    }
+    const objs: number[] = [];
+    for (let i = from; i < w.length; i++) {
+      const e = w[i] as Entry;
+      if (e.ver < 0) continue;
+      if ((this.ver[e.o.obj] ?? 0) !== e.ver) return null;
+      if (!objs.includes(e.o.obj)) objs.push(e.o.obj);
+    }
+    // A loop that reads nothing (only yields) cannot be woken by a write: the step bound decides.
+    if (objs.length === 0) return null;
+    const vers = objs.map((x) => this.ver[x] ?? 0);
+    this.waiting.add(tid);
+    const changed = (): boolean => this.released.has(tid) || objs.some((x, i) => (this.ver[x] ?? 0) !== vers[i]);
+    // No `reads`: besides a write to what it polls, a release (nothing else can run) wakes it,
+    // which depends on every other thread: DPOR must treat it as dependent with every op.
+    return {
+      kind: OpKind.Wait, obj: objs[0] as number, until: changed, detail: SPIN_WAIT,
+      label: `${next.label}: spins (descheduled until ${objs.length === 1 ? 'the object it polls' : 'an object it polls'} changes)`,
+    };
+  }
+
+  /** Nothing can run: let every spinning thread go (true when there was one). */
+  releaseAll(): boolean {
+    if (this.waiting.size === 0) return false;
+    for (const t of this.waiting) this.released.add(t);
+    return true;
+  }
+}

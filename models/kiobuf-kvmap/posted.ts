@@ -36,15 +36,8 @@ export const kvmapPosted = defineKvmapModel({
       match: 'out-of-bounds in kvmap_nopage',
     },
     {
-      id: 'unload-after-release',
-      description: 'kiomap_release drops the module count with MOD_DEC_USE_COUNT and then returns through module text, outside any lock rmmod takes (fput calls ->release without the BKL): rmmod sees a zero count and frees the module under it',
-      scenario: 'release-vs-unload',
-      kinds: ['use-after-free'],
-      match: 'use-after-free in kiomap_release',
-    },
-    {
       id: 'unload-after-last-dec',
-      description: 'after close() and munmap() the last MOD_DEC_USE_COUNT is kiomap_release\'s (unmap_fixup calls vm_ops->close, whose kiomap_finished decrements, before fput(vm_file) releases the file), and rmmod, watching lsmod for a zero count, frees the module while kiomap_release returns through its text',
+      description: 'after close() and munmap() the last MOD_DEC_USE_COUNT is kiomap_release\'s (unmap_fixup calls vm_ops->close, whose kiomap_finished decrements, before fput(vm_file) releases the file), and rmmod, watching lsmod for a zero count, frees the module while kiomap_release returns through its text. The same release-side race shows in release-vs-unload (open and close while rmmod runs: fput calls ->release outside any lock rmmod takes); one bug, one campaign signature, so it is declared once',
       scenario: 'close-vs-unload',
       kinds: ['use-after-free'],
       match: 'use-after-free in kiomap_release',

@@ -46,10 +46,11 @@ export function proofSuite(model: AnyModel): void {
 export function ciProofs(models: readonly AnyModel[]): void {
   for (const m of models) {
     describe(`${m.name}: its proofs hold (exhaustive within the stated bound, no violation)`, () => {
-      it('states proofs with three concurrent callers and with reuse (two sessions per thread)', () => {
+      it('states proofs with three concurrent callers and with reuse (two sessions per thread), each measured and more than one execution', () => {
         const shapes = proofsOf(m).map((p) => m.scenarioShape?.(m.scenarios[p.scenario] as never));
         expect(shapes.some((s) => s !== undefined && s.threads >= 3)).toBe(true);
         expect(shapes.some((s) => s !== undefined && (s.sessions ?? 0) >= 2)).toBe(true);
+        for (const p of proofsOf(m)) expect(p.executions ?? 0, `${p.scenario}: recorded executions`).toBeGreaterThan(1);
       });
       proofSuite(m);
     });

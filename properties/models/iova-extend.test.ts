@@ -74,7 +74,7 @@ describe('iova-extend/posted: the review\'s bugs are found at their real site (k
 
   it('every expected bug is matched on the function where it goes wrong', () => {
     for (const bug of iovaPosted.expectedBugs ?? []) expect(bug.match, bug.id).toMatch(/__alloc_iova|__free_iova|extend_iommu_mapping/);
-    expect((iovaPosted.expectedBugs ?? []).map((b) => b.id)).toEqual(expect.arrayContaining(['extend-wraps-4g', 'oversized-free', 'cross-range-free', 'zero-length-alias']));
+    expect((iovaPosted.expectedBugs ?? []).map((b) => b.id)).toEqual(expect.arrayContaining(['oversized-free', 'zero-length-alias']));
   });
 
   it('is registered for the CLI under its name', () => {

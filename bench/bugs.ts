@@ -3,12 +3,15 @@
  * expected bug of every posted model, executions and wall time until the first violation of an
  * expected kind, per strategy (random, PCT d=2, PCT d=3, POS, delay bounding, DPOR, portfolio);
  * randomized strategies take the median over several seeds, the systematic ones (delay, DPOR)
- * ignore the seed and run once. For every fixed model, DPOR's executions and
- * time to exhaust each proved scenario.
+ * ignore the seed and run once; executions run in keep-going mode and the hunt (bench/prove.ts)
+ * stops at the first execution that shows the bug among its violations (a posted model often
+ * shows a race or WARN first). For every fixed model, the executions and time of each CI-tier
+ * proof at its stated bound (DPOR, or DFS within a preemption bound; `npm run prove` runs all tiers).
  * Leaves out: a cap per bug beyond `maxExecutions` (a bug not found within it prints "not found").
  */
 import { allModels } from '../models/index.js';
-import { type AnyModel, type ExpectedBug, explore, makeStrategy, strategyNames } from '../src/index.js';
+import { type AnyModel, proofsOf, strategyNames } from '../src/index.js';
+import { hunt, runProof } from './prove.js';
 
 export interface BugRow {
   readonly model: string;
@@ -24,6 +27,8 @@ export interface BugRow {
 export interface ProofRow {
   readonly model: string;
   readonly scenario: string;
+  readonly strategy: 'dpor' | 'dfs';
+  readonly preemptionBound: number | null;
   readonly executions: number;
   readonly ms: number;
   readonly exhaustive: boolean;
@@ -43,26 +48,6 @@ function median(xs: number[]): number {
   return s[Math.floor((s.length - 1) / 2)] as number;
 }
 
-/**
- * Executions until the first violation that is this bug. Other violations the scenario also shows
- * (a posted model often has several) do not stop the hunt, as in a campaign: the strategy object
- * keeps its state across one-execution runs, so this is one continuous exploration.
- */
-export function hunt(m: AnyModel, bug: ExpectedBug, name: string, depth: number | undefined, seed: number, maxExecutions: number): { executions: number; ms: number } | null {
-  const t0 = performance.now();
-  const sched = makeStrategy(name, { seed, ...(depth !== undefined ? { depth } : {}) });
-  for (let n = 1; n <= maxExecutions; n++) {
-    // Keep-going, as campaigns run: a race or WARN the same interleaving shows first does not hide
-    // the bug. No audit: this measures the search, not the model.
-    const r = explore(m, sched, { scenario: bug.scenario, maxExecutions: 1, keepGoing: true, audit: false });
-    if (r.executions === 0) return null; // a systematic strategy ran out of interleavings
-    if (r.findings.some((f) => bug.kinds.includes(f.violation.kind) && (!bug.match || `${f.violation.title} ${f.violation.message}`.includes(bug.match)))) {
-      return { executions: n, ms: performance.now() - t0 };
-    }
-  }
-  return null;
-}
-
 export function timeToFirstBug(seeds: number, maxExecutions: number, models: readonly AnyModel[] = allModels): BugRow[] {
   const have = new Set(strategyNames());
   const rows: BugRow[] = [];
@@ -74,8 +59,8 @@ export function timeToFirstBug(seeds: number, maxExecutions: number, models: rea
         const n = systematic ? 1 : seeds;
         const hits: { executions: number; ms: number }[] = [];
         for (let k = 0; k < n; k++) {
-          const h = hunt(m, bug, s.name, s.depth, k + 1, maxExecutions);
-          if (h) hits.push(h);
+          const h = hunt(m, bug, s.name, k + 1, maxExecutions, s.depth);
+          if (h) hits.push({ executions: h.executions, ms: h.seconds * 1000 });
         }
         const all = hits.length === n;
         rows.push({
@@ -93,12 +78,12 @@ export function fixedExhaustion(maxExecutions: number, models: readonly AnyModel
   if (!strategyNames().includes('dpor')) return [];
   const rows: ProofRow[] = [];
   for (const m of models) {
-    for (const sc of m.provedScenarios ?? []) {
-      const t0 = performance.now();
-      const r = explore(m, makeStrategy('dpor'), { scenario: sc, maxExecutions });
+    for (const p of proofsOf(m)) {
+      if ((p.tier ?? 'ci') !== 'ci') continue;
+      const r = runProof(m, { ...p, maxExecutions: Math.min(p.maxExecutions ?? maxExecutions, maxExecutions) });
       rows.push({
-        model: m.name, scenario: sc, executions: r.executions, ms: performance.now() - t0, exhaustive: r.exhaustive,
-        violation: r.finding ? r.finding.violation.kind : null,
+        model: m.name, scenario: p.scenario, strategy: r.strategy, preemptionBound: r.preemptionBound, executions: r.executions,
+        ms: r.seconds * 1000, exhaustive: r.exhaustive, violation: r.violation,
       });
     }
   }

@@ -12,6 +12,13 @@
  * in the vm_struct), and an area becomes shareable (VM_IOREMAP_SHARED, set under the lock) only
  * after its phys_addr and PTEs are in place.
  *
+ * Because the lookup only takes areas marked VM_IOREMAP_SHARED, it never matches what the posted
+ * walk trips over: ARM static mappings and the PCI I/O reservation (whose `used` is 0), areas of
+ * get_vm_area(VM_IOREMAP) users such as alloc_vm_area (which free them with free_vm_area, around
+ * __vunmap), and half-built areas (phys_addr 0, no PTEs yet, or an ioremap_page_range that will
+ * fail). The lookup is patch 2/2's hook in __arm_ioremap_pfn_caller (arm.ts) with the in-page
+ * offset kept: `area->addr + off + offset`, as the v1 RFC of 2/2 had it.
+ *
  * `ioremap-reuse/fixed-fresh` — Morton's alternative and what mainline kept: every ioremap gets a
  * fresh vmap of the same physical address; iounmap removes only its own area.
  * Both fixed variants free a vmap_area at once instead of with kfree_rcu: neither has a lockless
@@ -20,9 +27,10 @@
  * Leaves out: the rb-tree lookup (hw's sorted list answers the same queries).
  */
 import {
-  Cell, type KPtr, type MemType, PAGE_SIZE, RefcountT, VM_IOREMAP, VM_VM_AREA, VmStruct, WARN, hex, kfree, pageAlign, pageAlignDown,
-  pageOffset, refcount_dec_and_test, refcount_inc_not_zero, spin_lock, spin_unlock,
+  Cell, type KPtr, type MemType, PAGE_SIZE, RefcountT, VM_IOREMAP, VM_VM_AREA, VmStruct, WARN, hex, kfree,
+  refcount_dec_and_test, refcount_inc_not_zero, spin_lock, spin_unlock,
 } from '../../src/index.js';
+import type { Mapped } from './arm.js';
 import { type G, type IoVariant, type IoWorld, noteDecider } from './world.js';
 
 /** vm_struct->flags: the area's phys_addr, type and PTEs are final; finders may share it. */
@@ -41,10 +49,11 @@ export class RefVm extends VmStruct {
 
 type W = IoWorld<RefVm>;
 
-/** Lookup + get under vmap_area_lock; the reference is taken only from a live (non-zero) count. */
-function* find_vm_area_paddr_get(w: W, paddr: number, size0: number, type: MemType): G<{ vm: KPtr<RefVm>; offset: number } | null> {
-  const size = pageAlign(pageOffset(paddr) + size0);
-  const pa = pageAlignDown(paddr);
+/**
+ * Lookup + get under vmap_area_lock (paddr page aligned, size PAGE_ALIGN'ed, as
+ * __arm_ioremap_pfn_caller has them); the reference is taken only from a live (non-zero) count.
+ */
+function* reuse(w: W, pa: number, size: number, offset: number, type: MemType): G<Mapped | null> {
   yield* spin_lock(w.vmapLock, 'find_vm_area_paddr: spin_lock(&vmap_area_lock)');
   const list = yield* w.vmalloc.walkRcu('find_vm_area_paddr: list_for_each_entry(va, &vmap_area_list)');
   for (const va of list) {
@@ -59,29 +68,21 @@ function* find_vm_area_paddr_get(w: W, paddr: number, size0: number, type: MemTy
     if (off + size > (yield* vm.size.get('find_vm_area_paddr: vm->size')) - PAGE_SIZE) continue;
     if ((yield* vm.mtype.get('find_vm_area_paddr: vm->mtype')) !== type) continue;
     if (!(yield* refcount_inc_not_zero(vm.ref, 'find_vm_area_paddr: refcount_inc_not_zero(&vm->used)'))) continue;
+    const addr = yield* vm.addr.get('find_vm_area_paddr: area->addr');
     yield* spin_unlock(w.vmapLock, 'find_vm_area_paddr: spin_unlock(&vmap_area_lock)');
-    return { vm, offset: off + pageOffset(paddr) };
+    return { va: addr + off + offset, via: `find_vm_area_paddr (${vm.caller} area)` };
   }
   yield* spin_unlock(w.vmapLock, 'find_vm_area_paddr: spin_unlock(&vmap_area_lock)');
   return null;
 }
 
-/** ioremap: share a live area of the same type, else map a fresh one and only then make it shareable. */
-function* ioremap(w: W, paddr: number, size: number, type: MemType): G<number | null> {
-  const found = yield* find_vm_area_paddr_get(w, paddr, size, type);
-  if (found) return (yield* found.vm.addr.get('ioremap: area->addr')) + found.offset;
-  const span = pageAlign(pageOffset(paddr) + size);
-  const vm = (yield* w.vmalloc.getVmArea(span, VM_IOREMAP, 'ioremap')) as KPtr<RefVm> | null;
-  if (!vm) return null;
-  const addr = yield* vm.addr.get('ioremap: addr = area->addr');
-  yield* vm.physAddr.set(pageAlignDown(paddr), 'ioremap: area->phys_addr = paddr');
-  yield* w.kpt.map(addr, pageAlignDown(paddr), span, type, { label: 'ioremap_page_range: set_pte_at' });
+/** A fresh area whose phys_addr and PTEs are final: record its type and make it shareable, under the lock. */
+function* mapped(w: W, vm: RefVm, type: MemType): G<void> {
   yield* spin_lock(w.vmapLock, 'ioremap: spin_lock(&vmap_area_lock)');
   yield* vm.mtype.set(type, 'ioremap: area->mtype = type');
   const f = yield* vm.flags.get('ioremap: area->flags');
   yield* vm.flags.set(f | VM_IOREMAP_SHARED, 'ioremap: area->flags |= VM_IOREMAP_SHARED');
   yield* spin_unlock(w.vmapLock, 'ioremap: spin_unlock(&vmap_area_lock)');
-  return addr + pageOffset(paddr);
 }
 
 /** __vunmap(addr, 0): drop the reference with one atomic op; the owner that reaches 0 removes. */
@@ -91,7 +92,7 @@ function* vunmap(w: W, addr: number, who: string): G<void> {
     const vm = (yield* va.vm.get('__vunmap: vm = va->vm')) as KPtr<RefVm> | null;
     if (vm && ((yield* vm.flags.get('__vunmap: vm->flags & VM_IOREMAP')) & VM_IOREMAP) !== 0) {
       if (!(yield* refcount_dec_and_test(vm.ref, '__vunmap: refcount_dec_and_test(&vm->used)'))) return;
-      noteDecider(w, vm, who);
+      noteDecider(w, vm, who, '__vunmap: refcount_dec_and_test');
     }
   }
   const area = yield* w.vmalloc.removeVmArea(addr);
@@ -110,10 +111,11 @@ export const fixedVariant: IoVariant<RefVm> = {
     vm.mtype.value = type;
     vm.flags.value |= VM_IOREMAP_SHARED;
   },
+  staticCreated: () => undefined,
   rcuFreeVa: false,
-  ioremap: (w, paddr, size, type) => ioremap(w, paddr, size, type),
-  iounmap: (w, va, who) => vunmap(w, pageAlignDown(va), who),
-  vfree: (w, addr, who) => vunmap(w, addr, who),
+  reuse,
+  mapped,
+  vunmap: (w, addr, who) => vunmap(w, addr, who),
 };
 
 /** Mainline / Morton's alternative: a fresh vmap per ioremap, iounmap removes its own area. */
@@ -128,8 +130,7 @@ export const freshVariant: IoVariant<VmStruct> = {
   bootReuse: () => false,
   bootShare: () => undefined,
   bootCreated: () => undefined,
+  staticCreated: () => undefined,
   rcuFreeVa: false,
-  ioremap: (w, paddr, size, type) => w.vmalloc.ioremap(paddr, size, type, '__arm_ioremap_pfn_caller'),
-  iounmap: (w, va) => freshVunmap(w, pageAlignDown(va)),
-  vfree: (w, addr) => freshVunmap(w, addr),
+  vunmap: (w, addr) => freshVunmap(w, addr),
 };

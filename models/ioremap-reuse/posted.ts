@@ -1,32 +1,37 @@
 /**
  * Seed 000 as posted: "[PATCHv2 1/2] mm/vmalloc: Add IO mapping space reused interface support"
- * (Richard Lee, May 2014) on v3.15 mm/vmalloc.c, with the ARM ioremap of patch 2/2 calling it.
+ * (Richard Lee, May 2014) on v3.15 mm/vmalloc.c, with patch 2/2's ARM call site (arm.ts).
  *
  * Modelled line by line: `atomic_t used` in vm_struct, set to 1 by setup_vmalloc_vm (before the
- * area is published, so it is initialised in the vm_struct constructor here); vm_area_used_inc;
- * vm_area_used_dec (find_vmap_area, flag checks, `atomic_sub` then a separate `atomic_read`);
- * find_vm_area_paddr walking vmap_area_list under rcu_read_lock with every `va->vm->...` a fresh
- * load of va->vm, `(paddr & PAGE_MASK) - (phys_addr & PAGE_MASK)` with ARM's 32-bit PAGE_MASK
- * (which also drops the bits above 4 GiB of an LPAE phys_addr_t) stored in `int off` (s32),
- * `off + size <= va->vm->size - PAGE_SIZE`;
- * __vunmap returning early when vm_area_used_dec says the area is still used, else
- * remove_vm_area + kfree(area) (src/hw's v3.15 code). ioremap (patch 2/2's evident shape): try
- * find_vm_area_paddr first and return `area->addr + offset`, else a fresh ARM ioremap.
+ * area is published, so it is initialised in the vm_struct constructor here; ARM's static
+ * mappings and reservations never pass through setup_vmalloc_vm and keep the memblock's 0);
+ * vm_area_used_inc; vm_area_used_dec (find_vmap_area, flag checks, `atomic_sub` then a separate
+ * `atomic_read`); find_vm_area_paddr walking vmap_area_list under rcu_read_lock with every
+ * `va->vm->...` a fresh load of va->vm, `(paddr & PAGE_MASK) - (phys_addr & PAGE_MASK)` stored in
+ * `int off` (s32), `off + size <= va->vm->size - PAGE_SIZE`; __vunmap returning early when
+ * vm_area_used_dec says the area is still used, else remove_vm_area + kfree(area) (src/hw's
+ * v3.15 code); and patch 2/2 as posted (found in the linux-mm archive, see arm.ts): the lookup
+ * runs with the page-aligned paddr and PAGE_ALIGN'ed size, and its `&offset` overwrites the
+ * caller's in-page offset, so `offset + area->addr` loses it.
+ * ARM's PAGE_MASK is `~((1 << PAGE_SHIFT) - 1)`, a signed int (arch/arm/include/asm/page.h): it
+ * sign-extends to a 64-bit phys_addr_t and keeps the bits above 4 GiB; the difference is then
+ * truncated to `int`, so two areas 4 GiB apart still alias (PAGE_MASKED below).
  *
  * Where the C does not compile: vm_area_used_inc returns `atomic_read(&va->vm->used)` with `va`
  * undeclared in that function; the evident intent is `atomic_read(&area->used)`, modelled so (the
- * value is unused, as Morton noted). Patch 2/2 is not in the seed; the call site is the evident
- * one: `area = find_vm_area_paddr(paddr, size, &offset, VM_IOREMAP); if (area) return
- * area->addr + offset;` — note that nothing compares memory types.
+ * value is unused, as Morton noted).
  * The lockless loads of va->flags, va->vm and vm fields in find_vm_area_paddr and
- * vm_area_used_dec are plain C loads (KCSAN sees them) unless the scenario sets `markedReads`.
+ * vm_area_used_dec are plain C loads (KCSAN sees them) unless the scenario sets `markedReads`,
+ * which makes them READ_ONCE (marked, no ordering: a plain store they race with is still a data
+ * race under the kernel's rules, as remove_vm_area's are).
  * Leaves out: the WARN on an unaligned vfree address (every caller here passes page addresses).
  */
 import {
-  type AtomicT, type KPtr, Cell, type MemType, PAGE_SIZE, VM_IOREMAP, VM_VM_AREA, VmStruct, atomic_add_return, atomic_read,
-  atomic_sub, hex, hwFail, kfree, WARN, op, pageAlign, pageAlignDown, pageOffset, rcu_read_lock, rcu_read_unlock, s32, u32,
+  type AtomicT, type KPtr, Cell, type MemType, Mo, PAGE_SIZE, VM_IOREMAP, VM_VM_AREA, VmStruct, atomic_add_return, atomic_read,
+  atomic_sub, hex, hwFail, kfree, WARN, op, pageAlign, pageOffset, rcu_read_lock, rcu_read_unlock, s32,
   AtomicT as AtomicCtor,
 } from '../../src/index.js';
+import type { Mapped } from './arm.js';
 import { type G, type IoVariant, type IoWorld, noteDecider } from './world.js';
 
 /** vm_struct with the patch's `atomic_t used`. */
@@ -43,7 +48,7 @@ type W = IoWorld<UsedVm>;
 /** A load of a field the lockless reader does: plain, or marked when the scenario asks. */
 export function* load<T>(w: W, c: Cell<T>, label: string): G<T> {
   if (!w.params.markedReads) return yield* c.get(label);
-  yield op.read(c.id, `${label} (marked)`);
+  yield op.read(c.id, `${label} (READ_ONCE)`, Mo.Once);
   return c.value;
 }
 
@@ -58,11 +63,11 @@ export function deref<T>(p: T | null, what: string, label: string): T {
 }
 
 /**
- * `x & PAGE_MASK` with a 64-bit phys_addr_t (ARM LPAE): PAGE_MASK is an `unsigned long`, 32 bits
- * on ARM, so the mask is zero-extended and clears every bit above 4 GiB as well.
+ * `x & PAGE_MASK` with a 64-bit phys_addr_t (ARM LPAE): PAGE_MASK is the int
+ * `~((1 << PAGE_SHIFT) - 1)`, sign-extended, so only the in-page bits are cleared.
  */
 export function PAGE_MASKED(x: number): number {
-  return u32(x) - (u32(x) % PAGE_SIZE);
+  return x - (x % PAGE_SIZE);
 }
 
 /** vm_area_used_inc(area): flag check, atomic_add, then (evident intent) atomic_read(&area->used). */
@@ -70,7 +75,7 @@ function* vm_area_used_inc(w: W, area: UsedVm, who: string): G<number> {
   const flags = yield* load(w, area.flags, 'vm_area_used_inc: area->flags & VM_IOREMAP');
   if ((flags & VM_IOREMAP) === 0) return -22;
   const now = yield* atomic_add_return(1, area.used, 'vm_area_used_inc: atomic_add(1, &area->used)');
-  if (now === 1) w.ghost.resurrected.push(`${who} took a reference on ${hex(area.addr.value)} from 0`);
+  if (now === 1) w.ghost.resurrected.push(`vm_area_used_inc (from find_vm_area_paddr): ${who} took a reference on ${hex(area.addr.value)} from 0`);
   return yield* atomic_read(area.used, 'vm_area_used_inc: atomic_read(&va->vm->used) [va: area]');
 }
 
@@ -89,7 +94,7 @@ function* vm_area_used_dec(w: W, addr: number, who: string): G<number> {
   const l3 = 'vm_area_used_dec: atomic_read(&va->vm->used)';
   const vm3 = deref(yield* load(w, va.vm, l3), 'va->vm', l3) as KPtr<UsedVm>;
   const left = yield* atomic_read(vm3.used, l3);
-  if (left === 0) noteDecider(w, vm3, who);
+  if (left === 0) noteDecider(w, vm3, who, 'vm_area_used_dec');
   return left;
 }
 
@@ -138,14 +143,17 @@ export function* __vunmap(w: W, addr: number, who: string): G<void> {
   yield* kfree(area, '__vunmap: kfree(area)');
 }
 
-/** ARM ioremap with patch 2/2: reuse an area covering the span, else map a fresh one. */
-function* ioremap(w: W, paddr: number, size: number, type: MemType, who: string): G<number | null> {
+/**
+ * Patch 2/2's call site in __arm_ioremap_pfn_caller: `area = find_vm_area_paddr(paddr, size,
+ * &offset, VM_IOREMAP); if (area) return offset + area->addr;`, with the page-aligned paddr and
+ * size of that function, and `offset` (its in-page offset argument) overwritten by the lookup.
+ */
+function* reuse(w: W, paddr: number, size: number, _offset: number, _type: MemType, who: string): G<Mapped | null> {
   const found = yield* find_vm_area_paddr(w, paddr, size, VM_IOREMAP, who);
-  if (found) {
-    const base = yield* load(w, found.vm.addr, '__arm_ioremap_pfn_caller: (unsigned long)area->addr');
-    return base + found.offset;
-  }
-  return yield* w.vmalloc.ioremap(paddr, size, type, '__arm_ioremap_pfn_caller');
+  if (!found) return null;
+  const offset = found.offset; // *offset = off + (paddr & ~PAGE_MASK): the caller's own offset is gone
+  const addr = yield* load(w, found.vm.addr, '__arm_ioremap_pfn_caller: addr = (unsigned long)area->addr');
+  return { va: offset + addr, via: `find_vm_area_paddr (${found.vm.caller} area)` };
 }
 
 /** The posted variant's hooks for the shared world. */
@@ -154,10 +162,10 @@ export const postedVariant: IoVariant<UsedVm> = {
   bootReuse: () => true,
   bootShare: (vm) => { vm.used.counter++; },
   bootCreated: () => undefined,
+  staticCreated: (vm) => { vm.used.counter = 0; },
   rcuFreeVa: true,
-  ioremap,
-  iounmap: (w, va, who) => __vunmap(w, pageAlignDown(va), who),
-  vfree: (w, addr, who) => __vunmap(w, addr, who),
+  reuse,
+  vunmap: (w, addr, who) => __vunmap(w, addr, who),
 };
 
 export { PAGE_SIZE };

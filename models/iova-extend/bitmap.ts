@@ -8,6 +8,8 @@
  * sentinel — so the seed's `if (start > e->bits)` test is correct and this model must not invent
  * a bug there. The search aligns the candidate index with `__ALIGN_MASK(index, align_mask)` and
  * restarts after the last set bit it meets, exactly as the C loop does.
+ * `bitmap_set` / `bitmap_clear` return how many of the bits lay past the array: the C would
+ * write there (a KASAN slab-out-of-bounds the callers report); here they are not written.
  * Leaves out: `align_offset` (v3.14 has none), the word-at-a-time fast paths (same results).
  */
 
@@ -63,20 +65,26 @@ export function bitmap_find_next_zero_area(map: Uint32Array, size: number, start
   }
 }
 
-/** bitmap_set(map, start, nr). Bits past the array are ignored (the C would scribble: see callers). */
-export function bitmap_set(map: Uint32Array, start: number, nr: number): void {
+/** bitmap_set(map, start, nr); returns the number of bits past the array (not written). */
+export function bitmap_set(map: Uint32Array, start: number, nr: number): number {
+  let past = 0;
   for (let i = start; i < start + nr; i++) {
     const k = i >>> 5;
     if (k < map.length) map[k] = ((map[k] ?? 0) | (1 << (i & 31))) >>> 0;
+    else past++;
   }
+  return past;
 }
 
-/** bitmap_clear(map, start, nr). */
-export function bitmap_clear(map: Uint32Array, start: number, nr: number): void {
+/** bitmap_clear(map, start, nr); returns the number of bits past the array (not written). */
+export function bitmap_clear(map: Uint32Array, start: number, nr: number): number {
+  let past = 0;
   for (let i = start; i < start + nr; i++) {
     const k = i >>> 5;
     if (k < map.length) map[k] = ((map[k] ?? 0) & ~(1 << (i & 31))) >>> 0;
+    else past++;
   }
+  return past;
 }
 
 /** Number of set bits in the first `size` bits (bitmap_weight). */

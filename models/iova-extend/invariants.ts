@@ -35,7 +35,9 @@ export const iovaInvariants: readonly Check<W>[] = [
 
 /** Key state for reports: ranges / bitmaps and live allocations. */
 export function iovaInspect(w: W): Record<string, string | number | boolean> {
+  if (!w.created) return { mapping: 'refused by arm_iommu_create_mapping (its IOVAs could pass 4 GiB)' };
   const out: Record<string, string | number | boolean> = { ...w.variant.describe(w.mapping) };
   for (const a of w.ghost.live.values()) out[`live ${a.owner}`] = `${hex(a.iova)}+${hex(a.len)}`;
+  if (w.ghost.misuseAnswers.length > 0) out['kernel answers to caller misuse'] = w.ghost.misuseAnswers.join('; ');
   return out;
 }

@@ -13,21 +13,25 @@
  * dma_addr_t sum (`e->base + e->size`, `addr + size`) wraps at 32 bits as it does on ARM.
  * The bitmap helpers are the kernel's (bitmap.ts: a failed search returns index + nr > size).
  *
+ * `get_order(size)` is v3.14's non-constant `__get_order`: `get_order(0)` is
+ * `fls((0 - 1) >> PAGE_SHIFT)` = 20 on a 32-bit kernel (include/asm-generic/getorder.h), clamped to
+ * CONFIG_ARM_DMA_IOMMU_ALIGNMENT (8), so a zero-length map asks for a 256-bit alignment and count 0.
+ *
  * The mapping the drivers share is created by setup (a finished arm_iommu_create_mapping, no
- * ops); scenario `create-release` runs arm_iommu_create_mapping itself, with its error unwinding
- * (iommu_domain_alloc is modelled as succeeding). Fields create writes once and
+ * ops); scenarios with `createRelease` run arm_iommu_create_mapping itself, with its error
+ * unwinding, iommu_domain_alloc failing too when allocations may fail (err4). Fields create writes once and
  * nobody writes again (base, grow_size, max_size, order) are read without ops — the reads
  * commute with everything. One scan of a bitmap is one plain read of the bitmap block, one
  * bitmap_set / bitmap_clear one plain write.
- * Leaves out: iommu_domain_alloc / iommu_domain_free (the domain exists for the whole run).
+ * Leaves out: iommu_domain_free and the drivers' domain (one src/hw domain exists for the whole run).
  */
 import {
-  Field, GFP_ATOMIC, GFP_KERNEL, INIT_LIST_HEAD, Kref, kref_init, type KPtr, ListHead, PAGE_SHIFT, PAGE_SIZE, SpinlockT, currentExecution, kfree, kref_put, kzalloc,
+  Field, GFP_ATOMIC, GFP_KERNEL, INIT_LIST_HEAD, Kref, kref_init, type KPtr, ListHead, PAGE_SHIFT, PAGE_SIZE, SpinlockT, choose, currentExecution, kfree, kref_put, kwarn, kzalloc,
   list_add_tail, list_del, list_for_each_entry, list_for_each_entry_safe, spin_lock_irqsave, spin_unlock_irqrestore, u32,
 } from '../../src/index.js';
 import { BITS_PER_BYTE, BITS_TO_LONGS, SIZEOF_LONG, bitmap_clear, bitmap_find_next_zero_area, bitmap_set, bitmapWords, testBit } from './bitmap.js';
 import type { IovaParams } from './scenarios.js';
-import { DMA_ERROR_CODE, type G, type IovaVariant, type IovaWorld, noteAllocFailure, noteCleared, noteTaken } from './world.js';
+import { DMA_ERROR_CODE, type G, type IovaVariant, type IovaWorld, noteAllocFailure, noteCleared, noteTaken, noteUnfreed } from './world.js';
 
 /** CONFIG_ARM_DMA_IOMMU_ALIGNMENT default. */
 export const CONFIG_ARM_DMA_IOMMU_ALIGNMENT = 8;
@@ -83,11 +87,20 @@ export function bootAlloc<T extends object>(name: string, make: (b: number) => T
   return Object.assign(make(b), { kblock: b });
 }
 
-/** get_order(size): smallest order with PAGE_SIZE << order >= size. */
+/** v3.14 get_order(size) (non-constant __get_order, 32-bit): smallest order with PAGE_SIZE << order >= size; 20 for size 0. */
 export function get_order(size: number): number {
+  if (size === 0) return 32 - PAGE_SHIFT; // (0 - 1) >> PAGE_SHIFT = 0xfffff, fls() = 20
   let o = 0;
   while (PAGE_SIZE * 2 ** o < size) o++;
   return o;
+}
+
+/** KASAN's report for bits a bitmap_set / bitmap_clear wrote past the kzalloc'd bitmap. */
+export function bitmapOob(past: number, bits: number, words: number, label: string): void {
+  if (past === 0) return;
+  kwarn('wrong-target', `${label}: ${past} bit(s) past the ${words}-word bitmap (${bits} bits in use)`, label, {
+    title: `BUG: KASAN: slab-out-of-bounds in ${label.split(':')[0] ?? label}`,
+  });
 }
 
 /** The count / align computation both variants share (v3.14 __alloc_iova prologue). */
@@ -152,7 +165,7 @@ function* takeBits(w: W, e: IovaRange, count: number, align: number, fn: string)
   const start = bitmap_find_next_zero_area(words, bits, 0, count, align);
   if (start > bits) return { start, bits };
   yield* bm.map.set(words, `${fn}: bitmap_set(e->bitmap, start, count)`);
-  bitmap_set(words, start, count);
+  bitmapOob(bitmap_set(words, start, count), bits, words.length, `${fn}: bitmap_set(e->bitmap, start, count)`);
   const slot = PAGE_SIZE << w.mapping.order;
   noteTaken(w, u32(e.base.v + u32(start * slot)), count * slot, `${fn}: bitmap_set(e->bitmap, start, count)`);
   return { start, bits };
@@ -219,11 +232,12 @@ function* __free_iova(w: W, addr0: number, size0: number): G<void> {
     const flags = yield* spin_lock_irqsave(mapping.lock, '__free_iova: spin_lock_irqsave(&mapping->lock)');
     const bm = (yield* e.bitmap.get('__free_iova: e->bitmap')) as KPtr<BitmapMem>;
     yield* bm.map.set(bm.map.v, '__free_iova: bitmap_clear(e->bitmap, start, count)');
-    bitmap_clear(bm.map.v, start, count);
+    bitmapOob(bitmap_clear(bm.map.v, start, count), e.bits.v, bm.map.v.length, '__free_iova: bitmap_clear(e->bitmap, start, count)');
     noteCleared(w, u32(base + u32(start * (PAGE_SIZE << order))), count * (PAGE_SIZE << order), '__free_iova: bitmap_clear(e->bitmap, start, count)');
     yield* spin_unlock_irqrestore(mapping.lock, flags, '__free_iova: spin_unlock_irqrestore(&mapping->lock)');
     return false;
   }, '__free_iova: list_for_each_entry(e, &mapping->iova_ranges) [no lock]');
+  noteUnfreed(w, addr0, size0, size, '__free_iova: list_for_each_entry(e, &mapping->iova_ranges) [no lock]');
 }
 
 function* release_iommu_mapping(mapping: M): G<void> {
@@ -272,7 +286,12 @@ function* arm_iommu_create_mapping(p: IovaParams): G<M | null> {
   mapping.order = p.order;
   mapping.grow_size = p.growPages * PAGE_SIZE;
   mapping.max_size = p.maxPages * PAGE_SIZE;
-  // mapping->domain = iommu_domain_alloc(bus): modelled as succeeding (src/hw has one domain)
+  if (p.failAllocs && (yield* choose(2, `${L}: iommu_domain_alloc fails?`)) === 1) {
+    yield* kfree(bm, `${L}: err4: kfree(iovar->bitmap)`);
+    yield* kfree(iovar, `${L}: err3: kfree(iovar)`);
+    yield* kfree(mapping, `${L}: err2: kfree(mapping)`);
+    return null;
+  }
   yield* kref_init(mapping.kref, `${L}: kref_init(&mapping->kref)`);
   return mapping;
 }

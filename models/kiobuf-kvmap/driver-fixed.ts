@@ -8,16 +8,20 @@
  *    try_module_get under misc_sem (fops_get) and the VFS drops it in fput after ->release has
  *    returned (fops_put); every VMA holds its vm_file, so the module stays pinned while any
  *    mapping exists. The driver no longer touches its own use count (no MOD_INC / MOD_DEC).
- *  - map_pte_range / map_pmd_range stop at PMD / PGDIR boundaries (`va & ~PMD_MASK`), and
- *    map_kernel_kiobuf reports a short walk as -EFAULT.
+ *  - map_pte_range / map_pmd_range stop at PMD / PGDIR boundaries (`va & ~PMD_MASK`), walk init_mm
+ *    (`pgd_offset_k`, as 2.4.19's vmalloc_to_page does) rather than insmod's page table, whose
+ *    vmalloc pmd entries i386 fills lazily, and map_kernel_kiobuf reports a short walk as -EFAULT.
+ *  - mmap_kiobuf sets VM_IO next to VM_LOCKED, so the patch's own vmscan test keeps kswapd away
+ *    after munlock() (2.4 named this VM_RESERVED; remap_page_range users set it).
  *  - create_local_heap returns its error instead of memset()ing NULL; init undoes everything on
  *    failure; exit deregisters the device first, then unmap_kiobuf, frees the maplist, vfree.
  * Leaves out: a kvmap refcount as refcount_t (the semaphore-protected int is correct as used).
  */
 import {
-  type File, type FileOps, PAGE_SIZE, type Vma, VM_LOCKED, VM_SHARED, down, kfree, module_call, module_put,
-  mutex_lock, mutex_unlock, try_module_get, up,
+  type File, type FileOps, PAGE_SIZE, type Vma, VM_IO, VM_LOCKED, VM_SHARED, down, kfree, module_call, module_put,
+  mutex_unlock, try_module_get, up,
 } from '../../src/index.js';
+import { sleepingLock } from './bkl.js';
 import { type NopageBound, kioVmops, kvmap_init } from './iomap-posted.js';
 import { type WalkTests, kiobuf_init, map_kernel_kiobuf, unmap_kiobuf, vfree_data, vmalloc_data } from './memory-posted.js';
 import { misc_deregister, misc_register } from './driver-posted.js';
@@ -33,6 +37,8 @@ export const fixedBound: NopageBound = (pgoff, nr) => pgoff >= nr;
 export const fixedWalkTests: WalkTests = {
   ptePmdTest: (va, s) => va % (s.p.ptrsPerPte * PAGE_SIZE) !== 0,
   pmdPgdTest: (va, s) => va % (s.p.ptrsPerPte * PAGE_SIZE) !== 0,
+  pmd: (s) => s.initMmPmd,
+  mmName: 'init_mm (pgd_offset_k)',
 };
 
 /** mmap_kiobuf, fixed: validate first, shared mappings only, within the buffer. vmap->sem held. */
@@ -43,7 +49,7 @@ export function* mmap_kiobuf_fixed(s: KvmapState, vmap: KiobufVmap, vma: Vma): G
   if (vma.size / PAGE_SIZE + vma.vmPgoff > nr) return -ENXIO;
   vma.vmOps = kioVmops(s, fixedBound);
   vma.vmPrivateData = vmap;
-  vma.vmFlags |= VM_LOCKED;
+  vma.vmFlags |= VM_LOCKED | VM_IO; /* the swapper skips VM_IO whatever munlock does to VM_LOCKED */
   const r = (yield* vmap.refcount.get('mmap_kiobuf: vmap->refcount++')) + 1;
   yield* vmap.refcount.set(r, 'mmap_kiobuf: vmap->refcount++');
   if (r === 1) s.firstRefs++;
@@ -109,7 +115,7 @@ export function* kiomap_destroy_module_fixed(s: KvmapState): G<number> {
 
 /** misc_open with fops_get: try_module_get(owner) under misc_sem, then the driver's open. */
 function* misc_open_fixed(s: KvmapState, _file: File): G<number> {
-  yield* mutex_lock(s.misc_sem, 'misc_open: down(&misc_sem)');
+  yield* sleepingLock(s, s.misc_sem, 'misc_open: down(&misc_sem)');
   if (!(yield* s.misc_registered.get('misc_open: walk misc_list for the minor'))) {
     yield* mutex_unlock(s.misc_sem, 'misc_open: up(&misc_sem)');
     return -ENODEV;

@@ -5,8 +5,10 @@
  * The module's use count is kept by the module's own code, 2.4 style: kiomap_open does
  * MOD_INC_USE_COUNT, kiomap_release MOD_DEC_USE_COUNT, kiomap_mmap MOD_INC_USE_COUNT on the first
  * kvmap reference and kiomap_finished (the deref_callback) MOD_DEC_USE_COUNT after the last close.
- * Nothing pins the module between misc_open finding the device and kiomap_open raising the count,
- * and code keeps running in the module after each MOD_DEC_USE_COUNT (kiomap_release and
+ * Nothing pins the module between misc_open finding the device and kiomap_open raising the count
+ * but the 2.4 BKL, which chrdev_open holds around ->open and sys_delete_module around the count
+ * check and the unload (nothing sleeps in between, so that side is closed). Code keeps running in
+ * the module after each MOD_DEC_USE_COUNT, though, outside the BKL (kiomap_release and
  * kiomap_finished return through module text; kvmap_close then does up(&local_vmap.sem) on module
  * data) -- so an rmmod that sees the count at zero can free the module under them: each call into
  * the module is a read of its text, each access to local_vmap a field of its data block.
@@ -14,12 +16,13 @@
  * init does not undo create_local_heap when misc_register fails; exit vfree()s the area before
  * misc_deregister and never unmap_kiobuf()s, leaking the kiobuf's page references and its maplist.
  * misc_open takes misc_sem (2.4 shape) so the list itself is not raced; 2.3.50 had no lock there.
+ * misc_sem is taken with the BKL held (init, open, exit): a holder that sleeps on it drops the BKL.
  * Leaves out: dprintk, the minor number, /proc/misc.
  */
 import {
-  type File, type FileOps, MOD_DEC_USE_COUNT, MOD_INC_USE_COUNT, PAGE_SIZE, type Vma, choose, down, module_call, mutex_lock,
-  mutex_unlock, up,
+  type File, type FileOps, MOD_DEC_USE_COUNT, MOD_INC_USE_COUNT, PAGE_SIZE, type Vma, choose, down, module_call, mutex_unlock, up,
 } from '../../src/index.js';
+import { sleepingLock } from './bkl.js';
 import { kvmap_init, mmap_kiobuf } from './iomap-posted.js';
 import { kiobuf_init, map_kernel_kiobuf, postedWalkTests, vfree_data, vmalloc_data } from './memory-posted.js';
 import type { G, KiobufVmap, KvmapState } from './state.js';
@@ -30,7 +33,7 @@ const EBUSY = 16;
 
 /** misc_register(&kiomap_device): may fail with -EBUSY when the scenario allows it. */
 export function* misc_register(s: KvmapState, label: string): G<number> {
-  yield* mutex_lock(s.misc_sem, `${label}: misc_register: down(&misc_sem)`);
+  yield* sleepingLock(s, s.misc_sem, `${label}: misc_register: down(&misc_sem)`);
   if (s.p.miscFail && (yield* choose(2, `${label}: misc_register: no free minor?`)) === 1) {
     yield* mutex_unlock(s.misc_sem, `${label}: misc_register: up(&misc_sem)`);
     return -EBUSY;
@@ -42,7 +45,7 @@ export function* misc_register(s: KvmapState, label: string): G<number> {
 
 /** misc_deregister(&kiomap_device). */
 export function* misc_deregister(s: KvmapState, label: string): G<number> {
-  yield* mutex_lock(s.misc_sem, `${label}: misc_deregister: down(&misc_sem)`);
+  yield* sleepingLock(s, s.misc_sem, `${label}: misc_deregister: down(&misc_sem)`);
   yield* s.misc_registered.set(false, `${label}: misc_deregister: list_del(&misc->list)`);
   yield* mutex_unlock(s.misc_sem, `${label}: misc_deregister: up(&misc_sem)`);
   return 0;
@@ -106,7 +109,7 @@ function* kiomap_mmap(s: KvmapState, vma: Vma): G<number> {
 
 /** misc_open + kiomap_open: find the device, switch f_op, call the driver's open. */
 function* misc_open(s: KvmapState, _file: File): G<number> {
-  yield* mutex_lock(s.misc_sem, 'misc_open: down(&misc_sem)');
+  yield* sleepingLock(s, s.misc_sem, 'misc_open: down(&misc_sem)');
   if (!(yield* s.misc_registered.get('misc_open: walk misc_list for the minor'))) {
     yield* mutex_unlock(s.misc_sem, 'misc_open: up(&misc_sem)');
     return -ENODEV;

@@ -9,12 +9,18 @@
  * KASAN use-after-free violations at the access, and a fault past the buffer that maps anything
  * but SIGBUS is caught at the access (out-of-bounds maplist read, or a page not owned by the data
  * area), not here.
+ * A user access inside DATA_SIZE of a mapping that init set up must never get SIGBUS (a kiobuf
+ * that silently holds fewer pages than the area).
  * Leaves out: checks after every step (the refcount is only meaningful outside vmap->sem).
  */
 import type { Check } from '../../src/index.js';
 import { type KvmapState, liveKvmapVmas } from './state.js';
 
 export const kvmapFinal: readonly Check<KvmapState>[] = [
+  {
+    name: 'a fault inside the buffer is never SIGBUS',
+    check: (s) => s.sigbusInBuffer.length === 0 || `SIGBUS inside the buffer: ${s.sigbusInBuffer.join('; ')}`,
+  },
   {
     name: 'kvmap refcount equals the live VMAs that reference it',
     check: (s) => {

@@ -12,7 +12,7 @@
  * Leaves out: dprintk, PAGE_CACHE_SHIFT != PAGE_SHIFT configurations, `max_mapnr` (every frame here
  * is in mem_map).
  */
-import { BUG, PAGE_SIZE, type NopageResult, type Vma, type VmOps, VM_LOCKED, VM_SHARED, VM_WRITE, down, up } from '../../src/index.js';
+import { BUG, PAGE_SIZE, type NopageResult, type Vma, type VmOps, VM_LOCKED, VM_SHARED, VM_WRITE, deref, down, up } from '../../src/index.js';
 import { maplistGet } from './memory-posted.js';
 import { type G, type KiobufVmap, type Kiobuf, type KvmapState, liveKvmapVmas } from './state.js';
 
@@ -64,9 +64,10 @@ export function* kvmap_nopage(s: KvmapState, vma: Vma, address: number, no_share
   const nr = yield* iobuf.nr_pages.get('kvmap_nopage: if (pgoff > iobuf->nr_pages)');
   if (beyond(pgoff, nr)) return null;
   const m = yield* iobuf.maplist.get('kvmap_nopage: iobuf->maplist');
-  const page = yield* maplistGet(m, pgoff, 'kvmap_nopage: page = iobuf->maplist[pgoff]');
-  if (!page) return null;
+  const entry = yield* maplistGet(m, pgoff, 'kvmap_nopage: page = iobuf->maplist[pgoff]');
+  if (!entry) return null;
   /* same rules as copy_page_range(): only normal, present, unreserved pages get a reference */
+  const page = deref(entry, 'kvmap_nopage: (page-mem_map) < max_mapnr && !PageReserved(page)');
   yield* s.phys.getPage(page, 'kvmap_nopage: get_page(page)');
   return page;
 }

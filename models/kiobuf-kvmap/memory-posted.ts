@@ -7,15 +7,18 @@
  * covers PTRS_PER_PTE pages, and `pte++` past the last entry of a PTE page reads whatever follows
  * that page -- the model reports it as soon as the index leaves the table. The posted loop tests
  * are `(va && PMD_MASK)` / `(va && PGDIR_MASK)`, logical ANDs that are always true, so an area that
- * crosses a PMD boundary walks off its PTE page. `pgd_none` is not an op (vmalloc's pgd entries
- * are present); every PTE read is (a walk of init_mm's table), and so is every maplist store.
- * map_kernel_kiobuf ignores `err = -EFAULT` and returns 0 even when fewer pages were mapped.
+ * crosses a PMD boundary walks off its PTE page. The walk is of `current->mm`, insmod's page table,
+ * whose kernel pmd entry for a freshly vmalloc'd area i386 2.4 fills only at insmod's first fault
+ * there (do_page_fault's vmalloc_fault, verified): `pmd_none(*pmd)` (folded pgd) is then true, the
+ * walk maps nothing, and map_kernel_kiobuf ignores `err = -EFAULT` and returns 0 with an empty
+ * kiobuf whose kmalloc'd maplist is garbage (scenario `lazy-pmd`). Every PTE read is an op (a walk
+ * of the page table), and so is every maplist store.
  * Out-of-bounds array reads (maplist, PTE page) are reported with KASAN's title as 'wrong-target'
  * (the engine has no out-of-bounds kind): the access reaches memory that is not the object meant.
  * Leaves out: PAE's third level, set_pgdir syncing of other processes' kernel pgds.
  */
 import {
-  Field, GFP_KERNEL, PAGE_SHIFT, PAGE_SIZE, type Page, hex, hwFail, kfree, kmalloc, spin_lock, spin_unlock,
+  Field, GFP_KERNEL, PAGE_SHIFT, PAGE_SIZE, type Page, UNINIT, type Uninit, deref, hex, hwFail, kfree, kmalloc, spin_lock, spin_unlock,
   vfree, vmalloc,
 } from '../../src/index.js';
 import { type G, type Kiobuf, type KvmapState, type Maplist, heapVa } from './state.js';
@@ -24,7 +27,7 @@ const EINVAL = 22;
 const ENOMEM = 12;
 
 /** Read maplist[i]: past the end of the array is an out-of-bounds access (KASAN). */
-export function* maplistGet(m: Maplist, i: number, label: string): G<Page | null> {
+export function* maplistGet(m: Maplist, i: number, label: string): G<Page | null | Uninit> {
   const e = m.entries[i];
   if (e === undefined) {
     hwFail('wrong-target', `${label}: reads ${m.name}[${i}] of a ${m.entries.length}-entry array`, label, {
@@ -34,8 +37,8 @@ export function* maplistGet(m: Maplist, i: number, label: string): G<Page | null
   return yield* e.get(`${label}: ${m.name}[${i}]`);
 }
 
-function* maplistSet(m: Maplist, i: number, page: Page | null, label: string): G<void> {
-  const e: Field<Page | null> | undefined = m.entries[i];
+function* maplistSet(m: Maplist, i: number, page: Page | null | Uninit, label: string): G<void> {
+  const e: Field<Page | null | Uninit> | undefined = m.entries[i];
   if (e === undefined) {
     hwFail('wrong-target', `${label}: writes ${m.name}[${i}] of a ${m.entries.length}-entry array`, label, {
       title: `BUG: KASAN: ${m.heap ? 'slab' : 'global'}-out-of-bounds in ${label.split(':')[0] ?? label}`,
@@ -90,8 +93,9 @@ export function* kiobuf_init(s: KvmapState, iobuf: Kiobuf, label: string): G<voi
 /** expand_kiobuf(iobuf, wanted): a kmalloc'd maplist when the static one is too short. */
 export function* expand_kiobuf(s: KvmapState, iobuf: Kiobuf, wanted: number, label: string): G<number> {
   if ((yield* iobuf.array_len.get(`${label}: expand_kiobuf: iobuf->array_len >= wanted`)) >= wanted) return 0;
+  // kmalloc does not zero: entries the memcpy and the walk do not write stay garbage.
   const maplist = yield* kmalloc<Maplist>('kiobuf maplist', GFP_KERNEL, (b) => ({
-    entries: Array.from({ length: wanted }, (_, i) => new Field<Page | null>(null, `maplist[${i}]`, b)),
+    entries: Array.from({ length: wanted }, (_, i) => new Field<Page | null | Uninit>(UNINIT(`iobuf->maplist[${i}]`), `maplist[${i}]`, b)),
     heap: null, name: 'iobuf->maplist',
   }), `${label}: expand_kiobuf: kmalloc(wanted * sizeof(struct page **), GFP_KERNEL)`);
   if (maplist === null) return -ENOMEM;
@@ -112,21 +116,30 @@ export function* expand_kiobuf(s: KvmapState, iobuf: Kiobuf, wanted: number, lab
   return 0;
 }
 
-/** The loop tests of the two walkers: posted `(va && MASK)`, fixed `(va & ~MASK)` (not at a boundary). */
+/**
+ * The loop tests of the two walkers -- posted `(va && MASK)`, fixed `(va & ~MASK)` (not at a
+ * boundary) -- and whose page table they walk: posted `current->mm` (insmod's), fixed init_mm
+ * (`pgd_offset_k`, as 2.4.19's vmalloc_to_page does).
+ */
 export interface WalkTests {
   readonly ptePmdTest: (va: number, s: KvmapState) => boolean;
   readonly pmdPgdTest: (va: number, s: KvmapState) => boolean;
+  readonly pmd: (s: KvmapState) => Field<boolean>;
+  readonly mmName: string;
 }
 
-/** Posted: `(va && PMD_MASK)`, `(va && PGDIR_MASK)` -- true whenever va != 0. */
+/** Posted: `(va && PMD_MASK)`, `(va && PGDIR_MASK)` -- true whenever va != 0 -- over current->mm. */
 export const postedWalkTests: WalkTests = {
   ptePmdTest: (va) => va !== 0,
   pmdPgdTest: (va) => va !== 0,
+  pmd: (s) => s.insmodPmd,
+  mmName: 'current->mm',
 };
 
 /** map_pte_range(pmap, pmd, va, end): pmap is an index into the maplist. */
 function* map_pte_range(s: KvmapState, m: Maplist, pmap: number, pmdBase: number, va: number, end: number, t: WalkTests, label: string): G<number> {
   let nr_pages = 0;
+  if (!(yield* t.pmd(s).get(`${label}: map_pte_range: if (pmd_none(*pmd)) (${t.mmName})`))) return 0;
   let idx = (va - pmdBase) / PAGE_SIZE; // pte = pte_offset(pmd, va)
   do {
     if (idx >= s.p.ptrsPerPte) {
@@ -199,7 +212,7 @@ export function* unmap_kiobuf(s: KvmapState, iobuf: Kiobuf, label: string): G<vo
   const m = yield* iobuf.maplist.get(`${label}: unmap_kiobuf: iobuf->maplist`);
   for (let i = 0; i < n; i++) {
     const page = yield* maplistGet(m, i, `${label}: unmap_kiobuf: map = iobuf->maplist[i]`);
-    if (page) yield* s.phys.putPage(page, `${label}: unmap_kiobuf: __free_page(map)`);
+    if (page) yield* s.phys.putPage(deref(page, `${label}: unmap_kiobuf: __free_page(map)`), `${label}: unmap_kiobuf: __free_page(map)`);
   }
   yield* iobuf.nr_pages.set(0, `${label}: unmap_kiobuf: iobuf->nr_pages = 0`);
   yield* iobuf.locked.set(0, `${label}: unmap_kiobuf: iobuf->locked = 0`);

@@ -6,12 +6,13 @@
  *
  * The C as posted compiles; nothing here is reconstructed intent. What the checker finds is
  * listed in `expectedBugs`, each with the scenario that shows it.
- * Leaves out: the vmscan.c VM_IO hunk (no swapper is modelled; VM_LOCKED keeps kvmaps resident).
+ * The vmscan.c VM_IO hunk is in swap.ts (kswapd, both variants); the 2.4 BKL in bkl.ts.
+ * Leaves out: nothing of the patch.
  */
 import { defineKvmapModel } from './define-model.js';
 import { create_local_heap, kiomap_destroy_module, kiomap_init_module, postedFops } from './driver-posted.js';
 import { kvmap_close, kvmap_nopage, kvmap_open, mmap_kiobuf } from './iomap-posted.js';
-import { expand_kiobuf, map_kernel_kiobuf, vfree_data, vmalloc_data } from './memory-posted.js';
+import { expand_kiobuf, map_kernel_kiobuf, maplistGet, vfree_data, vmalloc_data } from './memory-posted.js';
 import type { KvmapVariant } from './state.js';
 
 export const postedVariant: KvmapVariant = {
@@ -25,7 +26,7 @@ export const kvmapPosted = defineKvmapModel({
   description: 'seed 002 as posted: kvmap_nopage bound, module count kept by module code, leaking exit',
   variant: postedVariant,
   source: [kiomap_init_module, kiomap_destroy_module, create_local_heap, postedFops, kvmap_open, kvmap_close, kvmap_nopage, mmap_kiobuf,
-    map_kernel_kiobuf, expand_kiobuf, vmalloc_data, vfree_data].map(String).join('\n'),
+    map_kernel_kiobuf, expand_kiobuf, vmalloc_data, vfree_data, maplistGet].map(String).join('\n'),
   expectedBugs: [
     {
       id: 'nopage-bound',
@@ -35,18 +36,18 @@ export const kvmapPosted = defineKvmapModel({
       match: 'out-of-bounds in kvmap_nopage',
     },
     {
-      id: 'unload-races-open',
-      description: 'nothing pins the module between misc_open finding kiomap_device and kiomap_open\'s MOD_INC_USE_COUNT: rmmod sees a zero count, runs exit and frees the module while the opener goes on using its text and local_vmap',
-      scenario: 'open-vs-unload',
-      kinds: ['use-after-free'],
-      match: 'kiobuf_sample',
-    },
-    {
       id: 'unload-after-last-dec',
-      description: 'kiomap_finished (deref_callback) and kiomap_release drop the module count from inside the module: rmmod can free it while they return through its text and kvmap_close still has to up(&local_vmap.sem) in its data',
+      description: 'after close() and munmap() the last MOD_DEC_USE_COUNT is kiomap_release\'s (unmap_fixup calls vm_ops->close, whose kiomap_finished decrements, before fput(vm_file) releases the file), and rmmod, watching lsmod for a zero count, frees the module while kiomap_release returns through its text. The same release-side race shows in release-vs-unload (open and close while rmmod runs: fput calls ->release outside any lock rmmod takes); one bug, one campaign signature, so it is declared once',
       scenario: 'close-vs-unload',
       kinds: ['use-after-free'],
-      match: 'kiobuf_sample',
+      match: 'use-after-free in kiomap_release',
+    },
+    {
+      id: 'unload-races-open',
+      description: 'without the BKL around ->open (2.6.3x pushed it into the drivers), nothing pins the module between misc_open finding kiomap_device and kiomap_open\'s MOD_INC_USE_COUNT: rmmod sees a zero count and frees the module while the opener goes on into kiomap_mmap; under 2.4\'s BKL this side is closed',
+      scenario: 'open-vs-unload-nobkl',
+      kinds: ['use-after-free'],
+      match: 'use-after-free in kiomap_mmap',
     },
     {
       id: 'exit-leaks-kiobuf',
@@ -60,7 +61,7 @@ export const kvmapPosted = defineKvmapModel({
       description: 'when map_kernel_kiobuf fails (expand_kiobuf\'s kmalloc), create_local_heap vfree()s, sets local_data_area = 0 and falls through to memset(local_data_area, 0xff, DATA_SIZE): a NULL write',
       scenario: 'init-alloc-fail',
       kinds: ['page-fault'],
-      match: 'address: 0x0',
+      match: 'write through unmapped VA 0x0',
     },
     {
       id: 'init-error-leak',
@@ -82,6 +83,20 @@ export const kvmapPosted = defineKvmapModel({
       scenario: 'heap-straddles-pmd',
       kinds: ['wrong-target'],
       match: 'map_pte_range',
+    },
+    {
+      id: 'short-walk-returns-0',
+      description: 'map_kernel_kiobuf walks current->mm (insmod\'s page table), where i386 2.4 installs a fresh vmalloc area\'s pmd only at the first fault; pmd_none() stops the walk, `err = -EFAULT` is never returned, init succeeds with an empty kiobuf (no page references), and every fault of a user mapping inside DATA_SIZE gets SIGBUS (past the copied map_array entry the kmalloc\'d maplist is garbage)',
+      scenario: 'lazy-pmd',
+      kinds: ['invariant'],
+      match: 'SIGBUS inside the buffer',
+    },
+    {
+      id: 'kvmap-lacks-vm-io',
+      description: 'mmap_kiobuf keeps the swapper away with VM_LOCKED only; munlock() clears it and the patch\'s VM_IO test never applies to a kvmap (it never sets VM_IO), so kswapd reclaims the kiobuf\'s pages from the user\'s mapping',
+      scenario: 'munlock-swap',
+      kinds: ['invariant'],
+      match: 'kvmap pages are never swapped out',
     },
   ],
 });

@@ -8,11 +8,14 @@
  * `kioStaticPages` (16 on i386 2.3.x) and PTRS_PER_PTE is `ptrsPerPte` (1024): the relations that
  * matter are kept (DATA_SIZE > KIO_STATIC_PAGES, so expand_kiobuf kmallocs the maplist; whether the
  * area crosses a PMD boundary is the `heapPage` choice).
- * Leaves out: the swapper (vmscan's VM_IO hunk), kiobuf locking (lock_kiovec), brw_kiovec.
+ * Also the 2.4 big kernel lock (bkl.ts), the pmd entry of the data area in insmod's own page table
+ * and in init_mm's (lazily synced on i386 2.4: `lazyPmd`), and a count of live user processes for
+ * lsmod's waits.
+ * Leaves out: kiobuf locking (lock_kiovec), brw_kiovec.
  */
 import {
-  type Device, Field, type FileOps, type KPtr, type Mm, Module, KMutex, type Op, PAGE_SIZE, type Page, PageTable, PhysMem, Semaphore,
-  SpinlockT, UsageError, currentExecution, kernelConfig,
+  AtomicT, type Device, Field, type FileOps, type KPtr, type Mm, Module, KMutex, type Op, PAGE_SIZE, type Page, PageTable, PhysMem, Semaphore,
+  SpinlockT, type Uninit, currentExecution, kernelConfig,
 } from '../../src/index.js';
 
 export type G<R> = Generator<Op, R, unknown>;
@@ -27,7 +30,8 @@ export type UAct =
   | { readonly op: 'munmap'; readonly page: number; readonly pages: number }
   | { readonly op: 'mprotect'; readonly page: number; readonly pages: number; readonly write: boolean }
   | { readonly op: 'close' }
-  | { readonly op: 'fork'; readonly child: readonly UAct[] };
+  | { readonly op: 'fork'; readonly child: readonly UAct[] }
+  | { readonly op: 'mlock'; readonly lock: boolean };
 
 export type KvmapParams = {
   /** DATA_SIZE in pages. */
@@ -50,6 +54,19 @@ export type KvmapParams = {
   readonly failAllocs: boolean;
   /** misc_register may fail (-EBUSY: no free minor). */
   readonly miscFail: boolean;
+  /** A kswapd thread runs swap_out over every mm (2.4's try_to_swap_out on VMAs without VM_LOCKED / VM_IO). */
+  readonly kswapd?: boolean;
+  /**
+   * insmod's own page table lacks the kernel pmd entry of the freshly vmalloc'd area (i386 2.4
+   * syncs vmalloc page tables into a process lazily, at its first fault there), so a walk of
+   * current->mm finds pmd_none().
+   */
+  readonly lazyPmd?: boolean;
+  /**
+   * The BKL around ->open, init and rmmod (default true: 2.2 / 2.4). false: a kernel that calls
+   * ->open without it (the BKL was pushed down into the drivers' own open in 2.6.3x).
+   */
+  readonly bkl?: boolean;
 };
 
 /** struct kiobuf (the fields map_kernel_kiobuf / kvmap_nopage use). */
@@ -65,9 +82,9 @@ export interface Kiobuf {
   readonly map_array: Maplist;
 }
 
-/** An array of `struct page *`: its entries and the heap block when kmalloc'd. */
+/** An array of `struct page *`: its entries (kmalloc'd ones start as garbage) and the heap block when kmalloc'd. */
 export interface Maplist {
-  readonly entries: Field<Page | null>[];
+  readonly entries: Field<Page | null | Uninit>[];
   /** Heap allocation (kmalloc) holding it, null for map_array. */
   readonly heap: KPtr<object> | null;
   readonly name: string;
@@ -101,14 +118,23 @@ export interface KvmapState {
   readonly misc_registered: Field<boolean>;
   /** insmod has returned (sys_init_module finished, successfully or not): users start after it. */
   readonly insmod_done: Field<boolean>;
+  /** The big kernel lock, and how deep each thread holds it (bkl.ts). */
+  readonly bkl: Semaphore;
+  readonly bklDepth: Map<number, number>;
+  /** The vmalloc area's pmd entry in insmod's page table, and in init_mm's (lazyPmd). */
+  readonly insmodPmd: Field<boolean>;
+  readonly initMmPmd: Field<boolean>;
+  /** User processes (fork children included) that have not exited yet: lsmod's waits read it. */
+  readonly liveProcs: AtomicT;
   /** The data area: its vmalloc block and frames (set by vmalloc). */
   heap: { block: KPtr<object>; pages: Page[]; va: number } | null;
   /** current->mm->page_table_lock of the insmod process (map_kernel_kiobuf takes it). */
   readonly page_table_lock: SpinlockT;
   /** Thread ids of every user process (fork children included), for rmmod to wait on. */
   readonly procTids: number[];
-  /** Signals user accesses got (SIGBUS for a fault beyond the buffer). */
+  /** Signals user accesses got (SIGBUS for a fault beyond the buffer), and SIGBUS inside it. */
   readonly signals: string[];
+  readonly sigbusInBuffer: string[];
   /** Every mm that ever existed (for the refcount-vs-VMAs check). */
   readonly mms: Mm[];
   /** Ghost: deref_callback invocations, and those made while a VMA still referenced the kvmap. */
@@ -137,9 +163,6 @@ function* moduleExit(st: KvmapState | null, exit: ModuleExit): G<void> {
 }
 
 export function setupKvmap(p: KvmapParams, exit: ModuleExit): KvmapState {
-  if (!(p.ptrsPerPte >= 1) || !(p.dataPages >= 0) || !(p.kioStaticPages >= 0) || !(p.heapPage >= 0)) {
-    throw new UsageError('kiobuf-kvmap: ptrsPerPte must be >= 1 and dataPages, kioStaticPages, heapPage >= 0');
-  }
   kernelConfig({ failAllocs: p.failAllocs });
   const phys = new PhysMem();
   phys.addRam(RAM_BASE, p.dataPages + 1);
@@ -151,7 +174,7 @@ export function setupKvmap(p: KvmapParams, exit: ModuleExit): KvmapState {
   const mod = new Module('kiobuf_sample', () => moduleExit(st, exit));
   const b = mod.block;
   const mapArray: Maplist = {
-    entries: Array.from({ length: p.kioStaticPages }, (_, i) => new Field<Page | null>(null, `local_kiobuf.map_array[${i}]`, b)),
+    entries: Array.from({ length: p.kioStaticPages }, (_, i) => new Field<Page | null | Uninit>(null, `local_kiobuf.map_array[${i}]`, b)),
     heap: null, name: 'local_kiobuf.map_array',
   };
   const local_kiobuf: Kiobuf = {
@@ -176,8 +199,13 @@ export function setupKvmap(p: KvmapParams, exit: ModuleExit): KvmapState {
     misc_sem: new KMutex('misc_sem'),
     misc_registered: new Field(false, 'misc_list: kiomap_device'),
     insmod_done: new Field(false, 'insmod returned'),
+    bkl: new Semaphore('kernel_flag (BKL)', 1),
+    bklDepth: new Map(),
+    insmodPmd: new Field(p.lazyPmd !== true, 'insmod mm: pmd of the vmalloc area'),
+    initMmPmd: new Field(true, 'init_mm: pmd of the vmalloc area'),
+    liveProcs: new AtomicT(p.procs.length, 'live user processes'),
     page_table_lock: new SpinlockT('insmod mm->page_table_lock'),
-    heap: null, mms: [], procTids: [], signals: [], derefCalls: 0, derefWithLiveVma: 0, firstRefs: 0, initRc: null, unloaded: false,
+    heap: null, mms: [], procTids: [], signals: [], sigbusInBuffer: [], derefCalls: 0, derefWithLiveVma: 0, firstRefs: 0, initRc: null, unloaded: false,
   };
   return st;
 }

@@ -4,7 +4,7 @@
  * and inspect are the same for every variant, so the variants differ only where the C does.
  * Leaves out: nothing of its own; see state.ts, driver.ts and invariants.ts.
  */
-import { type ExpectedBug, type Model, defineModel } from '../../src/index.js';
+import { type ExpectedBug, type Model, type ProofSpec, defineModel } from '../../src/index.js';
 import { driverThread, readerThread } from './driver.js';
 import { kmapPfnFinal, kmapPfnInspect, kmapPfnInvariants } from './invariants.js';
 import { KMAP_PFN_DEFAULT, kmapPfnScenarios } from './scenarios.js';
@@ -18,7 +18,7 @@ export interface KmapPfnVariant {
   /** Text of the variant's functions (folded into the model hash). */
   readonly source: string;
   readonly expectedBugs?: readonly ExpectedBug[];
-  readonly provedScenarios?: readonly string[];
+  readonly proofs?: readonly ProofSpec[];
 }
 
 export function defineKmapPfnModel(v: KmapPfnVariant): Model<KmapPfnState, KmapPfnParams> {
@@ -35,8 +35,10 @@ export function defineKmapPfnModel(v: KmapPfnVariant): Model<KmapPfnState, KmapP
     invariants: kmapPfnInvariants,
     final: kmapPfnFinal,
     inspect: kmapPfnInspect,
-    source: v.source,
+    source: [v.source, readerThread.toString(), driverThread.toString()].join('\n'),
+    // The driver thread plus one thread per reader; a reader's sessions are the pfns it maps in turn.
+    scenarioShape: (p) => ({ threads: 1 + p.readers.length, sessions: Math.max(1, ...p.readers.map((r) => r.length)) }),
     ...(v.expectedBugs ? { expectedBugs: v.expectedBugs } : {}),
-    ...(v.provedScenarios ? { provedScenarios: v.provedScenarios } : {}),
+    ...(v.proofs ? { proofs: v.proofs } : {}),
   });
 }

@@ -13,12 +13,15 @@
  * the reader kunmap_atomic() an address it never kmap_atomic()ed (preempt / pagefault count
  * underflow; BUG_ON on 32-bit HIGHMEM); with the v4.2 pmem driver, which memunmaps in ->remove()
  * before devres runs teardown_kmap, a reader copies through an address that is no longer mapped;
- * and on a 32-bit kernel `page_to_pfn_t` shifts the pfn out of `unsigned long`, so kmap maps
- * another frame than the one asked for (and a device range above 4 GiB is never found).
+ * on a 32-bit kernel `page_to_pfn_t` shifts the pfn out of `unsigned long`, so kmap maps
+ * another frame than the one asked for (and a device range above 4 GiB is never found); and the
+ * series' own DAX users sleep inside the window (dax_clear_blocks' cond_resched(), dax_io's user
+ * copies: verified in the series' fs/dax.c conversion), under the RCU read lock the API returns
+ * with.
  * Leaves out: dev_dbg, the !CONFIG_KMAP_PFN inline stubs (this is the CONFIG_KMAP_PFN=y build).
  */
 import {
-  GFP_KERNEL, Field, ListHead, type KPtr, devm_add_action, hwFail, kfree, kmap_atomic, kunmap_atomic, kzalloc,
+  Completion, GFP_KERNEL, Field, ListHead, type KPtr, PercpuRef, devm_add_action, hwFail, kfree, kmap_atomic, kunmap_atomic, kzalloc,
   list_add_rcu, list_del_rcu, list_for_each_entry_rcu, mutex_lock, mutex_unlock, rcu_read_lock, rcu_read_unlock,
   synchronize_rcu, type Page,
 } from '../../src/index.js';
@@ -48,17 +51,26 @@ export function* teardown_kmap(s: KmapPfnState, kmap: KPtr<Kmap>): G<void> {
   yield* kfree(kmap, 'teardown_kmap: kfree(kmap)');
 }
 
-/** int devm_register_kmap_pfn_range(struct device *dev, struct resource *res, void *base) */
-export function* devm_register_kmap_pfn_range(s: KmapPfnState, res: Resource, base: number): G<number> {
+/** kzalloc(sizeof(struct kmap)): the members of both designs (the posted one never touches `ref` / `done`). */
+export function* kzallocKmap(s: KmapPfnState): G<KPtr<Kmap> | null> {
   const kmap = yield* kzalloc<Kmap>('struct kmap', GFP_KERNEL, (b) => ({
     list: new ListHead<KPtr<Kmap>>('kmap->list', b),
     res: new Field<Resource | null>(null, 'res', b),
     dev: new Field(null, 'dev', b),
     base: new Field(0, 'base', b),
+    ref: new PercpuRef('kmap->ref', b),
+    done: new Completion('kmap->done', b),
   }), 'devm_register_kmap_pfn_range: kzalloc(sizeof(*kmap), GFP_KERNEL)');
-  if (kmap === null) return -ENOMEM;
+  if (kmap === null) return null;
   kmap.list.owner = kmap; // INIT_LIST_HEAD(&kmap->list) + container_of
   s.kmaps.push(kmap);
+  return kmap;
+}
+
+/** int devm_register_kmap_pfn_range(struct device *dev, struct resource *res, void *base) */
+export function* devm_register_kmap_pfn_range(s: KmapPfnState, res: Resource, base: number): G<number> {
+  const kmap = yield* kzallocKmap(s);
+  if (kmap === null) return -ENOMEM;
   yield* kmap.res.set(res, 'devm_register_kmap_pfn_range: kmap->res = res');
   yield* kmap.base.set(base, 'devm_register_kmap_pfn_range: kmap->base = base');
   yield* kmap.dev.set(s.dev, 'devm_register_kmap_pfn_range: kmap->dev = dev');
@@ -161,19 +173,21 @@ export const kmapPfnPosted = defineKmapPfnModel({
       description: 'teardown_kmap list_del_rcu()s the range while a reader holds a device address; the reader\'s kunmap_atomic_pfn_t no longer finds it and kunmap_atomic()s an address it never kmap_atomic()ed (preempt/pagefault count underflow)',
       scenario: 'reader-vs-remove',
       kinds: ['assertion'],
-      match: 'kunmap_atomic',
+      match: 'without a matching kmap_atomic',
     },
     {
       id: 'unmap-before-teardown',
       description: 'the v4.2 pmem driver memunmaps in ->remove(), before devres runs teardown_kmap: a reader that found the range copies through an address whose mapping is gone',
       scenario: 'remove-unmaps-first',
       kinds: ['page-fault'],
+      match: 'read through unmapped VA 0xf800',
     },
     {
       id: 'pfn-t-32bit',
       description: 'on a 32-bit kernel page_to_pfn_t shifts the pfn left in an unsigned long: a page above 4 GiB decodes to another frame, and kmap_atomic_pfn_t maps the wrong page',
       scenario: 'highmem-32bit',
       kinds: ['wrong-target'],
+      match: 'caller was promised PA 0x100100000',
     },
     {
       id: 'pfn-t-32bit-dev',
@@ -181,6 +195,20 @@ export const kmapPfnPosted = defineKmapPfnModel({
       scenario: 'pmem-above-4g-32bit',
       kinds: ['wrong-target'],
       match: 'registered pfn not found',
+    },
+    {
+      id: 'sleep-in-dax-clear',
+      description: 'the series converts dax_clear_blocks to kmap_atomic_pfn_t with its cond_resched() still inside the window: it sleeps under the rcu_read_lock() that kmap_atomic_pfn_t returns with (the device lifetime is an RCU read section, so no reader may sleep)',
+      scenario: 'sleeping-reader',
+      kinds: ['sleep-in-atomic'],
+      match: 'at dax_clear_blocks',
+    },
+    {
+      id: 'sleep-in-dax-io',
+      description: 'dax_io holds the kmap_atomic_pfn_t address across copy_to_iter / copy_from_iter: a user copy may fault and sleep inside the RCU read section',
+      scenario: 'user-copy-reader',
+      kinds: ['sleep-in-atomic'],
+      match: 'at dax_io',
     },
   ],
 });

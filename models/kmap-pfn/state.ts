@@ -11,19 +11,28 @@
  * request_mem_region (nothing else claims the range here).
  */
 import {
-  Device, Field, KMutex, LIST_HEAD, type ListHead, PAGE_SIZE, type HighmemLayout, type KPtr, type MmioDevice, type Op,
-  type Page, PageTable, PhysMem, UsageError, currentExecution, kernelConfig, mapLinear,
+  Completion, Device, Field, KMutex, LIST_HEAD, type ListHead, PAGE_SIZE, type HighmemLayout, type KPtr, type MmioDevice, type Op,
+  type Page, PageTable, PercpuRef, PhysMem, currentExecution, kernelConfig, mapLinear,
 } from '../../src/index.js';
+import { kmapPfnRelations } from './scenarios.js';
 
 type ObjectTable = ReturnType<typeof currentExecution>['objects'];
 import { type LongBits, type PfnCodec, type PfnT } from './pfn-t.js';
 
 export type G<R> = Generator<Op, R, unknown>;
 
-/** One pfn a reader kmaps: `dev` selects a pmem pfn (PFN_DEV), else a RAM frame's pfn. */
+/**
+ * One pfn a reader kmaps: `dev` selects a pmem pfn (PFN_DEV), else a RAM frame's pfn. After the
+ * copy through the address the reader may sleep before kunmap, as the series' DAX users do
+ * (`between`: dax_clear_blocks' cond_resched() inside its loop, dax_io's copy to or from user
+ * memory, which may fault), and may kmap further pfns while holding this one (`inner`: nested
+ * kmaps, unmapped innermost first), then copy through this address again.
+ */
 export type ReaderPfn = {
   readonly pfn: number;
   readonly dev: boolean;
+  readonly between?: 'nothing' | 'cond_resched' | 'copy_to_user';
+  readonly inner?: readonly ReaderPfn[];
 };
 
 export type KmapPfnParams = {
@@ -45,8 +54,10 @@ export type KmapPfnParams = {
   readonly readersStart: 'after-probe' | 'any-time';
   /** One entry per reader thread: the pfns it kmaps, accesses and kunmaps in turn. */
   readonly readers: readonly (readonly ReaderPfn[])[];
-  /** Allocation-failure injection (kzalloc of struct kmap, devres nodes, struct pmem_device). */
+  /** Allocation-failure injection (kzalloc of struct kmap, devres nodes, struct pmem_device, memremap, percpu counters). */
   readonly failAllocs: boolean;
+  /** Probe / remove cycles of the driver (default 1; 2: unbind and bind again while readers run). */
+  readonly cycles?: number;
 };
 
 /** struct resource (the part kmap_pfn reads): start and inclusive end. */
@@ -55,12 +66,14 @@ export interface Resource {
   readonly end: Field<number>;
 }
 
-/** struct kmap of mm/kmap_pfn.c: one registered range. */
+/** struct kmap of mm/kmap_pfn.c: one registered range (`ref` / `done`: the fixed design's only). */
 export interface Kmap {
   readonly list: ListHead<KPtr<Kmap>>;
   readonly res: Field<Resource | null>;
   readonly dev: Field<Device | null>;
   readonly base: Field<number>;
+  readonly ref: PercpuRef;
+  readonly done: Completion;
 }
 
 /** struct pmem_device (drivers/nvdimm/pmem.c, the parts this model uses). */
@@ -129,8 +142,7 @@ export const FIXMAP_BASE = 0xff00_0000;
 export const PMEM_VA = 0xf800_0000;
 
 export function setupKmapPfn(p: KmapPfnParams): KmapPfnState {
-  if (p.bits !== 32 && p.bits !== 64) throw new UsageError(`kmap-pfn: bits must be 32 or 64 (BITS_PER_LONG), got ${String(p.bits)}`);
-  if (!(p.pmemPages >= 1)) throw new UsageError(`kmap-pfn: pmemPages must be >= 1, got ${String(p.pmemPages)}`);
+  kmapPfnRelations(p);
   kernelConfig({ failAllocs: p.failAllocs });
   const phys = new PhysMem();
   const kpt = new PageTable('init_mm', phys);

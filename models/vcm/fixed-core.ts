@@ -11,18 +11,17 @@
  *   driver->deactivate ran, both under the lock, so no vcm_activate returns before the mappings
  *   are in the hardware and a failed activation leaves the count as it was (the shape of
  *   clk_prepare_enable's prepare_count / enable_count under prepare_lock).
- * Unchanged from the posted core (imported from it): vcm_unreserve, vcm_free, vcm_bind,
- * vcm_unbind, vcm_destroy_binding, vcm_unmap.
- * Leaves out: concurrent use of one vcm_res or vcm_phys by two callers (the API gives each an
- * owner; see the report on vcm_free's unlocked `bindings` check).
+ * - sharing: memory lives by a kref and reservations bind under a mutex (fixed-binding.ts);
+ *   `__vcm_alloc_and_reserve` initialises the kref with the bindings count, and vcm_map's driver
+ *   `map` path takes the binding's reference like vcm_bind does.
+ * Leaves out: see fixed-binding.ts.
  */
 import {
-  ERR_PTR, type ErrPtr, IS_ERR, PAGE_SIZE, PTR_ERR, WARN_ON, type CPtr, atomic_inc, atomic_set, deref, kfree, mutex_lock,
-  mutex_unlock, pageAlign,
+  ERR_PTR, type ErrPtr, IS_ERR, PAGE_SIZE, PTR_ERR, WARN_ON, type CPtr, atomic_inc, atomic_set, deref, kfree, kref_get, kref_init,
+  mutex_lock, mutex_unlock, pageAlign,
 } from '../../src/index.js';
-import {
-  callFree, driverOf, vcm_bind, vcm_destroy_binding, vcm_free, vcm_unbind, vcm_unmap, vcm_unreserve,
-} from './posted-core.js';
+import { driverOf } from './posted-core.js';
+import { vcm_bind, vcm_destroy_binding, vcm_free, vcm_phys_get, vcm_unbind, vcm_unmap, vcm_unreserve } from './fixed-binding.js';
 import { EINVAL, EOPNOTSUPP, type G, type Slot, type Vcm, type VcmCore, type VcmPhys, type VcmRes } from './structs.js';
 
 function* vcm_destroy(vcm: CPtr<Vcm>): G<void> {
@@ -79,7 +78,11 @@ function* __vcm_alloc_and_reserve(vcm: CPtr<Vcm>, size: number, phys: Slot<VcmPh
       yield* rr.vcm.set(v, `${L}: res->vcm = vcm`);
       yield* rr.phys.set(null, `${L}: res->phys = NULL`);
     }
-    if (p !== null) yield* atomic_set(deref(p, L).bindings, 0, `${L}: atomic_set(&phys->bindings, 0)`);
+    if (p !== null) {
+      const pp = deref(p, L);
+      yield* atomic_set(pp.bindings, 0, `${L}: atomic_set(&phys->bindings, 0)`);
+      yield* kref_init(pp.ref, `${L}: kref_init(&phys->ref)`);
+    }
     if (res) res.v = r;
     if (phys) phys.v = p;
     return 0;
@@ -110,7 +113,7 @@ function* vcm_make_binding(vcm: CPtr<Vcm>, size: number, alloc_flags: number, re
   const err = yield* __vcm_alloc_and_reserve(v, size, phys, alloc_flags, null, 0);
   if (err) return ERR_PTR(err);
   const r = yield* vcm_map(v, phys.v, res_flags);
-  if (IS_ERR(r)) yield* callFree(phys.v, `${L}: phys->free(phys)`);
+  if (IS_ERR(r)) yield* vcm_free(phys.v);
   return r;
 }
 
@@ -135,6 +138,7 @@ function* vcm_map(vcm: CPtr<Vcm>, phys: CPtr<VcmPhys>, flags: number): G<CPtr<Vc
   if (d.map) {
     const res: VcmRes | ErrPtr = yield* d.map(v, p, flags);
     if (!IS_ERR(res)) {
+      yield* kref_get(p.ref, `${L}: kref_get(&phys->ref)`);
       yield* atomic_inc(p.bindings, `${L}: atomic_inc(&phys->bindings)`);
       yield* res.phys.set(p, `${L}: res->phys = phys`);
       yield* res.bound_size.set(yield* p.size.get(`${L}: phys->size`), `${L}: res->bound_size = phys->size`);
@@ -198,5 +202,5 @@ function* vcm_init(vcm: CPtr<Vcm>): G<CPtr<Vcm>> {
 export const fixedCore: VcmCore = {
   variant: 'fixed',
   vcm_init, vcm_destroy, vcm_make_binding, vcm_alloc, vcm_reserve, vcm_map, vcm_unmap, vcm_unreserve, vcm_free,
-  vcm_bind, vcm_unbind, vcm_destroy_binding, vcm_activate, vcm_deactivate,
+  vcm_bind, vcm_unbind, vcm_destroy_binding, vcm_activate, vcm_deactivate, vcm_phys_get,
 };

@@ -5,13 +5,14 @@
  * live in helper modules the engine's hash would not see otherwise).
  * Leaves out: nothing; each variant file only chooses its core and states its bugs / proofs.
  */
-import { type ExpectedBug, type Model, defineModel } from '../../src/index.js';
+import { type ExpectedBug, type Model, type ProofSpec, defineModel } from '../../src/index.js';
 import { IommuDriver, iommuPhysFree, vcm_iommu_create } from './iommu-driver.js';
 import { vcmFinal, vcmInspect, vcmInvariants } from './invariants.js';
 import { vcm_o2o_create } from './onetoone-driver.js';
 import { VCM_SCENARIOS, type VcmParams } from './scenarios.js';
 import { vcmSchema } from './schema.js';
 import type { VcmCore } from './structs.js';
+import { driverThread } from './driver.js';
 import { type VcmState, vcmSetup, vcmThreads } from './workload.js';
 
 export interface VcmVariant {
@@ -20,7 +21,7 @@ export interface VcmVariant {
   readonly core: VcmCore;
   readonly defaultScenario: string;
   readonly expectedBugs?: readonly ExpectedBug[];
-  readonly provedScenarios?: readonly string[];
+  readonly proofs?: readonly ProofSpec[];
 }
 
 function coreSource(core: VcmCore): string {
@@ -40,8 +41,10 @@ export function vcmModel(v: VcmVariant): Model<VcmState, VcmParams> {
     invariants: vcmInvariants,
     final: vcmFinal,
     inspect: vcmInspect,
-    source: [coreSource(v.core), IommuDriver.toString(), iommuPhysFree.toString(), vcm_iommu_create.toString(), vcm_o2o_create.toString()].join('\n'),
+    source: [coreSource(v.core), IommuDriver.toString(), iommuPhysFree.toString(), vcm_iommu_create.toString(), vcm_o2o_create.toString(), driverThread.toString()].join('\n'),
+    // The platform thread plus one driver per program; a driver program is one probe/remove session.
+    scenarioShape: (p) => ({ threads: p.threads.length, sessions: 1 }),
     ...(v.expectedBugs ? { expectedBugs: v.expectedBugs } : {}),
-    ...(v.provedScenarios ? { provedScenarios: v.provedScenarios } : {}),
+    ...(v.proofs ? { proofs: v.proofs } : {}),
   });
 }

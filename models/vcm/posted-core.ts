@@ -299,4 +299,5 @@ export const postedCore: VcmCore = {
   variant: 'posted',
   vcm_init, vcm_destroy, vcm_make_binding, vcm_alloc, vcm_reserve, vcm_map, vcm_unmap, vcm_unreserve, vcm_free,
   vcm_bind, vcm_unbind, vcm_destroy_binding, vcm_activate, vcm_deactivate,
+  vcm_phys_get: null,
 };

@@ -12,9 +12,12 @@
  * The driver table is `const` rodata in C: reading a callback is not an op, reading `vcm->driver`
  * is. Stores a driver makes to a struct before anyone else can see it are folded into its
  * kzalloc (`newRes`, `newPhys`): they cannot race and are not scheduling points.
+ * The fixed core adds two members review asks for (KH E9 / E10): a `struct kref` on vcm_phys (the
+ * memory lives until its last binding and its last holder are gone) and a mutex on vcm_res (a bind
+ * checks and sets `res->phys` atomically with respect to other binds and unbinds).
  * Leaves out: `resource_size_t` / `dma_addr_t` widths (addresses here are below 2^32).
  */
-import { AtomicT, type CPtr, type ErrPtr, Field, KMutex, type Op, type Page } from '../../src/index.js';
+import { AtomicT, type CPtr, type ErrPtr, Field, KMutex, Kref, type Op, type Page } from '../../src/index.js';
 
 export type G<R> = Generator<Op, R, unknown>;
 
@@ -47,6 +50,8 @@ export interface VcmPhys {
   readonly size: Field<number>;
   readonly free: Field<((phys: VcmPhys) => G<void>) | null>;
   readonly bindings: AtomicT;
+  /** fixed: the lifetime reference count (vcm_alloc's, each binding's, each vcm_phys_get's). */
+  readonly ref: Kref;
   readonly parts: Field<readonly VcmPhysPart[]>;
   /** Set by the driver's free callback (for invariants; not an op). */
   freed: boolean;
@@ -61,6 +66,8 @@ export interface VcmRes {
   readonly res_size: Field<number>;
   readonly vcm: Field<CPtr<Vcm>>;
   readonly phys: Field<CPtr<VcmPhys>>;
+  /** fixed: serialises vcm_bind / vcm_unbind / vcm_unreserve on this reservation. */
+  readonly lock: KMutex;
   freed: boolean;
 }
 
@@ -110,6 +117,8 @@ export interface VcmCore {
   vcm_destroy_binding(res: CPtr<VcmRes>): G<void>;
   vcm_activate(vcm: CPtr<Vcm>): G<number>;
   vcm_deactivate(vcm: CPtr<Vcm>): G<void>;
+  /** fixed only: take a reference on memory handed to another user (the posted API has none). */
+  readonly vcm_phys_get: ((phys: CPtr<VcmPhys>) => G<void>) | null;
 }
 
 /** The members of a struct vcm inside block `b` (the driver's container). */
@@ -134,6 +143,7 @@ export function newRes(b: number, tag: string, start: number, size: number): Vcm
     res_size: new Field(size, 'res_size', b),
     vcm: new Field<CPtr<Vcm>>(null, 'vcm', b),
     phys: new Field<CPtr<VcmPhys>>(null, 'phys', b),
+    lock: new KMutex(`${tag}->lock`, b, 'vcm_res->lock'),
   };
 }
 
@@ -148,6 +158,7 @@ export function newPhys(b: number, tag: string, size: number, free: (phys: VcmPh
     size: new Field(size, 'size', b),
     free: new Field<((phys: VcmPhys) => G<void>) | null>(free, 'free', b),
     bindings: new AtomicT(0, 'bindings', b),
+    ref: new Kref(`${tag}->ref`, b),
     parts: new Field<readonly VcmPhysPart[]>([], 'parts', b),
   };
 }

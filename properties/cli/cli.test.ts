@@ -202,4 +202,33 @@ export const models = [
     const token = /replay (mc1\.\S+)/.exec(h.err)?.[1] ?? '';
     expectOneLineError(run('replay', token, '--load', file, '--watchdog', '2s'), /exceeded 2 s of CPU time/);
   });
+  it('prove --load: an exhaustive proof passes (exit 0), a proof that finds a violation fails (exit 1) and says so, a bad tier is a usage error', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mapcheck-prove-'));
+    const file = join(dir, 'models.mjs');
+    const api = join(root, 'dist/src/index.js');
+    writeFileSync(file, `
+import { Atomic, defineModel, thread } from ${JSON.stringify(api)};
+const counter = (name, rmw) => defineModel({
+  name, scenarios: { t2: { threads: 2 }, t3: { threads: 3 } },
+  setup: (p) => ({ count: new Atomic(0, 'count'), n: p.threads }),
+  threads: (s, p) => Array.from({ length: p.threads }, (_, i) => thread('inc' + i, function* () {
+    if (rmw) { yield* s.count.add(1, 'atomic_inc_return'); return; }
+    const v = yield* s.count.load('atomic_read');
+    yield* s.count.store(v + 1, 'atomic_set');
+  })),
+  final: [{ name: 'no lost update', check: (s) => s.count.value === s.n }],
+  scenarioShape: (p) => ({ threads: p.threads, sessions: null }),
+  proofs: [{ scenario: 't2', strategy: 'dpor', tier: 'ci' }, { scenario: 't3', strategy: 'dfs', preemptionBound: 1, tier: 'prove' }],
+});
+export const models = [counter('user/rmw', true), counter('user/lost', false)];
+`);
+    const ok = run('prove', '--load', file, '--models', 'user/rmw', '--json');
+    expect(ok.code).toBe(0);
+    const j = JSON.parse(ok.out) as { proofs: { scenario: string; strategy: string; preemptionBound: number | null; threads: number | null; exhaustive: boolean; ok: boolean }[] };
+    expect(j.proofs.map((p) => [p.scenario, p.strategy, p.preemptionBound, p.threads, p.exhaustive, p.ok])).toEqual([['t2', 'dpor', null, 2, true, true], ['t3', 'dfs', 1, 3, true, true]]);
+    const bad = run('prove', '--load', file, '--models', 'user/lost', '--tier', 'ci');
+    expect(bad.code).toBe(1);
+    expect(bad.out).toMatch(/user\/lost +t2 .*VIOLATION/);
+    expectOneLineError(run('prove', '--tier', 'nightly'), /--tier must be ci, prove or all/);
+  });
 });

@@ -22,14 +22,18 @@ export function matches(bug: ExpectedBug, v: Violation): boolean {
 function searchWith(model: AnyModel, bug: ExpectedBug, strategy: 'dpor' | 'dfs' | 'portfolio', dfsBound: number, budget = 20_000): Omit<Found, 'by'> | null {
   const sched = strategy === 'dfs' ? makeStrategy('dfs', { preemptionBound: dfsBound }) : makeStrategy(strategy, { seed: 1 });
   let hit: { execution: number; schedule: number[]; v: Violation } | null = null;
-  explore(model, sched, {
-    scenario: bug.scenario, maxExecutions: budget, keepGoing: true,
-    onExecution: (r, i) => {
-      if (hit !== null) return;
-      const v = r.violations.find((x) => matches(bug, x));
-      if (v !== undefined) hit = { execution: i, schedule: [...r.schedule], v };
-    },
-  });
+  // One execution per explore call with the same strategy object (one continuous exploration), so
+  // the search stops at the first hit instead of running out the budget.
+  for (let i = 1; i <= budget && hit === null; i++) {
+    const r = explore(model, sched, {
+      scenario: bug.scenario, maxExecutions: 1, keepGoing: true,
+      onExecution: (x) => {
+        const v = x.violations.find((y) => matches(bug, y));
+        if (v !== undefined) hit = { execution: i, schedule: [...x.schedule], v };
+      },
+    });
+    if (r.executions === 0) break; // a systematic strategy ran out of interleavings
+  }
   if (hit === null) return null;
   const h: { execution: number; schedule: number[]; v: Violation } = hit;
   const token = encodeToken({ model: model.name, hash: model.hash, scenario: bug.scenario, strategy: sched.name, seed: sched.seed, steps: h.schedule, mode: { keepGoing: true } });

@@ -17,6 +17,7 @@ import { listCommand } from './commands/list.js';
 import { litmusCommand } from './commands/litmus.js';
 import { replayCommand } from './commands/replay.js';
 import { minimizeCommand } from './commands/minimize.js';
+import { proveCommand } from './commands/prove.js';
 import { reportCommand } from './commands/report.js';
 import './report-hook.js';
 
@@ -31,6 +32,7 @@ export const COMMANDS: readonly Command[] = [
   mergeCommand,
   litmusCommand,
   benchCommand,
+  proveCommand,
 ];
 
 function help(io: CliIO): void {

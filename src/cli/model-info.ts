@@ -9,6 +9,7 @@
  * for the data (describe.ts).
  */
 import type { AnyModel, ExpectedBug, Json } from '../engine/model.js';
+import { type ProofListing, proofListings } from './proof-listing.js';
 
 
 export interface ModelInfo {
@@ -20,6 +21,8 @@ export interface ModelInfo {
   readonly defaultScenario: string;
   readonly expectedBugs?: readonly ExpectedBug[];
   readonly provedScenarios?: readonly string[];
+  /** The proofs it states, as listings show them (a described model's; a runnable one computes them). */
+  readonly proofListings?: readonly ProofListing[];
 }
 
 /** Is `m` a whole model (built-in, or imported in this thread) rather than a sandbox's description? */
@@ -35,6 +38,7 @@ export function infoOf(m: AnyModel): ModelInfo {
     ...(m.seed !== undefined ? { seed: m.seed } : {}),
     ...(m.expectedBugs !== undefined ? { expectedBugs: m.expectedBugs.map((b) => ({ ...b, kinds: [...b.kinds] })) } : {}),
     ...(m.provedScenarios !== undefined ? { provedScenarios: [...m.provedScenarios] } : {}),
+    proofListings: proofListings(m),
   };
 }
 

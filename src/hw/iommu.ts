@@ -27,13 +27,18 @@ export class IommuDomain {
     if (window) this.pt.prepare(window.start, window.size);
   }
 
-  /** iommu_map: 0, or -EEXIST when an entry in the range is already live (earlier pages stay mapped). */
+  /**
+   * iommu_map: 0, or -EEXIST when an entry in the range is already live (earlier pages stay
+   * mapped). Size 0 maps nothing and returns 0, without an op (v3.14's `while (size)` loop).
+   */
   *map(iova: number, pa: number, size: number, prot: number, label = 'iommu_map'): G<number> {
+    if (size === 0) return 0;
     return yield* this.pt.map(iova, pa, size, 'cached', { prot, label, onPresent: 'eexist' });
   }
 
-  /** iommu_unmap: bytes unmapped (pages that were live times PAGE_SIZE). */
+  /** iommu_unmap: bytes unmapped (pages that were live times PAGE_SIZE); size 0 unmaps nothing, without an op. */
   *unmap(iova: number, size: number, label = 'iommu_unmap'): G<number> {
+    if (size === 0) return 0;
     return (yield* this.pt.unmap(iova, size, label)) * PAGE_SIZE;
   }
 

@@ -12,6 +12,12 @@
  * vm->phys_addr is written by ioremap after the area is reachable. `va.vm`, `va.flags` and the
  * vm_struct fields are plain (race-checked) cells, so such readers race visibly. List insertion and
  * deletion are write ops on the list object; a lockless reader yields a read of it (`walkRcu`).
+ * Their ordering is v3.14/v3.15's: `__insert_vmap_area`'s list_add_rcu publishes with
+ * rcu_assign_pointer (a release), `list_for_each_entry_rcu` loads with rcu_dereference (an acquire
+ * for the race detector), and list_del_rcu's `__list_del` is a store that orders nothing (plain
+ * in 3.14, WRITE_ONCE from v4.x on; marked here so the race detector does not report the kernel's
+ * own rculist idiom). setup_vmalloc_vm has no barrier of its own: every store it does is under
+ * vmap_area_lock, so only lock holders are ordered after them (mm/vmalloc.c, v3.14).
  * Seed models extend vm_struct by subclassing VmStruct (pass `newVm`) or through `vm.extra`.
  * Allocations are src/linux kmalloc / kzalloc (GFP_KERNEL: might_sleep checks and injected
  * failures when the scenario turns them on); the default vmap_area_lock is a src/linux spinlock_t.
@@ -20,11 +26,12 @@
  * IOREMAP_MAX_ORDER alignment (areas are page aligned), vmalloc's own page allocation.
  */
 import { currentExecution } from '../engine/execution.js';
-import { type Op, op } from '../engine/ops.js';
+import { Mo, type Op, op } from '../engine/ops.js';
 import { UsageError } from '../engine/violation.js';
 import { Cell } from '../engine/prims.js';
 import { GFP_KERNEL, type KPtr, SpinlockT, kfree, kmalloc, kzalloc, spin_lock, spin_unlock } from '../linux/index.js';
 import { PAGE_SIZE, hex, hexRange, pageAlign, pageAlignDown, pageOffset } from './addr.js';
+import { hwFail } from './fault.js';
 import type { MemType, PageTable } from './pagetable.js';
 
 type G<R> = Generator<Op, R, unknown>;
@@ -137,7 +144,7 @@ export class VmallocSpace {
     }
     va.vaStart = addr;
     va.vaEnd = addr + size;
-    yield op.write(this.listId, '__insert_vmap_area: list_add_rcu(&va->list)');
+    yield op.write(this.listId, '__insert_vmap_area: list_add_rcu(&va->list)', Mo.Release);
     let i = 0;
     while (i < this.list.length && (this.list[i] as VmapArea).vaStart < va.vaStart) i++;
     this.list.splice(i, 0, va);
@@ -229,7 +236,7 @@ export class VmallocSpace {
 
   /** A lockless list_for_each_entry_rcu walk: one read of the list, then a snapshot. */
   *walkRcu(label = 'list_for_each_entry_rcu(va, &vmap_area_list)'): G<readonly KPtr<VmapArea>[]> {
-    yield op.read(this.listId, label);
+    yield op.read(this.listId, label, Mo.Consume);
     return this.list.slice();
   }
 
@@ -246,10 +253,15 @@ export class VmallocSpace {
     yield* va.flags.set(f2 & ~VM_VM_AREA, 'remove_vm_area: va->flags &= ~VM_VM_AREA');
     yield* this.lock.unlock('remove_vm_area: spin_unlock(&vmap_area_lock)');
     yield* this.freeUnmapVmapArea(va);
-    if (vm) {
-      const s = yield* vm.size.get('remove_vm_area: vm->size');
-      yield* vm.size.set(s - PAGE_SIZE, 'remove_vm_area: vm->size -= PAGE_SIZE');
+    if (vm === null) {
+      // Two removers raced: this one read VM_VM_AREA before the other cleared it, and va->vm after
+      // the other set it to NULL. The C goes on to `vm->size -= PAGE_SIZE`: an oops.
+      hwFail('page-fault', 'NULL pointer dereference: vm = va->vm is NULL in remove_vm_area (another remover unpublished it)', 'remove_vm_area: vm->size -= PAGE_SIZE', {
+        title: 'BUG: unable to handle kernel NULL pointer dereference in remove_vm_area',
+      });
     }
+    const s = yield* vm.size.get('remove_vm_area: vm->size');
+    yield* vm.size.set(s - PAGE_SIZE, 'remove_vm_area: vm->size -= PAGE_SIZE');
     return vm;
   }
 
@@ -262,7 +274,7 @@ export class VmallocSpace {
   /** free_vmap_area: unlink under the lock (rb_erase + list_del_rcu), then kfree / kfree_rcu. */
   *freeVmapArea(va: KPtr<VmapArea>): G<void> {
     yield* this.lock.lock('free_vmap_area: spin_lock(&vmap_area_lock)');
-    yield op.write(this.listId, '__free_vmap_area: list_del_rcu(&va->list)');
+    yield op.write(this.listId, '__free_vmap_area: list_del_rcu(&va->list)', Mo.Once);
     const i = this.list.indexOf(va);
     if (i >= 0) this.list.splice(i, 1);
     va.onList = false;

@@ -5,12 +5,15 @@
  * Follows include/asm-generic/bug.h (a WARN prints "WARNING: CPU: 0 PID: <pid> at <file:line>"; a
  * BUG "kernel BUG at <file:line>!") and include/linux/err.h. A model's WARN_ON that fires is an
  * 'assertion' violation with that title: the execution stops there, since the warning is the
- * finding. An error pointer is an ErrPtr value, never a real struct, so using one as a struct
+ * finding. `misuse(what, body)` runs a caller's deliberate misuse of an API (a wrong-length or
+ * foreign free, an iounmap of an address ioremap never returned): a WARN the kernel raises inside
+ * it is the diagnosis the caller earned, returned to the harness instead of reported. An error pointer is an ErrPtr value, never a real struct, so using one as a struct
  * fails loudly in TypeScript as it would oops in C.
  * Leaves out: taint flags, WARN's printk format arguments, the errno values nobody models.
  */
 import { currentExecution } from '../engine/execution.js';
-import { kfail, kwarn } from './kernel.js';
+import type { Op } from '../engine/ops.js';
+import { ctxOf, kfail, kwarn } from './kernel.js';
 
 export const EPERM = 1;
 export const ENOENT = 2;
@@ -30,10 +33,40 @@ export const ERANGE = 34;
 export const ENOSYS = 38;
 export const MAX_ERRNO = 4095;
 
+/** True (and the warning recorded) when the running thread is inside `misuse()`. */
+function expectedWarning(pid: number, message: string): boolean {
+  if (pid < 0) return false;
+  const c = ctxOf(currentExecution(), pid);
+  if (c.misuse === null) return false;
+  c.misuse.push(message);
+  return true;
+}
+
+/**
+ * Run `body` as a deliberate misuse by the calling thread (a harness's buggy caller): WARN /
+ * WARN_ON fired inside it are the kernel diagnosing the caller, collected and returned rather than
+ * reported. Everything else (KASAN, KCSAN, an oops, a broken invariant, a WARN after `body`) is
+ * reported as usual, so the kernel must still survive the misuse without damage to anyone else.
+ */
+export function* misuse<R>(what: string, body: Generator<Op, R, unknown>): Generator<Op, { readonly result: R; readonly warnings: readonly string[] }, unknown> {
+  const c = ctxOf(currentExecution(), currentExecution().running);
+  const outer = c.misuse;
+  const mine: string[] = [];
+  c.misuse = mine;
+  try {
+    const result = yield* body;
+    return { result, warnings: mine };
+  } finally {
+    c.misuse = outer;
+    if (outer !== null) outer.push(...mine.map((m) => `${what}: ${m}`));
+  }
+}
+
 /** WARN_ON(cond): an 'assertion' violation when cond holds; returns cond otherwise (false). */
 export function WARN_ON(cond: boolean | number | null | undefined, label = 'WARN_ON'): boolean {
   if (!cond) return false;
   const pid = currentExecution().running;
+  if (expectedWarning(pid, `WARN_ON(${label})`)) return true;
   kwarn('assertion', `WARN_ON(${label}) fired in T${pid}`, label, { title: `WARNING: CPU: 0 PID: ${pid} at ${label}` });
   return true;
 }
@@ -47,6 +80,7 @@ export function WARN_ON_ONCE(cond: boolean | number | null | undefined, label = 
 export function WARN(cond: boolean | number | null | undefined, message: string, label = 'WARN'): boolean {
   if (!cond) return false;
   const pid = currentExecution().running;
+  if (expectedWarning(pid, message)) return true;
   kwarn('assertion', message, label, { title: `WARNING: CPU: 0 PID: ${pid} at ${label}` });
   return true;
 }

@@ -7,6 +7,7 @@
 export * from './atomic.js';
 export * from './atomic-ordering.js';
 export * from './refcount.js';
+export * from './percpu-refcount.js';
 export * from './spinlock.js';
 export * from './mutex.js';
 export * from './rwlock.js';
@@ -32,7 +33,7 @@ export * from './deref.js';
 export * from './devres.js';
 export * from './bug.js';
 export * from './ctypes.js';
-export { kernelConfig, setKernelDefaults, in_softirq } from './kernel.js';
+export { kernelConfig, setKernelDefaults, in_softirq, kwarn, kfail } from './kernel.js';
 export type { KernelConfig, KCtx, HeldLock } from './kernel.js';
 export { lockdepEdges } from './lockdep.js';
 export { benchKernelModel } from './bench-model.js';

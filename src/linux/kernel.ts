@@ -40,6 +40,11 @@ export interface KCtx {
   /** Number of outermost RCU read sections entered so far (identifies the current one). */
   rcuSection: number;
   readonly held: HeldLock[];
+  /**
+   * Inside `misuse()` (bug.ts): the WARNs the kernel raised so far for the caller's deliberate
+   * misuse (the expected diagnosis, not a violation); null outside.
+   */
+  misuse: string[] | null;
 }
 
 /** A call_rcu callback waiting for its grace period. */
@@ -100,7 +105,7 @@ export function kernelConfig(c: Partial<KernelConfig>): KernelConfig {
 const SLOT = allocThreadSlot();
 
 function newCtx(): KCtx {
-  return { preempt: 0, irqsOff: false, softirq: 0, hardirq: 0, rcuDepth: 0, rcuSection: 0, held: [] };
+  return { preempt: 0, irqsOff: false, softirq: 0, hardirq: 0, rcuDepth: 0, rcuSection: 0, held: [], misuse: null };
 }
 
 /** The kernel context of thread `tid` of `exec`. */

@@ -10,7 +10,7 @@
  * notes. A run-time error of the test (dereferencing a number) ends the run with its LitmusError.
  * Leaves out: witnesses as replay tokens (the litmus model is not in the model registry).
  */
-import { type ExecResult, type MemoryModelName, UsageError, type Violation, check } from '../index.js';
+import { type ExecResult, type MemoryModelName, type Violation, check } from '../index.js';
 import type { LitmusTest, Quantifier, Verdict } from './ast.js';
 import { type CompiledLitmus, type FinalState, type FinalValue, type FinalValues, compileLitmus } from './compile.js';
 import { displayKeys, evalProp, formatState, keyOrder, stateOrder, validated, verdictOf } from './condition.js';
@@ -156,16 +156,7 @@ export function runLitmus(input: CompiledLitmus | LitmusTest, opts: LitmusOption
     }
   };
 
-  let res: ReturnType<typeof check>;
-  try {
-    res = check(c.model, { strategy, maxExecutions: opts.maxExecutions ?? 1_000_000, continueAfterViolation: true, memoryModel, onExecution });
-  } catch (e) {
-    // DPOR's thread limit is about this test, not the run: say so for this file only.
-    if (e instanceof UsageError && /^dpor handles at most/.test(e.message)) {
-      throw new LitmusError(test.file, test.condition.pos.line, `${test.file}: ${e.message.replace(/ \(use [^)]*\)$/, '')}: run it with --strategy dfs`);
-    }
-    throw e;
-  }
+  const res = check(c.model, { strategy, maxExecutions: opts.maxExecutions ?? 1_000_000, continueAfterViolation: true, memoryModel, onExecution });
   const states = [...rows.entries()]
     .map(([state, r]): StateRow => ({ state, ...r }))
     .sort((a, b) => stateOrder(shown)(a.values, b.values));

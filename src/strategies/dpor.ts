@@ -44,6 +44,7 @@ import { NotDep } from './notdep.js';
 import { continuation } from './replay.js';
 import { viewSignature } from './signature.js';
 import { ThreadSet } from './thread-set.js';
+import { WaitFallback } from './wait-fallback.js';
 import { ANY_VALUE, type WakeupNode, insertionPoint } from './wakeup-tree.js';
 
 
@@ -59,10 +60,8 @@ export class DporScheduler implements Scheduler {
   private seq: NotDep | null = null;
   /** Node index of each event's thread decision. */
   private eventNode: number[] = [];
-  /** waitFallback's per-thread scratch: the node of each thread's previous event. */
-  private readonly prevNodeScratch: number[] = [];
-  /** waitFallback's one-thread set. */
-  private readonly oneThread = new ThreadSet();
+  /** Waits tried where they were enabled earlier (wait-fallback.ts). */
+  private readonly waits = new WaitFallback();
   private pos = 0;
   private lastThreadNode = -1;
   /** Value the last choose picked (recorded with its event). */
@@ -310,7 +309,7 @@ export class DporScheduler implements Scheduler {
    */
   endExecution(outcome: ExecutionOutcome): void {
     this.analyseEnd(outcome);
-    this.waitFallback();
+    this.counts.waitFallbacks += this.waits.apply(this.trace, this.nodes, this.eventNode, Math.min(this.trace.length, this.blockedAt));
     for (let d = 0; d < this.depth; d++) (this.nodes[d] as DNode).follow = null;
     if (!this.hasBranch()) this.exhaustive = true;
   }
@@ -370,48 +369,6 @@ export class DporScheduler implements Scheduler {
     for (let d = 0; d < this.pos && d < this.depth; d++) {
       const nd = this.nodes[d] as DNode;
       if (nd.n === 0) nd.addAllEnabled(stopped);
-    }
-  }
-
-  /**
-   * A wait that could have completed earlier. Races reverse one pair of events at a time, and each
-   * reversal must be able to start where it is placed; a wait whose condition was true, then false,
-   * then true again while its thread sat on it (`x` set and cleared before the wait ran, or an
-   * undeclared read set that makes it depend on every op, hiding its race with the write that
-   * enabled it behind later ops) cannot be moved back step by step past the stretch where it was
-   * disabled. So, for every wait event, each node of the branch where its thread was already
-   * waiting there, was enabled, and was disabled again before the wait ran also explores that
-   * thread (source-set style: more executions, never fewer; sleep sets prune the redundant ones).
-   */
-  private waitFallback(): void {
-    const tr = this.trace;
-    const one = this.oneThread;
-    const n = Math.min(tr.length, this.blockedAt);
-    const prevNode = this.prevNodeScratch;
-    prevNode.length = 0;
-    for (let i = 0; i < n; i++) {
-      const t = tr.thread[i] as number;
-      const d = this.eventNode[i] as number;
-      const from = prevNode[t] ?? -1;
-      prevNode[t] = d;
-      if ((tr.ops[i] as Op).kind !== OpKind.Wait) continue;
-      // The last node before the wait ran where its thread was disabled.
-      let lastOff = -1;
-      for (let k = d - 1; k > from; k--) {
-        const nd = this.nodes[k] as DNode;
-        if (nd.n === 0 && !nd.enabled.has(t)) {
-          lastOff = k;
-          break;
-        }
-      }
-      for (let k = from + 1; k < lastOff; k++) {
-        const nd = this.nodes[k] as DNode;
-        if (nd.n === 0 && nd.enabled.has(t)) {
-          one.clear();
-          one.add(t);
-          this.counts.waitFallbacks += nd.addAllEnabled(one);
-        }
-      }
     }
   }
 

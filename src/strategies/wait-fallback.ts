@@ -1,0 +1,60 @@
+/**
+ * DPOR's fallback for waits that could have completed earlier. Races reverse one pair of events at
+ * a time, and each reversal must be able to start where it is placed (Optimal-DPOR, Abdulla et al.
+ * POPL 2014; a blocked thread is not "enabled" there). A wait whose condition was true, then false,
+ * then true again while its thread sat on it (`x` set and cleared before the wait ran, or an
+ * undeclared read set that makes it depend on every op, hiding its race with the write that
+ * enabled it behind later ops) cannot be moved back step by step past the stretch where it was
+ * disabled. So, for every wait event of the execution, each thread node where its thread was
+ * already waiting there, was enabled, and was disabled again before the wait ran also explores
+ * that thread -- the source-set rule of classic DPOR for a racing thread that is not enabled
+ * (Flanagan & Godefroid, POPL 2005): more executions, never fewer; sleep sets prune the redundant
+ * ones. Found on kiobuf-kvmap/posted close-vs-unload, which DPOR called exhaustive after one
+ * execution while DFS found a use-after-free.
+ * Leaves out: choose nodes (values are not threads) and steps past the point DPOR stopped analysing.
+ */
+import { type Op, OpKind } from '../engine/ops.js';
+import type { DNode } from './dpor-node.js';
+import type { DporTrace } from './dpor-trace.js';
+import { ThreadSet } from './thread-set.js';
+
+export class WaitFallback {
+  /** The node of each thread's previous event (scratch). */
+  private readonly prevNode: number[] = [];
+  private readonly one = new ThreadSet();
+
+  /**
+   * Add the fallback branches for the first `n` events of `tr` (`eventNode`: each event's thread
+   * node); returns how many branches were added.
+   */
+  apply(tr: DporTrace, nodes: readonly DNode[], eventNode: readonly number[], n: number): number {
+    const prevNode = this.prevNode;
+    prevNode.length = 0;
+    let added = 0;
+    for (let i = 0; i < n; i++) {
+      const t = tr.thread[i] as number;
+      const d = eventNode[i] as number;
+      const from = prevNode[t] ?? -1;
+      prevNode[t] = d;
+      if ((tr.ops[i] as Op).kind !== OpKind.Wait) continue;
+      // The last node before the wait ran where its thread was disabled.
+      let lastOff = -1;
+      for (let k = d - 1; k > from; k--) {
+        const nd = nodes[k] as DNode;
+        if (nd.n === 0 && !nd.enabled.has(t)) {
+          lastOff = k;
+          break;
+        }
+      }
+      for (let k = from + 1; k < lastOff; k++) {
+        const nd = nodes[k] as DNode;
+        if (nd.n === 0 && nd.enabled.has(t)) {
+          this.one.clear();
+          this.one.add(t);
+          added += nd.addAllEnabled(this.one);
+        }
+      }
+    }
+    return added;
+  }
+}

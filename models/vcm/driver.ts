@@ -78,7 +78,7 @@ export function* driverThread(s: VcmState, i: number, steps: readonly VcmStep[],
   let bound = false;
   const pending = new Set<VcmStep>(steps.filter((x) => ['signal', 'barrier', 'publish', 'publish_res', 'take'].includes(x)));
   const held: Held[] = [];
-  const own: Owned = { res: [], phys: [] };
+  const own: Owned = { res: [], phys: [], sharesRes: false };
   const run = <R>(name: string, g: G<R>): G<R> => call(s, name, g, own);
   const hold = (release: () => G<unknown>, forget: () => void = () => {}): void => { held.push({ release, forget }); };
 
@@ -99,6 +99,7 @@ export function* driverThread(s: VcmState, i: number, steps: readonly VcmStep[],
     return got;
   }
   function* publishRes(what: VcmRes | 'none'): G<void> {
+    own.sharesRes = true;
     yield* smp_store_release(s.resMailbox, what, `${L}: hand the reservation to the other drivers`);
     pending.delete('publish_res');
   }
@@ -192,6 +193,7 @@ export function* driverThread(s: VcmState, i: number, steps: readonly VcmStep[],
         yield* publishRes(isValidPtr(res) ? res : 'none');
         break;
       case 'take_res': {
+        own.sharesRes = true;
         yield op.wait(s.resMailbox.id, `${L}: wait for the shared reservation`, () => s.resMailbox.v !== null, READS_OWN);
         const got = yield* smp_load_acquire(s.resMailbox, `${L}: take the shared reservation`);
         if (got !== null && got !== 'none') {

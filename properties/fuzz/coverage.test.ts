@@ -18,7 +18,7 @@ type CovSummary = Record<string, { lines: Pct; branches: Pct }>;
 describe('mapcheck fuzz --coverage', () => {
   it('writes line and branch coverage of the model code reached by the workers', async () => {
     const out = join(dir, 'c');
-    const r = await mapcheck(['fuzz', '--models', 'litmus/abba', '--time', '2s', '--workers', '1', '--coverage', '--out', out, '--report-time', '2s']);
+    const r = await mapcheck(['fuzz', '--models', 'litmus/abba', '--time', '6s', '--workers', '1', '--coverage', '--out', out, '--report-time', '2s']);
     expect(r.code).toBe(1);
     expect(existsSync(join(out, 'summary.json'))).toBe(true);
     const cov = JSON.parse(readFileSync(join(out, 'coverage', 'coverage-summary.json'), 'utf8')) as CovSummary;

@@ -22,6 +22,7 @@ import type { Scheduler, SchedulerView } from './scheduler.js';
 import { badFree, badUnlock, brokenCheck, dataRace, disabledPick, leaked, threw, tooManyThreads, useAfterFree } from './findings.js';
 import { executionStarted } from './heartbeat.js';
 import { thrownText } from './thrown.js';
+import { PeekLog } from './peek.js';
 import { Recorder } from './recorder.js';
 import { ViolationLog } from './violation-log.js';
 import { WaitCheck } from './wait-check.js';
@@ -88,6 +89,12 @@ export class Execution extends EnabledSet implements SchedulerView {
   private preemptions = 0;
   private readonly rec = new Recorder();
   private readonly waits = new WaitCheck();
+  /** Reads of `.value` in thread code (peek.ts), and the op of every step they are checked against. */
+  private readonly peeks = new PeekLog();
+  private opLog: Op[] = [];
+  private opTid: number[] = [];
+  /** Thread code (a generator's slice between two ops) is running: `.value` reads there are peeks. */
+  inThreadCode = false;
   private readonly spin = new SpinDetector();
   /** The op a spinning thread will run once its spin wait ends (spin.ts). */
   private deferred: (Op | undefined)[] = [];
@@ -123,6 +130,19 @@ export class Execution extends EnabledSet implements SchedulerView {
    */
   lastEventOf(tid: number): number {
     return this.lastThread === tid && this.stepIndex > 0 ? this.stepIndex - 1 : -1;
+  }
+
+  /**
+   * A primitive's `.value` was read (its getter calls this through `peekValue`): in thread code,
+   * a read of an object other than the one the thread's granted op touched is a peek (peek.ts).
+   */
+  peeked(obj: number): void {
+    const t = this.running;
+    const th = this.threads[t];
+    if (th === undefined) return;
+    const p = th.pending;
+    if (p !== undefined && p.obj === obj) return;
+    this.peeks.note(t, obj, p !== undefined ? this.stepIndex - 1 : this.peeks.spawnOf(t));
   }
 
   /** Site of the op being run now (for allocation / free records). */
@@ -197,7 +217,12 @@ export class Execution extends EnabledSet implements SchedulerView {
     this.threadAdded(id);
     if (this.hbOn) this.hb.fork(id, parent);
     const prev = this.running;
+    const prevCode = this.inThreadCode;
     this.running = id;
+    // A thread spawned at run time runs its prologue in its parent's spawn slice; threads that
+    // setup creates run theirs before any step (what they read there no order can change).
+    if (parent >= 0) this.peeks.spawned(id, this.stepIndex);
+    this.inThreadCode = parent >= 0;
     try {
       th.gen = body();
       this.advance(th, undefined);
@@ -208,6 +233,7 @@ export class Execution extends EnabledSet implements SchedulerView {
       if (!this.violation) this.violation = threw(`T${id} (${name})`, e, [id], this.stepIndex - 1);
     } finally {
       this.running = prev;
+      this.inThreadCode = prevCode;
     }
     return id;
   }
@@ -403,6 +429,10 @@ export class Execution extends EnabledSet implements SchedulerView {
     this.log.reset();
     this.resetEnabled();
     this.waits.reset();
+    this.peeks.reset();
+    this.opLog = [];
+    this.opTid = [];
+    this.inThreadCode = false;
     this.spin.reset();
     if (this.deferred.length !== 0) this.deferred = [];
     this.hbOn = false;
@@ -434,6 +464,8 @@ export class Execution extends EnabledSet implements SchedulerView {
         if (!(e instanceof ViolationAbort) && !this.violation) this.violation = threw(`setup of ${model.name}`, e, [], -1);
       }
       if (!this.violation) this.loop(sched, maxSteps, invariants, state);
+      this.inThreadCode = false;
+      if (this.peeks.count > 0 && (!this.violation || this.keepGoing)) this.checkPeeks();
       if (this.mm !== null) {
         for (const v of this.mm.finish(this.objects)) this.note(v);
         if (this.mm.blocked !== null) this.violation ??= this.mm.blocked;
@@ -500,6 +532,8 @@ export class Execution extends EnabledSet implements SchedulerView {
         return;
       }
       schedule.push(tid);
+      this.opLog.push(th.pending as Op);
+      this.opTid.push(tid);
       const last = this.lastThread;
       if (last >= 0 && last !== tid && this.isEnabled(last)) this.preemptions++;
       const o = th.pending as Op;
@@ -526,7 +560,9 @@ export class Execution extends EnabledSet implements SchedulerView {
         this.running = -1;
         continue;
       }
+      this.inThreadCode = true;
       this.advance(th, result);
+      this.inThreadCode = false;
       this.running = -1;
       if (mm !== null) {
         mm.settle();
@@ -535,6 +571,12 @@ export class Execution extends EnabledSet implements SchedulerView {
       if (this.violation) return;
       if (invariants) this.checkAll(invariants, state, 'invariant');
     }
+  }
+
+  /** Thread code read values another thread writes, behind the scheduler's back (peek.ts). */
+  private checkPeeks(): void {
+    const v = this.peeks.check(this.opTid, this.opLog, this.threads.length, (id) => this.objects.label(id), (t) => this.threads[t]?.name ?? `T${t}`);
+    if (v !== null) this.note(v);
   }
 
   /** Forget what a blocked execution reported: its values were never possible. */
@@ -569,6 +611,12 @@ export class Execution extends EnabledSet implements SchedulerView {
   describe(o: Op): string {
     return describeOp(o, (id) => this.objects.label(id));
   }
+}
+
+/** A primitive's `.value` getter: tells the running execution, if thread code reads it (peek.ts). */
+export function peekValue(obj: number): void {
+  const e = Execution.current;
+  if (e !== null && e.inThreadCode) e.peeked(obj);
 }
 
 /** The running execution; throws a how-to-fix error when called outside one. */

@@ -163,6 +163,9 @@ function exploreWith(exec: Execution, model: AnyModel, sched: Scheduler, opts: E
         if (!keepGoing) break;
       }
       finding ??= findings[0] ?? null;
+      // The model broke the API's rules (a peek, an undeclared wait read, misuse): the executions
+      // past that point were never explored, so the run cannot be exhaustive.
+      if (broken === null) broken = r.violations.find((v) => v.kind === 'usage')?.message ?? null;
       if (!continueAfter) break;
     }
     const bad = audited ? (auditor as Auditor).check(r, exec) : null;

@@ -6,7 +6,7 @@
  * atomically when resumed.
  * Leaves out: kernel semantics (refcount saturation, lockdep, sleeping rules): see src/linux.
  */
-import { currentExecution } from './execution.js';
+import { currentExecution, peekValue } from './execution.js';
 import { type Op, OpKind, type ThreadBody, type ThreadGen, op } from './ops.js';
 import { type StepHost, OpStep } from './op-step.js';
 import { violation } from './violation.js';
@@ -36,11 +36,19 @@ const CAS = 3;
 /** A sequentially consistent atomic integer (kernel atomic_t without the kernel checks). */
 export class Atomic implements StepHost {
   readonly id: number;
-  value: number;
+  /** The value; invariants and reports read it through `value` (a read in thread code is checked: peek.ts). */
+  v: number;
+  get value(): number {
+    peekValue(this.id);
+    return this.v;
+  }
+  set value(x: number) {
+    this.v = x;
+  }
   private readonly ops = new OpCache();
   constructor(init: number, name: string, block = -1) {
     this.id = currentExecution().objects.add('atomic', name, block);
-    this.value = init;
+    this.v = init;
   }
   load(label = 'atomic_read'): OpStep<number> {
     return new OpStep(this, LOAD, this.ops.get(OpKind.Read, this.id, label), 0, 0);
@@ -60,16 +68,16 @@ export class Atomic implements StepHost {
   finish(code: number, a: unknown, b: unknown): unknown {
     switch (code) {
       case LOAD:
-        return this.value;
+        return this.v;
       case STORE:
-        this.value = a as number;
+        this.v = a as number;
         return undefined;
       case ADD:
-        this.value += a as number;
-        return this.value;
+        this.v += a as number;
+        return this.v;
       default: {
-        const old = this.value;
-        if (old === a) this.value = b as number;
+        const old = this.v;
+        if (old === a) this.v = b as number;
         return old;
       }
     }
@@ -79,11 +87,18 @@ export class Atomic implements StepHost {
 /** A plain shared variable: every access is race-checked against the others. */
 export class Cell<T> implements StepHost {
   readonly id: number;
-  value: T;
+  v: T;
+  get value(): T {
+    peekValue(this.id);
+    return this.v;
+  }
+  set value(x: T) {
+    this.v = x;
+  }
   private readonly ops = new OpCache();
   constructor(init: T, name: string, block = -1) {
     this.id = currentExecution().objects.add('cell', name, block, true);
-    this.value = init;
+    this.v = init;
   }
   get(label = 'read'): OpStep<T> {
     return new OpStep(this, LOAD, this.ops.get(OpKind.PlainRead, this.id, label), 0, 0);
@@ -92,8 +107,8 @@ export class Cell<T> implements StepHost {
     return new OpStep(this, STORE, this.ops.get(OpKind.PlainWrite, this.id, label), v, 0);
   }
   finish(code: number, a: unknown): unknown {
-    if (code === LOAD) return this.value;
-    this.value = a as T;
+    if (code === LOAD) return this.v;
+    this.v = a as T;
     return undefined;
   }
 }

@@ -10,7 +10,7 @@
  * Leaves out: atomic64_t (use AtomicT; values are kept as 32-bit), atomic_long_t, try_cmpxchg,
  * a failed cmpxchg being unordered (the race detector orders it like a successful one).
  */
-import { currentExecution } from '../engine/execution.js';
+import { currentExecution, peekValue } from '../engine/execution.js';
 import { Mo, type Op, op } from '../engine/ops.js';
 import { UsageError } from '../engine/violation.js';
 import { type SpinlockT, spin_lock, spin_unlock } from './spinlock.js';
@@ -45,6 +45,7 @@ export class AtomicT {
   }
   /** Current value, for invariants and inspect (not an op). */
   get value(): number {
+    peekValue(this.id);
     return this.counter;
   }
 }

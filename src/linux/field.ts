@@ -12,7 +12,7 @@
  * Leaves out: access widths and bit-fields (one field = one object), KCSAN's assert_* helpers,
  * try_cmpxchg (use cmpxchg and compare).
  */
-import { currentExecution } from '../engine/execution.js';
+import { currentExecution, peekValue } from '../engine/execution.js';
 import { OpStep, type StepHost } from '../engine/op-step.js';
 import { Mo, type Op, OpKind, op } from '../engine/ops.js';
 
@@ -28,7 +28,10 @@ const STORE = 1;
  */
 export class Field<T> implements StepHost {
   readonly id: number;
-  /** The value; tests and invariants may read it directly (not an op). */
+  /**
+   * The raw value (unchecked: initialising a struct no other thread can reach yet). Invariants and
+   * reports read `value`; thread code that reads `value` is checked (engine/peek.ts).
+   */
   v: T;
   /** The last op of each access kind (reused while its label repeats). */
   private plainRead: Op | undefined = undefined;
@@ -49,6 +52,7 @@ export class Field<T> implements StepHost {
     this.v = v as T;
   }
   get value(): T {
+    peekValue(this.id);
     return this.v;
   }
   /** Plain load `x = s->f` (race-checked). */

@@ -11,7 +11,7 @@
  * unload site -- the 2.4 race where open() is entered just before the count is raised.
  * Leaves out: waiting unload (the old blocking rmmod), module dependencies, per-cpu counters.
  */
-import { currentExecution } from '../engine/execution.js';
+import { currentExecution, peekValue } from '../engine/execution.js';
 import { type Op, op } from '../engine/ops.js';
 import { kwarn } from './kernel.js';
 
@@ -40,6 +40,7 @@ export class Module {
     this.text = exec.objects.add('module_text', '.text', this.block);
   }
   get value(): number {
+    peekValue(this.refcnt);
     return this.count;
   }
 }

@@ -11,7 +11,7 @@
  * Leaves out: mutex_lock_interruptible / killable signals (they behave like mutex_lock),
  * down_timeout, optimistic spinning, handoff.
  */
-import { currentExecution } from '../engine/execution.js';
+import { currentExecution, peekValue } from '../engine/execution.js';
 import { Mo, type Op, OpKind, op, READS_OWN } from '../engine/ops.js';
 
 import { UsageError } from '../engine/violation.js';
@@ -86,6 +86,7 @@ export class Semaphore {
     this.count = init;
   }
   get value(): number {
+    peekValue(this.id);
     return this.count;
   }
 }

@@ -15,6 +15,7 @@
  * percpu_ref_exit()ed is a kmemleak leak.
  * Leaves out: percpu_ref_reinit / resurrect, percpu_ref_switch_to_*, the confirm-kill callback.
  */
+import { peekValue } from '../engine/execution.js';
 import type { Op } from '../engine/ops.js';
 import { AtomicT, atomic_cmpxchg, atomic_fetch_or, atomic_read, atomic_set, atomic_sub_return } from './atomic.js';
 import { WARN_ON } from './bug.js';
@@ -37,6 +38,7 @@ export class PercpuRef {
   }
   /** The count without an op (checks, inspect). */
   get value(): number {
+    peekValue(this.count.id);
     return this.count.counter & COUNT;
   }
   get dead(): boolean {

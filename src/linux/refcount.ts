@@ -14,7 +14,7 @@
  * Leaves out: refcount_dec_if_one, the _acquire variants of inc_not_zero.
  * With sanitizers off (`sanitize: false`) the counter behaves like a plain atomic_t.
  */
-import { currentExecution } from '../engine/execution.js';
+import { currentExecution, peekValue } from '../engine/execution.js';
 import { Mo, type Op, op } from '../engine/ops.js';
 import { kwarn } from './kernel.js';
 import { type KMutex, mutex_lock, mutex_unlock } from './mutex.js';
@@ -42,6 +42,7 @@ export class RefcountT {
     this.refs = v as number;
   }
   get value(): number {
+    peekValue(this.id);
     return this.refs;
   }
 }
@@ -148,6 +149,7 @@ export class Kref {
     this.refcount = new RefcountT(init, name, block);
   }
   get value(): number {
+    peekValue(this.refcount.id);
     return this.refcount.refs;
   }
 }

@@ -30,12 +30,14 @@ interface Family {
   readonly param: string;
   readonly sizes: readonly number[];
   readonly quickSizes: readonly number[];
+  /** The model declares its threads interchangeable: also run DPOR without the symmetry reduction. */
+  readonly symmetric?: boolean;
 }
 
 const FAMILIES: readonly Family[] = [
   { key: 'readers', title: 'litmus readers-N', pml: 'readers.pml', macro: 'N', model: readersModel, param: 'n', sizes: [2, 4, 6, 8, 10], quickSizes: [2, 4] },
   { key: 'lastzero', title: 'litmus lastzero-N', pml: 'lastzero.pml', macro: 'N', model: lastzeroModel, param: 'n', sizes: [4, 6, 8, 9, 10, 11], quickSizes: [3, 4, 5] },
-  { key: 'mini', title: 'seed-000 fixed miniature, K callers', pml: 'seed000-mini.pml', macro: 'K', model: seed000Mini, param: 'k', sizes: [2, 3, 4, 5], quickSizes: [2, 3] },
+  { key: 'mini', title: 'seed-000 fixed miniature, K callers', pml: 'seed000-mini.pml', macro: 'K', model: seed000Mini, param: 'k', sizes: [2, 3, 4, 5, 6], quickSizes: [2, 3], symmetric: true },
 ];
 
 /** The Promela sources: bench/spin in the repository (this file runs from dist/bench/spin). */
@@ -77,10 +79,11 @@ function runSpin(f: Family, size: number, maxSeconds: number): SpinResult {
 }
 
 /** mapcheck's DPOR from the root to exhaustion (or the cap). */
-function runMapcheck(f: Family, size: number, maxSeconds: number): McResult {
+function runMapcheck(f: Family, size: number, maxSeconds: number, symmetry = true): McResult {
   const t0 = performance.now();
   const r = explore(f.model, makeStrategy('dpor'), {
     scenario: { [f.param]: size }, maxExecutions: Number.MAX_SAFE_INTEGER, deadline: Date.now() + maxSeconds * 1000,
+    ...(symmetry ? {} : { symmetry: false }),
   });
   const seconds = (performance.now() - t0) / 1000;
   const note = r.finding ? `violation: ${r.finding.violation.kind}` : r.exhaustive ? '' : `capped at ${maxSeconds} s`;
@@ -128,7 +131,7 @@ function main(): number {
   for (const f of FAMILIES) {
     if (opts.only && !opts.only.has(f.key)) continue;
     console.log(`\n== ${f.title}`);
-    console.log(`  ${'size'.padEnd(6)} ${'mapcheck exec'.padStart(14)} ${'mc s'.padStart(8)} ${'growth'.padStart(7)}   ${'SPIN states'.padStart(12)} ${'SPIN s'.padStart(8)} ${'growth'.padStart(7)}   ${'mc/SPIN time'.padStart(12)}`);
+    console.log(`  ${'size'.padEnd(6)} ${'mapcheck exec'.padStart(14)} ${'mc s'.padStart(8)} ${'growth'.padStart(7)}   ${'SPIN states'.padStart(12)} ${'SPIN s'.padStart(8)} ${'growth'.padStart(7)}   ${'mc/SPIN time'.padStart(12)}   ${'no-symmetry exec'.padStart(16)} ${'s'.padStart(7)}`);
     // Warm the JIT on the smallest size first (not timed): SPIN's side is compiled C.
     runMapcheck(f, Math.min(...f.quickSizes), opts.maxSeconds);
     let prevMc: McResult | null = null;
@@ -136,11 +139,13 @@ function main(): number {
     for (const size of opts.quick ? f.quickSizes : f.sizes) {
       const mc = runMapcheck(f, size, opts.maxSeconds);
       const sp = runSpin(f, size, opts.maxSeconds);
+      // The same DPOR without the symmetry reduction (only models that declare a group differ).
+      const plain = f.symmetric === true ? runMapcheck(f, size, opts.maxSeconds, false) : null;
       // pan's elapsed time has a 0.01 s resolution: below it, the ratio is an upper bound.
       const floored = sp.seconds < PAN_RESOLUTION;
       const ratio = mc.seconds / Math.max(sp.seconds, PAN_RESOLUTION);
       const notes = [mc.note && `mapcheck ${mc.note}`, sp.note && `SPIN ${sp.note}`].filter(Boolean).join('; ');
-      console.log(`  ${`${f.macro}=${size}`.padEnd(6)} ${fmtN(mc.executions).padStart(14)} ${fmtS(mc.seconds).padStart(8)} ${growth(prevMc?.executions ?? null, mc.executions).padStart(7)}   ${fmtN(sp.states).padStart(12)} ${(floored ? '<0.01' : fmtS(sp.seconds)).padStart(8)} ${growth(prevSpin?.states ?? null, sp.states).padStart(7)}   ${`${floored ? '<=' : ''}${ratio.toFixed(2)}x`.padStart(12)}${notes ? `   (${notes})` : ''}`);
+      console.log(`  ${`${f.macro}=${size}`.padEnd(6)} ${fmtN(mc.executions).padStart(14)} ${fmtS(mc.seconds).padStart(8)} ${growth(prevMc?.executions ?? null, mc.executions).padStart(7)}   ${fmtN(sp.states).padStart(12)} ${(floored ? '<0.01' : fmtS(sp.seconds)).padStart(8)} ${growth(prevSpin?.states ?? null, sp.states).padStart(7)}   ${`${floored ? '<=' : ''}${ratio.toFixed(2)}x`.padStart(12)}   ${(plain ? fmtN(plain.executions) : '-').padStart(16)} ${(plain ? fmtS(plain.seconds) : '-').padStart(7)}${notes ? `   (${notes})` : ''}`);
       prevMc = mc;
       prevSpin = sp;
     }

@@ -45,7 +45,7 @@ export const seed000Mini = defineModel<MiniState, { k: number }>({
   setup: () => ({ lock: new SpinlockT('vmap_area_lock'), slot: new Field<KPtr<Area> | null>(null, 'vmap_area_list') }),
   threads: (s, p) => {
     const ts = [];
-    for (let i = 0; i < p.k; i++) ts.push(thread(`caller${i}`, () => caller(s, i)));
+    for (let i = 0; i < p.k; i++) ts.push(thread(`caller${i}`, () => caller(s, i), { symmetry: 'caller' }));
     return ts;
   },
   source: String(caller),

@@ -30,6 +30,7 @@ import type { AnyModel } from './model.js';
 import { type Op, OpKind } from './ops.js';
 import type { Scheduler, SchedulerView } from './scheduler.js';
 import { violationKey } from './violation.js';
+import { SYMMETRY_ANNOUNCE, SYMMETRY_WAIT } from './symmetry.js';
 
 /** What the audit found wrong with the model. */
 export interface AuditFailure {
@@ -80,13 +81,14 @@ function violationSet(r: ExecResult): string {
  * ids the engine hands out follow the order of creation, which two orders of independent
  * allocations by different threads legitimately swap.
  */
-function perThread(r: ExecResult): string[] {
+function perThread(r: ExecResult, labels = true, skipGates = false): string[] {
   const out: string[] = [];
   const fresh: Map<number, number>[] = [];
   const setup = r.setupObjects ?? Number.POSITIVE_INFINITY;
   for (let i = 0; i < r.traceOps.length; i++) {
     const t = r.traceThreads[i] as number;
     const o = r.traceOps[i] as Op;
+    if (skipGates && (o.detail === SYMMETRY_WAIT || o.detail === SYMMETRY_ANNOUNCE)) continue;
     let obj = `${o.obj}`;
     if (o.obj >= setup) {
       const m = (fresh[t] ??= new Map());
@@ -94,7 +96,7 @@ function perThread(r: ExecResult): string[] {
       if (k === undefined) m.set(o.obj, (k = m.size));
       obj = `new${k}`;
     }
-    out[t] = `${out[t] ?? ''}|${o.kind}:${obj}:${o.label}`;
+    out[t] = `${out[t] ?? ''}|${o.kind}:${obj}${labels ? `:${o.label}` : ''}`;
   }
   return out.map((s) => s ?? '');
 }
@@ -154,7 +156,9 @@ export class Auditor {
     if (this.kept.length < 8) this.kept.push(orig);
     const nd = this.determinism(orig);
     if (nd !== null) return nd;
-    return this.independent !== null && view !== null ? this.swap(orig, view) : null;
+    const ind = this.independent !== null && view !== null ? this.swap(orig, view) : null;
+    if (ind !== null || orig.symmetry === undefined) return ind;
+    return this.symmetric(orig, orig.symmetry);
   }
 
   /**
@@ -204,6 +208,58 @@ export class Auditor {
     if (a.stateHash !== b.stateHash) return 'a different final state (the value setup() returned differs)';
     if (a.resultsHash !== b.resultsHash) return 'different values returned by the threads';
     return null;
+  }
+
+  /**
+   * Symmetry (symmetry.ts): replay `orig` without the gates and with two adjacent threads of a
+   * group exchanged (each takes the other's steps), an execution the gated exploration never runs.
+   * Interchangeable threads must then do each other's ops on the same objects (labels may name the
+   * thread) and give the same kinds of violation; a model whose threads differ by their id (self(),
+   * a per-thread parameter, an invariant naming one thread) shows the difference.
+   */
+  private symmetric(orig: ExecResult, groups: readonly (readonly number[])[]): AuditFailure | null {
+    const g = groups[this.next() % groups.length] as readonly number[];
+    const k = this.next() % (g.length - 1);
+    const a = g[k] as number;
+    const b = g[k + 1] as number;
+    const slots = stepSlots(orig);
+    const steps: number[] = [];
+    for (let i = 0; i < orig.traceOps.length; i++) {
+      const o = orig.traceOps[i] as Op;
+      const p = slots[i] as number;
+      const next = i + 1 < slots.length ? (slots[i + 1] as number) : orig.schedule.length;
+      if (o.detail === SYMMETRY_WAIT || o.detail === SYMMETRY_ANNOUNCE) continue;
+      const t = orig.schedule[p] as number;
+      steps.push(t === a ? b : t === b ? a : t);
+      for (let q = p + 1; q < next; q++) steps.push(orig.schedule[q] as number);
+    }
+    const s = new Fixed(steps);
+    s.beginExecution();
+    const r = this.exec.run(this.model, s, { ...this.runOpts, trace: true, observe: true, fingerprint: false, symmetry: false });
+    let diff: string | null = null;
+    if (s.blocked >= 0) diff = `T${b} could not take T${a}'s steps (a thread could not run at step ${s.blocked})`;
+    else {
+      const x = perThread(orig, false, true);
+      const y = perThread(r, false, true);
+      const swapped = (t: number): number => (t === a ? b : t === b ? a : t);
+      for (let t = 0; t < Math.max(x.length, y.length) && diff === null; t++) {
+        if ((x[t] ?? '') !== (y[swapped(t)] ?? '')) diff = `T${swapped(t)} did not do what T${t} did`;
+      }
+      const kinds = (e: ExecResult): string => [...new Set(e.violations.map((v) => v.kind))].sort().join(',');
+      if (diff === null && kinds(orig) !== kinds(r)) diff = `different violations (${kinds(orig) || 'none'} against ${kinds(r) || 'none'})`;
+    }
+    if (diff === null) return null;
+    return {
+      kind: 'usage', schedule: orig.schedule,
+      message: `threads T${a} and T${b} are declared interchangeable (thread(..., { symmetry })) but are not: exchanging their steps in one schedule, ${diff}; declare a symmetry group only for threads that run the same code on the same data and whose checks do not depend on which thread is which (their names and labels may differ)`,
+    };
+  }
+
+  private next(): number {
+    this.rng ^= this.rng << 13;
+    this.rng ^= this.rng >>> 17;
+    this.rng ^= this.rng << 5;
+    return this.rng >>> 0;
   }
 
   /** Swap one independent adjacent pair of `orig` and compare what every thread observed. */

@@ -43,6 +43,13 @@ export interface ExecOptions {
   readonly memoryModel?: MemoryModelName;
   /** Also hash the final model state and the threads' return values (the audit compares them). */
   readonly observe?: boolean;
+  /**
+   * Gate the threads a model declares interchangeable to start in creation order (symmetry.ts);
+   * default on under SC. Off: every start order is explored.
+   */
+  readonly symmetry?: boolean;
+  /** Run threads `a` and `b` of `threads()` with each other's bodies (the audit's symmetry probe). */
+  readonly swapBodies?: readonly [number, number];
 }
 
 export const MEMORY_MODELS = ['sc', 'lkmm'] as const;
@@ -68,6 +75,8 @@ export interface ExecResult {
   /** With `observe`: structural hashes of the final state and of what every thread returned. */
   readonly stateHash?: number;
   readonly resultsHash?: number;
+  /** With `observe`: the thread ids of each symmetry group that was gated (symmetry.ts). */
+  readonly symmetry?: readonly (readonly number[])[];
   /**
    * Under a weak memory model: the execution had no consistent continuation (the axiom that
    * failed, or 'no-choice'); it is no execution of the program, and reports nothing.

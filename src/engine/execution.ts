@@ -27,6 +27,7 @@ import { Recorder } from './recorder.js';
 import { ViolationLog } from './violation-log.js';
 import { WaitCheck } from './wait-check.js';
 import { SPIN_WAIT, SpinDetector } from './spin.js';
+import { gateSymmetric, swapBodies, symmetryGroups } from './symmetry.js';
 import { markOpaque, stateHash } from './state-hash.js';
 import type { DepTracker } from './deps.js';
 import { LkmmMemory, PASS } from './lkmm/memory.js';
@@ -35,6 +36,7 @@ import { deadlockViolation, livelockViolation } from './stuck.js';
 import { type Site, type Violation, ViolationAbort, UsageError, violation } from './violation.js';
 
 const NO_CHECKS: readonly never[] = [];
+const NO_GROUPS: readonly number[][] = [];
 
 /** Violations that end the execution even with keep-going: the model, not the design, is wrong. */
 function endsRun(v: Violation): boolean {
@@ -451,11 +453,15 @@ export class Execution extends EnabledSet implements SchedulerView {
     Execution.current = this;
     let state: unknown;
     let setupObjects = 0;
+    let groups: readonly number[][] = NO_GROUPS;
     try {
       try {
         state = model.setup(opts.params);
         setupObjects = this.objects.size;
-        const specs = model.threads(state, opts.params);
+        let specs = model.threads(state, opts.params);
+        if (opts.swapBodies !== undefined) specs = swapBodies(specs, opts.swapBodies[0], opts.swapBodies[1]);
+        groups = this.mm === null && opts.symmetry !== false ? symmetryGroups(specs) : NO_GROUPS;
+        if (groups.length > 0) specs = gateSymmetric(specs, groups, this.objects);
         for (const s of specs) {
           this.addThread(s.name, s.body, -1);
           if (this.violation) break;
@@ -498,6 +504,7 @@ export class Execution extends EnabledSet implements SchedulerView {
       res.setupObjects = setupObjects;
       res.stateHash = stateHash(state);
       res.resultsHash = stateHash(this.threads.map((t) => t.result));
+      if (groups.length > 0) res.symmetry = groups;
     }
     return res;
   }

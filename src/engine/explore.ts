@@ -36,6 +36,11 @@ export interface ExploreOptions {
   /** The memory model executions run under (ExecOptions.memoryModel); default 'sc'. */
   readonly memoryModel?: MemoryModelName;
   /**
+   * false: explore every start order of threads declared interchangeable (symmetry.ts) instead of
+   * one; for measuring the reduction. Its tokens replay only with `symmetry: false` again.
+   */
+  readonly symmetry?: boolean;
+  /**
    * Audit the model's determinism and (for DPOR) the independence of the ops it calls independent
    * on sampled executions (audit.ts). Default true; off only for measuring its cost.
    */
@@ -125,6 +130,7 @@ function exploreWith(exec: Execution, model: AnyModel, sched: Scheduler, opts: E
   const runOpts = {
     params, runStore, fingerprint: opts.fingerprint === true, sanitize: opts.sanitize !== false, keepGoing: continueAfter,
     ...(opts.memoryModel !== undefined ? { memoryModel: opts.memoryModel } : {}),
+    ...(opts.symmetry === false ? { symmetry: false } : {}),
     ...(opts.maxSteps !== undefined ? { maxSteps: opts.maxSteps } : {}),
   };
   const auditor = opts.audit === false ? null : new Auditor(model, runOpts, () => new Execution(),

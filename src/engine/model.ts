@@ -35,6 +35,12 @@ export interface Check<S> {
 export interface ThreadSpec {
   readonly name: string;
   readonly body: () => ThreadGen;
+  /**
+   * Threads of `threads()` with the same group name are interchangeable: swapping their bodies
+   * changes nothing but their names. Exploration then lets them start only in creation order
+   * (symmetry.ts), and the audit checks the promise.
+   */
+  readonly symmetry?: string;
 }
 
 /** A JSON value: scenario parameters must be serialisable so tokens can carry them. */

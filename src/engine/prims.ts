@@ -10,6 +10,7 @@ import { currentExecution, peekValue } from './execution.js';
 import { type Op, OpKind, type ThreadBody, type ThreadGen, op } from './ops.js';
 import { type StepHost, OpStep } from './op-step.js';
 import { violation } from './violation.js';
+import type { ThreadSpec } from './model.js';
 
 type G<R> = Generator<Op, R, unknown>;
 
@@ -175,7 +176,10 @@ export function self(): number {
   return currentExecution().running;
 }
 
-/** A thread spec from a generator function and a name. */
-export function thread(name: string, body: () => ThreadGen): { name: string; body: () => ThreadGen } {
-  return { name, body };
+/**
+ * A thread spec from a generator function and a name. `symmetry`: a group name shared by threads
+ * whose bodies are interchangeable (symmetry.ts; the audit checks it).
+ */
+export function thread(name: string, body: () => ThreadGen, opts: { readonly symmetry?: string } = {}): ThreadSpec {
+  return opts.symmetry !== undefined ? { name, body, symmetry: opts.symmetry } : { name, body };
 }

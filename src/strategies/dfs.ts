@@ -26,6 +26,7 @@
  */
 import type { Scheduler, SchedulerView } from '../engine/scheduler.js';
 import { UsageError } from '../engine/violation.js';
+import { SYMMETRY_ANNOUNCE, SYMMETRY_WAIT } from '../engine/symmetry.js';
 import { DIVERGED, PAST, PathLog, type Prefix, ROOT_PREFIX, prefixDecision, prefixLength } from './prefix.js';
 import { viewSignature } from './signature.js';
 
@@ -58,6 +59,8 @@ export class DfsScheduler implements Scheduler {
   private cut = false;
   /** Preemptions so far in the running execution (recounted as a replay re-runs its prefix). */
   private pre = 0;
+  /** A thread that just passed a symmetry gate wait: it runs its first op next (no branch). */
+  private forced = -1;
   private repeats = 0;
   /** Some schedule needs more preemptions than `preemptionBound` (the verdict is "within" it). */
   private limited = false;
@@ -70,6 +73,7 @@ export class DfsScheduler implements Scheduler {
   }
 
   beginExecution(): boolean {
+    this.forced = -1;
     if (this.exhaustive) return false;
     if (this.started && this.advanceStack()) return this.reset();
     this.started = true;
@@ -157,6 +161,7 @@ export class DfsScheduler implements Scheduler {
 
   pickThread(view: SchedulerView): number {
     const t = this.pick(view);
+    this.forced = view.pending(t)?.detail === SYMMETRY_WAIT ? t : -1;
     // Only deepening needs the count (a bound from the root); a queued bound is counted by its prefixes.
     if (this.deepening) {
       const last = view.lastThread;
@@ -179,7 +184,10 @@ export class DfsScheduler implements Scheduler {
     let alts: number[];
     if (last >= 0 && view.isEnabled(last)) {
       alts = [last];
-      if (this.deepening) {
+      if (this.forced === last || view.pending(last)?.detail === SYMMETRY_ANNOUNCE) {
+        // Right after a symmetry gate's wait, or before its announcement (engine/symmetry.ts):
+        // running the thread on at once loses no behaviour, so there is nothing to branch on.
+      } else if (this.deepening) {
         // Preempt here only while the bound allows; otherwise note that a higher bound has work.
         if (this.pre < this.level) {
           for (let i = 0; i < view.enabledCount; i++) if (view.enabled[i] !== last) alts.push(view.enabled[i] as number);

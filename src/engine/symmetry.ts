@@ -1,0 +1,105 @@
+/**
+ * Symmetry reduction for interchangeable threads (issue 16). A model may declare threads of
+ * `threads()` interchangeable: `thread(name, body, { symmetry: 'caller' })` on two or more threads
+ * says that swapping their bodies changes nothing but the names (the K callers of a fixed seed
+ * design, identical readers). Every execution is then, up to renaming the threads of a group, one
+ * in which they take their first steps in creation order, so exploring only those loses no
+ * violation: the scalarset argument of Ip & Dill ("Better verification through symmetry", FMSD
+ * 1996) and Emerson & Sistla ("Symmetry and model checking", FMSD 1996), applied to start order
+ * only, which a stateless explorer can enforce without comparing states. With K threads in a group
+ * it cuts the executions by up to K! (each orbit of start orders keeps one member).
+ *
+ * The door into the step loop is the thread list: `gateSymmetric` wraps the body of each thread of
+ * a group of two or more in a gate on a per-group engine object: the k-th thread (k >= 1) first
+ * waits until the (k-1)-th has announced its start, runs its own first op, then announces with a
+ * relaxed RMW of the gate. So the k-th thread's first op always follows the (k-1)-th's. These are
+ * ordinary engine steps (at most two per thread), so tokens, replay, the minimizer and every
+ * strategy see them; DPOR sees a wait and the announcement it waits for as conflicting accesses to
+ * the gate, and their reversal as infeasible (the waiter is blocked), so it never tries it.
+ * The declaration is a promise the checker cannot take on trust: the audit (audit.ts) re-runs
+ * sampled schedules with the bodies of two adjacent threads of a group swapped, and any difference
+ * in what the threads did (op kinds and objects), returned or violated is a `usage` finding that
+ * stops the run from being called exhaustive.
+ * Leaves out: threads spawned at run time (only `threads()` may declare a group), symmetry of data
+ * (two threads identical up to a parameter are not interchangeable), and the LKMM (gates are not
+ * applied under `memoryModel: 'lkmm'`; the result notes it).
+ */
+import type { ThreadSpec } from './model.js';
+import type { ObjectTable } from './objects.js';
+import { Mo, type Op, READS_OWN, op } from './ops.js';
+
+/**
+ * `Op.detail` of a gate's announcement. Running it later than right after the thread's first op
+ * only delays the next thread's start, so a strategy that enumerates interleavings (DFS) need not
+ * branch before it: every behaviour is reached with the announcement made at once.
+ */
+export const SYMMETRY_ANNOUNCE = 'symmetry-announce';
+
+/**
+ * `Op.detail` of a gate's wait. Once it passed, the thread's first op may run at once: a wait made
+ * earlier than right before that op only runs earlier a step nobody else can observe, so DFS need
+ * not branch between the two either.
+ */
+export const SYMMETRY_WAIT = 'symmetry-wait';
+
+/** The thread indices of each declared group of two or more, in creation order. */
+export function symmetryGroups(specs: readonly ThreadSpec[]): number[][] {
+  const by = new Map<string, number[]>();
+  specs.forEach((s, i) => {
+    if (s.symmetry === undefined) return;
+    const g = by.get(s.symmetry);
+    if (g === undefined) by.set(s.symmetry, [i]);
+    else g.push(i);
+  });
+  return [...by.values()].filter((g) => g.length >= 2);
+}
+
+/** `specs` with the bodies of threads `a` and `b` exchanged (names kept): the audit's symmetry probe. */
+export function swapBodies(specs: readonly ThreadSpec[], a: number, b: number): ThreadSpec[] {
+  const out = [...specs];
+  const x = specs[a];
+  const y = specs[b];
+  if (x === undefined || y === undefined) return out;
+  out[a] = { ...x, body: y.body };
+  out[b] = { ...y, body: x.body };
+  return out;
+}
+
+/** The specs with every thread of a group gated to start after the previous one of its group. */
+export function gateSymmetric(specs: readonly ThreadSpec[], groups: readonly number[][], objects: ObjectTable): ThreadSpec[] {
+  const out = [...specs];
+  for (const g of groups) {
+    const first = specs[g[0] as number] as ThreadSpec;
+    const name = first.symmetry ?? '';
+    const obj = objects.add('symmetry', `symmetry gate '${name}'`, -1);
+    const gate = { turn: 0 };
+    g.forEach((ti, k) => {
+      const s = specs[ti] as ThreadSpec;
+      const inner = s.body;
+      const waitOp: Op = { ...op.wait(obj, `${s.name}: starts after the previous '${name}' thread (symmetry)`, () => gate.turn >= k, READS_OWN), detail: SYMMETRY_WAIT };
+      const takeOp: Op = { ...op.rmw(obj, `${s.name}: starts (symmetry '${name}')`, Mo.Once), detail: SYMMETRY_ANNOUNCE };
+      out[ti] = {
+        ...s,
+        body: function* gated() {
+          if (k > 0) yield waitOp;
+          const it = inner();
+          let r = it.next();
+          if (!r.done) {
+            // The first real op, then the announcement: the next thread may start only after it.
+            const first = yield r.value;
+            // Complete the first op now (its effect and the code after it run in its own slice).
+            r = it.next(first);
+            yield takeOp;
+            gate.turn = k + 1;
+            while (!r.done) r = it.next(yield r.value);
+            return r.value;
+          }
+          yield takeOp;
+          gate.turn = k + 1;
+          return r.value;
+        },
+      };
+    });
+  }
+  return out;
+}

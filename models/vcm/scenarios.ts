@@ -35,23 +35,6 @@ export const VCM_STEPS = [
 export type VcmStep = typeof VCM_STEPS[number];
 /** Steps a correct driver never takes: the kernel must survive them or WARN as documented. */
 export const MISUSE_STEPS: readonly VcmStep[] = ['leak_activation', 'extra_deactivate', 'make_binding0', 'alloc0', 'reserve0'];
-/**
- * The WARNs the API documents for misuse ("a warning will be issued when VCM context is destroyed",
- * "If this is called without calling the vcm_activate() warning is issued", make_binding's
- * WARN_ON(!size)): a correct kernel prints them for a scenario with a misuse step, and nothing else.
- */
-export const MISUSE_WARNINGS = [
-  'vcm_destroy: WARN_ON(vcm->activation_count)',
-  'vcm_deactivate: WARN_ON(!vcm->activation_count)',
-  'vcm_make_binding: WARN_ON(!vcm || !size || size & ~PAGE_MASK)',
-] as const;
-
-/** Is `v` one of the documented misuse WARNs, in a scenario that misuses the API? */
-export function documentedMisuse(p: VcmParams, v: { readonly kind: string; readonly title: string }): boolean {
-  return v.kind === 'assertion' && p.threads.some((t) => t.some((x) => MISUSE_STEPS.includes(x)))
-    && MISUSE_WARNINGS.some((w) => v.title.includes(w));
-}
-
 export const FAULT_SITES = ['create', 'res', 'phys', 'pages', 'iommu_map', 'o2o_phys', 'o2o_res'] as const;
 export type VcmDriverKind = 'iommu' | 'o2o' | 'o2o-map-only';
 

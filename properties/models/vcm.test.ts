@@ -197,6 +197,8 @@ describe('vcm: scenario validation', () => {
     ['wrong type', { ...good, threads: 'all' }, /params\.threads: got "all"; allowed: an array/],
     ['unknown step', { ...good, threads: [['fly']] }, /params\.threads\[0\]\[0\]: got "fly"; allowed: one of "make_binding"/],
     ['take without publish', { ...good, threads: [['take', 'map']] }, /'take' without 'publish'/],
+    ['a shared reservation released before its takers are done', { ...good, threads: [['reserve', 'publish_res'], ['alloc', 'take_res', 'bind']] },
+      /'publish_res' without 'join_others'/],
     ['two IOMMU contexts', { ...good, driver: 'iommu', second: 'iommu' }, /one IOMMU and one one-to-one context/],
   ];
   for (const [what, p, msg] of bad) {

@@ -89,6 +89,8 @@ export function* driverThread(s: VcmState, i: number, steps: readonly VcmStep[],
   let res: CPtr<VcmRes> = null;
   let phys: CPtr<VcmPhys> = null;
   let bound = false;
+  /** The driver called vcm_deactivate once more than it activated (extra_deactivate). */
+  let unbalanced = false;
   const pending = new Set<VcmStep>(steps.filter((x) => ['signal', 'barrier', 'publish', 'publish_res', 'take'].includes(x)));
   const held: Held[] = [];
   const own: Owned = { res: [], phys: [] };
@@ -158,12 +160,15 @@ export function* driverThread(s: VcmState, i: number, steps: readonly VcmStep[],
       }
       case 'activate':
         if ((yield* run('vcm_activate', core.vcm_activate(vcm))) !== 0) { ok = false; break; }
-        hold(() => run('vcm_deactivate', core.vcm_deactivate(vcm)));
+        // After an extra_deactivate this driver's own deactivate is the unbalanced one: its WARN is
+        // the kernel's answer to the same misuse.
+        hold(() => maybeMisuse(s, unbalanced ? 'extra_deactivate' : step, `${L}: vcm_deactivate() after an extra one`, run('vcm_deactivate', core.vcm_deactivate(vcm))));
         break;
       case 'leak_activation':
         yield* run('vcm_activate', core.vcm_activate(vcm));
         break;
       case 'extra_deactivate':
+        unbalanced = true;
         yield* maybeMisuse(s, step, `${L}: vcm_deactivate() without vcm_activate()`, run('vcm_deactivate', core.vcm_deactivate(vcm)));
         break;
       case 'dma': {

@@ -88,7 +88,7 @@ describe('vcm/fixed: the stated proofs', () => {
  * The kernel's answers to the misuse of one execution of `scenario` (the WARNs its misuse steps
  * earned, as the model's inspect facts list them), from a run with the facts observed.
  */
-function misuseAnswers(model: AnyModel, scenario: string, seed: number): string {
+function misuseAnswers(model: AnyModel, scenario: string | VcmParams, seed: number): string {
   const { params } = scenarioParams(model, scenario);
   const sched = makeStrategy('random', { seed });
   sched.beginExecution();
@@ -118,6 +118,13 @@ describe('vcm/fixed passes every scenario of its design', () => {
       });
     }
   }
+
+  it('a driver that deactivates once more than it activated: its own later deactivate WARNs as the answer, not a finding', () => {
+    const p: VcmParams = { driver: 'iommu', iovaPages: 4, ramPages: 4, faults: [], threads: [['make_binding', 'activate', 'dma', 'extra_deactivate']] };
+    const r = check(vcmFixed, { strategy: 'dpor', scenario: p, maxExecutions: 100, keepGoing: true });
+    expect(r.findings.map((f) => f.violation.title)).toEqual([]);
+    expect(misuseAnswers(vcmFixed, p, 1)).toContain('vcm_deactivate: WARN_ON(!vcm->activation_count)');
+  });
 
   it('a correct caller earns no misuse answer', () => {
     expect(misuseAnswers(vcmFixed, 'doc-share', 1)).toBe('');

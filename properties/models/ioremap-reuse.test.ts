@@ -15,8 +15,8 @@ import { type ExpectedBug, type MemType, check, replay } from '../../src/index.j
 import { ioremapFixed, ioremapFixedFresh, ioremapPosted } from '../../models/ioremap-reuse/index.js';
 import { DEV1, DEV2, DEV3, DEV_HI, DEV_LOW, type IoSession, type IoremapParams, ioremapScenarios } from '../../models/ioremap-reuse/scenarios.js';
 import { findModel } from '../../models/index.js';
-import { ciProofs, everyScenarioRunsToVerdict, fixedHoldOnWorkloads, refusalOf } from './design-suite.js';
-import { type Found, findBug, foundSignature } from './find-bug.js';
+import { ciProofs, everyScenarioRunsToVerdict, fixedHoldOnWorkloads, refusalOf, twoFindings } from './design-suite.js';
+import { type Found, findBug } from './find-bug.js';
 
 describe('ioremap-reuse/posted: the review\'s bugs are found at their real site (keep-going)', () => {
   const hits = new Map<string, Found | null>();
@@ -39,17 +39,7 @@ describe('ioremap-reuse/posted: the review\'s bugs are found at their real site 
 
   // Bugs a campaign once filed under one signature (same site, same title) are titled by their own
   // failure now: each found witness is its own campaign finding.
-  for (const [a, b] of [['half-built-low-pa', 'publish-before-map']] as const) {
-    it(`${a} and ${b} are two campaign findings (distinct signatures)`, () => {
-      const bug = (id: string): ExpectedBug => (ioremapPosted.expectedBugs ?? []).find((x) => x.id === id) as ExpectedBug;
-      const fa = search(bug(a));
-      const fb = search(bug(b));
-      expect(fa, a).not.toBeNull();
-      expect(fb, b).not.toBeNull();
-      expect(fa!.v.title, 'the titles name two failures').not.toBe(fb!.v.title);
-      expect(foundSignature(ioremapPosted, fa!)).not.toBe(foundSignature(ioremapPosted, fb!));
-    });
-  }
+  twoFindings(ioremapPosted, [['half-built-low-pa', 'publish-before-map']], search);
 
   it('every expected bug names a scenario of the model and the site or symptom it must show', () => {
     for (const bug of ioremapPosted.expectedBugs ?? []) {

@@ -13,8 +13,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type ExpectedBug, PAGE_SIZE, check, currentExecution, defineModel, join, replay } from '../../src/index.js';
 import { findModel } from '../../models/index.js';
-import { ciProofs, everyScenarioRunsToVerdict, fixedHoldOnWorkloads, refusalOf } from './design-suite.js';
-import { type Found, findBug, foundSignature } from './find-bug.js';
+import { ciProofs, everyScenarioRunsToVerdict, fixedHoldOnWorkloads, refusalOf, twoFindings } from './design-suite.js';
+import { type Found, findBug } from './find-bug.js';
 import { bitmap_clear, bitmap_find_next_zero_area, bitmap_set } from '../../models/iova-extend/bitmap.js';
 import { iovaFixed, iovaFixedSimple, iovaPosted } from '../../models/iova-extend/index.js';
 import { fixedVariant } from '../../models/iova-extend/fixed.js';
@@ -79,17 +79,7 @@ describe('iova-extend/posted: the review\'s bugs are found at their real site (k
 
   // Bugs a campaign once filed under one signature (same site, same title) are titled by their own
   // failure now: each found witness is its own campaign finding.
-  for (const [a, b] of [['extend-wraps-4g', 'bits-rounding'], ['cross-range-free', 'oversized-free']] as const) {
-    it(`${a} and ${b} are two campaign findings (distinct signatures)`, () => {
-      const bug = (id: string): ExpectedBug => (iovaPosted.expectedBugs ?? []).find((x) => x.id === id) as ExpectedBug;
-      const fa = search(bug(a));
-      const fb = search(bug(b));
-      expect(fa, a).not.toBeNull();
-      expect(fb, b).not.toBeNull();
-      expect(fa!.v.title, 'the titles name two failures').not.toBe(fb!.v.title);
-      expect(foundSignature(iovaPosted, fa!)).not.toBe(foundSignature(iovaPosted, fb!));
-    });
-  }
+  twoFindings(iovaPosted, [['extend-wraps-4g', 'bits-rounding'], ['cross-range-free', 'oversized-free']], search);
 
   it('every expected bug is matched on the function where it goes wrong', () => {
     for (const bug of iovaPosted.expectedBugs ?? []) expect(bug.match, bug.id).toMatch(/__alloc_iova|__free_iova|extend_iommu_mapping/);

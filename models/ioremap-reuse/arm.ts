@@ -55,6 +55,19 @@ export interface StaticVm<V extends VmStruct> {
   readonly flags: number;
 }
 
+/** The `caller` of the areas ioremap itself creates (get_vm_area_caller's last argument). */
+export const IOREMAP_CALLER = '__arm_ioremap_pfn_caller';
+
+/**
+ * Ghost, for a finder in the step right after its load of `vm->phys_addr`: is `vm` an area ioremap
+ * has published (setup_vmalloc_vm) but whose phys_addr it has not stored yet? Then the finder read
+ * the 0 get_vm_area_caller left there, not the area's address (a device at PA 0 stores 0 too, which
+ * is why this is a ghost and not a test of the value).
+ */
+export function physPending<V extends VmStruct>(w: IoWorld<V>, vm: VmStruct): boolean {
+  return vm.caller === IOREMAP_CALLER && !w.ghost.physStored.has(vm.id);
+}
+
 /** What ioremap returned and which function found the area (for the caller's promise). */
 export interface Mapped {
   readonly va: number;
@@ -100,10 +113,11 @@ export function* __arm_ioremap_caller<V extends VmStruct>(w: IoWorld<V>, physAdd
     const r = yield* hook(w, paddr, size, offset, type, who);
     if (r) return r;
   }
-  const area = yield* w.vmalloc.getVmArea(size, VM_IOREMAP, '__arm_ioremap_pfn_caller');
+  const area = yield* w.vmalloc.getVmArea(size, VM_IOREMAP, IOREMAP_CALLER);
   if (!area) return null;
   const addr = area.addr.value; // set by this thread's setup_vmalloc_vm, under the lock
   yield* area.physAddr.set(paddr, '__arm_ioremap_pfn_caller: area->phys_addr = paddr');
+  w.ghost.physStored.add(area.id); // ghost, in the step of the store
   if ((yield* ioremap_page_range(w, addr, paddr, size, type)) !== 0) {
     yield* w.variant.vunmap(w, addr, `${who} (ioremap_page_range failed)`); // vunmap((void *)addr)
     return null;

@@ -90,7 +90,7 @@ export const ioremapPosted = ioremapModel('ioremap-reuse/posted',
       },
       {
         id: 'publish-before-map',
-        description: 'ioremap publishes its area (setup_vmalloc_vm) before phys_addr and the PTEs are set: a finder returns a VA that is not mapped yet. The same half-built area also matches a low-PA ioremap while its phys_addr is still 0 (scenario low-pa-half-built: the device at 0x800 gets another device\'s VA); one root cause and one campaign signature, so it is declared once',
+        description: 'ioremap publishes its area (setup_vmalloc_vm) before phys_addr and the PTEs are set: a finder that matches it on its phys_addr returns a VA that is not mapped yet',
         scenario: 'publish-race', kinds: ['invariant'], match: 'from find_vm_area_paddr (__arm_ioremap_pfn_caller area) is not mapped when ioremap returned',
       },
       {
@@ -108,6 +108,11 @@ export const ioremapPosted = ioremapModel('ioremap-reuse/posted',
         id: 'pci-io-reservation',
         description: 'the PCI I/O reservation (vm_reserve_area_early: VM_IOREMAP, phys_addr 0, nothing mapped) matches any low physical address: a device at 0x800 gets a VA in the PCI I/O window',
         scenario: 'low-pa-pci', kinds: ['invariant'], match: 'from find_vm_area_paddr (pci_reserve_io area) is not mapped',
+      },
+      {
+        id: 'half-built-low-pa',
+        description: 'a freshly published ioremap area still has phys_addr 0 (stored after get_vm_area_caller returns): a low-PA ioremap matches it on that 0 and gets another device\'s VA (not mapped yet, or mapped to the other device)',
+        scenario: 'low-pa-half-built', kinds: ['invariant'], match: 'from find_vm_area_paddr (__arm_ioremap_pfn_caller area, matched while its phys_addr was unset)',
       },
       {
         id: 'foreign-vm-area',

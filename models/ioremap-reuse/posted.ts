@@ -31,7 +31,7 @@ import {
   atomic_sub, hex, hwFail, kfree, WARN, op, pageAlign, pageOffset, rcu_read_lock, rcu_read_unlock, s32,
   AtomicT as AtomicCtor,
 } from '../../src/index.js';
-import type { Mapped } from './arm.js';
+import { type Mapped, physPending } from './arm.js';
 import { type G, type IoVariant, type IoWorld, noteDecider } from './world.js';
 
 /** vm_struct with the patch's `atomic_t used`. */
@@ -99,7 +99,7 @@ function* vm_area_used_dec(w: W, addr: number, who: string): G<number> {
 }
 
 /** find_vm_area_paddr(paddr, size, &offset, flags): an area covering the span, with used++. */
-export function* find_vm_area_paddr(w: W, paddr: number, size0: number, flags: number, who: string): G<{ vm: KPtr<UsedVm>; offset: number } | null> {
+export function* find_vm_area_paddr(w: W, paddr: number, size0: number, flags: number, who: string): G<{ vm: KPtr<UsedVm>; offset: number; physPending: boolean } | null> {
   if ((flags & VM_IOREMAP) === 0) return null;
   const size = pageAlign(pageOffset(paddr) + size0);
   yield* rcu_read_lock('find_vm_area_paddr: rcu_read_lock');
@@ -114,6 +114,7 @@ export function* find_vm_area_paddr(w: W, paddr: number, size0: number, flags: n
     const l2 = 'find_vm_area_paddr: phys_addr = va->vm->phys_addr';
     const vmB = deref(yield* load(w, va.vm, l2), 'va->vm', l2);
     const phys_addr = yield* load(w, vmB.physAddr, l2);
+    const pending = physPending(w, vmB); // ghost, in the step of the load: the 0 read is not this area's address
     const off = s32(PAGE_MASKED(paddr) - PAGE_MASKED(phys_addr)); // int off
     if (off < 0) continue;
     const l3 = 'find_vm_area_paddr: off + size <= va->vm->size - PAGE_SIZE';
@@ -124,7 +125,7 @@ export function* find_vm_area_paddr(w: W, paddr: number, size0: number, flags: n
       yield* vm_area_used_inc(w, deref(yield* load(w, va.vm, l4), 'va->vm', l4) as KPtr<UsedVm>, who);
       yield* rcu_read_unlock('find_vm_area_paddr: rcu_read_unlock');
       const l5 = 'find_vm_area_paddr: return va->vm';
-      return { vm: deref(yield* load(w, va.vm, l5), 'va->vm', l5) as KPtr<UsedVm>, offset };
+      return { vm: deref(yield* load(w, va.vm, l5), 'va->vm', l5) as KPtr<UsedVm>, offset, physPending: pending };
     }
   }
   yield* rcu_read_unlock('find_vm_area_paddr: rcu_read_unlock');
@@ -153,7 +154,9 @@ function* reuse(w: W, paddr: number, size: number, _offset: number, _type: MemTy
   if (!found) return null;
   const offset = found.offset; // *offset = off + (paddr & ~PAGE_MASK): the caller's own offset is gone
   const addr = yield* load(w, found.vm.addr, '__arm_ioremap_pfn_caller: addr = (unsigned long)area->addr');
-  return { va: offset + addr, via: `find_vm_area_paddr (${found.vm.caller} area)` };
+  // A half-built area matched on the 0 its phys_addr still held is another device's area: say so.
+  const how = found.physPending ? ', matched while its phys_addr was unset' : '';
+  return { va: offset + addr, via: `find_vm_area_paddr (${found.vm.caller} area${how})` };
 }
 
 /** The posted variant's hooks for the shared world. */

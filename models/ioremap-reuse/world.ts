@@ -54,6 +54,12 @@ export interface Ghost {
   readonly promises: Map<string, Promise>;
   /** What the kernel answered to deliberate misuse (WARN texts), for reports. */
   readonly misuseAnswers: string[];
+  /**
+   * vm ids of ioremap areas whose phys_addr __arm_ioremap_pfn_caller has stored (added in the step
+   * of that store, arm.ts), so a finder can tell, in the step of its own load, that it matched a
+   * half-built area on the 0 that get_vm_area_caller left there (`physPending`).
+   */
+  readonly physStored: Set<number>;
 }
 
 /** The hooks one variant supplies: its vm_struct, boot-time sharing, reuse lookup and __vunmap. */
@@ -120,7 +126,7 @@ export function buildWorld<V extends VmStruct>(params: IoremapParams, variant: I
   const statics = bootStatics(params, variant, vmalloc, kpt);
   const w: IoWorld<V> = {
     params, phys, kpt, vmapLock, vmalloc, variant, statics, boot: new Map(), bootTypes: new Map(), probed: new AtomicT(0, 'drivers_probed'),
-    ghost: { resurrected: [], deciders: new Map(), promises: new Map(), misuseAnswers: [] },
+    ghost: { resurrected: [], deciders: new Map(), promises: new Map(), misuseAnswers: [], physStored: new Set() },
   };
   params.threads.forEach((t) => t.sessions.forEach((s, i) => {
     if (s.premapped) bootMap(w, sessionKey(t.name, i), s);

@@ -58,8 +58,13 @@ export const iovaPosted = iovaModel('iova-extend/posted',
       },
       {
         id: 'bits-rounding',
-        description: 'IOVAs outside the window, from either of two causes the campaign files under one signature (same site, same symptom): bits = BITS_PER_BYTE * bitmap_size rounds a range up to whole 32-bit words: an 8-page range hands out IOVAs past its end (into the next range once extended); and (scenario wrap-extend) extend_iommu_mapping sets iovar->base = mapping->base + mapping->size in a 32-bit dma_addr_t: a window that grows across 4 GiB hands out IOVA 0 (which arm_iommu_unmap_page then refuses to unmap: `if (!iova) return;`)',
-        scenario: 'odd-window', kinds: ['invariant'], match: "from __alloc_iova, outside the mapping's window",
+        description: 'bits = BITS_PER_BYTE * bitmap_size rounds a range up to whole 32-bit words: an 8-page range hands out IOVAs past its end (into the next range once extended)',
+        scenario: 'odd-window', kinds: ['invariant'], match: 'violated in __alloc_iova: past the end of the window',
+      },
+      {
+        id: 'extend-wraps-4g',
+        description: 'extend_iommu_mapping sets iovar->base = mapping->base + mapping->size in a 32-bit dma_addr_t: a window that grows across 4 GiB hands out IOVA 0 (which arm_iommu_unmap_page then refuses to unmap: `if (!iova) return;`)',
+        scenario: 'wrap-extend', kinds: ['invariant'], match: 'violated in __alloc_iova: wrapped past 4 GiB, below the window',
       },
       {
         id: 'dma-addr-wrap',
@@ -68,8 +73,13 @@ export const iovaPosted = iovaModel('iova-extend/posted',
       },
       {
         id: 'oversized-free',
-        description: "__free_iova trusts the caller's size: a driver that unmaps its 1-page buffer as 2 pages clears its neighbour's bit (and iommu_unmap drops the neighbour's IOMMU entry), so the IOVA is handed out twice; the same wrong-length free across a range boundary (scenario oversized-free-across: the last page of range 0 freed as 2 pages clears range 1's first bit) is one campaign signature with it",
-        scenario: 'oversized-free', kinds: ['invariant'], match: 'in __free_iova cleared the bit of live allocation',
+        description: "__free_iova trusts the caller's size: a driver that unmaps its 1-page buffer as 2 pages clears its neighbour's bit (and iommu_unmap drops the neighbour's IOMMU entry), so the IOVA is handed out twice",
+        scenario: 'oversized-free', kinds: ['invariant'], match: "violated in __free_iova: another buffer's bit cleared",
+      },
+      {
+        id: 'cross-range-free',
+        description: "__free_iova's range-crossing branch carries an oversized free into the next iova_range: the neighbour's bit there is cleared (the last page of range 0 freed as 2 pages clears range 1's first bit)",
+        scenario: 'oversized-free-across', kinds: ['invariant'], match: "violated in __free_iova: another buffer's bit cleared in the next range",
       },
       {
         id: 'zero-length-alias',

@@ -233,7 +233,8 @@ function* __free_iova(w: W, addr0: number, size0: number): G<void> {
     const bm = (yield* e.bitmap.get('__free_iova: e->bitmap')) as KPtr<BitmapMem>;
     yield* bm.map.set(bm.map.v, '__free_iova: bitmap_clear(e->bitmap, start, count)');
     bitmapOob(bitmap_clear(bm.map.v, start, count), e.bits.v, bm.map.v.length, '__free_iova: bitmap_clear(e->bitmap, start, count)');
-    noteCleared(w, u32(base + u32(start * (PAGE_SIZE << order))), count * (PAGE_SIZE << order), '__free_iova: bitmap_clear(e->bitmap, start, count)');
+    // addr moved on from addr0 only through the range-crossing branch: this clear is in a later range.
+    noteCleared(w, u32(base + u32(start * (PAGE_SIZE << order))), count * (PAGE_SIZE << order), '__free_iova: bitmap_clear(e->bitmap, start, count)', addr !== addr0);
     yield* spin_unlock_irqrestore(mapping.lock, flags, '__free_iova: spin_unlock_irqrestore(&mapping->lock)');
     return false;
   }, '__free_iova: list_for_each_entry(e, &mapping->iova_ranges) [no lock]');

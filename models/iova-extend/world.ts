@@ -157,6 +157,17 @@ function fnOf(label: string): string {
 }
 
 /**
+ * Which way an IOVA handed out lies outside the window [base, end): past its end (a range's bits
+ * reach beyond its IOVAs), or below its base -- for a window reaching past 4 GiB, an IOVA that
+ * wrapped around the 32-bit dma_addr_t (a range whose base was computed modulo 2^32). Distinct
+ * failure modes of the allocator, so distinct titles (and campaign signatures).
+ */
+function outsideHow(base: number, end: number, iova: number, len: number): string {
+  if (iova >= base) return 'past the end of the window';
+  return end > 2 ** 32 ? 'wrapped past 4 GiB, below the window' : 'below the window';
+}
+
+/**
  * Called by a variant under mapping->lock right after bitmap_set: the bits just taken stand for
  * IOVAs [iova, iova + len). They must lie inside the mapping's current window (it only grows
  * while drivers run) and no slot may already be held by another allocation; a zero-length
@@ -168,7 +179,7 @@ export function noteTaken<M>(w: IovaWorld<M>, iova: number, len: number, label: 
   const fn = fnOf(label);
   const end = w.variant.windowEnd(w.mapping);
   if (iova < w.params.base || iova + len > end) {
-    broken(DISJOINT, 'outside the window', `${who} got IOVA ${hex(iova)}+${hex(len)} from ${fn}, outside the mapping's window [${hex(w.params.base)}, ${hex(end)})`, label);
+    broken(DISJOINT, outsideHow(w.params.base, end, iova, len), `${who} got IOVA ${hex(iova)}+${hex(len)} from ${fn}, outside the mapping's window [${hex(w.params.base)}, ${hex(end)})`, label);
   }
   const slot = w.variant.slotBytes(w.mapping);
   if (len === 0) {
@@ -190,17 +201,20 @@ export function noteTaken<M>(w: IovaWorld<M>, iova: number, len: number, label: 
 /**
  * Called by a variant under mapping->lock right after bitmap_clear of IOVAs [iova, iova + len):
  * every slot cleared must be held, by the buffer this free is for (clearing another buffer's bit
- * leaves that live allocation with no bit set).
+ * leaves that live allocation with no bit set). `nextRange`: the variant's free carried the
+ * request past the end of the range (bitmap) its address lies in and this clear is in a later one
+ * -- a failure of its own (the free crossed a range boundary), titled apart.
  */
-export function noteCleared<M>(w: IovaWorld<M>, iova: number, len: number, label: string): void {
+export function noteCleared<M>(w: IovaWorld<M>, iova: number, len: number, label: string, nextRange = false): void {
   const t = currentExecution().running;
   const who = w.ghost.asking.get(t) ?? `T${t}`;
   const fn = fnOf(label);
   const slot = w.variant.slotBytes(w.mapping);
+  const where = nextRange ? ' in the next range' : '';
   for (let a = iova; a < iova + len; a += slot) {
     const owner = w.ghost.held.get(a);
-    if (owner === undefined) broken(BITS_EXACT, 'a free bit cleared', `freeing ${who} in ${fn} cleared the bit of IOVA ${hex(a)}, which no live allocation holds`, label);
-    if (owner !== who) broken(BITS_EXACT, "another buffer's bit cleared", `freeing ${who} in ${fn} cleared the bit of live allocation ${owner} at IOVA ${hex(a)}`, label);
+    if (owner === undefined) broken(BITS_EXACT, `a free bit cleared${where}`, `freeing ${who} in ${fn} cleared the bit of IOVA ${hex(a)}${where}, which no live allocation holds`, label);
+    else if (owner !== who) broken(BITS_EXACT, `another buffer's bit cleared${where}`, `freeing ${who} in ${fn} cleared the bit of live allocation ${owner} at IOVA ${hex(a)}${where}`, label);
     w.ghost.held.delete(a);
   }
 }

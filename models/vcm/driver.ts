@@ -20,15 +20,17 @@
  * vcm_free at the end; the posted API has no way to take one, so a taker just uses the pointer.
  * Misuse the kernel must survive or WARN about: `leak_activation` (activate, never deactivate),
  * `extra_deactivate` (deactivate without activating), `make_binding0` / `alloc0` / `reserve0`
- * (0 bytes).
+ * (0 bytes). Their calls run inside `misuse()` (`maybeMisuse`; the platform's vcm_destroy after a
+ * leaked activation too, workload.ts): the WARN each earns is the kernel's answer to the caller,
+ * kept in `misuseAnswers`, not a finding against the design.
  * Leaves out: a driver that frees memory twice (a use-after-free in any design: C cannot tell).
  */
 import {
-  type CPtr, IS_ERR, PAGE_SIZE, READS_OWN, Uninit, atomic_inc, atomic_set, deref, isValidPtr, op, smp_load_acquire,
+  type CPtr, IS_ERR, PAGE_SIZE, READS_OWN, Uninit, atomic_inc, atomic_set, deref, isValidPtr, misuse, op, smp_load_acquire,
   smp_store_release,
 } from '../../src/index.js';
 import { type Owned, checkOwnBindings } from './invariants.js';
-import type { VcmStep } from './scenarios.js';
+import { MISUSE_STEPS, type VcmStep } from './scenarios.js';
 import type { G, Vcm, VcmPhys, VcmRes } from './structs.js';
 import type { VcmCtx, VcmState } from './workload.js';
 
@@ -58,6 +60,17 @@ function keep(s: VcmState, own: Owned, r: unknown): void {
   }
 }
 
+/**
+ * A misuse step's call runs inside `misuse()` (src/linux/bug.ts): the WARNs the kernel raises for
+ * it are the diagnosis the caller earned, kept in `s.misuseAnswers` (reports, suites) instead of
+ * reported as findings; anything else it causes (an oops, KASAN, a broken check) is still a finding.
+ * A correct step's call runs as it is.
+ */
+export function* maybeMisuse<R>(s: VcmState, step: VcmStep, what: string, g: G<R>): G<R> {
+  if (!MISUSE_STEPS.includes(step)) return yield* g;
+  return (yield* misuse(what, g, s.misuseAnswers)).result;
+}
+
 /** One resource the driver holds: how to release it, and what the driver forgets when it does. */
 interface Held {
   readonly release: () => G<unknown>;
@@ -76,6 +89,8 @@ export function* driverThread(s: VcmState, i: number, steps: readonly VcmStep[],
   let res: CPtr<VcmRes> = null;
   let phys: CPtr<VcmPhys> = null;
   let bound = false;
+  /** The driver called vcm_deactivate once more than it activated (extra_deactivate). */
+  let unbalanced = false;
   const pending = new Set<VcmStep>(steps.filter((x) => ['signal', 'barrier', 'publish', 'publish_res', 'take'].includes(x)));
   const held: Held[] = [];
   const own: Owned = { res: [], phys: [], sharesRes: false };
@@ -108,21 +123,21 @@ export function* driverThread(s: VcmState, i: number, steps: readonly VcmStep[],
     let ok = true;
     switch (step) {
       case 'make_binding': case 'make_binding0': {
-        const r = yield* run('vcm_make_binding', core.vcm_make_binding(vcm, step === 'make_binding' ? PAGE_SIZE : 0, 0, 0));
+        const r = yield* maybeMisuse(s, step, `${L}: vcm_make_binding(vcm, 0, ...)`, run('vcm_make_binding', core.vcm_make_binding(vcm, step === 'make_binding' ? PAGE_SIZE : 0, 0, 0)));
         if (IS_ERR(r)) { ok = false; break; }
         res = r; bound = true;
         hold(() => run('vcm_destroy_binding', core.vcm_destroy_binding(r)), () => { res = null; bound = false; });
         break;
       }
       case 'alloc': case 'alloc0': {
-        const p = yield* run('vcm_alloc', core.vcm_alloc(vcm, step === 'alloc' ? PAGE_SIZE : 0, 0));
+        const p = yield* maybeMisuse(s, step, `${L}: vcm_alloc(vcm, 0, 0)`, run('vcm_alloc', core.vcm_alloc(vcm, step === 'alloc' ? PAGE_SIZE : 0, 0)));
         if (IS_ERR(p)) { ok = false; break; }
         phys = p;
         hold(() => run('vcm_free', core.vcm_free(p)), () => { phys = null; });
         break;
       }
       case 'reserve': case 'reserve0': {
-        const r = yield* run('vcm_reserve', core.vcm_reserve(vcm, step === 'reserve' ? PAGE_SIZE : 0, 0));
+        const r = yield* maybeMisuse(s, step, `${L}: vcm_reserve(vcm, 0, 0)`, run('vcm_reserve', core.vcm_reserve(vcm, step === 'reserve' ? PAGE_SIZE : 0, 0)));
         if (IS_ERR(r)) { ok = false; break; }
         res = r; bound = false;
         hold(() => run('vcm_unreserve', core.vcm_unreserve(r)), () => { res = null; });
@@ -146,13 +161,16 @@ export function* driverThread(s: VcmState, i: number, steps: readonly VcmStep[],
       }
       case 'activate':
         if ((yield* run('vcm_activate', core.vcm_activate(vcm))) !== 0) { ok = false; break; }
-        hold(() => run('vcm_deactivate', core.vcm_deactivate(vcm)));
+        // After an extra_deactivate this driver's own deactivate is the unbalanced one: its WARN is
+        // the kernel's answer to the same misuse.
+        hold(() => maybeMisuse(s, unbalanced ? 'extra_deactivate' : step, `${L}: vcm_deactivate() after an extra one`, run('vcm_deactivate', core.vcm_deactivate(vcm))));
         break;
       case 'leak_activation':
         yield* run('vcm_activate', core.vcm_activate(vcm));
         break;
       case 'extra_deactivate':
-        yield* run('vcm_deactivate', core.vcm_deactivate(vcm));
+        unbalanced = true;
+        yield* maybeMisuse(s, step, `${L}: vcm_deactivate() without vcm_activate()`, run('vcm_deactivate', core.vcm_deactivate(vcm)));
         break;
       case 'dma': {
         const buf: CPtr<VcmRes> = res;

@@ -3,8 +3,9 @@
  * and memory shared by a kref with reservations bound under a mutex (fixed-core.ts, fixed-binding.ts),
  * same drivers and scenarios as vcm/posted. `proofs` are the scenarios it is proved on, with their
  * bounds and the executions measured (DPOR exhaustion, or DFS within a preemption bound for three
- * drivers with activation); the misuse scenarios (o2o-activation-leak, zero-sizes) show only the
- * WARNs the API documents (`documentedMisuse`), and o2o-reserve / map-only-make-binding are one
+ * drivers with activation); the misuse scenarios (o2o-activation-leak, zero-sizes) earn the WARNs
+ * the API documents, kept as the kernel's answers to the caller (driver.ts `maybeMisuse`), not as
+ * findings; o2o-reserve / map-only-make-binding are one
  * execution each (their drivers share nothing), so they are checked by the suite, not listed.
  * Leaves out: see fixed-core.ts.
  */

@@ -171,5 +171,6 @@ export function vcmInspect(s: VcmState): Record<string, string | number | boolea
   for (const p of allPhys(s)) out[p.tag] = `bindings=${p.bindings.value}${s.core.variant === 'fixed' ? ` ref=${p.ref.value}` : ''}${p.freed ? ' (freed)' : ''}`;
   const m = s.hw.domain.describe(IOVA_START, s.params.iovaPages * 4096);
   out['iommu entries'] = Object.entries(m).map(([a, pa]) => `${a}->${pa}`).join(' ') || '(none)';
+  if (s.misuseAnswers.length > 0) out['kernel answers to caller misuse'] = s.misuseAnswers.join('; ');
   return out;
 }

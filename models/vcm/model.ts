@@ -1,8 +1,9 @@
 /**
  * `vcmModel(core, ...)`: one VCM model (seed 004) from a core (posted or fixed mm/vcm.c), the two
  * drivers, the scenarios, the workload threads and the invariants, so both variants run exactly
- * the same scenarios and checks. The model hash folds in the text of the core and drivers (they
- * live in helper modules the engine's hash would not see otherwise).
+ * the same scenarios and checks. The model hash folds in the text of the core, the drivers and the
+ * workload's driver and platform threads (they live in helper modules the engine's hash would not
+ * see otherwise).
  * Leaves out: nothing; each variant file only chooses its core and states its bugs / proofs.
  */
 import { type ExpectedBug, type Model, type ProofSpec, defineModel } from '../../src/index.js';
@@ -12,8 +13,8 @@ import { vcm_o2o_create } from './onetoone-driver.js';
 import { VCM_SCENARIOS, type VcmParams } from './scenarios.js';
 import { vcmSchema } from './schema.js';
 import type { VcmCore } from './structs.js';
-import { driverThread } from './driver.js';
-import { type VcmState, vcmSetup, vcmThreads } from './workload.js';
+import { driverThread, maybeMisuse } from './driver.js';
+import { type VcmState, platformThread, vcmSetup, vcmThreads } from './workload.js';
 
 export interface VcmVariant {
   readonly name: string;
@@ -41,7 +42,7 @@ export function vcmModel(v: VcmVariant): Model<VcmState, VcmParams> {
     invariants: vcmInvariants,
     final: vcmFinal,
     inspect: vcmInspect,
-    source: [coreSource(v.core), IommuDriver.toString(), iommuPhysFree.toString(), vcm_iommu_create.toString(), vcm_o2o_create.toString(), driverThread.toString()].join('\n'),
+    source: [coreSource(v.core), IommuDriver.toString(), iommuPhysFree.toString(), vcm_iommu_create.toString(), vcm_o2o_create.toString(), driverThread.toString(), maybeMisuse.toString(), platformThread.toString()].join('\n'),
     // The platform thread plus one driver per program; a driver program is one probe/remove session.
     scenarioShape: (p) => ({ threads: p.threads.length, sessions: 1 }),
     ...(v.expectedBugs ? { expectedBugs: v.expectedBugs } : {}),

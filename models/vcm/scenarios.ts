@@ -35,23 +35,6 @@ export const VCM_STEPS = [
 export type VcmStep = typeof VCM_STEPS[number];
 /** Steps a correct driver never takes: the kernel must survive them or WARN as documented. */
 export const MISUSE_STEPS: readonly VcmStep[] = ['leak_activation', 'extra_deactivate', 'make_binding0', 'alloc0', 'reserve0'];
-/**
- * The WARNs the API documents for misuse ("a warning will be issued when VCM context is destroyed",
- * "If this is called without calling the vcm_activate() warning is issued", make_binding's
- * WARN_ON(!size)): a correct kernel prints them for a scenario with a misuse step, and nothing else.
- */
-export const MISUSE_WARNINGS = [
-  'vcm_destroy: WARN_ON(vcm->activation_count)',
-  'vcm_deactivate: WARN_ON(!vcm->activation_count)',
-  'vcm_make_binding: WARN_ON(!vcm || !size || size & ~PAGE_MASK)',
-] as const;
-
-/** Is `v` one of the documented misuse WARNs, in a scenario that misuses the API? */
-export function documentedMisuse(p: VcmParams, v: { readonly kind: string; readonly title: string }): boolean {
-  return v.kind === 'assertion' && p.threads.some((t) => t.some((x) => MISUSE_STEPS.includes(x)))
-    && MISUSE_WARNINGS.some((w) => v.title.includes(w));
-}
-
 export const FAULT_SITES = ['create', 'res', 'phys', 'pages', 'iommu_map', 'o2o_phys', 'o2o_res'] as const;
 export type VcmDriverKind = 'iommu' | 'o2o' | 'o2o-map-only';
 
@@ -81,7 +64,8 @@ function usage(msg: string): never {
  * Relations between fields the schema (schema.ts) cannot state, refused with one line before setup
  * builds anything: the hand-offs a program relies on (a driver that waits for
  * something nobody provides would hang the harness, not the kernel): `take` needs one `publish` in
- * another thread, `take_res` one `publish_res`, `wait` a `signal`; `join_others` ends its program
+ * another thread, `take_res` one `publish_res` (whose thread ends in `join_others`: a reservation
+ * has no reference count, so its owner outlives its takers), `wait` a `signal`; `join_others` ends its program
  * and only one thread has it; a `second` context is of another kind (one IOMMU domain per platform).
  */
 export function vcmRelations(p: VcmParams): void {
@@ -96,6 +80,11 @@ export function vcmRelations(p: VcmParams): void {
     for (const i of has(take)) {
       if (givers.length === 0 || givers[0] === i) usage(`threads[${i}] has '${take}' without '${give}' in another thread`);
     }
+  }
+  // VCM counts no references on a reservation: a driver that hands its reservation to others must
+  // outlive them (join_others) before its vcm_unreserve, or its takers use a freed res (a caller bug).
+  for (const i of has('publish_res')) {
+    if (!(p.threads[i] ?? []).includes('join_others')) usage(`threads[${i}] has 'publish_res' without 'join_others'; allowed: a thread that shares its reservation waits for the others before releasing it`);
   }
   if (has('wait').length > 0 && has('signal').length === 0) usage(`threads[${has('wait')[0] ?? 0}] has 'wait' but no thread has 'signal'`);
   const joiners = has('join_others');

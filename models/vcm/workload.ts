@@ -3,7 +3,7 @@
  * (vcm_iommu_create / vcm_o2o_create -> vcm_init; a second context of the other kind when the
  * scenario has one, as in the documentation's o2o + IOMMU example), starts the device thread when
  * asked, spawns one driver thread per program (driver.ts), joins them and calls vcm_destroy on each
- * context. The harness hand-offs between drivers (a completion, a barrier, the mailboxes through
+ * context (inside `misuse()` when a driver leaked an activation). The harness hand-offs between drivers (a completion, a barrier, the mailboxes through
  * which memory and reservations are shared, a count of finished drivers) are marked objects: a
  * release store or an atomic before, an acquire or a wait after.
  * Leaves out: two IOMMU contexts (one IOMMU domain per platform).
@@ -11,7 +11,7 @@
 import {
   AtomicT, type DmaDevice, Field, IOMMU_READ, IOMMU_WRITE, IS_ERR, PAGE_SIZE, currentExecution, join, spawn, type ThreadSpec,
 } from '../../src/index.js';
-import { call, driverThread } from './driver.js';
+import { call, driverThread, maybeMisuse } from './driver.js';
 import { vcmRelations } from './scenarios.js';
 import { type VcmIommu, vcm_iommu_create } from './iommu-driver.js';
 import { type VcmO2o, vcm_o2o_create } from './onetoone-driver.js';
@@ -46,6 +46,8 @@ export interface VcmState {
   readonly shared: Set<VcmPhys>;
   /** The first vcm_* call that returned neither a valid pointer nor an ERR_PTR. */
   badReturn: string | null;
+  /** The WARNs the kernel raised for the drivers' deliberate misuse (driver.ts `maybeMisuse`), for reports and suites. */
+  readonly misuseAnswers: string[];
   readonly ready: AtomicT;
   /** Threads that reached their `barrier` step, and how many programs have one. */
   readonly barrier: AtomicT;
@@ -61,7 +63,7 @@ export function vcmSetup(core: VcmCore, p: VcmParams): VcmState {
   vcmRelations(p);
   const hw = new VcmPlatform(p.iovaPages, p.ramPages, p.faults);
   const s: VcmState = {
-    params: p, objects: currentExecution().objects, core, hw, ctxs: [], res: [], phys: [], shared: new Set(), badReturn: null,
+    params: p, objects: currentExecution().objects, core, hw, ctxs: [], res: [], phys: [], shared: new Set(), badReturn: null, misuseAnswers: [],
     ready: new AtomicT(0, 'ready'), barrier: new AtomicT(0, 'barrier'), finished: new AtomicT(0, 'drivers finished'),
     barrierThreads: p.threads.filter((t) => t.includes('barrier')).length,
     mailbox: new Field<VcmPhys | 'none' | null>(null, 'shared memory mailbox'),
@@ -79,7 +81,7 @@ function* createCtx(s: VcmState, kind: VcmDriverKind): G<VcmIommu | VcmO2o | nul
   return IS_ERR(c) ? null : c;
 }
 
-function* platformThread(s: VcmState): G<void> {
+export function* platformThread(s: VcmState): G<void> {
   const p = s.params;
   const kinds = [p.driver, ...(p.second !== undefined ? [p.second] : [])];
   const ctxOf = (i: number): number => p.threadCtx?.[i] ?? 0;
@@ -107,7 +109,13 @@ function* platformThread(s: VcmState): G<void> {
     for (const d of devices) yield* d.stop('platform: stop device');
     if (direct) yield* s.hw.direct.unmap(RAM_START, p.ramPages * PAGE_SIZE, 'platform: remove direct map');
   }
-  for (const ctx of s.ctxs) yield* call(s, 'vcm_destroy', s.core.vcm_destroy(ctx.c.vcm), null);
+  // A driver that leaked an activation earned vcm_destroy's WARN ("a warning will be issued when
+  // VCM context is destroyed"): the kernel's answer to its misuse, not a finding.
+  const leaked = p.threads.some((t) => t.includes('leak_activation'));
+  for (const ctx of s.ctxs) {
+    const destroy = call(s, 'vcm_destroy', s.core.vcm_destroy(ctx.c.vcm), null);
+    yield* (leaked ? maybeMisuse(s, 'leak_activation', 'platform: vcm_destroy() after a leaked vcm_activate()', destroy) : destroy);
+  }
 }
 
 export function vcmThreads(s: VcmState): readonly ThreadSpec[] {

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   BUG_ON, ENOMEM, ERR_CAST, ERR_PTR, Field, IS_ERR, IS_ERR_OR_NULL, IS_ERR_VALUE, PTR_ERR, UsageError, WARN_ON,
-  defineModel, s32, s64, s8, shl, thread, u16, u32, u64, u8, ulong, slong, ALIGN, ALIGN_DOWN,
+  defineModel, deref, misuse, yieldNow, s32, s64, s8, shl, thread, u16, u32, u64, u8, ulong, slong, ALIGN, ALIGN_DOWN,
 } from '../../src/index.js';
 import { dpor, exhaust, expectClean, expectKind } from './helpers.js';
 
@@ -81,5 +81,34 @@ describe('WARN_ON / BUG_ON', () => {
   it('the twins that never publish the half state are clean', () => {
     expectClean(exhaust(warnModel('warn', false)));
     expectClean(exhaust(warnModel('bug', false)));
+  });
+});
+
+describe('misuse(): a WARN earned by a deliberate misuse is the answer to the caller, not a finding', () => {
+  // The body WARNs, then (when `oops`) dereferences NULL: the oops is still a finding, and the WARN
+  // printed before it still reaches the sink.
+  const misuser = (oops: boolean, sink: string[]) => defineModel<Record<string, never>, Record<string, never>>({
+    name: `linux-test/misuse-sink-${oops}`,
+    scenarios: { default: {} },
+    setup: () => ({}),
+    threads: () => [thread('caller', function* () {
+      const r = yield* misuse('caller: free(0 bytes)', (function* () {
+        yield* yieldNow('free: enter');
+        WARN_ON(true, 'free: WARN_ON(!size)');
+        if (oops) deref<{ x: number }>(null, 'free: p->x');
+        return 7;
+      })(), sink);
+      expect(r).toEqual({ result: 7, warnings: ['WARN_ON(free: WARN_ON(!size))'] });
+    })],
+  });
+  it('the WARN is returned and put in the sink; nothing is reported', () => {
+    const sink: string[] = [];
+    expectClean(exhaust(misuser(false, sink)));
+    expect(sink).toContain('caller: free(0 bytes): WARN_ON(free: WARN_ON(!size))');
+  });
+  it('an oops inside the misuse is a finding, and the WARN before it still reaches the sink', () => {
+    const sink: string[] = [];
+    expectKind(exhaust(misuser(true, sink)), 'page-fault');
+    expect(sink).toContain('caller: free(0 bytes): WARN_ON(free: WARN_ON(!size))');
   });
 });

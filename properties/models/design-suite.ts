@@ -12,6 +12,8 @@
  *   under PCT and POS (keep-going, every violation of an execution counts), apart from what the
  *   caller allows (the WARNs an API documents for a caller's misuse). Small budgets in `npm test`;
  *   MAPCHECK_LONG=1 multiplies runs and executions by ten (the long-test budget).
+ * - `twoFindings`: expected bugs that share a site are still two campaign findings (their witnesses
+ *   have titles naming two failures and distinct signatures).
  * - `refusalOf`: how a design refuses a scenario it cannot run: its params schema's UsageError
  *   before setup, or its setup's relation check (a 'usage' violation before any step); null when
  *   the scenario is accepted.
@@ -19,8 +21,9 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type AnyModel, type Json, type ProofSpec, UsageError, type Violation, check, proofsOf, scenarioParams } from '../../src/index.js';
+import { type AnyModel, type ExpectedBug, type Json, type ProofSpec, UsageError, type Violation, check, proofsOf, scenarioParams } from '../../src/index.js';
 import { proofLine, runProof } from '../../bench/prove.js';
+import { type Found, foundSignature } from './find-bug.js';
 
 const on = (v: string | undefined): boolean => v !== undefined && v !== '' && v !== '0';
 /** Long-test budgets (MAPCHECK_LONG=1) and the prove tier (MAPCHECK_PROVE=1). */
@@ -124,4 +127,26 @@ export function refusalOf(model: AnyModel, params: unknown): string | null {
   }
   const v = check(model, { strategy: 'random', maxExecutions: 1, scenario: params as Json }).finding?.violation;
   return v?.kind === 'usage' && v.step < 0 ? v.message : null;
+}
+
+/**
+ * Vitest cases: for each pair of `model`'s expected bugs (ids), the witnesses `search` finds have
+ * different titles and different campaign signatures (a campaign files them as two bugs).
+ */
+export function twoFindings(model: AnyModel, pairs: readonly (readonly [string, string])[], search: (bug: ExpectedBug) => Found | null): void {
+  const bug = (id: string): ExpectedBug => {
+    const b = (model.expectedBugs ?? []).find((x) => x.id === id);
+    if (b === undefined) throw new Error(`${model.name} declares no expected bug ${id}`);
+    return b;
+  };
+  for (const [a, b] of pairs) {
+    it(`${a} and ${b} are two campaign findings (distinct titles and signatures)`, () => {
+      const fa = search(bug(a));
+      const fb = search(bug(b));
+      expect(fa, a).not.toBeNull();
+      expect(fb, b).not.toBeNull();
+      expect(fa!.v.title, 'the titles name two failures').not.toBe(fb!.v.title);
+      expect(foundSignature(model, fa!)).not.toBe(foundSignature(model, fb!));
+    });
+  }
 }

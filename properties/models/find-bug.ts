@@ -4,9 +4,11 @@
  * the scenario's other violations (a posted model often shows several, a data race before the
  * use-after-free it causes) neither end the execution nor the run, and return a replay token of
  * the first execution that shows this bug. The result says which strategy found it.
+ * `foundSignature`: the campaign signature of a found bug (suites check that two bugs are two findings).
  * Leaves out: assertions (each suite states its own).
  */
-import { type AnyModel, type ExpectedBug, type Violation, encodeToken, explore, makeStrategy } from '../../src/index.js';
+import { type AnyModel, type ExpectedBug, type Violation, encodeToken, explore, makeStrategy, replay } from '../../src/index.js';
+import { signature } from '../../src/cli/fuzz/signature.js';
 
 export interface Found {
   readonly by: string;
@@ -52,4 +54,14 @@ export function findBug(model: AnyModel, bug: ExpectedBug, dfsBound: number, dpo
   if (f !== null) return { by: `DFS(pb ${dfsBound}), not within DPOR's budget`, ...f };
   const p = searchWith(model, bug, 'portfolio', dfsBound);
   return p === null ? null : { by: 'portfolio (seed 1), not within DPOR\'s budget', ...p };
+}
+
+/**
+ * The campaign signature (src/cli/fuzz/signature.ts) a fuzz campaign files a found bug under: its
+ * violation as a replay of its token shows it, with that replay's thread names.
+ */
+export function foundSignature(model: AnyModel, f: Found): string {
+  const r = replay(model, f.token);
+  const v = r.exec.violations.find((x) => x.kind === f.v.kind && x.message === f.v.message) ?? f.v;
+  return signature(model, v, r.threadNames);
 }

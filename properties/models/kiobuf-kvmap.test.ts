@@ -15,7 +15,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type AnyModel, UsageError, check, proofsOf, replay, scenarioParams } from '../../src/index.js';
 import { fixedHolds, proofSuite, runsToVerdict, refusalOf } from './design-suite.js';
-import { findBug } from './find-bug.js';
+import { findBug, foundSignature } from './find-bug.js';
 import { kvmapFixed, kvmapPosted } from '../../models/kiobuf-kvmap/index.js';
 import { findModel } from '../../models/index.js';
 import type { KvmapParams, UAct } from '../../models/kiobuf-kvmap/state.js';
@@ -43,6 +43,21 @@ describe('kiobuf-kvmap/posted: the bugs are found at their sites', () => {
     }
     expect(findModel('kiobuf-kvmap/posted')).toBe(kvmapPosted);
     expect(findModel('kiobuf-kvmap/fixed')).toBe(kvmapFixed);
+  });
+
+  // The release-side unload race is one bug with two scenarios: close-vs-unload (the last reference
+  // dropped by munmap's fput(vm_file)) and release-vs-unload (by close(2)'s fput). Same access
+  // (kiomap_release returning through freed module text), same object, same free (free_module): the
+  // kernel prints one KASAN report title for both and the campaign files one signature, so the bug is
+  // declared once; this keeps the second scenario's witness checked.
+  it('unload-after-last-dec shows in release-vs-unload too, at the same site and under the same signature', () => {
+    const bug = (kvmapPosted.expectedBugs ?? []).find((b) => b.id === 'unload-after-last-dec')!;
+    const viaMunmap = findBug(kvmapPosted, bug, 2);
+    const viaClose = findBug(kvmapPosted, { ...bug, scenario: 'release-vs-unload' }, 2);
+    expect(viaMunmap).not.toBeNull();
+    expect(viaClose).not.toBeNull();
+    expect(viaClose!.v.title).toBe(viaMunmap!.v.title);
+    expect(foundSignature(kvmapPosted, viaClose!)).toBe(foundSignature(kvmapPosted, viaMunmap!));
   });
 
   const openSide = /use-after-free in (kiomap_open|kiomap_mmap|mmap_kiobuf|kvmap_nopage|kvmap_close|kiomap_finished)/;

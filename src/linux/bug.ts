@@ -47,8 +47,10 @@ function expectedWarning(pid: number, message: string): boolean {
  * WARN_ON fired inside it are the kernel diagnosing the caller, collected and returned rather than
  * reported. Everything else (KASAN, KCSAN, an oops, a broken invariant, a WARN after `body`) is
  * reported as usual, so the kernel must still survive the misuse without damage to anyone else.
+ * `sink`, when given, also gets them (as `what: warning`) however `body` ends -- also when an oops
+ * inside it kills the thread, so a WARN the kernel printed before the oops is not lost.
  */
-export function* misuse<R>(what: string, body: Generator<Op, R, unknown>): Generator<Op, { readonly result: R; readonly warnings: readonly string[] }, unknown> {
+export function* misuse<R>(what: string, body: Generator<Op, R, unknown>, sink?: string[]): Generator<Op, { readonly result: R; readonly warnings: readonly string[] }, unknown> {
   const c = ctxOf(currentExecution(), currentExecution().running);
   const outer = c.misuse;
   const mine: string[] = [];
@@ -59,6 +61,7 @@ export function* misuse<R>(what: string, body: Generator<Op, R, unknown>): Gener
   } finally {
     c.misuse = outer;
     if (outer !== null) outer.push(...mine.map((m) => `${what}: ${m}`));
+    if (sink !== undefined) sink.push(...mine.map((m) => `${what}: ${m}`));
   }
 }
 

@@ -61,6 +61,12 @@ export class DfsScheduler implements Scheduler {
   private pre = 0;
   /** A thread that just passed a symmetry gate wait: it runs its first op next (no branch). */
   private forced = -1;
+  /**
+   * This execution passed a symmetry gate wait whose thread then could not run its first op: every
+   * continuation is the same as one where the wait came later, right before that op, which other
+   * branches explore; so nothing more is branched on here.
+   */
+  private dead = false;
   private repeats = 0;
   /** Some schedule needs more preemptions than `preemptionBound` (the verdict is "within" it). */
   private limited = false;
@@ -74,6 +80,7 @@ export class DfsScheduler implements Scheduler {
 
   beginExecution(): boolean {
     this.forced = -1;
+    this.dead = false;
     if (this.exhaustive) return false;
     if (this.started && this.advanceStack()) return this.reset();
     this.started = true;
@@ -182,7 +189,10 @@ export class DfsScheduler implements Scheduler {
     }
     const last = view.lastThread;
     let alts: number[];
-    if (last >= 0 && view.isEnabled(last)) {
+    if (this.forced >= 0 && this.forced === last && !view.isEnabled(last)) this.dead = true;
+    if (this.dead) {
+      alts = [view.enabled[0] as number];
+    } else if (last >= 0 && view.isEnabled(last)) {
       alts = [last];
       if (this.forced === last || view.pending(last)?.detail === SYMMETRY_ANNOUNCE) {
         // Right after a symmetry gate's wait, or before its announcement (engine/symmetry.ts):
@@ -225,7 +235,7 @@ export class DfsScheduler implements Scheduler {
       }
       return this.log.record(r, sig);
     }
-    const alts = Array.from({ length: n }, (_, i) => i);
+    const alts = this.dead ? [0] : Array.from({ length: n }, (_, i) => i);
     this.stack.push({ alts, idx: 0, sig });
     return this.log.record(0, sig);
   }

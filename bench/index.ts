@@ -18,6 +18,7 @@ import { sanitizerCost } from './sanitizers.js';
 import type { AnyModel } from '../src/index.js';
 import { litmusBench } from './litmus.js';
 import { lkmmBench } from './lkmm.js';
+import { symmetryBench } from './symmetry.js';
 import { seedThroughput } from './seeds.js';
 import { compareWithBaseline, loadBaseline } from './baseline.js';
 import { watchdogBench } from './watchdog.js';
@@ -59,6 +60,7 @@ EXTRA_SECTIONS.push({ name: 'campaign', run: (o, out) => campaignBench(o, out) }
 EXTRA_SECTIONS.push({ name: 'watchdog', run: (o, out) => watchdogBench(o, out) });
 EXTRA_SECTIONS.push({ name: 'litmus', run: (o, out) => litmusBench(o, out) });
 EXTRA_SECTIONS.push({ name: 'lkmm', run: (o, out) => lkmmBench(o, out) });
+EXTRA_SECTIONS.push({ name: 'symmetry', run: (o, out) => symmetryBench(o, out) });
 
 export async function runBench(o: BenchOptions): Promise<BenchReport> {
   const want = (s: string): boolean => !o.only || o.only.includes(s);

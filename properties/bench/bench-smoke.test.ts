@@ -63,6 +63,16 @@ describe('mapcheck bench', () => {
     expect(lines.some((l) => l.includes('lkmm/sc'))).toBe(true);
   }, 300_000);
 
+  it('the symmetry section runs each case with and without the reduction: both exhaustive, the reduction never explores more', async () => {
+    const r = await runBench({ quick: true, only: ['symmetry'], log: () => {} });
+    const rows = r['symmetry'] as { strategy: string; k: number; on: { executions: number; exhaustive: boolean }; off: { executions: number; exhaustive: boolean } }[];
+    expect(rows.map((x) => `${x.strategy} ${x.k}`)).toEqual(['dpor 3', 'dpor 4', 'dfs 3']);
+    for (const x of rows) {
+      expect(x.on.exhaustive && x.off.exhaustive).toBe(true);
+      expect(x.on.executions).toBeLessThan(x.off.executions);
+    }
+  }, 300_000);
+
   it('the seed-scenario section measures random and DPOR on every seed scenario it lists', () => {
     const rows = seedThroughput(1, 20);
     expect(rows).toHaveLength(SEED_SCENARIOS.length * 2);

@@ -76,4 +76,13 @@ describe('DPOR regressions (DPOR must reach what DFS reaches)', () => {
       expect(run(programModel, prog, 'dpor', true).finals).toEqual(dfs);
     });
   }
+
+  it('long-run seed 14525: a wait left pending at the end of every DPOR execution is tried where it was enabled', () => {
+    // Found by the long differential check (npm run test:long): T0 waits until a1 >= 2, which holds
+    // only between T2's a1 = 3 and a1 = 1; DPOR left T0 deadlocked in every execution (its probe at
+    // the end races only with events where the wait is disabled) while DFS let it pass.
+    const prog: Program = { threads: [[['wa', 1, 1, 2], ['w', 0, 3], ['ch', 2]], [['ch', 2], ['ld', 0], ['w', 1, 2]], [['st', 1, 3], ['st', 1, 1], ['ld', 0], ['r', 1]]], forbid: [1, 3] };
+    agree(programModel, prog);
+    expect(run(programModel, prog, 'dpor', true).finals.length).toBeGreaterThan(0);
+  });
 });

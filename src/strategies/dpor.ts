@@ -308,8 +308,11 @@ export class DporScheduler implements Scheduler {
    * ops, as if the program exited there.
    */
   endExecution(outcome: ExecutionOutcome): void {
+    const pendingWaits: number[] = [];
+    const view = this.view;
+    if (view !== null) for (let q = 0; q < view.threadCount; q++) if (view.pending(q)?.kind === OpKind.Wait) pendingWaits.push(q);
     this.analyseEnd(outcome);
-    this.counts.waitFallbacks += this.waits.apply(this.trace, this.nodes, this.eventNode, Math.min(this.trace.length, this.blockedAt));
+    this.counts.waitFallbacks += this.waits.apply(this.trace, this.nodes, this.eventNode, Math.min(this.trace.length, this.blockedAt), pendingWaits);
     for (let d = 0; d < this.depth; d++) (this.nodes[d] as DNode).follow = null;
     if (!this.hasBranch()) this.exhaustive = true;
   }

@@ -11,6 +11,10 @@
  * (Flanagan & Godefroid, POPL 2005): more executions, never fewer; sleep sets prune the redundant
  * ones. Found on kiobuf-kvmap/posted close-vs-unload, which DPOR called exhaustive after one
  * execution while DFS found a use-after-free.
+ * The same holds for a wait still pending when the execution ends (its thread blocked for good, or
+ * stopped by a halt): each thread node after its thread's last event where it was enabled also
+ * explores it (found by the long differential check: a wait on a1 >= 2 between a1 = 3 and a1 = 1
+ * that DPOR left deadlocked in every execution while DFS let it pass).
  * Leaves out: choose nodes (values are not threads) and steps past the point DPOR stopped analysing.
  */
 import { type Op, OpKind } from '../engine/ops.js';
@@ -27,7 +31,7 @@ export class WaitFallback {
    * Add the fallback branches for the first `n` events of `tr` (`eventNode`: each event's thread
    * node); returns how many branches were added.
    */
-  apply(tr: DporTrace, nodes: readonly DNode[], eventNode: readonly number[], n: number): number {
+  apply(tr: DporTrace, nodes: readonly DNode[], eventNode: readonly number[], n: number, pendingWaits: readonly number[] = []): number {
     const prevNode = this.prevNode;
     prevNode.length = 0;
     let added = 0;
@@ -46,13 +50,27 @@ export class WaitFallback {
           break;
         }
       }
-      for (let k = from + 1; k < lastOff; k++) {
-        const nd = nodes[k] as DNode;
-        if (nd.n === 0 && nd.enabled.has(t)) {
-          this.one.clear();
-          this.one.add(t);
-          added += nd.addAllEnabled(this.one);
-        }
+      added += this.tryAt(nodes, t, from + 1, lastOff);
+    }
+    // A wait still pending when the execution ended (a deadlocked or halted thread) that was
+    // enabled somewhere after its thread's last event: it never ran, so no race of it was seen
+    // where it could have run (its probe races only with the last events, where it is disabled).
+    if (n > 0) {
+      const end = (eventNode[n - 1] as number) + 1;
+      for (const t of pendingWaits) added += this.tryAt(nodes, t, (prevNode[t] ?? -1) + 1, end);
+    }
+    return added;
+  }
+
+  /** Explore thread `t` at every thread node in [from, to) where it was enabled. */
+  private tryAt(nodes: readonly DNode[], t: number, from: number, to: number): number {
+    let added = 0;
+    for (let k = from; k < to && k < nodes.length; k++) {
+      const nd = nodes[k] as DNode;
+      if (nd.n === 0 && nd.enabled.has(t)) {
+        this.one.clear();
+        this.one.add(t);
+        added += nd.addAllEnabled(this.one);
       }
     }
     return added;

@@ -155,6 +155,9 @@ export class Auditor {
     if (this.kept.length < 8) this.kept.push(orig);
     const nd = this.determinism(orig);
     if (nd !== null) return nd;
+    // A blocked execution (inconsistent under the memory model) is no execution: where it stops
+    // (at a use-after-free check or at its end) is not an outcome a swap must preserve.
+    if (orig.blocked !== undefined) return null;
     return this.independent !== null && view !== null ? this.swap(orig, view) : null;
   }
 

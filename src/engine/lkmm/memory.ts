@@ -158,6 +158,8 @@ export class LkmmMemory {
   private derived: (Map<number, number> | undefined)[] = [];
   /** Per thread: read-side section nesting as the graph's RCU_LOCK / RCU_UNLOCK events have it. */
   private rcuDepth: number[] = [];
+  /** Per thread: the step of its last read that took a write older than the coherence-latest. */
+  private staleAt: number[] = [];
   readonly lifetimes = new Lifetimes();
   /** The object table of the execution running (set at each access). */
   private objects: ObjectTable | null = null;
@@ -175,6 +177,7 @@ export class LkmmMemory {
     this.lockSeen = [];
     this.derived = [];
     this.rcuDepth = [];
+    this.staleAt = [];
     this.lifetimes.reset();
     this.pendingWrite = this.pendingRmw = this.pendingLoc = -1;
     this.blocked = null;
@@ -188,6 +191,11 @@ export class LkmmMemory {
   /** Did thread `tid`'s last spin_is_locked() read a locked lock word? */
   lockedSeen(tid: number): boolean {
     return this.lockSeen[tid] === true;
+  }
+
+  /** The step of thread `tid`'s last read that took a write older than the coherence-latest (-1: none). */
+  lastStaleRead(tid: number): number {
+    return this.staleAt[tid] ?? -1;
   }
 
   /** The initial write of `loc`, made on first use with the value the object holds then. */
@@ -269,7 +277,10 @@ export class LkmmMemory {
     const run = this.staleRuns.get(key) ?? 0;
     const w = run >= MAX_STALE ? cands[0] as number : cands[this.pick(cands.length, e.tid, sched, view, schedule)] as number;
     if (w === cands[0]) this.staleRuns.delete(key);
-    else this.staleRuns.set(key, run + 1);
+    else {
+      this.staleRuns.set(key, run + 1);
+      this.staleAt[e.tid] = e.step;
+    }
     e.rf = w;
     this.see(e.tid, e.loc, w);
     return w;

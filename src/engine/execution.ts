@@ -303,7 +303,12 @@ export class Execution extends EnabledSet implements SchedulerView {
     if (mm !== null) {
       const r = mm.access(tid, o, this.stepIndex, sched, this, schedule);
       if (mm.blocked !== null) return (this.violation ??= mm.blocked), undefined;
-      if (r !== PASS) return r;
+      if (r !== PASS) {
+        // The graph performed it; the engine's clocks still learn its ordering, for the race checks
+        // of objects outside the graph (the engine's own Cells, device windows).
+        if (this.hbOn && (o.kind === OpKind.Read || o.kind === OpKind.Write || o.kind === OpKind.Rmw || o.kind === OpKind.Fence)) syncOp(this.hb, tid, o, false);
+        return r;
+      }
     }
     const hbOn = this.hbOn;
     let result: unknown;

@@ -417,7 +417,9 @@ export class LkmmMemory {
   }
 
   private fence(tid: number, ann: number, step: number, label: string): void {
-    this.event(tid, EvKind.F, ann, -1, step, label, false);
+    // Not through event(): a fence is no dependency source, and one a primitive runs after its
+    // access (fenceAfter) must leave that step naming the access.
+    this.g.add({ tid, kind: EvKind.F, ann, loc: -1, step, label });
   }
 
   /** A satisfied wait's acquire read of `loc`: it takes the co-last write (what the condition saw). */

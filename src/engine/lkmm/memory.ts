@@ -496,6 +496,26 @@ export class LkmmMemory {
   }
 
   /**
+   * A question for ghost checks, changing nothing: could thread `tid`'s next access to heap block
+   * `block` (freed earlier in the engine's interleaving) observe the free? False when the graph
+   * orders the thread's accesses before it (e.g. an RCU reader whose section precedes the grace
+   * period the freeing thread waited for) or when the graph is inconsistent already.
+   */
+  mayObserveFree(tid: number, block: number): boolean {
+    const f = this.lifetimes.freeOf(block);
+    if (f < 0) return true;
+    this.checkSize();
+    const via = this.derived[tid]?.get(block) ?? -1;
+    const ctrl = this.deps.peek(tid).ctrl.map((x) => this.g.stepEvent.get(x) ?? -1).filter((e) => e >= 0);
+    this.lifetimes.read(this.g, tid, block, -1, 'the next access (ghost check)', f, via >= 0 ? [via] : [], ctrl);
+    try {
+      return this.closedSections(() => this.verdict().failed) === null;
+    } finally {
+      this.g.pop();
+    }
+  }
+
+  /**
    * Thread `tid` performs op `o` at step `step`: record its events and make its choices. Returns
    * PASS when the engine should also perform the op as usual (locks, waits, SC objects).
    */

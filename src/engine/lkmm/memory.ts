@@ -142,6 +142,8 @@ export class LkmmMemory {
   /** Per thread, per location: the co-latest write it has seen or made (coherence floor). */
   private floors: (Map<number, number> | undefined)[] = [];
   private lockLocs = new Set<number>();
+  /** Per lock: the coherence floors its last exclusive holder had when it unlocked (see lockOp). */
+  private lockViews = new Map<number, Map<number, number>>();
   /** The value each thread's last lock-word read saw (spin_is_locked). */
   private lockSeen: boolean[] = [];
   private pendingWrite = -1;
@@ -172,6 +174,7 @@ export class LkmmMemory {
     this.hosts = [];
     this.floors = [];
     this.lockLocs.clear();
+    this.lockViews.clear();
     this.scLocs.clear();
     this.staleRuns.clear();
     this.lockSeen = [];
@@ -363,6 +366,9 @@ export class LkmmMemory {
       this.g.ev(w).value = 0;
       c.push(w);
       this.see(tid, loc, w);
+      // An exclusive unlock releases what its holder has seen to the next holder (lock.cat: the
+      // critical sections of one lock are ordered, the unlock a release the lock's LKR acquires).
+      if (o.n !== 1) this.lockViews.set(loc, new Map(this.floors[tid] ?? []));
     } else if (got) {
       const r = this.event(tid, EvKind.R, Ann.LKR, loc, step, o.label, true);
       this.g.ev(r).rf = last;
@@ -371,6 +377,10 @@ export class LkmmMemory {
       c.push(w);
       this.g.rmw.set(r, w);
       this.see(tid, loc, w);
+      // Reads in the critical section cannot take writes older than the last holder saw: offering
+      // them only makes graphs the end-of-execution check drops (a prune, never a new behaviour).
+      const view = o.n !== 1 ? this.lockViews.get(loc) : undefined;
+      if (view !== undefined) for (const [l, x] of view) this.see(tid, l, x);
     } else {
       const r = this.event(tid, EvKind.R, Ann.LF, loc, step, o.label, true);
       this.g.ev(r).rf = last;

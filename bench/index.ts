@@ -4,7 +4,7 @@
  * `--baseline DIR`, vs another build, DPOR included); DPOR steps/s; DPOR at 64 and 256 threads; RSS over many executions; time to first bug
  * per posted seed bug and strategy; DPOR exhaustion of the fixed variants; executions/s of random
  * and DPOR on the seed scenarios; the kernel's litmus-tests directory under each memory model; the
- * LKMM's cost beside SC.
+ * LKMM's cost beside SC, on small models and on the fixed seeds' CI proofs (lkmm-seeds).
  * `--quick` shrinks every budget (CI smoke); the full run takes minutes.
  * Leaves out: pass/fail on targets — targets are printed beside the figures, never asserted.
  */
@@ -19,6 +19,7 @@ import type { AnyModel } from '../src/index.js';
 import { litmusBench } from './litmus.js';
 import { lkmmBench } from './lkmm.js';
 import { symmetryBench } from './symmetry.js';
+import { lkmmSeedsBench } from './lkmm-seeds.js';
 import { seedThroughput } from './seeds.js';
 import { compareWithBaseline, loadBaseline } from './baseline.js';
 import { watchdogBench } from './watchdog.js';
@@ -61,6 +62,7 @@ EXTRA_SECTIONS.push({ name: 'watchdog', run: (o, out) => watchdogBench(o, out) }
 EXTRA_SECTIONS.push({ name: 'litmus', run: (o, out) => litmusBench(o, out) });
 EXTRA_SECTIONS.push({ name: 'lkmm', run: (o, out) => lkmmBench(o, out) });
 EXTRA_SECTIONS.push({ name: 'symmetry', run: (o, out) => symmetryBench(o, out) });
+EXTRA_SECTIONS.push({ name: 'lkmm-seeds', run: (o, out) => lkmmSeedsBench(o, out) });
 
 export async function runBench(o: BenchOptions): Promise<BenchReport> {
   const want = (s: string): boolean => !o.only || o.only.includes(s);

@@ -4,7 +4,7 @@
  * written with WRITE_ONCE/READ_ONCE: executions and wall time under sc and lkmm, and their ratios.
  * (2) Random and PCT throughput (executions/s and steps/s) on the 3x20 workload (three threads, 20
  * `WRITE_ONCE(x, READ_ONCE(x) + 1)` each) under lkmm as a ratio of sc.
- * Leaves out: the seed models' proofs under lkmm (issue 12 must-have 4, not done here).
+ * Leaves out: the seed models' proofs under lkmm (lkmm-seeds.ts).
  */
 import { Field, type Model, type Op, check, clearLkmmVerdicts, defineModel, smp_mb, thread, READ_ONCE, WRITE_ONCE } from '../src/index.js';
 import type { BenchOptions, BenchReport } from './index.js';

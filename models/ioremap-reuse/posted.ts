@@ -27,7 +27,7 @@
  * Leaves out: the WARN on an unaligned vfree address (every caller here passes page addresses).
  */
 import {
-  type AtomicT, type KPtr, Cell, type MemType, Mo, PAGE_SIZE, VM_IOREMAP, VM_VM_AREA, VmStruct, atomic_add_return, atomic_read,
+  type AtomicT, type KPtr, Cell, type MemType, Mo, PAGE_SIZE, VM_IOREMAP, VM_VM_AREA, VmStruct, atomic_add, atomic_read,
   atomic_sub, hex, hwFail, kfree, WARN, op, pageAlign, pageOffset, rcu_read_lock, rcu_read_unlock, s32,
   AtomicT as AtomicCtor,
 } from '../../src/index.js';
@@ -74,7 +74,8 @@ export function PAGE_MASKED(x: number): number {
 function* vm_area_used_inc(w: W, area: UsedVm, who: string): G<number> {
   const flags = yield* load(w, area.flags, 'vm_area_used_inc: area->flags & VM_IOREMAP');
   if ((flags & VM_IOREMAP) === 0) return -22;
-  const now = yield* atomic_add_return(1, area.used, 'vm_area_used_inc: atomic_add(1, &area->used)');
+  // atomic_add: relaxed, no value in the C (the value is the ghost's: a reference taken from 0).
+  const now = yield* atomic_add(1, area.used, 'vm_area_used_inc: atomic_add(1, &area->used)');
   if (now === 1) w.ghost.resurrected.push(`vm_area_used_inc (from find_vm_area_paddr): ${who} took a reference on ${hex(area.addr.value)} from 0`);
   return yield* atomic_read(area.used, 'vm_area_used_inc: atomic_read(&va->vm->used) [va: area]');
 }

@@ -73,6 +73,20 @@ describe('mapcheck bench', () => {
     }
   }, 300_000);
 
+  it('the lkmm-seeds section runs a proof per seed model under sc and lkmm side by side, with ratios only for exhausted runs', async () => {
+    const lines: string[] = [];
+    const r = await runBench({ quick: true, only: ['lkmm-seeds'], log: (l) => lines.push(l) });
+    const rows = r['lkmm_seeds'] as { model: string; scenario: string; scExec: number; lkmmExec: number; exhaustive: boolean; violation: string | null }[];
+    expect(rows.map((x) => x.model.split('/')[0])).toEqual(['kmap-pfn', 'kiobuf-kvmap', 'ioremap-reuse', 'iova-extend', 'vcm']);
+    for (const x of rows) {
+      expect(x.violation, `${x.model} ${x.scenario}`).toBeNull();
+      expect(x.exhaustive, `${x.model} ${x.scenario}`).toBe(true);
+      // Reads-from choices never make fewer executions than SC.
+      expect(x.lkmmExec, `${x.model} ${x.scenario}`).toBeGreaterThanOrEqual(x.scExec);
+    }
+    expect(lines.filter((l) => l.includes('lkmm/sc: executions'))).toHaveLength(rows.length);
+  }, 300_000);
+
   it('the seed-scenario section measures random and DPOR on every seed scenario it lists', () => {
     const rows = seedThroughput(1, 20);
     expect(rows).toHaveLength(SEED_SCENARIOS.length * 2);

@@ -7,7 +7,7 @@
  * `foundSignature`: the campaign signature of a found bug (suites check that two bugs are two findings).
  * Leaves out: assertions (each suite states its own).
  */
-import { type AnyModel, type ExpectedBug, type Violation, encodeToken, explore, makeStrategy, replay } from '../../src/index.js';
+import { type AnyModel, type ExpectedBug, type MemoryModelName, type Violation, encodeToken, explore, makeStrategy, replay } from '../../src/index.js';
 import { signature } from '../../src/cli/fuzz/signature.js';
 
 export interface Found {
@@ -21,14 +21,14 @@ export function matches(bug: ExpectedBug, v: Violation): boolean {
   return bug.kinds.includes(v.kind) && (bug.match === undefined || `${v.title} ${v.message}`.includes(bug.match));
 }
 
-function searchWith(model: AnyModel, bug: ExpectedBug, strategy: 'dpor' | 'dfs' | 'portfolio', dfsBound: number, budget = 20_000): Omit<Found, 'by'> | null {
+function searchWith(model: AnyModel, bug: ExpectedBug, strategy: 'dpor' | 'dfs' | 'portfolio', dfsBound: number, budget = 20_000, memoryModel: MemoryModelName = 'sc'): Omit<Found, 'by'> | null {
   const sched = strategy === 'dfs' ? makeStrategy('dfs', { preemptionBound: dfsBound }) : makeStrategy(strategy, { seed: 1 });
   let hit: { execution: number; schedule: number[]; v: Violation } | null = null;
   // One execution per explore call with the same strategy object (one continuous exploration), so
   // the search stops at the first hit instead of running out the budget.
   for (let i = 1; i <= budget && hit === null; i++) {
     const r = explore(model, sched, {
-      scenario: bug.scenario, maxExecutions: 1, keepGoing: true,
+      scenario: bug.scenario, maxExecutions: 1, keepGoing: true, memoryModel,
       onExecution: (x) => {
         const v = x.violations.find((y) => matches(bug, y));
         if (v !== undefined) hit = { execution: i, schedule: [...x.schedule], v };
@@ -38,7 +38,8 @@ function searchWith(model: AnyModel, bug: ExpectedBug, strategy: 'dpor' | 'dfs' 
   }
   if (hit === null) return null;
   const h: { execution: number; schedule: number[]; v: Violation } = hit;
-  const token = encodeToken({ model: model.name, hash: model.hash, scenario: bug.scenario, strategy: sched.name, seed: sched.seed, steps: h.schedule, mode: { keepGoing: true } });
+  const mode = memoryModel === 'sc' ? { keepGoing: true } : { keepGoing: true, memoryModel };
+  const token = encodeToken({ model: model.name, hash: model.hash, scenario: bug.scenario, strategy: sched.name, seed: sched.seed, steps: h.schedule, mode });
   return { execution: h.execution, token, v: h.v };
 }
 
@@ -47,12 +48,12 @@ function searchWith(model: AnyModel, bug: ExpectedBug, strategy: 'dpor' | 'dfs' 
  * (keep-going explores every execution to its end, so a bug behind an earlier race can lie deep in
  * DPOR's depth-first order while the randomized members reach it at once).
  */
-export function findBug(model: AnyModel, bug: ExpectedBug, dfsBound: number, dporBudget = 20_000): Found | null {
-  const d = searchWith(model, bug, 'dpor', dfsBound, dporBudget);
+export function findBug(model: AnyModel, bug: ExpectedBug, dfsBound: number, dporBudget = 20_000, memoryModel: MemoryModelName = 'sc', budget = 20_000): Found | null {
+  const d = searchWith(model, bug, 'dpor', dfsBound, dporBudget, memoryModel);
   if (d !== null) return { by: 'DPOR', ...d };
-  const f = dfsBound >= 0 ? searchWith(model, bug, 'dfs', dfsBound) : null;
+  const f = dfsBound >= 0 ? searchWith(model, bug, 'dfs', dfsBound, budget, memoryModel) : null;
   if (f !== null) return { by: `DFS(pb ${dfsBound}), not within DPOR's budget`, ...f };
-  const p = searchWith(model, bug, 'portfolio', dfsBound);
+  const p = searchWith(model, bug, 'portfolio', dfsBound, budget, memoryModel);
   return p === null ? null : { by: 'portfolio (seed 1), not within DPOR\'s budget', ...p };
 }
 

@@ -17,7 +17,7 @@ import { ModelCheckFailure, checkModel, modelCheckSettings } from '../../src/vit
 const root = resolve(__dirname, '../..');
 
 function* put(s: { count: AtomicT; freed: number }, i: number): Generator<never, void, unknown> {
-  if (i === 2) yield* atomic_inc(s.count, 'get') as Generator<never, void, unknown>;
+  if (i === 2) yield* atomic_inc(s.count, 'get') as Generator<never, number, unknown>;
   if (yield* atomic_dec_and_test(s.count, 'put') as Generator<never, boolean, unknown>) s.freed++;
 }
 

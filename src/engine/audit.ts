@@ -102,7 +102,8 @@ function perThread(r: ExecResult, labels = true, skipGates = false): string[] {
 }
 
 /** The index in the flat schedule of each thread step (choose values take a slot after their step). */
-function stepSlots(r: ExecResult): number[] {
+function stepSlots(r: ExecResult): readonly number[] {
+  if (r.traceSlots !== undefined && r.traceSlots.length === r.traceOps.length) return r.traceSlots;
   const slots: number[] = [];
   let k = 0;
   for (let i = 0; i < r.traceOps.length; i++) {
@@ -156,6 +157,9 @@ export class Auditor {
     if (this.kept.length < 8) this.kept.push(orig);
     const nd = this.determinism(orig);
     if (nd !== null) return nd;
+    // A blocked execution (inconsistent under the memory model) is no execution: where it stops
+    // (at a use-after-free check or at its end) is not an outcome a swap must preserve.
+    if (orig.blocked !== undefined) return null;
     const ind = this.independent !== null && view !== null ? this.swap(orig, view) : null;
     if (ind !== null || orig.symmetry === undefined) return ind;
     return this.symmetric(orig, orig.symmetry);
@@ -278,12 +282,13 @@ export class Auditor {
     this.rng ^= this.rng >>> 17;
     this.rng ^= this.rng << 5;
     const i = cands[(this.rng >>> 0) % cands.length] as number;
+    // A step is its thread pick and the value choices after it (a weak memory model's reads-from
+    // and coherence choices): the two steps' groups trade places.
     const slots = stepSlots(orig);
-    const steps = [...orig.schedule];
     const p = slots[i] as number;
     const q = slots[i + 1] as number;
-    steps[p] = orig.schedule[q] as number;
-    steps[q] = orig.schedule[p] as number;
+    const end = slots[i + 2] ?? orig.schedule.length;
+    const steps = [...orig.schedule.slice(0, p), ...orig.schedule.slice(q, end), ...orig.schedule.slice(p, q), ...orig.schedule.slice(end)];
     const { r, blocked } = this.rerun(steps);
     const what = `T${th[i]}'s '${(ops[i] as Op).label}' and T${th[i + 1]}'s '${(ops[i + 1] as Op).label}' at steps ${i}-${i + 1}`;
     const advice = 'every change of state that another thread can see must happen right after an op on the object that stands for it (a Field, an atomic, a lock), wait conditions must declare what they read (`reads`), and per-step invariants what they observe (`observes`)';

@@ -39,6 +39,14 @@ export class DepTracker {
     (kind === DepKind.Addr ? n.addr : n.data).push(...events);
   }
 
+  /** The dependencies thread `tid`'s next access will take, without consuming them. */
+  peek(tid: number): AccessDeps {
+    const n = this.next[tid];
+    const c = this.ctrl[tid];
+    if (n === undefined && c === undefined) return NO_DEPS;
+    return { addr: n?.addr ?? [], data: n?.data ?? [], ctrl: c ?? [] };
+  }
+
   /** The dependencies of thread `tid`'s access now being performed (consumes addr and data). */
   take(tid: number): AccessDeps {
     const n = this.next[tid];

@@ -68,6 +68,8 @@ export interface ExecResult {
   /** Thread of each step and the op it ran, when `trace` was asked for. */
   readonly traceThreads: number[];
   readonly traceOps: Op[];
+  /** With `trace`: the schedule index of each step's thread pick (its value choices, if any, follow it). */
+  readonly traceSlots?: readonly number[];
   readonly fingerprint: number;
   readonly facts?: Record<string, string | number | boolean>;
   /** Objects that existed when setup() returned (later ones are created by threads). */

@@ -317,16 +317,26 @@ export class Execution extends EnabledSet implements SchedulerView {
     const obj = o.obj;
     const san = this.sanitize;
     if (san && obj >= 0 && this.objects.freedCount > 0 && o.kind !== OpKind.Free && this.objects.isFreed(obj)) {
-      this.note(useAfterFree(this.objects, tid, o, this.stepIndex));
-      // KASAN reports and the access goes ahead: with keep-going the execution carries on.
-      if (!this.keepGoing) return undefined;
+      // Under a weak memory model the graph decides whether the access can observe the free (lkmm/lifetime.ts).
+      const seen = this.mm === null ? 'uaf' : this.mm.accessAfterFree(tid, this.objects.block[obj] as number, this.stepIndex, o.label);
+      if (seen === 'blocked') return (this.violation ??= (this.mm as LkmmMemory).blocked), undefined;
+      if (seen === 'uaf') {
+        this.note(useAfterFree(this.objects, tid, o, this.stepIndex));
+        // KASAN reports and the access goes ahead: with keep-going the execution carries on.
+        if (!this.keepGoing) return undefined;
+      }
     }
     if (!this.hbOn && this.objects.plainCount > 0 && san) this.startClocks();
     const mm = this.mm;
     if (mm !== null) {
       const r = mm.access(tid, o, this.stepIndex, sched, this, schedule);
       if (mm.blocked !== null) return (this.violation ??= mm.blocked), undefined;
-      if (r !== PASS) return r;
+      if (r !== PASS) {
+        // The graph performed it; the engine's clocks still learn its ordering, for the race checks
+        // of objects outside the graph (the engine's own Cells, device windows).
+        if (this.hbOn && (o.kind === OpKind.Read || o.kind === OpKind.Write || o.kind === OpKind.Rmw || o.kind === OpKind.Fence)) syncOp(this.hb, tid, o, false);
+        return r;
+      }
     }
     const hbOn = this.hbOn;
     let result: unknown;
@@ -495,7 +505,7 @@ export class Execution extends EnabledSet implements SchedulerView {
     }
     const res: { -readonly [K in keyof ExecResult]: ExecResult[K] } = {
       violation: this.violation, violations, halted, steps: this.stepIndex, schedule: this.schedule, preemptions: this.preemptions,
-      traceThreads: this.rec.traceThreads ?? [], traceOps: this.rec.traceOps, fingerprint: this.rec.fp >>> 0,
+      traceThreads: this.rec.traceThreads ?? [], traceOps: this.rec.traceOps, traceSlots: this.rec.traceSlots, fingerprint: this.rec.fp >>> 0,
     };
     if (facts) res.facts = facts;
     if (blocked) res.blocked = (this.mm as LkmmMemory).blockedBy ?? 'inconsistent';
@@ -547,7 +557,7 @@ export class Execution extends EnabledSet implements SchedulerView {
       const slot = this.stepIndex & (RING - 1);
       this.ringTid[slot] = tid;
       this.ringOp[slot] = o;
-      if (rec) rec.record(tid, o);
+      if (rec) rec.record(tid, o, schedule.length - 1);
       this.running = tid;
       // Atomic ops before the first plain access and the first free have nothing to check or
       // clock (happens-before starts lazily, see hbOn): skip the call.

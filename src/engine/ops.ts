@@ -112,6 +112,8 @@ export const Mo = {
   GpStart: 18,
   GpEnd: 19,
   CallRcu: 20,
+  /** A queued RCU callback starts (its op's `n` is the call_rcu's serial): ordered after a grace period. */
+  RcuCallback: 21,
 } as const;
 export type Mo = (typeof Mo)[keyof typeof Mo];
 
@@ -120,7 +122,7 @@ export const MO_NAMES: Readonly<Record<number, string>> = {
   8: 'smp_mb', 9: 'smp_wmb', 10: 'smp_rmb', 11: 'smp_mb__before_atomic', 12: 'smp_mb__after_atomic',
   13: 'smp_mb__after_spinlock', 14: 'smp_mb__after_unlock_lock', 15: 'barrier',
   16: 'rcu_read_lock', 17: 'rcu_read_unlock', 18: 'synchronize_rcu (start)', 19: 'synchronize_rcu (end)',
-  20: 'call_rcu',
+  20: 'call_rcu', 21: 'rcu callback',
 };
 
 

@@ -18,6 +18,8 @@ export class Recorder {
   /** Thread of each step (null when no trace was asked for) and the op it ran. */
   traceThreads: number[] | null = null;
   traceOps: Op[] = [];
+  /** Index in the schedule of each step's thread pick (a step's value choices follow it). */
+  traceSlots: number[] = [];
   /** The fingerprint so far (FNV-1a offset basis until the first hand-off). */
   fp = 0x811c9dc5;
   /** Last thread to touch each object, when the fingerprint is on. */
@@ -27,6 +29,7 @@ export class Recorder {
   reset(trace: boolean, fingerprint: boolean): void {
     this.traceThreads = trace ? [] : null;
     this.traceOps = [];
+    this.traceSlots = [];
     this.lastOnObj = fingerprint ? [] : null;
     this.fp = 0x811c9dc5;
   }
@@ -35,11 +38,12 @@ export class Recorder {
     return this.traceThreads !== null || this.lastOnObj !== null;
   }
 
-  /** Thread `tid` runs op `o`. */
-  record(tid: number, o: Op): void {
+  /** Thread `tid` runs op `o`, picked at schedule index `slot`. */
+  record(tid: number, o: Op, slot: number): void {
     if (this.traceThreads) {
       this.traceThreads.push(tid);
       this.traceOps.push(o);
+      this.traceSlots.push(slot);
     }
     const lastOnObj = this.lastOnObj;
     if (lastOnObj && o.obj >= 0 && accessOf(o.kind) !== Access.None && lastOnObj[o.obj] !== tid) {

@@ -42,7 +42,7 @@ export function syncOp(hb: HappensBefore, tid: number, o: Op, got: boolean): voi
       load(hb, tid, obj, mo);
       return;
     case OpKind.Write:
-      if (mo === Mo.Sc) hb.acqRel(tid, obj);
+      if (mo === Mo.Sc || mo === Mo.RcuCallback) hb.acqRel(tid, obj);
       else if (mo === Mo.Release) hb.releaseStore(tid, obj);
       else if (mo === Mo.RcuUnlock) hb.release(tid, obj);
       else if (mo === Mo.GpStart) {

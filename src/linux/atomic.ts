@@ -213,21 +213,25 @@ export function* atomic_dec_return(v: AtomicT, label = 'atomic_dec_return'): G<n
   return yield* atomic_add_return(-1, v, label);
 }
 
-/** atomic_add / atomic_sub / atomic_inc / atomic_dec: non-value-returning, unordered (NORETURN). */
-export function* atomic_add(i: number, v: AtomicT, label = 'atomic_add'): G<void> {
-  yield* raw_atomic_add_return(i, v, Mo.Noreturn, label);
+/**
+ * atomic_add / atomic_sub / atomic_inc / atomic_dec: non-value-returning, unordered (NORETURN).
+ * The C returns nothing; the value after the op is returned for a model's ghost bookkeeping only
+ * (it implies no ordering: under the LKMM these stay relaxed, unlike atomic_add_return).
+ */
+export function* atomic_add(i: number, v: AtomicT, label = 'atomic_add'): G<number> {
+  return yield* raw_atomic_add_return(i, v, Mo.Noreturn, label);
 }
 
-export function* atomic_sub(i: number, v: AtomicT, label = 'atomic_sub'): G<void> {
-  yield* raw_atomic_add_return(-i, v, Mo.Noreturn, label);
+export function* atomic_sub(i: number, v: AtomicT, label = 'atomic_sub'): G<number> {
+  return yield* raw_atomic_add_return(-i, v, Mo.Noreturn, label);
 }
 
-export function* atomic_inc(v: AtomicT, label = 'atomic_inc'): G<void> {
-  yield* raw_atomic_add_return(1, v, Mo.Noreturn, label);
+export function* atomic_inc(v: AtomicT, label = 'atomic_inc'): G<number> {
+  return yield* raw_atomic_add_return(1, v, Mo.Noreturn, label);
 }
 
-export function* atomic_dec(v: AtomicT, label = 'atomic_dec'): G<void> {
-  yield* raw_atomic_add_return(-1, v, Mo.Noreturn, label);
+export function* atomic_dec(v: AtomicT, label = 'atomic_dec'): G<number> {
+  return yield* raw_atomic_add_return(-1, v, Mo.Noreturn, label);
 }
 
 /** Returns the value before the add (atomic_fetch_add). Fully ordered. */

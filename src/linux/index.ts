@@ -17,6 +17,7 @@ export * from './irq.js';
 export * from './field.js';
 export * from './barrier.js';
 export * from './deps.js';
+export * from './weak.js';
 export * from './slab.js';
 export * from './slab-setup.js';
 export * from './rcu.js';

@@ -53,6 +53,8 @@ export interface RcuCallback {
   /** Threads (with their section number) that were in a read section at call time. */
   readonly waitFor: readonly (readonly [number, number])[];
   readonly label: string;
+  /** The call's serial in this execution (the LKMM pairs the callback's start with its call_rcu by it). */
+  readonly serial: number;
 }
 
 /** Per-execution kernel configuration, set by a model's setup via `kernelConfig()`. */
@@ -66,6 +68,8 @@ export interface KernelState {
   /** Engine object standing for RCU's grace-period machinery (readers lock it shared). */
   readonly rcuObj: number;
   readonly callbacks: RcuCallback[];
+  /** call_rcu calls so far (the next callback's serial). */
+  callSerial: number;
   readonly config: KernelConfig;
 }
 
@@ -89,7 +93,7 @@ export function kernelOf(exec: Execution): KernelState {
   if (s !== undefined && exec.objects.kind[s.rcuObj] === KSTATE_KIND) return s;
   const rcuObj = exec.objects.add(KSTATE_KIND, 'rcu', -1);
   const fresh: KernelState = {
-    rcuObj, callbacks: [], config: { ...defaults },
+    rcuObj, callbacks: [], callSerial: 0, config: { ...defaults },
   };
   states.set(exec, fresh);
   return fresh;

@@ -21,6 +21,8 @@
  * A callback nobody ran leaves its memory allocated, which the leak check reports. The callback
  * thread's exit condition reads other threads' completion, which is not an op: DPOR may order it
  * less thoroughly against their last steps; exhaustive claims about callbacks should use DFS.
+ * Under the LKMM (memory.ts) call_rcu is a release the callback's start acquires, followed there
+ * by a grace period (the callback carries the call's serial in its op).
  * Leaves out: expedited grace periods, SRCU, preemptible-RCU boosting, CPU hotplug.
  */
 import { type Execution, currentExecution } from '../engine/execution.js';
@@ -98,8 +100,10 @@ export function* synchronize_rcu(label = 'synchronize_rcu'): G<void> {
 export function* call_rcu(fn: () => G<unknown>, label = 'call_rcu'): G<void> {
   const exec = currentExecution();
   const k = kernelOf(exec);
-  yield op.write(k.rcuObj, label, Mo.CallRcu);
-  k.callbacks.push({ fn, waitFor: snapshot(exec), label });
+  const serial = k.callSerial;
+  yield { kind: OpKind.Write, obj: k.rcuObj, label, mo: Mo.CallRcu, n: serial };
+  k.callSerial = serial + 1;
+  k.callbacks.push({ fn, waitFor: snapshot(exec), label, serial });
 }
 
 /** kfree_rcu(p): kfree after a grace period. */
@@ -120,12 +124,17 @@ function readyIndex(exec: Execution, k: KernelState): number {
 }
 
 function* invoke(exec: Execution, k: KernelState, label: string): G<void> {
-  if (readyIndex(exec, k) < 0) return;
-  // Taking a callback off the queue changes what other waiters on the queue see: a write.
-  yield op.write(k.rcuObj, `${label}: invoke callback`);
+  const first = readyIndex(exec, k);
+  if (first < 0) return;
+  // Taking a callback off the queue changes what other waiters on the queue see: a write. It names
+  // the callback it starts (the LKMM orders the callback after its call_rcu and a grace period).
+  const announced = (k.callbacks[first] as RcuCallback).serial;
+  yield { kind: OpKind.Write, obj: k.rcuObj, label: `${label}: invoke callback`, mo: Mo.RcuCallback, n: announced };
   const i = readyIndex(exec, k);
   if (i < 0) return;
   const cb = k.callbacks.splice(i, 1)[0] as RcuCallback;
+  // Another invoker took the announced one meanwhile: start the one this thread runs.
+  if (cb.serial !== announced) yield { kind: OpKind.Write, obj: k.rcuObj, label: `${label}: invoke callback`, mo: Mo.RcuCallback, n: cb.serial };
   const ctx = kctx(exec);
   ctx.softirq++;
   try {

@@ -16,6 +16,7 @@
  */
 import { currentExecution, peekValue } from '../engine/execution.js';
 import { Mo, type Op, op } from '../engine/ops.js';
+import { ctrl_dep, lastEvent } from './deps.js';
 import { kwarn } from './kernel.js';
 import { type KMutex, mutex_lock, mutex_unlock } from './mutex.js';
 import { type SpinlockT, spin_lock, spin_unlock } from './spinlock.js';
@@ -110,7 +111,10 @@ export function* refcount_sub_and_test(i: number, r: RefcountT, label = 'refcoun
   r.refs = old - i;
   if (r.refs !== 0) return false;
   // The kernel's `if (old == i) { smp_acquire__after_ctrl_dep(); return true; }`: acquire on success.
+  // smp_acquire__after_ctrl_dep() is smp_rmb() (later reads); later writes are ordered by the
+  // control dependency on the value read, which the caller's `if (...) free` executes under.
   exec.fenceAfter(Mo.FenceRmb);
+  ctrl_dep(lastEvent());
   return true;
 }
 

@@ -152,14 +152,19 @@ export function checkGraph(g: Graph, withRaces = false): Verdict {
   if (!pb.acyclic()) return { failed: 'propagation', rel: null, races: [] };
 
   // RCU: read-side critical sections (outermost lock/unlock pairs per thread) and grace periods.
+  // Nested sections count as their outermost pair (the bell's balancing of Rcu-lock / Rcu-unlock).
   const rscs = new Rel(n);
   const open = new Map<number, number>();
+  const depth = new Map<number, number>();
   for (let i = 0; i < n; i++) {
     const e = evs[i] as (typeof evs)[number];
-    if ((e.ann & Ann.RCU_LOCK) !== 0 && !open.has(e.tid)) open.set(e.tid, i);
-    else if ((e.ann & Ann.RCU_UNLOCK) !== 0 && open.has(e.tid)) {
-      rscs.add(open.get(e.tid) as number, i);
-      open.delete(e.tid);
+    const d = depth.get(e.tid) ?? 0;
+    if ((e.ann & Ann.RCU_LOCK) !== 0) {
+      if (d === 0) open.set(e.tid, i);
+      depth.set(e.tid, d + 1);
+    } else if ((e.ann & Ann.RCU_UNLOCK) !== 0 && d > 0) {
+      depth.set(e.tid, d - 1);
+      if (d === 1) rscs.add(open.get(e.tid) as number, i);
     }
   }
   const rcuGp = id(ann(Ann.SYNC_RCU));

@@ -26,32 +26,44 @@
  *    hands the lock over; spin_is_locked reads the lock word with a choice like any read (RL/RU);
  *    sleeping locks built on the engine's lock ops (mutex) are modelled the same way;
  *  - rcu_read_lock / rcu_read_unlock / synchronize_rcu are the cat's fence events (the rcu axiom
- *    decides); the engine's grace periods still wait for readers that started before them;
+ *    decides); the engine's grace periods still wait for readers that started before them. A graph
+ *    checked before a thread closed its read-side section (an execution halted by a violation, or
+ *    the check of a use after free) gets a virtual rcu_read_unlock at the thread's po-end: every
+ *    extension closes the section later in po, which only adds constraints, so the check is that of
+ *    every execution the prefix can grow into;
+ *  - call_rcu / kfree_rcu: the call is a release write of the callback's own location, and the
+ *    callback starts with an acquire read of it followed by a synchronize_rcu fence in the thread
+ *    that invokes it (a grace period that starts after call_rcu and ends before the callback:
+ *    Documentation/RCU/whatisRCU.rst), so the rcu axiom orders the callback after every read-side
+ *    section that saw the state before call_rcu;
+ *  - rcu_dereference's result used as a pointer is an address dependency: every later access of
+ *    the same thread to an object of the heap block the loaded pointer points into depends on the
+ *    load (the kernel's `p = rcu_dereference(gp); p->f` idiom; other dependencies are declared);
+ *  - lifetimes (lifetime.ts): kfree / vfree is a plain write of the block's lifetime location; an
+ *    access the engine finds after the free is a use after free only if the graph allows it to
+ *    observe that write; otherwise it precedes the free in the LKMM's order and goes ahead;
  *  - ops on objects without a MemHost (completions, semaphores, wait queues, the engine's own
  *    Atomic/Cell/Mutex) stay sequentially consistent: fully ordered accesses of their location
  *    that read the co-last write (a wait acquires it); thread spawn and join are a release write
  *    read by an acquire (the cat has no such events);
  *  - at the end, the cat's data-race flag gives the data races, reported as KCSAN would.
+ * Reports: explain.ts says per read which write it took and why it was allowed.
  * Leaves out: reads from writes not yet performed (load buffering: LB+poonceonces is out of
- * reach), SRCU, call_rcu / kfree_rcu (a usage error under lkmm), the mixed-accesses flag, and
- * address dependencies it would have to infer (a model declares them: src/linux/deps.ts).
+ * reach), SRCU, the mixed-accesses flag, and dependencies other than rcu_dereference's (a model
+ * declares them: src/linux/deps.ts).
  */
 import type { DepTracker } from '../deps.js';
 import { DepTracker as Deps } from '../deps.js';
-import type { ObjectTable } from '../objects.js';
+import { BLOCK_STATIC, type ObjectTable } from '../objects.js';
 import { Mo, type Op, OpKind, RMW_CONDITIONAL } from '../ops.js';
 import type { Scheduler, SchedulerView } from '../scheduler.js';
 import { UsageError, type Violation, violation } from '../violation.js';
 import { type Axiom, checkGraph } from './consistency.js';
+import { explainReads } from './explain.js';
 import { Ann, EvKind, type Event, Graph } from './graph.js';
+import { LIFE_LOC, Lifetimes } from './lifetime.js';
 import { VerdictCache } from './verdict-cache.js';
 import type { WeakRead } from '../exec-types.js';
-
-function show(v: unknown): string {
-  if (v === null || v === undefined) return String(v);
-  if (typeof v === 'object') return (v as { name?: unknown }).name !== undefined ? `&${String((v as { name: unknown }).name)}` : 'object';
-  return String(v);
-}
 
 /** An object whose value lives in JavaScript (Field, AtomicT, RefcountT): the graph drives it. */
 export interface MemHost {
@@ -95,9 +107,30 @@ export function clearLkmmVerdicts(): void {
   VERDICTS.clear();
 }
 
-/** Synthetic locations of the thread start / exit hand-offs (beyond any object id). */
+/** Synthetic locations of the thread start / exit and call_rcu hand-offs (beyond any object id). */
 const SPAWN_LOC = 0x40000000;
 const JOIN_LOC = 0x50000000;
+const CALLBACK_LOC = 0x60000000;
+
+/** The heap block a pointer value points into (a kmalloc'd struct, or a member of one), or -1. */
+function blockOfPointer(v: unknown, objects: ObjectTable): number {
+  if (v === null || typeof v !== 'object') return -1;
+  const o = v as Record<string, unknown>;
+  let b = -1;
+  if (typeof o.kblock === 'number') b = o.kblock;
+  else if (typeof o.id === 'number') b = objects.block[o.id] ?? -1;
+  else {
+    // A member struct (a list_head inside the struct): the block of its first object.
+    for (const k of Object.keys(o)) {
+      const f = o[k] as { id?: unknown } | null;
+      if (f !== null && typeof f === 'object' && typeof f.id === 'number') {
+        b = objects.block[f.id] ?? -1;
+        break;
+      }
+    }
+  }
+  return b >= 0 && objects.state[b] !== BLOCK_STATIC ? b : -1;
+}
 
 /** The sentinel violation that stops a blocked execution (never reported). */
 const BLOCKED: Violation = violation('usage', 'lkmm: inconsistent execution graph (blocked)', { step: -1 });
@@ -109,6 +142,8 @@ export class LkmmMemory {
   /** Per thread, per location: the co-latest write it has seen or made (coherence floor). */
   private floors: (Map<number, number> | undefined)[] = [];
   private lockLocs = new Set<number>();
+  /** Per lock: the coherence floors its last exclusive holder had when it unlocked (see lockOp). */
+  private lockViews = new Map<number, Map<number, number>>();
   /** The value each thread's last lock-word read saw (spin_is_locked). */
   private lockSeen: boolean[] = [];
   private pendingWrite = -1;
@@ -121,6 +156,15 @@ export class LkmmMemory {
   /** Consecutive stale reads per (thread, location, code site): see chooseRf. */
   private staleRuns = new Map<string, number>();
   private pendingLoc = -1;
+  /** Per thread: heap block -> the rcu_dereference that loaded a pointer into it (address dependencies). */
+  private derived: (Map<number, number> | undefined)[] = [];
+  /** Per thread: read-side section nesting as the graph's RCU_LOCK / RCU_UNLOCK events have it. */
+  private rcuDepth: number[] = [];
+  /** Per thread: the step of its last read that took a write older than the coherence-latest. */
+  private staleAt: number[] = [];
+  readonly lifetimes = new Lifetimes();
+  /** The object table of the execution running (set at each access). */
+  private objects: ObjectTable | null = null;
   /** Set when the graph became inconsistent: the execution is blocked (not counted). */
   blocked: Violation | null = null;
   blockedBy: Axiom | 'no-choice' | null = null;
@@ -130,9 +174,14 @@ export class LkmmMemory {
     this.hosts = [];
     this.floors = [];
     this.lockLocs.clear();
+    this.lockViews.clear();
     this.scLocs.clear();
     this.staleRuns.clear();
     this.lockSeen = [];
+    this.derived = [];
+    this.rcuDepth = [];
+    this.staleAt = [];
+    this.lifetimes.reset();
     this.pendingWrite = this.pendingRmw = this.pendingLoc = -1;
     this.blocked = null;
     this.blockedBy = null;
@@ -145,6 +194,11 @@ export class LkmmMemory {
   /** Did thread `tid`'s last spin_is_locked() read a locked lock word? */
   lockedSeen(tid: number): boolean {
     return this.lockSeen[tid] === true;
+  }
+
+  /** The step of thread `tid`'s last read that took a write older than the coherence-latest (-1: none). */
+  lastStaleRead(tid: number): number {
+    return this.staleAt[tid] ?? -1;
   }
 
   /** The initial write of `loc`, made on first use with the value the object holds then. */
@@ -177,9 +231,24 @@ export class LkmmMemory {
       if (d.addr.length > 0) e.addr = map(d.addr);
       if (d.data.length > 0) e.data = map(d.data);
       if (d.ctrl.length > 0) e.ctrl = map(d.ctrl);
+      const via = this.objects !== null ? this.pointerDep(tid, loc, this.objects) : -1;
+      if (via >= 0 && !e.addr.includes(via)) e.addr = [...e.addr, via];
     }
     this.g.stepEvent.set(step, id);
     return id;
+  }
+
+  /** The rcu_dereference whose loaded pointer reaches `loc`'s block (an address dependency), or -1. */
+  private pointerDep(tid: number, loc: number, objects: ObjectTable): number {
+    const m = this.derived[tid];
+    if (m === undefined || loc < 0 || loc >= LIFE_LOC) return -1;
+    return m.get(objects.block[loc] ?? -1) ?? -1;
+  }
+
+  /** Read event `r` (an rcu_dereference) loaded `v`: later accesses through it depend on `r`. */
+  private loadedPointer(tid: number, r: number, v: unknown, objects: ObjectTable): void {
+    const b = blockOfPointer(v, objects);
+    if (b >= 0) (this.derived[tid] ??= new Map()).set(b, r);
   }
 
   private block(why: Axiom | 'no-choice'): void {
@@ -211,7 +280,10 @@ export class LkmmMemory {
     const run = this.staleRuns.get(key) ?? 0;
     const w = run >= MAX_STALE ? cands[0] as number : cands[this.pick(cands.length, e.tid, sched, view, schedule)] as number;
     if (w === cands[0]) this.staleRuns.delete(key);
-    else this.staleRuns.set(key, run + 1);
+    else {
+      this.staleRuns.set(key, run + 1);
+      this.staleAt[e.tid] = e.step;
+    }
     e.rf = w;
     this.see(e.tid, e.loc, w);
     return w;
@@ -229,17 +301,19 @@ export class LkmmMemory {
     return out;
   }
 
-  private readHost(tid: number, o: Op, host: MemHost, ann: number, step: number, sched: Scheduler, view: SchedulerView, schedule: number[]): void {
+  private readHost(tid: number, o: Op, host: MemHost, ann: number, step: number, sched: Scheduler, view: MemView, schedule: number[]): void {
     this.init(o.obj, host.mmLoad());
     const r = this.event(tid, EvKind.R, ann, o.obj, step, o.label, true);
     const w = this.chooseRf(r, this.readCands(tid, o.obj, false), sched, view, schedule);
     if (w >= 0) {
-      host.mmStore(this.g.ev(w).value);
+      const v = this.g.ev(w).value;
+      host.mmStore(v);
       this.pendingLoc = o.obj;
+      if (o.mo === Mo.Consume) this.loadedPointer(tid, r, v, view.objects);
     }
   }
 
-  private writeHost(tid: number, o: Op, host: MemHost, ann: number, step: number, sched: Scheduler, view: SchedulerView, schedule: number[]): void {
+  private writeHost(tid: number, o: Op, host: MemHost, ann: number, step: number, sched: Scheduler, view: MemView, schedule: number[]): void {
     this.init(o.obj, host.mmLoad());
     const w = this.event(tid, EvKind.W, ann, o.obj, step, o.label, true);
     const c = this.g.coOf(o.obj);
@@ -256,7 +330,7 @@ export class LkmmMemory {
     this.pendingLoc = o.obj;
   }
 
-  private rmwHost(tid: number, o: Op, host: MemHost, step: number, sched: Scheduler, view: SchedulerView, schedule: number[]): void {
+  private rmwHost(tid: number, o: Op, host: MemHost, step: number, sched: Scheduler, view: MemView, schedule: number[]): void {
     this.init(o.obj, host.mmLoad());
     const mo = o.mo ?? Mo.Sc;
     // Checked as a failed RMW first (no ordering); settle() adds the store when there is one.
@@ -292,6 +366,9 @@ export class LkmmMemory {
       this.g.ev(w).value = 0;
       c.push(w);
       this.see(tid, loc, w);
+      // An exclusive unlock releases what its holder has seen to the next holder (lock.cat: the
+      // critical sections of one lock are ordered, the unlock a release the lock's LKR acquires).
+      if (o.n !== 1) this.lockViews.set(loc, new Map(this.floors[tid] ?? []));
     } else if (got) {
       const r = this.event(tid, EvKind.R, Ann.LKR, loc, step, o.label, true);
       this.g.ev(r).rf = last;
@@ -300,6 +377,10 @@ export class LkmmMemory {
       c.push(w);
       this.g.rmw.set(r, w);
       this.see(tid, loc, w);
+      // Reads in the critical section cannot take writes older than the last holder saw: offering
+      // them only makes graphs the end-of-execution check drops (a prune, never a new behaviour).
+      const view = o.n !== 1 ? this.lockViews.get(loc) : undefined;
+      if (view !== undefined) for (const [l, x] of view) this.see(tid, l, x);
     } else {
       const r = this.event(tid, EvKind.R, Ann.LF, loc, step, o.label, true);
       this.g.ev(r).rf = last;
@@ -346,7 +427,102 @@ export class LkmmMemory {
   }
 
   private fence(tid: number, ann: number, step: number, label: string): void {
-    this.event(tid, EvKind.F, ann, -1, step, label, false);
+    // Not through event(): a fence is no dependency source, and one a primitive runs after its
+    // access (fenceAfter) must leave that step naming the access.
+    this.g.add({ tid, kind: EvKind.F, ann, loc: -1, step, label });
+  }
+
+  /** A satisfied wait's acquire read of `loc`: it takes the co-last write (what the condition saw). */
+  private waitRead(tid: number, loc: number, step: number, label: string): void {
+    this.init(loc, (this.hosts[loc] as MemHost).mmLoad());
+    const r = this.event(tid, EvKind.R, Ann.ACQUIRE, loc, step, label, false);
+    const w = this.g.last(loc);
+    this.g.ev(r).rf = w;
+    this.see(tid, loc, w);
+  }
+
+  private rcuUnlock(tid: number, step: number, label: string): void {
+    this.fence(tid, Ann.RCU_UNLOCK, step, label);
+    if ((this.rcuDepth[tid] ?? 0) > 0) this.rcuDepth[tid] = (this.rcuDepth[tid] ?? 0) - 1;
+  }
+
+  /** call_rcu(): a release write of the callback's hand-off location (`o.n`: the callback's serial). */
+  private callRcu(tid: number, o: Op, step: number): void {
+    const loc = CALLBACK_LOC + (o.n ?? 0);
+    const w = this.event(tid, EvKind.W, Ann.RELEASE, loc, step, o.label, true);
+    this.g.coOf(loc).push(w);
+  }
+
+  /** A callback starts: it acquires what its call_rcu released, then a grace period elapses (a synchronize_rcu fence). */
+  private rcuCallback(tid: number, o: Op, step: number): void {
+    const loc = CALLBACK_LOC + (o.n ?? 0);
+    const w = this.g.coOf(loc)[0];
+    if (w === undefined) throw new UsageError(`an RCU callback at '${o.label}' was invoked without its call_rcu() (callback ${o.n ?? 0})`);
+    const r = this.event(tid, EvKind.R, Ann.ACQUIRE, loc, step, o.label, false);
+    this.g.ev(r).rf = w;
+    this.fence(tid, Ann.SYNC_RCU, step, o.label);
+  }
+
+  /** Run `f` on the graph with every open read-side section closed at its thread's po-end (virtual unlocks). */
+  private closedSections<T>(f: () => T): T {
+    let pushed = 0;
+    for (let t = 0; t < this.rcuDepth.length; t++) {
+      for (let d = this.rcuDepth[t] ?? 0; d > 0; d--, pushed++) {
+        this.g.add({ tid: t, kind: EvKind.F, ann: Ann.RCU_UNLOCK, loc: -1, step: -1, label: 'rcu_read_unlock (the section ends later)' });
+      }
+    }
+    try {
+      return f();
+    } finally {
+      for (; pushed > 0; pushed--) this.g.pop();
+    }
+  }
+
+  /**
+   * Thread `tid` is about to access an object of heap block `block`, which the engine freed earlier
+   * in this interleaving (lifetime.ts). 'uaf': the graph lets the access observe the free (report
+   * it); 'before': it cannot, so it read the memory before the free (the lifetime read is kept and
+   * the access goes ahead); 'blocked': the graph is inconsistent already (the execution is dropped).
+   */
+  accessAfterFree(tid: number, block: number, step: number, label: string): 'uaf' | 'before' | 'blocked' {
+    const f = this.lifetimes.freeOf(block);
+    if (f < 0) return 'uaf';
+    const d = this.deps.peek(tid);
+    const map = (xs: readonly number[]): number[] => xs.map((s) => this.g.stepEvent.get(s) ?? -1).filter((e) => e >= 0);
+    const via = this.derived[tid]?.get(block) ?? -1;
+    const addr = via >= 0 ? [...map(d.addr), via] : map(d.addr);
+    const ctrl = map(d.ctrl);
+    this.checkSize();
+    const prefix = this.closedSections(() => this.verdict().failed);
+    if (prefix !== null) {
+      this.block(prefix);
+      return 'blocked';
+    }
+    // The read stays in the graph either way: the execution goes on with what it observed.
+    const r = this.lifetimes.read(this.g, tid, block, step, label, f, addr, ctrl);
+    if (this.closedSections(() => this.verdict().failed) === null) return 'uaf';
+    this.g.ev(r).rf = this.lifetimes.beforeFree(this.g, block);
+    return 'before';
+  }
+
+  /**
+   * A question for ghost checks, changing nothing: could thread `tid`'s next access to heap block
+   * `block` (freed earlier in the engine's interleaving) observe the free? False when the graph
+   * orders the thread's accesses before it (e.g. an RCU reader whose section precedes the grace
+   * period the freeing thread waited for) or when the graph is inconsistent already.
+   */
+  mayObserveFree(tid: number, block: number): boolean {
+    const f = this.lifetimes.freeOf(block);
+    if (f < 0) return true;
+    this.checkSize();
+    const via = this.derived[tid]?.get(block) ?? -1;
+    const ctrl = this.deps.peek(tid).ctrl.map((x) => this.g.stepEvent.get(x) ?? -1).filter((e) => e >= 0);
+    this.lifetimes.read(this.g, tid, block, -1, 'the next access (ghost check)', f, via >= 0 ? [via] : [], ctrl);
+    try {
+      return this.closedSections(() => this.verdict().failed) === null;
+    } finally {
+      this.g.pop();
+    }
   }
 
   /**
@@ -355,6 +531,7 @@ export class LkmmMemory {
    */
   access(tid: number, o: Op, step: number, sched: Scheduler, view: MemView, schedule: number[]): unknown {
     const mo = o.mo ?? Mo.Sc;
+    this.objects = view.objects;
     const host = o.obj >= 0 ? this.hosts[o.obj] : undefined;
     switch (o.kind) {
       case OpKind.Read:
@@ -367,9 +544,10 @@ export class LkmmMemory {
         return this.readHost(tid, o, host, mo === Mo.DataRace ? Ann.DATA_RACE : 0, step, sched, view, schedule);
       case OpKind.Write:
         if (host !== undefined) return this.writeHost(tid, o, host, WRITE_ANN[mo] ?? Ann.ONCE, step, sched, view, schedule);
-        if (mo === Mo.RcuUnlock) this.fence(tid, Ann.RCU_UNLOCK, step, o.label);
+        if (mo === Mo.RcuUnlock) this.rcuUnlock(tid, step, o.label);
         else if (mo === Mo.GpStart) this.fence(tid, Ann.SYNC_RCU, step, o.label);
-        else if (mo === Mo.CallRcu) throw new UsageError(`call_rcu()/kfree_rcu() at '${o.label}' has no semantics in the LKMM model: run this model with --memory-model sc`);
+        else if (mo === Mo.CallRcu) this.callRcu(tid, o, step);
+        else if (mo === Mo.RcuCallback) this.rcuCallback(tid, o, step);
         else if (o.obj >= 0) this.scAccess(tid, o, step, false, true);
         else this.fence(tid, Ann.F_MB, step, o.label);
         return PASS;
@@ -392,10 +570,21 @@ export class LkmmMemory {
         return PASS;
       case OpKind.Wait:
         // The RCU events are the cat's fences; any other wait acquires what its object's last write published.
-        if (mo === Mo.RcuLock) this.fence(tid, Ann.RCU_LOCK, step, o.label);
+        if (mo === Mo.RcuLock) {
+          this.fence(tid, Ann.RCU_LOCK, step, o.label);
+          this.rcuDepth[tid] = (this.rcuDepth[tid] ?? 0) + 1;
+        }
         else if (mo === Mo.GpEnd) return PASS;
         else if (o.obj >= 0 && this.hosts[o.obj] === undefined && !this.lockLocs.has(o.obj)) this.scAccess(tid, o, step, true, false, Ann.ACQUIRE);
-        else this.fence(tid, Ann.F_MB, step, o.label);
+        else {
+          // A wait on memory the graph drives: its condition held on the co-last values, which it acquires.
+          this.fence(tid, Ann.F_MB, step, o.label);
+          if (o.obj >= 0 && this.hosts[o.obj] !== undefined) this.waitRead(tid, o.obj, step, o.label);
+          for (const x of o.reads ?? []) if (x !== o.obj && this.hosts[x] !== undefined) this.waitRead(tid, x, step, o.label);
+        }
+        return PASS;
+      case OpKind.Free:
+        if (o.obj >= 0) this.lifetimes.freed(this.g, tid, o.obj, step, o.label);
         return PASS;
       case OpKind.Spawn: {
         const child = view.threadCount;
@@ -448,31 +637,9 @@ export class LkmmMemory {
     this.see(e.tid, e.loc, w);
   }
 
-  /** Per read, the write it read from, and for a stale read the ordering that was missing (reports). */
+  /** Per read, the write it read from, and for a stale read the ordering that was missing (reports: explain.ts). */
   explain(objects: ObjectTable): WeakRead[] {
-    const out: WeakRead[] = [];
-    const evs = this.g.events;
-    for (let i = 0; i < evs.length; i++) {
-      const e = evs[i] as Event;
-      if (e.kind !== EvKind.R || e.rf < 0 || e.tid < 0 || e.loc >= SPAWN_LOC || this.scLocs.has(e.loc) || this.lockLocs.has(e.loc)) continue;
-      const w = this.g.ev(e.rf);
-      const c = this.g.coOf(e.loc);
-      // A co-later write the engine had performed before this read: the read is stale.
-      let stale: string | null = null;
-      for (let k = c.indexOf(e.rf) + 1; k < c.length; k++) {
-        const x = this.g.ev(c[k] as number);
-        if (x.tid >= 0 && x.tid !== e.tid && x.step < e.step) {
-          stale = `T${x.tid}'s '${x.label}' (step ${x.step}) had already stored ${show(x.value)}, but nothing orders it before this read: ` +
-            `no release/acquire or rcu_assign_pointer/rcu_dereference pair, no smp_wmb()/smp_rmb() pair, full barrier, lock or dependency makes it visible (LKMM: rf is not constrained by hb/pb)`;
-          break;
-        }
-      }
-      out.push({
-        thread: e.tid, step: e.step, label: e.label, object: objects.label(e.loc), value: show(w.value),
-        from: w.tid < 0 ? null : { thread: w.tid, step: w.step, label: w.label }, stale,
-      });
-    }
-    return out;
+    return explainReads(this.g, objects, (loc) => loc >= SPAWN_LOC || this.scLocs.has(loc) || this.lockLocs.has(loc));
   }
 
   /** The cat's verdict on the finished graph, from the cache when an equal graph was checked. */
@@ -489,14 +656,19 @@ export class LkmmMemory {
     return v;
   }
 
+  private checkSize(): void {
+    if (this.g.events.length > MAX_EVENTS) {
+      throw new UsageError(`an execution made ${this.g.events.length} memory events; the LKMM check takes at most ${MAX_EVENTS} per execution: bound the model's loops or scenario size, or use --memory-model sc`);
+    }
+  }
+
   /** The end of the execution: the data races of the final graph (as KCSAN would word them). */
   finish(objects: ObjectTable): Violation[] {
     this.settle();
     if (this.blocked !== null) return [];
-    if (this.g.events.length > MAX_EVENTS) {
-      throw new UsageError(`an execution made ${this.g.events.length} memory events; the LKMM check takes at most ${MAX_EVENTS} per execution: bound the model's loops or scenario size, or use --memory-model sc`);
-    }
-    const v = this.verdict();
+    this.checkSize();
+    // A halted execution's open read-side sections end later in every extension of it.
+    const v = this.closedSections(() => this.verdict());
     if (v.failed !== null) {
       this.block(v.failed);
       return [];

@@ -85,4 +85,16 @@ describe('DPOR regressions (DPOR must reach what DFS reaches)', () => {
     agree(programModel, prog);
     expect(run(programModel, prog, 'dpor', true).finals.length).toBeGreaterThan(0);
   });
+
+  // Two more of that run (seeds 11368, 15131): the window opens only if an earlier op of the
+  // waiting thread also runs earlier, before the wait is its pending op.
+  const earlier: [number, Program][] = [
+    [11368, { threads: [[['cs', 1, [['w', 1, 1]]], ['ch', 2], ['st', 0, 3], ['st', 0, 1], ['r', 1], ['ld', 0]], [['w', 0, 1], ['wa', 1, 0, 2], ['fr']]], forbid: [2, 1] }],
+    [15131, { threads: [[['st', 1, 1], ['ch', 2], ['ld', 1]], [['w', 0, 1], ['st', 1, 3], ['ld', 0]], [['st', 0, 1], ['wa', 1, 1, 2], ['add', 0, 2], ['fr']]], forbid: [0, 2] }],
+  ];
+  for (const [seed, prog] of earlier) {
+    it(`long-run seed ${seed}: a pending wait whose window needs its thread's earlier op earlier`, () => {
+      agree(programModel, prog);
+    });
+  }
 });

@@ -11,10 +11,11 @@
  * (Flanagan & Godefroid, POPL 2005): more executions, never fewer; sleep sets prune the redundant
  * ones. Found on kiobuf-kvmap/posted close-vs-unload, which DPOR called exhaustive after one
  * execution while DFS found a use-after-free.
- * The same holds for a wait still pending when the execution ends (its thread blocked for good, or
- * stopped by a halt): each thread node after its thread's last event where it was enabled also
+ * The same holds, more broadly, for a wait still pending when the execution ends (its thread
+ * blocked for good, or stopped by a halt): every thread node where its thread was enabled also
  * explores it (found by the long differential check: a wait on a1 >= 2 between a1 = 3 and a1 = 1
- * that DPOR left deadlocked in every execution while DFS let it pass).
+ * that DPOR left deadlocked in every execution while DFS let it pass, sometimes only reachable when
+ * an earlier op of the waiting thread also runs earlier).
  * Leaves out: choose nodes (values are not threads) and steps past the point DPOR stopped analysing.
  */
 import { type Op, OpKind } from '../engine/ops.js';
@@ -52,12 +53,14 @@ export class WaitFallback {
       }
       added += this.tryAt(nodes, t, from + 1, lastOff);
     }
-    // A wait still pending when the execution ended (a deadlocked or halted thread) that was
-    // enabled somewhere after its thread's last event: it never ran, so no race of it was seen
-    // where it could have run (its probe races only with the last events, where it is disabled).
+    // A wait still pending when the execution ended (a deadlocked or halted thread): it never
+    // ran, so no race of it was seen where it could have run (its probe races only with the last
+    // events, where it is disabled), and reaching its window may need its thread's earlier ops to
+    // run earlier too. Its thread is explored at every node where it could run (Flanagan &
+    // Godefroid's rule for a racing thread that is not enabled, applied to the blocked one).
     if (n > 0) {
       const end = (eventNode[n - 1] as number) + 1;
-      for (const t of pendingWaits) added += this.tryAt(nodes, t, (prevNode[t] ?? -1) + 1, end);
+      for (const t of pendingWaits) added += this.tryAt(nodes, t, 0, end);
     }
     return added;
   }

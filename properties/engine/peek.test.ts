@@ -7,7 +7,7 @@ import { Atomic, type Model, Mutex, check, defineModel, spawn, join, thread } fr
 
 interface S { a: Atomic; b: Atomic; m: Mutex; seen: number[] }
 
-type Shape = 'peek-racy' | 'peek-own-op' | 'peek-setup-only' | 'peek-under-lock' | 'invariant-only' | 'peek-in-child';
+type Shape = 'peek-racy' | 'peek-own-op' | 'peek-setup-only' | 'peek-under-lock' | 'invariant-only' | 'peek-in-child' | 'peek-twice';
 
 function model(shape: Shape): Model<S, Record<string, never>> {
   return defineModel<S, Record<string, never>>({
@@ -30,6 +30,13 @@ function model(shape: Shape): Model<S, Record<string, never>> {
           yield* s.b.store(1, 'reader: b = 1');
           s.seen.push(s.a.value);
           yield* s.m.unlock('reader: unlock');
+        } else if (shape === 'peek-twice') {
+          // The first read is ordered by the lock both take; the second, after the unlock, is not.
+          yield* s.m.lock('reader: lock');
+          s.seen.push(s.a.value);
+          yield* s.m.unlock('reader: unlock');
+          yield* s.b.store(1, 'reader: b = 1');
+          s.seen.push(s.a.value);
         } else if (shape === 'peek-in-child') {
           const c = yield* spawn(function* () {
             s.seen.push(s.a.value);
@@ -45,9 +52,10 @@ function model(shape: Shape): Model<S, Record<string, never>> {
           yield* s.a.store(7, 'writer: a = 7');
           return;
         }
-        if (shape === 'peek-under-lock') yield* s.m.lock('writer: lock');
+        const locked = shape === 'peek-under-lock' || shape === 'peek-twice';
+        if (locked) yield* s.m.lock('writer: lock');
         yield* s.a.store(1, 'writer: a = 1');
-        if (shape === 'peek-under-lock') yield* s.m.unlock('writer: unlock');
+        if (locked) yield* s.m.unlock('writer: unlock');
       }),
     ],
     invariants: [{ name: 'a is 0 or 1', check: (s) => s.a.value === 0 || s.a.value === 1 || s.a.value === 5 || s.a.value === 7 }],
@@ -57,7 +65,7 @@ function model(shape: Shape): Model<S, Record<string, never>> {
 describe('reads of .value in thread code are checked at run time', () => {
   for (const strategy of ['dfs', 'dpor'] as const) {
     it(`${strategy}: a peek another thread's write can be reordered with is a usage violation, never exhaustive`, () => {
-      for (const shape of ['peek-racy', 'peek-in-child'] as const) {
+      for (const shape of ['peek-racy', 'peek-in-child', 'peek-twice'] as const) {
         for (const continueAfterViolation of [false, true]) {
           const r = check(model(shape), { strategy, maxExecutions: 200, continueAfterViolation });
           expect(r.finding?.violation.kind, shape).toBe('usage');

@@ -22,8 +22,12 @@
 import { Access, type Op, OpKind, accessOf } from './ops.js';
 import { type Violation, violation } from './violation.js';
 
-/** The most peeks kept per execution (the first ones; one per thread and object). */
-const MAX_PEEKS = 64;
+/**
+ * The most peeks kept per execution: one per thread, object and slice (a later slice's peek of the
+ * same object may be the one another thread's write is unordered with). Past it, later peeks are
+ * not checked (a model that reads `.value` in thread code thousands of times per execution).
+ */
+const MAX_PEEKS = 4096;
 
 export class PeekLog {
   private tids: number[] = [];
@@ -32,6 +36,8 @@ export class PeekLog {
   private steps: number[] = [];
   /** Step of the Spawn op that created each thread at run time (-1 or absent: created by setup). */
   private spawnStep: number[] = [];
+  /** The slice of the last peek kept per (thread, object), to keep one per slice. */
+  private lastSlice = new Map<number, number>();
 
   get count(): number {
     return this.tids.length;
@@ -40,6 +46,7 @@ export class PeekLog {
   reset(): void {
     if (this.spawnStep.length !== 0) this.spawnStep = [];
     if (this.tids.length === 0) return;
+    this.lastSlice.clear();
     this.tids = [];
     this.objs = [];
     this.steps = [];
@@ -56,9 +63,10 @@ export class PeekLog {
 
   /** Thread `tid` read object `obj` outside an op in the slice of step `step`. */
   note(tid: number, obj: number, step: number): void {
-    const n = this.tids.length;
-    for (let i = 0; i < n; i++) if (this.tids[i] === tid && this.objs[i] === obj) return;
-    if (n >= MAX_PEEKS) return;
+    const key = obj * 8192 + tid;
+    if (this.lastSlice.get(key) === step) return;
+    if (this.tids.length >= MAX_PEEKS) return;
+    this.lastSlice.set(key, step);
     this.tids.push(tid);
     this.objs.push(obj);
     this.steps.push(step);
@@ -73,19 +81,29 @@ export class PeekLog {
    */
   check(tids: readonly number[], ops: readonly (Op | undefined)[], nThreads: number, name: (obj: number) => string, threadName: (tid: number) => string): Violation | null {
     if (this.tids.length === 0) return null;
-    const vc = dependenceClocks(tids, ops, nThreads, this.spawnStep);
+    // The writes (and lock ops) of each peeked object, in one pass over the execution.
+    const writes = new Map<number, number[]>();
+    for (const obj of this.objs) writes.set(obj, []);
+    for (let i = 0; i < ops.length; i++) {
+      const o = ops[i];
+      if (o === undefined) continue;
+      const w = writes.get(o.obj);
+      if (w === undefined) continue;
+      const acc = accessOf(o.kind);
+      if (acc === Access.Write || acc === Access.Lock) w.push(i);
+    }
+    let vc: Int32Array[] | null = null;
     for (let p = 0; p < this.tids.length; p++) {
       const tid = this.tids[p] as number;
       const obj = this.objs[p] as number;
       const g = this.steps[p] as number;
       // The slice's event: the thread's granted op, or for a prologue the parent's spawn.
       const gt = g >= 0 ? (tids[g] as number) : -1;
-      for (let i = 0; i < ops.length; i++) {
-        const o = ops[i];
+      for (const i of writes.get(obj) ?? []) {
+        const o = ops[i] as Op;
         const by = tids[i] as number;
-        if (o === undefined || by === tid || o.obj !== obj) continue;
-        const acc = accessOf(o.kind);
-        if (acc !== Access.Write && acc !== Access.Lock) continue;
+        if (by === tid) continue;
+        vc ??= dependenceClocks(tids, ops, nThreads, this.spawnStep);
         if (g >= 0 && ordered(vc, tids, i, g, gt)) continue;
         return violation('usage',
           `T${tid} (${threadName(tid)}) read ${name(obj)}.value in thread code, not through an op (after step ${g}), ` +

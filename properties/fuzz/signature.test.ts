@@ -14,6 +14,8 @@ import { describe, expect, it } from 'vitest';
 import { allModels } from '../../models/index.js';
 import { lostUpdate } from '../../models/litmus/classic.js';
 import { matchDistinct } from '../../src/cli/fuzz/known.js';
+import type { FindingRecord } from '../../src/cli/fuzz/store.js';
+import { crashSites } from '../../src/cli/fuzz/summary.js';
 import { messageShape, quickKey, signature } from '../../src/cli/fuzz/signature.js';
 import { defineModel, type Site, type Violation, violation } from '../../src/index.js';
 import { ROOT } from './cli.js';
@@ -85,6 +87,17 @@ describe('signatures', () => {
     expect(quickKey(3, a)).not.toBe(quickKey(4, a));
     expect(signature(lostUpdate, violation('invariant', 'no lost update: count is 1 after 2 increments', { title: "WARNING: invariant 'no lost update' violated" }), ['inc0', 'inc1']))
       .toBe(signature(lostUpdate, violation('invariant', 'no lost update: count is 2 after 3 increments', { title: "WARNING: invariant 'no lost update' violated" }), ['inc0', 'inc1', 'inc2']));
+  });
+
+  it("the summary's crash-site figure: one bucket per model, kind, function and KASAN lifetime, and the known bugs it would merge", () => {
+    const rec = (signature: string, kind: string, where: string[], known: string[], allocated = '', freed = ''): FindingRecord =>
+      ({ signature, model: 'm/posted', scenario: 's', strategy: 'random', seed: 1, kind, title: kind, message: '', token: 'mc1.A', steps: 1, preemptions: 0, count: 1, first_found: 'x', first_found_s: 0, scenarios: ['s'], where, allocated, freed, known });
+    expect(crashSites([
+      rec('invariant-00000001', 'invariant', ['f'], ['a']), rec('invariant-00000002', 'invariant', ['f'], ['b']), rec('invariant-00000003', 'invariant', ['f'], []),
+      rec('use-after-free-00000001', 'use-after-free', ['g'], ['c'], 'kmalloc', 'kfree'), rec('use-after-free-00000002', 'use-after-free', ['g'], [], 'kmalloc', 'kfree_rcu'),
+      rec('data-race-00000001', 'data-race', ['f', 'g'], ['d']),
+    ])).toEqual({ count: 4, merging_known: 2 });
+    expect(crashSites([])).toEqual({ count: 0, merging_known: 0 });
   });
 });
 

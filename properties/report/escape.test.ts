@@ -60,7 +60,7 @@ describe('markdown under a real GFM renderer', () => {
     fc.assert(fc.property(hostileString, hostileString, hostileString, (title, scenario, reproduce) => {
       const md = summaryMarkdown({
         executions: 1, elapsed_s: 1, coverage: 1, models: ['m'], known: [],
-        signatures: 2, signatures_with_known: 0, known_found: 0, known_total: 0, reports: { written: 1, fixed_point: 1, partly: 0, not_minimized: 0 },
+        signatures: 2, signatures_with_known: 0, known_found: 0, known_total: 0, crash_sites: { count: 1, merging_known: 0 }, reports: { written: 1, fixed_point: 1, partly: 0, not_minimized: 0 },
         bugs: [
           { signature: 'invariant-0123abcd', model: 'm/x', kind: 'invariant', count: 2, token: 'mc1.AAAA', report: 'reports/invariant-0123abcd.md', scenario, title, first_found: title, steps: 3, bug: title, minimized: 'minimized' },
           { signature: 'hang-0123abcd', model: 'm/x', kind: 'hang', count: 1, token: '', report: '', scenario, title, first_found: 'x', steps: 0, reproduce, bug: title, minimized: 'not-minimized' },

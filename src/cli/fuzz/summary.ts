@@ -50,9 +50,30 @@ export interface Summary {
   models: string[];
   /** The selected models' declared bugs and the finding that shows each (null = not found). */
   known: KnownBug[];
+  /**
+   * The coarsest bucket the signature rule allows: model, kind, violating function(s) and, for KASAN
+   * kinds, allocator and free function -- a check's name and message left out (syzbot's "WARNING in
+   * fn"). `merging_known`: known bugs that would share such a bucket with another known bug, so the
+   * figure shows what the finer signature buys.
+   */
+  crash_sites: { count: number; merging_known: number };
   /** Reports and how they were minimized. */
   reports: { written: number; fixed_point: number; partly: number; not_minimized: number };
   shards?: number;
+}
+
+/** Crash sites: the signature's parts without the check and its message (see Summary.crash_sites). */
+export function crashSites(records: readonly FindingRecord[]): { count: number; merging_known: number } {
+  const known = new Map<string, Set<string>>();
+  for (const r of records) {
+    const key = [r.model, r.kind, (r.where ?? []).join(' / '), r.allocated ?? '', r.freed ?? ''].join('\u0002');
+    const set = known.get(key) ?? new Set<string>();
+    for (const k of r.known ?? []) set.add(k);
+    known.set(key, set);
+  }
+  let merging = 0;
+  for (const set of known.values()) if (set.size > 1) merging += set.size;
+  return { count: known.size, merging_known: merging };
 }
 
 export function summaryOf(executions: number, elapsedS: number, coverage: number, models: readonly string[], records: readonly FindingRecord[], known: readonly KnownBug[]): Summary {
@@ -66,7 +87,7 @@ export function summaryOf(executions: number, elapsedS: number, coverage: number
   return {
     executions, elapsed_s: Math.round(elapsedS * 10) / 10, signatures: bugs.length, signatures_with_known: bugs.filter((b) => declaring.has(b.model)).length,
     known_found: known.filter((k) => k.found !== null).length, known_total: known.length,
-    coverage, models: [...models], known: [...known], bugs,
+    coverage, models: [...models], known: [...known], bugs, crash_sites: crashSites(records),
     reports: { written: bugs.filter((b) => b.report !== '').length, fixed_point: status('minimized'), partly: status('partly-minimized'), not_minimized: status('not-minimized') },
   };
 }
@@ -83,6 +104,8 @@ export function summaryMarkdown(s: Summary): string {
     `${s.executions} executions in ${s.elapsed_s} s over ${s.models.length} model(s); ${s.coverage} distinct interleaving fingerprints.`, '',
     `**${s.signatures} distinct bug(s) (signatures)${ratio(s.signatures)}; ${s.known_found} of ${s.known_total} known bug(s) of these models found.**`
       + `${s.known_total > 0 && others > 0 ? ` Of the signatures, ${s.signatures_with_known} are of models that declare known bugs${ratio(s.signatures_with_known)} and ${others} of models that declare none.` : ''}`,
+    `By crash site alone (model, kind, function, allocator and free function; a check's message left out, as syzbot's \`WARNING in fn\`): ${s.crash_sites.count}${ratio(s.crash_sites.count)}`
+      + `${s.crash_sites.merging_known > 0 ? `, where ${s.crash_sites.merging_known} known bugs would share a bucket with another` : ''}.`,
     `Reports: ${s.reports.written} written, ${s.reports.fixed_point} minimized to the fixed point, ${s.reports.partly} partly (budget ran out), ${s.reports.not_minimized} not minimized.`, '',
   ];
   if (s.bugs.length) {

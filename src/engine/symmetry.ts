@@ -26,7 +26,7 @@
  */
 import type { ThreadSpec } from './model.js';
 import type { ObjectTable } from './objects.js';
-import { Mo, type Op, READS_OWN, op } from './ops.js';
+import { Mo, type Op, READS_OWN, type ThreadGen, op } from './ops.js';
 
 /**
  * `Op.detail` of a gate's announcement. Running it later than right after the thread's first op
@@ -78,28 +78,68 @@ export function gateSymmetric(specs: readonly ThreadSpec[], groups: readonly num
       const inner = s.body;
       const waitOp: Op = { ...op.wait(obj, `${s.name}: starts after the previous '${name}' thread (symmetry)`, () => gate.turn >= k, READS_OWN), detail: SYMMETRY_WAIT };
       const takeOp: Op = { ...op.rmw(obj, `${s.name}: starts (symmetry '${name}')`, Mo.Once), detail: SYMMETRY_ANNOUNCE };
-      out[ti] = {
-        ...s,
-        body: function* gated() {
-          if (k > 0) yield waitOp;
-          const it = inner();
-          let r = it.next();
-          if (!r.done) {
-            // The first real op, then the announcement: the next thread may start only after it.
-            const first = yield r.value;
-            // Complete the first op now (its effect and the code after it run in its own slice).
-            r = it.next(first);
-            yield takeOp;
-            gate.turn = k + 1;
-            while (!r.done) r = it.next(yield r.value);
-            return r.value;
-          }
-          yield takeOp;
-          gate.turn = k + 1;
-          return r.value;
-        },
-      };
+      out[ti] = { ...s, body: () => new GatedThread(inner(), k, waitOp, takeOp, gate) };
     });
   }
   return out;
+}
+
+/**
+ * A gated thread: its gate wait (k >= 1), its first real op, the announcement, then the body's own
+ * ops. A hand-written iterator rather than a wrapping generator: after the gate each step is one
+ * plain method call into the body, not a second generator resumption (the wrapper cost ~9 % of a
+ * DPOR run of the seed-000 miniature).
+ */
+class GatedThread implements ThreadGen {
+  /** 0: gate wait next; 1: start the body; 2: first op done; 3: announcement done; 4: the body's own. */
+  private phase: number;
+  private held: IteratorResult<Op, unknown> | null = null;
+
+  constructor(private readonly inner: ThreadGen, private readonly k: number, private readonly waitOp: Op, private readonly takeOp: Op, private readonly gate: { turn: number }) {
+    this.phase = k > 0 ? 0 : 1;
+  }
+
+  next(value?: unknown): IteratorResult<Op, unknown> {
+    switch (this.phase) {
+      case 4: return this.inner.next(value);
+      case 0: this.phase = 1; return { done: false, value: this.waitOp };
+      case 1: {
+        const r = this.inner.next();
+        if (r.done === true) return this.announce(r);
+        this.phase = 2;
+        return r;
+      }
+      case 2:
+        // Complete the first op now (its effect and the code after it run in its own slice), then announce.
+        return this.announce(this.inner.next(value));
+      default: {
+        // The announcement ran: the next thread of the group may start.
+        this.gate.turn = this.k + 1;
+        const r = this.held as IteratorResult<Op, unknown>;
+        this.held = null;
+        this.phase = 4;
+        return r;
+      }
+    }
+  }
+
+  private announce(r: IteratorResult<Op, unknown>): IteratorResult<Op, unknown> {
+    this.held = r;
+    this.phase = 3;
+    return { done: false, value: this.takeOp };
+  }
+
+  return(value: unknown): IteratorResult<Op, unknown> {
+    this.phase = 4;
+    return this.inner.return(value);
+  }
+
+  throw(e: unknown): IteratorResult<Op, unknown> {
+    this.phase = 4;
+    return this.inner.throw(e);
+  }
+
+  [Symbol.iterator](): ThreadGen {
+    return this;
+  }
 }

@@ -21,7 +21,7 @@
  */
 import {
   type File, MAP_PRIVATE, MAP_SHARED, Mm, PAGE_SIZE, PROT_READ_U, PROT_WRITE_U, type FileOps, type ThreadSpec, VM_LOCKED, VM_WRITE,
-  OpKind, READS_OWN, atomic_dec, atomic_inc, smp_store_release, delete_module, fput, getFile, join, module_call, openFile, spawn, thread,
+  READS_OWN, op, atomic_dec, atomic_inc, smp_store_release, delete_module, fput, getFile, join, module_call, openFile, spawn, thread,
 } from '../../src/index.js';
 import { lock_kernel, unlock_kernel } from './bkl.js';
 import { type G, type KvmapState, type KvmapVariant, RAM_BASE, type UAct } from './state.js';
@@ -145,7 +145,7 @@ function* runActs(s: KvmapState, v: KvmapVariant, pr: Proc, acts: readonly UAct[
 
 function* procBody(s: KvmapState, v: KvmapVariant, pr: Proc, acts: readonly UAct[]): G<void> {
   // The user runs the program once insmod has returned (fork children start later anyway).
-  yield { kind: OpKind.Wait, obj: s.insmod_done.id, label: `${pr.name}: started after insmod returned`, until: () => s.insmod_done.v, reads: READS_OWN };
+  yield op.wait(s.insmod_done.id, `${pr.name}: started after insmod returned`, () => s.insmod_done.v, READS_OWN);
   yield* runActs(s, v, pr, acts);
   // do_exit: __exit_mm (exit_mmap closes every VMA), then __exit_files.
   yield* pr.mm.exit();
@@ -208,8 +208,8 @@ function* loaderBody(s: KvmapState, v: KvmapVariant): G<void> {
     // The administrator watches lsmod: once the module was used and its count is back at 0, rmmod
     // (or gives up waiting when every process has exited).
     const reads = [s.mod.refcnt, s.liveProcs.id];
-    yield { kind: OpKind.Wait, obj: s.mod.refcnt, label: 'lsmod: wait for a user', until: () => s.mod.count > 0 || s.liveProcs.counter === 0, reads };
-    yield { kind: OpKind.Wait, obj: s.mod.refcnt, label: 'lsmod: wait for the count to drop to 0', until: () => s.mod.count === 0 || s.liveProcs.counter === 0, reads };
+    yield op.wait(s.mod.refcnt, 'lsmod: wait for a user', () => s.mod.count > 0 || s.liveProcs.counter === 0, reads);
+    yield op.wait(s.mod.refcnt, 'lsmod: wait for the count to drop to 0', () => s.mod.count === 0 || s.liveProcs.counter === 0, reads);
   }
   if (s.p.unload === 'concurrent' || s.p.unload === 'when-idle') {
     if ((yield* rmmod(s, 'rmmod kiobuf_sample')) === 0) {

@@ -22,7 +22,7 @@
  * (the range is mapped at PMEM_VA).
  */
 import {
-  Field, GFP_KERNEL, ListHead, OpKind, PAGE_SIZE, type KPtr, choose, cond_resched, hwFail, devm_add_action, devres_release_all, hex, join,
+  Field, GFP_KERNEL, ListHead, PAGE_SIZE, type KPtr, choose, cond_resched, hwFail, devm_add_action, devres_release_all, hex, join,
   kfree, kzalloc, lastEvent, might_sleep, onlyLatestReadsSince, op, thread, type ThreadSpec, READS_OWN, smp_store_release,
 } from '../../src/index.js';
 import type { PfnCodec } from './pfn-t.js';
@@ -179,7 +179,7 @@ export function readerThread(s: KmapPfnState, api: KmapPfnApi, i: number): Threa
  */
 function* readerBody(s: KmapPfnState, api: KmapPfnApi, codec: PfnCodec, i: number, pfns: readonly ReaderPfn[]): G<void> {
   if (s.p.readersStart === 'after-probe') {
-    yield { kind: OpKind.Wait, obj: s.probed.id, label: `reader${i}: I/O after the device was probed`, until: () => s.probed.v, reads: READS_OWN };
+    yield op.wait(s.probed.id, `reader${i}: I/O after the device was probed`, () => s.probed.v, READS_OWN);
   }
   for (const rp of pfns) yield* readOne(s, api, codec, i, rp);
 }

@@ -15,7 +15,7 @@
  * timed waits, process-shared attributes.
  */
 import { currentExecution } from './execution.js';
-import { type Op, OpKind, READS_OWN, op } from './ops.js';
+import { type Op, READS_OWN, op } from './ops.js';
 import type { Mutex } from './prims.js';
 
 type G<R> = Generator<Op, R, unknown>;
@@ -50,7 +50,7 @@ export class CondVar {
     this.waiters.set(tid, me);
     yield* m.unlock(`${label}: unlock`);
     for (;;) {
-      yield { kind: OpKind.Wait, obj: this.id, label: `${label}: sleep`, until: () => me.woken || this.claimable(me), reads: READS_OWN, detail: `a signal of ${this.name}` };
+      yield op.wait(this.id, `${label}: sleep`, () => me.woken || this.claimable(me), READS_OWN, `a signal of ${this.name}`);
       if (me.woken) break;
       // A signal that several waiters could take: claiming it is an RMW, so every order is explored.
       yield op.rmw(this.id, `${label}: woken by a signal`);

@@ -141,57 +141,72 @@ export interface Op {
    * Choose: number of alternatives. Acquire: 1 = shared (reader) mode. Join: target thread. Rmw:
    * RMW_CONDITIONAL for an RMW that may not store (cmpxchg).
    */
-  readonly n?: number;
+  readonly n?: number | undefined;
   /** Wait: the condition that enables the op (must be a pure function of model state). */
-  readonly until?: () => boolean;
+  readonly until?: (() => boolean) | undefined;
   /**
    * Wait: the objects the condition reads. Absent: it may read anything (model state, other
    * threads' progress), so the wait is dependent with every other thread's op (sound, and DPOR
    * explores more). When given, the engine checks it: a condition that changes after an op on an
    * object not listed is reported as a usage error (docs/soundness.md).
    */
-  readonly reads?: readonly number[];
+  readonly reads?: readonly number[] | undefined;
   /** Memory-order tag (Mo) of an access or fence; absent: Mo.Sc. */
-  readonly mo?: Mo;
+  readonly mo?: Mo | undefined;
   /** Spawn: the new thread's body and name. */
-  readonly body?: ThreadBody;
-  readonly name?: string;
+  readonly body?: ThreadBody | undefined;
+  readonly name?: string | undefined;
   /** Device / Fence: a free-form detail for reports (address, ordering). */
-  readonly detail?: string;
+  readonly detail?: string | undefined;
 }
 
 const NO_OBJ = -1;
 /** `Op.n` of a conditional RMW (op.rmwCond). */
 export const RMW_CONDITIONAL = 1;
 
+/**
+ * Every op the constructors build has one object shape: all fields present, in this order, the
+ * unused ones undefined. The step loop reads ops of every kind at the same few sites; one shape
+ * keeps those reads monomorphic (a spread or a literal with its own field set gives V8 a new
+ * hidden class: the symmetry gate's spread ops cost ~25 % of a DPOR run of the seed-000
+ * miniature). Ops a model writes as literals still work, only slower.
+ */
+const mk = (kind: OpKind, obj: number, label: string, mo: Mo | undefined, n: number | undefined, until: (() => boolean) | undefined,
+  reads: readonly number[] | undefined, body: ThreadBody | undefined, name: string | undefined, detail: string | undefined): Op =>
+  ({ kind, obj, label, mo, n, until, reads, body, name, detail });
+const U = undefined;
+
 /** Constructors. Thread code usually goes through primitives; these are for primitives. */
 export const op = {
-  read: (obj: number, label: string, mo: Mo = Mo.Sc): Op => ({ kind: OpKind.Read, obj, label, mo }),
-  write: (obj: number, label: string, mo: Mo = Mo.Sc): Op => ({ kind: OpKind.Write, obj, label, mo }),
-  rmw: (obj: number, label: string, mo: Mo = Mo.Sc): Op => ({ kind: OpKind.Rmw, obj, label, mo }),
+  read: (obj: number, label: string, mo: Mo = Mo.Sc): Op => mk(OpKind.Read, obj, label, mo, U, U, U, U, U, U),
+  /** `n`: a tag some memory-order kinds carry (the call_rcu serial of Mo.CallRcu / Mo.RcuCallback). */
+  write: (obj: number, label: string, mo: Mo = Mo.Sc, n?: number): Op => mk(OpKind.Write, obj, label, mo, n, U, U, U, U, U),
+  rmw: (obj: number, label: string, mo: Mo = Mo.Sc, detail?: string): Op => mk(OpKind.Rmw, obj, label, mo, U, U, U, U, U, detail),
   /**
    * A conditional RMW (cmpxchg, add_unless, inc_not_zero): when it leaves the value unchanged it
    * did not store, and a weak memory model gives it no ordering (linux-kernel.bell's FailedRMW).
    */
-  rmwCond: (obj: number, label: string, mo: Mo = Mo.Sc): Op => ({ kind: OpKind.Rmw, obj, label, mo, n: RMW_CONDITIONAL }),
-  plainRead: (obj: number, label: string, mo: Mo = Mo.Sc): Op => ({ kind: OpKind.PlainRead, obj, label, mo }),
-  plainWrite: (obj: number, label: string, mo: Mo = Mo.Sc): Op => ({ kind: OpKind.PlainWrite, obj, label, mo }),
-  acquire: (obj: number, label: string, shared = false): Op =>
-    ({ kind: OpKind.Acquire, obj, label, n: shared ? 1 : 0 }),
-  release: (obj: number, label: string): Op => ({ kind: OpKind.Release, obj, label }),
-  tryAcquire: (obj: number, label: string): Op => ({ kind: OpKind.TryAcquire, obj, label }),
-  /** `reads`: the objects `until` reads (see Op.reads); absent: anything. */
-  wait: (obj: number, label: string, until: () => boolean, reads?: readonly number[]): Op =>
-    (reads === undefined ? { kind: OpKind.Wait, obj, label, until } : { kind: OpKind.Wait, obj, label, until, reads }),
-  choose: (n: number, label: string): Op => ({ kind: OpKind.Choose, obj: NO_OBJ, label, n }),
-  spawn: (body: ThreadBody, name: string, label: string): Op =>
-    ({ kind: OpKind.Spawn, obj: NO_OBJ, label, body, name }),
-  join: (target: number, label: string): Op => ({ kind: OpKind.Join, obj: NO_OBJ, label, n: target }),
-  alloc: (obj: number, label: string): Op => ({ kind: OpKind.Alloc, obj, label }),
-  free: (obj: number, label: string): Op => ({ kind: OpKind.Free, obj, label }),
-  fence: (label: string, mo: Mo = Mo.FenceMb): Op => ({ kind: OpKind.Fence, obj: NO_OBJ, label, mo, detail: MO_NAMES[mo] ?? 'fence' }),
-  yield: (label: string): Op => ({ kind: OpKind.Yield, obj: NO_OBJ, label }),
-  device: (obj: number, label: string, detail: string): Op => ({ kind: OpKind.Device, obj, label, detail }),
+  rmwCond: (obj: number, label: string, mo: Mo = Mo.Sc): Op => mk(OpKind.Rmw, obj, label, mo, RMW_CONDITIONAL, U, U, U, U, U),
+  plainRead: (obj: number, label: string, mo: Mo = Mo.Sc): Op => mk(OpKind.PlainRead, obj, label, mo, U, U, U, U, U, U),
+  plainWrite: (obj: number, label: string, mo: Mo = Mo.Sc): Op => mk(OpKind.PlainWrite, obj, label, mo, U, U, U, U, U, U),
+  acquire: (obj: number, label: string, shared = false): Op => mk(OpKind.Acquire, obj, label, U, shared ? 1 : 0, U, U, U, U, U),
+  /** `shared`: the release of a reader (shared-mode) hold. */
+  release: (obj: number, label: string, shared = false): Op => mk(OpKind.Release, obj, label, U, shared ? 1 : U, U, U, U, U, U),
+  tryAcquire: (obj: number, label: string): Op => mk(OpKind.TryAcquire, obj, label, U, U, U, U, U, U, U),
+  /**
+   * `reads`: the objects `until` reads (see Op.reads); absent: anything. `detail`: what the thread
+   * waits for, in words (stuck reports); `mo`: an ordering tag (RCU's lock and grace-period ends).
+   */
+  wait: (obj: number, label: string, until: () => boolean, reads?: readonly number[], detail?: string, mo?: Mo): Op =>
+    mk(OpKind.Wait, obj, label, mo, U, until, reads, U, U, detail),
+  choose: (n: number, label: string): Op => mk(OpKind.Choose, NO_OBJ, label, U, n, U, U, U, U, U),
+  spawn: (body: ThreadBody, name: string, label: string): Op => mk(OpKind.Spawn, NO_OBJ, label, U, U, U, U, body, name, U),
+  join: (target: number, label: string): Op => mk(OpKind.Join, NO_OBJ, label, U, target, U, U, U, U, U),
+  alloc: (obj: number, label: string): Op => mk(OpKind.Alloc, obj, label, U, U, U, U, U, U, U),
+  free: (obj: number, label: string): Op => mk(OpKind.Free, obj, label, U, U, U, U, U, U, U),
+  fence: (label: string, mo: Mo = Mo.FenceMb): Op => mk(OpKind.Fence, NO_OBJ, label, mo, U, U, U, U, U, MO_NAMES[mo] ?? 'fence'),
+  yield: (label: string): Op => mk(OpKind.Yield, NO_OBJ, label, U, U, U, U, U, U, U),
+  device: (obj: number, label: string, detail: string): Op => mk(OpKind.Device, obj, label, U, U, U, U, U, U, detail),
 };
 
 /** `Op.reads` of a Wait whose condition reads only the Wait's own object. */

@@ -19,7 +19,7 @@
  * still catches them), and loops whose ops differ in every iteration. A poll with a timeout of more
  * than three iterations times out only when nothing else can run (the fairness assumption).
  */
-import { Access, type Op, OpKind, accessOf } from './ops.js';
+import { Access, type Op, OpKind, accessOf, op } from './ops.js';
 
 /** Longest window kept per thread (older entries are dropped). */
 const WINDOW = 48;
@@ -127,10 +127,8 @@ export class SpinDetector {
     const changed = (): boolean => this.released.has(tid) || objs.some((x, i) => (this.ver[x] ?? 0) !== vers[i]);
     // No `reads`: besides a write to what it polls, a release (nothing else can run) wakes it,
     // which depends on every other thread: DPOR must treat it as dependent with every op.
-    return {
-      kind: OpKind.Wait, obj: objs[0] as number, until: changed, detail: SPIN_WAIT,
-      label: `${next.label}: spins (descheduled until ${objs.length === 1 ? 'the object it polls' : 'an object it polls'} changes)`,
-    };
+    return op.wait(objs[0] as number,
+      `${next.label}: spins (descheduled until ${objs.length === 1 ? 'the object it polls' : 'an object it polls'} changes)`, changed, undefined, SPIN_WAIT);
   }
 
   /** Nothing can run: let every spinning thread go (true when there was one). */

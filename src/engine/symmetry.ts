@@ -26,7 +26,7 @@
  */
 import type { ThreadSpec } from './model.js';
 import type { ObjectTable } from './objects.js';
-import { Mo, type Op, OpKind, READS_OWN, type ThreadGen } from './ops.js';
+import { Mo, type Op, READS_OWN, type ThreadGen, op } from './ops.js';
 
 /**
  * `Op.detail` of a gate's announcement. Running it later than right after the thread's first op
@@ -76,10 +76,9 @@ export function gateSymmetric(specs: readonly ThreadSpec[], groups: readonly num
     g.forEach((ti, k) => {
       const s = specs[ti] as ThreadSpec;
       const inner = s.body;
-      // Literals, not op.wait / op.rmw spread with a detail: built every execution, and a spread
-      // gives the op object a shape of its own that the step loop then meets.
-      const waitOp: Op = { kind: OpKind.Wait, obj, label: `${s.name}: starts after the previous '${name}' thread (symmetry)`, until: () => gate.turn >= k, reads: READS_OWN, detail: SYMMETRY_WAIT };
-      const takeOp: Op = { kind: OpKind.Rmw, obj, label: `${s.name}: starts (symmetry '${name}')`, mo: Mo.Once, detail: SYMMETRY_ANNOUNCE };
+      // The constructors, not a spread with a detail: a spread gives the op a shape of its own (ops.ts).
+      const waitOp = op.wait(obj, `${s.name}: starts after the previous '${name}' thread (symmetry)`, () => gate.turn >= k, READS_OWN, SYMMETRY_WAIT);
+      const takeOp = op.rmw(obj, `${s.name}: starts (symmetry '${name}')`, Mo.Once, SYMMETRY_ANNOUNCE);
       out[ti] = { ...s, body: () => new GatedThread(inner(), k, waitOp, takeOp, gate) };
     });
   }

@@ -13,7 +13,7 @@
  * Leaves out: copy-on-write (private writable pages stay shared after fork), swap, mremap, brk,
  * VMA merging, page_table_lock (PTE ops are atomic objects already), rss accounting.
  */
-import { type Op, OpKind, op } from '../engine/ops.js';
+import { type Op, op } from '../engine/ops.js';
 import { currentExecution } from '../engine/execution.js';
 import { PAGE_SIZE, hex, pageAlign, pageOffset } from './addr.js';
 import { hwFail } from './fault.js';
@@ -75,7 +75,7 @@ export class Mm {
   *downWrite(label = 'down_write(&mm->mmap_sem)'): G<void> { yield op.acquire(this.semId, label); }
   *upWrite(label = 'up_write(&mm->mmap_sem)'): G<void> { yield op.release(this.semId, label); }
   *downRead(label = 'down_read(&mm->mmap_sem)'): G<void> { yield op.acquire(this.semId, label, true); }
-  *upRead(label = 'up_read(&mm->mmap_sem)'): G<void> { yield { kind: OpKind.Release, obj: this.semId, label, n: 1 }; }
+  *upRead(label = 'up_read(&mm->mmap_sem)'): G<void> { yield op.release(this.semId, label, true); }
 
   /** find_vma proper: the VMA containing addr (no op: callers hold mmap_sem). */
   findVma(addr: number): KPtr<Vma> | undefined {

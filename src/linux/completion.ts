@@ -10,7 +10,7 @@
  * Leaves out: timeouts and interruptible / killable waits (they behave like the plain wait).
  */
 import { currentExecution } from '../engine/execution.js';
-import { type Op, OpKind, op, READS_OWN } from '../engine/ops.js';
+import { type Op, op, READS_OWN } from '../engine/ops.js';
 import { checkObject, kctx } from './kernel.js';
 import { mightSleep } from './lockdep.js';
 
@@ -38,7 +38,7 @@ export function* wait_for_completion(c: Completion, label = 'wait_for_completion
   const exec = currentExecution();
   mightSleep(exec, kctx(exec), 'wait_for_completion()', label);
   for (;;) {
-    yield { kind: OpKind.Wait, obj: c.id, label, until: () => c.done > 0, reads: READS_OWN, detail: `completion ${c.name} to be completed` };
+    yield op.wait(c.id, label, () => c.done > 0, READS_OWN, `completion ${c.name} to be completed`);
     yield op.rmw(c.id, label);
     if (c.done > 0) {
       if (c.done !== COMPLETION_ALL) c.done--;

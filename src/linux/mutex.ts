@@ -12,7 +12,7 @@
  * down_timeout, optimistic spinning, handoff.
  */
 import { currentExecution, peekValue } from '../engine/execution.js';
-import { Mo, type Op, OpKind, op, READS_OWN } from '../engine/ops.js';
+import { Mo, type Op, op, READS_OWN } from '../engine/ops.js';
 
 import { UsageError } from '../engine/violation.js';
 import { checkObject, kctx } from './kernel.js';
@@ -56,7 +56,7 @@ export function* mutex_trylock(m: KMutex, label = 'mutex_trylock'): G<number> {
   checkObject(m, m?.id, KIND, 'mutex_trylock()', HOW);
   const exec = currentExecution();
   const ctx = kctx(exec);
-  const got = (yield { kind: OpKind.TryAcquire, obj: m.id, label }) as boolean;
+  const got = (yield op.tryAcquire(m.id, label)) as boolean;
   if (got) lockdepAcquired(exec, ctx, m, label, true);
   return got ? 1 : 0;
 }
@@ -102,7 +102,7 @@ export function* down(s: Semaphore, label = 'down'): G<void> {
   const exec = currentExecution();
   mightSleep(exec, kctx(exec), 'down()', label);
   for (;;) {
-    yield { kind: OpKind.Wait, obj: s.id, label, until: () => s.count > 0, reads: READS_OWN, detail: `semaphore ${s.name} to be up()ed` };
+    yield op.wait(s.id, label, () => s.count > 0, READS_OWN, `semaphore ${s.name} to be up()ed`);
     yield op.rmw(s.id, label);
     if (s.count > 0) {
       s.count--;

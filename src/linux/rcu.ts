@@ -26,7 +26,7 @@
  * Leaves out: expedited grace periods, SRCU, preemptible-RCU boosting, CPU hotplug.
  */
 import { type Execution, currentExecution } from '../engine/execution.js';
-import { Mo, type Op, OpKind, type ThreadGen, op, READS_OWN } from '../engine/ops.js';
+import { Mo, type Op, type ThreadGen, op, READS_OWN } from '../engine/ops.js';
 import type { Field } from './field.js';
 import { type KernelState, type RcuCallback, ctxOf, kctx, kernelOf, kwarn, kwarnNext } from './kernel.js';
 import { mightSleep } from './lockdep.js';
@@ -40,7 +40,7 @@ export function* rcu_read_lock(label = 'rcu_read_lock'): G<void> {
   const exec = currentExecution();
   const ctx = kctx(exec);
   if (ctx.rcuDepth === 0) {
-    yield { kind: OpKind.Wait, obj: kernelOf(exec).rcuObj, label, until: always, reads: READS_OWN, mo: Mo.RcuLock };
+    yield op.wait(kernelOf(exec).rcuObj, label, always, READS_OWN, undefined, Mo.RcuLock);
     ctx.rcuSection++;
   }
   ctx.rcuDepth++;
@@ -90,10 +90,8 @@ export function* synchronize_rcu(label = 'synchronize_rcu'): G<void> {
   const waitFor = snapshot(exec);
   if (waitFor.length === 0) return;
   // The readers' sections end by rcu_read_unlock, a write of rcuObj: the condition reads only it.
-  yield {
-    kind: OpKind.Wait, obj: k.rcuObj, label, until: () => ended(exec, waitFor), reads: READS_OWN, mo: Mo.GpEnd,
-    detail: `an RCU grace period: readers ${waitFor.map(([t]) => `T${t}`).join(', ')} to leave their read-side sections`,
-  };
+  yield op.wait(k.rcuObj, label, () => ended(exec, waitFor), READS_OWN,
+    `an RCU grace period: readers ${waitFor.map(([t]) => `T${t}`).join(', ')} to leave their read-side sections`, Mo.GpEnd);
 }
 
 /** Queue `fn` (a generator, e.g. one that kfree()s) to run after a grace period. Does not sleep. */
@@ -101,7 +99,7 @@ export function* call_rcu(fn: () => G<unknown>, label = 'call_rcu'): G<void> {
   const exec = currentExecution();
   const k = kernelOf(exec);
   const serial = k.callSerial;
-  yield { kind: OpKind.Write, obj: k.rcuObj, label, mo: Mo.CallRcu, n: serial };
+  yield op.write(k.rcuObj, label, Mo.CallRcu, serial);
   k.callSerial = serial + 1;
   k.callbacks.push({ fn, waitFor: snapshot(exec), label, serial });
 }
@@ -129,12 +127,12 @@ function* invoke(exec: Execution, k: KernelState, label: string): G<void> {
   // Taking a callback off the queue changes what other waiters on the queue see: a write. It names
   // the callback it starts (the LKMM orders the callback after its call_rcu and a grace period).
   const announced = (k.callbacks[first] as RcuCallback).serial;
-  yield { kind: OpKind.Write, obj: k.rcuObj, label: `${label}: invoke callback`, mo: Mo.RcuCallback, n: announced };
+  yield op.write(k.rcuObj, `${label}: invoke callback`, Mo.RcuCallback, announced);
   const i = readyIndex(exec, k);
   if (i < 0) return;
   const cb = k.callbacks.splice(i, 1)[0] as RcuCallback;
   // Another invoker took the announced one meanwhile: start the one this thread runs.
-  if (cb.serial !== announced) yield { kind: OpKind.Write, obj: k.rcuObj, label: `${label}: invoke callback`, mo: Mo.RcuCallback, n: cb.serial };
+  if (cb.serial !== announced) yield op.write(k.rcuObj, `${label}: invoke callback`, Mo.RcuCallback, cb.serial);
   const ctx = kctx(exec);
   ctx.softirq++;
   try {
@@ -152,10 +150,7 @@ export function* rcu_barrier(label = 'rcu_barrier'): G<void> {
   const pending = new Set(k.callbacks);
   const left = (): boolean => k.callbacks.some((c) => pending.has(c));
   while (left()) {
-    yield {
-      kind: OpKind.Wait, obj: k.rcuObj, label, until: () => !left() || readyIndex(exec, k) >= 0, reads: READS_OWN,
-      detail: 'queued RCU callbacks to become ready',
-    };
+    yield op.wait(k.rcuObj, label, () => !left() || readyIndex(exec, k) >= 0, READS_OWN, 'queued RCU callbacks to become ready');
     yield* invoke(exec, k, label);
   }
 }
@@ -184,11 +179,9 @@ function* callbackLoop(name: string): G<void> {
   for (;;) {
     // The condition reads other threads' completion, which no op writes: no `reads`, so it is
     // dependent with every op (sound for DPOR).
-    yield {
-      kind: OpKind.Wait, obj: k.rcuObj, label: `${name}: wait for a ready callback`,
-      until: () => readyIndex(exec, k) >= 0 || (k.callbacks.length === 0 && allOthersDone(exec, runner)),
-      detail: 'an RCU callback whose grace period has ended',
-    };
+    yield op.wait(k.rcuObj, `${name}: wait for a ready callback`,
+      () => readyIndex(exec, k) >= 0 || (k.callbacks.length === 0 && allOthersDone(exec, runner)), undefined,
+      'an RCU callback whose grace period has ended');
     if (readyIndex(exec, k) < 0) return;
     yield* invoke(exec, k, name);
   }

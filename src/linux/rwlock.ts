@@ -11,7 +11,7 @@
  * _irqsave variants of read_lock, writer-preference fairness.
  */
 import { currentExecution } from '../engine/execution.js';
-import { type Op, OpKind, op } from '../engine/ops.js';
+import { type Op, op } from '../engine/ops.js';
 import { type KCtx, checkObject, kctx } from './kernel.js';
 import { type LockInfo, LockObject, lockdepAcquire, lockdepAcquired, lockdepRelease, mightSleep } from './lockdep.js';
 
@@ -46,7 +46,7 @@ function* take(l: LockInfo, shared: boolean, ctx: KCtx, label: string, allowNest
 
 function* drop(l: LockInfo, shared: boolean, ctx: KCtx, label: string): G<void> {
   lockdepRelease(currentExecution(), ctx, l, label);
-  yield shared ? { kind: OpKind.Release, obj: l.id, label, n: 1 } : op.release(l.id, label);
+  yield op.release(l.id, label, shared);
 }
 
 export function* read_lock(l: RwlockT, label = 'read_lock'): G<void> {
@@ -122,7 +122,7 @@ export function* down_write_trylock(s: RwSemaphore, label = 'down_write_trylock'
   checkObject(s, s?.id, SEM_KIND, 'down_write_trylock()', SEM_HOW);
   const exec = currentExecution();
   const ctx = kctx(exec);
-  const got = (yield { kind: OpKind.TryAcquire, obj: s.id, label }) as boolean;
+  const got = (yield op.tryAcquire(s.id, label)) as boolean;
   if (got) lockdepAcquired(exec, ctx, s, label, true);
   return got ? 1 : 0;
 }

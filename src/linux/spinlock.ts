@@ -11,7 +11,7 @@
  * fairness, raw_spinlock_t vs spinlock_t distinction (PREEMPT_RT), spin_lock_nested subclasses.
  */
 import { currentExecution } from '../engine/execution.js';
-import { Mo, type Op, OpKind, op } from '../engine/ops.js';
+import { Mo, type Op, op } from '../engine/ops.js';
 import { UsageError } from '../engine/violation.js';
 import { checkObject, kctx } from './kernel.js';
 import { LockObject, lockdepAcquire, lockdepAcquired, lockdepRelease } from './lockdep.js';
@@ -57,7 +57,7 @@ export function* spin_trylock(lock: SpinlockT, label = 'spin_trylock'): G<boolea
   checkObject(lock, lock?.id, KIND, 'spin_trylock()', HOW);
   const exec = currentExecution();
   const ctx = kctx(exec);
-  const got = (yield { kind: OpKind.TryAcquire, obj: lock.id, label }) as boolean;
+  const got = (yield op.tryAcquire(lock.id, label)) as boolean;
   if (got) {
     ctx.preempt++;
     lockdepAcquired(exec, ctx, lock, label, true);

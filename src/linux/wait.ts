@@ -28,7 +28,7 @@
  * wake-ups, the _lock_irq / _cmd forms, wait_on_bit, custom wake functions.
  */
 import { currentExecution } from '../engine/execution.js';
-import { Mo, type Op, OpKind, READS_OWN, op } from '../engine/ops.js';
+import { Mo, type Op, READS_OWN, op } from '../engine/ops.js';
 import { ERESTARTSYS } from './errno.js';
 import { checkObject, kctx } from './kernel.js';
 import { mightSleep } from './lockdep.js';
@@ -67,7 +67,7 @@ const ALWAYS = (): boolean => true;
 
 /** A check of the condition: a Wait that is always enabled and declares no read set. */
 function check(label: string): Op {
-  return { kind: OpKind.Wait, obj: -1, label: `${label}: condition`, until: ALWAYS };
+  return op.wait(-1, `${label}: condition`, ALWAYS);
 }
 
 /** Is a signal pending that ends a sleep of this mode? */
@@ -104,10 +104,8 @@ function* waitEvent(wq: WaitQueueHead, cond: () => boolean, mode: Mode, timeout:
       return 'timeout';
     }
     const until = timeout ? ALWAYS : sig === null ? (): boolean => me.woken : (): boolean => me.woken || interrupted(mode, sig);
-    yield {
-      kind: OpKind.Wait, obj: wq.id, label: `${label}: schedule()`, until, reads: sig === null || timeout ? READS_OWN : [sig.id],
-      detail: `a wake_up of ${wq.name}${sig !== null ? ' or a signal' : ''}${timeout ? ' or the timeout' : ''}`,
-    };
+    yield op.wait(wq.id, `${label}: schedule()`, until, sig === null || timeout ? READS_OWN : [sig.id],
+      `a wake_up of ${wq.name}${sig !== null ? ' or a signal' : ''}${timeout ? ' or the timeout' : ''}`);
     timedOut = timeout && !me.woken;
   }
 }

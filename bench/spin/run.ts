@@ -4,8 +4,9 @@
  * callers (Promela texts beside this file; mapcheck models in programs.ts / seed000-mini.ts).
  * SPIN runs as `spin -a -D<size>`, `gcc -O2 -DSAFETY` (partial-order reduction on: it is SPIN's
  * default) and `./pan`; its states stored and pan's elapsed time are read from pan's report.
- * mapcheck runs `explore(model, dpor)` to exhaustion in this process: once cold (V8 compiles the
- * code on the way), then, when that took under WARM_RERUN_S, warm. The warm figure is what the
+ * mapcheck runs `explore(model, dpor)` to exhaustion in this process: once as the first run of
+ * that size ("cold": V8 still compiles what the size newly needs; the smallest size is run once
+ * untimed before the family), then, when that took under WARM_RERUN_S, warm. The warm figure is what the
  * ratio uses, the counterpart of pan's time, which leaves out `spin -a` and gcc. Runs under a
  * second are the best of up to ten on both sides (V8 needs four or five runs of a size to reach
  * its optimized code; the machine is shared). Prints per size: executions and seconds (mapcheck,

@@ -216,6 +216,7 @@ function exploreWith(exec: Execution, model: AnyModel, sched: Scheduler, opts: E
     stats: { ...(sched.stats ? sched.stats() : {}), ...(blocked > 0 ? { blocked } : {}) }, audits: auditor?.audits ?? 0, brokenAssumption: broken,
     notes: [
       ...(broken !== null ? [`${sched.name}: ${broken}`] : []),
+      ...(sched.notes ? sched.notes().map((n) => `${sched.name}: ${n}`) : []),
       ...(short !== null ? [`determinism was checked on ${short} re-run(s) of the model's executions, fewer than the usual 32 (its executions are slow)`] : []),
     ],
   };

@@ -66,6 +66,10 @@ export abstract class OpEffects extends EnabledSet implements SchedulerView {
   abstract pending(tid: number): Op | undefined;
   abstract blockOf(obj: number): number;
   abstract observesEveryStep: boolean;
+  abstract peekCount: number;
+  abstract peekThread(k: number): number;
+  abstract peekObject(k: number): number;
+  abstract readonly weakMemory: boolean;
   abstract observed(obj: number): boolean;
 
   /** Site of the op being run now (for allocation / free records). */

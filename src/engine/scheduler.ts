@@ -36,6 +36,13 @@ export interface SchedulerView {
   readonly observesEveryStep: boolean;
   /** Is object `obj` read by a per-step invariant? (Every object when one does not say.) */
   observed(obj: number): boolean;
+  /** Reads of `.value` by thread code outside ops (peek.ts) so far in this execution. */
+  readonly peekCount: number;
+  /** The thread and the object of the `k`-th of those reads. */
+  peekThread(k: number): number;
+  peekObject(k: number): number;
+  /** True when a weak memory model (not SC) decides what reads return. */
+  readonly weakMemory: boolean;
 }
 
 /** How an execution ended, as strategies see it. */
@@ -76,6 +83,8 @@ export interface Scheduler {
   readonly within?: string | undefined;
   /** Extra counters for reports (e.g. DPOR's sleep-set-blocked executions). */
   stats?(): Record<string, number>;
+  /** What the user should know about how the strategy explored (a reduction it turned off). */
+  notes?(): readonly string[];
   /**
    * The independence relation the strategy's reduction relies on (DPOR): when present, the run's
    * audit (engine/audit.ts) checks on sampled executions that such ops really commute.

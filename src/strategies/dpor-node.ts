@@ -13,9 +13,12 @@
  * every enabled thread that is awake and not yet a branch here becomes a one-step branch, so the
  * sequences whose insertion the dropped branch made redundant are still covered.
  * Nodes are pooled and reset in place: the branch reuses them execution after execution.
+ * Under lock-aware folding a thread's event can be a whole critical section: `sections` keeps it
+ * for each thread explored here, since a sleeping thread's independence is judged by it.
  * Leaves out: the choice of the first thread of a fresh node and race handling (dpor.ts).
  */
 import { type Op, OpKind } from '../engine/ops.js';
+import type { Section } from './section.js';
 import { ThreadSet } from './thread-set.js';
 import { WakeupNode, firstThreads, sameOp } from './wakeup-tree.js';
 
@@ -40,6 +43,11 @@ export class DNode {
    * entries below the thread count at creation are meaningful; older ones are left to be overwritten.
    */
   readonly ops: (Op | undefined)[] = [];
+  /**
+   * The section each thread explored here ran as (section.ts), for the sleep set: a sleeping
+   * thread's next event is that whole section, not just its acquire. Undefined: one op.
+   */
+  readonly sections: (Section | undefined)[] = [];
   /** Branches still to explore here, leftmost first. */
   readonly wut: WakeupNode[] = [];
   /** Subtree of the branch being explored, for the next thread node (which consumes it); null once taken. */
@@ -68,6 +76,7 @@ export class DNode {
     this.follow = null;
     this.followValue = -1;
     if (this.valueFollow.length !== 0) this.valueFollow.length = 0;
+    if (this.sections.length !== 0) this.sections.length = 0;
     return this;
   }
 
@@ -95,6 +104,7 @@ export class DNode {
   take(c: WakeupNode, rest: WakeupNode[], from = 0): void {
     this.chosen = c.thread;
     this.chosenOp = this.ops[c.thread];
+    this.sections[c.thread] = undefined;
     this.sleep.delete(c.thread);
     this.done.add(c.thread);
     this.follow = c.children;
@@ -113,6 +123,7 @@ export class DNode {
   takeFree(p: number): void {
     this.chosen = p;
     this.chosenOp = this.ops[p];
+    this.sections[p] = undefined;
     this.done.add(p);
     this.follow = null;
     this.followValue = -1;

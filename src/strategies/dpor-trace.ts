@@ -21,10 +21,16 @@
  * of a heap block also reads the block (so a free is ordered against it), and when the model checks
  * invariants after every step, every state change also writes one model-wide object (so none of
  * them commute).
+ * With lock-aware folding (dpor.ts), an event can be a whole critical section (section.ts): its
+ * acquire is placed with the lock untouched (`addSection`), the ops it folds add their accesses to
+ * the same event (`extend`), and `closeSection` touches the lock at the end — as a read when the
+ * section folded (folded sections of a lock commute; an unfolded taker still races with them), as
+ * an ordinary acquire otherwise.
  * Leaves out: read-read commutation of shared lock acquires (treated as dependent: sound, a little
  * redundant).
  */
 import { type Op, OpKind, Access, accessOf } from '../engine/ops.js';
+import type { Ev, Section } from './section.js';
 
 /** Receives each race found: the earlier event and the later one (event indices). */
 export type RaceSink = (early: number, late: number) => void;
@@ -37,6 +43,8 @@ export class DporTrace {
   local = new Int32Array(64);
   /** Each event's op (a probe's too, at index `length`, until the next event overwrites it). */
   readonly ops: (Op | undefined)[] = [];
+  /** Each event that is a critical section (section.ts): its footprint; undefined for one op. */
+  readonly parts: (Section | undefined)[] = [];
   /** Each event's choose value (-1 for other ops, and for a probed choose that never ran). */
   value = new Int32Array(64);
   /** 1 for shared-mode (reader) lock acquires and releases. */
@@ -74,6 +82,60 @@ export class DporTrace {
     for (const r of this.reads) if (r !== undefined && r.length !== 0) r.length = 0;
     for (const r of this.writes) if (r !== undefined && r.length !== 0) r.length = 0;
     if (this.anyWaits.length !== 0) this.anyWaits.length = 0;
+  }
+
+  /** Event `i` as dependence sees it: its section, or its op. */
+  ev(i: number): Ev {
+    return this.parts[i] ?? (this.ops[i] as Op);
+  }
+
+  /**
+   * Append the acquire that opens section `sec`: like `add`, but the lock itself is not touched
+   * yet (`closeSection` does, once it is known whether the section folded).
+   */
+  addSection(tid: number, sec: Section, threads: number, analyze: boolean, sink: RaceSink): number {
+    this.deferLock = true;
+    const i = this.place(tid, sec.acquire, threads, analyze, true, -1);
+    this.deferLock = false;
+    this.parts[i] = sec;
+    this.value[i] = -1;
+    this.length = i + 1;
+    for (let k = 0; k < this.nFound; k++) sink(this.found[k] as number, i);
+    return i;
+  }
+
+  private deferLock = false;
+
+  /** Section event `i` of thread `tid` ran op `o` too (no other thread ran since `i`). */
+  extend(i: number, tid: number, o: Op, analyze: boolean, sink: RaceSink): void {
+    this.baseOf(tid, i);
+    this.nFound = 0;
+    this.touchAll(i, tid, o, analyze, -1);
+    for (let k = 0; k < this.nFound; k++) sink(this.found[k] as number, i);
+  }
+
+  /**
+   * Section event `i` ends. Folded (it reached its release with no scheduling point): the lock
+   * counts as read — ordered after the lock's last exclusive taker that held it across scheduling
+   * points, and before the next one, but not against other folded sections. Otherwise it is the
+   * ordinary acquire it started as.
+   */
+  closeSection(i: number, tid: number, folded: boolean, analyze: boolean, sink: RaceSink): void {
+    const o = this.ops[i] as Op;
+    const key = o.obj + 1;
+    this.baseOf(tid, i);
+    this.nFound = 0;
+    if (!folded) this.touch(i, tid, key, OpKind.Acquire, Access.Lock, analyze, true, -1);
+    else {
+      const lt = this.lastTaker[key] ?? -1;
+      if (analyze && lt >= 0 && this.unordered(lt, tid)) this.pushFound(lt);
+      const lw = this.lastWrite[key] ?? -1;
+      if (lw >= 0) this.joinFrom(i, lw);
+      const rs = this.reads[key];
+      if (rs) rs.push(i);
+      else this.reads[key] = [i];
+    }
+    for (let k = 0; k < this.nFound; k++) sink(this.found[k] as number, i);
   }
 
   /** Vector clock width: at least the number of threads seen so far. */
@@ -208,6 +270,7 @@ export class DporTrace {
     this.thread[i] = tid;
     this.local[i] = localIdx;
     this.ops[i] = o;
+    this.parts[i] = undefined;
     this.shared[i] = (o.kind === OpKind.Acquire || o.kind === OpKind.Release) && o.n === 1 ? 1 : 0;
     const base = this.base;
     for (let k = 0; k < w; k++) base[k] = c[me + k] as number;
@@ -238,17 +301,7 @@ export class DporTrace {
       const target = this.last[o.n ?? -1] ?? -1;
       if (target >= 0) this.joinFrom(i, target);
     } else if ((obj >= 0 && acc !== Access.None) || (o.kind === OpKind.Wait && o.reads !== undefined)) {
-      // Per-object state is kept under key obj + 1; key 0 is the whole model state (see below).
-      if (obj >= 0) this.touch(i, tid, obj + 1, o.kind, acc, analyze, commit, after);
-      // A wait also reads every object its condition declares.
-      const rs = o.kind === OpKind.Wait ? o.reads : undefined;
-      if (rs !== undefined) for (let k = 0; k < rs.length; k++) this.touch(i, tid, (rs[k] as number) + 1, o.kind, acc, analyze, commit, after);
-      // An access inside a heap block also reads the block, so a kfree (a write of the block)
-      // is ordered against every field access.
-      const blk = obj >= 0 ? this.blockOf(obj) : -1;
-      if (blk !== obj && blk >= 0) this.touch(i, tid, blk + 1, OpKind.Read, Access.Read, analyze, commit, after);
-      // Per-step invariants observe every intermediate state: then all state changes conflict.
-      if (this.everyStep && obj >= 0 && acc !== Access.Read && this.observed(obj)) this.touch(i, tid, 0, OpKind.Write, Access.Write, analyze, commit, after);
+      this.touchAll(i, tid, o, analyze, after, commit);
     }
     c[me + tid] = localIdx;
     if (commit) {
@@ -256,6 +309,23 @@ export class DporTrace {
       if (o.kind === OpKind.Spawn) this.spawnedBy[threads - 1] = i;
     }
     return i;
+  }
+
+  /** The per-object touches of op `o` as (part of) event `i`. */
+  private touchAll(i: number, tid: number, o: Op, analyze: boolean, after: number, commit = true): void {
+    const obj = o.obj;
+    const acc = accessOf(o.kind);
+    // Per-object state is kept under key obj + 1; key 0 is the whole model state (see below).
+    if (obj >= 0 && acc !== Access.None && !(this.deferLock && acc === Access.Lock)) this.touch(i, tid, obj + 1, o.kind, acc, analyze, commit, after);
+    // A wait also reads every object its condition declares.
+    const rs = o.kind === OpKind.Wait ? o.reads : undefined;
+    if (rs !== undefined) for (let k = 0; k < rs.length; k++) this.touch(i, tid, (rs[k] as number) + 1, o.kind, acc, analyze, commit, after);
+    // An access inside a heap block also reads the block, so a kfree (a write of the block)
+    // is ordered against every field access.
+    const blk = obj >= 0 && acc !== Access.None ? this.blockOf(obj) : -1;
+    if (blk !== obj && blk >= 0) this.touch(i, tid, blk + 1, OpKind.Read, Access.Read, analyze, commit, after);
+    // Per-step invariants observe every intermediate state: then all state changes conflict.
+    if (this.everyStep && obj >= 0 && acc !== Access.Read && acc !== Access.None && this.observed(obj)) this.touch(i, tid, 0, OpKind.Write, Access.Write, analyze, commit, after);
   }
 
   /** Race candidates and happens-before of event `i` accessing the object under `key`. */

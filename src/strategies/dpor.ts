@@ -31,13 +31,20 @@
  * checks the declaration at run time, wait-check.ts), and with every op when it declares nothing.
  * Thread sets (enabled, sleep, done, the threads of v) are `ThreadSet`s: one number up to 32
  * threads, extra words past that, so DPOR takes every thread count the engine does (MAX_THREADS).
+ * With `fold` (the 'dpor-fold' strategy), a critical section runs from its acquire to its release
+ * without scheduling points and is one event whose footprint is all its accesses (section.ts):
+ * folded sections of one lock commute unless their accesses conflict. Thread nodes, `eventNode`,
+ * `analyzeFrom` and `blockedAt` count trace events, which are then fewer than engine steps. The
+ * premise is checked (fold-guard.ts, `checkFold`); a break restarts the exploration with less
+ * folded and is named in `notes()`.
  * Leaves out: state caching, models whose state
  * depends on the creation order of threads spawned by different threads, and optimality for
  * `choose` (a wakeup sequence through a choose explores its other values as well).
  */
-import { type Op, OpKind } from '../engine/ops.js';
+import { type Op, OpKind, op } from '../engine/ops.js';
 import type { ExecutionOutcome, Scheduler, SchedulerView } from '../engine/scheduler.js';
-import { conflicts } from './conflicts.js';
+import { FoldGuard } from './fold-guard.js';
+import { Section, evConflicts, foldable } from './section.js';
 import { DNode } from './dpor-node.js';
 import { DporTrace } from './dpor-trace.js';
 import { NotDep } from './notdep.js';
@@ -48,8 +55,13 @@ import { WaitFallback } from './wait-fallback.js';
 import { ANY_VALUE, type WakeupNode, insertionPoint } from './wakeup-tree.js';
 
 
+export interface DporOptions {
+  /** Fold critical sections into single events (section.ts): the 'dpor-fold' strategy. */
+  readonly fold?: boolean;
+}
+
 export class DporScheduler implements Scheduler {
-  readonly name = 'dpor';
+  readonly name: string;
   readonly seed = 0;
   exhaustive = false;
   /** The branch: nodes[0 .. depth). Entries past depth are kept for reuse. */
@@ -71,6 +83,27 @@ export class DporScheduler implements Scheduler {
   /** Event index at which this execution became sleep-set blocked (Infinity when it is not). */
   private blockedAt = Infinity;
   private started = false;
+  /** The critical section being folded (section.ts), its thread and event; null when none. */
+  private fold: Section | null = null;
+  private foldTid = -1;
+  private foldEv = -1;
+  /** Fold critical sections at all (off: plain Optimal-DPOR). */
+  private readonly folding: boolean;
+  private readonly guard = new FoldGuard();
+  private restarts = 0;
+  /** Folding turned off for the rest of the run (see takePeeks). */
+  private foldingOff = false;
+
+  constructor(opts: DporOptions = {}) {
+    this.folding = opts.fold === true;
+    this.name = this.folding ? 'dpor-fold' : 'dpor';
+  }
+  /** Ops the scheduler saw run this execution (the trace has fewer events when sections fold). */
+  private seen = 0;
+  /** The locks each event's thread held when it ran (fold-guard.ts heldBy), while folding. */
+  private readonly heldAt: (readonly number[] | undefined)[] = [];
+  /** Peeks of this execution already handled (takePeeks). */
+  private peeksSeen = 0;
   private executions = 0;
   private blocked = 0;
   private divergences = 0;
@@ -85,6 +118,15 @@ export class DporScheduler implements Scheduler {
 
   beginExecution(): boolean {
     if (this.exhaustive) return false;
+    if (this.guard.restart) {
+      // Folding's premise broke: explore again from the root with less (or nothing) folded.
+      this.guard.restart = false;
+      this.restarts++;
+      this.depth = 0;
+      this.started = false;
+      this.analyzeFrom = 0;
+    }
+    this.guard.reset();
     if (this.started && !this.nextBranch()) {
       this.exhaustive = true;
       return false;
@@ -94,6 +136,9 @@ export class DporScheduler implements Scheduler {
     this.lastThreadNode = -1;
     this.lastValue = 0;
     this.blockedAt = Infinity;
+    this.fold = null;
+    this.seen = 0;
+    this.peeksSeen = 0;
     this.trace.reset();
     this.executions++;
     return true;
@@ -124,7 +169,7 @@ export class DporScheduler implements Scheduler {
   }
 
   pickThread(view: SchedulerView): number {
-    const step = view.stepIndex;
+    const step = this.trace.length;
     if (this.boundView !== view) {
       this.boundView = view;
       this.trace.blockOf = (obj) => view.blockOf(obj);
@@ -132,7 +177,13 @@ export class DporScheduler implements Scheduler {
       if (this.seq !== null) this.seq.view = view;
     }
     this.trace.everyStep = view.observesEveryStep;
-    if (step >= this.blockedAt) return continuation(view);
+    if (this.folding && view.peekCount !== this.peeksSeen) this.takePeeks(view);
+    if (this.fold !== null) {
+      const p = view.pending(this.foldTid);
+      if (p !== undefined && foldable(p, this.fold.acquire.obj)) return this.foldTid;
+      this.closeFold(false);
+    }
+    if (this.trace.length >= this.blockedAt) return continuation(view);
     const d = this.pos;
     const sig = viewSignature(view);
     let nd: DNode | undefined;
@@ -174,11 +225,14 @@ export class DporScheduler implements Scheduler {
     for (let i = 0; i < view.enabledCount; i++) enabled.add(view.enabled[i] as number);
     for (let t = 0; t < view.threadCount; t++) nd.ops[t] = view.pending(t);
     if (parent !== undefined && parent.chosenOp !== undefined) {
-      const ran = parent.chosenOp;
+      const ran = parent.sections[parent.chosen] ?? parent.chosenOp;
       const ps = parent.sleep;
       for (let q = ps.first(); q >= 0; q = ps.next(q + 1)) {
-        const qo = parent.ops[q];
-        if (qo !== undefined && !conflicts(qo, ran, view)) nd.sleep.add(q);
+        const qo = parent.sections[q] ?? parent.ops[q];
+        if (qo !== undefined && !evConflicts(qo, ran, view)) {
+          nd.sleep.add(q);
+          nd.sections[q] = parent.sections[q];
+        }
       }
     }
     const inherited = parent?.follow ?? null;
@@ -221,7 +275,7 @@ export class DporScheduler implements Scheduler {
   }
 
   pickValue(n: number, _tid: number, view: SchedulerView): number {
-    if (view.stepIndex >= this.blockedAt) return (this.lastValue = 0);
+    if (this.trace.length >= this.blockedAt) return (this.lastValue = 0);
     const d = this.pos;
     if (d < this.depth) {
       const nd = this.nodes[d] as DNode;
@@ -233,7 +287,7 @@ export class DporScheduler implements Scheduler {
       return (this.lastValue = nd.valueAt(nd.chosen));
     }
     const parent = this.nodes[this.lastThreadNode];
-    const nd = this.allocNode(n, -1 - n, view.stepIndex);
+    const nd = this.allocNode(n, -1 - n, this.trace.length);
     if (parent !== undefined && parent.followValue >= 0) {
       if (parent.followValue < n) nd.first = parent.followValue;
       else this.fallBack(parent);
@@ -243,10 +297,105 @@ export class DporScheduler implements Scheduler {
   }
 
   afterStep(tid: number, o: Op, view: SchedulerView): void {
-    const i = view.stepIndex - 1;
+    this.seen++;
+    const f = this.fold;
+    if (f !== null && tid === this.foldTid) {
+      this.guard.op(tid, o, false);
+      const i = this.foldEv;
+      if (o.kind === OpKind.Release && o.obj === f.acquire.obj) {
+        f.fold();
+        this.closeFold(true);
+      } else {
+        f.add(o);
+        this.trace.extend(i, tid, o, i >= this.analyzeFrom && i < this.blockedAt, this.sink);
+      }
+      return;
+    }
+    const i = this.trace.length;
     const analyze = i >= this.analyzeFrom && i < this.blockedAt;
-    this.trace.add(tid, o, view.threadCount, analyze, this.sink, o.kind === OpKind.Choose ? this.lastValue : -1);
+    if (this.folding) this.heldAt[i] = this.guard.heldBy(tid);
+    const opens = this.folding && !this.foldingOff && o.kind === OpKind.Acquire && o.n !== 1 && i < this.blockedAt && !view.observesEveryStep && !view.weakMemory && this.guard.allows(o);
+    if (this.folding) this.guard.op(tid, o, opens);
+    if (opens) {
+      const sec = new Section(o, true);
+      this.trace.addSection(tid, sec, view.threadCount, analyze, this.sink);
+      this.fold = sec;
+      this.foldTid = tid;
+      this.foldEv = i;
+    } else this.trace.add(tid, o, view.threadCount, analyze, this.sink, o.kind === OpKind.Choose ? this.lastValue : -1);
     this.lastValue = 0;
+  }
+
+  /**
+   * Reads of `.value` outside ops since the last step: inside the folded section they join its
+   * footprint (a read of the object), and the fold guard checks every one.
+   */
+  private takePeeks(view: SchedulerView): void {
+    const f = this.fold;
+    const tr = this.trace;
+    for (let k = this.peeksSeen; k < view.peekCount; k++) {
+      const t = view.peekThread(k);
+      const r = op.read(view.peekObject(k), 'a read of .value in thread code');
+      // The peek ran in the slice after its thread's last op: part of that op's event (or of the
+      // section being folded). Anything else (a spawned thread's prologue) stops folding.
+      const i = f !== null && t === this.foldTid ? this.foldEv : tr.length - 1;
+      if (i < 0 || tr.thread[i] !== t) {
+        if (!this.foldingOff) this.guard.reasons.push('folding off: a read of .value outside ops that is not part of its thread\'s last step');
+        this.foldingOff = true;
+        this.guard.restart = true;
+        continue;
+      }
+      if (i === this.foldEv && f !== null) f.add(r);
+      else {
+        let sec = tr.parts[i];
+        if (sec !== undefined) sec.add(r);
+        else tr.parts[i] = sec = Section.of(tr.ops[i] as Op, r);
+        // A sleeping thread's next event is all of it, peeks included (newNode's sleep check).
+        const nd = this.nodes[this.eventNode[i] as number];
+        if (nd !== undefined && nd.n === 0 && nd.chosen === t && nd.event === i) nd.sections[t] = sec;
+      }
+      tr.extend(i, t, r, i >= this.analyzeFrom && i < this.blockedAt, this.sink);
+    }
+    this.peeksSeen = view.peekCount;
+  }
+
+  /**
+   * Folding's premise on data (fold-guard.ts): a race between a section (folded, or with ops that
+   * ran folded) and an op of another thread that is not a section of the same lock, nor that
+   * lock's acquire or release, means the op could run inside the section.
+   */
+  private checkFold(e: number, late: number): void {
+    const tr = this.trace;
+    const a = tr.parts[e];
+    const b = tr.parts[late];
+    // A probe (a pending op that never ran) holds what its thread holds now.
+    const heldLate = late < tr.length ? this.heldAt[late] : this.guard.heldBy(tr.thread[late] as number);
+    if (a !== undefined && a.opened) this.premise(a, b ?? (tr.ops[late] as Op), heldLate ?? []);
+    if (b !== undefined && b.opened) this.premise(b, a ?? (tr.ops[e] as Op), this.heldAt[e] ?? []);
+  }
+
+  /** Section `s` races with `other`, whose thread held `held` then. */
+  private premise(s: Section, other: Op | Section, held: readonly number[]): void {
+    const lock = s.acquire.obj;
+    // An op of a thread holding the lock cannot run inside the section.
+    if (held.includes(lock)) return;
+    if (other instanceof Section) {
+      if (other.opened && other.acquire.obj === lock) return;
+      this.guard.broke(s.acquire.label, other.acquire.label, 'conflicts with them outside the lock');
+      return;
+    }
+    if ((other.kind === OpKind.Acquire || other.kind === OpKind.Release) && other.obj === lock) return;
+    this.guard.broke(s.acquire.label, other.label, 'conflicts with them outside the lock');
+  }
+
+  /** The section being folded ends: folded (its release ran) or not (an op that cannot fold). */
+  private closeFold(folded: boolean): void {
+    const f = this.fold as Section;
+    const i = this.foldEv;
+    this.fold = null;
+    this.trace.closeSection(i, this.foldTid, folded, i >= this.analyzeFrom && i < this.blockedAt, this.sink);
+    const nd = this.nodes[this.eventNode[i] as number];
+    if (nd !== undefined && nd.n === 0 && nd.chosen === this.foldTid) nd.sections[this.foldTid] = f;
   }
 
   /**
@@ -256,6 +405,7 @@ export class DporScheduler implements Scheduler {
    * top of the tree but no initial of it is enabled there, fall back to every enabled thread.
    */
   private race(e: number, late: number): void {
+    if (this.folding) this.checkFold(e, late);
     const nd = this.nodes[this.eventNode[e] as number];
     if (nd === undefined || nd.n !== 0) return;
     const v = (this.seq ??= new NotDep(this.boundView as SchedulerView));
@@ -263,7 +413,7 @@ export class DporScheduler implements Scheduler {
     const sl = nd.sleep;
     for (let q = sl.first(); q >= 0; q = sl.next(q + 1)) {
       const qo = nd.ops[q];
-      if (qo !== undefined && v.weakInitial(q, qo, ANY_VALUE)) return;
+      if (qo !== undefined && v.weakInitial(q, qo, ANY_VALUE, nd.sections[q])) return;
     }
     const at = insertionPoint(nd.wut, v);
     if (at === null) return;
@@ -308,13 +458,15 @@ export class DporScheduler implements Scheduler {
    * ops, as if the program exited there.
    */
   endExecution(outcome: ExecutionOutcome): void {
+    if (this.folding && this.view !== null && this.view.peekCount !== this.peeksSeen) this.takePeeks(this.view);
+    if (this.fold !== null) this.closeFold(false);
     const pendingWaits: number[] = [];
     const view = this.view;
     if (view !== null) for (let q = 0; q < view.threadCount; q++) if (view.pending(q)?.kind === OpKind.Wait) pendingWaits.push(q);
     this.analyseEnd(outcome);
     this.counts.waitFallbacks += this.waits.apply(this.trace, this.nodes, this.eventNode, Math.min(this.trace.length, this.blockedAt), pendingWaits);
     for (let d = 0; d < this.depth; d++) (this.nodes[d] as DNode).follow = null;
-    if (!this.hasBranch()) this.exhaustive = true;
+    if (!this.hasBranch() && !this.guard.restart) this.exhaustive = true;
   }
 
   /** Is any alternative left on the current branch? (nextBranch without moving.) */
@@ -326,10 +478,10 @@ export class DporScheduler implements Scheduler {
   private analyseEnd(outcome: ExecutionOutcome): void {
     const view = this.view;
     this.view = null;
-    if (view === null || outcome.steps > this.blockedAt) return;
+    if (view === null || this.trace.length > this.blockedAt) return;
     const tr = this.trace;
     const halting = outcome.halted ?? (outcome.violation !== null && outcome.violation.kind !== 'deadlock');
-    if (halting && tr.length < outcome.steps) {
+    if (halting && this.seen < outcome.steps) {
       const last = this.nodes[this.lastThreadNode];
       const o = last?.chosenOp;
       if (last === undefined || o === undefined || last.n !== 0) return;
@@ -375,15 +527,20 @@ export class DporScheduler implements Scheduler {
     }
   }
 
+  /** Why folding folded less than it could (dpor-fold), for the run's notes. */
+  notes(): readonly string[] {
+    return this.guard.reasons;
+  }
+
   /** The independence DPOR relies on (conflicts.ts), for the run's audit to check on the model. */
   independent(a: Op, b: Op, view: SchedulerView): boolean {
-    return !conflicts(a, b, view);
+    return !evConflicts(a, b, view);
   }
 
   stats(): Record<string, number> {
     return {
       traces: this.executions - this.blocked, sleepBlocked: this.blocked, divergences: this.divergences, depth: this.depth,
-      wakeupInserts: this.inserts, fallbacks: this.counts.fallbacks, wokenUp: this.counts.wokenUp, infeasible: this.counts.infeasible, waitFallbacks: this.counts.waitFallbacks,
+      wakeupInserts: this.inserts, ...(this.folding ? { foldRestarts: this.restarts } : {}), fallbacks: this.counts.fallbacks, wokenUp: this.counts.wokenUp, infeasible: this.counts.infeasible, waitFallbacks: this.counts.waitFallbacks,
     };
   }
 }

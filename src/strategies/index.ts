@@ -14,7 +14,7 @@ import { PortfolioScheduler } from './portfolio.js';
 import { PosScheduler } from './pos.js';
 import { RandomScheduler } from './random.js';
 
-export const STRATEGY_NAMES = ['random', 'pct', 'pos', 'dfs', 'delay', 'dpor', 'portfolio'] as const;
+export const STRATEGY_NAMES = ['random', 'pct', 'pos', 'dfs', 'delay', 'dpor', 'dpor-fold', 'portfolio'] as const;
 export type StrategyName = (typeof STRATEGY_NAMES)[number];
 
 export interface StrategyOptions {
@@ -39,6 +39,7 @@ registerStrategy('random', (o) => new RandomScheduler(o.seed ?? 1));
 registerStrategy('dfs', (o) => new DfsScheduler(o.preemptionBound));
 registerStrategy('delay', (o) => new DelayScheduler(o.delayBound));
 registerStrategy('dpor', () => new DporScheduler());
+registerStrategy('dpor-fold', () => new DporScheduler({ fold: true }));
 registerStrategy('pct', (o) => new PctScheduler(o.seed ?? 1, o.depth ?? 3));
 registerStrategy('pos', (o) => new PosScheduler(o.seed ?? 1));
 registerStrategy('portfolio', (o) => new PortfolioScheduler(o.seed ?? 1));

@@ -20,11 +20,14 @@
  * race allocates nothing until it adds a branch. An event is identified by its thread, op kind and
  * object (and a choose by its value): a branch of another execution whose thread's next op differs
  * (threads renumbered by a different spawn order, a different choose value) is not the same event.
+ * An event that is a folded critical section (section.ts) is dependent by its whole footprint
+ * (`DporTrace.ev`), and a sleeping thread or tree branch that ran one is compared by it.
  * Leaves out: checking that v can run (a blocked waiter or lock makes v infeasible; the scheduler
  * falls back when following it fails) and thread renumbering (such branches just do not match).
  */
 import { type Op, OpKind } from '../engine/ops.js';
-import { type DependenceView, conflicts } from './conflicts.js';
+import type { DependenceView } from './conflicts.js';
+import { type Ev, Section, evConflicts } from './section.js';
 import type { DporTrace } from './dpor-trace.js';
 import { ThreadSet } from './thread-set.js';
 import { ANY_VALUE, WakeupNode, type WakeupSequence, sameOp } from './wakeup-tree.js';
@@ -35,9 +38,9 @@ export interface StartPoint {
 }
 
 /** Do two ops of different threads `ta`, `tb` fail to commute (sleep sets' notion, plus joins)? */
-export function dependentOps(a: Op, ta: number, b: Op, tb: number, view: DependenceView): boolean {
-  if (conflicts(a, b, view)) return true;
-  return (a.kind === OpKind.Join && a.n === tb) || (b.kind === OpKind.Join && b.n === ta);
+export function dependentOps(a: Ev, ta: number, b: Ev, tb: number, view: DependenceView): boolean {
+  if (evConflicts(a, b, view)) return true;
+  return (!(a instanceof Section) && a.kind === OpKind.Join && a.n === tb) || (!(b instanceof Section) && b.kind === OpKind.Join && b.n === ta);
 }
 
 export class NotDep implements WakeupSequence {
@@ -101,13 +104,13 @@ export class NotDep implements WakeupSequence {
     for (let q = ts.first(); q >= 0; q = ts.next(q + 1)) lc[q] = 0;
     const late = this.late;
     const tl = tr.thread[late] as number;
-    const ol = tr.ops[late] as Op;
+    const ol = tr.ev(late);
     const spawn = tr.spawnOf(tl);
     const after = tr.probeAfter;
     for (let i = 0; i < this.n - 1; i++) {
       const z = this.ev[i] as number;
       const tz = tr.thread[z] as number;
-      if (tz !== tl && z !== spawn && z !== after && !dependentOps(tr.ops[z] as Op, tz, ol, tl, this.view)) continue;
+      if (tz !== tl && z !== spawn && z !== after && !dependentOps(tr.ev(z), tz, ol, tl, this.view)) continue;
       for (let q = ts.first(); q >= 0; q = ts.next(q + 1)) {
         const c = tr.at(z, q);
         if (c > (lc[q] as number)) lc[q] = c;
@@ -124,7 +127,7 @@ export class NotDep implements WakeupSequence {
     return this.tr as DporTrace;
   }
 
-  weakInitial(t: number, op: Op, value: number): boolean {
+  weakInitial(t: number, op: Op, value: number, section?: Section): boolean {
     const tr = this.trace();
     if (this.threads.has(t)) {
       const x = this.ev[this.first[t] as number] as number;
@@ -136,7 +139,7 @@ export class NotDep implements WakeupSequence {
     for (let i = 0; i < this.n; i++) {
       if (this.gone[i] === 1) continue;
       const y = this.ev[i] as number;
-      if (dependentOps(op, t, tr.ops[y] as Op, tr.thread[y] as number, this.view)) return false;
+      if (dependentOps(section ?? op, t, tr.ev(y), tr.thread[y] as number, this.view)) return false;
     }
     return true;
   }
@@ -188,7 +191,7 @@ export class NotDep implements WakeupSequence {
     const put = (i: number): void => {
       const tr = this.trace();
       const x = this.ev[i] as number;
-      const node = new WakeupNode(tr.thread[x] as number, tr.ops[x] as Op, tr.value[x] as number);
+      const node = new WakeupNode(tr.thread[x] as number, tr.ops[x] as Op, tr.value[x] as number, false, tr.parts[x]);
       level.push(node);
       level = node.children;
     };

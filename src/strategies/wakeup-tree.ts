@@ -21,6 +21,7 @@
  * any check that a branch can actually run (blocking ops can make it fail; dpor-node.ts falls back).
  */
 import type { Op } from '../engine/ops.js';
+import type { Section } from './section.js';
 import type { ThreadSet } from './thread-set.js';
 
 /** A choose value that matches any value (a sleeping thread covers every value of its choose). */
@@ -34,7 +35,7 @@ export class WakeupNode {
    * one-step branch added by a source-set fallback ("explore this thread here"), which covers
    * nothing by itself: a sequence reaching it as a leaf is grafted under it instead of dropped.
    */
-  constructor(readonly thread: number, readonly op: Op, readonly value: number, readonly weak = false) {}
+  constructor(readonly thread: number, readonly op: Op, readonly value: number, readonly weak = false, readonly section: Section | undefined = undefined) {}
 }
 
 /** Same event of the same thread: op kind, object and parameter agree. */
@@ -48,7 +49,7 @@ export interface WakeupSequence {
    * Is thread `t`, whose next op here is `op` (choose value `value`, or ANY_VALUE), a weak initial
    * of what is left of v? Does not consume anything.
    */
-  weakInitial(t: number, op: Op, value: number): boolean;
+  weakInitial(t: number, op: Op, value: number, section?: Section): boolean;
   /** Remove `t`'s first event from what is left (nothing when `t` has no event left). */
   consume(t: number): void;
   /** Events left. */
@@ -66,7 +67,7 @@ export function insertionPoint(root: WakeupNode[], v: WakeupSequence): WakeupNod
   for (;;) {
     let next: WakeupNode | undefined;
     for (const c of level) {
-      if (v.weakInitial(c.thread, c.op, c.value)) {
+      if (v.weakInitial(c.thread, c.op, c.value, c.section)) {
         next = c;
         break;
       }

@@ -35,12 +35,12 @@ export interface Run {
 
 const AUDIT_KINDS = new Set(['nondeterminism', 'independence', 'usage']);
 
-export function runOne(m: AnyModel, prog: Program, strategy: 'dfs' | 'dpor', continueAfterViolation: boolean, maxExecutions: number): Run {
+export function runOne(m: AnyModel, prog: Program, strategy: 'dfs' | 'dpor' | 'dpor-fold', continueAfterViolation: boolean, maxExecutions: number): Run {
   const key = JSON.stringify(prog);
   finalStates.delete(key);
   const kinds = new Set<string>();
-  const r = explore(m, strategy === 'dfs' ? new DfsScheduler() : new DporScheduler(), {
-    scenario: prog as unknown as Json, maxExecutions, continueAfterViolation, audit: strategy === 'dpor',
+  const r = explore(m, strategy === 'dfs' ? new DfsScheduler() : new DporScheduler({ fold: strategy === 'dpor-fold' }), {
+    scenario: prog as unknown as Json, maxExecutions, continueAfterViolation, audit: strategy !== 'dfs',
     onExecution: (e) => { for (const v of e.violations) kinds.add(v.kind); },
   });
   const finals = [...(finalStates.get(key) ?? [])].sort();
@@ -62,9 +62,9 @@ export type Verdict =
 const same = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
 
 /** Compare DPOR with the DFS reference `ref` (DFS past violations on the same model). */
-function compare(cfg: Config, m: AnyModel, prog: Program, ref: Run, budget: number): Verdict {
+function compare(cfg: Config, m: AnyModel, prog: Program, ref: Run, budget: number, dpor: 'dpor' | 'dpor-fold'): Verdict {
   const past = cfg !== 'first-violation' && cfg !== 'step-first-violation';
-  const d = runOne(m, prog, 'dpor', past, budget);
+  const d = runOne(m, prog, dpor, past, budget);
   if (!d.exhaustive && d.note !== null && cfg === 'hostile') return { kind: 'refused', reason: d.note.slice(0, 60) };
   if (past) {
     if (!d.exhaustive) return { kind: 'disagree', detail: `dpor not exhaustive after ${d.executions} executions (${d.note ?? 'no reason given'})` };
@@ -94,11 +94,11 @@ export function nondeterministic(prog: Program): Program {
  * Check `prog` in configuration `cfg`; `refs` caches the DFS references per model (one program is
  * checked in several configurations).
  */
-export function checkConfig(cfg: Config, prog: Program, refs: Map<AnyModel, Run>, budget: number): Verdict {
+export function checkConfig(cfg: Config, prog: Program, refs: Map<AnyModel, Run>, budget: number, dpor: 'dpor' | 'dpor-fold' = 'dpor'): Verdict {
   if (cfg === 'nondeterministic') {
     const p = nondeterministic(prog);
     for (const past of [true, false]) {
-      const d = runOne(programModel, p, 'dpor', past, budget);
+      const d = runOne(programModel, p, dpor, past, budget);
       if (d.exhaustive) return { kind: 'disagree', detail: `a Math.random() program called exhaustive by dpor (continueAfterViolation ${past}) after ${d.executions} executions` };
     }
     return { kind: 'refused', reason: 'nondeterminism' };
@@ -110,5 +110,5 @@ export function checkConfig(cfg: Config, prog: Program, refs: Map<AnyModel, Run>
     refs.set(m, ref);
   }
   if (!ref.exhaustive) return { kind: 'skipped' };
-  return compare(cfg, m, prog, ref, budget);
+  return compare(cfg, m, prog, ref, budget, dpor);
 }

@@ -6,7 +6,8 @@
  * (reads outside ops) and a nondeterministic one (Math.random()). Program i is generated from seed
  * LONG_SEED + i, so any one can be regenerated alone.
  * Environment: LONG_PROGRAMS (default 20000), LONG_MINUTES (a time limit: stop early and say how
- * many ran; default none), LONG_SEED (default 1), LONG_OUT (also write the summary to this file).
+ * many ran; default none), LONG_SEED (default 1), LONG_OUT (also write the summary to this file),
+ * LONG_FOLD=1 (check dpor-fold, the lock-aware folding, instead of dpor).
  * Prints, per configuration: programs run, agreements, refusals (DPOR declined to call the run
  * exhaustive, with the reason), skips (DFS over its budget), disagreements; and each disagreement
  * with its seed and program JSON. Fails (exit 1) on any disagreement.
@@ -24,6 +25,8 @@ const PROGRAMS = Number(process.env['LONG_PROGRAMS'] ?? 20_000);
 const MINUTES = Number(process.env['LONG_MINUTES'] ?? Infinity);
 const SEED = Number(process.env['LONG_SEED'] ?? 1);
 const OUT = process.env['LONG_OUT'];
+/** LONG_FOLD=1: check the 'dpor-fold' strategy (lock-aware folding) instead of plain DPOR. */
+const DPOR = process.env['LONG_FOLD'] === '1' ? 'dpor-fold' : 'dpor';
 const BUDGET = 200_000;
 
 const SHAPE = { maxThreads: 5, maxOps: 8 } as const;
@@ -54,7 +57,7 @@ it(`DPOR agrees with DFS on ${PROGRAMS} random programs in every configuration`,
     const refs = new Map<AnyModel, Run>();
     for (const cfg of CONFIGS) {
       const p = cfg === 'hostile' ? generate(hostile, seed) : prog;
-      const v = checkConfig(cfg, p, cfg === 'hostile' ? new Map() : refs, BUDGET);
+      const v = checkConfig(cfg, p, cfg === 'hostile' ? new Map() : refs, BUDGET, DPOR);
       const t = tally.get(cfg) as Tally;
       t.run++;
       if (v.kind === 'agree') t.agree++;

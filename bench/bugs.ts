@@ -27,7 +27,7 @@ export interface BugRow {
 export interface ProofRow {
   readonly model: string;
   readonly scenario: string;
-  readonly strategy: 'dpor' | 'dfs';
+  readonly strategy: 'dpor' | 'dpor-fold' | 'dfs';
   readonly preemptionBound: number | null;
   readonly executions: number;
   readonly ms: number;

@@ -164,7 +164,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     if (out.proofs.length) {
       o.log('== the fixed variants\' CI-tier proofs at their stated bounds (npm run prove runs every tier)');
       for (const p of out.proofs) {
-        const how = p.strategy === 'dfs' ? `DFS pb ${p.preemptionBound}` : 'DPOR';
+        const how = p.strategy === 'dfs' ? `DFS pb ${p.preemptionBound}` : p.strategy === 'dpor-fold' ? 'DPOR-fold' : 'DPOR';
         o.log(`  ${p.model.padEnd(24)} ${p.scenario.padEnd(20)} ${how.padEnd(9)} ${p.executions} executions ${p.ms.toFixed(0)} ms ${p.exhaustive ? 'exhaustive' : 'NOT exhaustive'}${p.violation ? ` VIOLATION ${p.violation}` : ''}`);
       }
     }

@@ -33,7 +33,7 @@ const QUICK: readonly (readonly [string, string])[] = [
 ];
 
 function run(m: AnyModel, p: ProofSpec, memoryModel: 'sc' | 'lkmm', budget: number): { executions: number; ms: number; exhaustive: boolean; blocked: number; violation: string | null } {
-  const sched = p.strategy === 'dfs' ? makeStrategy('dfs', { preemptionBound: p.preemptionBound ?? 0 }) : makeStrategy('dpor');
+  const sched = p.strategy === 'dfs' ? makeStrategy('dfs', { preemptionBound: p.preemptionBound ?? 0 }) : makeStrategy(p.strategy ?? 'dpor');
   const t0 = performance.now();
   const r = explore(m, sched, { scenario: p.scenario, maxExecutions: budget, memoryModel, audit: false });
   const v = r.finding?.violation;
@@ -51,7 +51,7 @@ export function lkmmSeedsBench(o: BenchOptions, out: BenchReport): void {
       const sc = run(m, p, 'sc', p.maxExecutions ?? 1_000_000);
       clearLkmmVerdicts();
       const lk = run(m, p, 'lkmm', Math.max(5000, 2 * sc.executions));
-      const bound = p.strategy === 'dfs' ? `DFS pb ${p.preemptionBound ?? 0}` : 'DPOR';
+      const bound = p.strategy === 'dfs' ? `DFS pb ${p.preemptionBound ?? 0}` : p.strategy === 'dpor-fold' ? 'DPOR-fold' : 'DPOR';
       rows.push({ model: m.name, scenario: p.scenario, bound, scExec: sc.executions, scMs: sc.ms, lkmmExec: lk.executions, lkmmMs: lk.ms, lkmmBlocked: lk.blocked, exhaustive: lk.exhaustive, violation: lk.violation });
       const ratio = lk.exhaustive && sc.exhaustive
         ? `lkmm/sc: executions ${(lk.executions / sc.executions).toFixed(2)}x, time ${(lk.ms / Math.max(sc.ms, 0.1)).toFixed(1)}x`

@@ -12,7 +12,7 @@ import { type AnyModel, type ExpectedBug, type ProofSpec, explore, makeStrategy,
 export interface ProofRun {
   readonly model: string;
   readonly scenario: string;
-  readonly strategy: 'dpor' | 'dfs';
+  readonly strategy: 'dpor' | 'dpor-fold' | 'dfs';
   readonly preemptionBound: number | null;
   readonly tier: 'ci' | 'prove';
   readonly threads: number | null;
@@ -41,7 +41,7 @@ export function proofShape(model: AnyModel, scenario: string): { threads: number
 export function runProof(model: AnyModel, p: ProofSpec): ProofRun {
   const strategy = p.strategy ?? 'dpor';
   const budget = p.maxExecutions ?? PROOF_BUDGET;
-  const sched = strategy === 'dfs' ? makeStrategy('dfs', { preemptionBound: p.preemptionBound ?? 0 }) : makeStrategy('dpor');
+  const sched = strategy === 'dfs' ? makeStrategy('dfs', { preemptionBound: p.preemptionBound ?? 0 }) : makeStrategy(strategy);
   const t0 = performance.now();
   const r = explore(model, sched, { scenario: p.scenario, maxExecutions: budget });
   const seconds = (performance.now() - t0) / 1000;
@@ -55,7 +55,7 @@ export function runProof(model: AnyModel, p: ProofSpec): ProofRun {
 
 /** One line for a proof run. */
 export function proofLine(r: ProofRun): string {
-  const bound = r.strategy === 'dfs' ? `DFS pb ${r.preemptionBound}` : 'DPOR';
+  const bound = r.strategy === 'dfs' ? `DFS pb ${r.preemptionBound}` : r.strategy === 'dpor-fold' ? 'DPOR-fold' : 'DPOR';
   const shape = r.threads === null ? '' : ` ${r.threads} thr${r.sessions === null ? '' : ` x ${r.sessions} sess`}`;
   const rec = r.recorded !== null && r.recorded !== r.executions ? ` (recorded ${r.recorded})` : '';
   const verdict = r.ok ? 'exhaustive, no violation' : r.violation ? `VIOLATION ${r.violation}` : `NOT exhaustive within ${r.budget}`;

@@ -30,7 +30,7 @@ const on = (v: string | undefined): boolean => v !== undefined && v !== '' && v 
 export const LONG = on(process.env.MAPCHECK_LONG);
 export const PROVE = on(process.env.MAPCHECK_PROVE);
 
-const boundOf = (p: ProofSpec): string => (p.strategy === 'dfs' ? `DFS, preemption bound ${p.preemptionBound ?? 0}` : 'DPOR');
+const boundOf = (p: ProofSpec): string => (p.strategy === 'dfs' ? `DFS, preemption bound ${p.preemptionBound ?? 0}` : p.strategy === 'dpor-fold' ? 'DPOR, sections folded' : 'DPOR');
 
 /** One vitest case per stated proof of `model` (tier 'prove' only under MAPCHECK_PROVE=1). */
 export function proofSuite(model: AnyModel): void {

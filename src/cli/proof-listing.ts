@@ -15,7 +15,7 @@ export interface ProofListing {
   /** DFS: the preemption bound; DPOR (exhaustive): null. */
   readonly preemptionBound: number | null;
   readonly executions: number | null;
-  readonly strategy: 'dpor' | 'dfs';
+  readonly strategy: 'dpor' | 'dpor-fold' | 'dfs';
   readonly tier: 'ci' | 'prove';
 }
 

@@ -62,8 +62,12 @@ export interface ExpectedBug {
 /** A scenario a fixed variant is proved on, and the bound of the proof. */
 export interface ProofSpec {
   readonly scenario: string;
-  /** 'dpor' (default), or 'dfs' with an explicit preemption bound where DPOR cannot finish. */
-  readonly strategy?: 'dpor' | 'dfs';
+  /**
+   * 'dpor' (default); 'dpor-fold' (DPOR with lock-aware folding of critical sections, for
+   * scenarios whose lock orders plain DPOR cannot exhaust); or 'dfs' with an explicit preemption
+   * bound where neither can finish.
+   */
+  readonly strategy?: 'dpor' | 'dpor-fold' | 'dfs';
   /** DFS: every schedule with at most this many preemptions. */
   readonly preemptionBound?: number;
   /** The budget within which the proof must be exhaustive (default 1 000 000). */

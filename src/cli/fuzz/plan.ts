@@ -40,7 +40,7 @@ export interface ChunkSpec {
  * continues where the last chunk stopped instead of restarting (the portfolio holds a DPOR too).
  * Its random parts then follow the seed of the target's first chunk in that worker.
  */
-export const SYSTEMATIC = new Set(['dfs', 'delay', 'dpor', 'portfolio']);
+export const SYSTEMATIC = new Set(['dfs', 'delay', 'dpor', 'dpor-fold', 'portfolio']);
 
 function globToRegExp(g: string): RegExp {
   const esc = g.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');

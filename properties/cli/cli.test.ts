@@ -99,6 +99,17 @@ export const models = [defineModel({
     expect(text.out).toMatch(/\d+ distinct bug\(s\), worst first:/);
   }, 120_000);
 
+  it('check --strategy dpor-fold: exhaustive, and the note says which sections stopped folding and why', () => {
+    const r = run('check', 'ioremap-reuse/fixed', '--scenario', 'map-fails', '--strategy', 'dpor-fold', '--budget', '100000', '--json', '--no-report');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out) as { exhaustive: boolean; strategy: string; notes?: string[]; stats: Record<string, number> };
+    expect(j).toMatchObject({ strategy: 'dpor-fold', exhaustive: true });
+    expect(j.stats['foldRestarts']).toBe(1);
+    expect(j.notes?.join(' ')).toContain("dpor-fold: sections opened at 'find_vm_area_paddr: spin_lock(&vmap_area_lock)' no longer fold");
+    const text = run('check', 'ioremap-reuse/fixed', '--scenario', 'map-fails', '--strategy', 'dpor-fold', '--budget', '100000', '--no-report');
+    expect(text.out).toContain('  note: dpor-fold: sections opened at');
+  }, 120_000);
+
   it('check --strategy delay --delay-bound K: exhaustive "within K delays" only when the bound cut schedules off, and its token replays', () => {
     const r = run('check', 'litmus/readers', '--strategy', 'delay', '--delay-bound', '1', '--json');
     expect(r.code).toBe(0);

@@ -30,6 +30,7 @@ export class ScheduleTap implements Scheduler {
   readonly endExecution?: (outcome: ExecutionOutcome) => void;
   readonly stats?: () => Record<string, number>;
   readonly independent?: (a: Op, b: Op, view: SchedulerView) => boolean;
+  readonly notes?: () => readonly string[];
   private n = 0;
 
   constructor(private readonly inner: Scheduler, private readonly buf: Int32Array) {
@@ -38,6 +39,7 @@ export class ScheduleTap implements Scheduler {
     if (inner.stats) this.stats = inner.stats.bind(inner);
     // The audit's swap check asks the strategy which ops it treats as independent (audit.ts).
     if (inner.independent) this.independent = inner.independent.bind(inner);
+    if (inner.notes) this.notes = inner.notes.bind(inner);
   }
 
   get name(): string {

@@ -48,6 +48,14 @@ export class Section {
     this.fp = null;
   }
 
+  /** Locks taken inside the section and not yet released there (their acquires). */
+  readonly nested: Op[] = [];
+
+  /** A lock taken and released inside the section: in the footprint it is only read. */
+  foldedNested(acq: Op): void {
+    this.add(op.read(acq.obj, acq.label));
+  }
+
   /** The section reached its release with no scheduling point. */
   fold(): void {
     this.closedFolded = true;
@@ -69,13 +77,23 @@ export class Section {
 /** An event as dependence sees it: one op, or a section. */
 export type Ev = Op | Section;
 
-/** May op `o` run inside a folded section of `lock` (no scheduling point before it)? */
-export function foldable(o: Op, lock: number): boolean {
+/**
+ * May op `o` run inside folded section `s` (no scheduling point before it)? Accesses, allocations,
+ * frees, device accesses and (SC) fences; the section's release; and an exclusive acquire of another
+ * lock (a nested section: the scheduler also requires it free) and its release.
+ */
+export function foldable(o: Op, s: Section): boolean {
+  const lock = s.acquire.obj;
   switch (o.kind) {
     case OpKind.Read: case OpKind.Write: case OpKind.Rmw: case OpKind.PlainRead: case OpKind.PlainWrite:
-      return o.obj !== lock;
+    case OpKind.Alloc: case OpKind.Free: case OpKind.Device:
+      return o.obj !== lock && !s.nested.some((a) => a.obj === o.obj);
+    case OpKind.Fence:
+      return true;
     case OpKind.Release:
-      return o.obj === lock && o.n !== 1;
+      return o.n !== 1 && (o.obj === lock ? s.nested.length === 0 : s.nested.some((a) => a.obj === o.obj));
+    case OpKind.Acquire:
+      return o.n !== 1 && o.obj !== lock && !s.nested.some((a) => a.obj === o.obj);
     default:
       return false;
   }

@@ -118,11 +118,10 @@ export class DporTrace {
    * Section event `i` ends. Folded (it reached its release with no scheduling point): the lock
    * counts as read — ordered after the lock's last exclusive taker that held it across scheduling
    * points, and before the next one, but not against other folded sections. Otherwise it is the
-   * ordinary acquire it started as. `lock`: the section's own lock, or one taken inside it (a nested
-   * section folded with it).
+   * ordinary acquire it started as.
    */
-  closeSection(i: number, tid: number, folded: boolean, analyze: boolean, sink: RaceSink, lock = (this.ops[i] as Op).obj): void {
-    const key = lock + 1;
+  closeSection(i: number, tid: number, folded: boolean, analyze: boolean, sink: RaceSink): void {
+    const key = (this.ops[i] as Op).obj + 1;
     this.baseOf(tid, i);
     this.nFound = 0;
     if (!folded) this.touch(i, tid, key, OpKind.Acquire, Access.Lock, analyze, true, -1);

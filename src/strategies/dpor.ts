@@ -180,7 +180,7 @@ export class DporScheduler implements Scheduler {
     if (this.folding && view.peekCount !== this.peeksSeen) this.takePeeks(view);
     if (this.fold !== null) {
       const p = view.pending(this.foldTid);
-      if (p !== undefined && foldable(p, this.fold) && (p.kind !== OpKind.Acquire || (view.isEnabled(this.foldTid) && this.guard.allows(p)))) return this.foldTid;
+      if (p !== undefined && foldable(p, this.fold)) return this.foldTid;
       this.closeFold(false);
     }
     if (this.trace.length >= this.blockedAt) return continuation(view);
@@ -300,20 +300,11 @@ export class DporScheduler implements Scheduler {
     this.seen++;
     const f = this.fold;
     if (f !== null && tid === this.foldTid) {
-      this.guard.op(tid, o, o.kind === OpKind.Acquire);
+      this.guard.op(tid, o, false);
       const i = this.foldEv;
       if (o.kind === OpKind.Release && o.obj === f.acquire.obj) {
         f.fold();
         this.closeFold(true);
-      } else if (o.kind === OpKind.Acquire) {
-        // A nested section: its lock is touched when it ends (read if it ends inside this fold).
-        f.nested.push(o);
-      } else if (o.kind === OpKind.Release) {
-        const k = f.nested.findIndex((a) => a.obj === o.obj);
-        const acq = f.nested[k] as Op;
-        f.nested.splice(k, 1);
-        f.foldedNested(acq);
-        this.trace.closeSection(i, tid, true, i >= this.analyzeFrom && i < this.blockedAt, this.sink, o.obj);
       } else {
         f.add(o);
         this.trace.extend(i, tid, o, i >= this.analyzeFrom && i < this.blockedAt, this.sink);
@@ -386,9 +377,6 @@ export class DporScheduler implements Scheduler {
   /** Section `s` races with `other`, whose thread held `held` then. */
   private premise(s: Section, other: Op | Section, held: readonly number[]): void {
     const lock = s.acquire.obj;
-    // A race over a lock taken inside the section (read there) with that lock's own acquire or
-    // release elsewhere is a race of lock orders, not a premise break.
-    if (!(other instanceof Section) && (other.kind === OpKind.Acquire || other.kind === OpKind.Release) && other.obj !== lock && s.footprint().some((o) => o.obj === other.obj && o.kind === OpKind.Read)) return;
     // An op of a thread holding the lock cannot run inside the section.
     if (held.includes(lock)) return;
     if (other instanceof Section) {
@@ -405,14 +393,7 @@ export class DporScheduler implements Scheduler {
     const f = this.fold as Section;
     const i = this.foldEv;
     this.fold = null;
-    const analyze = i >= this.analyzeFrom && i < this.blockedAt;
-    // Locks taken inside and still held: ordinary acquires (held across scheduling points now).
-    for (const acq of f.nested) {
-      f.add(acq);
-      this.trace.closeSection(i, this.foldTid, false, analyze, this.sink, acq.obj);
-    }
-    f.nested.length = 0;
-    this.trace.closeSection(i, this.foldTid, folded, analyze, this.sink);
+    this.trace.closeSection(i, this.foldTid, folded, i >= this.analyzeFrom && i < this.blockedAt, this.sink);
     const nd = this.nodes[this.eventNode[i] as number];
     if (nd !== undefined && nd.n === 0 && nd.chosen === this.foldTid) nd.sections[this.foldTid] = f;
   }

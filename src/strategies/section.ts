@@ -48,13 +48,6 @@ export class Section {
     this.fp = null;
   }
 
-  /** Locks taken inside the section and not yet released there (their acquires). */
-  readonly nested: Op[] = [];
-
-  /** A lock taken and released inside the section: in the footprint it is only read. */
-  foldedNested(acq: Op): void {
-    this.add(op.read(acq.obj, acq.label));
-  }
 
   /** The section reached its release with no scheduling point. */
   fold(): void {
@@ -79,21 +72,21 @@ export type Ev = Op | Section;
 
 /**
  * May op `o` run inside folded section `s` (no scheduling point before it)? Accesses, allocations,
- * frees, device accesses and (SC) fences; the section's release; and an exclusive acquire of another
- * lock (a nested section: the scheduler also requires it free) and its release.
+ * frees, device accesses and (SC) fences, none of which can block, and the section's release. Not
+ * a nested acquire: it can block, and a thread that takes that lock between the two acquires
+ * (AB-BA) deadlocks only if it runs there (Lipton's reduction keeps halting states only when nothing
+ * after the first step of a folded block can block).
  */
 export function foldable(o: Op, s: Section): boolean {
   const lock = s.acquire.obj;
   switch (o.kind) {
     case OpKind.Read: case OpKind.Write: case OpKind.Rmw: case OpKind.PlainRead: case OpKind.PlainWrite:
     case OpKind.Alloc: case OpKind.Free: case OpKind.Device:
-      return o.obj !== lock && !s.nested.some((a) => a.obj === o.obj);
+      return o.obj !== lock;
     case OpKind.Fence:
       return true;
     case OpKind.Release:
-      return o.n !== 1 && (o.obj === lock ? s.nested.length === 0 : s.nested.some((a) => a.obj === o.obj));
-    case OpKind.Acquire:
-      return o.n !== 1 && o.obj !== lock && !s.nested.some((a) => a.obj === o.obj);
+      return o.n !== 1 && o.obj === lock;
     default:
       return false;
   }

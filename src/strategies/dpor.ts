@@ -35,16 +35,16 @@
  * without scheduling points and is one event whose footprint is all its accesses (section.ts):
  * folded sections of one lock commute unless their accesses conflict. Thread nodes, `eventNode`,
  * `analyzeFrom` and `blockedAt` count trace events, which are then fewer than engine steps. The
- * premise is checked (fold-guard.ts, `checkFold`); a break restarts the exploration with less
- * folded and is named in `notes()`.
+ * premise is checked (fold.ts, fold-guard.ts); a break restarts the exploration with less folded
+ * and is named in `notes()`.
  * Leaves out: state caching, models whose state
  * depends on the creation order of threads spawned by different threads, and optimality for
  * `choose` (a wakeup sequence through a choose explores its other values as well).
  */
-import { type Op, OpKind, op } from '../engine/ops.js';
+import { type Op, OpKind } from '../engine/ops.js';
 import type { ExecutionOutcome, Scheduler, SchedulerView } from '../engine/scheduler.js';
-import { FoldGuard } from './fold-guard.js';
-import { Section, evConflicts, foldable } from './section.js';
+import { Folding } from './fold.js';
+import { evConflicts } from './section.js';
 import { DNode } from './dpor-node.js';
 import { DporTrace } from './dpor-trace.js';
 import { NotDep } from './notdep.js';
@@ -83,27 +83,20 @@ export class DporScheduler implements Scheduler {
   /** Event index at which this execution became sleep-set blocked (Infinity when it is not). */
   private blockedAt = Infinity;
   private started = false;
-  /** The critical section being folded (section.ts), its thread and event; null when none. */
-  private fold: Section | null = null;
-  private foldTid = -1;
-  private foldEv = -1;
-  /** Fold critical sections at all (off: plain Optimal-DPOR). */
-  private readonly folding: boolean;
-  private readonly guard = new FoldGuard();
-  private restarts = 0;
-  /** Folding turned off for the rest of the run (see takePeeks). */
-  private foldingOff = false;
+  /** Lock-aware folding (fold.ts); null: plain Optimal-DPOR. */
+  private readonly folding: Folding | null;
 
   constructor(opts: DporOptions = {}) {
-    this.folding = opts.fold === true;
-    this.name = this.folding ? 'dpor-fold' : 'dpor';
+    this.folding = opts.fold === true ? new Folding({
+      trace: this.trace, sink: this.sink,
+      analyzes: (i) => i >= this.analyzeFrom && i < this.blockedAt,
+      blocked: (i) => i >= this.blockedAt,
+      nodeOf: (i) => this.nodes[this.eventNode[i] as number],
+    }) : null;
+    this.name = this.folding !== null ? 'dpor-fold' : 'dpor';
   }
   /** Ops the scheduler saw run this execution (the trace has fewer events when sections fold). */
   private seen = 0;
-  /** The locks each event's thread held when it ran (fold-guard.ts heldBy), while folding. */
-  private readonly heldAt: (readonly number[] | undefined)[] = [];
-  /** Peeks of this execution already handled (takePeeks). */
-  private peeksSeen = 0;
   private executions = 0;
   private blocked = 0;
   private divergences = 0;
@@ -118,15 +111,13 @@ export class DporScheduler implements Scheduler {
 
   beginExecution(): boolean {
     if (this.exhaustive) return false;
-    if (this.guard.restart) {
+    if (this.folding !== null && this.folding.restart()) {
       // Folding's premise broke: explore again from the root with less (or nothing) folded.
-      this.guard.restart = false;
-      this.restarts++;
       this.depth = 0;
       this.started = false;
       this.analyzeFrom = 0;
     }
-    this.guard.reset();
+    this.folding?.begin();
     if (this.started && !this.nextBranch()) {
       this.exhaustive = true;
       return false;
@@ -136,9 +127,7 @@ export class DporScheduler implements Scheduler {
     this.lastThreadNode = -1;
     this.lastValue = 0;
     this.blockedAt = Infinity;
-    this.fold = null;
     this.seen = 0;
-    this.peeksSeen = 0;
     this.trace.reset();
     this.executions++;
     return true;
@@ -177,11 +166,9 @@ export class DporScheduler implements Scheduler {
       if (this.seq !== null) this.seq.view = view;
     }
     this.trace.everyStep = view.observesEveryStep;
-    if (this.folding && view.peekCount !== this.peeksSeen) this.takePeeks(view);
-    if (this.fold !== null) {
-      const p = view.pending(this.foldTid);
-      if (p !== undefined && foldable(p, this.fold)) return this.foldTid;
-      this.closeFold(false);
+    if (this.folding !== null) {
+      const t = this.folding.pick(view);
+      if (t >= 0) return t;
     }
     if (this.trace.length >= this.blockedAt) return continuation(view);
     const d = this.pos;
@@ -298,104 +285,11 @@ export class DporScheduler implements Scheduler {
 
   afterStep(tid: number, o: Op, view: SchedulerView): void {
     this.seen++;
-    const f = this.fold;
-    if (f !== null && tid === this.foldTid) {
-      this.guard.op(tid, o, false);
-      const i = this.foldEv;
-      if (o.kind === OpKind.Release && o.obj === f.acquire.obj) {
-        f.fold();
-        this.closeFold(true);
-      } else {
-        f.add(o);
-        this.trace.extend(i, tid, o, i >= this.analyzeFrom && i < this.blockedAt, this.sink);
-      }
-      return;
-    }
+    if (this.folding !== null && this.folding.step(tid, o, view)) return;
     const i = this.trace.length;
     const analyze = i >= this.analyzeFrom && i < this.blockedAt;
-    if (this.folding) this.heldAt[i] = this.guard.heldBy(tid);
-    const opens = this.folding && !this.foldingOff && o.kind === OpKind.Acquire && o.n !== 1 && i < this.blockedAt && !view.observesEveryStep && !view.weakMemory && this.guard.allows(o);
-    if (this.folding) this.guard.op(tid, o, opens);
-    if (opens) {
-      const sec = new Section(o, true);
-      this.trace.addSection(tid, sec, view.threadCount, analyze, this.sink);
-      this.fold = sec;
-      this.foldTid = tid;
-      this.foldEv = i;
-    } else this.trace.add(tid, o, view.threadCount, analyze, this.sink, o.kind === OpKind.Choose ? this.lastValue : -1);
+    this.trace.add(tid, o, view.threadCount, analyze, this.sink, o.kind === OpKind.Choose ? this.lastValue : -1);
     this.lastValue = 0;
-  }
-
-  /**
-   * Reads of `.value` outside ops since the last step: inside the folded section they join its
-   * footprint (a read of the object), and the fold guard checks every one.
-   */
-  private takePeeks(view: SchedulerView): void {
-    const f = this.fold;
-    const tr = this.trace;
-    for (let k = this.peeksSeen; k < view.peekCount; k++) {
-      const t = view.peekThread(k);
-      const r = op.read(view.peekObject(k), 'a read of .value in thread code');
-      // The peek ran in the slice after its thread's last op: part of that op's event (or of the
-      // section being folded). Anything else (a spawned thread's prologue) stops folding.
-      const i = f !== null && t === this.foldTid ? this.foldEv : tr.length - 1;
-      if (i < 0 || tr.thread[i] !== t) {
-        if (!this.foldingOff) this.guard.reasons.push('folding off: a read of .value outside ops that is not part of its thread\'s last step');
-        this.foldingOff = true;
-        this.guard.restart = true;
-        continue;
-      }
-      if (i === this.foldEv && f !== null) f.add(r);
-      else {
-        let sec = tr.parts[i];
-        if (sec !== undefined) sec.add(r);
-        else tr.parts[i] = sec = Section.of(tr.ops[i] as Op, r);
-        // A sleeping thread's next event is all of it, peeks included (newNode's sleep check).
-        const nd = this.nodes[this.eventNode[i] as number];
-        if (nd !== undefined && nd.n === 0 && nd.chosen === t && nd.event === i) nd.sections[t] = sec;
-      }
-      tr.extend(i, t, r, i >= this.analyzeFrom && i < this.blockedAt, this.sink);
-    }
-    this.peeksSeen = view.peekCount;
-  }
-
-  /**
-   * Folding's premise on data (fold-guard.ts): a race between a section (folded, or with ops that
-   * ran folded) and an op of another thread that is not a section of the same lock, nor that
-   * lock's acquire or release, means the op could run inside the section.
-   */
-  private checkFold(e: number, late: number): void {
-    const tr = this.trace;
-    const a = tr.parts[e];
-    const b = tr.parts[late];
-    // A probe (a pending op that never ran) holds what its thread holds now.
-    const heldLate = late < tr.length ? this.heldAt[late] : this.guard.heldBy(tr.thread[late] as number);
-    if (a !== undefined && a.opened) this.premise(a, b ?? (tr.ops[late] as Op), heldLate ?? []);
-    if (b !== undefined && b.opened) this.premise(b, a ?? (tr.ops[e] as Op), this.heldAt[e] ?? []);
-  }
-
-  /** Section `s` races with `other`, whose thread held `held` then. */
-  private premise(s: Section, other: Op | Section, held: readonly number[]): void {
-    const lock = s.acquire.obj;
-    // An op of a thread holding the lock cannot run inside the section.
-    if (held.includes(lock)) return;
-    if (other instanceof Section) {
-      if (other.opened && other.acquire.obj === lock) return;
-      this.guard.broke(s.acquire.label, other.acquire.label, 'conflicts with them outside the lock');
-      return;
-    }
-    if ((other.kind === OpKind.Acquire || other.kind === OpKind.Release) && other.obj === lock) return;
-    this.guard.broke(s.acquire.label, other.label, 'conflicts with them outside the lock');
-  }
-
-  /** The section being folded ends: folded (its release ran) or not (an op that cannot fold). */
-  private closeFold(folded: boolean): void {
-    const f = this.fold as Section;
-    const i = this.foldEv;
-    this.fold = null;
-    this.trace.closeSection(i, this.foldTid, folded, i >= this.analyzeFrom && i < this.blockedAt, this.sink);
-    const nd = this.nodes[this.eventNode[i] as number];
-    if (nd !== undefined && nd.n === 0 && nd.chosen === this.foldTid) nd.sections[this.foldTid] = f;
   }
 
   /**
@@ -405,7 +299,7 @@ export class DporScheduler implements Scheduler {
    * top of the tree but no initial of it is enabled there, fall back to every enabled thread.
    */
   private race(e: number, late: number): void {
-    if (this.folding) this.checkFold(e, late);
+    this.folding?.race(e, late);
     const nd = this.nodes[this.eventNode[e] as number];
     if (nd === undefined || nd.n !== 0) return;
     const v = (this.seq ??= new NotDep(this.boundView as SchedulerView));
@@ -458,15 +352,14 @@ export class DporScheduler implements Scheduler {
    * ops, as if the program exited there.
    */
   endExecution(outcome: ExecutionOutcome): void {
-    if (this.folding && this.view !== null && this.view.peekCount !== this.peeksSeen) this.takePeeks(this.view);
-    if (this.fold !== null) this.closeFold(false);
+    this.folding?.end(this.view);
     const pendingWaits: number[] = [];
     const view = this.view;
     if (view !== null) for (let q = 0; q < view.threadCount; q++) if (view.pending(q)?.kind === OpKind.Wait) pendingWaits.push(q);
     this.analyseEnd(outcome);
     this.counts.waitFallbacks += this.waits.apply(this.trace, this.nodes, this.eventNode, Math.min(this.trace.length, this.blockedAt), pendingWaits);
     for (let d = 0; d < this.depth; d++) (this.nodes[d] as DNode).follow = null;
-    if (!this.hasBranch() && !this.guard.restart) this.exhaustive = true;
+    if (!this.hasBranch() && this.folding?.pending !== true) this.exhaustive = true;
   }
 
   /** Is any alternative left on the current branch? (nextBranch without moving.) */
@@ -529,7 +422,7 @@ export class DporScheduler implements Scheduler {
 
   /** Why folding folded less than it could (dpor-fold), for the run's notes. */
   notes(): readonly string[] {
-    return this.guard.reasons;
+    return this.folding?.notes() ?? [];
   }
 
   /** The independence DPOR relies on (conflicts.ts), for the run's audit to check on the model. */
@@ -540,7 +433,7 @@ export class DporScheduler implements Scheduler {
   stats(): Record<string, number> {
     return {
       traces: this.executions - this.blocked, sleepBlocked: this.blocked, divergences: this.divergences, depth: this.depth,
-      wakeupInserts: this.inserts, ...(this.folding ? { foldRestarts: this.restarts } : {}), fallbacks: this.counts.fallbacks, wokenUp: this.counts.wokenUp, infeasible: this.counts.infeasible, waitFallbacks: this.counts.waitFallbacks,
+      wakeupInserts: this.inserts, ...(this.folding !== null ? { foldRestarts: this.folding.restarts } : {}), fallbacks: this.counts.fallbacks, wokenUp: this.counts.wokenUp, infeasible: this.counts.infeasible, waitFallbacks: this.counts.waitFallbacks,
     };
   }
 }

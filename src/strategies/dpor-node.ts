@@ -104,7 +104,7 @@ export class DNode {
   take(c: WakeupNode, rest: WakeupNode[], from = 0): void {
     this.chosen = c.thread;
     this.chosenOp = this.ops[c.thread];
-    this.sections[c.thread] = undefined;
+    if (c.thread < this.sections.length) this.sections[c.thread] = undefined;
     this.sleep.delete(c.thread);
     this.done.add(c.thread);
     this.follow = c.children;
@@ -123,7 +123,7 @@ export class DNode {
   takeFree(p: number): void {
     this.chosen = p;
     this.chosenOp = this.ops[p];
-    this.sections[p] = undefined;
+    if (p < this.sections.length) this.sections[p] = undefined;
     this.done.add(p);
     this.follow = null;
     this.followValue = -1;

@@ -82,11 +82,13 @@ export class DporTrace {
     for (const r of this.reads) if (r !== undefined && r.length !== 0) r.length = 0;
     for (const r of this.writes) if (r !== undefined && r.length !== 0) r.length = 0;
     if (this.anyWaits.length !== 0) this.anyWaits.length = 0;
+    if (this.parts.length !== 0) this.parts.length = 0;
   }
 
   /** Event `i` as dependence sees it: its section, or its op. */
   ev(i: number): Ev {
-    return this.parts[i] ?? (this.ops[i] as Op);
+    // Plain DPOR never has sections: skip the second array's (out-of-bounds) read.
+    return this.parts.length === 0 ? (this.ops[i] as Op) : (this.parts[i] ?? (this.ops[i] as Op));
   }
 
   /**
@@ -269,7 +271,7 @@ export class DporTrace {
     this.thread[i] = tid;
     this.local[i] = localIdx;
     this.ops[i] = o;
-    this.parts[i] = undefined;
+    if (i < this.parts.length) this.parts[i] = undefined;
     this.shared[i] = (o.kind === OpKind.Acquire || o.kind === OpKind.Release) && o.n === 1 ? 1 : 0;
     const base = this.base;
     for (let k = 0; k < w; k++) base[k] = c[me + k] as number;
@@ -300,7 +302,18 @@ export class DporTrace {
       const target = this.last[o.n ?? -1] ?? -1;
       if (target >= 0) this.joinFrom(i, target);
     } else if ((obj >= 0 && acc !== Access.None) || (o.kind === OpKind.Wait && o.reads !== undefined)) {
-      this.touchAll(i, tid, o, analyze, after, commit);
+      // The same touches as touchAll, written out: this is the per-event hot path.
+      // Per-object state is kept under key obj + 1; key 0 is the whole model state (see below).
+      if (obj >= 0 && !(this.deferLock && acc === Access.Lock)) this.touch(i, tid, obj + 1, o.kind, acc, analyze, commit, after);
+      // A wait also reads every object its condition declares.
+      const rs = o.kind === OpKind.Wait ? o.reads : undefined;
+      if (rs !== undefined) for (let k = 0; k < rs.length; k++) this.touch(i, tid, (rs[k] as number) + 1, o.kind, acc, analyze, commit, after);
+      // An access inside a heap block also reads the block, so a kfree (a write of the block)
+      // is ordered against every field access.
+      const blk = obj >= 0 ? this.blockOf(obj) : -1;
+      if (blk !== obj && blk >= 0) this.touch(i, tid, blk + 1, OpKind.Read, Access.Read, analyze, commit, after);
+      // Per-step invariants observe every intermediate state: then all state changes conflict.
+      if (this.everyStep && obj >= 0 && acc !== Access.Read && this.observed(obj)) this.touch(i, tid, 0, OpKind.Write, Access.Write, analyze, commit, after);
     }
     c[me + tid] = localIdx;
     if (commit) {
@@ -310,7 +323,7 @@ export class DporTrace {
     return i;
   }
 
-  /** The per-object touches of op `o` as (part of) event `i`. */
+  /** The per-object touches of op `o` as part of section event `i` (place() has them written out). */
   private touchAll(i: number, tid: number, o: Op, analyze: boolean, after: number, commit = true): void {
     const obj = o.obj;
     const acc = accessOf(o.kind);

@@ -44,6 +44,7 @@
 import { type Op, OpKind } from '../engine/ops.js';
 import type { ExecutionOutcome, Scheduler, SchedulerView } from '../engine/scheduler.js';
 import { Folding } from './fold.js';
+import { conflicts } from './conflicts.js';
 import { evConflicts } from './section.js';
 import { DNode } from './dpor-node.js';
 import { DporTrace } from './dpor-trace.js';
@@ -212,13 +213,23 @@ export class DporScheduler implements Scheduler {
     for (let i = 0; i < view.enabledCount; i++) enabled.add(view.enabled[i] as number);
     for (let t = 0; t < view.threadCount; t++) nd.ops[t] = view.pending(t);
     if (parent !== undefined && parent.chosenOp !== undefined) {
-      const ran = parent.sections[parent.chosen] ?? parent.chosenOp;
+      const ran = parent.chosenOp;
+      const secs = parent.sections;
       const ps = parent.sleep;
-      for (let q = ps.first(); q >= 0; q = ps.next(q + 1)) {
-        const qo = parent.sections[q] ?? parent.ops[q];
-        if (qo !== undefined && !evConflicts(qo, ran, view)) {
+      if (secs.length === 0) {
+        // No thread's event here was a section (always so for plain DPOR): compare ops.
+        for (let q = ps.first(); q >= 0; q = ps.next(q + 1)) {
+          const qo = parent.ops[q];
+          if (qo !== undefined && !conflicts(qo, ran, view)) nd.sleep.add(q);
+        }
+      } else {
+        const ranEv = secs[parent.chosen] ?? ran;
+        for (let q = ps.first(); q >= 0; q = ps.next(q + 1)) {
+          const sq = secs[q];
+          const qo = sq ?? parent.ops[q];
+          if (qo === undefined || evConflicts(qo, ranEv, view)) continue;
           nd.sleep.add(q);
-          nd.sections[q] = parent.sections[q];
+          if (sq !== undefined) nd.sections[q] = sq;
         }
       }
     }

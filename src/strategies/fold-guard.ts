@@ -2,8 +2,8 @@
  * The premise of lock-aware folding (section.ts), checked at run time. Folding runs a critical
  * section of lock L without scheduling points, which loses nothing when (Lipton's movers) each
  * folded op commutes with everything another thread can run beside it:
- * - the data the section touches: checked by DPOR itself (dpor.ts `checkFold`): a race between a
- *   section and an op of another thread that is not a section of the same lock (nor that lock's
+ * - the data the section touches: checked on DPOR's own races (fold.ts `race`): a race between a
+ *   section and an op of another thread that does not hold the lock (nor is that lock's
  *   own acquire or release) means that op could have run in the middle of the section;
  * - the lock word: a folded section never shows L held between scheduling points, so a thread that
  *   looks at L without taking it (spin_trylock, spin_is_locked, a wait on the lock) could see what

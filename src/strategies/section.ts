@@ -9,17 +9,17 @@
  * Follows Lipton's reduction (Lipton, "Reduction: a method of proving properties of parallel
  * programs", CACM 1975; Flanagan & Qadeer's movers): lock acquire is a right mover, release a left
  * mover, and an access to data every other thread touches only under the same lock is a both
- * mover, so acquire;accesses;release runs atomically without losing behaviours. That last
- * condition is the premise the scheduler checks at run time (fold-guard.ts) — a section is
- * folded on the assumption, and a run where it breaks falls back to plain DPOR. The effect on
+ * mover, so acquire;accesses;release runs atomically without losing behaviours — provided nothing
+ * after the acquire can block (so no nested acquire folds). The data condition is the premise
+ * checked at run time (fold.ts, fold-guard.ts): a section is folded on the assumption, and where
+ * it breaks the sections opened at that acquire stop folding and the exploration restarts. The effect on
  * exploration matches lock-aware partial-order reduction (Kokologiannakis, Raad & Vafeiadis,
  * "Effective lock handling in stateless model checking", OOPSLA 2019) for sections that fold.
  * Leaves out: sections with a blocking or nondeterministic op inside (a nested acquire, a wait, a
  * choose, a spawn): they stop folding at that op and stay ordinary lock events.
  */
 import { type Op, OpKind, op } from '../engine/ops.js';
-import type { DependenceView } from './conflicts.js';
-import { conflicts } from './conflicts.js';
+import { type DependenceView, conflicts } from './conflicts.js';
 
 /** One DPOR event's footprint when it is a critical section: the acquire and the ops it folded. */
 export class Section {

@@ -21,11 +21,8 @@
  * of a heap block also reads the block (so a free is ordered against it), and when the model checks
  * invariants after every step, every state change also writes one model-wide object (so none of
  * them commute).
- * With lock-aware folding (dpor.ts), an event can be a whole critical section (section.ts): its
- * acquire is placed with the lock untouched (`addSection`), the ops it folds add their accesses to
- * the same event (`extend`), and `closeSection` touches the lock at the end — as a read when the
- * section folded (folded sections of a lock commute; an unfolded taker still races with them), as
- * an ordinary acquire otherwise.
+ * With lock-aware folding an event can be a whole critical section: its footprint is `parts[i]`
+ * (`ev`), and section-trace.ts places such events.
  * Leaves out: read-read commutation of shared lock acquires (treated as dependent: sound, a little
  * redundant).
  */
@@ -54,9 +51,9 @@ export class DporTrace {
   private last: number[] = [];
   /** Spawn event of each spawned thread (its first event's program-order predecessor). */
   private spawnedBy: number[] = [];
-  private lastWrite: number[] = [];
-  private reads: (number[] | undefined)[] = [];
-  private lastTaker: number[] = [];
+  protected lastWrite: number[] = [];
+  protected reads: (number[] | undefined)[] = [];
+  protected lastTaker: number[] = [];
   /** The execution's object-to-block map and whether the model has per-step invariants. */
   blockOf: (obj: number) => number = (obj) => obj;
   everyStep = false;
@@ -68,8 +65,8 @@ export class DporTrace {
   private anyWaits: number[] = [];
   private base = new Int32Array(4);
   /** Race candidates of the event being placed: found[0 .. nFound). */
-  private found = new Int32Array(16);
-  private nFound = 0;
+  protected found = new Int32Array(16);
+  protected nFound = 0;
 
   reset(): void {
     // Refill instead of truncating: the arrays keep their backing stores across executions.
@@ -91,53 +88,8 @@ export class DporTrace {
     return this.parts.length === 0 ? (this.ops[i] as Op) : (this.parts[i] ?? (this.ops[i] as Op));
   }
 
-  /**
-   * Append the acquire that opens section `sec`: like `add`, but the lock itself is not touched
-   * yet (`closeSection` does, once it is known whether the section folded).
-   */
-  addSection(tid: number, sec: Section, threads: number, analyze: boolean, sink: RaceSink): number {
-    this.deferLock = true;
-    const i = this.place(tid, sec.acquire, threads, analyze, true, -1);
-    this.deferLock = false;
-    this.parts[i] = sec;
-    this.value[i] = -1;
-    this.length = i + 1;
-    for (let k = 0; k < this.nFound; k++) sink(this.found[k] as number, i);
-    return i;
-  }
-
-  private deferLock = false;
-
-  /** Section event `i` of thread `tid` ran op `o` too (no other thread ran since `i`). */
-  extend(i: number, tid: number, o: Op, analyze: boolean, sink: RaceSink): void {
-    this.baseOf(tid, i);
-    this.nFound = 0;
-    this.touchAll(i, tid, o, analyze, -1);
-    for (let k = 0; k < this.nFound; k++) sink(this.found[k] as number, i);
-  }
-
-  /**
-   * Section event `i` ends. Folded (it reached its release with no scheduling point): the lock
-   * counts as read — ordered after the lock's last exclusive taker that held it across scheduling
-   * points, and before the next one, but not against other folded sections. Otherwise it is the
-   * ordinary acquire it started as.
-   */
-  closeSection(i: number, tid: number, folded: boolean, analyze: boolean, sink: RaceSink): void {
-    const key = (this.ops[i] as Op).obj + 1;
-    this.baseOf(tid, i);
-    this.nFound = 0;
-    if (!folded) this.touch(i, tid, key, OpKind.Acquire, Access.Lock, analyze, true, -1);
-    else {
-      const lt = this.lastTaker[key] ?? -1;
-      if (analyze && lt >= 0 && this.unordered(lt, tid)) this.pushFound(lt);
-      const lw = this.lastWrite[key] ?? -1;
-      if (lw >= 0) this.joinFrom(i, lw);
-      const rs = this.reads[key];
-      if (rs) rs.push(i);
-      else this.reads[key] = [i];
-    }
-    for (let k = 0; k < this.nFound; k++) sink(this.found[k] as number, i);
-  }
+  /** While a section's acquire is placed: leave its lock untouched (section-trace.ts). */
+  protected deferLock = false;
 
   /** Vector clock width: at least the number of threads seen so far. */
   get width(): number {
@@ -184,7 +136,7 @@ export class DporTrace {
     this.clocks = c;
   }
 
-  private joinFrom(dst: number, src: number): void {
+  protected joinFrom(dst: number, src: number): void {
     const w = this.w;
     const c = this.clocks;
     const d = dst * w;
@@ -244,7 +196,7 @@ export class DporTrace {
   }
 
   /** Load `base` with the clock of the program-order predecessor of event `v` of thread `t`. */
-  private baseOf(t: number, v: number): void {
+  protected baseOf(t: number, v: number): void {
     let pred = -1;
     for (let x = v - 1; x >= 0 && pred < 0; x--) if (this.thread[x] === t) pred = x;
     if (pred < 0) pred = this.spawnedBy[t] ?? -1;
@@ -256,7 +208,7 @@ export class DporTrace {
    * `found`. `commit` records it in the per-object state; a probe (commit false) leaves that
    * untouched and, when `after` >= 0, also depends on the halting event `after`.
    */
-  private place(tid: number, o: Op, threads: number, analyze: boolean, commit: boolean, after: number): number {
+  protected place(tid: number, o: Op, threads: number, analyze: boolean, commit: boolean, after: number): number {
     if (threads > this.w) this.widen(threads);
     const i = this.length;
     if (i === this.thread.length) this.grow();
@@ -323,25 +275,8 @@ export class DporTrace {
     return i;
   }
 
-  /** The per-object touches of op `o` as part of section event `i` (place() has them written out). */
-  private touchAll(i: number, tid: number, o: Op, analyze: boolean, after: number, commit = true): void {
-    const obj = o.obj;
-    const acc = accessOf(o.kind);
-    // Per-object state is kept under key obj + 1; key 0 is the whole model state (see below).
-    if (obj >= 0 && acc !== Access.None && !(this.deferLock && acc === Access.Lock)) this.touch(i, tid, obj + 1, o.kind, acc, analyze, commit, after);
-    // A wait also reads every object its condition declares.
-    const rs = o.kind === OpKind.Wait ? o.reads : undefined;
-    if (rs !== undefined) for (let k = 0; k < rs.length; k++) this.touch(i, tid, (rs[k] as number) + 1, o.kind, acc, analyze, commit, after);
-    // An access inside a heap block also reads the block, so a kfree (a write of the block)
-    // is ordered against every field access.
-    const blk = obj >= 0 && acc !== Access.None ? this.blockOf(obj) : -1;
-    if (blk !== obj && blk >= 0) this.touch(i, tid, blk + 1, OpKind.Read, Access.Read, analyze, commit, after);
-    // Per-step invariants observe every intermediate state: then all state changes conflict.
-    if (this.everyStep && obj >= 0 && acc !== Access.Read && acc !== Access.None && this.observed(obj)) this.touch(i, tid, 0, OpKind.Write, Access.Write, analyze, commit, after);
-  }
-
   /** Race candidates and happens-before of event `i` accessing the object under `key`. */
-  private touch(i: number, tid: number, key: number, kind: OpKind, acc: Access, analyze: boolean, commit: boolean, after: number): void {
+  protected touch(i: number, tid: number, key: number, kind: OpKind, acc: Access, analyze: boolean, commit: boolean, after: number): void {
     const lw = this.lastWrite[key] ?? -1;
     const rs = this.reads[key];
     if (acc === Access.Read) {
@@ -390,7 +325,7 @@ export class DporTrace {
     }
   }
 
-  private pushFound(e: number): void {
+  protected pushFound(e: number): void {
     if (this.nFound === this.found.length) {
       const f = new Int32Array(2 * this.found.length);
       f.set(this.found);
@@ -400,7 +335,7 @@ export class DporTrace {
   }
 
   /** Is event e of another thread outside the new event's own past (`base`)? */
-  private unordered(e: number, tid: number): boolean {
+  protected unordered(e: number, tid: number): boolean {
     const te = this.thread[e] as number;
     return te !== tid && (this.base[te] as number) < (this.local[e] as number);
   }

@@ -47,7 +47,7 @@ import { Folding } from './fold.js';
 import { conflicts } from './conflicts.js';
 import { evConflicts } from './section.js';
 import { DNode } from './dpor-node.js';
-import { DporTrace } from './dpor-trace.js';
+import { SectionTrace } from './section-trace.js';
 import { NotDep } from './notdep.js';
 import { continuation } from './replay.js';
 import { viewSignature } from './signature.js';
@@ -68,7 +68,7 @@ export class DporScheduler implements Scheduler {
   /** The branch: nodes[0 .. depth). Entries past depth are kept for reuse. */
   private readonly nodes: DNode[] = [];
   private depth = 0;
-  private readonly trace = new DporTrace();
+  private readonly trace = new SectionTrace();
   /** The reversing sequence of the race being handled (created at the first race). */
   private seq: NotDep | null = null;
   /** Node index of each event's thread decision. */

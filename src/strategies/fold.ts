@@ -17,13 +17,14 @@
 import { type Op, OpKind, op } from '../engine/ops.js';
 import type { SchedulerView } from '../engine/scheduler.js';
 import type { DNode } from './dpor-node.js';
-import type { DporTrace, RaceSink } from './dpor-trace.js';
+import type { RaceSink } from './dpor-trace.js';
 import { FoldGuard } from './fold-guard.js';
+import type { SectionTrace } from './section-trace.js';
 import { Section, foldable } from './section.js';
 
 /** What folding needs of the DPOR scheduler. */
 export interface FoldHost {
-  readonly trace: DporTrace;
+  readonly trace: SectionTrace;
   readonly sink: RaceSink;
   /** Are event `i`'s races analysed in this execution (not replayed, not sleep-set blocked)? */
   analyzes(i: number): boolean;

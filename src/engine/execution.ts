@@ -73,15 +73,15 @@ export class Execution extends OpEffects implements SchedulerView {
   }
 
   observesEveryStep = false;
-  /** Peeks in this execution (SchedulerView.peekCount), with their thread and object. */
-  peekCount = 0;
-  private readonly peekTid: number[] = [];
-  private readonly peekObj: number[] = [];
+  /** Peeks in this execution, as peek.ts keeps them (SchedulerView.peekCount). */
+  get peekCount(): number {
+    return this.peeks.tally;
+  }
   peekThread(k: number): number {
-    return this.peekTid[k] ?? -1;
+    return this.peeks.threadAt(k);
   }
   peekObject(k: number): number {
-    return this.peekObj[k] ?? -1;
+    return this.peeks.objectAt(k);
   }
   get weakMemory(): boolean {
     return this.mm !== null;
@@ -118,8 +118,6 @@ export class Execution extends OpEffects implements SchedulerView {
     if (th === undefined) return;
     const p = th.pending;
     if (p !== undefined && p.obj === obj) return;
-    this.peekTid[this.peekCount] = t;
-    this.peekObj[this.peekCount++] = obj;
     this.peeks.note(t, obj, p !== undefined ? this.stepIndex - 1 : this.peeks.spawnOf(t));
   }
 
@@ -256,7 +254,6 @@ export class Execution extends OpEffects implements SchedulerView {
     this.schedule = [];
     this.rec.reset(opts.trace === true, opts.fingerprint === true);
     this.preemptions = 0;
-    this.peekCount = 0;
     const maxSteps = opts.maxSteps ?? model.maxSteps ?? 20_000;
     const invariants = model.invariants && model.invariants.length > 0 ? model.invariants : null;
     this.observeAll = this.objects.observe(invariants ?? NO_CHECKS);

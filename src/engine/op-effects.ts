@@ -66,7 +66,7 @@ export abstract class OpEffects extends EnabledSet implements SchedulerView {
   abstract pending(tid: number): Op | undefined;
   abstract blockOf(obj: number): number;
   abstract observesEveryStep: boolean;
-  abstract peekCount: number;
+  abstract readonly peekCount: number;
   abstract peekThread(k: number): number;
   abstract peekObject(k: number): number;
   abstract readonly weakMemory: boolean;

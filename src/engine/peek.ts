@@ -44,6 +44,7 @@ export class PeekLog {
   }
 
   reset(): void {
+    this.dropped = false;
     if (this.spawnStep.length !== 0) this.spawnStep = [];
     if (this.tids.length === 0) return;
     this.lastSlice.clear();
@@ -61,11 +62,34 @@ export class PeekLog {
     return this.spawnStep[tid] ?? -1;
   }
 
+  /** A peek was not kept (over MAX_PEEKS this execution). */
+  private dropped = false;
+
+  /**
+   * The peeks kept so far, for a scheduler (SchedulerView.peekCount): one per thread, object and
+   * slice, plus one that names no thread when some were dropped (a reduction must then assume the
+   * worst).
+   */
+  get tally(): number {
+    return this.tids.length + (this.dropped ? 1 : 0);
+  }
+
+  threadAt(k: number): number {
+    return this.tids[k] ?? -1;
+  }
+
+  objectAt(k: number): number {
+    return this.objs[k] ?? -1;
+  }
+
   /** Thread `tid` read object `obj` outside an op in the slice of step `step`. */
   note(tid: number, obj: number, step: number): void {
     const key = obj * 8192 + tid;
     if (this.lastSlice.get(key) === step) return;
-    if (this.tids.length >= MAX_PEEKS) return;
+    if (this.tids.length >= MAX_PEEKS) {
+      this.dropped = true;
+      return;
+    }
     this.lastSlice.set(key, step);
     this.tids.push(tid);
     this.objs.push(obj);

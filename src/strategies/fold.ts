@@ -161,8 +161,8 @@ export class Folding {
       const r = op.read(view.peekObject(k), 'a read of .value in thread code');
       const i = s !== null && t === this.tid ? this.ev : tr.length - 1;
       if (i < 0 || tr.thread[i] !== t) {
-        // A spawned thread's prologue, before any step of its own: no event to join.
-        if (!this.off) this.guard.reasons.push('folding off: a read of .value outside ops that is not part of its thread\'s last step');
+        // A spawned thread's prologue (no step of its own yet), or peeks peek.ts did not keep.
+        if (!this.off) this.guard.reasons.push('folding off: a read of .value outside ops that cannot be tied to its thread\'s last step');
         this.off = true;
         this.guard.restart = true;
         continue;

@@ -14,7 +14,8 @@
  *    swapped thread must be able to run. State written outside ops (a JavaScript variable two
  *    threads share), a wait condition reading an undeclared object, a per-step invariant's wrong
  *    `observes`: each makes a swap observable.
- * Executions 1..64 are audited, then every 2^k-th and a seeded 1/256 sample, so short exhaustive
+ * Executions 1..64 are audited, then every 2^k-th and a seeded 1/256 sample (counted over the
+ * exploration, which may span several explore calls: audit-ledger.ts), so short exhaustive
  * runs are audited densely and long runs pay little (two extra executions per audit). Before a run
  * is called exhaustive (`settle`), the determinism re-runs are topped up to at least 32, cycling
  * over the audited executions: a coin-flip nondeterminism in a one-execution model escapes with
@@ -118,7 +119,8 @@ function stepSlots(r: ExecResult): readonly number[] {
 const MIN_RERUNS = 32;
 
 export class Auditor {
-  private readonly exec: Execution;
+  /** Made at the first re-run: most explore calls of a long campaign re-run nothing. */
+  private execution: Execution | null = null;
   private rng: number;
   audits = 0;
   /** Audited executions kept for `settle` (the first few). */
@@ -127,17 +129,19 @@ export class Auditor {
   constructor(
     private readonly model: AnyModel,
     private readonly runOpts: ExecOptions,
-    makeExecution: () => Execution,
+    private readonly makeExecution: () => Execution,
     /** The strategy's independence relation, when it relies on one. */
     private readonly independent: ((a: Op, b: Op, view: SchedulerView) => boolean) | null,
     seed: number,
+    /** Executions earlier calls ran in the exploration this run continues (audit-ledger.ts). */
+    private readonly before = 0,
   ) {
-    this.exec = makeExecution();
     this.rng = (seed ^ 0x9e3779b9) >>> 0 || 1;
   }
 
   /** Should execution number `n` (1-based) be audited? Decided before it runs (it must be observed). */
-  wants(n: number): boolean {
+  wants(run: number): boolean {
+    const n = run + this.before;
     if (n <= 64 || (n & (n - 1)) === 0) return true;
     this.rng ^= this.rng << 13;
     this.rng ^= this.rng >>> 17;
@@ -148,7 +152,7 @@ export class Auditor {
   private rerun(steps: readonly number[]): { r: ExecResult; blocked: number } {
     const s = new Fixed(steps);
     s.beginExecution();
-    const r = this.exec.run(this.model, s, { ...this.runOpts, trace: true, observe: true, fingerprint: false });
+    const r = (this.execution ??= this.makeExecution()).run(this.model, s, { ...this.runOpts, trace: true, observe: true, fingerprint: false });
     return { r, blocked: s.blocked };
   }
 
@@ -239,7 +243,7 @@ export class Auditor {
     }
     const s = new Fixed(steps);
     s.beginExecution();
-    const r = this.exec.run(this.model, s, { ...this.runOpts, trace: true, observe: true, fingerprint: false, symmetry: false });
+    const r = (this.execution ??= this.makeExecution()).run(this.model, s, { ...this.runOpts, trace: true, observe: true, fingerprint: false, symmetry: false });
     let diff: string | null = null;
     if (s.blocked >= 0) diff = `T${b} could not take T${a}'s steps (a thread could not run at step ${s.blocked})`;
     else {

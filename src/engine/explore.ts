@@ -12,6 +12,7 @@ import { assertSameCopy } from './origin.js';
 import { encodeToken } from './token.js';
 import { type Violation, violation, violationKey } from './violation.js';
 import { Auditor } from './audit.js';
+import { auditedBefore, recordAudited } from './audit-ledger.js';
 
 export interface ExploreOptions {
   /** Scenario name or parameters; the model's default when absent. */
@@ -134,7 +135,8 @@ function exploreWith(exec: Execution, model: AnyModel, sched: Scheduler, opts: E
     ...(opts.maxSteps !== undefined ? { maxSteps: opts.maxSteps } : {}),
   };
   const auditor = opts.audit === false ? null : new Auditor(model, runOpts, () => new Execution(),
-    sched.independent !== undefined ? (a, b, v) => (sched.independent as NonNullable<Scheduler['independent']>).call(sched, a, b, v) : null, sched.seed);
+    sched.independent !== undefined ? (a, b, v) => (sched.independent as NonNullable<Scheduler['independent']>).call(sched, a, b, v) : null, sched.seed,
+    auditedBefore(model, key, sched));
   const auditOpts = { ...runOpts, trace: true, observe: true };
   let broken: string | null = null;
   /** Executions a weak memory model found inconsistent (no execution of the program). */
@@ -190,6 +192,7 @@ function exploreWith(exec: Execution, model: AnyModel, sched: Scheduler, opts: E
       break;
     }
   }
+  if (auditor !== null) recordAudited(model, key, sched, executions);
   // A systematic strategy may finish exactly on its last execution.
   if (!exhausted && !finding && sched.exhaustive === true) exhausted = true;
   // Before calling it exhaustive, make sure the model is deterministic (enough re-runs passed).

@@ -168,7 +168,9 @@ export class Execution extends OpEffects implements SchedulerView {
         if (o === null || typeof o !== 'object' || typeof o.kind !== 'number') {
           throw new UsageError(`thread ${th.name} yielded ${o === null ? 'null' : typeof o}; yield op descriptors (use yield* on API helpers)`);
         }
-        const sw = this.spin.check(th.id, o);
+        // Only a read, a yield or a fence can start a poll's next iteration (spin.ts).
+        const k = o.kind;
+        const sw = k === OpKind.Read || k === OpKind.PlainRead || k === OpKind.Yield || k === OpKind.Fence ? this.spin.check(th.id, o) : null;
         if (sw !== null) this.deferred[th.id] = o;
         const next = sw ?? o;
         th.pending = next;

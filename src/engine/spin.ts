@@ -30,19 +30,22 @@ const WINDOW = 48;
  */
 const ITERATIONS = 3;
 
-interface Entry {
-  readonly o: Op;
-  /** For a read: the object's write version when it was read (-1 for yields and fences). */
-  readonly ver: number;
-}
-
 /** The marker synthetic spin waits carry (wait-check.ts and reports recognise them). */
 export const SPIN_WAIT = 'spin-wait';
 
 export class SpinDetector {
   /** Write version of each object. */
   private ver = new Int32Array(256);
-  private windows: Entry[][] = [];
+  /**
+   * Each thread's window, kept across executions (reset empties it): the ops, and for a read the
+   * object's write version when it was read (-1 for yields and fences). No object per entry: this
+   * runs on every step of every execution.
+   */
+  private readonly wOps: Op[][] = [];
+  private readonly wVer: number[][] = [];
+  private wLen = new Int32Array(8);
+  /** Threads whose window may be non-empty (reset empties only those). */
+  private used = 0;
   /** Threads in a spin wait, and whether a release let them go. */
   private waiting = new Set<number>();
   private released = new Set<number>();
@@ -50,9 +53,10 @@ export class SpinDetector {
   reset(): void {
     if (this.ver.length > 256) this.ver = new Int32Array(256);
     else this.ver.fill(0);
-    this.windows = [];
-    this.waiting.clear();
-    this.released.clear();
+    this.wLen.fill(0, 0, this.used);
+    this.used = 0;
+    if (this.waiting.size !== 0) this.waiting.clear();
+    if (this.released.size !== 0) this.released.clear();
   }
 
   private bump(obj: number): void {
@@ -70,21 +74,36 @@ export class SpinDetector {
     const acc = accessOf(k);
     if (acc === Access.Write || acc === Access.Lock || k === OpKind.Spawn || k === OpKind.Join || k === OpKind.Choose) {
       if (o.obj >= 0 && acc !== Access.None) this.bump(o.obj);
-      const w = this.windows[tid];
-      if (w !== undefined && w.length !== 0) w.length = 0;
+      if (tid < this.used) this.wLen[tid] = 0;
       return;
     }
     if (o.detail === SPIN_WAIT) {
       this.waiting.delete(tid);
       this.released.delete(tid);
-      const w = this.windows[tid];
-      if (w !== undefined) w.length = 0;
+      if (tid < this.used) this.wLen[tid] = 0;
       return;
     }
-    let w = this.windows[tid];
-    if (w === undefined) this.windows[tid] = w = [];
-    if (w.length >= WINDOW) w.shift();
-    w.push({ o, ver: acc === Access.Read && o.obj >= 0 ? (this.ver[o.obj] ?? 0) : -1 });
+    if (tid >= this.wLen.length) {
+      const n = new Int32Array(Math.max(tid + 1, this.wLen.length * 2));
+      n.set(this.wLen);
+      this.wLen = n;
+    }
+    if (tid >= this.used) this.used = tid + 1;
+    let ops = this.wOps[tid];
+    let vers = this.wVer[tid];
+    if (ops === undefined || vers === undefined) {
+      this.wOps[tid] = ops = [];
+      this.wVer[tid] = vers = [];
+    }
+    let len = this.wLen[tid] as number;
+    if (len >= WINDOW) {
+      ops.copyWithin(0, 1, len);
+      vers.copyWithin(0, 1, len);
+      len--;
+    }
+    ops[len] = o;
+    vers[len] = acc === Access.Read && o.obj >= 0 ? (this.ver[o.obj] ?? 0) : -1;
+    this.wLen[tid] = len + 1;
   }
 
   /**
@@ -94,31 +113,34 @@ export class SpinDetector {
   check(tid: number, next: Op): Op | null {
     const k = next.kind;
     if (k !== OpKind.Read && k !== OpKind.PlainRead && k !== OpKind.Yield && k !== OpKind.Fence) return null;
-    const w = this.windows[tid];
-    if (w === undefined || w.length === 0) return null;
+    const n = tid < this.used ? (this.wLen[tid] as number) : 0;
+    if (n === 0) return null;
+    const w = this.wOps[tid] as Op[];
+    const wv = this.wVer[tid] as number[];
     // The period p: the distance back to the last op like `next`; the window must end in
     // ITERATIONS copies of the same p ops.
     let p = -1;
-    for (let i = w.length - 1; i >= 0; i--) {
-      const e = (w[i] as Entry).o;
+    for (let i = n - 1; i >= 0; i--) {
+      const e = w[i] as Op;
       if (e.kind === k && e.obj === next.obj && e.label === next.label) {
-        p = w.length - i;
+        p = n - i;
         break;
       }
     }
-    if (p < 0 || p * ITERATIONS > w.length) return null;
-    const from = w.length - p * ITERATIONS;
-    for (let i = from + p; i < w.length; i++) {
-      const a = (w[i] as Entry).o;
-      const b = (w[i - p] as Entry).o;
+    if (p < 0 || p * ITERATIONS > n) return null;
+    const from = n - p * ITERATIONS;
+    for (let i = from + p; i < n; i++) {
+      const a = w[i] as Op;
+      const b = w[i - p] as Op;
       if (a.kind !== b.kind || a.obj !== b.obj || a.label !== b.label) return null;
     }
     const objs: number[] = [];
-    for (let i = from; i < w.length; i++) {
-      const e = w[i] as Entry;
-      if (e.ver < 0) continue;
-      if ((this.ver[e.o.obj] ?? 0) !== e.ver) return null;
-      if (!objs.includes(e.o.obj)) objs.push(e.o.obj);
+    for (let i = from; i < n; i++) {
+      const v = wv[i] as number;
+      if (v < 0) continue;
+      const obj = (w[i] as Op).obj;
+      if ((this.ver[obj] ?? 0) !== v) return null;
+      if (!objs.includes(obj)) objs.push(obj);
     }
     // A loop that reads nothing (only yields) cannot be woken by a write: the step bound decides.
     if (objs.length === 0) return null;

@@ -42,8 +42,13 @@ export const SYMMETRY_ANNOUNCE = 'symmetry-announce';
  */
 export const SYMMETRY_WAIT = 'symmetry-wait';
 
+const NONE: readonly number[][] = [];
+
 /** The thread indices of each declared group of two or more, in creation order. */
-export function symmetryGroups(specs: readonly ThreadSpec[]): number[][] {
+export function symmetryGroups(specs: readonly ThreadSpec[]): readonly number[][] {
+  let any = false;
+  for (let i = 0; i < specs.length && !any; i++) any = (specs[i] as ThreadSpec).symmetry !== undefined;
+  if (!any) return NONE;
   const by = new Map<string, number[]>();
   specs.forEach((s, i) => {
     if (s.symmetry === undefined) return;

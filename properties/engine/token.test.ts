@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Atomic, MAX_THREADS, UsageError, check, decodeToken, defineModel, encodeToken, replay, thread } from '../../src/index.js';
+import { Atomic, MAX_THREADS, check, decodeToken, defineModel, encodeToken, replay, thread } from '../../src/index.js';
 import type { Schedule } from '../../src/index.js';
 import { lostUpdate, messagePassingPlain, readers } from '../../models/litmus/index.js';
 import { oneLineUsage } from './usage-error.js';

@@ -13,7 +13,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type AnyModel, UsageError, check, proofsOf, replay, scenarioParams } from '../../src/index.js';
+import { type AnyModel, check, proofsOf, replay, scenarioParams } from '../../src/index.js';
 import { fixedHolds, proofSuite, runsToVerdict, refusalOf } from './design-suite.js';
 import { findBug, foundSignature } from './find-bug.js';
 import { kvmapFixed, kvmapPosted } from '../../models/kiobuf-kvmap/index.js';

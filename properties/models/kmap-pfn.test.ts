@@ -10,7 +10,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type AnyModel, UsageError, check, proofsOf, replay, scenarioParams } from '../../src/index.js';
+import { type AnyModel, check, proofsOf, replay, scenarioParams } from '../../src/index.js';
 import { findBug } from './find-bug.js';
 import { fixedHolds, proofSuite, runsToVerdict, refusalOf } from './design-suite.js';
 import { kmapPfnFixed, kmapPfnPosted } from '../../models/kmap-pfn/index.js';

@@ -11,7 +11,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type AnyModel, Execution, type ExpectedBug, UsageError, atomic_set, check, deref, isValidPtr, makeStrategy, proofsOf, replay, scenarioParams } from '../../src/index.js';
+import { type AnyModel, Execution, type ExpectedBug, atomic_set, check, deref, isValidPtr, makeStrategy, proofsOf, replay, scenarioParams } from '../../src/index.js';
 import { findModel } from '../../models/index.js';
 import { vcmFixed, vcmPosted } from '../../models/vcm/index.js';
 import { MISUSE_STEPS, type VcmParams, type VcmStep } from '../../models/vcm/scenarios.js';

@@ -16,7 +16,7 @@
  * rules, subclasses (two instances of one class nested are not an edge), chain hashing.
  */
 import { type Execution, currentExecution } from '../engine/execution.js';
-import { type HeldLock, type KCtx, kfail, kfailNext, kwarn, kwarnNext, nextOf, threadLabel } from './kernel.js';
+import { type HeldLock, type KCtx, kfailNext, kwarn, kwarnNext, nextOf, threadLabel } from './kernel.js';
 
 /** One learnt dependency: `to` was taken while `from` was held. */
 interface Edge {

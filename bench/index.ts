@@ -4,8 +4,10 @@
  * `--baseline DIR`, vs another build, DPOR included); DPOR steps/s; DPOR at 64 and 256 threads; RSS over many executions; time to first bug
  * per posted seed bug and strategy; DPOR exhaustion of the fixed variants; executions/s of random
  * and DPOR on the seed scenarios; the kernel's litmus-tests directory under each memory model; the
- * LKMM's cost beside SC, on small models and on the fixed seeds' CI proofs (lkmm-seeds).
- * `--quick` shrinks every budget (CI smoke); the full run takes minutes.
+ * LKMM's cost beside SC, on small models and on the fixed seeds' CI proofs (lkmm-seeds); and,
+ * only when named, dpor and dpor-fold on the seeds' three-caller proofs (three-callers, ~20 min).
+ * `--quick` shrinks every budget (CI smoke); the full run takes minutes. `--only` takes the names
+ * `benchSections()` lists; any other name is a usage error.
  * Leaves out: pass/fail on targets — targets are printed beside the figures, never asserted.
  */
 import { fixedExhaustion, timeToFirstBug, type BugRow, type ProofRow } from './bugs.js';
@@ -23,6 +25,7 @@ import { lkmmSeedsBench } from './lkmm-seeds.js';
 import { seedThroughput } from './seeds.js';
 import { compareWithBaseline, loadBaseline } from './baseline.js';
 import { watchdogBench } from './watchdog.js';
+import { threeCallersBench } from './three-callers.js';
 
 export interface BenchOptions {
   readonly quick: boolean;
@@ -63,6 +66,15 @@ EXTRA_SECTIONS.push({ name: 'litmus', run: (o, out) => litmusBench(o, out) });
 EXTRA_SECTIONS.push({ name: 'lkmm', run: (o, out) => lkmmBench(o, out) });
 EXTRA_SECTIONS.push({ name: 'symmetry', run: (o, out) => symmetryBench(o, out) });
 EXTRA_SECTIONS.push({ name: 'lkmm-seeds', run: (o, out) => lkmmSeedsBench(o, out) });
+EXTRA_SECTIONS.push({ name: 'three-callers', run: (o, out) => threeCallersBench(o, out) });
+
+/** The sections runBench itself runs, in order (EXTRA_SECTIONS follow). */
+const OWN_SECTIONS = ['throughput', 'baseline', 'dpor', 'dpor-baseline', 'dpor-wide', 'seeds', 'rss', 'sanitizers', 'bugs'] as const;
+
+/** Every section name `--only` accepts. */
+export function benchSections(): string[] {
+  return [...OWN_SECTIONS, ...EXTRA_SECTIONS.map((s) => s.name)];
+}
 
 export async function runBench(o: BenchOptions): Promise<BenchReport> {
   const want = (s: string): boolean => !o.only || o.only.includes(s);

@@ -145,6 +145,8 @@ export const models = [defineModel({
     expectOneLineError(run('frob'), /unknown command 'frob'/);
     expectOneLineError(run('fuzz', '--memory-model', 'arm'), /--memory-model must be one of sc\|lkmm/);
     expectOneLineError(run('replay', 'hello', '--memory-model', 'x86'), /--memory-model must be one of sc\|lkmm/);
+    // A misspelt section used to run nothing and exit 0.
+    expectOneLineError(run('bench', '--only', 'thruput,dpor'), /bench --only: no section 'thruput' \(sections: throughput, .*three-callers/);
   });
 
   it('a token for another model version or an edited token is refused in one line', () => {

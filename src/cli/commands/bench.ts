@@ -9,7 +9,8 @@
  * Leaves out: the measurements themselves (bench/*.ts).
  */
 import { resolve } from 'node:path';
-import { runBench } from '../../../bench/index.js';
+import { benchSections, runBench } from '../../../bench/index.js';
+import { UsageError } from '../../engine/violation.js';
 import { bool, str } from '../args.js';
 import { type Command, EXIT_OK } from '../command.js';
 import { LOAD_FLAG, loadFromFlags, loadedModels } from '../load.js';
@@ -20,7 +21,7 @@ export const benchCommand: Command = {
   summary: 'measure throughput, DPOR speed, memory, time to first bug',
   flags: {
     quick: { type: 'bool', help: 'small budgets (a smoke run, ~1 min)' },
-    only: { type: 'string', help: 'comma-separated sections: throughput,dpor,rss,bugs,...' },
+    only: { type: 'string', help: 'comma-separated sections: throughput,dpor,rss,bugs,... (three-callers runs only when named)' },
     json: { type: 'bool', help: 'print one JSON object (progress goes to stderr)' },
     baseline: { type: 'string', help: 'another mapcheck checkout (with dist/ built) to compare throughput with, side by side' },
     load: { ...LOAD_FLAG, help: `${LOAD_FLAG.help}: time to first bug of their expectedBugs, DPOR exhaustion of their provedScenarios` },
@@ -29,6 +30,8 @@ export const benchCommand: Command = {
     const json = bool(args.flags, 'json');
     const load = await loadFromFlags(args.flags, io.cwd);
     const only = str(args.flags, 'only')?.split(',').map((s) => s.trim()).filter(Boolean) ?? (load !== undefined ? ['bugs'] : undefined);
+    const unknown = only?.filter((s) => !benchSections().includes(s)) ?? [];
+    if (unknown.length > 0) throw new UsageError(`bench --only: no section ${unknown.map((s) => `'${s}'`).join(', ')} (sections: ${benchSections().join(', ')})`);
     const models = load !== undefined ? loadedModels() : undefined;
     if (models && !models.some((m) => (m.expectedBugs?.length ?? 0) > 0 || (m.provedScenarios?.length ?? 0) > 0)) {
       io.err(`mapcheck bench: the models of ${str(args.flags, 'load') ?? ''} declare no expectedBugs and no provedScenarios: nothing model-specific to measure`);

@@ -108,6 +108,24 @@ describe('dpor-fold: the reduction and its premise', () => {
     expect(fold.notes).toEqual([]);
   });
 
+  it('per-step invariants or a weak memory model: nothing folds, plain dpor\'s executions, and one note says why', () => {
+    const base = disjoint(3);
+    const stepwise = defineModel<{ l: SpinlockT; f: Field<number>[] }, Record<string, never>>({
+      ...base, name: 'test/fold-disjoint-stepwise', invariants: [{ name: 'fields stay small', check: (st) => st.f.every((f) => f.v <= 3) }],
+    });
+    const plain = explore(stepwise, new DporScheduler(), { maxExecutions: 100_000 });
+    const fold = explore(stepwise, new DporScheduler({ fold: true }), { maxExecutions: 100_000 });
+    expect(fold.exhaustive).toBe(true);
+    expect(fold.executions).toBe(plain.executions);
+    expect(fold.notes).toEqual(['dpor-fold: folding off: the model checks invariants after every step, which observe the states inside a section (explored as plain dpor)']);
+    const weak = explore(base, new DporScheduler({ fold: true }), { maxExecutions: 100_000, memoryModel: 'lkmm' });
+    expect(weak.exhaustive).toBe(true);
+    expect(weak.executions).toBeGreaterThan(1);
+    expect(weak.notes).toContain('dpor-fold: folding off: under a weak memory model a section\'s accesses are not one event (explored as plain dpor)');
+    // Without either, the same model folds to one execution and says nothing.
+    expect(explore(base, new DporScheduler({ fold: true }), { maxExecutions: 100_000 }).notes).toEqual([]);
+  });
+
   it('a lock word read (spin_is_locked) or trylocked beside a section: folding stops there, every outcome is reached', () => {
     const seen = new Set<string>();
     const m = defineModel<{ l: SpinlockT; x: Field<number>; out: number[] }, { trylock: boolean }>({

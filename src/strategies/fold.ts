@@ -42,6 +42,8 @@ export class Folding {
   private ev = -1;
   /** Folding turned off for the rest of the run (a `.value` read tied to no step). */
   private off = false;
+  /** The model-wide reason folding is off was noted (sayOff). */
+  private said = false;
   /** The locks each event's thread held when it ran (fold-guard.ts heldBy). */
   private readonly heldAt: (readonly number[] | undefined)[] = [];
   /** Reads of `.value` of this execution already handled. */
@@ -100,7 +102,9 @@ export class Folding {
     }
     const i = tr.length;
     this.heldAt[i] = this.guard.heldBy(tid);
-    const opens = !this.off && o.kind === OpKind.Acquire && o.n !== 1 && !this.host.blocked(i) && !view.observesEveryStep && !view.weakMemory && this.guard.allows(o);
+    const acquire = o.kind === OpKind.Acquire && o.n !== 1;
+    if (acquire && !this.said && (view.observesEveryStep || view.weakMemory)) this.sayOff(view.weakMemory);
+    const opens = !this.off && acquire && !this.host.blocked(i) && !view.observesEveryStep && !view.weakMemory && this.guard.allows(o);
     this.guard.op(tid, o, opens);
     if (!opens) return false;
     const sec = new Section(o, true);
@@ -109,6 +113,14 @@ export class Folding {
     this.tid = tid;
     this.ev = i;
     return true;
+  }
+
+  /** Say once why nothing folds in this run: a model-wide reason, not a section's. */
+  private sayOff(weak: boolean): void {
+    this.said = true;
+    this.guard.reasons.push(weak
+      ? 'folding off: under a weak memory model a section\'s accesses are not one event (explored as plain dpor)'
+      : 'folding off: the model checks invariants after every step, which observe the states inside a section (explored as plain dpor)');
   }
 
   /** The execution ends: late `.value` reads, and a section still open ends unfolded. */

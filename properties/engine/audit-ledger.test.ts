@@ -1,6 +1,6 @@
 // The audit's sampling over an exploration split into several explore() calls (src/engine/audit-ledger.ts):
-// a campaign's chunks of one model do not each start with 64 densely audited executions, a new DPOR
-// run does, a DPOR scheduler continued over calls does not start over, and a model that turns
+// a campaign's chunks of one model do not each start with 64 densely audited executions, a new
+// systematic run (DPOR, DFS) does, a DPOR scheduler continued over calls does not start over, and a model that turns
 // nondeterministic late in a long chunked run is still caught by the sparse samples.
 import { describe, expect, it } from 'vitest';
 import { Atomic, defineModel, explore, makeStrategy, thread } from '../../src/index.js';
@@ -31,12 +31,17 @@ describe('audit sampling across explore calls', () => {
     expect(later).toBeLessThan(30);
   });
 
-  it('every new DPOR run is audited densely again; one DPOR scheduler continued over calls is not', () => {
+  it('every new DPOR or DFS run is audited densely again; one DPOR scheduler continued over calls is not', () => {
     const m = threeAdders('ledger/dpor');
     const a = explore(m, makeStrategy('dpor'), { maxExecutions: 40 });
     const b = explore(m, makeStrategy('dpor'), { maxExecutions: 40 });
     expect(a.audits).toBeGreaterThanOrEqual(40);
     expect(b.audits).toBeGreaterThanOrEqual(40);
+    // DFS relies on no independence, but its runs are proofs too.
+    const d1 = explore(m, makeStrategy('dfs'), { maxExecutions: 40 });
+    const d2 = explore(m, makeStrategy('dfs'), { maxExecutions: 40 });
+    expect(d1.audits).toBeGreaterThanOrEqual(40);
+    expect(d2.audits).toBeGreaterThanOrEqual(40);
     const s = makeStrategy('dpor');
     const c1 = explore(m, s, { maxExecutions: 70 });
     const c2 = explore(m, s, { maxExecutions: 1000 });

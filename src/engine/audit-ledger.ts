@@ -7,9 +7,10 @@
  * model about half its time, for no more assurance than one long run gets.
  *
  * What counts as the same exploration:
- * - a strategy that relies on independence (it exposes `independent`, as DPOR does) continues only
- *   with the same scheduler object: a new DPOR run is a new proof, and its first executions are
- *   audited densely again (its verdict "exhaustive" rests on them);
+ * - a systematic strategy (it has `exhaustive`: DFS, delay bounding, DPOR, the portfolio) or one
+ *   that relies on independence (`independent`) continues only with the same scheduler object: a
+ *   new run is a new proof, and its first executions are audited densely again (its verdict
+ *   "exhaustive" rests on them);
  * - any other strategy (random, PCT, POS, ...) continues per model object, scenario and strategy
  *   name: those runs are never exhaustive, and what their audit checks — that the model is
  *   deterministic — is a property of the model, sampled as thinly as one long run would sample it.
@@ -26,20 +27,25 @@ import type { Scheduler } from './scheduler.js';
 const byScheduler = new WeakMap<Scheduler, number>();
 const byModel = new WeakMap<AnyModel, Map<string, number>>();
 
+/** Does this scheduler's count belong to the scheduler object (a proof) rather than the model? */
+function ownCount(sched: Scheduler): boolean {
+  return sched.exhaustive !== undefined || sched.independent !== undefined;
+}
+
 function modelKey(scenario: string, sched: Scheduler): string {
   return `${sched.name}\u0000${scenario}`;
 }
 
 /** Executions earlier `explore` calls ran in the exploration this call continues. */
 export function auditedBefore(model: AnyModel, scenario: string, sched: Scheduler): number {
-  if (sched.independent !== undefined) return byScheduler.get(sched) ?? 0;
+  if (ownCount(sched)) return byScheduler.get(sched) ?? 0;
   return byModel.get(model)?.get(modelKey(scenario, sched)) ?? 0;
 }
 
 /** Record that this call ran `executions` more executions of that exploration. */
 export function recordAudited(model: AnyModel, scenario: string, sched: Scheduler, executions: number): void {
   if (executions <= 0) return;
-  if (sched.independent !== undefined) {
+  if (ownCount(sched)) {
     byScheduler.set(sched, (byScheduler.get(sched) ?? 0) + executions);
     return;
   }

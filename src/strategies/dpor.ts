@@ -25,7 +25,7 @@
  * abandon one) and counted in `stats().sleepBlocked`.
  *
  * Executions that end with threads still pending (deadlock, or a violation that halts the run)
- * have their pending ops race-analysed as if they ran next (see `endExecution`).
+ * have their pending ops race-analysed as if they ran next (`endExecution`, dpor-end.ts).
  * Nondeterministic models are detected when a replayed node's signature differs.
  * A Wait is dependent with writes of the objects its condition declares (`Op.reads`; the engine
  * checks the declaration at run time, wait-check.ts), and with every op when it declares nothing.
@@ -51,9 +51,9 @@ import { SectionTrace } from './section-trace.js';
 import { NotDep } from './notdep.js';
 import { continuation } from './replay.js';
 import { viewSignature } from './signature.js';
-import { ThreadSet } from './thread-set.js';
 import { WaitFallback } from './wait-fallback.js';
 import { ANY_VALUE, type WakeupNode, insertionPoint } from './wakeup-tree.js';
+import { PendingRaces } from './dpor-end.js';
 
 
 export interface DporOptions {
@@ -107,8 +107,8 @@ export class DporScheduler implements Scheduler {
   /** The running execution's view, kept to read pending ops when it ends. */
   private view: SchedulerView | null = null;
   private readonly sink = (e: number, late: number): void => this.race(e, late);
-  /** Threads a halted execution stopped (analyseEnd's scratch). */
-  private readonly stopped = new ThreadSet();
+  /** Races of the ops still pending when an execution ends (dpor-end.ts). */
+  private readonly pending = new PendingRaces();
 
   beginExecution(): boolean {
     if (this.exhaustive) return false;
@@ -356,18 +356,20 @@ export class DporScheduler implements Scheduler {
 
   /**
    * Ops still pending when an execution ends never ran, so their races were never seen: report
-   * them as if each ran next (a deadlocked thread's acquire races with the lock's last taker).
-   * When a violation stopped the execution early, the engine halted it: the last op (recorded
-   * here if the engine did not report it: violations found while performing it) disabled every
-   * other thread, so it also races with each other thread's last event and with their pending
-   * ops, as if the program exited there.
+   * them as if each ran next, and a halt's (dpor-end.ts); then waits pending for good.
    */
   endExecution(outcome: ExecutionOutcome): void {
     this.folding?.end(this.view);
     const pendingWaits: number[] = [];
     const view = this.view;
     if (view !== null) for (let q = 0; q < view.threadCount; q++) if (view.pending(q)?.kind === OpKind.Wait) pendingWaits.push(q);
-    this.analyseEnd(outcome);
+    this.view = null;
+    if (view !== null) {
+      this.pending.analyse({
+        trace: this.trace, nodes: this.nodes, depth: this.depth, eventNode: this.eventNode, lastThreadNode: this.lastThreadNode,
+        pos: this.pos, seen: this.seen, blockedAt: this.blockedAt, sink: this.sink,
+      }, view, outcome);
+    }
     this.counts.waitFallbacks += this.waits.apply(this.trace, this.nodes, this.eventNode, Math.min(this.trace.length, this.blockedAt), pendingWaits);
     for (let d = 0; d < this.depth; d++) (this.nodes[d] as DNode).follow = null;
     if (!this.hasBranch() && this.folding?.pending !== true) this.exhaustive = true;
@@ -377,58 +379,6 @@ export class DporScheduler implements Scheduler {
   private hasBranch(): boolean {
     for (let d = 0; d < this.depth; d++) if ((this.nodes[d] as DNode).hasNext()) return true;
     return false;
-  }
-
-  private analyseEnd(outcome: ExecutionOutcome): void {
-    const view = this.view;
-    this.view = null;
-    if (view === null || this.trace.length > this.blockedAt) return;
-    const tr = this.trace;
-    const halting = outcome.halted ?? (outcome.violation !== null && outcome.violation.kind !== 'deadlock');
-    if (halting && this.seen < outcome.steps) {
-      const last = this.nodes[this.lastThreadNode];
-      const o = last?.chosenOp;
-      if (last === undefined || o === undefined || last.n !== 0) return;
-      tr.add(last.chosen, o, view.threadCount, true, this.sink);
-    }
-    if (tr.length === 0) return;
-    const v = tr.length - 1;
-    const tv = tr.thread[v] as number;
-    const node = this.nodes[this.eventNode[v] as number];
-    if (node === undefined) return;
-    let pending = false;
-    for (let q = 0; q < view.threadCount; q++) if ((!halting || q !== tv) && view.pending(q) !== undefined) pending = true;
-    if (!pending) return;
-    if (halting) tr.halted(v, this.sink);
-    const stopped = this.stopped;
-    stopped.clear();
-    for (let q = 0; q < view.threadCount; q++) {
-      const o = view.pending(q);
-      if (o === undefined || (halting && q === tv)) continue;
-      stopped.add(q);
-      const after = halting && node.enabled.has(q) ? v : -1;
-      tr.probe(q, o, view.threadCount, after, this.sink);
-    }
-    // The halting thread's later ops never ran either (Optimal-DPOR's sleep check can otherwise
-    // drop a reversal whose covering race lies past the halt).
-    if (halting) {
-      stopped.add(tv);
-      this.haltFallback(stopped);
-    }
-  }
-
-  /**
-   * After a halt the stopped threads' later ops never ran (nor the halting thread's), and their
-   * races with this execution's events (beyond the next op) stay unseen; DPOR proper would find
-   * them by running on. Only `continueAfterViolation` runs care (a first violation ends a normal
-   * run), so be conservative: every node of the branch where one of these threads was enabled and
-   * awake also explores it.
-   */
-  private haltFallback(stopped: ThreadSet): void {
-    for (let d = 0; d < this.pos && d < this.depth; d++) {
-      const nd = this.nodes[d] as DNode;
-      if (nd.n === 0) nd.addAllEnabled(stopped);
-    }
   }
 
   /** Why folding folded less than it could (dpor-fold), for the run's notes. */

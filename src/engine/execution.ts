@@ -23,7 +23,7 @@ import { thrownText } from './thrown.js';
 import { PeekLog } from './peek.js';
 import { Recorder } from './recorder.js';
 import { WaitCheck } from './wait-check.js';
-import { SPIN_WAIT, SpinDetector } from './spin.js';
+import { SPIN_WAIT, SpinDetector, startsPoll } from './spin.js';
 import { gateSymmetric, swapBodies, symmetryGroups } from './symmetry.js';
 import { markOpaque, stateHash } from './state-hash.js';
 import { LkmmMemory } from './lkmm/memory.js';
@@ -168,9 +168,7 @@ export class Execution extends OpEffects implements SchedulerView {
         if (o === null || typeof o !== 'object' || typeof o.kind !== 'number') {
           throw new UsageError(`thread ${th.name} yielded ${o === null ? 'null' : typeof o}; yield op descriptors (use yield* on API helpers)`);
         }
-        // Only a read, a yield or a fence can start a poll's next iteration (spin.ts).
-        const k = o.kind;
-        const sw = k === OpKind.Read || k === OpKind.PlainRead || k === OpKind.Yield || k === OpKind.Fence ? this.spin.check(th.id, o) : null;
+        const sw = startsPoll(o.kind) ? this.spin.check(th.id, o) : null;
         if (sw !== null) this.deferred[th.id] = o;
         const next = sw ?? o;
         th.pending = next;

@@ -30,6 +30,11 @@ const WINDOW = 48;
  */
 const ITERATIONS = 3;
 
+/** Can an op of kind `k` start a poll's next iteration? (Reads, yields and fences: `check` looks at no other.) */
+export function startsPoll(k: OpKind): boolean {
+  return k === OpKind.Read || k === OpKind.PlainRead || k === OpKind.Yield || k === OpKind.Fence;
+}
+
 /** The marker synthetic spin waits carry (wait-check.ts and reports recognise them). */
 export const SPIN_WAIT = 'spin-wait';
 
@@ -112,7 +117,7 @@ export class SpinDetector {
    */
   check(tid: number, next: Op): Op | null {
     const k = next.kind;
-    if (k !== OpKind.Read && k !== OpKind.PlainRead && k !== OpKind.Yield && k !== OpKind.Fence) return null;
+    if (!startsPoll(k)) return null;
     const n = tid < this.used ? (this.wLen[tid] as number) : 0;
     if (n === 0) return null;
     const w = this.wOps[tid] as Op[];

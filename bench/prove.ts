@@ -25,6 +25,10 @@ export interface ProofRun {
   readonly exhaustive: boolean;
   readonly violation: string | null;
   readonly ok: boolean;
+  /** The run's notes (dpor-fold: sections that stopped folding, and why). */
+  readonly notes: readonly string[];
+  /** dpor-fold's restarts from the root after a premise break (0 for the other strategies). */
+  readonly foldRestarts: number;
 }
 
 /** The default budget of a proof (ProofSpec.maxExecutions). */
@@ -37,19 +41,20 @@ export function proofShape(model: AnyModel, scenario: string): { threads: number
   return { threads: s.threads, sessions: s.sessions };
 }
 
-/** Run one proof and judge it. */
-export function runProof(model: AnyModel, p: ProofSpec): ProofRun {
+/** Run one proof and judge it; with `capMs`, stop after that long (then it is not exhaustive). */
+export function runProof(model: AnyModel, p: ProofSpec, capMs?: number): ProofRun {
   const strategy = p.strategy ?? 'dpor';
   const budget = p.maxExecutions ?? PROOF_BUDGET;
   const sched = strategy === 'dfs' ? makeStrategy('dfs', { preemptionBound: p.preemptionBound ?? 0 }) : makeStrategy(strategy);
   const t0 = performance.now();
-  const r = explore(model, sched, { scenario: p.scenario, maxExecutions: budget });
+  const r = explore(model, sched, { scenario: p.scenario, maxExecutions: budget, ...(capMs !== undefined ? { deadline: Date.now() + capMs } : {}) });
   const seconds = (performance.now() - t0) / 1000;
   const v = r.finding?.violation ?? null;
   return {
     model: model.name, scenario: p.scenario, strategy, preemptionBound: strategy === 'dfs' ? (p.preemptionBound ?? 0) : null,
     tier: p.tier ?? 'ci', ...proofShape(model, p.scenario), budget, executions: r.executions, recorded: p.executions ?? null,
     seconds, exhaustive: r.exhaustive, violation: v ? `${v.kind}: ${v.title}` : null, ok: r.exhaustive && v === null,
+    notes: r.notes, foldRestarts: r.stats['foldRestarts'] ?? 0,
   };
 }
 

@@ -3,17 +3,17 @@
  * the seed models exhausts in <= 60 s on this machine, one worker", measured in the repository
  * instead of by hand. Each scenario of the fixed seed designs with three callers (or two processes
  * and a forked child) is explored from the root by plain `dpor` and by `dpor-fold` (critical
- * sections folded into single events, src/strategies/fold.ts), one after the other in this process,
- * with the audit on as a user's proof has it, until it is exhausted or the cap (60 s; 5 s with
- * `--quick`) runs out. Printed per run: executions, seconds, exhaustive or not, dpor-fold's restarts
- * and its notes (each names a section that stopped folding and the op that touched its data outside
- * the lock); per scenario the ratio of executions and which of the two met the target.
+ * sections folded into single events, src/strategies/fold.ts) through `runProof` (prove.ts), one
+ * after the other in this process, with the audit on as a user's proof has it, until it is
+ * exhausted or the cap (60 s; 5 s with `--quick`) runs out. Printed per run: executions, seconds,
+ * the verdict, dpor-fold's restarts and its notes (each names a section that stopped folding and
+ * the op that touched its data outside the lock); per scenario which of the two met the target.
  * Only run when named (`--only three-callers`): the whole section takes up to 22 runs of the cap.
  * Leaves out: DFS (bounded proofs of these scenarios are in each model's proofs.ts and in
  * `npm run prove`), more than one worker, and any pass/fail — targets are printed, never asserted.
  */
-import { type AnyModel, explore, makeStrategy } from '../src/index.js';
 import { findModel } from '../models/index.js';
+import { type ProofRun, runProof } from './prove.js';
 import type { BenchOptions, BenchReport } from './index.js';
 
 /** The three-caller scenarios of the fixed seed designs (the seed-models issue's list). */
@@ -31,33 +31,14 @@ export const THREE_CALLER_SCENARIOS: readonly (readonly [model: string, scenario
   ['kiobuf-kvmap/fixed', 'two-procs-fork'],
 ];
 
-interface Run {
-  readonly executions: number;
-  readonly seconds: number;
-  readonly exhaustive: boolean;
-  readonly violation: string | null;
-  readonly restarts: number;
-  readonly notes: readonly string[];
-}
-
 export interface ThreeCallerRow {
   readonly model: string;
   readonly scenario: string;
-  readonly dpor: Run;
-  readonly fold: Run;
+  readonly dpor: ProofRun;
+  readonly fold: ProofRun;
 }
 
-function prove(model: AnyModel, scenario: string, strategy: 'dpor' | 'dpor-fold', capMs: number): Run {
-  const t0 = performance.now();
-  const r = explore(model, makeStrategy(strategy), { scenario, maxExecutions: 1e12, deadline: Date.now() + capMs });
-  const restarts = r.stats['foldRestarts'];
-  return {
-    executions: r.executions, seconds: (performance.now() - t0) / 1000, exhaustive: r.exhaustive,
-    violation: r.finding ? r.finding.violation.kind : null, restarts: typeof restarts === 'number' ? restarts : 0, notes: r.notes,
-  };
-}
-
-function show(x: Run): string {
+function show(x: ProofRun): string {
   const verdict = x.violation !== null ? `VIOLATION ${x.violation}` : x.exhaustive ? 'exhaustive' : 'not exhaustive';
   return `${String(x.executions).padStart(9)} executions ${x.seconds.toFixed(1).padStart(5)} s  ${verdict}`;
 }
@@ -76,13 +57,13 @@ export function threeCallersBench(o: BenchOptions, out: BenchReport): void {
       o.log(`  ${name} ${scenario}: model not built in (skipped)`);
       continue;
     }
-    const dpor = prove(model, scenario, 'dpor', capMs);
-    const fold = prove(model, scenario, 'dpor-fold', capMs);
+    const dpor = runProof(model, { scenario, strategy: 'dpor', maxExecutions: 1e12 }, capMs);
+    const fold = runProof(model, { scenario, strategy: 'dpor-fold', maxExecutions: 1e12 }, capMs);
     rows.push({ model: name, scenario, dpor, fold });
     const met = fold.exhaustive && fold.seconds <= 60 ? 'met by dpor-fold' : dpor.exhaustive && dpor.seconds <= 60 ? 'met by dpor'
       : capMs < 60_000 ? `not shown (the cap, ${capMs / 1000} s, is below 60 s)` : 'NOT met';
     o.log(`  ${`${name} ${scenario}`.padEnd(44)} dpor      ${show(dpor)}`);
-    o.log(`  ${''.padEnd(44)} dpor-fold ${show(fold)}${fold.restarts > 0 ? `  (${fold.restarts} restart${fold.restarts > 1 ? 's' : ''})` : ''}  target ${met}`);
+    o.log(`  ${''.padEnd(44)} dpor-fold ${show(fold)}${fold.foldRestarts > 0 ? `  (${fold.foldRestarts} restart${fold.foldRestarts > 1 ? 's' : ''})` : ''}  target ${met}`);
     for (const n of fold.notes) o.log(`  ${''.padEnd(46)}note: ${n}`);
   }
   const met = rows.filter((r) => (r.fold.exhaustive && r.fold.seconds <= 60) || (r.dpor.exhaustive && r.dpor.seconds <= 60)).length;

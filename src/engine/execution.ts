@@ -204,9 +204,9 @@ export class Execution extends OpEffects implements SchedulerView {
   private checkWait(tid: number, o: Op, v: boolean): void {
     const at = this.stepIndex - 1;
     const last = at >= 0 ? this.ringOp[at & (RING - 1)] : undefined;
-    const bad = this.waits.observe(tid, o, v, last, at >= 0 ? (this.ringTid[at & (RING - 1)] as number) : -1, this.stepIndex,
-      (x) => this.blockOf(x), (x) => this.describe(x), (t) => `T${t} (${this.threads[t]?.name ?? '?'})`);
-    if (bad) this.violation = bad;
+    const lastTid = at >= 0 ? (this.ringTid[at & (RING - 1)] as number) : -1;
+    if (!this.waits.changed(tid, o, v, last, lastTid, this)) return;
+    this.violation = this.waits.report(tid, o, v, last as Op, lastTid, this.stepIndex, (x) => this.describe(x), (t) => `T${t} (${this.threads[t]?.name ?? '?'})`);
   }
 
   /** A wait's condition is model code: one that throws ends the execution with that exception. */

@@ -15,13 +15,18 @@ import { Access, type Op, OpKind, accessOf } from './ops.js';
 import { type Violation, violation } from './violation.js';
 
 /** Does op `o` write an object the Wait `w` declares (`blockOf` maps a field to its struct)? */
-function writesDeclared(w: Op, o: Op, blockOf: (obj: number) => number): boolean {
+function writesDeclared(w: Op, o: Op, host: { blockOf(obj: number): number }): boolean {
   const acc = accessOf(o.kind);
   if (o.obj < 0 || acc === Access.Read || acc === Access.None) return false;
-  const hit = (x: number): boolean => x === o.obj || (o.kind === OpKind.Free && blockOf(x) === o.obj);
-  if (w.obj >= 0 && hit(w.obj)) return true;
+  const free = o.kind === OpKind.Free;
+  if (w.obj >= 0 && (w.obj === o.obj || (free && host.blockOf(w.obj) === o.obj))) return true;
   const r = w.reads;
-  if (r !== undefined) for (let i = 0; i < r.length; i++) if (hit(r[i] as number)) return true;
+  if (r !== undefined) {
+    for (let i = 0; i < r.length; i++) {
+      const x = r[i] as number;
+      if (x === o.obj || (free && host.blockOf(x) === o.obj)) return true;
+    }
+  }
   return false;
 }
 
@@ -40,12 +45,12 @@ export class WaitCheck {
 
   /**
    * The wait `w` of thread `tid` evaluated to `value` after `last` (run by thread `lastTid`, -1 at
-   * the start); returns the violation when the value changed across an op that writes nothing `w`
-   * declares.
+   * the start): true when the value changed across an op that writes nothing `w` declares (then
+   * `report` builds the violation). Allocates nothing: the enabled set calls it for every pending
+   * declared wait at every step.
    */
-  observe(tid: number, w: Op, value: boolean, last: Op | undefined, lastTid: number, step: number,
-    blockOf: (obj: number) => number, describe: (o: Op) => string, threadName: (t: number) => string): Violation | null {
-    if (w.reads === undefined) return null;
+  changed(tid: number, w: Op, value: boolean, last: Op | undefined, lastTid: number, host: { blockOf(obj: number): number }): boolean {
+    if (w.reads === undefined) return false;
     if (tid >= this.seen.length) {
       const s = new Int8Array(Math.max(tid + 1, this.seen.length * 2)).fill(-1);
       s.set(this.seen);
@@ -54,10 +59,16 @@ export class WaitCheck {
     const v = value ? 1 : 0;
     const prev = this.seen[tid] as number;
     this.seen[tid] = v;
-    if (prev < 0 || prev === v || last === undefined || lastTid === tid) return null;
-    if (writesDeclared(w, last, blockOf)) return null;
+    if (prev < 0 || prev === v || last === undefined || lastTid === tid) return false;
+    return !writesDeclared(w, last, host);
+  }
+
+  /** The `usage` violation for a wait whose condition `changed` across `last`. */
+  report(tid: number, w: Op, value: boolean, last: Op, lastTid: number, step: number,
+    describe: (o: Op) => string, threadName: (t: number) => string): Violation {
+    const reads = w.reads ?? [];
     return violation('usage',
-      `the wait of ${threadName(tid)} at '${w.label}' declares it reads only its own object${w.reads.length > 0 ? ' and the objects in `reads`' : ''}, but its condition became ${value} after ${threadName(lastTid)} ran ${describe(last)}, which writes none of them: list every object the condition reads in the wait's \`reads\`, or leave \`reads\` out (then DPOR treats the wait as dependent with every op)`,
+      `the wait of ${threadName(tid)} at '${w.label}' declares it reads only its own object${reads.length > 0 ? ' and the objects in `reads`' : ''}, but its condition became ${value} after ${threadName(lastTid)} ran ${describe(last)}, which writes none of them: list every object the condition reads in the wait's \`reads\`, or leave \`reads\` out (then DPOR treats the wait as dependent with every op)`,
       { threads: [tid, lastTid], step, title: 'mapcheck: wait condition reads an undeclared object' });
   }
 }

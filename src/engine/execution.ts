@@ -34,8 +34,6 @@ import { type Violation, ViolationAbort, UsageError } from './violation.js';
 const NO_CHECKS: readonly never[] = [];
 const NO_GROUPS: readonly number[][] = [];
 
-const RING = 64;
-
 export type { ExecOptions, ExecResult, ThreadState } from './exec-types.js';
 export { MAX_THREADS } from './enabled.js';
 export { allocThreadSlot } from './exec-types.js';
@@ -45,8 +43,6 @@ export class Execution extends OpEffects implements SchedulerView {
   static current: Execution | null = null;
 
   private lkmm: LkmmMemory | null = null;
-  private readonly ringTid = new Int32Array(RING);
-  private readonly ringOp: (Op | undefined)[] = new Array<Op | undefined>(RING);
   /** This execution's decisions and preemption count; its op trace and fingerprint when asked. */
   private schedule: number[] = [];
   private preemptions = 0;
@@ -54,6 +50,11 @@ export class Execution extends OpEffects implements SchedulerView {
   private readonly waits = new WaitCheck();
   /** Reads of `.value` in thread code (peek.ts), and the op of every step they are checked against. */
   private readonly peeks = new PeekLog();
+  /**
+   * The op and thread of each step of this execution: the peek check's input, the last op a wait
+   * or an invariant is judged after, a livelock's cycle. Entries past `stepIndex` are stale (the
+   * arrays are reused across executions: no garbage, one store each per step).
+   */
   private opLog: Op[] = [];
   private opTid: number[] = [];
   /** Thread code (a generator's slice between two ops) is running: `.value` reads there are peeks. */
@@ -203,8 +204,8 @@ export class Execution extends OpEffects implements SchedulerView {
   /** Does the declared read set of thread `tid`'s wait still explain its condition? (wait-check.ts) */
   private checkWait(tid: number, o: Op, v: boolean): void {
     const at = this.stepIndex - 1;
-    const last = at >= 0 ? this.ringOp[at & (RING - 1)] : undefined;
-    const lastTid = at >= 0 ? (this.ringTid[at & (RING - 1)] as number) : -1;
+    const last = at >= 0 ? this.opLog[at] : undefined;
+    const lastTid = at >= 0 ? (this.opTid[at] as number) : -1;
     if (!this.waits.changed(tid, o, v, last, lastTid, this)) return;
     this.violation = this.waits.report(tid, o, v, last as Op, lastTid, this.stepIndex, (x) => this.describe(x), (t) => `T${t} (${this.threads[t]?.name ?? '?'})`);
   }
@@ -241,8 +242,6 @@ export class Execution extends OpEffects implements SchedulerView {
     this.resetEnabled();
     this.waits.reset();
     this.peeks.reset();
-    this.opLog = [];
-    this.opTid = [];
     this.inThreadCode = false;
     this.spin.reset();
     if (this.deferred.length !== 0) this.deferred = [];
@@ -338,7 +337,7 @@ export class Execution extends OpEffects implements SchedulerView {
         return;
       }
       if (this.stepIndex >= maxSteps) {
-        this.violation = livelockViolation(this, this.ringTid, this.ringOp, RING, maxSteps);
+        this.violation = livelockViolation(this, this.opTid, this.opLog, maxSteps);
         return;
       }
       const tid = sched.pickThread(this);
@@ -348,14 +347,11 @@ export class Execution extends OpEffects implements SchedulerView {
         return;
       }
       schedule.push(tid);
-      this.opLog.push(th.pending as Op);
-      this.opTid.push(tid);
+      this.opLog[this.stepIndex] = th.pending as Op;
+      this.opTid[this.stepIndex] = tid;
       const last = this.lastThread;
       if (last >= 0 && last !== tid && this.isEnabled(last)) this.preemptions++;
       const o = th.pending as Op;
-      const slot = this.stepIndex & (RING - 1);
-      this.ringTid[slot] = tid;
-      this.ringOp[slot] = o;
       if (rec) rec.record(tid, o, schedule.length - 1);
       this.running = tid;
       // Atomic ops before the first plain access and the first free have nothing to check or
@@ -391,7 +387,9 @@ export class Execution extends OpEffects implements SchedulerView {
 
   /** Thread code read values another thread writes, behind the scheduler's back (peek.ts). */
   private checkPeeks(): void {
-    const v = this.peeks.check(this.opTid, this.opLog, this.threads.length, (id) => this.objects.label(id), (t) => this.threads[t]?.name ?? `T${t}`);
+    if (this.peeks.count === 0) return;
+    const n = this.stepIndex;
+    const v = this.peeks.check(this.opTid.slice(0, n), this.opLog.slice(0, n), this.threads.length, (id) => this.objects.label(id), (t) => this.threads[t]?.name ?? `T${t}`);
     if (v !== null) this.note(v);
   }
 
@@ -416,7 +414,7 @@ export class Execution extends OpEffects implements SchedulerView {
         r = `check threw: ${thrownText(e)}`;
       }
       if (r === false || typeof r === 'string') {
-        const last = this.ringOp[(this.stepIndex - 1) & (RING - 1)];
+        const last = this.stepIndex > 0 ? this.opLog[this.stepIndex - 1] : undefined;
         this.note(brokenCheck(c.name, r, this.lastThread, this.stepIndex - 1, last?.label ?? ''));
         if (!this.keepGoing) return;
       }

@@ -59,12 +59,15 @@ export function deadlockViolation(exec: Execution): Violation {
   });
 }
 
-export function livelockViolation(exec: Execution, ringTid: Int32Array, ringOp: (Op | undefined)[], ring: number, maxSteps: number): Violation {
-  const n = Math.min(exec.stepIndex, ring);
+/** The last steps a livelock report searches for a repeating cycle. */
+const CYCLE_WINDOW = 64;
+
+export function livelockViolation(exec: Execution, opTid: readonly number[], opLog: readonly (Op | undefined)[], maxSteps: number): Violation {
+  const n = Math.min(exec.stepIndex, CYCLE_WINDOW);
   const at = (k: number): string => {
-    const i = (exec.stepIndex - 1 - k) & (ring - 1);
-    const o = ringOp[i];
-    return `T${ringTid[i]}: ${o ? exec.describe(o) : '?'}`;
+    const i = exec.stepIndex - 1 - k;
+    const o = opLog[i];
+    return `T${opTid[i] ?? '?'}: ${o ? exec.describe(o) : '?'}`;
   };
   let period = 0;
   for (let p = 1; p * 2 <= n && period === 0; p++) {

@@ -19,7 +19,7 @@
  * still catches them), and loops whose ops differ in every iteration. A poll with a timeout of more
  * than three iterations times out only when nothing else can run (the fairness assumption).
  */
-import { Access, type Op, OpKind, accessOf, op } from './ops.js';
+import { Access, OP_KIND_NAMES, type Op, OpKind, accessOf, op } from './ops.js';
 
 /** Longest window kept per thread (older entries are dropped). */
 const WINDOW = 48;
@@ -33,6 +33,13 @@ const ITERATIONS = 3;
 /** Can an op of kind `k` start a poll's next iteration? (Reads, yields and fences: `check` looks at no other.) */
 export function startsPoll(k: OpKind): boolean {
   return k === OpKind.Read || k === OpKind.PlainRead || k === OpKind.Yield || k === OpKind.Fence;
+}
+
+/** Op kinds with an effect (a write, an RMW, a lock op, an allocation, a spawn, a join, a choose): they end a window. */
+const HAS_EFFECT = new Uint8Array(OP_KIND_NAMES.length);
+for (let k = 0; k < OP_KIND_NAMES.length; k++) {
+  const acc = accessOf(k as OpKind);
+  HAS_EFFECT[k] = acc === Access.Write || acc === Access.Lock || k === OpKind.Spawn || k === OpKind.Join || k === OpKind.Choose ? 1 : 0;
 }
 
 /** The marker synthetic spin waits carry (wait-check.ts and reports recognise them). */
@@ -51,15 +58,25 @@ export class SpinDetector {
   private wLen = new Int32Array(8);
   /** Threads whose window may be non-empty (reset empties only those). */
   private used = 0;
+  /**
+   * Threads whose window is non-empty now. While there is none, a write needs no version: no read
+   * kept in a window (nor a spin wait, whose thread's window stays full) compares with it. The
+   * litmus workloads' atomic increments then cost this detector one test per step.
+   */
+  private open = 0;
+  /** A version was bumped in this execution (reset clears them only then). */
+  private bumped = false;
   /** Threads in a spin wait, and whether a release let them go. */
   private waiting = new Set<number>();
   private released = new Set<number>();
 
   reset(): void {
     if (this.ver.length > 256) this.ver = new Int32Array(256);
-    else this.ver.fill(0);
+    else if (this.bumped) this.ver.fill(0);
+    this.bumped = false;
     this.wLen.fill(0, 0, this.used);
     this.used = 0;
+    this.open = 0;
     if (this.waiting.size !== 0) this.waiting.clear();
     if (this.released.size !== 0) this.released.clear();
   }
@@ -71,21 +88,30 @@ export class SpinDetector {
       this.ver = n;
     }
     this.ver[obj] = (this.ver[obj] as number) + 1;
+    this.bumped = true;
+  }
+
+  /** Empty thread `tid`'s window. */
+  private empty(tid: number): void {
+    if (tid < this.used && this.wLen[tid] !== 0) {
+      this.wLen[tid] = 0;
+      this.open--;
+    }
   }
 
   /** Thread `tid` ran `o` (every step; the synthetic wait itself clears the window). */
   after(tid: number, o: Op): void {
     const k = o.kind;
-    const acc = accessOf(k);
-    if (acc === Access.Write || acc === Access.Lock || k === OpKind.Spawn || k === OpKind.Join || k === OpKind.Choose) {
-      if (o.obj >= 0 && acc !== Access.None) this.bump(o.obj);
-      if (tid < this.used) this.wLen[tid] = 0;
+    if (HAS_EFFECT[k] === 1) {
+      if (this.open === 0) return;
+      if (o.obj >= 0 && accessOf(k) !== Access.None) this.bump(o.obj);
+      this.empty(tid);
       return;
     }
     if (o.detail === SPIN_WAIT) {
       this.waiting.delete(tid);
       this.released.delete(tid);
-      if (tid < this.used) this.wLen[tid] = 0;
+      this.empty(tid);
       return;
     }
     if (tid >= this.wLen.length) {
@@ -107,7 +133,8 @@ export class SpinDetector {
       len--;
     }
     ops[len] = o;
-    vers[len] = acc === Access.Read && o.obj >= 0 ? (this.ver[o.obj] ?? 0) : -1;
+    vers[len] = accessOf(k) === Access.Read && o.obj >= 0 ? (this.ver[o.obj] ?? 0) : -1;
+    if (len === 0) this.open++;
     this.wLen[tid] = len + 1;
   }
 

@@ -34,8 +34,13 @@ export class WaitCheck {
   /** Last value of each thread's pending declared wait: -1 none yet, 0 false, 1 true. */
   private seen = new Int8Array(64);
 
+  /** Some thread's value was recorded since the last reset. */
+  private touched = true;
+
   reset(): void {
+    if (!this.touched) return;
     this.seen.fill(-1);
+    this.touched = false;
   }
 
   /** Thread `tid` has a new pending op: forget its last wait value. */
@@ -59,6 +64,7 @@ export class WaitCheck {
     const v = value ? 1 : 0;
     const prev = this.seen[tid] as number;
     this.seen[tid] = v;
+    this.touched = true;
     if (prev < 0 || prev === v || last === undefined || lastTid === tid) return false;
     return !writesDeclared(w, last, host);
   }

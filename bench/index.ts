@@ -1,7 +1,7 @@
 /**
  * `mapcheck bench`: every benchmark, measured side by side in one process, printed as ratios.
  * Sections: engine throughput vs a bare generator loop and fast-check's scheduler (and, with
- * `--baseline DIR`, vs another build, DPOR included); DPOR steps/s; DPOR at 64 and 256 threads; RSS over many executions; time to first bug
+ * `--baseline DIR`, vs another build, DPOR and the seed scenarios included); DPOR steps/s; DPOR at 64 and 256 threads; RSS over many executions; time to first bug
  * per posted seed bug and strategy; DPOR exhaustion of the fixed variants; executions/s of random
  * and DPOR on the seed scenarios; the kernel's litmus-tests directory under each memory model; the
  * LKMM's cost beside SC, on small models and on the fixed seeds' CI proofs (lkmm-seeds); and,
@@ -22,6 +22,7 @@ import { litmusBench } from './litmus.js';
 import { lkmmBench } from './lkmm.js';
 import { symmetryBench } from './symmetry.js';
 import { lkmmSeedsBench } from './lkmm-seeds.js';
+import { compareSeedsWithBaseline, loadSeedBaseline } from './seeds-baseline.js';
 import { seedThroughput } from './seeds.js';
 import { compareWithBaseline, loadBaseline } from './baseline.js';
 import { watchdogBench } from './watchdog.js';
@@ -69,7 +70,7 @@ EXTRA_SECTIONS.push({ name: 'lkmm-seeds', run: (o, out) => lkmmSeedsBench(o, out
 EXTRA_SECTIONS.push({ name: 'three-callers', run: (o, out) => threeCallersBench(o, out) });
 
 /** The sections runBench itself runs, in order (EXTRA_SECTIONS follow). */
-const OWN_SECTIONS = ['throughput', 'baseline', 'dpor', 'dpor-baseline', 'dpor-wide', 'seeds', 'rss', 'sanitizers', 'bugs'] as const;
+const OWN_SECTIONS = ['throughput', 'baseline', 'dpor', 'dpor-baseline', 'dpor-wide', 'seeds', 'seeds-baseline', 'rss', 'sanitizers', 'bugs'] as const;
 
 /** Every section name `--only` accepts. */
 export function benchSections(): string[] {
@@ -141,6 +142,25 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     o.log('== seed scenarios (executions/s and steps/s, best of rounds; issue 16 targets vs the build before it: random on iova-extend/fixed dma-mixed >= 2x, the others >= 1.2x)');
     for (const r of rows) {
       o.log(`  ${`${r.model} ${r.scenario}`.padEnd(44)} ${r.strategy.padEnd(6)} ${fmt(r.executionsPerSec).padStart(9)} exec/s  ${fmt(r.stepsPerSec).padStart(9)} steps/s  ${r.stepsPerExecution.toFixed(0).padStart(4)} steps/exec${r.exhausted ? '  (exhausted, restarted)' : ''}`);
+    }
+  }
+  if (want('seeds-baseline') || (o.baseline !== undefined && want('seeds'))) {
+    if (o.baseline === undefined) {
+      o.log('== seed scenarios vs a baseline: pass --baseline DIR (another checkout, built) to compare random throughput side by side');
+    } else {
+      const rounds = o.quick ? 2 : 5;
+      const rows = compareSeedsWithBaseline(await loadSeedBaseline(o.baseline), rounds, o.quick ? 300 : 1000);
+      out.seeds_vs_baseline = rows;
+      o.log(`== seed scenarios, random, this build vs ${o.baseline} (executions per CPU second, audit off, keep going, best of ${rounds} alternating rounds; issue 16 targets by the median per-round ratio: iova-extend/fixed dma-mixed >= 2x, the others >= 1.2x)`);
+      for (const r of rows) {
+        const what = `${r.model} ${r.scenario}`.padEnd(44);
+        if (r.baseline === null || r.ratio === null || r.perStep === null || r.median === null || r.stepsBaseline === null) {
+          o.log(`  ${what} this ${fmt(r.mine).padStart(9)} exec/s  baseline: no such scenario`);
+          continue;
+        }
+        const target = r.model === 'iova-extend/fixed' && r.scenario === 'dma-mixed' ? 2 : 1.2;
+        o.log(`  ${what} this ${fmt(r.mine).padStart(9)}  baseline ${fmt(r.baseline).padStart(9)} exec/s  per execution ${r.ratio.toFixed(2)}x (median ${r.median.toFixed(2)}x)  per step ${r.perStep.toFixed(2)}x  steps/exec ${r.stepsMine.toFixed(0)} vs ${r.stepsBaseline.toFixed(0)}  target ${target}x ${r.median >= target ? 'met' : 'NOT met'}`);
+      }
     }
   }
   if (want('rss')) {

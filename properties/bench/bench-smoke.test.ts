@@ -10,6 +10,7 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadBaseline } from '../../bench/baseline.js';
 import { runBench } from '../../bench/index.js';
+import { compareSeedsWithBaseline, loadSeedBaseline } from '../../bench/seeds-baseline.js';
 import { SEED_SCENARIOS, seedThroughput } from '../../bench/seeds.js';
 import { UsageError } from '../../src/index.js';
 
@@ -114,6 +115,28 @@ describe('mapcheck bench', () => {
     await expect(loadBaseline('/nonexistent-dir')).rejects.toThrow(UsageError);
     const none = await runBench({ quick: true, only: ['baseline'], log: (l) => lines.push(l) });
     expect(none['vs_baseline']).toBeUndefined();
+    expect(lines.at(-1)).toContain('--baseline DIR');
+  }, 60_000);
+
+  it('--baseline on the seed scenarios: executions/s of both builds, per execution and per step, and a scenario the baseline lacks', async () => {
+    const same = await loadSeedBaseline(resolve(__dirname, '../..'));
+    const [row] = compareSeedsWithBaseline(same, 2, 150, [['ioremap-reuse/fixed', 'shared-page']]);
+    expect(row).toMatchObject({ model: 'ioremap-reuse/fixed', scenario: 'shared-page' });
+    if (row === undefined || row.baseline === null || row.stepsBaseline === null) throw new Error('no baseline figure');
+    expect(row.mine).toBeGreaterThan(0);
+    expect(row.baseline).toBeGreaterThan(0);
+    expect(row.ratio).toBeCloseTo(row.mine / row.baseline, 10);
+    expect(row.stepsMine).toBeGreaterThan(10);
+    expect(row.stepsBaseline).toBeGreaterThan(10);
+    // A baseline without the model (an older build) is listed, not measured.
+    const older = { ...same, findModel: () => undefined };
+    const [gone] = compareSeedsWithBaseline(older, 1, 50, [['kmap-pfn/fixed', undefined]]);
+    expect(gone).toMatchObject({ model: 'kmap-pfn/fixed', baseline: null, ratio: null, perStep: null });
+    expect(gone?.mine).toBeGreaterThan(0);
+    await expect(loadSeedBaseline('/nonexistent-dir')).rejects.toThrow(UsageError);
+    const lines: string[] = [];
+    const none = await runBench({ quick: true, only: ['seeds-baseline'], log: (l) => lines.push(l) });
+    expect(none['seeds_vs_baseline']).toBeUndefined();
     expect(lines.at(-1)).toContain('--baseline DIR');
   }, 60_000);
 });

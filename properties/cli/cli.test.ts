@@ -110,6 +110,19 @@ export const models = [defineModel({
     expect(text.out).toContain('  note: dpor-fold: sections opened at');
   }, 120_000);
 
+  it('check without a violation and not exhaustive says it is not a proof, how far it got, and what would prove', () => {
+    const dpor = run('check', 'vcm/fixed', '--scenario', 'three-drivers', '--strategy', 'dpor', '--budget', '40', '--no-report');
+    expect(dpor.code).toBe(0);
+    expect(dpor.out).toContain('exhaustive: no');
+    expect(dpor.out).toMatch(/no violation found within the budget: not a proof, \d+ distinct trace\(s\) explored before the budget ran out; for a bounded proof run --strategy dfs --preemption-bound 2 .*--strategy dpor-fold/);
+    const rnd = run('check', 'vcm/fixed', '--scenario', 'three-drivers', '--strategy', 'random', '--budget', '20', '--no-report');
+    expect(rnd.out).toContain('not a proof, random samples schedules');
+    const dfs = run('check', 'vcm/fixed', '--scenario', 'three-drivers', '--strategy', 'dfs', '--budget', '20', '--no-report');
+    expect(dfs.out).toContain('not a proof, the exploration did not finish');
+    const done = run('check', 'litmus/readers', '--strategy', 'dpor', '--no-report');
+    expect(done.out).toContain('no violation: every interleaving');
+  }, 120_000);
+
   it('check --strategy delay --delay-bound K: exhaustive "within K delays" only when the bound cut schedules off, and its token replays', () => {
     const r = run('check', 'litmus/readers', '--strategy', 'delay', '--delay-bound', '1', '--json');
     expect(r.code).toBe(0);

@@ -111,7 +111,19 @@ export function resultText(j: ResultJson, load?: string): string {
     if (j.report) lines.push(`  report: ${j.report}`);
   } else {
     const every = j.within !== null ? `every interleaving with at most ${j.within} was explored` : 'every interleaving within the bounds was explored';
-    lines.push(j.exhaustive ? `  no violation: ${every}` : '  no violation found within the budget');
+    lines.push(j.exhaustive ? `  no violation: ${every}` : `  no violation found within the budget: ${unfinished(j)}`);
   }
   return lines.join('\n');
+}
+
+/** Why a run without a violation is not a proof, and what would give one (a reviewer acts on this line). */
+function unfinished(j: ResultJson): string {
+  if ((j.notes ?? []).length > 0) return 'not a proof (the notes above say why)';
+  const traces = j.stats['traces'];
+  if (traces !== undefined) {
+    const fold = j.strategy === 'dpor' ? ', or --strategy dpor-fold when critical sections of one lock multiply the orders' : '';
+    return `not a proof, ${traces} distinct trace(s) explored before the budget ran out; for a bounded proof run --strategy dfs --preemption-bound 2 (exhaustive within 2 preemptions)${fold}`;
+  }
+  if (j.strategy === 'dfs' || j.strategy === 'delay') return 'not a proof, the exploration did not finish (a smaller --preemption-bound / --delay-bound finishes sooner)';
+  return `not a proof, ${j.strategy} samples schedules; a systematic strategy (dpor, dfs) can prove the scenario`;
 }

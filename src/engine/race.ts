@@ -71,17 +71,36 @@ function prior(s: Slots, t: number, write: boolean, marked: boolean): PriorAcces
 }
 
 export class RaceDetector {
+  /**
+   * Each object's state, kept across executions and re-initialised in place on its first access
+   * in a new one (`used[obj] !== run`): an execution of a seed model touches hundreds of objects,
+   * and fresh state for each cost 13 allocations.
+   */
   private cells: (CellState | undefined)[] = [];
+  private used: number[] = [];
+  private run = 0;
 
   reset(): void {
-    this.cells = [];
+    this.run++;
   }
 
   private cell(obj: number): CellState {
-    let c = this.cells[obj];
-    if (!c) {
-      c = { wTid: -1, wEpoch: 0, wStep: -1, wLabel: '', markedW: slots(), plainR: slots(), markedR: slots() };
-      this.cells[obj] = c;
+    const c = this.cells[obj];
+    if (c === undefined) {
+      const n: CellState = { wTid: -1, wEpoch: 0, wStep: -1, wLabel: '', markedW: slots(), plainR: slots(), markedR: slots() };
+      this.cells[obj] = n;
+      this.used[obj] = this.run;
+      return n;
+    }
+    if (this.used[obj] !== this.run) {
+      this.used[obj] = this.run;
+      c.wTid = -1;
+      c.wEpoch = 0;
+      c.wStep = -1;
+      c.wLabel = '';
+      clear(c.markedW);
+      clear(c.plainR);
+      clear(c.markedR);
     }
     return c;
   }

@@ -9,7 +9,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodeToken, encodeToken } from '../../src/index.js';
+import { findModel } from '../../models/index.js';
+import { decodeToken, encodeToken, explore, makeStrategy } from '../../src/index.js';
 
 const root = resolve(__dirname, '../..');
 const bin = join(root, 'bin/mapcheck.js');
@@ -121,6 +122,16 @@ export const models = [defineModel({
     expect(dfs.out).toContain('not a proof, the exploration did not finish');
     const done = run('check', 'litmus/readers', '--strategy', 'dpor', '--no-report');
     expect(done.out).toContain('no violation: every interleaving');
+    // Replaying one schedule that violates nothing is not a run that fell short of a proof.
+    const m = findModel('litmus/readers');
+    if (m === undefined) throw new Error('litmus/readers not built in');
+    let steps: readonly number[] = [];
+    const res = explore(m, makeStrategy('dpor'), { maxExecutions: 1, onExecution: (r) => { steps = r.schedule; } });
+    const token = encodeToken({ model: m.name, hash: m.hash, scenario: res.scenario, strategy: 'dpor', seed: 0, steps: [...steps] });
+    const again = run('replay', token);
+    expect(again.code).toBe(0);
+    expect(again.out).toContain('no violation: the replayed schedule ran to its end without one');
+    expect(again.out).not.toContain('not a proof');
   }, 120_000);
 
   it('check --strategy delay --delay-bound K: exhaustive "within K delays" only when the bound cut schedules off, and its token replays', () => {

@@ -90,8 +90,11 @@ export function resultJson(r: ExploreResult & { readonly distinct?: readonly Dis
   };
 }
 
-/** The text form of a result; `load`: the --load file the command ran with (for the replay command it prints). */
-export function resultText(j: ResultJson, load?: string): string {
+/**
+ * The text form of a result; `load`: the --load file the command ran with (for the replay command
+ * it prints); `replayed`: the result of replaying one token (one schedule, not an exploration).
+ */
+export function resultText(j: ResultJson, load?: string, replayed = false): string {
   const lines = [
     `${j.model} [${j.scenario}] strategy=${j.strategy} seed=${j.seed}`,
     `  executions: ${j.executions}  steps: ${j.steps}  exhaustive: ${j.exhaustive ? `yes${j.within !== null ? ` (within ${j.within})` : ''}` : 'no'}  time: ${j.elapsed_ms} ms`,
@@ -111,7 +114,8 @@ export function resultText(j: ResultJson, load?: string): string {
     if (j.report) lines.push(`  report: ${j.report}`);
   } else {
     const every = j.within !== null ? `every interleaving with at most ${j.within} was explored` : 'every interleaving within the bounds was explored';
-    lines.push(j.exhaustive ? `  no violation: ${every}` : `  no violation found within the budget: ${unfinished(j)}`);
+    if (replayed) lines.push('  no violation: the replayed schedule ran to its end without one');
+    else lines.push(j.exhaustive ? `  no violation: ${every}` : `  no violation found within the budget: ${unfinished(j)}`);
   }
   return lines.join('\n');
 }

@@ -38,7 +38,7 @@ export const replayCommand: Command = {
     if (bool(args.flags, 'json')) {
       io.out(JSON.stringify(trace ? { ...j, trace: lines } : j));
     } else {
-      io.out(resultText(j, opts.load?.[0]));
+      io.out(resultText(j, opts.load?.[0], true));
       if (trace) for (const line of lines) io.out(`    ${line}`);
     }
     return v ? EXIT_FOUND : EXIT_OK;

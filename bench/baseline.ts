@@ -31,19 +31,28 @@ export interface Build {
 
 const THIS_BUILD: Build = { explore, makeStrategy, workloadModel: (w) => workloadModel(w) };
 
-/** Import another build from its checkout directory. */
-export async function loadBaseline(dir: string): Promise<Build> {
+/**
+ * Import `files` (paths inside a checkout, e.g. 'dist/src/index.js') from another built checkout
+ * DIR, refusing in one line a checkout that is not built or lacks one of `exports` (each given as
+ * [file index, export name]). Shared by every `--baseline` section.
+ */
+export async function importBuild(dir: string, files: readonly string[], exports: readonly (readonly [number, string])[]): Promise<Record<string, unknown>[]> {
   const root = resolve(dir);
-  const api = join(root, 'dist/src/index.js');
-  const bench = join(root, 'dist/bench/throughput.js');
-  for (const f of [api, bench]) {
+  const paths = files.map((f) => join(root, f));
+  for (const f of paths) {
     if (!existsSync(f)) throw new UsageError(`--baseline ${dir}: no ${f}; build that checkout first (npm ci && npm run build there)`);
   }
-  const a = (await import(pathToFileURL(api).href)) as Record<string, unknown>;
-  const b = (await import(pathToFileURL(bench).href)) as Record<string, unknown>;
-  const missing = [['explore', a], ['makeStrategy', a], ['workloadModel', b]].filter(([k, m]) => typeof (m as Record<string, unknown>)[k as string] !== 'function');
-  if (missing.length > 0) throw new UsageError(`--baseline ${dir}: it does not export ${missing.map(([k]) => k).join(', ')}; is it a mapcheck build?`);
-  return { explore: a['explore'], makeStrategy: a['makeStrategy'], workloadModel: b['workloadModel'] } as unknown as Build;
+  const mods: Record<string, unknown>[] = [];
+  for (const f of paths) mods.push((await import(pathToFileURL(f).href)) as Record<string, unknown>);
+  const missing = exports.filter(([i, k]) => mods[i]?.[k] === undefined).map(([, k]) => k);
+  if (missing.length > 0) throw new UsageError(`--baseline ${dir}: it does not export ${missing.join(', ')}; is it a mapcheck build?`);
+  return mods;
+}
+
+/** Import another build from its checkout directory. */
+export async function loadBaseline(dir: string): Promise<Build> {
+  const [a, b] = await importBuild(dir, ['dist/src/index.js', 'dist/bench/throughput.js'], [[0, 'explore'], [0, 'makeStrategy'], [1, 'workloadModel']]);
+  return { explore: a?.['explore'], makeStrategy: a?.['makeStrategy'], workloadModel: b?.['workloadModel'] } as unknown as Build;
 }
 
 /** Steps per CPU second of `build` on workload `w`, over about `budgetMs` of CPU time. */

@@ -10,12 +10,9 @@
  * spread of the per-round ratios.
  * Leaves out: building the baseline (npm ci && npm run build in DIR).
  */
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { lastzero, readers } from '../models/litmus/index.js';
-import { type AnyModel, UsageError, explore, makeStrategy } from '../src/index.js';
-import { type SideBySide, alternateRounds } from './baseline.js';
+import { type AnyModel, explore, makeStrategy } from '../src/index.js';
+import { type SideBySide, alternateRounds, importBuild } from './baseline.js';
 
 /** Executions per CPU second of each side's best round, and the ratios (baseline.ts). */
 export interface DporBaselineRow extends SideBySide {
@@ -32,18 +29,8 @@ const THIS_BUILD: DporBuild = { explore, makeStrategy, models: { readers, lastze
 
 /** Import another build's engine and litmus models from its checkout directory. */
 export async function loadDporBaseline(dir: string): Promise<DporBuild> {
-  const root = resolve(dir);
-  const api = join(root, 'dist/src/index.js');
-  const litmus = join(root, 'dist/models/litmus/index.js');
-  for (const f of [api, litmus]) {
-    if (!existsSync(f)) throw new UsageError(`--baseline ${dir}: no ${f}; build that checkout first (npm ci && npm run build there)`);
-  }
-  const a = (await import(pathToFileURL(api).href)) as Record<string, unknown>;
-  const m = (await import(pathToFileURL(litmus).href)) as Record<string, unknown>;
-  if (typeof a['explore'] !== 'function' || typeof a['makeStrategy'] !== 'function' || m['readers'] === undefined || m['lastzero'] === undefined) {
-    throw new UsageError(`--baseline ${dir}: it does not export explore, makeStrategy and the litmus models; is it a mapcheck build?`);
-  }
-  return { explore: a['explore'], makeStrategy: a['makeStrategy'], models: { readers: m['readers'], lastzero: m['lastzero'] } } as unknown as DporBuild;
+  const [a, m] = await importBuild(dir, ['dist/src/index.js', 'dist/models/litmus/index.js'], [[0, 'explore'], [0, 'makeStrategy'], [1, 'readers'], [1, 'lastzero']]);
+  return { explore: a?.['explore'], makeStrategy: a?.['makeStrategy'], models: { readers: m?.['readers'], lastzero: m?.['lastzero'] } } as unknown as DporBuild;
 }
 
 const WORKLOADS: readonly { name: string; model: string; n: number }[] = [

@@ -14,11 +14,9 @@
  * Leaves out: DPOR (dpor-baseline.ts compares it on litmus models) and building the baseline
  * (npm ci && npm run build in DIR). A scenario the baseline does not have is listed as missing.
  */
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { findModel } from '../models/index.js';
-import { type AnyModel, UsageError, explore, makeStrategy } from '../src/index.js';
+import { type AnyModel, explore, makeStrategy } from '../src/index.js';
+import { importBuild } from './baseline.js';
 import { SEED_SCENARIOS } from './seeds.js';
 
 /** What a build must offer: its engine entry points and its model registry. */
@@ -46,18 +44,8 @@ export interface SeedBaselineRow {
 
 /** Import another build's engine and models from its checkout directory. */
 export async function loadSeedBaseline(dir: string): Promise<SeedBuild> {
-  const root = resolve(dir);
-  const api = join(root, 'dist/src/index.js');
-  const models = join(root, 'dist/models/index.js');
-  for (const f of [api, models]) {
-    if (!existsSync(f)) throw new UsageError(`--baseline ${dir}: no ${f}; build that checkout first (npm ci && npm run build there)`);
-  }
-  const a = (await import(pathToFileURL(api).href)) as Record<string, unknown>;
-  const m = (await import(pathToFileURL(models).href)) as Record<string, unknown>;
-  if (typeof a['explore'] !== 'function' || typeof a['makeStrategy'] !== 'function' || typeof m['findModel'] !== 'function') {
-    throw new UsageError(`--baseline ${dir}: it does not export explore, makeStrategy and findModel; is it a mapcheck build?`);
-  }
-  return { explore: a['explore'], makeStrategy: a['makeStrategy'], findModel: m['findModel'] } as unknown as SeedBuild;
+  const [a, m] = await importBuild(dir, ['dist/src/index.js', 'dist/models/index.js'], [[0, 'explore'], [0, 'makeStrategy'], [1, 'findModel']]);
+  return { explore: a?.['explore'], makeStrategy: a?.['makeStrategy'], findModel: m?.['findModel'] } as unknown as SeedBuild;
 }
 
 interface Rate {

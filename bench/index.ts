@@ -24,7 +24,7 @@ import { symmetryBench } from './symmetry.js';
 import { lkmmSeedsBench } from './lkmm-seeds.js';
 import { compareSeedsWithBaseline, loadSeedBaseline } from './seeds-baseline.js';
 import { seedThroughput } from './seeds.js';
-import { compareWithBaseline, loadBaseline } from './baseline.js';
+import { type SideBySide, compareWithBaseline, loadBaseline } from './baseline.js';
 import { watchdogBench } from './watchdog.js';
 import { threeCallersBench } from './three-callers.js';
 
@@ -55,6 +55,17 @@ export interface BenchReport {
 }
 
 const fmt = (n: number): string => (n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} k` : n.toFixed(1));
+
+/** A `--baseline` section's DIR; without one, the line telling how to pass it (and the section runs nothing). */
+function baselineDir(o: BenchOptions, what: string, compared: string): string | undefined {
+  if (o.baseline === undefined) o.log(`== ${what} vs a baseline: pass --baseline DIR (another checkout, built) to compare ${compared} side by side`);
+  return o.baseline;
+}
+
+/** One row of a side-by-side comparison (baseline.ts SideBySide). */
+function sideBySideLine(label: string, r: SideBySide): string {
+  return `  ${label.padEnd(30)} this ${fmt(r.mine).padStart(9)}  baseline ${fmt(r.baseline).padStart(9)}  this/baseline ${r.ratio.toFixed(3)} (per round: median ${r.median.toFixed(3)}, ${r.low.toFixed(2)}..${r.high.toFixed(2)})`;
+}
 
 export type BenchSection = (o: BenchOptions, out: BenchReport) => Promise<void> | void;
 
@@ -94,16 +105,13 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     out.random_vs_fastcheck = Math.min(...out.throughput.map((r) => r.random / r.fastcheck));
   }
   if (want('baseline') || (o.baseline !== undefined && want('throughput'))) {
-    if (o.baseline === undefined) {
-      o.log('== this build vs a baseline: pass --baseline DIR (another checkout, built) to compare the throughput workloads side by side');
-    } else {
+    const dir = baselineDir(o, 'this build', 'the throughput workloads');
+    if (dir !== undefined) {
       const rounds = o.quick ? 2 : 10;
-      const rows = compareWithBaseline(await loadBaseline(o.baseline), rounds, o.quick ? 300 : 1000);
+      const rows = compareWithBaseline(await loadBaseline(dir), rounds, o.quick ? 300 : 1000);
       out.vs_baseline = rows;
-      o.log(`== this build vs ${o.baseline} (random strategy, steps per CPU second, best of ${rounds} alternating rounds; <= 32 threads: the bitmask path)`);
-      for (const r of rows) {
-        o.log(`  ${r.workload.padEnd(30)} this ${fmt(r.mine).padStart(9)}  baseline ${fmt(r.baseline).padStart(9)}  this/baseline ${r.ratio.toFixed(3)} (per round: median ${r.median.toFixed(3)}, ${r.low.toFixed(2)}..${r.high.toFixed(2)})`);
-      }
+      o.log(`== this build vs ${dir} (random strategy, steps per CPU second, best of ${rounds} alternating rounds; <= 32 threads: the bitmask path)`);
+      for (const r of rows) o.log(sideBySideLine(r.workload, r));
     }
   }
   if (want('dpor')) {
@@ -118,16 +126,13 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     }
   }
   if (want('dpor-baseline') || (o.baseline !== undefined && want('dpor'))) {
-    if (o.baseline === undefined) {
-      o.log('== dpor vs a baseline: pass --baseline DIR (another checkout, built) to compare DPOR side by side');
-    } else {
+    const dir = baselineDir(o, 'dpor', 'DPOR');
+    if (dir !== undefined) {
       const rounds = o.quick ? 2 : 9;
-      const rows = compareDporWithBaseline(await loadDporBaseline(o.baseline), rounds, o.quick ? 300 : 1000);
+      const rows = compareDporWithBaseline(await loadDporBaseline(dir), rounds, o.quick ? 300 : 1000);
       out.dpor_vs_baseline = rows;
-      o.log(`== dpor of this build vs ${o.baseline} (executions per CPU second, audit off, best of ${rounds} alternating rounds; <= 32 threads: word 0 of the thread sets)`);
-      for (const r of rows) {
-        o.log(`  ${r.workload.padEnd(30)} this ${fmt(r.mine).padStart(9)}  baseline ${fmt(r.baseline).padStart(9)}  this/baseline ${r.ratio.toFixed(3)} (per round: median ${r.median.toFixed(3)}, ${r.low.toFixed(2)}..${r.high.toFixed(2)})`);
-      }
+      o.log(`== dpor of this build vs ${dir} (executions per CPU second, audit off, best of ${rounds} alternating rounds; <= 32 threads: word 0 of the thread sets)`);
+      for (const r of rows) o.log(sideBySideLine(r.workload, r));
     }
   }
   if (want('dpor-wide')) {
@@ -145,13 +150,12 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     }
   }
   if (want('seeds-baseline') || (o.baseline !== undefined && want('seeds'))) {
-    if (o.baseline === undefined) {
-      o.log('== seed scenarios vs a baseline: pass --baseline DIR (another checkout, built) to compare random throughput side by side');
-    } else {
+    const dir = baselineDir(o, 'seed scenarios', 'random throughput');
+    if (dir !== undefined) {
       const rounds = o.quick ? 2 : 5;
-      const rows = compareSeedsWithBaseline(await loadSeedBaseline(o.baseline), rounds, o.quick ? 300 : 1000);
+      const rows = compareSeedsWithBaseline(await loadSeedBaseline(dir), rounds, o.quick ? 300 : 1000);
       out.seeds_vs_baseline = rows;
-      o.log(`== seed scenarios, random, this build vs ${o.baseline} (executions per CPU second, audit off, keep going, best of ${rounds} alternating rounds; issue 16 targets by the median per-round ratio: iova-extend/fixed dma-mixed >= 2x, the others >= 1.2x)`);
+      o.log(`== seed scenarios, random, this build vs ${dir} (executions per CPU second, audit off, keep going, best of ${rounds} alternating rounds; issue 16 targets by the median per-round ratio: iova-extend/fixed dma-mixed >= 2x, the others >= 1.2x)`);
       for (const r of rows) {
         const what = `${r.model} ${r.scenario}`.padEnd(44);
         if (r.baseline === null || r.ratio === null || r.perStep === null || r.median === null || r.stepsBaseline === null) {
